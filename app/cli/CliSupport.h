@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "util/Progress.h"
+
+#include <QCommandLineParser>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace lepton::cli {
+
+/// Exit codes of every command, as DESIGN.md fixes them.
+enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2, ExitInvalidInput = 3 };
+
+/// Results go to stdout, progress and messages to stderr.
+void printOut(const QString &text);
+void printErr(const QString &text);
+void printJson(const QJsonObject &json);
+
+/// Ctrl+C asks long work to stop at the next safe point instead of killing the process.
+void installInterruptHandler();
+bool interruptRequested();
+CancelFn interruptCancel();
+
+/// Progress on stderr: one rewritten line on a terminal, a line every ~10 % otherwise.
+ProgressFn stderrProgress();
+
+/// Parses a command's arguments. Returns an exit code when the command must stop here
+/// (--help printed: 0; bad arguments: 2), nothing when it should go on.
+std::optional<int> parseArguments(QCommandLineParser &parser, const QString &command, const QString &synopsis,
+                                  const QString &description, const QStringList &args, int minPositional,
+                                  int maxPositional);
+
+/// Prints "lepton COMMAND: message" and a hint to --help; returns ExitUsage.
+int usageError(const QString &command, const QString &message);
+
+} // namespace lepton::cli

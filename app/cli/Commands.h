@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "data/Importer.h"
+
+#include <QStringList>
+
+namespace lepton::cli {
+
+int runDemoData(const QStringList &args);
+int runImport(const QStringList &args);
+int runInfo(const QStringList &args);
+int runDemo(const QStringList &args);
+
+/// Imports into a study (created if needed) and prints the report; shared by import and demo.
+/// Returns the exit code; on success sets *datasetId.
+int importIntoStudy(const QString &studyPath, ImportOptions options, bool json, qint64 *datasetId);
+/// Prints a study's datasets as a table (or JSON).
+int printStudyInfo(const QString &studyPath, bool json);
+
+} // namespace lepton::cli

@@ -1,0 +1,1027 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "DemoGenerator.h"
+
+#include "data/CsvReader.h"
+#include "util/ParallelFor.h"
+
+#include <QByteArray>
+#include <QDate>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QStringList>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <vector>
+
+namespace lepton {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// ---------------------------------------------------------------------------------------------
+// Random numbers. Our own generator and distributions, so that the bytes written do not depend on
+// the standard library's implementation; every case gets its own streams so that the order in
+// which threads handle cases cannot change anything.
+
+std::uint64_t splitmix64(std::uint64_t &state)
+{
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+std::uint64_t mixKey(std::uint64_t a, std::uint64_t b)
+{
+    std::uint64_t s = a;
+    const std::uint64_t h = splitmix64(s);
+    s = h ^ b;
+    return splitmix64(s);
+}
+
+enum Stream : std::uint64_t {
+    StreamRecord = 1,
+    StreamEvents = 2,
+    StreamImagePlan = 3,
+    StreamPixels = 4,
+    StreamMissing = 5,
+    StreamLatent = 6,
+};
+
+class Rng
+{
+public:
+    Rng(std::uint64_t seed, std::uint64_t domain, std::uint64_t index, std::uint64_t stream)
+    {
+        std::uint64_t key = mixKey(mixKey(mixKey(seed, domain), index), stream);
+        for (auto &w : m_s)
+            w = splitmix64(key);
+    }
+
+    // xoshiro256**
+    std::uint64_t next()
+    {
+        const std::uint64_t result = rotl(m_s[1] * 5, 7) * 9;
+        const std::uint64_t t = m_s[1] << 17;
+        m_s[2] ^= m_s[0];
+        m_s[3] ^= m_s[1];
+        m_s[1] ^= m_s[2];
+        m_s[0] ^= m_s[3];
+        m_s[2] ^= t;
+        m_s[3] = rotl(m_s[3], 45);
+        return result;
+    }
+    /// [0, 1)
+    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+    double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+    /// lo..hi inclusive; the modulo bias is far below anything the demo could show.
+    int integer(int lo, int hi) { return lo + static_cast<int>(next() % static_cast<std::uint64_t>(hi - lo + 1)); }
+    bool chance(double p) { return uniform() < p; }
+    /// Box-Muller, one value per call so that a stream never carries hidden state.
+    double normal()
+    {
+        const double u1 = (static_cast<double>(next() >> 11) + 1.0) * 0x1.0p-53; // (0, 1]
+        const double u2 = uniform();
+        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
+    }
+    /// Index into cumulative weights.
+    int pick(const std::vector<double> &weights)
+    {
+        double total = 0.0;
+        for (double w : weights)
+            total += w;
+        double u = uniform() * total;
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+            if (u < weights[i])
+                return static_cast<int>(i);
+            u -= weights[i];
+        }
+        return static_cast<int>(weights.size()) - 1;
+    }
+
+private:
+    static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    std::uint64_t m_s[4];
+};
+
+static double TUNE(const char *k, double d) { const char *v = getenv(k); return v ? atof(v) : d; } // TUNE-REMOVE
+double clampd(double v, double lo, double hi) { return std::min(hi, std::max(lo, v)); }
+/// Rounds to k decimals the way the value is written, so that risk terms use what the file says.
+double roundTo(double v, int k)
+{
+    const double f = std::pow(10.0, k);
+    return std::floor(v * f + 0.5) / f;
+}
+QString num(double v, int k) { return QString::number(v, 'f', k); }
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// ---------------------------------------------------------------------------------------------
+// The planted rule. Every constant of the label lives here, and ground_truth.json states it.
+
+namespace med {
+// Record fields in manifest order (after case_id, label, image).
+const QStringList kFields = {QStringLiteral("age"),           QStringLiteral("sex"),
+                             QStringLiteral("height_cm"),     QStringLiteral("ward"),
+                             QStringLiteral("blood_group"),   QStringLiteral("referral"),
+                             QStringLiteral("smoker"),        QStringLiteral("admission_date"),
+                             QStringLiteral("systolic_bp"),   QStringLiteral("crp_mg_l"),
+                             QStringLiteral("wbc_10e9_l"),    QStringLiteral("lactate_mmol_l")};
+const QStringList kEventFields = {QStringLiteral("heart_rate"), QStringLiteral("temperature_c"),
+                                  QStringLiteral("spo2")};
+constexpr double kWeightImage = 0.8;
+constexpr double kWeightRecord = 1.0;
+constexpr double kWeightHistory = 1.0;
+constexpr double kNoise = 0.25;
+constexpr double kThreshold = 0.40;
+// Record term: weights on standardised values (log CRP; the others linear).
+constexpr double kWCrp = 0.75, kWLactate = 0.55, kWWbc = 0.30, kWSbp = -0.35, kWAge = 0.20, kWSmoker = 0.20;
+constexpr double kCrpLogMean = 2.4849066497880004; // log(12 mg/L)
+constexpr double kCrpLogSd = 1.1;
+constexpr double kLactateMean = 1.6, kLactateSd = 0.8;
+constexpr double kWbcMean = 8.2, kWbcSd = 2.6;
+constexpr double kSbpMean = 128.0, kSbpSd = 18.0;
+constexpr double kAgeMean = 62.0, kAgeSd = 16.0;
+constexpr double kSmokerRate = 0.27;
+// History: change over the stay, per standard unit of the latent trend.
+constexpr double kTempRise = 1.0;   // degC
+constexpr double kHrRise = 14.0;    // bpm
+constexpr double kSpo2Drift = 2.0;  // percentage points, not causal
+// Image term: lesion present -> 1 + 0.3 z(radius) + 0.3 z(contrast), absent -> 0, then standardised.
+constexpr double kRadiusMin = 4.0, kRadiusMax = 14.0;
+constexpr double kContrastMin = 26.0, kContrastMax = 64.0;
+constexpr double kImageSizeWeight = 0.3; // on z(radius) and on z(contrast)
+constexpr double kImageMean = 0.5, kImageSd = 0.583;
+constexpr double kMissingImage = 0.03;
+constexpr double kMissingEvents = 0.03;
+} // namespace med
+
+namespace fin {
+const QStringList kFields = {QStringLiteral("age"),          QStringLiteral("income"),
+                             QStringLiteral("loan_amount"),  QStringLiteral("duration_months"),
+                             QStringLiteral("purpose"),      QStringLiteral("debt_ratio"),
+                             QStringLiteral("employment_years"), QStringLiteral("housing"),
+                             QStringLiteral("marital_status"), QStringLiteral("region"),
+                             QStringLiteral("phone_type")};
+const QStringList kEventFields = {QStringLiteral("balance"), QStringLiteral("payment_ratio"),
+                                  QStringLiteral("missed_payment")};
+const QStringList kPurposes = {QStringLiteral("car"),      QStringLiteral("home_improvement"),
+                               QStringLiteral("education"), QStringLiteral("debt_consolidation"),
+                               QStringLiteral("business"), QStringLiteral("vacation")};
+const QStringList kHousing = {QStringLiteral("own"), QStringLiteral("mortgage"), QStringLiteral("rent"),
+                              QStringLiteral("with_family")};
+constexpr double kWeightRecord = 1.0;
+constexpr double kWeightHistory = 1.0;
+constexpr double kWeightAfford = 1.0;
+constexpr double kNoise = 0.25;
+constexpr double kThreshold = 0.45;
+// Record term weights on standardised values.
+constexpr double kWDebt = 0.70, kWDuration = 0.35, kWEmployment = -0.40, kWAge = -0.20, kWRent = 0.35,
+                 kWRiskyPurpose = 0.30;
+constexpr double kDebtMean = 0.30, kDebtSd = 0.13;
+constexpr double kAgeMean = 40.0, kAgeSd = 11.0;
+constexpr double kEmpLogMean = 1.6, kEmpLogSd = 0.75; // log1p(employment years)
+constexpr double kWealthSd = 1.5; // shared scale of loan size and account balance
+constexpr double kLoanLogMean = 9.1, kBalanceLogMean = 7.8, kScaleLog = 0.45;
+constexpr double kRatioFall = 0.25; // fall of the payment ratio over the history per unit trend
+constexpr double kMissedBelow = 0.45;
+constexpr double kMissingEvents = 0.03;
+} // namespace fin
+
+constexpr double kMissingValue = 0.05;
+constexpr double kMissingEventValue = 0.01;
+
+const QStringList kMissingMarkers = {QString(), QStringLiteral("NA"), QStringLiteral("NaN"), QStringLiteral("null")};
+
+// ---------------------------------------------------------------------------------------------
+// One generated case.
+
+struct Anatomy
+{
+    double cx = 0, cy = 0, a = 0, b = 0, theta = 0;
+};
+
+struct Lesion
+{
+    bool present = false;
+    double cx = 0, cy = 0, radius = 0, contrast = 0, elongation = 1, angle = 0, lump = 0, phase = 0, softness = 1;
+    int bx = 0, by = 0, bw = 0, bh = 0;
+};
+
+struct CaseOut
+{
+    QString id;
+    bool positive = false;
+    QStringList cells;               // record values as written, in field order
+    std::vector<QStringList> events; // time then event fields
+    bool hasImage = false;
+    Anatomy anatomy;
+    Lesion lesion;
+    double riskImage = 0, riskRecord = 0, riskHistory = 0, riskCross = 0, riskNoise = 0, risk = 0;
+};
+
+std::uint64_t domainTag(bool medical) { return medical ? 0x6D65646963616CULL : 0x66696E616E6365ULL; }
+
+QString caseId(QChar prefix, int index, int width)
+{
+    return QString(prefix) + QStringLiteral("%1").arg(index + 1, width, 10, QLatin1Char('0'));
+}
+
+/// Replaces ~5 % of the record values with one of the missing markers.
+void blankSome(QStringList &cells, Rng &rng)
+{
+    for (QString &c : cells) {
+        if (rng.chance(kMissingValue))
+            c = kMissingMarkers.at(rng.integer(0, 3));
+    }
+}
+
+/// Point inside an ellipse at normalised radius <= rhoMax, uniform over the area.
+void pointInEllipse(const Anatomy &e, double rhoMax, Rng &rng, double &x, double &y)
+{
+    const double rho = rhoMax * std::sqrt(rng.uniform());
+    const double phi = 2.0 * kPi * rng.uniform();
+    const double u = rho * e.a * std::cos(phi);
+    const double v = rho * e.b * std::sin(phi);
+    x = e.cx + u * std::cos(e.theta) - v * std::sin(e.theta);
+    y = e.cy + u * std::sin(e.theta) + v * std::cos(e.theta);
+}
+
+CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
+{
+    const std::uint64_t dom = domainTag(true);
+    CaseOut c;
+    c.id = caseId(QLatin1Char('P'), index, idWidth);
+
+    // Record.
+    Rng r(o.seed, dom, static_cast<std::uint64_t>(index), StreamRecord);
+    const double age = clampd(std::floor(med::kAgeMean + med::kAgeSd * r.normal() + 0.5), 18, 95);
+    const bool male = r.chance(0.5);
+    const double height = roundTo(male ? 176.0 + 7.0 * r.normal() : 163.0 + 6.5 * r.normal(), 1);
+    const QChar ward = QLatin1Char(static_cast<char>('A' + r.integer(0, 5)));
+    static const QStringList groups = {QStringLiteral("O+"), QStringLiteral("A+"), QStringLiteral("B+"),
+                                       QStringLiteral("AB+"), QStringLiteral("O-"), QStringLiteral("A-"),
+                                       QStringLiteral("B-"), QStringLiteral("AB-")};
+    const QString group = groups.at(r.pick({0.37, 0.33, 0.09, 0.03, 0.07, 0.07, 0.02, 0.02}));
+    static const QStringList referrals = {QStringLiteral("GP"), QStringLiteral("emergency department"),
+                                          QStringLiteral("transfer, other hospital"),
+                                          QStringLiteral("outpatient clinic")};
+    const QString referral = referrals.at(r.pick({0.40, 0.35, 0.15, 0.10}));
+    const bool smoker = r.chance(med::kSmokerRate);
+    const QDate admitted = QDate(2023, 1, 1).addDays(r.integer(0, 729));
+    const double sbp = clampd(std::floor(med::kSbpMean + med::kSbpSd * r.normal() + 0.5), 75, 210);
+    const double crp = clampd(roundTo(std::exp(med::kCrpLogMean + med::kCrpLogSd * r.normal()), 1), 0.3, 400.0);
+    const double wbc = clampd(roundTo(med::kWbcMean + med::kWbcSd * r.normal(), 1), 1.5, 30.0);
+    const double lactate = clampd(roundTo(med::kLactateMean + med::kLactateSd * r.normal(), 1), 0.4, 8.0);
+
+    c.cells = {num(age, 0), male ? QStringLiteral("M") : QStringLiteral("F"), num(height, 1), QString(ward), group,
+               referral, smoker ? QStringLiteral("yes") : QStringLiteral("no"), admitted.toString(Qt::ISODate),
+               num(sbp, 0), num(crp, 1), num(wbc, 1), num(lactate, 1)};
+    Rng miss(o.seed, dom, static_cast<std::uint64_t>(index), StreamMissing);
+    blankSome(c.cells, miss);
+
+    const double zCrp = (std::log(crp) - med::kCrpLogMean) / med::kCrpLogSd;
+    const double zLac = (lactate - med::kLactateMean) / med::kLactateSd;
+    const double zWbc = (wbc - med::kWbcMean) / med::kWbcSd;
+    const double zSbp = (sbp - med::kSbpMean) / med::kSbpSd;
+    const double zAge = (age - med::kAgeMean) / med::kAgeSd;
+    const double zSmk = ((smoker ? 1.0 : 0.0) - med::kSmokerRate) / std::sqrt(med::kSmokerRate * (1 - med::kSmokerRate));
+    const double norm = std::sqrt(med::kWCrp * med::kWCrp + med::kWLactate * med::kWLactate + med::kWWbc * med::kWWbc +
+                                  med::kWSbp * med::kWSbp + med::kWAge * med::kWAge + med::kWSmoker * med::kWSmoker);
+    const double record = (med::kWCrp * zCrp + med::kWLactate * zLac + med::kWWbc * zWbc + med::kWSbp * zSbp +
+                           med::kWAge * zAge + med::kWSmoker * zSmk) / norm;
+
+    // History: vitals drift linearly over the observed stay; the drift of temperature and heart
+    // rate is the history term, that of SpO2 is noise.
+    Rng e(o.seed, dom, static_cast<std::uint64_t>(index), StreamEvents);
+    const double zTemp = e.normal();
+    const double zHr = e.normal();
+    const double zSpo2 = e.normal();
+    const double history = (zTemp + zHr) / std::sqrt(2.0);
+    if (!e.chance(med::kMissingEvents)) {
+        const int n = e.integer(3, 24);
+        std::vector<double> times(static_cast<std::size_t>(n));
+        double t = e.uniform(0.5, 3.0);
+        for (int k = 0; k < n; ++k) {
+            times[static_cast<std::size_t>(k)] = roundTo(t, 1);
+            t += e.uniform(1.5, 6.5);
+        }
+        const double span = std::max(1.0, times.back() - times.front());
+        const double baseTemp = 36.9 + 0.3 * e.normal();
+        const double baseHr = 78.0 + 10.0 * e.normal();
+        const double baseSpo2 = 97.0 + 1.0 * e.normal();
+        const double circadianPhase = e.uniform(0.0, 2.0 * kPi);
+        for (int k = 0; k < n; ++k) {
+            const double tk = times[static_cast<std::size_t>(k)];
+            const double f = (tk - times.front()) / span;
+            const double temp = baseTemp + med::kTempRise * zTemp * f +
+                                0.15 * std::sin(2.0 * kPi * tk / 24.0 + circadianPhase) + 0.15 * e.normal();
+            const double hr = baseHr + med::kHrRise * zHr * f + 4.0 * e.normal();
+            const double spo2 = std::min(100.0, baseSpo2 + med::kSpo2Drift * zSpo2 * f + 0.8 * e.normal());
+            QStringList row = {num(tk, 1), num(clampd(hr, 30, 220), 0), num(clampd(temp, 34.0, 42.5), 1),
+                               num(clampd(spo2, 70, 100), 0)};
+            for (int j = 1; j < row.size(); ++j) {
+                if (e.chance(kMissingEventValue))
+                    row[j].clear();
+            }
+            c.events.push_back(row);
+        }
+    }
+
+    // Image plan: anatomy and lesion. The pixels are drawn later, in parallel, from their own stream.
+    const double s = o.imageSize / 128.0;
+    const double size = o.imageSize;
+    Rng p(o.seed, dom, static_cast<std::uint64_t>(index), StreamImagePlan);
+    c.hasImage = !p.chance(med::kMissingImage);
+    Anatomy &an = c.anatomy;
+    an.cx = size / 2.0 + 2.5 * s * p.normal();
+    an.cy = size / 2.0 + 2.5 * s * p.normal();
+    an.a = size * p.uniform(0.34, 0.41);
+    an.b = size * p.uniform(0.29, 0.36);
+    an.theta = 0.08 * p.normal();
+    Lesion &l = c.lesion;
+    l.present = p.chance(0.5);
+    const double radius = p.uniform(med::kRadiusMin, med::kRadiusMax);
+    l.contrast = p.uniform(med::kContrastMin, med::kContrastMax);
+    l.radius = radius * s;
+    l.elongation = p.uniform(0.75, 1.0);
+    l.angle = p.uniform(0.0, kPi);
+    l.lump = p.uniform(0.0, 0.10);
+    l.phase = p.uniform(0.0, 2.0 * kPi);
+    l.softness = p.uniform(0.8, 1.6) * s;
+    const double rhoMax = std::max(0.3, 1.0 - 1.4 * l.radius / std::min(an.a, an.b));
+    pointInEllipse(an, rhoMax, p, l.cx, l.cy);
+    if (l.present) {
+        // Bounding box of the rotated ellipse, grown by the soft edge.
+        const double r1 = l.radius * (1.0 + l.lump) + l.softness;
+        const double r2 = l.radius * l.elongation * (1.0 + l.lump) + l.softness;
+        const double hx = std::sqrt(std::pow(r1 * std::cos(l.angle), 2) + std::pow(r2 * std::sin(l.angle), 2));
+        const double hy = std::sqrt(std::pow(r1 * std::sin(l.angle), 2) + std::pow(r2 * std::cos(l.angle), 2));
+        const int x0 = std::max(0, static_cast<int>(std::floor(l.cx - hx)));
+        const int y0 = std::max(0, static_cast<int>(std::floor(l.cy - hy)));
+        const int x1 = std::min(o.imageSize, static_cast<int>(std::ceil(l.cx + hx)) + 1);
+        const int y1 = std::min(o.imageSize, static_cast<int>(std::ceil(l.cy + hy)) + 1);
+        l.bx = x0;
+        l.by = y0;
+        l.bw = x1 - x0;
+        l.bh = y1 - y0;
+    }
+    double image = 0.0;
+    if (l.present) {
+        const double zR = (radius - (med::kRadiusMin + med::kRadiusMax) / 2) / ((med::kRadiusMax - med::kRadiusMin) / std::sqrt(12.0));
+        const double zC = (l.contrast - (med::kContrastMin + med::kContrastMax) / 2) /
+                          ((med::kContrastMax - med::kContrastMin) / std::sqrt(12.0));
+        image = 1.0 + TUNE("CW", med::kImageSizeWeight) * (zR + zC);
+    }
+    image = (image - med::kImageMean) / std::sqrt(0.5 * (1 + 2 * std::pow(TUNE("CW", med::kImageSizeWeight), 2)) - 0.25);
+
+    Rng lat(o.seed, dom, static_cast<std::uint64_t>(index), StreamLatent);
+    c.riskImage = TUNE("WI", med::kWeightImage) * image;
+    c.riskRecord = med::kWeightRecord * record;
+    c.riskHistory = med::kWeightHistory * history;
+    c.riskNoise = TUNE("NZ", med::kNoise) * lat.normal();
+    c.risk = c.riskImage + c.riskRecord + c.riskHistory + c.riskNoise;
+    c.positive = c.risk > TUNE("TH", med::kThreshold);
+    return c;
+}
+
+CaseOut makeFinanceCase(const DemoOptions &o, int index, int idWidth)
+{
+    const std::uint64_t dom = domainTag(false);
+    CaseOut c;
+    c.id = caseId(QLatin1Char('A'), index, idWidth);
+
+    Rng r(o.seed, dom, static_cast<std::uint64_t>(index), StreamRecord);
+    // Wealth scales both the loan asked for and the account balance; their ratio (affordability)
+    // is planted, so neither the record nor the history alone can tell it.
+    const double wealth = fin::kWealthSd * r.normal();
+    const double uLoan = r.normal();
+    const double vBalance = r.normal();
+    const double age = clampd(std::floor(fin::kAgeMean + fin::kAgeSd * r.normal() + 0.5), 19, 79);
+    const double income =
+        clampd(std::floor(std::exp(std::log(42000.0) + 0.35 * (0.5 * wealth / fin::kWealthSd + 0.87 * r.normal())) / 100.0 + 0.5) * 100.0,
+               6000.0, 500000.0);
+    const double loan = clampd(std::floor(std::exp(fin::kLoanLogMean + fin::kScaleLog * (wealth + uLoan)) / 50.0 + 0.5) * 50.0,
+                               500.0, 250000.0);
+    static const int durations[] = {6, 12, 18, 24, 36, 48, 60, 72};
+    const double duration = durations[r.pick({0.05, 0.18, 0.10, 0.22, 0.20, 0.12, 0.09, 0.04})];
+    const QString purpose = fin::kPurposes.at(r.pick({0.28, 0.20, 0.10, 0.22, 0.12, 0.08}));
+    const double debt = clampd(roundTo(fin::kDebtMean + fin::kDebtSd * r.normal(), 2), 0.0, 0.95);
+    const double employment = roundTo(std::max(0.0, std::exp(fin::kEmpLogMean + fin::kEmpLogSd * r.normal()) - 1.0), 1);
+    const QString housing = fin::kHousing.at(r.pick({0.25, 0.30, 0.35, 0.10}));
+    static const QStringList marital = {QStringLiteral("single"), QStringLiteral("married"), QStringLiteral("divorced"),
+                                        QStringLiteral("widowed")};
+    const QString status = marital.at(r.pick({0.38, 0.45, 0.13, 0.04}));
+    static const QStringList regions = {QStringLiteral("north"), QStringLiteral("south"), QStringLiteral("east"),
+                                        QStringLiteral("west"), QStringLiteral("central")};
+    const QString region = regions.at(r.integer(0, 4));
+    static const QStringList phones = {QStringLiteral("android"), QStringLiteral("ios"), QStringLiteral("landline"),
+                                       QStringLiteral("none")};
+    const QString phone = phones.at(r.pick({0.55, 0.30, 0.10, 0.05}));
+
+    c.cells = {num(age, 0),  num(income, 0), num(loan, 0), num(duration, 0), purpose, num(debt, 2),
+               num(employment, 1), housing, status, region, phone};
+    Rng miss(o.seed, dom, static_cast<std::uint64_t>(index), StreamMissing);
+    blankSome(c.cells, miss);
+
+    const double durMean = 31.8, durSd = 16.5; // of the duration mix above
+    const double zDebt = (debt - fin::kDebtMean) / fin::kDebtSd;
+    const double zDur = (duration - durMean) / durSd;
+    const double zEmp = (std::log1p(employment) - fin::kEmpLogMean) / fin::kEmpLogSd;
+    const double zAge = (age - fin::kAgeMean) / fin::kAgeSd;
+    const double rent = (housing == QLatin1String("rent") ? 1.0 : 0.0) - 0.35;
+    const double risky = (purpose == QLatin1String("business") || purpose == QLatin1String("vacation") ? 1.0 : 0.0) - 0.20;
+    const double norm = std::sqrt(fin::kWDebt * fin::kWDebt + fin::kWDuration * fin::kWDuration +
+                                  fin::kWEmployment * fin::kWEmployment + fin::kWAge * fin::kWAge +
+                                  fin::kWRent * fin::kWRent * 0.23 + fin::kWRiskyPurpose * fin::kWRiskyPurpose * 0.16);
+    const double record = (fin::kWDebt * zDebt + fin::kWDuration * zDur + fin::kWEmployment * zEmp + fin::kWAge * zAge +
+                           fin::kWRent * rent + fin::kWRiskyPurpose * risky) / norm;
+    // Affordability from the values as written: log loan against log typical balance.
+    const double affordability = (uLoan - vBalance) / std::sqrt(2.0);
+
+    // History: monthly statements before the application; a falling payment ratio is the trend.
+    Rng e(o.seed, dom, static_cast<std::uint64_t>(index), StreamEvents);
+    const double zTrend = e.normal();
+    const double history = zTrend;
+    if (!e.chance(fin::kMissingEvents)) {
+        const int n = e.integer(3, 24);
+        const QDate application(2022 + e.integer(0, 2), e.integer(1, 12), e.integer(1, 28));
+        const double balanceLevel = std::exp(fin::kBalanceLogMean + fin::kScaleLog * (wealth + vBalance));
+        const double balanceDrift = 0.15 * e.normal(); // not causal
+        const double ratio0 = clampd(0.97 + 0.04 * e.normal(), 0.80, 1.10);
+        for (int k = 0; k < n; ++k) {
+            const double f = n > 1 ? static_cast<double>(k) / (n - 1) : 1.0;
+            const QDate date = application.addMonths(k - n);
+            const double balance = balanceLevel * std::exp(balanceDrift * (f - 0.5) + 0.12 * e.normal());
+            double ratio = ratio0 - fin::kRatioFall * zTrend * f + 0.06 * e.normal();
+            bool missed = ratio < fin::kMissedBelow;
+            if (e.chance(0.015))
+                missed = true;
+            ratio = missed ? 0.0 : clampd(ratio, 0.0, 1.25);
+            QStringList row = {date.toString(Qt::ISODate), num(balance, 2), num(ratio, 2),
+                               missed ? QStringLiteral("1") : QStringLiteral("0")};
+            for (int j = 1; j < row.size(); ++j) {
+                if (e.chance(kMissingEventValue))
+                    row[j].clear();
+            }
+            c.events.push_back(row);
+        }
+    }
+
+    Rng lat(o.seed, dom, static_cast<std::uint64_t>(index), StreamLatent);
+    c.riskRecord = fin::kWeightRecord * record;
+    c.riskHistory = fin::kWeightHistory * history;
+    c.riskCross = fin::kWeightAfford * affordability;
+    c.riskNoise = fin::kNoise * lat.normal();
+    c.risk = c.riskRecord + c.riskHistory + c.riskCross + c.riskNoise;
+    c.positive = c.risk > fin::kThreshold;
+    return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images.
+
+/// Smooth random field in about [-1, 1]: Catmull-Rom interpolation of a coarse grid of normals.
+std::vector<float> smoothField(int size, int grid, Rng &rng)
+{
+    const int g = grid + 3;
+    std::vector<double> knots(static_cast<std::size_t>(g * g));
+    for (double &k : knots)
+        k = 0.5 * rng.normal();
+    auto cr = [](double p0, double p1, double p2, double p3, double t) {
+        return 0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t * t + (-p0 + 3 * p1 - 3 * p2 + p3) * t * t * t);
+    };
+    // Along x for each knot row, then along y.
+    std::vector<double> rows(static_cast<std::size_t>(g * size));
+    std::vector<int> idx(static_cast<std::size_t>(size));
+    std::vector<double> frac(static_cast<std::size_t>(size));
+    for (int x = 0; x < size; ++x) {
+        const double u = static_cast<double>(x) / std::max(1, size - 1) * (grid - 1) + 1.0;
+        idx[static_cast<std::size_t>(x)] = std::min(static_cast<int>(u), g - 3);
+        frac[static_cast<std::size_t>(x)] = u - idx[static_cast<std::size_t>(x)];
+    }
+    for (int j = 0; j < g; ++j) {
+        for (int x = 0; x < size; ++x) {
+            const int i = idx[static_cast<std::size_t>(x)];
+            const double *k = &knots[static_cast<std::size_t>(j * g)];
+            rows[static_cast<std::size_t>(j * size + x)] = cr(k[i - 1], k[i], k[i + 1], k[i + 2], frac[static_cast<std::size_t>(x)]);
+        }
+    }
+    std::vector<float> out(static_cast<std::size_t>(size * size));
+    for (int y = 0; y < size; ++y) {
+        const int i = idx[static_cast<std::size_t>(y)];
+        const double t = frac[static_cast<std::size_t>(y)];
+        for (int x = 0; x < size; ++x) {
+            out[static_cast<std::size_t>(y * size + x)] = static_cast<float>(
+                cr(rows[static_cast<std::size_t>((i - 1) * size + x)], rows[static_cast<std::size_t>(i * size + x)],
+                   rows[static_cast<std::size_t>((i + 1) * size + x)], rows[static_cast<std::size_t>((i + 2) * size + x)], t));
+        }
+    }
+    return out;
+}
+
+/// Soft inside-ness of a rotated ellipse, 1 inside, 0 outside, `edge` pixels wide.
+double ellipseMask(double x, double y, double cx, double cy, double a, double b, double theta, double edge)
+{
+    const double dx = x - cx, dy = y - cy;
+    const double u = dx * std::cos(theta) + dy * std::sin(theta);
+    const double v = -dx * std::sin(theta) + dy * std::cos(theta);
+    const double re = std::sqrt((u / a) * (u / a) + (v / b) * (v / b));
+    return sigmoid((1.0 - re) * std::min(a, b) / edge);
+}
+
+cv::Mat renderMedicalImage(const CaseOut &c, const DemoOptions &o, int index)
+{
+    const int n = o.imageSize;
+    const double s = n / 128.0;
+    Rng rng(o.seed, domainTag(true), static_cast<std::uint64_t>(index), StreamPixels);
+    const Anatomy &an = c.anatomy;
+
+    const std::vector<float> texBg = smoothField(n, 4, rng);
+    const std::vector<float> texBody = smoothField(n, 7, rng);
+    const std::vector<float> texLung = smoothField(n, 9, rng);
+    const double bgLevel = rng.uniform(22.0, 38.0);
+    const double bodyLevel = rng.uniform(95.0, 112.0);
+    const double lungDepth = rng.uniform(14.0, 22.0);
+    // Two darker lung fields, mirrored about the body's axis.
+    const double lungA = an.a * rng.uniform(0.30, 0.36), lungB = an.b * rng.uniform(0.58, 0.68);
+    const double lungOff = an.a * rng.uniform(0.42, 0.50);
+    const double lungDy = -an.b * rng.uniform(0.0, 0.10);
+    double lungCx[2], lungCy[2];
+    for (int side = 0; side < 2; ++side) {
+        const double u = (side == 0 ? -1.0 : 1.0) * lungOff;
+        lungCx[side] = an.cx + u * std::cos(an.theta) - lungDy * std::sin(an.theta);
+        lungCy[side] = an.cy + u * std::sin(an.theta) + lungDy * std::cos(an.theta);
+    }
+
+    std::vector<float> img(static_cast<std::size_t>(n * n));
+    std::vector<float> body(static_cast<std::size_t>(n * n));
+    for (int y = 0; y < n; ++y) {
+        for (int x = 0; x < n; ++x) {
+            const std::size_t k = static_cast<std::size_t>(y * n + x);
+            const double m = ellipseMask(x, y, an.cx, an.cy, an.a, an.b, an.theta, 1.2 * s);
+            const double lung = std::max(ellipseMask(x, y, lungCx[0], lungCy[0], lungA, lungB, an.theta + 0.1, 2.0 * s),
+                                         ellipseMask(x, y, lungCx[1], lungCy[1], lungA, lungB, an.theta - 0.1, 2.0 * s));
+            const double inside = bodyLevel + 8.0 * texBody[k] - lung * (lungDepth + 4.0 * texLung[k]);
+            img[k] = static_cast<float>((bgLevel + 10.0 * texBg[k]) * (1.0 - m) + inside * m);
+            body[k] = static_cast<float>(m);
+        }
+    }
+
+    // Vessels: thin tapering curves from the hila into the lungs (bright, but lines, not blobs).
+    std::vector<float> vessels(static_cast<std::size_t>(n * n), 0.0f);
+    const int nVessels = rng.integer(3, 7);
+    for (int v = 0; v < nVessels; ++v) {
+        const int side = rng.integer(0, 1);
+        const double sx = side == 0 ? -1.0 : 1.0;
+        const double x0 = an.cx + sx * an.a * 0.16, y0 = an.cy + an.b * 0.1 * rng.normal();
+        const double x2 = an.cx + sx * an.a * rng.uniform(0.45, 0.80), y2 = an.cy + an.b * rng.uniform(-0.65, 0.65);
+        const double len = std::hypot(x2 - x0, y2 - y0);
+        const double x1 = (x0 + x2) / 2 + 0.2 * len * rng.normal(), y1 = (y0 + y2) / 2 + 0.2 * len * rng.normal();
+        const double amp = rng.uniform(12.0, 26.0);
+        const double sigma = rng.uniform(0.6, 1.0) * s;
+        const int steps = static_cast<int>(std::ceil(len / 0.5)) + 1;
+        for (int k = 0; k <= steps; ++k) {
+            const double t = static_cast<double>(k) / steps;
+            const double px = (1 - t) * (1 - t) * x0 + 2 * (1 - t) * t * x1 + t * t * x2;
+            const double py = (1 - t) * (1 - t) * y0 + 2 * (1 - t) * t * y1 + t * t * y2;
+            const double a = amp * (1.0 - 0.6 * t);
+            const double sg = sigma * (1.0 - 0.4 * t);
+            const int r = static_cast<int>(std::ceil(3 * sg));
+            for (int yy = std::max(0, static_cast<int>(py) - r); yy <= std::min(n - 1, static_cast<int>(py) + r); ++yy) {
+                for (int xx = std::max(0, static_cast<int>(px) - r); xx <= std::min(n - 1, static_cast<int>(px) + r); ++xx) {
+                    const double d2 = (xx - px) * (xx - px) + (yy - py) * (yy - py);
+                    const float val = static_cast<float>(a * std::exp(-d2 / (2 * sg * sg)));
+                    float &dst = vessels[static_cast<std::size_t>(yy * n + xx)];
+                    dst = std::max(dst, val);
+                }
+            }
+        }
+    }
+    for (std::size_t k = 0; k < img.size(); ++k)
+        img[k] += vessels[k] * body[k];
+
+    // Rings (calcified-looking outlines): round like a lesion but hollow; apart from each other so
+    // that two never merge into something filled.
+    const double u = rng.uniform();
+    const int nRings = u < 0.40 ? 0 : (u < 0.75 ? 1 : 2);
+    double placed[2][3] = {};
+    for (int q = 0; q < nRings; ++q) {
+        double rx = 0, ry = 0;
+        const double radius = rng.uniform(4.0, 9.0) * s;
+        for (int attempt = 0; attempt < 8; ++attempt) {
+            pointInEllipse(an, 0.75, rng, rx, ry);
+            if (q == 0 || std::hypot(rx - placed[0][0], ry - placed[0][1]) > radius + placed[0][2] + 4 * s)
+                break;
+        }
+        placed[q][0] = rx;
+        placed[q][1] = ry;
+        placed[q][2] = radius;
+        const double sg = rng.uniform(0.6, 0.9) * s;
+        const double amp = rng.uniform(15.0, 28.0);
+        const int r = static_cast<int>(std::ceil(radius + 3 * sg));
+        for (int yy = std::max(0, static_cast<int>(ry) - r); yy <= std::min(n - 1, static_cast<int>(ry) + r); ++yy) {
+            for (int xx = std::max(0, static_cast<int>(rx) - r); xx <= std::min(n - 1, static_cast<int>(rx) + r); ++xx) {
+                const double d = std::hypot(xx - rx, yy - ry) - radius;
+                img[static_cast<std::size_t>(yy * n + xx)] += static_cast<float>(amp * std::exp(-d * d / (2 * sg * sg)));
+            }
+        }
+    }
+
+    // The lesion: a filled, slightly lumpy, soft-edged blob.
+    const Lesion &l = c.lesion;
+    if (l.present) {
+        const int r = static_cast<int>(std::ceil(l.radius * (1 + l.lump) + 4 * l.softness));
+        const double ca = std::cos(l.angle), sa = std::sin(l.angle);
+        for (int yy = std::max(0, static_cast<int>(l.cy) - r); yy <= std::min(n - 1, static_cast<int>(l.cy) + r); ++yy) {
+            for (int xx = std::max(0, static_cast<int>(l.cx) - r); xx <= std::min(n - 1, static_cast<int>(l.cx) + r); ++xx) {
+                const double dx = xx - l.cx, dy = yy - l.cy;
+                const double pu = dx * ca + dy * sa;
+                const double pv = (-dx * sa + dy * ca) / l.elongation;
+                const double d = std::hypot(pu, pv);
+                const double rb = l.radius * (1.0 + l.lump * std::sin(3.0 * std::atan2(pv, pu) + l.phase));
+                const double inside = sigmoid((rb - d) / l.softness);
+                const double dome = 0.85 + 0.15 * std::max(0.0, 1.0 - d * d / (rb * rb));
+                img[static_cast<std::size_t>(yy * n + xx)] += static_cast<float>(l.contrast * inside * dome);
+            }
+        }
+    }
+
+    // Scanner: gain, offset and Gaussian noise; then 8 bits.
+    const double gain = rng.uniform(0.9, 1.1);
+    const double offset = 4.0 * rng.normal();
+    const double noise = rng.uniform(4.0, 7.0);
+    cv::Mat out(n, n, CV_8UC1);
+    for (int y = 0; y < n; ++y) {
+        auto *row = out.ptr<unsigned char>(y);
+        for (int x = 0; x < n; ++x) {
+            const double v = gain * img[static_cast<std::size_t>(y * n + x)] + offset + noise * rng.normal();
+            row[x] = static_cast<unsigned char>(clampd(std::floor(v + 0.5), 0.0, 255.0));
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing.
+
+QString jsonString(const QString &s)
+{
+    QString out = QStringLiteral("\"");
+    for (const QChar ch : s) {
+        switch (ch.unicode()) {
+        case '"': out += QStringLiteral("\\\""); break;
+        case '\\': out += QStringLiteral("\\\\"); break;
+        case '\n': out += QStringLiteral("\\n"); break;
+        case '\r': out += QStringLiteral("\\r"); break;
+        case '\t': out += QStringLiteral("\\t"); break;
+        default:
+            if (ch.unicode() < 0x20)
+                out += QStringLiteral("\\u%1").arg(ch.unicode(), 4, 16, QLatin1Char('0'));
+            else
+                out += ch;
+        }
+    }
+    out += QLatin1Char('"');
+    return out;
+}
+
+QString jsonList(const QStringList &items)
+{
+    QStringList q;
+    for (const QString &i : items)
+        q.append(jsonString(i));
+    return QLatin1Char('[') + q.join(QStringLiteral(", ")) + QLatin1Char(']');
+}
+
+Status writeFile(const QString &path, const QByteArray &data)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return Status::failure(QStringLiteral("cannot write %1 (%2); choose a writable output folder").arg(path, f.errorString()));
+    if (f.write(data) != data.size() || !f.commit())
+        return Status::failure(QStringLiteral("cannot write %1 (%2); check the free disk space").arg(path, f.errorString()));
+    return Status();
+}
+
+struct FieldInfo
+{
+    QString name;
+    QString unit;
+};
+
+QString groundTruth(const DemoOptions &o, bool medical, const std::vector<CaseOut> &cases)
+{
+    QStringList lines;
+    lines << QStringLiteral("{");
+    lines << QStringLiteral("  \"generator\": \"lepton-demo 1\",");
+    lines << QStringLiteral("  \"domain\": %1,").arg(jsonString(medical ? QStringLiteral("medical") : QStringLiteral("finance")));
+    lines << QStringLiteral("  \"seed\": %1,").arg(o.seed);
+    lines << QStringLiteral("  \"cases\": %1,").arg(cases.size());
+    QString rule;
+    QStringList causal, causalEvents, noise, noiseEvents, actionable, immutable;
+    std::vector<FieldInfo> units;
+    if (medical) {
+        lines << QStringLiteral("  \"image_size\": %1,").arg(o.imageSize);
+        lines << QStringLiteral("  \"positive_label\": \"abnormal\",");
+        lines << QStringLiteral("  \"negative_label\": \"normal\",");
+        rule = QStringLiteral(
+                   "risk = %1*image + %2*record + %3*history + %4*N(0,1); label = abnormal when risk > %5, else normal. "
+                   "image = standardised (lesion present ? 1 + 0.3*z(radius) + 0.3*z(contrast) : 0), radius %6-%7 px at 128 px, "
+                   "contrast %8-%9 grey levels; the vessels and rings in the images are distractors and do not count. "
+                   "record = (%10*z(log crp_mg_l) + %11*z(lactate_mmol_l) + %12*z(wbc_10e9_l) %13*z(systolic_bp) + "
+                   "%14*z(age) + %15*z(smoker)) / norm, z from the population means and spreads. "
+                   "history = (z_temp + z_hr)/sqrt(2) where temperature_c rises by %16 degC * z_temp and heart_rate by %17 bpm * z_hr "
+                   "linearly from the first to the last event of the case (so the trend, not the level, matters); "
+                   "the spo2 drift is noise. A missing modality (no image, no events) still had its latent term.")
+                   .arg(med::kWeightImage)
+                   .arg(med::kWeightRecord)
+                   .arg(med::kWeightHistory)
+                   .arg(med::kNoise)
+                   .arg(med::kThreshold)
+                   .arg(med::kRadiusMin)
+                   .arg(med::kRadiusMax)
+                   .arg(med::kContrastMin)
+                   .arg(med::kContrastMax)
+                   .arg(med::kWCrp)
+                   .arg(med::kWLactate)
+                   .arg(med::kWWbc)
+                   .arg(med::kWSbp)
+                   .arg(med::kWAge)
+                   .arg(med::kWSmoker)
+                   .arg(med::kTempRise)
+                   .arg(med::kHrRise);
+        causal = {QStringLiteral("crp_mg_l"), QStringLiteral("lactate_mmol_l"), QStringLiteral("wbc_10e9_l"),
+                  QStringLiteral("systolic_bp"), QStringLiteral("age"), QStringLiteral("smoker")};
+        causalEvents = {QStringLiteral("temperature_c"), QStringLiteral("heart_rate")};
+        noise = {QStringLiteral("sex"), QStringLiteral("height_cm"), QStringLiteral("ward"), QStringLiteral("blood_group"),
+                 QStringLiteral("referral"), QStringLiteral("admission_date")};
+        noiseEvents = {QStringLiteral("spo2")};
+        actionable = {QStringLiteral("crp_mg_l"), QStringLiteral("lactate_mmol_l"), QStringLiteral("wbc_10e9_l"),
+                      QStringLiteral("systolic_bp"), QStringLiteral("smoker")};
+        immutable = {QStringLiteral("age"), QStringLiteral("sex")};
+        units = {{QStringLiteral("age"), QStringLiteral("years")},
+                 {QStringLiteral("sex"), QStringLiteral("M/F")},
+                 {QStringLiteral("height_cm"), QStringLiteral("cm")},
+                 {QStringLiteral("ward"), QStringLiteral("category A-F")},
+                 {QStringLiteral("blood_group"), QStringLiteral("category")},
+                 {QStringLiteral("referral"), QStringLiteral("category")},
+                 {QStringLiteral("smoker"), QStringLiteral("yes/no")},
+                 {QStringLiteral("admission_date"), QStringLiteral("ISO date")},
+                 {QStringLiteral("systolic_bp"), QStringLiteral("mmHg")},
+                 {QStringLiteral("crp_mg_l"), QStringLiteral("mg/L")},
+                 {QStringLiteral("wbc_10e9_l"), QStringLiteral("10^9/L")},
+                 {QStringLiteral("lactate_mmol_l"), QStringLiteral("mmol/L")},
+                 {QStringLiteral("time"), QStringLiteral("hours since admission")},
+                 {QStringLiteral("heart_rate"), QStringLiteral("bpm")},
+                 {QStringLiteral("temperature_c"), QStringLiteral("degC")},
+                 {QStringLiteral("spo2"), QStringLiteral("%")}};
+    } else {
+        lines << QStringLiteral("  \"positive_label\": \"bad\",");
+        lines << QStringLiteral("  \"negative_label\": \"good\",");
+        rule = QStringLiteral(
+                   "risk = %1*record + %2*history + %3*affordability + %4*N(0,1); label = bad when risk > %5, else good. "
+                   "record = (%6*z(debt_ratio) + %7*z(duration_months) %8*z(log1p employment_years) %9*z(age) + "
+                   "%10*(housing = rent) + %11*(purpose = business or vacation)) / norm. "
+                   "history = z_trend where payment_ratio falls by %12 * z_trend from the first to the last monthly statement "
+                   "(a month with payment_ratio below %13 is a missed payment: ratio 0, missed_payment 1). "
+                   "affordability = (log loan_amount - log typical balance) beyond what the shared wealth scale explains: "
+                   "loan_amount (record) and balance (history) both scale with an unobserved wealth, so only their ratio, "
+                   "which needs both modalities, tells it. income and the balance drift are not causal.")
+                   .arg(fin::kWeightRecord)
+                   .arg(fin::kWeightHistory)
+                   .arg(fin::kWeightAfford)
+                   .arg(fin::kNoise)
+                   .arg(fin::kThreshold)
+                   .arg(fin::kWDebt)
+                   .arg(fin::kWDuration)
+                   .arg(fin::kWEmployment)
+                   .arg(fin::kWAge)
+                   .arg(fin::kWRent)
+                   .arg(fin::kWRiskyPurpose)
+                   .arg(fin::kRatioFall)
+                   .arg(fin::kMissedBelow);
+        causal = {QStringLiteral("debt_ratio"), QStringLiteral("loan_amount"), QStringLiteral("duration_months"),
+                  QStringLiteral("employment_years"), QStringLiteral("age"), QStringLiteral("housing"),
+                  QStringLiteral("purpose")};
+        causalEvents = {QStringLiteral("payment_ratio"), QStringLiteral("missed_payment"), QStringLiteral("balance")};
+        noise = {QStringLiteral("income"), QStringLiteral("marital_status"), QStringLiteral("region"),
+                 QStringLiteral("phone_type")};
+        noiseEvents = {};
+        actionable = {QStringLiteral("loan_amount"), QStringLiteral("duration_months"), QStringLiteral("debt_ratio")};
+        immutable = {QStringLiteral("age")};
+        units = {{QStringLiteral("age"), QStringLiteral("years")},
+                 {QStringLiteral("income"), QStringLiteral("EUR/year")},
+                 {QStringLiteral("loan_amount"), QStringLiteral("EUR")},
+                 {QStringLiteral("duration_months"), QStringLiteral("months")},
+                 {QStringLiteral("purpose"), QStringLiteral("category")},
+                 {QStringLiteral("debt_ratio"), QStringLiteral("fraction of income")},
+                 {QStringLiteral("employment_years"), QStringLiteral("years")},
+                 {QStringLiteral("housing"), QStringLiteral("category")},
+                 {QStringLiteral("marital_status"), QStringLiteral("category")},
+                 {QStringLiteral("region"), QStringLiteral("category")},
+                 {QStringLiteral("phone_type"), QStringLiteral("category")},
+                 {QStringLiteral("time"), QStringLiteral("ISO date of the monthly statement")},
+                 {QStringLiteral("balance"), QStringLiteral("EUR")},
+                 {QStringLiteral("payment_ratio"), QStringLiteral("fraction of the due instalment paid")},
+                 {QStringLiteral("missed_payment"), QStringLiteral("0/1")}};
+    }
+    lines << QStringLiteral("  \"rule\": %1,").arg(jsonString(rule));
+    lines << QStringLiteral("  \"causal_fields\": %1,").arg(jsonList(causal));
+    lines << QStringLiteral("  \"causal_event_fields\": %1,").arg(jsonList(causalEvents));
+    lines << QStringLiteral("  \"noise_fields\": %1,").arg(jsonList(noise));
+    lines << QStringLiteral("  \"noise_event_fields\": %1,").arg(jsonList(noiseEvents));
+    lines << QStringLiteral("  \"actionable_fields\": %1,").arg(jsonList(actionable));
+    lines << QStringLiteral("  \"immutable_fields\": %1,").arg(jsonList(immutable));
+    lines << QStringLiteral("  \"units\": {");
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        lines << QStringLiteral("    %1: %2%3")
+                     .arg(jsonString(units[i].name), jsonString(units[i].unit),
+                          i + 1 < units.size() ? QStringLiteral(",") : QString());
+    }
+    lines << QStringLiteral("  },");
+    lines << QStringLiteral("  \"case_list\": [");
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const CaseOut &c = cases[i];
+        QString entry = QStringLiteral("    {\"case_id\": %1, \"label\": %2")
+                            .arg(jsonString(c.id),
+                                 jsonString(medical ? (c.positive ? QStringLiteral("abnormal") : QStringLiteral("normal"))
+                                                    : (c.positive ? QStringLiteral("bad") : QStringLiteral("good"))));
+        if (medical) {
+            entry += QStringLiteral(", \"image\": %1").arg(c.hasImage ? jsonString(QStringLiteral("images/") + c.id + QStringLiteral(".png"))
+                                                                      : QStringLiteral("null"));
+            if (c.hasImage && c.lesion.present) {
+                entry += QStringLiteral(", \"lesion\": {\"x\": %1, \"y\": %2, \"w\": %3, \"h\": %4, \"cx\": %5, \"cy\": %6, "
+                                        "\"radius\": %7, \"contrast\": %8}")
+                             .arg(c.lesion.bx)
+                             .arg(c.lesion.by)
+                             .arg(c.lesion.bw)
+                             .arg(c.lesion.bh)
+                             .arg(num(c.lesion.cx, 2), num(c.lesion.cy, 2), num(c.lesion.radius, 2), num(c.lesion.contrast, 1));
+            } else {
+                entry += QStringLiteral(", \"lesion\": null");
+            }
+            entry += QStringLiteral(", \"lesion_planted\": %1").arg(c.lesion.present ? QStringLiteral("true") : QStringLiteral("false"));
+            entry += QStringLiteral(", \"has_events\": %1").arg(c.events.empty() ? QStringLiteral("false") : QStringLiteral("true"));
+            entry += QStringLiteral(", \"risk\": {\"image\": %1, \"record\": %2, \"history\": %3, \"noise\": %4, \"total\": %5}}")
+                         .arg(num(c.riskImage, 4), num(c.riskRecord, 4), num(c.riskHistory, 4), num(c.riskNoise, 4), num(c.risk, 4));
+        } else {
+            entry += QStringLiteral(", \"has_events\": %1").arg(c.events.empty() ? QStringLiteral("false") : QStringLiteral("true"));
+            entry += QStringLiteral(", \"risk\": {\"record\": %1, \"history\": %2, \"affordability\": %3, \"noise\": %4, \"total\": %5}}")
+                         .arg(num(c.riskRecord, 4), num(c.riskHistory, 4), num(c.riskCross, 4), num(c.riskNoise, 4), num(c.risk, 4));
+        }
+        if (i + 1 < cases.size())
+            entry += QLatin1Char(',');
+        lines << entry;
+    }
+    lines << QStringLiteral("  ]");
+    lines << QStringLiteral("}");
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+} // namespace
+
+Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
+{
+    const QString domain = options.domain.trimmed().toLower();
+    const bool medical = domain == QLatin1String("medical");
+    if (!medical && domain != QLatin1String("finance"))
+        return Result<DemoSummary>::failure(
+            QStringLiteral("unknown demo domain \"%1\"; use \"medical\" or \"finance\"").arg(options.domain));
+    if (options.cases < 10 || options.cases > 10000000)
+        return Result<DemoSummary>::failure(
+            QStringLiteral("%1 demo cases asked for; ask for between 10 and 10000000").arg(options.cases));
+    if (medical && (options.imageSize < 32 || options.imageSize > 2048))
+        return Result<DemoSummary>::failure(
+            QStringLiteral("image size %1 px is out of range; use 32 to 2048 (default 128)").arg(options.imageSize));
+    if (options.outDir.trimmed().isEmpty())
+        return Result<DemoSummary>::failure(QStringLiteral("no output folder given; choose a folder for the demo data"));
+
+    const QString outDir = QDir::cleanPath(options.outDir);
+    const QFileInfo outInfo(outDir);
+    if (outInfo.exists() && !outInfo.isDir())
+        return Result<DemoSummary>::failure(
+            QStringLiteral("cannot create output folder %1: a file of that name exists; choose another folder").arg(outDir));
+    if (!QDir().mkpath(outDir))
+        return Result<DemoSummary>::failure(
+            QStringLiteral("cannot create output folder %1; check that its parent exists and is writable").arg(outDir));
+    const QDir dir(outDir);
+    if (medical && !dir.mkpath(QStringLiteral("images")))
+        return Result<DemoSummary>::failure(
+            QStringLiteral("cannot create folder %1; check that %2 is writable").arg(dir.filePath(QStringLiteral("images")), outDir));
+
+    auto isCancelled = [&] { return options.cancelled && options.cancelled(); };
+    const int n = options.cases;
+    const int idWidth = std::max(5, static_cast<int>(QString::number(n).size()));
+    const qint64 total = static_cast<qint64>(n) * (medical ? 2 : 1) + 1;
+    std::atomic<qint64> done{0};
+    std::mutex progressMutex; // the callback need not be thread-safe
+    auto report = [&](const QString &stage) {
+        const qint64 d = ++done;
+        if (options.progress && (d % 64 == 0 || d == total)) {
+            std::lock_guard<std::mutex> lock(progressMutex);
+            options.progress(d, total, stage);
+        }
+    };
+
+    // Cases are cheap; draw them in order (each from its own streams anyway).
+    std::vector<CaseOut> cases(static_cast<std::size_t>(n));
+    const QString stageCases = QStringLiteral("generating cases");
+    for (int i = 0; i < n; ++i) {
+        if ((i & 255) == 0 && isCancelled())
+            return Result<DemoSummary>::failure(QStringLiteral("cancelled"));
+        cases[static_cast<std::size_t>(i)] = medical ? makeMedicalCase(options, i, idWidth) : makeFinanceCase(options, i, idWidth);
+        report(stageCases);
+    }
+
+    int images = 0;
+    if (medical) {
+        std::mutex errorMutex;
+        QString firstError;
+        std::atomic<bool> failed{false};
+        const std::vector<int> pngParams = {cv::IMWRITE_PNG_COMPRESSION, 3};
+        const QString stageImages = QStringLiteral("writing images");
+        parallelFor(
+            static_cast<std::size_t>(n), 0,
+            [&](std::size_t i) {
+                const CaseOut &c = cases[i];
+                if (c.hasImage) {
+                    const cv::Mat img = renderMedicalImage(c, options, static_cast<int>(i));
+                    const QString path = dir.filePath(QStringLiteral("images/") + c.id + QStringLiteral(".png"));
+                    bool ok = false;
+                    try {
+                        ok = cv::imwrite(QFile::encodeName(path).toStdString(), img, pngParams);
+                    } catch (const cv::Exception &) {
+                        ok = false;
+                    }
+                    if (!ok) {
+                        std::lock_guard<std::mutex> lock(errorMutex);
+                        if (firstError.isEmpty())
+                            firstError = QStringLiteral("cannot write image %1; check that the folder is writable and the disk not full").arg(path);
+                        failed = true;
+                    }
+                }
+                report(stageImages);
+            },
+            [&] { return failed.load() || isCancelled(); });
+        if (failed)
+            return Result<DemoSummary>::failure(firstError);
+        if (isCancelled())
+            return Result<DemoSummary>::failure(QStringLiteral("cancelled"));
+        for (const CaseOut &c : cases)
+            images += c.hasImage ? 1 : 0;
+    }
+
+    // Tables.
+    QStringList header = {QStringLiteral("case_id"), QStringLiteral("label")};
+    if (medical)
+        header << QStringLiteral("image");
+    header << (medical ? med::kFields : fin::kFields);
+    QString manifest = csvLine(header) + QLatin1Char('\n');
+    QStringList eventHeader = {QStringLiteral("case_id"), QStringLiteral("time")};
+    eventHeader << (medical ? med::kEventFields : fin::kEventFields);
+    QString events = csvLine(eventHeader) + QLatin1Char('\n');
+    int positives = 0, eventRows = 0;
+    for (const CaseOut &c : cases) {
+        QStringList row = {c.id, medical ? (c.positive ? QStringLiteral("abnormal") : QStringLiteral("normal"))
+                                         : (c.positive ? QStringLiteral("bad") : QStringLiteral("good"))};
+        if (medical)
+            row << (c.hasImage ? QStringLiteral("images/") + c.id + QStringLiteral(".png") : QString());
+        row << c.cells;
+        manifest += csvLine(row) + QLatin1Char('\n');
+        for (const QStringList &e : c.events) {
+            events += csvLine(QStringList{c.id} + e) + QLatin1Char('\n');
+            ++eventRows;
+        }
+        positives += c.positive ? 1 : 0;
+    }
+    if (isCancelled())
+        return Result<DemoSummary>::failure(QStringLiteral("cancelled"));
+
+    DemoSummary summary;
+    summary.manifestPath = dir.filePath(QStringLiteral("manifest.csv"));
+    summary.eventsPath = dir.filePath(QStringLiteral("events.csv"));
+    summary.groundTruthPath = dir.filePath(QStringLiteral("ground_truth.json"));
+    summary.cases = n;
+    summary.positives = positives;
+    summary.images = images;
+    summary.events = eventRows;
+    Status st = writeFile(summary.manifestPath, manifest.toUtf8());
+    if (st.ok())
+        st = writeFile(summary.eventsPath, events.toUtf8());
+    if (st.ok())
+        st = writeFile(summary.groundTruthPath, groundTruth(options, medical, cases).toUtf8());
+    if (!st.ok())
+        return Result<DemoSummary>::failure(st.error());
+    report(QStringLiteral("writing tables"));
+    return summary;
+}
+
+} // namespace lepton

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "util/Result.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace cv {
+class Mat;
+}
+
+namespace lepton {
+
+/// What an image file is: its size, channels, bit depth and content hash.
+struct ImageInfo
+{
+    int width = 0;
+    int height = 0;
+    int channels = 0;
+    int bits = 0;
+    QByteArray sha256; ///< hex
+};
+
+/// Limits that protect against unusable or hostile images.
+struct ImageDecodeLimits
+{
+    qint64 maxPixels = 100'000'000;
+    int minSide = 8;
+};
+
+/// Decodes images through OpenCV (PNG, JPEG, BMP, TIFF; 8 or 16 bit; grey or colour).
+/// Failures come back as messages naming the file and what to do; OpenCV exceptions never escape.
+class ImageDecoder
+{
+public:
+    /// Reads the file, hashes its bytes and decodes it to check that it is a usable image.
+    static Result<ImageInfo> inspect(const QString &path, const ImageDecodeLimits &limits = {});
+    /// Decodes a file as it is stored (CV_8U or CV_16U, 1, 3 or 4 channels).
+    static Result<cv::Mat> decode(const QString &path, const ImageDecodeLimits &limits = {});
+};
+
+} // namespace lepton

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "data/FieldType.h"
+#include "data/ImportReport.h"
+#include "data/ImportedDataset.h"
+#include "util/Progress.h"
+
+#include <QMap>
+#include <QString>
+
+#include <optional>
+
+namespace lepton {
+
+/// What to import and how to read it. Column names default to DESIGN.md's.
+struct ImportOptions
+{
+    QString manifestPath;
+    QString eventsPath; ///< optional
+    QString imageRoot; ///< default: the manifest's folder
+    QString name; ///< dataset name; default: the manifest's base name
+    QString idColumn = QStringLiteral("case_id");
+    QString labelColumn = QStringLiteral("label");
+    QString imageColumn = QStringLiteral("image");
+    QString splitColumn = QStringLiteral("split");
+    QString timeColumn = QStringLiteral("time");
+    bool labelColumnGiven = false; ///< the user named it: its absence is fatal, not a warning
+    bool imageColumnGiven = false;
+    bool splitColumnGiven = false;
+    QMap<QString, FieldType> fieldTypes; ///< overrides of inferred types, by field name
+    quint64 seed = 42; ///< seed of the stratified split
+    double trainFraction = 0.70;
+    double valFraction = 0.15;
+    int minClassCases = 3; ///< a class with fewer labelled cases is excluded (cannot be split)
+    bool allowOutsideRoot = false; ///< allow image paths that leave the image root
+    qint64 maxImagePixels = 100'000'000;
+    int minImageSide = 8;
+    int threads = 0; ///< 0: all cores
+    ProgressFn progress;
+    CancelFn cancelled;
+};
+
+/// The outcome of an import: always a report; a dataset unless the report has a fatal problem.
+struct ImportOutcome
+{
+    ImportReport report;
+    std::optional<ImportedDataset> dataset;
+};
+
+/// Reads and validates a manifest, its images and an optional events file. Writes nothing:
+/// the caller stores the dataset (DatasetRepository::save) so that a fatal problem leaves the
+/// study untouched. Every problem becomes a report row with file, line, column and reason; rows
+/// with problems are excluded, never silently dropped.
+class Importer
+{
+public:
+    static ImportOutcome run(const ImportOptions &options);
+};
+
+} // namespace lepton

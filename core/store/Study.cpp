@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "Study.h"
+
+#include "store/Schema.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUuid>
+
+#include <atomic>
+
+namespace lepton {
+namespace {
+
+std::atomic<quint64> g_studyCounter{0};
+thread_local int t_transactionDepth = 0;
+
+bool exec(QSqlDatabase &db, const QString &sql, QString *error)
+{
+    QSqlQuery q(db);
+    if (!q.exec(sql)) {
+        if (error)
+            *error = Study::sqlError(q, sql.left(60));
+        return false;
+    }
+    return true;
+}
+
+int pragmaInt(QSqlDatabase &db, const char *pragma)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA %1").arg(QLatin1String(pragma))) || !q.next())
+        return -1;
+    return q.value(0).toInt();
+}
+
+} // namespace
+
+QString Study::sqlError(const QSqlQuery &query, const QString &what)
+{
+    return QStringLiteral("%1: %2").arg(what, query.lastError().text());
+}
+
+Result<std::shared_ptr<Study>> Study::open(const QString &path, Mode mode)
+{
+    using R = Result<std::shared_ptr<Study>>;
+    const QFileInfo fi(path);
+    bool creating = false;
+    if (!fi.exists()) {
+        if (mode != Mode::CreateOrOpen)
+            return R::failure(QStringLiteral("%1: no such study file; check the path or create it with `lepton import`").arg(path));
+        if (!QDir().mkpath(fi.absolutePath()))
+            return R::failure(QStringLiteral("%1: cannot create the folder %2").arg(path, fi.absolutePath()));
+        creating = true;
+    } else {
+        if (fi.isDir())
+            return R::failure(QStringLiteral("%1: is a folder, not a study file").arg(path));
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return R::failure(QStringLiteral("%1: cannot be read (%2)").arg(path, file.errorString()));
+        const QByteArray head = file.read(16);
+        if (fi.size() == 0) {
+            creating = mode != Mode::ReadOnly;
+            if (!creating)
+                return R::failure(QStringLiteral("%1: is an empty file, not a Lepton study").arg(path));
+        } else if (head != QByteArray("SQLite format 3\0", 16)) {
+            return R::failure(QStringLiteral("%1: is not a Lepton study (not an SQLite database); choose a .lepton file").arg(path));
+        }
+        if (mode != Mode::ReadOnly && (!fi.isWritable() || !QFileInfo(fi.absolutePath()).isWritable()))
+            return R::failure(QStringLiteral("%1: is read-only (the file or its folder); open it read-only, or copy it "
+                                             "to a folder you can write to")
+                                  .arg(path));
+    }
+
+    std::shared_ptr<Study> study(new Study());
+    study->m_path = fi.absoluteFilePath();
+    study->m_readOnly = mode == Mode::ReadOnly;
+    study->m_connectionPrefix = QStringLiteral("lepton-study-%1").arg(++g_studyCounter);
+    Status s = study->initialise(creating);
+    if (!s)
+        return R::failure(s.error());
+    return R(std::move(study));
+}
+
+Study::~Study()
+{
+    QMutexLocker lock(&m_mutex);
+    for (const QString &name : qAsConst(m_connections)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(name, false);
+            if (db.isOpen())
+                db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+}
+
+Result<QSqlDatabase> Study::connect() const
+{
+    const QString name = m_connectionPrefix + QLatin1Char('-') +
+                         QString::number(reinterpret_cast<quintptr>(QThread::currentThreadId()));
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_connections.contains(name))
+            return QSqlDatabase::database(name, true);
+        m_connections.append(name);
+    }
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(m_path);
+    QString options = QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000");
+    if (m_readOnly)
+        options += QStringLiteral(";QSQLITE_OPEN_READONLY");
+    db.setConnectOptions(options);
+    if (!db.open())
+        return Result<QSqlDatabase>::failure(QStringLiteral("%1: cannot be opened (%2)").arg(m_path, db.lastError().text()));
+    QSqlQuery q(db);
+    q.exec(QStringLiteral("PRAGMA foreign_keys = ON"));
+    if (!m_readOnly)
+        q.exec(QStringLiteral("PRAGMA synchronous = NORMAL")); // safe with WAL; a crash loses no committed data
+    return db;
+}
+
+QSqlDatabase Study::database() const
+{
+    auto db = connect();
+    return db.ok() ? db.value() : QSqlDatabase();
+}
+
+Status Study::initialise(bool creating)
+{
+    auto conn = connect();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlDatabase db = conn.value();
+    const int appId = pragmaInt(db, "application_id");
+    const int version = pragmaInt(db, "user_version");
+    if (appId < 0 || version < 0)
+        return Status::failure(QStringLiteral("%1: is not a Lepton study (it cannot be read as a database: %2)")
+                                   .arg(m_path, db.lastError().text()));
+    if (!creating && appId != Schema::applicationId) {
+        QSqlQuery tables(db);
+        tables.exec(QStringLiteral("SELECT count(*) FROM sqlite_master"));
+        const bool empty = tables.next() && tables.value(0).toInt() == 0;
+        if (!empty || m_readOnly)
+            return Status::failure(QStringLiteral("%1: is an SQLite database but not a Lepton study; choose a .lepton file").arg(m_path));
+        creating = true;
+    }
+    if (version > Schema::currentVersion())
+        return Status::failure(QStringLiteral("%1: was written by a newer Lepton Workbench (study format %2; this version "
+                                              "reads up to %3); update Lepton Workbench to open it")
+                                   .arg(m_path)
+                                   .arg(version)
+                                   .arg(Schema::currentVersion()));
+    m_version = version;
+    if (m_readOnly) {
+        if (version < Schema::currentVersion())
+            return Status::failure(QStringLiteral("%1: uses the older study format %2 and must be upgraded; open it once "
+                                                  "for writing")
+                                       .arg(m_path)
+                                       .arg(version));
+        return Status();
+    }
+
+    QString error;
+    if (!exec(db, QStringLiteral("PRAGMA journal_mode = WAL"), &error))
+        return Status::failure(QStringLiteral("%1: %2").arg(m_path, error));
+    const auto &migrations = Schema::migrations();
+    for (int v = version; v < Schema::currentVersion(); ++v) {
+        Status s = transaction([&](QSqlDatabase &tx) {
+            QString err;
+            for (const QString &sql : migrations[static_cast<std::size_t>(v)])
+                if (!exec(tx, sql, &err))
+                    return Status::failure(QStringLiteral("upgrading %1 to format %2 failed: %3").arg(m_path).arg(v + 1).arg(err));
+            if (!exec(tx, QStringLiteral("PRAGMA user_version = %1").arg(v + 1), &err) ||
+                !exec(tx, QStringLiteral("PRAGMA application_id = %1").arg(Schema::applicationId), &err))
+                return Status::failure(err);
+            return Status();
+        });
+        if (!s)
+            return s;
+        m_version = v + 1;
+    }
+    if (creating) {
+        Status s = setMetaValue(QStringLiteral("study_id"), QUuid::createUuid().toString(QUuid::WithoutBraces));
+        if (s)
+            s = setMetaValue(QStringLiteral("created_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+        if (s)
+            s = setMetaValue(QStringLiteral("created_by"), QStringLiteral("Lepton Workbench " LEPTON_VERSION));
+        if (!s)
+            return s;
+    }
+    return Status();
+}
+
+Status Study::transaction(const std::function<Status(QSqlDatabase &)> &work)
+{
+    if (m_readOnly)
+        return Status::failure(QStringLiteral("%1: is open read-only; nothing can be changed").arg(m_path));
+    auto conn = connect();
+    if (!conn)
+        return Status::failure(conn.error());
+    QSqlDatabase db = conn.value();
+    if (t_transactionDepth > 0) {
+        ++t_transactionDepth;
+        Status s = work(db);
+        --t_transactionDepth;
+        return s;
+    }
+    QString error;
+    // IMMEDIATE takes the write lock now, so a concurrent writer waits (busy timeout) instead
+    // of failing half-way through.
+    if (!exec(db, QStringLiteral("BEGIN IMMEDIATE"), &error))
+        return Status::failure(QStringLiteral("%1: cannot start writing (%2); is another program writing to it?").arg(m_path, error));
+    ++t_transactionDepth;
+    Status s;
+    try {
+        s = work(db);
+    } catch (const std::exception &e) {
+        s = Status::failure(QString::fromUtf8(e.what()));
+    }
+    --t_transactionDepth;
+    if (!s) {
+        exec(db, QStringLiteral("ROLLBACK"), nullptr);
+        return s;
+    }
+    if (!exec(db, QStringLiteral("COMMIT"), &error)) {
+        exec(db, QStringLiteral("ROLLBACK"), nullptr);
+        return Status::failure(QStringLiteral("%1: saving failed (%2); nothing was changed").arg(m_path, error));
+    }
+    return Status();
+}
+
+QString Study::metaValue(const QString &key) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
+    q.addBindValue(key);
+    if (q.exec() && q.next())
+        return q.value(0).toString();
+    return QString();
+}
+
+Status Study::setMetaValue(const QString &key, const QString &value)
+{
+    return transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+        q.addBindValue(key);
+        q.addBindValue(value);
+        if (!q.exec())
+            return Status::failure(sqlError(q, QStringLiteral("writing study metadata")));
+        return Status();
+    });
+}
+
+} // namespace lepton

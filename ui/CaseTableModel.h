@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "store/DatasetRepository.h"
+
+#include <QAbstractTableModel>
+
+#include <memory>
+#include <vector>
+
+namespace lepton {
+class Study;
+}
+
+/// The cases of one dataset as a table, fetched from the study in pages as the view scrolls,
+/// so that a dataset of 100 000 cases opens at once. Filtering runs in SQL.
+class CaseTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { CaseId, Label, Split, Image, SourceLine, ColumnCount };
+    static constexpr int PageSize = 256;
+
+    explicit CaseTableModel(QObject *parent = nullptr);
+
+    /// Shows the cases of a dataset (or nothing with a null study).
+    void setDataset(std::shared_ptr<lepton::Study> study, qint64 datasetId);
+    void setFilter(const lepton::CaseFilter &filter);
+    /// Cases matching the filter, loaded or not.
+    int totalCount() const { return m_total; }
+    const lepton::StoredCase *caseAt(int row) const;
+    QString lastError() const { return m_error; }
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+
+private:
+    void reload();
+
+    std::shared_ptr<lepton::Study> m_study;
+    qint64 m_datasetId = 0;
+    lepton::CaseFilter m_filter;
+    std::vector<lepton::StoredCase> m_rows;
+    int m_total = 0;
+    QString m_error;
+};
