@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SeriesPlot.h"
 
-#include <qcustomplot.h>
+#include "QCustomPlotInclude.h"
 
 #include <QVBoxLayout>
 

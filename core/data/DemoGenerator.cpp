@@ -159,8 +159,8 @@ constexpr double kRadiusMin = 4.0, kRadiusMax = 14.0;
 constexpr double kContrastMin = 26.0, kContrastMax = 64.0;
 constexpr double kImageSizeWeight = 0.3; // on z(radius) and on z(contrast)
 constexpr double kImageMean = 0.5, kImageSd = 0.583;
-constexpr double kMissingImage = 0.03;
-constexpr double kMissingEvents = 0.03;
+constexpr double kMissingImage = 0.02;
+constexpr double kMissingEvents = 0.02;
 } // namespace med
 
 namespace fin {
@@ -195,7 +195,7 @@ constexpr double kMissedBelow = 0.45;
 constexpr double kMissingEvents = 0.03;
 } // namespace fin
 
-constexpr double kMissingValue = 0.05;
+constexpr double kMissingValue = 0.04;
 constexpr double kMissingEventValue = 0.01;
 
 const QStringList kMissingMarkers = {QString(), QStringLiteral("NA"), QStringLiteral("NaN"), QStringLiteral("null")};
@@ -238,7 +238,7 @@ QString caseId(QChar prefix, int index, int width)
 void blankSome(QStringList &cells, Rng &rng)
 {
     for (QString &c : cells) {
-        if (rng.chance(kMissingValue))
+        if (rng.chance(TUNE("MV", kMissingValue)))
             c = kMissingMarkers.at(rng.integer(0, 3));
     }
 }
@@ -305,7 +305,7 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
     const double zHr = e.normal();
     const double zSpo2 = e.normal();
     const double history = (zTemp + zHr) / std::sqrt(2.0);
-    if (!e.chance(med::kMissingEvents)) {
+    if (!e.chance(TUNE("ME", med::kMissingEvents))) {
         const int n = e.integer(3, 24);
         std::vector<double> times(static_cast<std::size_t>(n));
         double t = e.uniform(0.5, 3.0);
@@ -322,8 +322,8 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
             const double tk = times[static_cast<std::size_t>(k)];
             const double f = (tk - times.front()) / span;
             const double temp = baseTemp + med::kTempRise * zTemp * f +
-                                0.15 * std::sin(2.0 * kPi * tk / 24.0 + circadianPhase) + 0.15 * e.normal();
-            const double hr = baseHr + med::kHrRise * zHr * f + 4.0 * e.normal();
+                                TUNE("VN", 1) * (0.10 * std::sin(2.0 * kPi * tk / 24.0 + circadianPhase) + 0.12 * e.normal());
+            const double hr = baseHr + med::kHrRise * zHr * f + TUNE("VN", 1) * 3.0 * e.normal();
             const double spo2 = std::min(100.0, baseSpo2 + med::kSpo2Drift * zSpo2 * f + 0.8 * e.normal());
             QStringList row = {num(tk, 1), num(clampd(hr, 30, 220), 0), num(clampd(temp, 34.0, 42.5), 1),
                                num(clampd(spo2, 70, 100), 0)};
@@ -339,7 +339,7 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
     const double s = o.imageSize / 128.0;
     const double size = o.imageSize;
     Rng p(o.seed, dom, static_cast<std::uint64_t>(index), StreamImagePlan);
-    c.hasImage = !p.chance(med::kMissingImage);
+    c.hasImage = !p.chance(TUNE("ME", med::kMissingImage));
     Anatomy &an = c.anatomy;
     an.cx = size / 2.0 + 2.5 * s * p.normal();
     an.cy = size / 2.0 + 2.5 * s * p.normal();

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "data/FieldType.h"
+
+#include <QJsonObject>
+#include <QStringList>
+
+#include <vector>
+
+namespace lepton {
+
+/// How one field becomes numbers: its type, and for numbers the train-split mean and standard
+/// deviation used to standardise it; for categories the list (index + 1 is the token, 0 unknown).
+struct FieldEncoding
+{
+    QString name;
+    FieldType type = FieldType::Numeric;
+    double mean = 0.0;
+    double std = 1.0;
+    QStringList categories;
+};
+
+/// Everything fitted on the training split that turns a case into tensors. Saved with a run so
+/// that prediction on new data uses the training statistics, never its own.
+struct FeatureSpec
+{
+    std::vector<FieldEncoding> recordFields;
+    std::vector<FieldEncoding> eventFields;
+    double timeScale = 1.0; ///< std of (last event time - event time) over train events
+    double imageMean = 0.0;
+    double imageStd = 1.0;
+    int imageSize = 128;
+    int imageChannels = 1;
+    int maxEvents = 32;
+    QStringList classes;
+
+    /// Width of one event step: value and missing flag per field, then the time feature.
+    int eventWidth() const { return static_cast<int>(eventFields.size()) * 2 + 1; }
+    QJsonObject toJson() const;
+    static FeatureSpec fromJson(const QJsonObject &json);
+};
+
+} // namespace lepton

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Runs the `lepton` command line as a user would: demo-data, then import, then info.
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+struct Run
+{
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+Run lepton(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(LEPTON_CLI), args);
+    Run r;
+    if (!p.waitForFinished(240000)) {
+        p.kill();
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void usage_data();
+    void usage();
+    void demoDataThenImport();
+    void importReportsProblemsAndExcludes();
+    void fatalImportWritesNothing();
+    void refusesFileThatIsNotAStudy();
+    void demoRunsWholePath();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_data;
+};
+
+void TestCli::initTestCase()
+{
+    QVERIFY(QFile::exists(QStringLiteral(LEPTON_CLI)));
+    m_data = m_dir.filePath(QStringLiteral("demo"));
+    const Run r = lepton({QStringLiteral("demo-data"), QStringLiteral("--cases"), QStringLiteral("80"), QStringLiteral("--seed"),
+                          QStringLiteral("3"), QStringLiteral("--out"), m_data});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains(QStringLiteral("Wrote 80 medical cases")));
+    QVERIFY(QFile::exists(m_data + QStringLiteral("/manifest.csv")));
+    QVERIFY(QFile::exists(m_data + QStringLiteral("/events.csv")));
+    QVERIFY(QFile::exists(m_data + QStringLiteral("/ground_truth.json")));
+}
+
+void TestCli::usage_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("needle");
+    QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0 << "Commands:";
+    QTest::newRow("version") << QStringList{QStringLiteral("--version")} << 0 << "LibTorch";
+    QTest::newRow("no command") << QStringList() << 2 << "Usage";
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << "unknown command";
+    QTest::newRow("import help") << QStringList{QStringLiteral("import"), QStringLiteral("--help")} << 0 << "--manifest";
+    QTest::newRow("import without study") << QStringList{QStringLiteral("import")} << 2 << "missing arguments";
+    QTest::newRow("import without manifest") << QStringList{QStringLiteral("import"), QStringLiteral("x.lepton")} << 2 << "--manifest";
+    QTest::newRow("bad field type") << QStringList{QStringLiteral("import"), QStringLiteral("x.lepton"), QStringLiteral("--manifest"), QStringLiteral("m.csv"), QStringLiteral("--field-type"), QStringLiteral("age=text")} << 2 << "--field-type";
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("demo-data"), QStringLiteral("--colour")} << 2 << "colour";
+    QTest::newRow("bad domain") << QStringList{QStringLiteral("demo-data"), QStringLiteral("--domain"), QStringLiteral("weather")} << 2 << "medical or finance";
+    QTest::newRow("bad cases") << QStringList{QStringLiteral("demo-data"), QStringLiteral("--cases"), QStringLiteral("many")} << 2 << "--cases";
+}
+
+void TestCli::usage()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, code);
+    QFETCH(QString, needle);
+    const Run r = lepton(args);
+    QCOMPARE(r.code, code);
+    const QString all = r.out + r.err;
+    QVERIFY2(all.contains(needle), qPrintable(all));
+}
+
+void TestCli::demoDataThenImport()
+{
+    const QString study = m_dir.filePath(QStringLiteral("a.lepton"));
+    Run r = lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), m_data + QStringLiteral("/manifest.csv"),
+                    QStringLiteral("--events"), m_data + QStringLiteral("/events.csv"), QStringLiteral("--json")});
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    const QJsonObject report = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(report.value(QStringLiteral("cases_imported")).toInt(), 80);
+    QCOMPARE(report.value(QStringLiteral("rows_read")).toInt(), 80);
+    QVERIFY(report.value(QStringLiteral("events_imported")).toInt() > 80);
+    QVERIFY(report.value(QStringLiteral("images_decoded")).toInt() > 60);
+    QCOMPARE(report.value(QStringLiteral("problems")).toArray().size(), 0);
+    QVERIFY(r.err.contains(QStringLiteral("Decoding images"))); // progress on stderr
+
+    r = lepton({QStringLiteral("info"), study, QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    const QJsonArray datasets = QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("datasets")).toArray();
+    QCOMPARE(datasets.size(), 1);
+    const QJsonObject splits = datasets[0].toObject().value(QStringLiteral("splits")).toObject();
+    QCOMPARE(splits.value(QStringLiteral("train")).toInt() + splits.value(QStringLiteral("val")).toInt() +
+                 splits.value(QStringLiteral("test")).toInt(),
+             80);
+}
+
+void TestCli::importReportsProblemsAndExcludes()
+{
+    // A copy of the demo manifest with a duplicate id and a missing image.
+    QFile in(m_data + QStringLiteral("/manifest.csv"));
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QList<QByteArray> lines = in.readAll().split('\n');
+    lines.removeAll(QByteArray());
+    int k = 2;
+    while (!lines[k].contains("images/"))
+        ++k;
+    lines[k].replace("images/", "images/missing-");
+    const QByteArray text = lines.join('\n') + '\n' + lines[1] + '\n';
+    const QString manifest = m_data + QStringLiteral("/broken.csv");
+    QFile out(manifest);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(text);
+    out.close();
+    const QString study = m_dir.filePath(QStringLiteral("b.lepton"));
+    const Run r = lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), manifest});
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("Imported 79 of 81 cases (2 excluded)")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("broken.csv:82 [case_id]")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QStringLiteral("duplicate case id, first seen on line 2")));
+    QVERIFY(r.out.contains(QStringLiteral("broken.csv:%1 [image]").arg(k + 1)));
+    QVERIFY(r.out.contains(QStringLiteral("not found")));
+}
+
+void TestCli::fatalImportWritesNothing()
+{
+    const QString manifest = m_dir.filePath(QStringLiteral("noid.csv"));
+    QFile f(manifest);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("patient,label\n1,a\n");
+    f.close();
+    const QString study = m_dir.filePath(QStringLiteral("never.lepton"));
+    Run r = lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), manifest});
+    QCOMPARE(r.code, 3);
+    QVERIFY(r.err.contains(QStringLiteral("no id column 'case_id'")));
+    QVERIFY(r.err.contains(QStringLiteral("nothing was written")));
+    QVERIFY(!QFile::exists(study));
+    r = lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), m_dir.filePath(QStringLiteral("absent.csv"))});
+    QCOMPARE(r.code, 3);
+    QVERIFY(r.err.contains(QStringLiteral("absent.csv: file not found")));
+    QVERIFY(!QFile::exists(study));
+}
+
+void TestCli::refusesFileThatIsNotAStudy()
+{
+    const Run r = lepton({QStringLiteral("import"), m_data + QStringLiteral("/manifest.csv"), QStringLiteral("--manifest"),
+                          m_data + QStringLiteral("/manifest.csv")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("not a Lepton study")), qPrintable(r.err));
+}
+
+void TestCli::demoRunsWholePath()
+{
+    const QString dir = m_dir.filePath(QStringLiteral("whole"));
+    const Run r = lepton({QStringLiteral("demo"), QStringLiteral("--cases"), QStringLiteral("40"), QStringLiteral("--dir"), dir});
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    QVERIFY(QFile::exists(dir + QStringLiteral("/demo-medical.lepton")));
+    QVERIFY(r.out.contains(QStringLiteral("demo-medical")));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
