@@ -139,6 +139,7 @@ bool MainWindow::openStudy(const QString &path)
         return false;
     }
     m_study = study.value();
+    statusBar()->clearMessage();
     setWindowTitle(tr("%1 — Lepton Workbench").arg(QFileInfo(path).fileName()));
     QSignalBlocker block(m_datasets);
     m_datasets->clear();
