@@ -11,6 +11,10 @@ int runDemoData(const QStringList &args);
 int runImport(const QStringList &args);
 int runInfo(const QStringList &args);
 int runDemo(const QStringList &args);
+int runTrain(const QStringList &args);
+int runRuns(const QStringList &args);
+int runEvaluate(const QStringList &args);
+int runPredict(const QStringList &args);
 
 /// Imports into a study (created if needed) and prints the report; shared by import and demo.
 /// Returns the exit code; on success sets *datasetId.

@@ -25,6 +25,10 @@ const Command kCommands[] = {
     {"demo-data", "write the synthetic demo dataset (images, manifest, events, ground truth)", lepton::cli::runDemoData},
     {"import", "import a manifest (and events) into a study, with a validation report", lepton::cli::runImport},
     {"info", "list a study's datasets with their cases, classes and splits", lepton::cli::runInfo},
+    {"train", "train a fusion model on a dataset; records the run, metrics and checkpoints", lepton::cli::runTrain},
+    {"runs", "list a study's training runs with their key metrics", lepton::cli::runRuns},
+    {"evaluate", "evaluate a run's best model on a split", lepton::cli::runEvaluate},
+    {"predict", "predict with a run's best model and store the predictions", lepton::cli::runPredict},
 };
 
 QString usage()

@@ -151,12 +151,12 @@ constexpr double kSbpMean = 128.0, kSbpSd = 18.0;
 constexpr double kAgeMean = 62.0, kAgeSd = 16.0;
 constexpr double kSmokerRate = 0.27;
 // History: change over the stay, per standard unit of the latent trend.
-constexpr double kTempRise = 1.0;   // degC
-constexpr double kHrRise = 14.0;    // bpm
+constexpr double kTempRise = 1.2;   // degC
+constexpr double kHrRise = 18.0;    // bpm
 constexpr double kSpo2Drift = 2.0;  // percentage points, not causal
 // Image term: lesion present -> 1 + 0.3 z(radius) + 0.3 z(contrast), absent -> 0, then standardised.
 constexpr double kRadiusMin = 4.0, kRadiusMax = 14.0;
-constexpr double kContrastMin = 26.0, kContrastMax = 64.0;
+constexpr double kContrastMin = 30.0, kContrastMax = 70.0;
 constexpr double kImageSizeWeight = 0.3; // on z(radius) and on z(contrast)
 constexpr double kImageMean = 0.5, kImageSd = 0.583;
 constexpr double kMissingImage = 0.02;
@@ -195,7 +195,7 @@ constexpr double kMissedBelow = 0.45;
 constexpr double kMissingEvents = 0.03;
 } // namespace fin
 
-constexpr double kMissingValue = 0.04;
+constexpr double kMissingValue = 0.035;
 constexpr double kMissingEventValue = 0.01;
 
 const QStringList kMissingMarkers = {QString(), QStringLiteral("NA"), QStringLiteral("NaN"), QStringLiteral("null")};
@@ -378,9 +378,9 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
         const double zR = (radius - (med::kRadiusMin + med::kRadiusMax) / 2) / ((med::kRadiusMax - med::kRadiusMin) / std::sqrt(12.0));
         const double zC = (l.contrast - (med::kContrastMin + med::kContrastMax) / 2) /
                           ((med::kContrastMax - med::kContrastMin) / std::sqrt(12.0));
-        image = 1.0 + TUNE("CW", med::kImageSizeWeight) * (zR + zC);
+        image = 1.0 + TUNE("CR", 0.3) * zR + TUNE("CC", 0.3) * zC;
     }
-    image = (image - med::kImageMean) / std::sqrt(0.5 * (1 + 2 * std::pow(TUNE("CW", med::kImageSizeWeight), 2)) - 0.25);
+    image = (image - med::kImageMean) / std::sqrt(0.5 * (1 + std::pow(TUNE("CR", 0.3), 2) + std::pow(TUNE("CC", 0.3), 2)) - 0.25);
 
     Rng lat(o.seed, dom, static_cast<std::uint64_t>(index), StreamLatent);
     c.riskImage = TUNE("WI", med::kWeightImage) * image;
@@ -527,15 +527,32 @@ std::vector<float> smoothField(int size, int grid, Rng &rng)
     return out;
 }
 
-/// Soft inside-ness of a rotated ellipse, 1 inside, 0 outside, `edge` pixels wide.
-double ellipseMask(double x, double y, double cx, double cy, double a, double b, double theta, double edge)
+/// Soft inside-ness of a rotated ellipse: 1 inside, 0 outside, with an edge `edge` pixels wide.
+class SoftEllipse
 {
-    const double dx = x - cx, dy = y - cy;
-    const double u = dx * std::cos(theta) + dy * std::sin(theta);
-    const double v = -dx * std::sin(theta) + dy * std::cos(theta);
-    const double re = std::sqrt((u / a) * (u / a) + (v / b) * (v / b));
-    return sigmoid((1.0 - re) * std::min(a, b) / edge);
-}
+public:
+    SoftEllipse(double cx, double cy, double a, double b, double theta, double edge)
+        : m_cx(cx), m_cy(cy), m_ia(1.0 / a), m_ib(1.0 / b), m_c(std::cos(theta)), m_s(std::sin(theta)),
+          m_k(std::min(a, b) / edge)
+    {
+    }
+    double operator()(double x, double y) const
+    {
+        const double dx = x - m_cx, dy = y - m_cy;
+        const double u = (dx * m_c + dy * m_s) * m_ia;
+        const double v = (-dx * m_s + dy * m_c) * m_ib;
+        const double t = (1.0 - std::sqrt(u * u + v * v)) * m_k;
+        // Far from the edge the sigmoid is 0 or 1 to double precision; skip the exp there.
+        if (t > 40.0)
+            return 1.0;
+        if (t < -40.0)
+            return 0.0;
+        return sigmoid(t);
+    }
+
+private:
+    double m_cx, m_cy, m_ia, m_ib, m_c, m_s, m_k;
+};
 
 cv::Mat renderMedicalImage(const CaseOut &c, const DemoOptions &o, int index)
 {
@@ -561,14 +578,16 @@ cv::Mat renderMedicalImage(const CaseOut &c, const DemoOptions &o, int index)
         lungCy[side] = an.cy + u * std::sin(an.theta) + lungDy * std::cos(an.theta);
     }
 
+    const SoftEllipse bodyMask(an.cx, an.cy, an.a, an.b, an.theta, 1.2 * s);
+    const SoftEllipse leftLung(lungCx[0], lungCy[0], lungA, lungB, an.theta + 0.1, 2.0 * s);
+    const SoftEllipse rightLung(lungCx[1], lungCy[1], lungA, lungB, an.theta - 0.1, 2.0 * s);
     std::vector<float> img(static_cast<std::size_t>(n * n));
     std::vector<float> body(static_cast<std::size_t>(n * n));
     for (int y = 0; y < n; ++y) {
         for (int x = 0; x < n; ++x) {
             const std::size_t k = static_cast<std::size_t>(y * n + x);
-            const double m = ellipseMask(x, y, an.cx, an.cy, an.a, an.b, an.theta, 1.2 * s);
-            const double lung = std::max(ellipseMask(x, y, lungCx[0], lungCy[0], lungA, lungB, an.theta + 0.1, 2.0 * s),
-                                         ellipseMask(x, y, lungCx[1], lungCy[1], lungA, lungB, an.theta - 0.1, 2.0 * s));
+            const double m = bodyMask(x, y);
+            const double lung = std::max(leftLung(x, y), rightLung(x, y));
             const double inside = bodyLevel + 8.0 * texBody[k] - lung * (lungDepth + 4.0 * texLung[k]);
             img[k] = static_cast<float>((bgLevel + 10.0 * texBg[k]) * (1.0 - m) + inside * m);
             body[k] = static_cast<float>(m);

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "CliSupport.h"
+#include "Commands.h"
+
+#include "data/MultimodalDataset.h"
+#include "store/DatasetRepository.h"
+#include "store/RunRepository.h"
+#include "store/Study.h"
+#include "train/Evaluator.h"
+#include "train/TrainedModel.h"
+
+namespace lepton::cli {
+
+int runPredict(const QStringList &args)
+{
+    QCommandLineParser p;
+    const QCommandLineOption run(QStringLiteral("run"), QStringLiteral("The run whose best model predicts."), QStringLiteral("ID"));
+    const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("A dataset of the study (default: the run's)."), QStringLiteral("ID"));
+    const QCommandLineOption manifest(QStringLiteral("manifest"), QStringLiteral("Import this manifest first and predict its cases."), QStringLiteral("FILE"));
+    const QCommandLineOption events(QStringLiteral("events"), QStringLiteral("Events CSV for --manifest."), QStringLiteral("FILE"));
+    const QCommandLineOption imageRoot(QStringLiteral("image-root"), QStringLiteral("Image root for --manifest."), QStringLiteral("DIR"));
+    const QCommandLineOption split(QStringLiteral("split"), QStringLiteral("Only this split (train, val, test); default all cases."), QStringLiteral("SPLIT"));
+    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto (default), cpu or cuda."), QStringLiteral("DEVICE"), QStringLiteral("auto"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    for (const auto &o : {run, dataset, manifest, events, imageRoot, split, device, json})
+        p.addOption(o);
+    p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
+    if (auto code = parseArguments(p, QStringLiteral("predict"), QStringLiteral("STUDY --run ID [--dataset ID | --manifest FILE]"),
+                                   QStringLiteral("Predicts class probabilities with a run's best model and stores them in the study."),
+                                   args, 1, 1))
+        return *code;
+    bool ok = false;
+    const qint64 runId = p.value(run).toLongLong(&ok);
+    if (!ok)
+        return usageError(QStringLiteral("predict"), QStringLiteral("--run ID is required"));
+    if (p.isSet(dataset) && p.isSet(manifest))
+        return usageError(QStringLiteral("predict"), QStringLiteral("give --dataset or --manifest, not both"));
+    const QString studyPath = p.positionalArguments().first();
+    qint64 datasetId = 0;
+    if (p.isSet(manifest)) {
+        ImportOptions o;
+        o.manifestPath = p.value(manifest);
+        o.eventsPath = p.value(events);
+        o.imageRoot = p.value(imageRoot);
+        o.minClassCases = 0; // new data may be unlabelled or have any label counts
+        const int code = importIntoStudy(studyPath, o, false, &datasetId);
+        if (code != ExitOk)
+            return code;
+    }
+    auto study = Study::open(studyPath, Study::Mode::ReadWrite);
+    if (!study) {
+        printErr(QStringLiteral("lepton predict: %1\n").arg(study.error()));
+        return ExitFailure;
+    }
+    auto model = TrainedModel::load(*study.value(), runId, p.value(device));
+    if (!model) {
+        printErr(QStringLiteral("lepton predict: %1\n").arg(model.error()));
+        return ExitFailure;
+    }
+    if (p.isSet(dataset)) {
+        auto d = DatasetRepository(*study.value()).find(p.value(dataset));
+        if (!d) {
+            printErr(QStringLiteral("lepton predict: %1\n").arg(d.error()));
+            return ExitInvalidInput;
+        }
+        datasetId = d->id;
+    }
+    if (datasetId == 0)
+        datasetId = model->run.datasetId;
+    auto ds = model->dataset(*study.value(), datasetId);
+    if (!ds) {
+        printErr(QStringLiteral("lepton predict: %1\n").arg(ds.error()));
+        return ExitInvalidInput;
+    }
+    std::vector<int> indices;
+    for (int i = 0; i < ds.value()->size(); ++i)
+        if (!p.isSet(split) || ds.value()->at(i).split == p.value(split))
+            indices.push_back(i);
+    printErr(QStringLiteral("Predicting %1 cases with run %2…\n").arg(indices.size()).arg(runId));
+    const Evaluation ev = evaluateModel(model->model, ds.value(), indices, model->device, model->config.batchSize,
+                                        model->config.workers, model->positiveClass, interruptCancel());
+    if (ev.cancelled) {
+        printErr(QStringLiteral("lepton predict: cancelled; nothing was stored\n"));
+        return ExitFailure;
+    }
+    const int classes = static_cast<int>(model->spec.classes.size());
+    std::vector<PredictionRow> rows;
+    for (std::size_t i = 0; i < ev.caseIds.size(); ++i) {
+        PredictionRow r;
+        r.caseId = ev.caseIds[i];
+        r.probabilities.assign(ev.probabilities.begin() + static_cast<std::ptrdiff_t>(i * classes),
+                               ev.probabilities.begin() + static_cast<std::ptrdiff_t>((i + 1) * classes));
+        r.predicted = model->spec.classes.value(static_cast<int>(std::max_element(r.probabilities.begin(), r.probabilities.end()) - r.probabilities.begin()));
+        rows.push_back(std::move(r));
+    }
+    Status st = RunRepository(*study.value()).savePredictions(runId, rows);
+    if (!st) {
+        printErr(QStringLiteral("lepton predict: %1\n").arg(st.error()));
+        return ExitFailure;
+    }
+    QMap<QString, int> perClass;
+    for (const PredictionRow &r : rows)
+        ++perClass[r.predicted];
+    if (p.isSet(json)) {
+        QJsonObject counts;
+        for (auto it = perClass.begin(); it != perClass.end(); ++it)
+            counts.insert(it.key(), it.value());
+        printJson(QJsonObject{{QStringLiteral("run_id"), runId},
+                              {QStringLiteral("dataset_id"), datasetId},
+                              {QStringLiteral("predictions"), static_cast<int>(rows.size())},
+                              {QStringLiteral("predicted"), counts},
+                              {QStringLiteral("metrics"), ev.metrics.toJson()}});
+    } else {
+        QStringList counts;
+        for (auto it = perClass.begin(); it != perClass.end(); ++it)
+            counts.append(QStringLiteral("%1 %2").arg(it.key()).arg(it.value()));
+        printOut(QStringLiteral("Stored %1 predictions of run %2 for dataset %3 (%4)\n")
+                     .arg(rows.size())
+                     .arg(runId)
+                     .arg(datasetId)
+                     .arg(counts.join(QStringLiteral(", "))));
+    }
+    return ExitOk;
+}
+
+} // namespace lepton::cli

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "CliSupport.h"
+#include "Commands.h"
+
+#include "store/RunRepository.h"
+#include "store/Study.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+#include <cmath>
+
+namespace lepton::cli {
+
+int runRuns(const QStringList &args)
+{
+    QCommandLineParser p;
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    p.addOption(json);
+    p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
+    if (auto code = parseArguments(p, QStringLiteral("runs"), QStringLiteral("STUDY [--json]"),
+                                   QStringLiteral("Lists the training runs of a study with their key metrics."), args, 1, 1))
+        return *code;
+    auto study = Study::open(p.positionalArguments().first(), Study::Mode::ReadOnly);
+    if (!study) {
+        printErr(QStringLiteral("lepton runs: %1\n").arg(study.error()));
+        return ExitFailure;
+    }
+    RunRepository repo(*study.value());
+    auto runs = repo.runs();
+    if (!runs) {
+        printErr(QStringLiteral("lepton runs: %1\n").arg(runs.error()));
+        return ExitFailure;
+    }
+    QJsonArray list;
+    QString table = QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
+                        .arg(QStringLiteral("id"), 3)
+                        .arg(QStringLiteral("name"), -22)
+                        .arg(QStringLiteral("status"), -11)
+                        .arg(QStringLiteral("fusion"), -9)
+                        .arg(QStringLiteral("best"), 4)
+                        .arg(QStringLiteral("val AUROC"), 9)
+                        .arg(QStringLiteral("test AUROC"), 10)
+                        .arg(QStringLiteral("test acc"), 8)
+                        .arg(QStringLiteral("minutes"), 7);
+    for (const RunRecord &r : runs.value()) {
+        QMap<QString, double> finals;
+        auto metrics = repo.metrics(r.id, QString(), true);
+        if (metrics)
+            for (const MetricRow &m : metrics.value())
+                if (m.split.startsWith(QStringLiteral("final_")))
+                    finals.insert(m.split.mid(6) + QLatin1Char('.') + m.name, m.value);
+        const double minutes = QDateTime::fromString(r.startedAt, Qt::ISODateWithMs).msecsTo(QDateTime::fromString(r.endedAt, Qt::ISODateWithMs)) / 60000.0;
+        const QString fusion = r.config.value(QStringLiteral("train")).toObject().value(QStringLiteral("model")).toObject().value(QStringLiteral("fusion")).toString();
+        auto v = [&](const QString &key) {
+            return finals.contains(key) && std::isfinite(finals.value(key)) ? QString::number(finals.value(key), 'f', 3) : QStringLiteral("–");
+        };
+        table += QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
+                     .arg(r.id, 3)
+                     .arg(r.name.left(22), -22)
+                     .arg(r.status, -11)
+                     .arg(fusion, -9)
+                     .arg(r.bestEpoch >= 0 ? QString::number(r.bestEpoch + 1) : QStringLiteral("–"), 4)
+                     .arg(v(QStringLiteral("val.auroc")), 9)
+                     .arg(v(QStringLiteral("test.auroc")), 10)
+                     .arg(v(QStringLiteral("test.accuracy")), 8)
+                     .arg(r.endedAt.isEmpty() ? QStringLiteral("–") : QString::number(minutes, 'f', 1), 7);
+        QJsonObject o{{QStringLiteral("id"), r.id},
+                      {QStringLiteral("name"), r.name},
+                      {QStringLiteral("status"), r.status},
+                      {QStringLiteral("message"), r.message},
+                      {QStringLiteral("fusion"), fusion},
+                      {QStringLiteral("dataset_id"), r.datasetId},
+                      {QStringLiteral("best_epoch"), r.bestEpoch + 1},
+                      {QStringLiteral("device"), r.device},
+                      {QStringLiteral("threads"), r.threads},
+                      {QStringLiteral("started_at"), r.startedAt},
+                      {QStringLiteral("ended_at"), r.endedAt}};
+        for (auto it = finals.begin(); it != finals.end(); ++it)
+            o.insert(it.key(), std::isfinite(it.value()) ? QJsonValue(it.value()) : QJsonValue());
+        list.append(o);
+    }
+    if (p.isSet(json))
+        printJson(QJsonObject{{QStringLiteral("study"), study.value()->path()}, {QStringLiteral("runs"), list}});
+    else
+        printOut(table);
+    return ExitOk;
+}
+
+} // namespace lepton::cli

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "FusionNet.h"
+
+#include <cmath>
+
+namespace lepton {
+namespace F = torch::nn::functional;
+
+namespace {
+
+/// Softmax over the last dimension restricted to `mask`; rows with nothing valid get zeros
+/// (not NaN), which is what "modality absent" must mean downstream.
+torch::Tensor maskedSoftmax(const torch::Tensor &scores, const torch::Tensor &mask)
+{
+    const torch::Tensor filled = scores.masked_fill(mask.logical_not(), -1e9);
+    torch::Tensor w = torch::softmax(filled, -1) * mask.to(scores.dtype());
+    return w / (w.sum(-1, true) + 1e-12);
+}
+
+} // namespace
+
+ResidualBlockImpl::ResidualBlockImpl(int in, int out, int stride)
+{
+    m_conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
+    m_bn1 = register_module("bn1", torch::nn::BatchNorm2d(out));
+    m_conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(out, out, 3).padding(1).bias(false)));
+    m_bn2 = register_module("bn2", torch::nn::BatchNorm2d(out));
+    if (in != out || stride != 1) {
+        m_project = register_module("project", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)));
+        m_bnProject = register_module("bn_project", torch::nn::BatchNorm2d(out));
+    }
+}
+
+torch::Tensor ResidualBlockImpl::forward(const torch::Tensor &x)
+{
+    torch::Tensor y = torch::relu(m_bn1(m_conv1(x)));
+    y = m_bn2(m_conv2(y));
+    const torch::Tensor shortcut = m_project ? m_bnProject(m_project(x)) : x;
+    return torch::relu(y + shortcut);
+}
+
+ImageEncoderImpl::ImageEncoderImpl(const ModelConfig &c)
+{
+    m_stem = register_module("stem", torch::nn::Sequential(
+                                         torch::nn::Conv2d(torch::nn::Conv2dOptions(c.imageChannels, c.width, 3).stride(2).padding(1).bias(false)),
+                                         torch::nn::BatchNorm2d(c.width), torch::nn::ReLU()));
+    m_stages = torch::nn::Sequential();
+    int channels = c.width;
+    for (int i = 0; i < c.depth; ++i) {
+        const int out = i == 0 ? channels : channels * 2;
+        m_stages->push_back(ResidualBlock(channels, out, 2));
+        channels = out;
+    }
+    register_module("stages", m_stages);
+    m_score = register_module("score", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 1, 1)));
+    m_project = register_module("project", torch::nn::Linear(channels, c.embedDim));
+}
+
+torch::Tensor ImageEncoderImpl::forward(const torch::Tensor &image, torch::Tensor *attention, torch::Tensor *features)
+{
+    const torch::Tensor f = m_stages->forward(m_stem->forward(image)); // [B, C, h, w]
+    const auto B = f.size(0), C = f.size(1), h = f.size(2), w = f.size(3);
+    // Spatial attention pooling: one softmax over the h×w positions is the inspectable map.
+    const torch::Tensor a = torch::softmax(m_score(f).view({B, h * w}), 1);
+    const torch::Tensor pooled = torch::bmm(f.view({B, C, h * w}), a.unsqueeze(2)).squeeze(2);
+    if (attention)
+        *attention = a.view({B, h, w});
+    if (features)
+        *features = f;
+    return m_project(pooled);
+}
+
+RecordEncoderImpl::RecordEncoderImpl(const ModelConfig &c) : m_fields(c.numFields())
+{
+    const int F = std::max(1, m_fields), D = c.embedDim;
+    m_fieldEmbedding = register_parameter("field_embedding", torch::randn({F, D}) * 0.1);
+    m_valueWeight = register_parameter("value_weight", torch::randn({F, D}) * 0.1);
+    m_valueBias = register_parameter("value_bias", torch::zeros({F, D}));
+    m_missingEmbedding = register_parameter("missing_embedding", torch::randn({F, D}) * 0.1);
+    // All fields' categories share one table; field f's categories start at its offset.
+    std::vector<std::int64_t> offsets;
+    std::int64_t total = 1; // row 0: unused (numeric fields, unknown categories)
+    for (int n : c.fieldCategories) {
+        offsets.push_back(total);
+        total += n + 1;
+    }
+    if (offsets.empty())
+        offsets.push_back(0);
+    m_categoryOffsets = register_buffer("category_offsets", torch::tensor(offsets, torch::kInt64));
+    m_categories = register_module("categories", torch::nn::Embedding(torch::nn::EmbeddingOptions(total, D)));
+    m_key = register_module("key", torch::nn::Linear(D, D));
+    m_query = register_parameter("query", torch::randn({D}) * 0.1);
+    m_norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({D})));
+}
+
+torch::Tensor RecordEncoderImpl::forward(const Batch &b, torch::Tensor *weights)
+{
+    const auto B = b.recordValues.size(0);
+    if (m_fields == 0) {
+        if (weights)
+            *weights = torch::zeros({B, 0}, b.recordValues.options());
+        return torch::zeros({B, m_query.size(0)}, b.recordValues.options());
+    }
+    const torch::Tensor missing = b.recordMissing.unsqueeze(2); // [B, F, 1]
+    const torch::Tensor isCat = (b.recordCategory > 0).to(b.recordValues.dtype()).unsqueeze(2);
+    const torch::Tensor numeric = b.recordValues.unsqueeze(2) * m_valueWeight + m_valueBias; // [B, F, D]
+    const torch::Tensor catIndex = (b.recordCategory + m_categoryOffsets) * (b.recordCategory > 0).to(torch::kInt64);
+    const torch::Tensor category = m_categories(catIndex);
+    const torch::Tensor value = isCat * category + (1.0 - isCat) * numeric;
+    const torch::Tensor tokens = m_fieldEmbedding + (1.0 - missing) * value + missing * m_missingEmbedding;
+    const torch::Tensor scores = torch::matmul(torch::tanh(m_key(tokens)), m_query); // [B, F]
+    const torch::Tensor w = torch::softmax(scores, 1);
+    if (weights)
+        *weights = w;
+    return m_norm((w.unsqueeze(2) * tokens).sum(1));
+}
+
+HistoryEncoderImpl::HistoryEncoderImpl(const ModelConfig &c)
+{
+    m_input = register_module("input", torch::nn::Linear(c.eventWidth, c.hidden));
+    if (c.rnn == QLatin1String("lstm"))
+        m_lstm = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(c.hidden, c.hidden).batch_first(true)));
+    else
+        m_gru = register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(c.hidden, c.hidden).batch_first(true)));
+    m_key = register_module("key", torch::nn::Linear(c.hidden, c.hidden));
+    m_query = register_parameter("query", torch::randn({c.hidden}) * 0.1);
+    m_project = register_module("project", torch::nn::Linear(c.hidden, c.embedDim));
+}
+
+torch::Tensor HistoryEncoderImpl::forward(const Batch &b, torch::Tensor *weights)
+{
+    const torch::Tensor x = torch::relu(m_input(b.events)); // [B, T, H]
+    // Padding comes after the real events, and the RNN runs forward, so the outputs at real
+    // steps never see padding; the attention mask then ignores the padded steps.
+    const torch::Tensor out = m_gru ? std::get<0>(m_gru(x)) : std::get<0>(m_lstm(x));
+    const torch::Tensor scores = torch::matmul(torch::tanh(m_key(out)), m_query); // [B, T]
+    const torch::Tensor w = maskedSoftmax(scores, b.eventMask);
+    if (weights)
+        *weights = w;
+    return m_project((w.unsqueeze(2) * out).sum(1));
+}
+
+FusionNetImpl::FusionNetImpl(const ModelConfig &config) : m_config(config)
+{
+    const int D = config.embedDim;
+    if (config.usesImage())
+        m_image = register_module("image", ImageEncoder(config));
+    if (config.usesRecord())
+        m_record = register_module("record", RecordEncoder(config));
+    if (config.usesHistory())
+        m_history = register_module("history", HistoryEncoder(config));
+    int headIn = D;
+    if (config.fusion == FusionVariant::Attention) {
+        m_modalityType = register_parameter("modality_type", torch::randn({3, D}) * 0.1);
+        m_fusionQuery = register_parameter("fusion_query", torch::randn({D}) * 0.1);
+        m_fusionKey = register_module("fusion_key", torch::nn::Linear(D, D));
+        m_fusionValue = register_module("fusion_value", torch::nn::Linear(D, D));
+    } else if (config.fusion == FusionVariant::Concat) {
+        headIn = 3 * D + 3;
+    }
+    m_head = register_module("head", torch::nn::Sequential(torch::nn::Linear(headIn, D), torch::nn::ReLU(),
+                                                           torch::nn::Dropout(config.dropout),
+                                                           torch::nn::Linear(D, config.numClasses)));
+}
+
+FusionOutput FusionNetImpl::forward(const Batch &b)
+{
+    FusionOutput out;
+    const auto B = b.labels.size(0);
+    const auto opts = b.recordValues.options();
+    const int D = m_config.embedDim;
+    std::vector<torch::Tensor> embeddings(3), present(3);
+    if (m_image) {
+        embeddings[0] = m_image(b.image, &out.imageAttention, &out.imageFeatures);
+        present[0] = b.imagePresent;
+    }
+    if (m_record) {
+        embeddings[1] = m_record(b, &out.fieldWeights);
+        present[1] = b.recordPresent;
+    }
+    if (m_history) {
+        embeddings[2] = m_history(b, &out.temporalWeights);
+        present[2] = b.historyPresent;
+    }
+    for (int m = 0; m < 3; ++m) {
+        if (!embeddings[m].defined()) {
+            embeddings[m] = torch::zeros({B, D}, opts);
+            present[m] = torch::zeros({B}, torch::TensorOptions().dtype(torch::kBool).device(opts.device()));
+        }
+    }
+    torch::Tensor mask = torch::stack(present, 1); // [B, 3]
+    if (is_training() && m_config.modalityDropout > 0.0 &&
+        (m_config.fusion == FusionVariant::Attention || m_config.fusion == FusionVariant::Concat)) {
+        // Hide present modalities at random so the model learns to work with any subset,
+        // but never hide all of a case's modalities.
+        const torch::Tensor drop = torch::rand({B, 3}, opts) < m_config.modalityDropout;
+        const torch::Tensor kept = mask.logical_and(drop.logical_not());
+        const torch::Tensor anyKept = kept.any(1, true);
+        mask = torch::where(anyKept, kept, mask);
+    }
+    const torch::Tensor E = torch::stack(embeddings, 1); // [B, 3, D]
+    torch::Tensor fused;
+    switch (m_config.fusion) {
+    case FusionVariant::Attention: {
+        const torch::Tensor x = E + m_modalityType;
+        const torch::Tensor scores = torch::matmul(m_fusionKey(x), m_fusionQuery) / std::sqrt(static_cast<double>(D));
+        out.modalityWeights = maskedSoftmax(scores, mask);
+        fused = (out.modalityWeights.unsqueeze(2) * m_fusionValue(x)).sum(1);
+        break;
+    }
+    case FusionVariant::Concat: {
+        const torch::Tensor m = mask.to(opts.dtype());
+        fused = torch::cat({(E * m.unsqueeze(2)).flatten(1), m}, 1);
+        out.modalityWeights = m / (m.sum(1, true) + 1e-12);
+        break;
+    }
+    case FusionVariant::Image:
+    case FusionVariant::Record:
+    case FusionVariant::History: {
+        const int which = m_config.fusion == FusionVariant::Image ? 0 : m_config.fusion == FusionVariant::Record ? 1 : 2;
+        fused = embeddings[which];
+        out.modalityWeights = torch::zeros({B, 3}, opts);
+        out.modalityWeights.select(1, which).fill_(1.0);
+        break;
+    }
+    }
+    out.logits = m_head->forward(fused);
+    return out;
+}
+
+} // namespace lepton

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "data/Batch.h"
+#include "model/ModelConfig.h"
+
+#include <torch/nn.h>
+
+namespace lepton {
+
+/// What one forward pass gives: the logits and every attention the explainer and inspector
+/// read, so that no second pass is needed. Tensors of modalities the variant does not use are
+/// undefined.
+struct FusionOutput
+{
+    torch::Tensor logits; ///< [B, classes]
+    torch::Tensor modalityWeights; ///< [B, 3]: image, record, history (0 where absent)
+    torch::Tensor imageAttention; ///< [B, h, w] softmax over feature-map positions
+    torch::Tensor imageFeatures; ///< [B, C, h, w] last conv block (for Grad-CAM)
+    torch::Tensor fieldWeights; ///< [B, F]
+    torch::Tensor temporalWeights; ///< [B, T] (0 on padding)
+};
+
+/// A residual block: two 3×3 convolutions with batch norm, a 1×1 projection when the shape changes.
+class ResidualBlockImpl : public torch::nn::Module
+{
+public:
+    ResidualBlockImpl(int in, int out, int stride);
+    torch::Tensor forward(const torch::Tensor &x);
+
+private:
+    torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr}, m_project{nullptr};
+    torch::nn::BatchNorm2d m_bn1{nullptr}, m_bn2{nullptr}, m_bnProject{nullptr};
+};
+TORCH_MODULE(ResidualBlock);
+
+/// F_CNN: a small residual CNN ending in spatial attention pooling.
+class ImageEncoderImpl : public torch::nn::Module
+{
+public:
+    explicit ImageEncoderImpl(const ModelConfig &config);
+    /// Returns the embedding [B, D]; fills attention [B, h, w] and features [B, C, h, w].
+    torch::Tensor forward(const torch::Tensor &image, torch::Tensor *attention, torch::Tensor *features);
+
+private:
+    torch::nn::Sequential m_stem{nullptr};
+    torch::nn::Sequential m_stages{nullptr};
+    torch::nn::Conv2d m_score{nullptr};
+    torch::nn::Linear m_project{nullptr};
+};
+TORCH_MODULE(ImageEncoder);
+
+/// Static record fields as tokens (field identity + value or category + missing marker),
+/// pooled by field attention.
+class RecordEncoderImpl : public torch::nn::Module
+{
+public:
+    explicit RecordEncoderImpl(const ModelConfig &config);
+    torch::Tensor forward(const Batch &batch, torch::Tensor *weights);
+
+private:
+    int m_fields;
+    torch::Tensor m_fieldEmbedding, m_valueWeight, m_valueBias, m_missingEmbedding, m_categoryOffsets;
+    torch::nn::Embedding m_categories{nullptr};
+    torch::nn::Linear m_key{nullptr};
+    torch::Tensor m_query;
+    torch::nn::LayerNorm m_norm{nullptr};
+};
+TORCH_MODULE(RecordEncoder);
+
+/// F_RNN: the event history through a GRU or LSTM with masked temporal attention pooling.
+class HistoryEncoderImpl : public torch::nn::Module
+{
+public:
+    explicit HistoryEncoderImpl(const ModelConfig &config);
+    torch::Tensor forward(const Batch &batch, torch::Tensor *weights);
+
+private:
+    torch::nn::Linear m_input{nullptr};
+    torch::nn::GRU m_gru{nullptr};
+    torch::nn::LSTM m_lstm{nullptr};
+    torch::nn::Linear m_key{nullptr};
+    torch::Tensor m_query;
+    torch::nn::Linear m_project{nullptr};
+};
+TORCH_MODULE(HistoryEncoder);
+
+/// X' = F_CNN(X), Y' = F_RNN(Y), Z' = F_fusion(X', Y'), Z = G(Z'): the whole model.
+/// F_fusion is modality attention over the modalities present per case (absent ones are
+/// masked out, never zero-filled), or concatenation, or a single modality (for ablations).
+class FusionNetImpl : public torch::nn::Module
+{
+public:
+    explicit FusionNetImpl(const ModelConfig &config);
+    FusionOutput forward(const Batch &batch);
+    const ModelConfig &config() const { return m_config; }
+    /// The image encoder (for transfer learning: load or freeze its weights); null if unused.
+    ImageEncoder imageEncoder() const { return m_image; }
+
+private:
+    ModelConfig m_config;
+    ImageEncoder m_image{nullptr};
+    RecordEncoder m_record{nullptr};
+    HistoryEncoder m_history{nullptr};
+    torch::Tensor m_modalityType; ///< [3, D] learned modality identity
+    torch::Tensor m_fusionQuery; ///< [D]
+    torch::nn::Linear m_fusionKey{nullptr}, m_fusionValue{nullptr};
+    torch::nn::Sequential m_head{nullptr};
+};
+TORCH_MODULE(FusionNet);
+
+} // namespace lepton

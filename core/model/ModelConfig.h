@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "util/Result.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace lepton {
+
+/// Which modalities the model fuses and how.
+enum class FusionVariant { Attention, Concat, Image, Record, History };
+QString fusionVariantName(FusionVariant v);
+std::optional<FusionVariant> fusionVariantFromName(const QString &name);
+
+/// The architecture of a FusionNet: sizes chosen by the user plus the shape of the data
+/// (filled from the dataset's FeatureSpec).
+struct ModelConfig
+{
+    FusionVariant fusion = FusionVariant::Attention;
+    int imageChannels = 1;
+    int imageSize = 128;
+    int width = 16; ///< channels of the first convolution; doubled per stage
+    int depth = 3; ///< residual stages, each halving the resolution
+    int embedDim = 64; ///< size of every modality embedding
+    int hidden = 64; ///< recurrent hidden size
+    QString rnn = QStringLiteral("gru"); ///< "gru" or "lstm"
+    double dropout = 0.1;
+    double modalityDropout = 0.1; ///< chance of hiding a present modality during training
+    int numClasses = 2;
+    std::vector<int> fieldCategories; ///< per record field: number of categories (0: numeric)
+    int eventWidth = 1;
+
+    bool usesImage() const { return fusion == FusionVariant::Attention || fusion == FusionVariant::Concat || fusion == FusionVariant::Image; }
+    bool usesRecord() const { return fusion == FusionVariant::Attention || fusion == FusionVariant::Concat || fusion == FusionVariant::Record; }
+    bool usesHistory() const { return fusion == FusionVariant::Attention || fusion == FusionVariant::Concat || fusion == FusionVariant::History; }
+    int numFields() const { return static_cast<int>(fieldCategories.size()); }
+
+    QJsonObject toJson() const;
+    /// Reads a config; unknown keys are refused with their name, bad values with key and reason.
+    static Result<ModelConfig> fromJson(const QJsonObject &json, const ModelConfig &defaults);
+    static Result<ModelConfig> fromJson(const QJsonObject &json) { return fromJson(json, ModelConfig()); }
+    /// Empty when valid, else what is wrong and what to do.
+    QString validate() const;
+};
+
+} // namespace lepton

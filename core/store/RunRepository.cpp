@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "RunRepository.h"
+
+#include "store/Study.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <cmath>
+
+namespace lepton {
+namespace {
+
+QString now()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QString json(const QJsonObject &o)
+{
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QJsonObject object(const QVariant &v)
+{
+    return QJsonDocument::fromJson(v.toString().toUtf8()).object();
+}
+
+Status exec(QSqlQuery &q, const QString &what)
+{
+    if (!q.exec())
+        return Status::failure(Study::sqlError(q, what));
+    return Status();
+}
+
+RunRecord readRun(const QSqlQuery &q)
+{
+    RunRecord r;
+    r.id = q.value(0).toLongLong();
+    r.name = q.value(1).toString();
+    r.datasetId = q.value(2).toLongLong();
+    r.config = object(q.value(3));
+    r.status = q.value(4).toString();
+    r.seed = q.value(5).toLongLong();
+    r.device = q.value(6).toString();
+    r.deviceName = q.value(7).toString();
+    r.threads = q.value(8).toInt();
+    r.versions = object(q.value(9));
+    r.createdAt = q.value(10).toString();
+    r.startedAt = q.value(11).toString();
+    r.endedAt = q.value(12).toString();
+    r.bestEpoch = q.value(13).isNull() ? -1 : q.value(13).toInt();
+    r.message = q.value(14).toString();
+    return r;
+}
+
+const char *kRunColumns = "id, name, dataset_id, config, status, seed, device, device_name, threads, versions, "
+                          "created_at, started_at, ended_at, best_epoch, message";
+
+} // namespace
+
+Result<qint64> RunRepository::create(const RunRecord &run)
+{
+    qint64 id = 0;
+    Status s = m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("INSERT INTO runs(name, dataset_id, config, status, seed, device, device_name, threads, "
+                                 "versions, created_at, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+        const QString t = now();
+        for (const QVariant &v : {QVariant(run.name), QVariant(run.datasetId), QVariant(json(run.config)),
+                                  QVariant(QStringLiteral("running")), QVariant(run.seed), QVariant(run.device),
+                                  QVariant(run.deviceName), QVariant(run.threads), QVariant(json(run.versions)), QVariant(t),
+                                  QVariant(t)})
+            q.addBindValue(v);
+        Status st = exec(q, QStringLiteral("recording the run"));
+        id = q.lastInsertId().toLongLong();
+        return st;
+    });
+    if (!s)
+        return Result<qint64>::failure(s.error());
+    return id;
+}
+
+Status RunRepository::setStatus(qint64 runId, const QString &status, const QString &message, bool ended)
+{
+    return m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        q.prepare(ended ? QStringLiteral("UPDATE runs SET status = ?, message = ?, ended_at = ? WHERE id = ?")
+                        : QStringLiteral("UPDATE runs SET status = ?, message = ?, ended_at = NULL, started_at = ? WHERE id = ?"));
+        q.addBindValue(status);
+        q.addBindValue(message);
+        q.addBindValue(now());
+        q.addBindValue(runId);
+        return exec(q, QStringLiteral("updating the run's status"));
+    });
+}
+
+Status RunRepository::setBestEpoch(qint64 runId, int epoch)
+{
+    return m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("UPDATE runs SET best_epoch = ? WHERE id = ?"));
+        q.addBindValue(epoch);
+        q.addBindValue(runId);
+        return exec(q, QStringLiteral("updating the best epoch"));
+    });
+}
+
+Status RunRepository::setConfig(qint64 runId, const QJsonObject &config)
+{
+    return m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("UPDATE runs SET config = ? WHERE id = ?"));
+        q.addBindValue(json(config));
+        q.addBindValue(runId);
+        return exec(q, QStringLiteral("updating the run's config"));
+    });
+}
+
+Status RunRepository::addMetrics(qint64 runId, const std::vector<MetricRow> &rows)
+{
+    if (rows.empty())
+        return Status();
+    return m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        // REPLACE: a metric written twice (a resumed epoch) keeps one row.
+        q.prepare(QStringLiteral("INSERT OR REPLACE INTO metrics(run_id, split, epoch, step, name, value) VALUES (?,?,?,?,?,?)"));
+        for (const MetricRow &m : rows) {
+            q.addBindValue(runId);
+            q.addBindValue(m.split);
+            q.addBindValue(m.epoch);
+            q.addBindValue(m.step);
+            q.addBindValue(m.name);
+            q.addBindValue(std::isfinite(m.value) ? QVariant(m.value) : QVariant());
+            Status s = exec(q, QStringLiteral("saving metrics"));
+            if (!s)
+                return s;
+        }
+        return Status();
+    });
+}
+
+Status RunRepository::dropMetricsAfter(qint64 runId, int epoch)
+{
+    return m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("DELETE FROM metrics WHERE run_id = ? AND epoch > ?"));
+        q.addBindValue(runId);
+        q.addBindValue(epoch);
+        return exec(q, QStringLiteral("removing metrics of an unfinished epoch"));
+    });
+}
+
+Status RunRepository::saveCheckpoint(qint64 runId, int epoch, const QByteArray &data, bool best)
+{
+    return m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        if (best) {
+            q.prepare(QStringLiteral("UPDATE checkpoints SET is_best = 0 WHERE run_id = ?"));
+            q.addBindValue(runId);
+            Status s = exec(q, QStringLiteral("saving a checkpoint"));
+            if (!s)
+                return s;
+        }
+        q.prepare(QStringLiteral("INSERT OR REPLACE INTO checkpoints(run_id, epoch, created_at, sha256, is_best, data) "
+                                 "VALUES (?,?,?,?,?,?)"));
+        q.addBindValue(runId);
+        q.addBindValue(epoch);
+        q.addBindValue(now());
+        q.addBindValue(QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()));
+        q.addBindValue(best ? 1 : 0);
+        q.addBindValue(data);
+        Status s = exec(q, QStringLiteral("saving a checkpoint"));
+        if (!s)
+            return s;
+        // Keep the best and the newest two: a study should not grow by a model per epoch.
+        q.prepare(QStringLiteral("DELETE FROM checkpoints WHERE run_id = ? AND is_best = 0 AND epoch NOT IN "
+                                 "(SELECT epoch FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 2)"));
+        q.addBindValue(runId);
+        q.addBindValue(runId);
+        return exec(q, QStringLiteral("pruning checkpoints"));
+    });
+}
+
+Result<Checkpoint> RunRepository::checkpoint(qint64 runId, bool best) const
+{
+    QSqlQuery q(m_study.database());
+    q.prepare(best ? QStringLiteral("SELECT epoch, is_best, sha256, data FROM checkpoints WHERE run_id = ? AND is_best = 1")
+                   : QStringLiteral("SELECT epoch, is_best, sha256, data FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1"));
+    q.addBindValue(runId);
+    if (!q.exec())
+        return Result<Checkpoint>::failure(Study::sqlError(q, QStringLiteral("reading a checkpoint")));
+    if (!q.next())
+        return Result<Checkpoint>::failure(QStringLiteral("run %1 has no %2checkpoint").arg(runId).arg(best ? QStringLiteral("best ") : QString()));
+    Checkpoint c;
+    c.epoch = q.value(0).toInt();
+    c.best = q.value(1).toInt() != 0;
+    c.data = q.value(3).toByteArray();
+    const QString expected = q.value(2).toString();
+    if (QString::fromLatin1(QCryptographicHash::hash(c.data, QCryptographicHash::Sha256).toHex()) != expected)
+        return Result<Checkpoint>::failure(QStringLiteral("the checkpoint of run %1, epoch %2, was altered (its hash does not "
+                                                          "match); it is refused. Retrain or resume from another run")
+                                               .arg(runId)
+                                               .arg(c.epoch));
+    return c;
+}
+
+Status RunRepository::saveArtifact(qint64 runId, const QString &split, const QString &kind, const QJsonObject &data)
+{
+    return m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("DELETE FROM artifacts WHERE run_id = ? AND split = ? AND kind = ?"));
+        q.addBindValue(runId);
+        q.addBindValue(split);
+        q.addBindValue(kind);
+        Status s = exec(q, QStringLiteral("saving results"));
+        if (!s)
+            return s;
+        q.prepare(QStringLiteral("INSERT INTO artifacts(run_id, split, kind, data) VALUES (?,?,?,?)"));
+        q.addBindValue(runId);
+        q.addBindValue(split);
+        q.addBindValue(kind);
+        q.addBindValue(json(data));
+        return exec(q, QStringLiteral("saving results"));
+    });
+}
+
+Result<QJsonObject> RunRepository::artifact(qint64 runId, const QString &split, const QString &kind) const
+{
+    QSqlQuery q(m_study.database());
+    q.prepare(QStringLiteral("SELECT data FROM artifacts WHERE run_id = ? AND split = ? AND kind = ?"));
+    q.addBindValue(runId);
+    q.addBindValue(split);
+    q.addBindValue(kind);
+    if (!q.exec())
+        return Result<QJsonObject>::failure(Study::sqlError(q, QStringLiteral("reading results")));
+    if (!q.next())
+        return Result<QJsonObject>::failure(QStringLiteral("run %1 has no %2 %3").arg(runId).arg(split, kind));
+    return object(q.value(0));
+}
+
+Status RunRepository::savePredictions(qint64 runId, const std::vector<PredictionRow> &rows)
+{
+    return m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("INSERT OR REPLACE INTO predictions(run_id, case_id, created_at, probabilities, predicted) "
+                                 "VALUES (?,?,?,?,?)"));
+        const QString t = now();
+        for (const PredictionRow &p : rows) {
+            QJsonArray probs;
+            for (float v : p.probabilities)
+                probs.append(static_cast<double>(v));
+            q.addBindValue(runId);
+            q.addBindValue(p.caseId);
+            q.addBindValue(t);
+            q.addBindValue(QString::fromUtf8(QJsonDocument(probs).toJson(QJsonDocument::Compact)));
+            q.addBindValue(p.predicted);
+            Status s = exec(q, QStringLiteral("saving predictions"));
+            if (!s)
+                return s;
+        }
+        return Status();
+    });
+}
+
+Result<RunRecord> RunRepository::run(qint64 runId) const
+{
+    QSqlQuery q(m_study.database());
+    q.prepare(QStringLiteral("SELECT %1 FROM runs WHERE id = ?").arg(QLatin1String(kRunColumns)));
+    q.addBindValue(runId);
+    if (!q.exec())
+        return Result<RunRecord>::failure(Study::sqlError(q, QStringLiteral("reading run %1").arg(runId)));
+    if (!q.next())
+        return Result<RunRecord>::failure(QStringLiteral("%1: has no run %2; `lepton runs` lists them").arg(m_study.path()).arg(runId));
+    return readRun(q);
+}
+
+Result<std::vector<RunRecord>> RunRepository::runs() const
+{
+    QSqlQuery q(m_study.database());
+    if (!q.exec(QStringLiteral("SELECT %1 FROM runs ORDER BY id").arg(QLatin1String(kRunColumns))))
+        return Result<std::vector<RunRecord>>::failure(Study::sqlError(q, QStringLiteral("listing runs")));
+    std::vector<RunRecord> out;
+    while (q.next())
+        out.push_back(readRun(q));
+    return out;
+}
+
+Result<std::vector<MetricRow>> RunRepository::metrics(qint64 runId, const QString &split, bool epochsOnly) const
+{
+    QSqlQuery q(m_study.database());
+    q.setForwardOnly(true);
+    QString sql = QStringLiteral("SELECT split, epoch, step, name, value FROM metrics WHERE run_id = ?");
+    if (!split.isEmpty())
+        sql += QStringLiteral(" AND split = ?");
+    if (epochsOnly)
+        sql += QStringLiteral(" AND step = -1");
+    q.prepare(sql + QStringLiteral(" ORDER BY epoch, step, name"));
+    q.addBindValue(runId);
+    if (!split.isEmpty())
+        q.addBindValue(split);
+    if (!q.exec())
+        return Result<std::vector<MetricRow>>::failure(Study::sqlError(q, QStringLiteral("reading metrics")));
+    std::vector<MetricRow> out;
+    while (q.next())
+        out.push_back({q.value(0).toString(), q.value(1).toInt(), q.value(2).toInt(), q.value(3).toString(),
+                       q.value(4).isNull() ? std::nan("") : q.value(4).toDouble()});
+    return out;
+}
+
+Status RunRepository::markInterrupted()
+{
+    return m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("UPDATE runs SET status = 'interrupted', message = 'the process ended during training; "
+                                 "resume it with --resume' WHERE status = 'running'"));
+        return exec(q, QStringLiteral("marking interrupted runs"));
+    });
+}
+
+} // namespace lepton

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "TrainConfig.h"
+
+namespace lepton {
+
+QJsonObject TrainConfig::toJson() const
+{
+    return QJsonObject{{QStringLiteral("model"), model.toJson()},
+                       {QStringLiteral("epochs"), epochs},
+                       {QStringLiteral("batch_size"), batchSize},
+                       {QStringLiteral("lr"), learningRate},
+                       {QStringLiteral("weight_decay"), weightDecay},
+                       {QStringLiteral("schedule"), schedule},
+                       {QStringLiteral("step_epochs"), stepEpochs},
+                       {QStringLiteral("seed"), static_cast<qint64>(seed)},
+                       {QStringLiteral("device"), device},
+                       {QStringLiteral("threads"), threads},
+                       {QStringLiteral("workers"), workers},
+                       {QStringLiteral("augment"), augment.toJson()},
+                       {QStringLiteral("patience"), patience},
+                       {QStringLiteral("class_weights"), classWeights},
+                       {QStringLiteral("cache_bytes"), cacheBytes},
+                       {QStringLiteral("max_grad_norm"), maxGradNorm},
+                       {QStringLiteral("image_encoder_from"), imageEncoderFrom},
+                       {QStringLiteral("freeze_image_epochs"), freezeImageEpochs},
+                       {QStringLiteral("max_events"), maxEvents},
+                       {QStringLiteral("positive_class"), positiveClass}};
+}
+
+Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainConfig &defaults)
+{
+    using R = Result<TrainConfig>;
+    TrainConfig c = defaults;
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        const QString key = it.key();
+        const QJsonValue v = it.value();
+        const bool isNumber = v.isDouble();
+        auto needNumber = [&]() { return R::failure(QStringLiteral("%1: needs a number, not %2").arg(key, v.toVariant().toString())); };
+        if (key == QLatin1String("model")) {
+            auto m = ModelConfig::fromJson(v.toObject(), c.model);
+            if (!m)
+                return R::failure(m.error());
+            c.model = m.value();
+        } else if (key == QLatin1String("augment")) {
+            c.augment = AugmentOptions::fromJson(v.toObject());
+        } else if (key == QLatin1String("schedule")) {
+            c.schedule = v.toString();
+        } else if (key == QLatin1String("device")) {
+            c.device = v.toString();
+        } else if (key == QLatin1String("class_weights")) {
+            c.classWeights = v.toString();
+        } else if (key == QLatin1String("positive_class")) {
+            c.positiveClass = v.toString();
+        } else if (key == QLatin1String("image_encoder_from")) {
+            c.imageEncoderFrom = v.toString();
+        } else if (!isNumber) {
+            if (key == QLatin1String("epochs") || key == QLatin1String("batch_size") || key == QLatin1String("lr") ||
+                key == QLatin1String("weight_decay") || key == QLatin1String("step_epochs") || key == QLatin1String("seed") ||
+                key == QLatin1String("threads") || key == QLatin1String("workers") || key == QLatin1String("patience") ||
+                key == QLatin1String("cache_bytes") || key == QLatin1String("max_grad_norm") ||
+                key == QLatin1String("freeze_image_epochs") || key == QLatin1String("max_events"))
+                return needNumber();
+            return R::failure(QStringLiteral("%1: unknown setting").arg(key));
+        } else if (key == QLatin1String("epochs")) c.epochs = v.toInt();
+        else if (key == QLatin1String("batch_size")) c.batchSize = v.toInt();
+        else if (key == QLatin1String("lr")) c.learningRate = v.toDouble();
+        else if (key == QLatin1String("weight_decay")) c.weightDecay = v.toDouble();
+        else if (key == QLatin1String("step_epochs")) c.stepEpochs = v.toInt();
+        else if (key == QLatin1String("seed")) c.seed = static_cast<std::uint64_t>(v.toDouble());
+        else if (key == QLatin1String("threads")) c.threads = v.toInt();
+        else if (key == QLatin1String("workers")) c.workers = v.toInt();
+        else if (key == QLatin1String("patience")) c.patience = v.toInt();
+        else if (key == QLatin1String("cache_bytes")) c.cacheBytes = static_cast<qint64>(v.toDouble());
+        else if (key == QLatin1String("max_grad_norm")) c.maxGradNorm = v.toDouble();
+        else if (key == QLatin1String("freeze_image_epochs")) c.freezeImageEpochs = v.toInt();
+        else if (key == QLatin1String("max_events")) c.maxEvents = v.toInt();
+        else
+            return R::failure(QStringLiteral("%1: unknown setting").arg(key));
+    }
+    const QString problem = c.validate();
+    if (!problem.isEmpty())
+        return R::failure(problem);
+    return c;
+}
+
+QString TrainConfig::validate() const
+{
+    if (epochs < 1 || epochs > 10000)
+        return QStringLiteral("epochs: %1 is outside 1–10000").arg(epochs);
+    if (batchSize < 1 || batchSize > 4096)
+        return QStringLiteral("batch_size: %1 is outside 1–4096").arg(batchSize);
+    if (!(learningRate > 0.0 && learningRate < 10.0))
+        return QStringLiteral("lr: %1 must be greater than 0 and below 10").arg(learningRate);
+    if (weightDecay < 0.0)
+        return QStringLiteral("weight_decay: must not be negative");
+    if (schedule != QLatin1String("cosine") && schedule != QLatin1String("step"))
+        return QStringLiteral("schedule: '%1' is not cosine or step").arg(schedule);
+    if (device != QLatin1String("auto") && device != QLatin1String("cpu") && device != QLatin1String("cuda"))
+        return QStringLiteral("device: '%1' is not auto, cpu or cuda").arg(device);
+    if (threads < 0 || workers < 1 || workers > 64)
+        return QStringLiteral("threads must be ≥ 0 and workers 1–64");
+    if (classWeights != QLatin1String("balanced") && classWeights != QLatin1String("none"))
+        return QStringLiteral("class_weights: '%1' is not balanced or none").arg(classWeights);
+    if (patience < 0 || maxEvents < 1)
+        return QStringLiteral("patience must be ≥ 0 and max_events ≥ 1");
+    return QString();
+}
+
+} // namespace lepton

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "data/ImageAugmenter.h"
+#include "model/ModelConfig.h"
+#include "util/Result.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <cstdint>
+
+namespace lepton {
+
+/// Everything that defines a training run. The defaults train the demo study well in a few
+/// minutes on two CPU cores.
+struct TrainConfig
+{
+    ModelConfig model;
+    int epochs = 12;
+    int batchSize = 32;
+    double learningRate = 3e-3;
+    double weightDecay = 1e-4;
+    QString schedule = QStringLiteral("cosine"); ///< "cosine" or "step"
+    int stepEpochs = 4; ///< step schedule: halve the rate every N epochs
+    std::uint64_t seed = 1;
+    QString device = QStringLiteral("auto"); ///< auto, cpu, cuda
+    int threads = 0; ///< LibTorch intra-op threads; 0: all cores
+    int workers = 2; ///< loader threads
+    AugmentOptions augment;
+    int patience = 5; ///< early stopping: epochs without a better validation AUROC
+    QString classWeights = QStringLiteral("balanced"); ///< "balanced" or "none"
+    qint64 cacheBytes = qint64(1) << 30;
+    double maxGradNorm = 5.0;
+    QString imageEncoderFrom; ///< a checkpoint file (.pt) with image-encoder weights to start from
+    int freezeImageEpochs = 0; ///< keep those weights frozen for the first N epochs
+    int maxEvents = 32;
+    QString positiveClass; ///< the class whose probability is the score; empty: the rarer class
+
+    QJsonObject toJson() const;
+    /// Reads a config file's object over `defaults`; an unknown key or a bad value is refused
+    /// with its name and the reason.
+    static Result<TrainConfig> fromJson(const QJsonObject &json, const TrainConfig &defaults);
+    static Result<TrainConfig> fromJson(const QJsonObject &json) { return fromJson(json, TrainConfig()); }
+    QString validate() const;
+};
+
+} // namespace lepton

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "TrainedModel.h"
+
+#include "data/MultimodalDataset.h"
+#include "store/Study.h"
+#include "train/Checkpoint.h"
+
+#include <torch/cuda.h>
+
+namespace lepton {
+
+Result<TrainedModel> TrainedModel::load(Study &study, qint64 runId, const QString &device)
+{
+    using R = Result<TrainedModel>;
+    RunRepository runs(study);
+    TrainedModel t;
+    auto rec = runs.run(runId);
+    if (!rec)
+        return R::failure(rec.error());
+    t.run = rec.value();
+    auto config = TrainConfig::fromJson(t.run.config.value(QStringLiteral("train")).toObject());
+    if (!config)
+        return R::failure(QStringLiteral("run %1's config cannot be read: %2").arg(runId).arg(config.error()));
+    t.config = config.value();
+    t.spec = FeatureSpec::fromJson(t.run.config.value(QStringLiteral("feature_spec")).toObject());
+    t.positiveClass = std::max(0, static_cast<int>(t.spec.classes.indexOf(t.run.config.value(QStringLiteral("positive_class")).toString())));
+    auto checkpoint = runs.checkpoint(runId, true);
+    if (!checkpoint)
+        checkpoint = runs.checkpoint(runId, false);
+    if (!checkpoint)
+        return R::failure(QStringLiteral("run %1 has no usable checkpoint: %2").arg(runId).arg(checkpoint.error()));
+    if (device == QLatin1String("cuda") && !torch::cuda::is_available())
+        return R::failure(QStringLiteral("device: CUDA was asked for, but this LibTorch build has no CUDA device"));
+    t.device = (device == QLatin1String("cuda") || (device == QLatin1String("auto") && torch::cuda::is_available()))
+                   ? torch::Device(torch::kCUDA, 0)
+                   : torch::Device(torch::kCPU);
+    try {
+        t.model = FusionNet(t.config.model);
+    } catch (const c10::Error &e) {
+        return R::failure(QStringLiteral("run %1's model cannot be built: %2").arg(runId).arg(QString::fromStdString(e.what_without_backtrace())));
+    }
+    Status st = CheckpointIO::load(checkpoint->data, t.model, nullptr, &t.epoch);
+    if (!st)
+        return R::failure(QStringLiteral("run %1: %2").arg(runId).arg(st.error()));
+    t.model->to(t.device);
+    t.model->eval();
+    return t;
+}
+
+Result<std::shared_ptr<MultimodalDataset>> TrainedModel::dataset(Study &study, qint64 datasetId) const
+{
+    DatasetOptions o;
+    o.imageSize = spec.imageSize;
+    o.imageChannels = spec.imageChannels;
+    o.maxEvents = spec.maxEvents;
+    o.cacheBytes = 0; // one pass: decoding on demand costs the same and keeps memory flat
+    auto ds = MultimodalDataset::load(study, datasetId, o, &spec);
+    if (!ds)
+        return Result<std::shared_ptr<MultimodalDataset>>::failure(ds.error());
+    return ds.value();
+}
+
+} // namespace lepton

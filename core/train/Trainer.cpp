@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "Trainer.h"
+
+#include "data/BatchLoader.h"
+#include "data/MultimodalDataset.h"
+#include "model/FusionNet.h"
+#include "store/DatasetRepository.h"
+#include "store/RunRepository.h"
+#include "store/Study.h"
+#include "train/Checkpoint.h"
+#include "train/Evaluator.h"
+#include "util/Threads.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+
+#include <opencv2/core/version.hpp>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace lepton {
+namespace {
+
+Result<torch::Device> resolveDevice(const QString &name)
+{
+    const bool cuda = torch::cuda::is_available();
+    if (name == QLatin1String("cuda") && !cuda)
+        return Result<torch::Device>::failure(QStringLiteral("device: CUDA was asked for, but this LibTorch build has no "
+                                                             "CUDA device; use --device cpu (or auto)"));
+    if (name == QLatin1String("cuda") || (name == QLatin1String("auto") && cuda))
+        return torch::Device(torch::kCUDA, 0);
+    return torch::Device(torch::kCPU);
+}
+
+QJsonObject libraryVersions()
+{
+    return QJsonObject{{QStringLiteral("lepton"), QStringLiteral(LEPTON_VERSION)},
+                       {QStringLiteral("qt"), QString::fromLatin1(qVersion())},
+                       {QStringLiteral("libtorch"), QStringLiteral(TORCH_VERSION)},
+                       {QStringLiteral("opencv"), QStringLiteral(CV_VERSION)}};
+}
+
+std::vector<MetricRow> epochRows(const QString &split, int epoch, const ClassificationMetrics &m)
+{
+    std::vector<MetricRow> rows;
+    for (const auto &[name, value] : std::vector<std::pair<const char *, double>>{
+             {"loss", m.loss}, {"accuracy", m.accuracy}, {"sensitivity", m.sensitivity}, {"specificity", m.specificity},
+             {"precision", m.precision}, {"f1", m.f1}, {"auroc", m.auroc}, {"auprc", m.auprc}, {"ece", m.ece}})
+        rows.push_back({split, epoch, -1, QString::fromLatin1(name), value});
+    return rows;
+}
+
+/// Whether `m` is better than the best so far: higher AUROC, then lower loss.
+bool improves(const ClassificationMetrics &m, double bestAuroc, double bestLoss)
+{
+    if (std::isfinite(m.auroc) && (!std::isfinite(bestAuroc) || m.auroc > bestAuroc + 1e-9))
+        return true;
+    if (std::isfinite(m.auroc) && std::isfinite(bestAuroc) && std::abs(m.auroc - bestAuroc) <= 1e-9)
+        return m.loss < bestLoss;
+    return !std::isfinite(m.auroc) && m.loss < bestLoss;
+}
+
+QJsonObject curveJson(const std::vector<CurvePoint> &points)
+{
+    QJsonArray t, x, y;
+    for (const CurvePoint &p : points) {
+        t.append(std::isfinite(p.threshold) ? QJsonValue(p.threshold) : QJsonValue());
+        x.append(p.x);
+        y.append(p.y);
+    }
+    return QJsonObject{{QStringLiteral("threshold"), t}, {QStringLiteral("x"), x}, {QStringLiteral("y"), y}};
+}
+
+/// Everything one run needs, built from its stored or new config.
+struct Session
+{
+    Study &study;
+    qint64 runId = 0;
+    qint64 datasetId = 0;
+    TrainConfig config;
+    int positiveClass = 0;
+    std::shared_ptr<MultimodalDataset> dataset;
+    torch::Device device{torch::kCPU};
+    FusionNet model{nullptr};
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    torch::Tensor classWeight;
+    const TrainCallbacks &cb;
+
+    void log(const QString &line) const
+    {
+        if (cb.log)
+            cb.log(line);
+    }
+};
+
+/// Loads the data and builds model and optimizer. With `spec` the encoding of an earlier run
+/// is reused (resume), else it is fitted on the train split.
+Status prepare(Session &s, const FeatureSpec *spec)
+{
+    const int threads = configureTorchThreads(s.config.threads);
+    s.log(QStringLiteral("Using %1 LibTorch thread(s)").arg(threads));
+    auto device = resolveDevice(s.config.device);
+    if (!device)
+        return Status::failure(device.error());
+    s.device = device.value();
+
+    DatasetOptions dopt;
+    dopt.imageSize = s.config.model.imageSize;
+    dopt.imageChannels = s.config.model.imageChannels;
+    dopt.maxEvents = s.config.maxEvents;
+    dopt.cacheBytes = s.config.cacheBytes;
+    dopt.cancelled = s.cb.cancelled;
+    auto ds = MultimodalDataset::load(s.study, s.datasetId, dopt, spec);
+    if (!ds)
+        return Status::failure(ds.error());
+    s.dataset = ds.value();
+    const FeatureSpec &fs = s.dataset->spec();
+    if (fs.classes.size() < 2)
+        return Status::failure(QStringLiteral("dataset %1 has fewer than two classes; label more cases").arg(s.datasetId));
+    if (s.dataset->indicesOf(QStringLiteral("train")).empty())
+        return Status::failure(QStringLiteral("dataset %1 has no labelled cases in the train split").arg(s.datasetId));
+
+    // The data decides the shape of the model.
+    ModelConfig &mc = s.config.model;
+    mc.imageChannels = fs.imageChannels;
+    mc.imageSize = fs.imageSize;
+    mc.numClasses = static_cast<int>(fs.classes.size());
+    mc.eventWidth = fs.eventWidth();
+    mc.fieldCategories.clear();
+    for (const FieldEncoding &f : fs.recordFields)
+        mc.fieldCategories.push_back(f.type == FieldType::Categorical ? static_cast<int>(f.categories.size()) : 0);
+    const QString problem = mc.validate();
+    if (!problem.isEmpty())
+        return Status::failure(problem);
+
+    // The positive class: named, else the rarer class in train.
+    std::vector<int> counts(static_cast<std::size_t>(mc.numClasses), 0);
+    for (int i : s.dataset->indicesOf(QStringLiteral("train")))
+        ++counts[static_cast<std::size_t>(s.dataset->at(i).label)];
+    if (!s.config.positiveClass.isEmpty()) {
+        s.positiveClass = static_cast<int>(fs.classes.indexOf(s.config.positiveClass));
+        if (s.positiveClass < 0)
+            return Status::failure(QStringLiteral("positive_class: '%1' is not a class of the dataset (%2)")
+                                       .arg(s.config.positiveClass, fs.classes.join(QStringLiteral(", "))));
+    } else {
+        s.positiveClass = static_cast<int>(std::min_element(counts.begin(), counts.end()) - counts.begin());
+        s.config.positiveClass = fs.classes.at(s.positiveClass);
+    }
+    if (s.config.classWeights == QLatin1String("balanced")) {
+        std::vector<float> w;
+        const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
+        for (int c : counts)
+            w.push_back(c > 0 ? static_cast<float>(total / (counts.size() * c)) : 0.0f);
+        s.classWeight = torch::tensor(w).to(s.device);
+    }
+
+    torch::manual_seed(s.config.seed);
+    s.model = FusionNet(mc);
+    if (!s.config.imageEncoderFrom.isEmpty()) {
+        Status st = CheckpointIO::loadImageEncoder(s.config.imageEncoderFrom, s.model);
+        if (!st)
+            return st;
+        s.log(QStringLiteral("Image encoder weights loaded from %1").arg(s.config.imageEncoderFrom));
+    }
+    s.model->to(s.device);
+    s.optimizer = std::make_unique<torch::optim::AdamW>(
+        s.model->parameters(), torch::optim::AdamWOptions(s.config.learningRate).weight_decay(s.config.weightDecay));
+    if (s.config.cacheBytes > 0) {
+        s.log(QStringLiteral("Decoding images into the cache…"));
+        Status st = s.dataset->warmCache();
+        if (!st)
+            return st;
+    }
+    return Status();
+}
+
+double learningRate(const TrainConfig &c, int step, int totalSteps, int epoch)
+{
+    if (c.schedule == QLatin1String("step"))
+        return c.learningRate * std::pow(0.5, epoch / std::max(1, c.stepEpochs));
+    // Cosine with a short linear warm-up.
+    const int warmup = std::max(1, std::min(100, totalSteps / 20));
+    if (step < warmup)
+        return c.learningRate * (step + 1) / warmup;
+    const double progress = static_cast<double>(step - warmup) / std::max(1, totalSteps - warmup);
+    return c.learningRate * (0.02 + 0.98 * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress))));
+}
+
+QJsonObject runConfig(const Session &s)
+{
+    return QJsonObject{{QStringLiteral("train"), s.config.toJson()},
+                       {QStringLiteral("feature_spec"), s.dataset->spec().toJson()},
+                       {QStringLiteral("positive_class"), s.config.positiveClass}};
+}
+
+/// The epochs from `firstEpoch` on, then the final evaluation. Returns how the run ended.
+TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAuroc, double bestLoss)
+{
+    RunRepository runs(s.study);
+    TrainOutcome out;
+    out.runId = s.runId;
+    out.bestEpoch = bestEpoch;
+    auto finish = [&](const QString &status, const QString &message) {
+        runs.setStatus(s.runId, status, message);
+        out.status = status;
+        out.message = message;
+        if (s.cb.status)
+            s.cb.status(status);
+        if (!message.isEmpty())
+            s.log(message);
+        return out;
+    };
+    if (s.cb.status)
+        s.cb.status(QStringLiteral("running"));
+
+    const auto train = s.dataset->indicesOf(QStringLiteral("train"));
+    const auto val = s.dataset->indicesOf(QStringLiteral("val"));
+    const auto test = s.dataset->indicesOf(QStringLiteral("test"));
+    LoaderOptions lo;
+    lo.batchSize = s.config.batchSize;
+    lo.seed = s.config.seed;
+    lo.workers = s.config.workers;
+    lo.augment = s.config.augment;
+    BatchLoader loader(s.dataset, train, lo);
+    const int batches = loader.batchesPerEpoch();
+    const int totalSteps = batches * s.config.epochs;
+    const int classes = s.config.model.numClasses;
+    int sinceBest = 0;
+    if (bestEpoch >= 0)
+        sinceBest = firstEpoch - 1 - bestEpoch;
+
+    for (int epoch = firstEpoch; epoch < s.config.epochs; ++epoch) {
+        QElapsedTimer epochClock;
+        epochClock.start();
+        // Seeding per epoch makes a resumed run draw exactly what the uninterrupted one would.
+        torch::manual_seed(s.config.seed * 1000003ULL + static_cast<std::uint64_t>(epoch));
+        const bool freeze = epoch < s.config.freezeImageEpochs && s.model->imageEncoder();
+        if (s.model->imageEncoder())
+            for (auto &p : s.model->imageEncoder()->parameters())
+                p.set_requires_grad(!freeze);
+        s.model->train();
+        loader.startEpoch(epoch);
+        std::vector<MetricRow> stepRows;
+        std::vector<float> trainProbs;
+        std::vector<int> trainLabels;
+        double lossSum = 0.0;
+        int seen = 0;
+        int batchIndex = 0;
+        QElapsedTimer rate;
+        rate.start();
+        while (auto batch = loader.next()) {
+            if (s.cb.cancelled && s.cb.cancelled()) {
+                loader.stop();
+                runs.addMetrics(s.runId, stepRows);
+                return finish(QStringLiteral("cancelled"),
+                              epoch > 0 ? QStringLiteral("cancelled during epoch %1; the checkpoint of epoch %2 is kept").arg(epoch + 1).arg(epoch)
+                                        : QStringLiteral("cancelled during the first epoch; no checkpoint yet"));
+            }
+            const int step = epoch * batches + batchIndex;
+            const double lr = learningRate(s.config, step, totalSteps, epoch);
+            for (auto &group : s.optimizer->param_groups())
+                static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
+            const Batch b = batch->to(s.device);
+            FusionOutput fo = s.model->forward(b);
+            torch::Tensor loss = torch::nn::functional::cross_entropy(
+                fo.logits, b.labels, torch::nn::functional::CrossEntropyFuncOptions().weight(s.classWeight));
+            if (s.cb.lossInjection)
+                loss = loss + s.cb.lossInjection(step);
+            const double lossValue = loss.item<double>();
+            if (!std::isfinite(lossValue)) {
+                loader.stop();
+                runs.addMetrics(s.runId, stepRows);
+                return finish(QStringLiteral("failed"),
+                              QStringLiteral("the loss became %1 at epoch %2, step %3; training stopped. Lower the "
+                                             "learning rate (now %4) or check the data for extreme values")
+                                  .arg(lossValue)
+                                  .arg(epoch + 1)
+                                  .arg(step)
+                                  .arg(lr));
+            }
+            s.optimizer->zero_grad();
+            loss.backward();
+            torch::nn::utils::clip_grad_norm_(s.model->parameters(), s.config.maxGradNorm);
+            s.optimizer->step();
+
+            const torch::Tensor probs = torch::softmax(fo.logits.detach(), 1).to(torch::kCPU).contiguous();
+            trainProbs.insert(trainProbs.end(), probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+            for (int i = 0; i < batch->size(); ++i)
+                trainLabels.push_back(static_cast<int>(batch->labels[i].item<std::int64_t>()));
+            lossSum += lossValue * batch->size();
+            seen += batch->size();
+            stepRows.push_back({QStringLiteral("train"), epoch, step, QStringLiteral("loss"), lossValue});
+            stepRows.push_back({QStringLiteral("train"), epoch, step, QStringLiteral("lr"), lr});
+            if (s.cb.step) {
+                StepInfo info;
+                info.epoch = epoch;
+                info.step = step;
+                info.batch = batchIndex;
+                info.batches = batches;
+                info.loss = lossValue;
+                info.learningRate = lr;
+                info.samplesPerSecond = seen / std::max(1e-9, rate.elapsed() / 1000.0);
+                s.cb.step(info);
+            }
+            ++batchIndex;
+        }
+
+        EpochInfo info;
+        info.epoch = epoch;
+        info.epochs = s.config.epochs;
+        info.train = classificationMetrics(trainProbs, trainLabels, classes, s.positiveClass);
+        info.train.loss = lossSum / std::max(1, seen);
+        const Evaluation ev = evaluateModel(s.model, s.dataset, val, s.device, s.config.batchSize, s.config.workers,
+                                            s.positiveClass, s.cb.cancelled);
+        info.val = ev.metrics;
+        info.seconds = epochClock.elapsed() / 1000.0;
+        info.best = improves(info.val, bestAuroc, bestLoss);
+        if (info.best) {
+            bestEpoch = epoch;
+            bestAuroc = info.val.auroc;
+            bestLoss = info.val.loss;
+            sinceBest = 0;
+        } else {
+            ++sinceBest;
+        }
+        // Metrics and the checkpoint of this epoch: the checkpoint last, in its own transaction.
+        auto rows = epochRows(QStringLiteral("train"), epoch, info.train);
+        auto valRows = epochRows(QStringLiteral("val"), epoch, info.val);
+        rows.insert(rows.end(), valRows.begin(), valRows.end());
+        rows.push_back({QStringLiteral("train"), epoch, -1, QStringLiteral("seconds"), info.seconds});
+        rows.insert(rows.end(), stepRows.begin(), stepRows.end());
+        Status st = runs.addMetrics(s.runId, rows);
+        if (st) {
+            auto blob = CheckpointIO::save(s.model, s.optimizer.get(), epoch);
+            st = blob ? runs.saveCheckpoint(s.runId, epoch, blob.value(), info.best) : Status::failure(blob.error());
+        }
+        if (st && info.best)
+            st = runs.setBestEpoch(s.runId, epoch);
+        if (!st)
+            return finish(QStringLiteral("failed"), QStringLiteral("saving epoch %1 failed: %2").arg(epoch + 1).arg(st.error()));
+        out.epochsRun = epoch + 1;
+        out.bestEpoch = bestEpoch;
+        if (s.cb.epoch)
+            s.cb.epoch(info);
+        if (ev.cancelled)
+            return finish(QStringLiteral("cancelled"), QStringLiteral("cancelled after epoch %1; its checkpoint is kept").arg(epoch + 1));
+        if (s.config.patience > 0 && sinceBest >= s.config.patience) {
+            s.log(QStringLiteral("Early stop: no better validation AUROC for %1 epochs").arg(sinceBest));
+            break;
+        }
+    }
+
+    // The final model is the best epoch's: evaluate it on val and test and keep the curves.
+    auto best = runs.checkpoint(s.runId, true);
+    if (!best)
+        return finish(QStringLiteral("failed"), best.error());
+    Status st = CheckpointIO::load(best->data, s.model, nullptr);
+    if (!st)
+        return finish(QStringLiteral("failed"), st.error());
+    for (const auto &[split, indices] : {std::pair{QStringLiteral("val"), val}, std::pair{QStringLiteral("test"), test}}) {
+        const Evaluation ev = evaluateModel(s.model, s.dataset, indices, s.device, s.config.batchSize, s.config.workers,
+                                            s.positiveClass, s.cb.cancelled);
+        if (ev.cancelled)
+            return finish(QStringLiteral("cancelled"), QStringLiteral("cancelled during the final evaluation; the checkpoints are kept"));
+        (split == QLatin1String("val") ? out.val : out.test) = ev.metrics;
+        std::vector<double> score;
+        std::vector<int> positive;
+        for (std::size_t i = 0; i < ev.labels.size(); ++i) {
+            if (ev.labels[i] < 0)
+                continue;
+            score.push_back(ev.probabilities[i * static_cast<std::size_t>(classes) + static_cast<std::size_t>(s.positiveClass)]);
+            positive.push_back(ev.labels[i] == s.positiveClass ? 1 : 0);
+        }
+        const QString finalSplit = QStringLiteral("final_") + split;
+        runs.addMetrics(s.runId, epochRows(finalSplit, bestEpoch, ev.metrics));
+        runs.saveArtifact(s.runId, split, QStringLiteral("confusion"), ev.metrics.toJson());
+        runs.saveArtifact(s.runId, split, QStringLiteral("roc"), curveJson(rocCurve(score, positive)));
+        runs.saveArtifact(s.runId, split, QStringLiteral("pr"), curveJson(prCurve(score, positive)));
+    }
+    out.bestEpoch = bestEpoch;
+    return finish(QStringLiteral("completed"), QString());
+}
+
+} // namespace
+
+Result<TrainOutcome> Trainer::train(Study &study, qint64 datasetId, const TrainConfig &config,
+                                    const TrainCallbacks &callbacks, const QString &name)
+{
+    using R = Result<TrainOutcome>;
+    const QString problem = config.validate();
+    if (!problem.isEmpty())
+        return R::failure(problem);
+    Session s{study, 0, datasetId, config, 0, nullptr, torch::Device(torch::kCPU), nullptr, nullptr, {}, callbacks};
+    try {
+        Status st = prepare(s, nullptr);
+        if (!st)
+            return R::failure(st.error());
+        RunRecord rec;
+        rec.name = name.isEmpty() ? QStringLiteral("%1 seed %2").arg(fusionVariantName(s.config.model.fusion)).arg(s.config.seed) : name;
+        rec.datasetId = datasetId;
+        rec.config = runConfig(s);
+        rec.seed = static_cast<qint64>(s.config.seed);
+        rec.device = s.device.is_cuda() ? QStringLiteral("cuda") : QStringLiteral("cpu");
+        rec.deviceName = s.device.is_cuda() ? QStringLiteral("CUDA device 0") : QStringLiteral("CPU");
+        rec.threads = torchThreads();
+        rec.versions = libraryVersions();
+        auto id = RunRepository(study).create(rec);
+        if (!id)
+            return R::failure(id.error());
+        s.runId = id.value();
+        s.log(QStringLiteral("Run %1: %2 on %3 cases (train %4, val %5, test %6)")
+                  .arg(s.runId)
+                  .arg(rec.name)
+                  .arg(s.dataset->size())
+                  .arg(s.dataset->indicesOf(QStringLiteral("train")).size())
+                  .arg(s.dataset->indicesOf(QStringLiteral("val")).size())
+                  .arg(s.dataset->indicesOf(QStringLiteral("test")).size()));
+        return runEpochs(s, 0, -1, std::nan(""), std::numeric_limits<double>::infinity());
+    } catch (const c10::Error &e) {
+        const QString message = QStringLiteral("training failed inside LibTorch: %1").arg(QString::fromStdString(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0));
+        if (s.runId)
+            RunRepository(study).setStatus(s.runId, QStringLiteral("failed"), message);
+        return R::failure(message);
+    } catch (const std::exception &e) {
+        const QString message = QStringLiteral("training failed: %1").arg(QString::fromUtf8(e.what()));
+        if (s.runId)
+            RunRepository(study).setStatus(s.runId, QStringLiteral("failed"), message);
+        return R::failure(message);
+    }
+}
+
+Result<TrainOutcome> Trainer::resume(Study &study, qint64 runId, const TrainCallbacks &callbacks)
+{
+    using R = Result<TrainOutcome>;
+    RunRepository runs(study);
+    auto rec = runs.run(runId);
+    if (!rec)
+        return R::failure(rec.error());
+    if (rec->status == QLatin1String("completed"))
+        return R::failure(QStringLiteral("run %1 is already completed; start a new run instead").arg(runId));
+    auto config = TrainConfig::fromJson(rec->config.value(QStringLiteral("train")).toObject());
+    if (!config)
+        return R::failure(QStringLiteral("run %1's config cannot be read: %2").arg(runId).arg(config.error()));
+    auto last = runs.checkpoint(runId, false);
+    if (!last)
+        return R::failure(QStringLiteral("%1; it cannot be resumed, start it again").arg(last.error()));
+    const FeatureSpec spec = FeatureSpec::fromJson(rec->config.value(QStringLiteral("feature_spec")).toObject());
+    Session s{study, runId, rec->datasetId, config.value(), 0, nullptr, torch::Device(torch::kCPU), nullptr, nullptr, {}, callbacks};
+    try {
+        Status st = prepare(s, &spec);
+        if (!st)
+            return R::failure(st.error());
+        int epoch = -1;
+        st = CheckpointIO::load(last->data, s.model, s.optimizer.get(), &epoch);
+        if (!st)
+            return R::failure(st.error());
+        // Whatever the interrupted epoch wrote after its checkpoint is written again.
+        runs.dropMetricsAfter(runId, epoch);
+        runs.setStatus(runId, QStringLiteral("running"), QString(), false);
+        // Best so far, from the stored validation metrics.
+        double bestAuroc = std::nan(""), bestLoss = std::numeric_limits<double>::infinity();
+        const int bestEpoch = rec->bestEpoch;
+        auto metrics = runs.metrics(runId, QStringLiteral("val"), true);
+        if (metrics) {
+            for (const MetricRow &m : metrics.value()) {
+                if (m.epoch != bestEpoch)
+                    continue;
+                if (m.name == QLatin1String("auroc"))
+                    bestAuroc = m.value;
+                else if (m.name == QLatin1String("loss"))
+                    bestLoss = m.value;
+            }
+        }
+        s.log(QStringLiteral("Resuming run %1 after epoch %2").arg(runId).arg(epoch + 1));
+        return runEpochs(s, epoch + 1, bestEpoch, bestAuroc, bestLoss);
+    } catch (const c10::Error &e) {
+        const QString message = QStringLiteral("training failed inside LibTorch: %1").arg(QString::fromStdString(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0));
+        runs.setStatus(runId, QStringLiteral("failed"), message);
+        return R::failure(message);
+    }
+}
+
+} // namespace lepton
