@@ -112,7 +112,6 @@ private:
     std::uint64_t m_s[4];
 };
 
-static double TUNE(const char *k, double d) { const char *v = getenv(k); return v ? atof(v) : d; } // TUNE-REMOVE
 double clampd(double v, double lo, double hi) { return std::min(hi, std::max(lo, v)); }
 /// Rounds to k decimals the way the value is written, so that risk terms use what the file says.
 double roundTo(double v, int k)
@@ -157,8 +156,13 @@ constexpr double kSpo2Drift = 2.0;  // percentage points, not causal
 // Image term: lesion present -> 1 + 0.3 z(radius) + 0.3 z(contrast), absent -> 0, then standardised.
 constexpr double kRadiusMin = 4.0, kRadiusMax = 14.0;
 constexpr double kContrastMin = 30.0, kContrastMax = 70.0;
-constexpr double kImageSizeWeight = 0.3; // on z(radius) and on z(contrast)
-constexpr double kImageMean = 0.5, kImageSd = 0.583;
+// Contrast weighs more than size: a blob's contrast is what a detector's response (and a
+// reader's eye) scales with; presence still dominates.
+constexpr double kImageRadiusWeight = 0.20, kImageContrastWeight = 0.45;
+// Mean and spread of the term over the population (half the cases have a lesion).
+constexpr double kImageMean = 0.5;
+const double kImageSd = std::sqrt(0.5 * (1.0 + kImageRadiusWeight * kImageRadiusWeight +
+                                         kImageContrastWeight * kImageContrastWeight) - 0.25);
 constexpr double kMissingImage = 0.02;
 constexpr double kMissingEvents = 0.02;
 } // namespace med
@@ -238,7 +242,7 @@ QString caseId(QChar prefix, int index, int width)
 void blankSome(QStringList &cells, Rng &rng)
 {
     for (QString &c : cells) {
-        if (rng.chance(TUNE("MV", kMissingValue)))
+        if (rng.chance(kMissingValue))
             c = kMissingMarkers.at(rng.integer(0, 3));
     }
 }
@@ -305,7 +309,7 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
     const double zHr = e.normal();
     const double zSpo2 = e.normal();
     const double history = (zTemp + zHr) / std::sqrt(2.0);
-    if (!e.chance(TUNE("ME", med::kMissingEvents))) {
+    if (!e.chance(med::kMissingEvents)) {
         const int n = e.integer(3, 24);
         std::vector<double> times(static_cast<std::size_t>(n));
         double t = e.uniform(0.5, 3.0);
@@ -321,9 +325,10 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
         for (int k = 0; k < n; ++k) {
             const double tk = times[static_cast<std::size_t>(k)];
             const double f = (tk - times.front()) / span;
-            const double temp = baseTemp + med::kTempRise * zTemp * f +
-                                TUNE("VN", 1) * (0.10 * std::sin(2.0 * kPi * tk / 24.0 + circadianPhase) + 0.12 * e.normal());
-            const double hr = baseHr + med::kHrRise * zHr * f + TUNE("VN", 1) * 3.0 * e.normal();
+            // A small daily rhythm in temperature, so that the level at one time says less than the trend.
+            const double temp = baseTemp + med::kTempRise * zTemp * f + 0.10 * std::sin(2.0 * kPi * tk / 24.0 + circadianPhase) +
+                                0.12 * e.normal();
+            const double hr = baseHr + med::kHrRise * zHr * f + 3.0 * e.normal();
             const double spo2 = std::min(100.0, baseSpo2 + med::kSpo2Drift * zSpo2 * f + 0.8 * e.normal());
             QStringList row = {num(tk, 1), num(clampd(hr, 30, 220), 0), num(clampd(temp, 34.0, 42.5), 1),
                                num(clampd(spo2, 70, 100), 0)};
@@ -339,7 +344,7 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
     const double s = o.imageSize / 128.0;
     const double size = o.imageSize;
     Rng p(o.seed, dom, static_cast<std::uint64_t>(index), StreamImagePlan);
-    c.hasImage = !p.chance(TUNE("ME", med::kMissingImage));
+    c.hasImage = !p.chance(med::kMissingImage);
     Anatomy &an = c.anatomy;
     an.cx = size / 2.0 + 2.5 * s * p.normal();
     an.cy = size / 2.0 + 2.5 * s * p.normal();
@@ -378,17 +383,17 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
         const double zR = (radius - (med::kRadiusMin + med::kRadiusMax) / 2) / ((med::kRadiusMax - med::kRadiusMin) / std::sqrt(12.0));
         const double zC = (l.contrast - (med::kContrastMin + med::kContrastMax) / 2) /
                           ((med::kContrastMax - med::kContrastMin) / std::sqrt(12.0));
-        image = 1.0 + TUNE("CR", 0.3) * zR + TUNE("CC", 0.3) * zC;
+        image = 1.0 + med::kImageRadiusWeight * zR + med::kImageContrastWeight * zC;
     }
-    image = (image - med::kImageMean) / std::sqrt(0.5 * (1 + std::pow(TUNE("CR", 0.3), 2) + std::pow(TUNE("CC", 0.3), 2)) - 0.25);
+    image = (image - med::kImageMean) / med::kImageSd;
 
     Rng lat(o.seed, dom, static_cast<std::uint64_t>(index), StreamLatent);
-    c.riskImage = TUNE("WI", med::kWeightImage) * image;
+    c.riskImage = med::kWeightImage * image;
     c.riskRecord = med::kWeightRecord * record;
     c.riskHistory = med::kWeightHistory * history;
-    c.riskNoise = TUNE("NZ", med::kNoise) * lat.normal();
+    c.riskNoise = med::kNoise * lat.normal();
     c.risk = c.riskImage + c.riskRecord + c.riskHistory + c.riskNoise;
-    c.positive = c.risk > TUNE("TH", med::kThreshold);
+    c.positive = c.risk > med::kThreshold;
     return c;
 }
 
@@ -753,8 +758,9 @@ QString groundTruth(const DemoOptions &o, bool medical, const std::vector<CaseOu
         lines << QStringLiteral("  \"negative_label\": \"normal\",");
         rule = QStringLiteral(
                    "risk = %1*image + %2*record + %3*history + %4*N(0,1); label = abnormal when risk > %5, else normal. "
-                   "image = standardised (lesion present ? 1 + 0.3*z(radius) + 0.3*z(contrast) : 0), radius %6-%7 px at 128 px, "
-                   "contrast %8-%9 grey levels; the vessels and rings in the images are distractors and do not count. "
+                   "image = standardised (lesion present ? 1 + %18*z(radius) + %19*z(contrast) : 0), radius uniform %6-%7 px at 128 px, "
+                   "contrast uniform %8-%9 grey levels above the tissue; the vessels and rings in the images are distractors "
+                   "and do not count. "
                    "record = (%10*z(log crp_mg_l) + %11*z(lactate_mmol_l) + %12*z(wbc_10e9_l) %13*z(systolic_bp) + "
                    "%14*z(age) + %15*z(smoker)) / norm, z from the population means and spreads. "
                    "history = (z_temp + z_hr)/sqrt(2) where temperature_c rises by %16 degC * z_temp and heart_rate by %17 bpm * z_hr "
@@ -776,7 +782,9 @@ QString groundTruth(const DemoOptions &o, bool medical, const std::vector<CaseOu
                    .arg(med::kWAge)
                    .arg(med::kWSmoker)
                    .arg(med::kTempRise)
-                   .arg(med::kHrRise);
+                   .arg(med::kHrRise)
+                   .arg(med::kImageRadiusWeight)
+                   .arg(med::kImageContrastWeight);
         causal = {QStringLiteral("crp_mg_l"), QStringLiteral("lactate_mmol_l"), QStringLiteral("wbc_10e9_l"),
                   QStringLiteral("systolic_bp"), QStringLiteral("age"), QStringLiteral("smoker")};
         causalEvents = {QStringLiteral("temperature_c"), QStringLiteral("heart_rate")};
@@ -914,9 +922,9 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
     if (!medical && domain != QLatin1String("finance"))
         return Result<DemoSummary>::failure(
             QStringLiteral("unknown demo domain \"%1\"; use \"medical\" or \"finance\"").arg(options.domain));
-    if (options.cases < 10 || options.cases > 10000000)
+    if (options.cases < 10 || options.cases > 1000000)
         return Result<DemoSummary>::failure(
-            QStringLiteral("%1 demo cases asked for; ask for between 10 and 10000000").arg(options.cases));
+            QStringLiteral("%1 demo cases asked for; ask for between 10 and 1000000").arg(options.cases));
     if (medical && (options.imageSize < 32 || options.imageSize > 2048))
         return Result<DemoSummary>::failure(
             QStringLiteral("image size %1 px is out of range; use 32 to 2048 (default 128)").arg(options.imageSize));
@@ -942,10 +950,14 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
     const qint64 total = static_cast<qint64>(n) * (medical ? 2 : 1) + 1;
     std::atomic<qint64> done{0};
     std::mutex progressMutex; // the callback need not be thread-safe
+    qint64 reported = 0;
     auto report = [&](const QString &stage) {
         const qint64 d = ++done;
-        if (options.progress && (d % 64 == 0 || d == total)) {
-            std::lock_guard<std::mutex> lock(progressMutex);
+        if (!options.progress || (d % 64 != 0 && d != total))
+            return;
+        std::lock_guard<std::mutex> lock(progressMutex);
+        if (d > reported) { // threads may arrive out of order; never report going backwards
+            reported = d;
             options.progress(d, total, stage);
         }
     };

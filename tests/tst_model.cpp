@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "TinyStudy.h"
+
+#include "data/MultimodalDataset.h"
+#include "model/FusionNet.h"
+#include "train/Checkpoint.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace lepton;
+
+class TestModel : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void variants_data();
+    void variants();
+    void missingModalities_data();
+    void missingModalities();
+    void attentionSumsToOne();
+    void checkpointRoundTrip();
+    void mismatchedCheckpointIsRefused();
+    void configErrorsNameTheKey();
+
+private:
+    ModelConfig config(FusionVariant v) const;
+    QTemporaryDir m_dir;
+    std::shared_ptr<Study> m_study;
+    std::shared_ptr<MultimodalDataset> m_data;
+};
+
+void TestModel::initTestCase()
+{
+    const qint64 id = tiny::makeStudy(m_dir.path(), m_study);
+    QVERIFY(id > 0);
+    DatasetOptions o;
+    o.imageSize = 32;
+    auto ds = MultimodalDataset::load(*m_study, id, o);
+    QVERIFY2(ds, qPrintable(ds.error()));
+    m_data = ds.value();
+    torch::manual_seed(0);
+}
+
+ModelConfig TestModel::config(FusionVariant v) const
+{
+    ModelConfig c;
+    c.fusion = v;
+    c.imageSize = 32;
+    c.width = 4;
+    c.depth = 2;
+    c.embedDim = 8;
+    c.hidden = 8;
+    c.numClasses = 2;
+    c.eventWidth = m_data->spec().eventWidth();
+    for (const auto &f : m_data->spec().recordFields)
+        c.fieldCategories.push_back(f.type == FieldType::Categorical ? static_cast<int>(f.categories.size()) : 0);
+    return c;
+}
+
+void TestModel::variants_data()
+{
+    QTest::addColumn<int>("variant");
+    QTest::addColumn<QString>("rnn");
+    for (FusionVariant v : {FusionVariant::Attention, FusionVariant::Concat, FusionVariant::Image, FusionVariant::Record, FusionVariant::History})
+        QTest::newRow(qPrintable(fusionVariantName(v))) << int(v) << QStringLiteral("gru");
+    QTest::newRow("attention lstm") << int(FusionVariant::Attention) << QStringLiteral("lstm");
+}
+
+void TestModel::variants()
+{
+    QFETCH(int, variant);
+    QFETCH(QString, rnn);
+    ModelConfig c = config(FusionVariant(variant));
+    c.rnn = rnn;
+    FusionNet net(c);
+    net->eval();
+    const Batch b = m_data->collate({0, 1, 2, 3, 4});
+    const FusionOutput out = net->forward(b);
+    QCOMPARE(out.logits.sizes(), (c10::IntArrayRef{5, 2}));
+    QVERIFY(torch::isfinite(out.logits).all().item<bool>());
+    QCOMPARE(out.modalityWeights.sizes(), (c10::IntArrayRef{5, 3}));
+    QCOMPARE(out.imageAttention.defined(), c.usesImage());
+    QCOMPARE(out.fieldWeights.defined(), c.usesRecord());
+    QCOMPARE(out.temporalWeights.defined(), c.usesHistory());
+    if (c.usesImage())
+        QCOMPARE(out.imageAttention.sizes(), (c10::IntArrayRef{5, 4, 4})); // 32 px, stem + 2 stages
+    // Gradients reach every parameter that the variant uses.
+    torch::nn::functional::cross_entropy(net->forward(b).logits, b.labels).backward();
+    for (const auto &p : net->named_parameters())
+        QVERIFY2(p.value().grad().defined(), p.key().c_str());
+}
+
+void TestModel::missingModalities_data()
+{
+    QTest::addColumn<int>("missing");
+    QTest::newRow("image") << 0;
+    QTest::newRow("record") << 1;
+    QTest::newRow("history") << 2;
+}
+
+void TestModel::missingModalities()
+{
+    QFETCH(int, missing);
+    FusionNet net(config(FusionVariant::Attention));
+    net->eval();
+    Batch b = m_data->collate({0, 1, 2, 3});
+    torch::Tensor *present = missing == 0 ? &b.imagePresent : missing == 1 ? &b.recordPresent : &b.historyPresent;
+    present->fill_(false);
+    if (missing == 2) {
+        b.eventMask.fill_(false);
+        b.eventLengths.fill_(0);
+    }
+    const FusionOutput out = net->forward(b);
+    QVERIFY(torch::isfinite(out.logits).all().item<bool>());
+    // The missing modality gets no weight; the others share all of it.
+    QCOMPARE(out.modalityWeights.select(1, missing).abs().max().item<float>(), 0.0f);
+    QVERIFY(torch::allclose(out.modalityWeights.sum(1), torch::ones({4})));
+    // Masked, not zero-filled: changing the hidden modality's data changes nothing.
+    Batch changed = b;
+    if (missing == 0)
+        changed.image = b.image + 5.0;
+    else if (missing == 1)
+        changed.recordValues = b.recordValues + 5.0;
+    else
+        changed.events = b.events + 5.0;
+    QVERIFY(torch::allclose(net->forward(changed).logits, out.logits));
+}
+
+void TestModel::attentionSumsToOne()
+{
+    FusionNet net(config(FusionVariant::Attention));
+    net->eval();
+    const Batch b = m_data->collate({0, 1, 2, 3, 4, 5});
+    const FusionOutput out = net->forward(b);
+    QVERIFY(torch::allclose(out.imageAttention.flatten(1).sum(1), torch::ones({6}), 1e-5, 1e-5));
+    QVERIFY(torch::allclose(out.fieldWeights.sum(1), torch::ones({6}), 1e-5, 1e-5));
+    QVERIFY(torch::allclose(out.temporalWeights.sum(1), torch::ones({6}), 1e-5, 1e-5));
+    QVERIFY(torch::allclose(out.modalityWeights.sum(1), torch::ones({6}), 1e-5, 1e-5));
+    // Padded steps get no temporal weight.
+    QCOMPARE((out.temporalWeights * b.eventMask.logical_not()).abs().max().item<float>(), 0.0f);
+}
+
+void TestModel::checkpointRoundTrip()
+{
+    FusionNet a(config(FusionVariant::Attention));
+    torch::optim::AdamW opt(a->parameters(), torch::optim::AdamWOptions(1e-3));
+    const Batch b = m_data->collate({0, 1, 2, 3});
+    torch::nn::functional::cross_entropy(a->forward(b).logits, b.labels).backward();
+    opt.step();
+    auto blob = CheckpointIO::save(a, &opt, 7);
+    QVERIFY2(blob, qPrintable(blob.error()));
+    FusionNet c(config(FusionVariant::Attention));
+    torch::optim::AdamW opt2(c->parameters(), torch::optim::AdamWOptions(1e-3));
+    int epoch = -1;
+    QVERIFY(CheckpointIO::load(blob.value(), c, &opt2, &epoch));
+    QCOMPARE(epoch, 7);
+    a->eval();
+    c->eval();
+    QVERIFY(torch::equal(a->forward(b).logits, c->forward(b).logits));
+}
+
+void TestModel::mismatchedCheckpointIsRefused()
+{
+    FusionNet a(config(FusionVariant::Attention));
+    auto blob = CheckpointIO::save(a, nullptr, 0);
+    QVERIFY(blob);
+    ModelConfig wider = config(FusionVariant::Attention);
+    wider.width = 8;
+    FusionNet other(wider);
+    Status s = CheckpointIO::load(blob.value(), other, nullptr);
+    QVERIFY(!s);
+    QVERIFY2(s.error().contains(QStringLiteral("cannot be used with this model")), qPrintable(s.error()));
+    QByteArray broken = blob.value();
+    broken.truncate(broken.size() / 2);
+    FusionNet same(config(FusionVariant::Attention));
+    s = CheckpointIO::load(broken, same, nullptr);
+    QVERIFY(!s);
+}
+
+void TestModel::configErrorsNameTheKey()
+{
+    auto bad = ModelConfig::fromJson(QJsonObject{{QStringLiteral("fusion"), QStringLiteral("late")}});
+    QVERIFY(!bad);
+    QVERIFY(bad.error().contains(QStringLiteral("model.fusion")));
+    bad = ModelConfig::fromJson(QJsonObject{{QStringLiteral("colour"), 1}});
+    QVERIFY(bad.error().contains(QStringLiteral("model.colour: unknown")));
+    bad = ModelConfig::fromJson(QJsonObject{{QStringLiteral("depth"), 9}});
+    QVERIFY(bad.error().contains(QStringLiteral("model.depth")));
+    auto good = ModelConfig::fromJson(config(FusionVariant::Concat).toJson());
+    QVERIFY(good);
+    QCOMPARE(good->fusion, FusionVariant::Concat);
+    QCOMPARE(good->fieldCategories, config(FusionVariant::Concat).fieldCategories);
+}
+
+QTEST_GUILESS_MAIN(TestModel)
+#include "tst_model.moc"

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "TinyStudy.h"
+
+#include "store/RunRepository.h"
+#include "train/Trainer.h"
+#include "train/TrainedModel.h"
+
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <torch/cuda.h>
+
+#include <cmath>
+
+using namespace lepton;
+
+class TestTrainer : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void tinyRunLearnsAndIsRecorded();
+    void sameSeedSameMetrics();
+    void resumeContinuesTheSameCurve();
+    void cancelMidEpochKeepsCheckpoint();
+    void nonFiniteLossStopsTheRun();
+    void tamperedCheckpointIsRefused();
+    void badConfigIsRefused();
+
+private:
+    TrainConfig tinyConfig() const;
+    std::vector<double> valLosses(qint64 runId) const;
+    QTemporaryDir m_dir;
+    std::shared_ptr<Study> m_study;
+    qint64 m_dataset = 0;
+};
+
+void TestTrainer::initTestCase()
+{
+    m_dataset = tiny::makeStudy(m_dir.path(), m_study, 80);
+    QVERIFY(m_dataset > 0);
+}
+
+TrainConfig TestTrainer::tinyConfig() const
+{
+    TrainConfig c;
+    c.model.imageSize = 32;
+    c.model.width = 4;
+    c.model.depth = 2;
+    c.model.embedDim = 8;
+    c.model.hidden = 8;
+    c.epochs = 4;
+    c.batchSize = 8;
+    c.learningRate = 1e-2;
+    c.workers = 2;
+    c.threads = 1;
+    c.patience = 0;
+    return c;
+}
+
+std::vector<double> TestTrainer::valLosses(qint64 runId) const
+{
+    std::vector<double> out;
+    auto rows = RunRepository(*m_study).metrics(runId, QStringLiteral("val"), true);
+    for (const MetricRow &r : rows.value())
+        if (r.name == QLatin1String("loss"))
+            out.push_back(r.value);
+    return out;
+}
+
+void TestTrainer::tinyRunLearnsAndIsRecorded()
+{
+    std::vector<double> trainLoss;
+    int steps = 0;
+    QStringList statuses;
+    TrainCallbacks cb;
+    cb.step = [&](const StepInfo &) { ++steps; };
+    cb.epoch = [&](const EpochInfo &e) { trainLoss.push_back(e.train.loss); };
+    cb.status = [&](const QString &s) { statuses.append(s); };
+    TrainConfig c = tinyConfig();
+    c.epochs = 6;
+    auto out = Trainer::train(*m_study, m_dataset, c, cb, QStringLiteral("tiny"));
+    QVERIFY2(out, qPrintable(out.error()));
+    QCOMPARE(out->status, QStringLiteral("completed"));
+    QCOMPARE(statuses, (QStringList{QStringLiteral("running"), QStringLiteral("completed")}));
+    QCOMPARE(static_cast<int>(trainLoss.size()), 6);
+    QVERIFY2(trainLoss.back() < trainLoss.front() * 0.8, qPrintable(QStringLiteral("%1 → %2").arg(trainLoss.front()).arg(trainLoss.back())));
+    QCOMPARE(steps, 6 * 7); // 56 train cases / 8
+    RunRepository runs(*m_study);
+    auto rec = runs.run(out->runId);
+    QVERIFY(rec);
+    QCOMPARE(rec->status, QStringLiteral("completed"));
+    QCOMPARE(rec->name, QStringLiteral("tiny"));
+    QCOMPARE(rec->threads, 1);
+    QVERIFY(rec->versions.contains(QStringLiteral("libtorch")));
+    QVERIFY(rec->bestEpoch >= 0);
+    QVERIFY(rec->config.value(QStringLiteral("feature_spec")).toObject().contains(QStringLiteral("record_fields")));
+    auto stepLoss = runs.metrics(out->runId, QStringLiteral("train"));
+    QVERIFY(stepLoss);
+    QVERIFY(static_cast<int>(stepLoss->size()) > 6 * 7);
+    QVERIFY(runs.artifact(out->runId, QStringLiteral("test"), QStringLiteral("roc")));
+    QVERIFY(runs.artifact(out->runId, QStringLiteral("val"), QStringLiteral("confusion")));
+    QVERIFY(std::isfinite(out->test.auroc));
+    QCOMPARE(out->test.n, 12);
+    // The best model reloads and predicts.
+    auto model = TrainedModel::load(*m_study, out->runId, QStringLiteral("cpu"));
+    QVERIFY2(model, qPrintable(model.error()));
+    QCOMPARE(model->epoch, rec->bestEpoch);
+}
+
+void TestTrainer::sameSeedSameMetrics()
+{
+    TrainConfig c = tinyConfig();
+    c.epochs = 2;
+    auto a = Trainer::train(*m_study, m_dataset, c, {});
+    auto b = Trainer::train(*m_study, m_dataset, c, {});
+    QVERIFY(a && b);
+    QCOMPARE(valLosses(a->runId), valLosses(b->runId));
+    QCOMPARE(a->test.auroc, b->test.auroc);
+    c.seed = 2;
+    auto d = Trainer::train(*m_study, m_dataset, c, {});
+    QVERIFY(d);
+    QVERIFY(valLosses(a->runId) != valLosses(d->runId));
+}
+
+void TestTrainer::resumeContinuesTheSameCurve()
+{
+    const TrainConfig c = tinyConfig();
+    auto full = Trainer::train(*m_study, m_dataset, c, {});
+    QVERIFY(full);
+    // Cancel in the third epoch, after two finished epochs.
+    int epochsDone = 0;
+    TrainCallbacks cb;
+    cb.epoch = [&](const EpochInfo &) { ++epochsDone; };
+    cb.cancelled = [&] { return epochsDone >= 2; };
+    auto cut = Trainer::train(*m_study, m_dataset, c, cb);
+    QVERIFY(cut);
+    QCOMPARE(cut->status, QStringLiteral("cancelled"));
+    QCOMPARE(valLosses(cut->runId).size(), std::size_t(2));
+    auto resumed = Trainer::resume(*m_study, cut->runId, {});
+    QVERIFY2(resumed, qPrintable(resumed.error()));
+    QCOMPARE(resumed->status, QStringLiteral("completed"));
+    const auto expected = valLosses(full->runId), got = valLosses(cut->runId);
+    QCOMPARE(got.size(), expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i)
+        QVERIFY2(std::abs(got[i] - expected[i]) < 1e-5, qPrintable(QStringLiteral("epoch %1: %2 vs %3").arg(i).arg(got[i]).arg(expected[i])));
+    // No metric row is duplicated by the resume.
+    QSqlQuery q(m_study->database());
+    q.prepare(QStringLiteral("SELECT count(*) FROM metrics WHERE run_id = ? AND split = 'val' AND name = 'loss'"));
+    q.addBindValue(cut->runId);
+    QVERIFY(q.exec() && q.next());
+    QCOMPARE(q.value(0).toInt(), 4);
+    // A completed run is not resumed.
+    QVERIFY(!Trainer::resume(*m_study, cut->runId, {}));
+}
+
+void TestTrainer::cancelMidEpochKeepsCheckpoint()
+{
+    int steps = 0;
+    TrainCallbacks cb;
+    cb.step = [&](const StepInfo &) { ++steps; };
+    cb.cancelled = [&] { return steps >= 10; }; // in the second epoch (7 steps each)
+    auto out = Trainer::train(*m_study, m_dataset, tinyConfig(), cb);
+    QVERIFY(out);
+    QCOMPARE(out->status, QStringLiteral("cancelled"));
+    QVERIFY(out->message.contains(QStringLiteral("checkpoint of epoch 1 is kept")));
+    RunRepository runs(*m_study);
+    QCOMPARE(runs.run(out->runId)->status, QStringLiteral("cancelled"));
+    auto checkpoint = runs.checkpoint(out->runId, false);
+    QVERIFY(checkpoint);
+    QCOMPARE(checkpoint->epoch, 0);
+    QVERIFY(TrainedModel::load(*m_study, out->runId, QStringLiteral("cpu")));
+}
+
+void TestTrainer::nonFiniteLossStopsTheRun()
+{
+    TrainCallbacks cb;
+    cb.lossInjection = [](int step) { return step == 3 ? std::nan("") : 0.0; };
+    auto out = Trainer::train(*m_study, m_dataset, tinyConfig(), cb);
+    QVERIFY(out);
+    QCOMPARE(out->status, QStringLiteral("failed"));
+    QVERIFY2(out->message.contains(QStringLiteral("the loss became nan at epoch 1, step 3")), qPrintable(out->message));
+    QCOMPARE(RunRepository(*m_study).run(out->runId)->status, QStringLiteral("failed"));
+}
+
+void TestTrainer::tamperedCheckpointIsRefused()
+{
+    TrainConfig c = tinyConfig();
+    c.epochs = 1;
+    auto out = Trainer::train(*m_study, m_dataset, c, {});
+    QVERIFY(out);
+    QSqlQuery q(m_study->database());
+    q.prepare(QStringLiteral("UPDATE checkpoints SET data = substr(data, 1, 100) || x'00' || substr(data, 102) WHERE run_id = ?"));
+    q.addBindValue(out->runId);
+    QVERIFY(q.exec());
+    auto model = TrainedModel::load(*m_study, out->runId, QStringLiteral("cpu"));
+    QVERIFY(!model);
+    QVERIFY2(model.error().contains(QStringLiteral("altered")), qPrintable(model.error()));
+}
+
+void TestTrainer::badConfigIsRefused()
+{
+    TrainConfig c = tinyConfig();
+    c.learningRate = -1;
+    auto out = Trainer::train(*m_study, m_dataset, c, {});
+    QVERIFY(!out);
+    QVERIFY(out.error().contains(QStringLiteral("lr")));
+    c = tinyConfig();
+    c.device = QStringLiteral("cuda");
+    if (!torch::cuda::is_available()) {
+        out = Trainer::train(*m_study, m_dataset, c, {});
+        QVERIFY(!out);
+        QVERIFY(out.error().contains(QStringLiteral("CUDA")));
+    }
+    c = tinyConfig();
+    c.positiveClass = QStringLiteral("maybe");
+    out = Trainer::train(*m_study, m_dataset, c, {});
+    QVERIFY(!out);
+    QVERIFY(out.error().contains(QStringLiteral("positive_class")));
+    auto parsed = TrainConfig::fromJson(QJsonObject{{QStringLiteral("epochs"), QStringLiteral("many")}});
+    QVERIFY(!parsed);
+    QVERIFY(parsed.error().contains(QStringLiteral("epochs")));
+}
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "tst_trainer.moc"
