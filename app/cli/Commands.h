@@ -15,6 +15,7 @@ int runTrain(const QStringList &args);
 int runRuns(const QStringList &args);
 int runEvaluate(const QStringList &args);
 int runPredict(const QStringList &args);
+int runExport(const QStringList &args);
 
 /// Imports into a study (created if needed) and prints the report; shared by import and demo.
 /// Returns the exit code; on success sets *datasetId.

@@ -2,6 +2,9 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
+#include "store/RunRepository.h"
+#include "store/Study.h"
+
 #include <QFile>
 
 namespace lepton::cli {
@@ -12,11 +15,12 @@ int runDemo(const QStringList &args)
     const QCommandLineOption domain(QStringLiteral("domain"), QStringLiteral("medical or finance (default medical)."), QStringLiteral("DOMAIN"), QStringLiteral("medical"));
     const QCommandLineOption cases(QStringLiteral("cases"), QStringLiteral("Number of cases (default 2000)."), QStringLiteral("N"), QStringLiteral("2000"));
     const QCommandLineOption dir(QStringLiteral("dir"), QStringLiteral("Working folder (default lepton-demo)."), QStringLiteral("DIR"), QStringLiteral("lepton-demo"));
-    for (const auto &o : {domain, cases, dir})
+    const QCommandLineOption epochs(QStringLiteral("epochs"), QStringLiteral("Training epochs (default: the trainer's)."), QStringLiteral("N"));
+    for (const auto &o : {domain, cases, dir, epochs})
         p.addOption(o);
     if (auto code = parseArguments(p, QStringLiteral("demo"), QStringLiteral("[--domain medical|finance] [--cases N] [--dir DIR]"),
-                                   QStringLiteral("Runs the whole path headless: demo data → study → summary. The study is "
-                                                  "DIR/demo-DOMAIN.lepton; open it with lepton-workbench."),
+                                   QStringLiteral("Runs the whole path headless: demo data → study → training → prediction → "
+                                                  "summary. The study is DIR/demo-DOMAIN.lepton; open it with lepton-workbench."),
                                    args, 0, 0))
         return *code;
     const QString d = p.value(dir);
@@ -26,12 +30,12 @@ int runDemo(const QStringList &args)
         printErr(QStringLiteral("lepton demo: %1 exists already; open it, or remove it to start again\n").arg(studyPath));
         return printStudyInfo(studyPath, false);
     }
-    printErr(QStringLiteral("1/3 Generating demo data in %1\n").arg(dataDir));
+    printErr(QStringLiteral("1/5 Generating demo data in %1\n").arg(dataDir));
     const int gen = runDemoData({QStringLiteral("--domain"), p.value(domain), QStringLiteral("--cases"), p.value(cases),
                                  QStringLiteral("--out"), dataDir});
     if (gen != ExitOk)
         return gen;
-    printErr(QStringLiteral("2/3 Importing into %1\n").arg(studyPath));
+    printErr(QStringLiteral("2/5 Importing into %1\n").arg(studyPath));
     ImportOptions o;
     o.manifestPath = dataDir + QStringLiteral("/manifest.csv");
     o.eventsPath = dataDir + QStringLiteral("/events.csv");
@@ -39,8 +43,35 @@ int runDemo(const QStringList &args)
     const int imp = importIntoStudy(studyPath, o, false, nullptr);
     if (imp != ExitOk)
         return imp;
-    printErr(QStringLiteral("3/3 Summary\n"));
-    return printStudyInfo(studyPath, false);
+    printErr(QStringLiteral("3/5 Training the attention-fusion model\n"));
+    QStringList trainArgs{studyPath, QStringLiteral("--name"), QStringLiteral("demo attention")};
+    if (p.isSet(epochs))
+        trainArgs << QStringLiteral("--epochs") << p.value(epochs);
+    const int trained = runTrain(trainArgs);
+    if (trained != ExitOk)
+        return trained;
+    qint64 runId = 0;
+    {
+        auto study = Study::open(studyPath, Study::Mode::ReadOnly);
+        auto runs = study ? RunRepository(*study.value()).runs() : Result<std::vector<RunRecord>>::failure(study.error());
+        if (!runs || runs->empty()) {
+            printErr(QStringLiteral("lepton demo: the run cannot be found in %1\n").arg(studyPath));
+            return ExitFailure;
+        }
+        runId = runs->back().id;
+    }
+    printErr(QStringLiteral("4/5 Predicting the test split\n"));
+    const int predicted = runPredict({studyPath, QStringLiteral("--run"), QString::number(runId), QStringLiteral("--split"), QStringLiteral("test")});
+    if (predicted != ExitOk)
+        return predicted;
+    printErr(QStringLiteral("5/5 Summary\n"));
+    const int info = printStudyInfo(studyPath, false);
+    if (info != ExitOk)
+        return info;
+    printOut(QStringLiteral("\n"));
+    const int runs = runRuns({studyPath});
+    printOut(QStringLiteral("\nOpen it: lepton-workbench %1\n").arg(studyPath));
+    return runs;
 }
 
 } // namespace lepton::cli

@@ -29,6 +29,7 @@ const Command kCommands[] = {
     {"runs", "list a study's training runs with their key metrics", lepton::cli::runRuns},
     {"evaluate", "evaluate a run's best model on a split", lepton::cli::runEvaluate},
     {"predict", "predict with a run's best model and store the predictions", lepton::cli::runPredict},
+    {"export", "write a run's model out of the study", lepton::cli::runExport},
 };
 
 QString usage()
