@@ -2,12 +2,16 @@
 // Runs the `lepton` command line as a user would: demo-data, then import, then info.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
+#include <sys/types.h>
 
 namespace {
 struct Run
@@ -45,6 +49,10 @@ private Q_SLOTS:
     void fatalImportWritesNothing();
     void refusesFileThatIsNotAStudy();
     void demoRunsWholePath();
+    void trainEvaluatePredictExport();
+    void trainRefusesBadInput_data();
+    void trainRefusesBadInput();
+    void interruptCancelsTraining();
 
 private:
     QTemporaryDir m_dir;
@@ -174,10 +182,120 @@ void TestCli::refusesFileThatIsNotAStudy()
 void TestCli::demoRunsWholePath()
 {
     const QString dir = m_dir.filePath(QStringLiteral("whole"));
-    const Run r = lepton({QStringLiteral("demo"), QStringLiteral("--cases"), QStringLiteral("40"), QStringLiteral("--dir"), dir});
+    const Run r = lepton({QStringLiteral("demo"), QStringLiteral("--cases"), QStringLiteral("40"), QStringLiteral("--epochs"),
+                          QStringLiteral("2"), QStringLiteral("--dir"), dir});
     QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
     QVERIFY(QFile::exists(dir + QStringLiteral("/demo-medical.lepton")));
     QVERIFY(r.out.contains(QStringLiteral("demo-medical")));
+    QVERIFY(r.out.contains(QStringLiteral("demo attention")));
+    QVERIFY(r.out.contains(QStringLiteral("completed")));
+    QVERIFY(r.out.contains(QStringLiteral("Stored 6 predictions")));
+}
+
+void TestCli::trainEvaluatePredictExport()
+{
+    const QString study = m_dir.filePath(QStringLiteral("t.lepton"));
+    Run r = lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), m_data + QStringLiteral("/manifest.csv"),
+                    QStringLiteral("--events"), m_data + QStringLiteral("/events.csv")});
+    QCOMPARE(r.code, 0);
+    const QString config = m_dir.filePath(QStringLiteral("small.json"));
+    QFile f(config);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"epochs": 2, "batch_size": 16, "model": {"width": 4, "depth": 2, "embed_dim": 8, "hidden": 8}})");
+    f.close();
+    r = lepton({QStringLiteral("train"), study, QStringLiteral("--config"), config, QStringLiteral("--image-size"),
+                QStringLiteral("32"), QStringLiteral("--json")});
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    const QJsonObject outcome = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(outcome.value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
+    QCOMPARE(outcome.value(QStringLiteral("epochs_run")).toInt(), 2);
+    QVERIFY(r.err.contains(QStringLiteral("epoch 2/2")));
+    const QString run = QString::number(outcome.value(QStringLiteral("run_id")).toInt());
+
+    r = lepton({QStringLiteral("runs"), study});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.contains(QStringLiteral("completed")));
+    r = lepton({QStringLiteral("evaluate"), study, QStringLiteral("--run"), run, QStringLiteral("--split"), QStringLiteral("val"), QStringLiteral("--json")});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("n")).toInt(), 12);
+    r = lepton({QStringLiteral("predict"), study, QStringLiteral("--run"), run});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains(QStringLiteral("Stored 80 predictions")));
+    const QString exported = m_dir.filePath(QStringLiteral("best.ckpt"));
+    r = lepton({QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--checkpoint"), exported});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(QFileInfo(exported).size() > 1000);
+    // A second run starts its image encoder from the exported one.
+    QFile g(config);
+    QVERIFY(g.open(QIODevice::WriteOnly));
+    g.write(QStringLiteral(R"({"epochs": 1, "batch_size": 16, "image_encoder_from": "%1", "freeze_image_epochs": 1, "model": {"width": 4, "depth": 2, "embed_dim": 8, "hidden": 8}})")
+                .arg(exported).toUtf8());
+    g.close();
+    r = lepton({QStringLiteral("train"), study, QStringLiteral("--config"), config, QStringLiteral("--image-size"), QStringLiteral("32")});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral("Image encoder weights loaded")));
+}
+
+void TestCli::trainRefusesBadInput_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("config");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("needle");
+    QTest::newRow("bad fusion") << QStringList{QStringLiteral("--fusion"), QStringLiteral("late")} << QByteArray() << 2 << "--fusion";
+    QTest::newRow("bad epochs") << QStringList{QStringLiteral("--epochs"), QStringLiteral("0")} << QByteArray() << 2 << "epochs";
+    QTest::newRow("unknown config key") << QStringList() << QByteArray(R"({"epoch": 3})") << 3 << "epoch: unknown setting";
+    QTest::newRow("config not JSON") << QStringList() << QByteArray("epochs = 3") << 3 << "not a JSON object";
+    QTest::newRow("bad model value") << QStringList() << QByteArray(R"({"model": {"rnn": "transformer"}})") << 3 << "model.rnn";
+    QTest::newRow("unknown dataset") << QStringList{QStringLiteral("--dataset"), QStringLiteral("nope")} << QByteArray() << 3 << "has no dataset 'nope'";
+    QTest::newRow("resume unknown run") << QStringList{QStringLiteral("--resume"), QStringLiteral("999")} << QByteArray() << 1 << "has no run 999";
+}
+
+void TestCli::trainRefusesBadInput()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, config);
+    QFETCH(int, code);
+    QFETCH(QString, needle);
+    const QString study = m_dir.filePath(QStringLiteral("bad.lepton"));
+    if (!QFile::exists(study))
+        QCOMPARE(lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), m_data + QStringLiteral("/manifest.csv")}).code, 0);
+    QStringList all{QStringLiteral("train"), study};
+    all += args;
+    if (!config.isEmpty()) {
+        const QString path = m_dir.filePath(QStringLiteral("bad.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(config);
+        f.close();
+        all << QStringLiteral("--config") << path;
+    }
+    const Run r = lepton(all);
+    QCOMPARE(r.code, code);
+    QVERIFY2(r.err.contains(needle), qPrintable(r.err));
+}
+
+void TestCli::interruptCancelsTraining()
+{
+    const QString study = m_dir.filePath(QStringLiteral("cancel.lepton"));
+    QCOMPARE(lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), m_data + QStringLiteral("/manifest.csv")}).code, 0);
+    QProcess p;
+    p.start(QStringLiteral(LEPTON_CLI), {QStringLiteral("train"), study, QStringLiteral("--epochs"), QStringLiteral("200"),
+                                         QStringLiteral("--image-size"), QStringLiteral("32"), QStringLiteral("--batch-size"), QStringLiteral("8")});
+    QVERIFY(p.waitForStarted());
+    QString err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(p.readAllStandardError())).contains(QStringLiteral("epoch 2/200")), 120000);
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT); // what Ctrl+C sends
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 1);
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    QVERIFY2(out.contains(QStringLiteral("cancelled")), qPrintable(out));
+    const Run runs = lepton({QStringLiteral("runs"), study, QStringLiteral("--json")});
+    const QJsonObject run = QJsonDocument::fromJson(runs.out.toUtf8()).object().value(QStringLiteral("runs")).toArray().at(0).toObject();
+    QCOMPARE(run.value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
+    // Its last checkpoint is usable.
+    const Run info = lepton({QStringLiteral("evaluate"), study, QStringLiteral("--run"), QString::number(run.value(QStringLiteral("id")).toInt())});
+    QCOMPARE(info.code, 0);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
