@@ -49,10 +49,7 @@ private Q_SLOTS:
     void progressAndCancel();
 
 private:
-    QString dirFor(const QString &domain) const
-    {
-        return domain == QLatin1String("medical") ? m_medical : m_finance;
-    }
+    QString dirFor(const QString &domain) const { return domain == QLatin1String("medical") ? m_medical : m_finance; }
     QTemporaryDir m_tmp;
     QString m_medical; // 2000 cases, default seed
     QString m_finance;
@@ -114,7 +111,7 @@ void TestDemoGenerator::initTestCase()
     auto fin = generate(QStringLiteral("finance"), m_finance, 2000);
     QVERIFY2(fin.ok(), qPrintable(fin.error()));
     QCOMPARE(fin->images, 0);
-    for (const auto *s : {&med.value(), &fin.value()}) {
+    for (const auto *s : { &med.value(), &fin.value() }) {
         const double rate = static_cast<double>(s->positives) / s->cases;
         QVERIFY2(rate > 0.33 && rate < 0.47, qPrintable(QString::number(rate)));
         QVERIFY(QFile::exists(s->manifestPath));
@@ -169,28 +166,32 @@ void TestDemoGenerator::manifestFormat_data()
     QTest::addColumn<QStringList>("labels");
     // Fields whose written form is fixed: name -> regular expression of a present value.
     QTest::addColumn<QStringList>("formats");
-    QTest::newRow("medical") << QStringLiteral("medical")
-                             << QStringList{QStringLiteral("case_id"), QStringLiteral("label"), QStringLiteral("image"),
-                                            QStringLiteral("age"), QStringLiteral("sex"), QStringLiteral("height_cm"),
-                                            QStringLiteral("ward"), QStringLiteral("blood_group"), QStringLiteral("referral"),
-                                            QStringLiteral("smoker"), QStringLiteral("admission_date"), QStringLiteral("systolic_bp"),
-                                            QStringLiteral("crp_mg_l"), QStringLiteral("wbc_10e9_l"), QStringLiteral("lactate_mmol_l")}
-                             << QStringLiteral("^P\\d{5}$") << QStringList{QStringLiteral("normal"), QStringLiteral("abnormal")}
-                             << QStringList{QStringLiteral("age=^\\d+$"), QStringLiteral("sex=^[MF]$"),
-                                            QStringLiteral("height_cm=^\\d+\\.\\d$"), QStringLiteral("ward=^[A-F]$"),
-                                            QStringLiteral("smoker=^(yes|no)$"), QStringLiteral("admission_date=^\\d{4}-\\d{2}-\\d{2}$"),
-                                            QStringLiteral("systolic_bp=^\\d+$"), QStringLiteral("crp_mg_l=^\\d+\\.\\d$"),
-                                            QStringLiteral("wbc_10e9_l=^\\d+\\.\\d$"), QStringLiteral("lactate_mmol_l=^\\d+\\.\\d$")};
+    QTest::newRow("medical")
+        << QStringLiteral("medical")
+        << QStringList { QStringLiteral("case_id"), QStringLiteral("label"), QStringLiteral("image"),
+               QStringLiteral("age"), QStringLiteral("sex"), QStringLiteral("height_cm"), QStringLiteral("ward"),
+               QStringLiteral("blood_group"), QStringLiteral("referral"), QStringLiteral("smoker"),
+               QStringLiteral("admission_date"), QStringLiteral("systolic_bp"), QStringLiteral("crp_mg_l"),
+               QStringLiteral("wbc_10e9_l"), QStringLiteral("lactate_mmol_l") }
+        << QStringLiteral("^P\\d{5}$") << QStringList { QStringLiteral("normal"), QStringLiteral("abnormal") }
+        << QStringList { QStringLiteral("age=^\\d+$"), QStringLiteral("sex=^[MF]$"),
+               QStringLiteral("height_cm=^\\d+\\.\\d$"), QStringLiteral("ward=^[A-F]$"),
+               QStringLiteral("smoker=^(yes|no)$"), QStringLiteral("admission_date=^\\d{4}-\\d{2}-\\d{2}$"),
+               QStringLiteral("systolic_bp=^\\d+$"), QStringLiteral("crp_mg_l=^\\d+\\.\\d$"),
+               QStringLiteral("wbc_10e9_l=^\\d+\\.\\d$"), QStringLiteral("lactate_mmol_l=^\\d+\\.\\d$") };
     QTest::newRow("finance") << QStringLiteral("finance")
-                             << QStringList{QStringLiteral("case_id"), QStringLiteral("label"), QStringLiteral("age"),
-                                            QStringLiteral("income"), QStringLiteral("loan_amount"), QStringLiteral("duration_months"),
-                                            QStringLiteral("purpose"), QStringLiteral("debt_ratio"), QStringLiteral("employment_years"),
-                                            QStringLiteral("housing"), QStringLiteral("marital_status"), QStringLiteral("region"),
-                                            QStringLiteral("phone_type")}
-                             << QStringLiteral("^A\\d{5}$") << QStringList{QStringLiteral("good"), QStringLiteral("bad")}
-                             << QStringList{QStringLiteral("age=^\\d+$"), QStringLiteral("income=^\\d+$"),
-                                            QStringLiteral("loan_amount=^\\d+$"), QStringLiteral("duration_months=^\\d+$"),
-                                            QStringLiteral("debt_ratio=^\\d\\.\\d{2}$"), QStringLiteral("employment_years=^\\d+\\.\\d$")};
+                             << QStringList { QStringLiteral("case_id"), QStringLiteral("label"), QStringLiteral("age"),
+                                    QStringLiteral("income"), QStringLiteral("loan_amount"),
+                                    QStringLiteral("duration_months"), QStringLiteral("purpose"),
+                                    QStringLiteral("debt_ratio"), QStringLiteral("employment_years"),
+                                    QStringLiteral("housing"), QStringLiteral("marital_status"),
+                                    QStringLiteral("region"), QStringLiteral("phone_type") }
+                             << QStringLiteral("^A\\d{5}$")
+                             << QStringList { QStringLiteral("good"), QStringLiteral("bad") }
+                             << QStringList { QStringLiteral("age=^\\d+$"), QStringLiteral("income=^\\d+$"),
+                                    QStringLiteral("loan_amount=^\\d+$"), QStringLiteral("duration_months=^\\d+$"),
+                                    QStringLiteral("debt_ratio=^\\d\\.\\d{2}$"),
+                                    QStringLiteral("employment_years=^\\d+\\.\\d$") };
 }
 
 void TestDemoGenerator::manifestFormat()
@@ -266,11 +267,13 @@ void TestDemoGenerator::eventsFormat_data()
     QTest::addColumn<QString>("domain");
     QTest::addColumn<QStringList>("header");
     QTest::newRow("medical") << QStringLiteral("medical")
-                             << QStringList{QStringLiteral("case_id"), QStringLiteral("time"), QStringLiteral("heart_rate"),
-                                            QStringLiteral("temperature_c"), QStringLiteral("spo2")};
+                             << QStringList { QStringLiteral("case_id"), QStringLiteral("time"),
+                                    QStringLiteral("heart_rate"), QStringLiteral("temperature_c"),
+                                    QStringLiteral("spo2") };
     QTest::newRow("finance") << QStringLiteral("finance")
-                             << QStringList{QStringLiteral("case_id"), QStringLiteral("time"), QStringLiteral("balance"),
-                                            QStringLiteral("payment_ratio"), QStringLiteral("missed_payment")};
+                             << QStringList { QStringLiteral("case_id"), QStringLiteral("time"),
+                                    QStringLiteral("balance"), QStringLiteral("payment_ratio"),
+                                    QStringLiteral("missed_payment") };
 }
 
 void TestDemoGenerator::eventsFormat()
@@ -348,7 +351,8 @@ void TestDemoGenerator::images()
             continue;
         // A lesion is brighter than the ring of tissue around it.
         ++lesions;
-        const double cx = lesion.value(QStringLiteral("cx")).toDouble(), cy = lesion.value(QStringLiteral("cy")).toDouble();
+        const double cx = lesion.value(QStringLiteral("cx")).toDouble(),
+                     cy = lesion.value(QStringLiteral("cy")).toDouble();
         const double r = lesion.value(QStringLiteral("radius")).toDouble();
         double in = 0, inN = 0, out = 0, outN = 0;
         for (int y = 0; y < 128; ++y) {
@@ -368,7 +372,8 @@ void TestDemoGenerator::images()
     }
     QCOMPARE(checked, 300);
     QVERIFY(lesions > 100 && lesions < 200);
-    QVERIFY2(visible >= lesions * 95 / 100, qPrintable(QStringLiteral("%1 of %2 lesions visible").arg(visible).arg(lesions)));
+    QVERIFY2(visible >= lesions * 95 / 100,
+        qPrintable(QStringLiteral("%1 of %2 lesions visible").arg(visible).arg(lesions)));
 }
 
 void TestDemoGenerator::imageSizeOption()
@@ -386,8 +391,9 @@ void TestDemoGenerator::imageSizeOption()
         const QJsonObject c = v.toObject();
         if (c.value(QStringLiteral("image")).isNull())
             continue;
-        const cv::Mat img = cv::imread(QFile::encodeName(tmp.filePath(c.value(QStringLiteral("image")).toString())).toStdString(),
-                                       cv::IMREAD_UNCHANGED);
+        const cv::Mat img
+            = cv::imread(QFile::encodeName(tmp.filePath(c.value(QStringLiteral("image")).toString())).toStdString(),
+                cv::IMREAD_UNCHANGED);
         QCOMPARE(img.rows, 64);
         QCOMPARE(img.cols, 64);
         const QJsonObject l = c.value(QStringLiteral("lesion")).toObject();
@@ -423,9 +429,11 @@ void TestDemoGenerator::groundTruthMatchesData()
             out << v.toString();
         return out;
     };
-    const QStringList causal = list("causal_fields"), noise = list("noise_fields"), actionable = list("actionable_fields"),
-                      immutable = list("immutable_fields"), causalEvents = list("causal_event_fields");
-    QVERIFY(!causal.isEmpty() && !noise.isEmpty() && !actionable.isEmpty() && !immutable.isEmpty() && !causalEvents.isEmpty());
+    const QStringList causal = list("causal_fields"), noise = list("noise_fields"),
+                      actionable = list("actionable_fields"), immutable = list("immutable_fields"),
+                      causalEvents = list("causal_event_fields");
+    QVERIFY(!causal.isEmpty() && !noise.isEmpty() && !actionable.isEmpty() && !immutable.isEmpty()
+        && !causalEvents.isEmpty());
     QVERIFY(immutable.contains(QStringLiteral("age")));
     for (const QString &f : causal + noise + actionable + immutable)
         QVERIFY2(manifest.column(f) >= 0, qPrintable(f));
@@ -462,8 +470,8 @@ void TestDemoGenerator::groundTruthMatchesData()
             QVERIFY(risk.contains(QStringLiteral("record")) && risk.contains(QStringLiteral("history")));
             continue;
         }
-        QVERIFY(risk.contains(QStringLiteral("image")) && risk.contains(QStringLiteral("record")) &&
-                risk.contains(QStringLiteral("history")));
+        QVERIFY(risk.contains(QStringLiteral("image")) && risk.contains(QStringLiteral("record"))
+            && risk.contains(QStringLiteral("history")));
         const QJsonValue image = c.value(QStringLiteral("image"));
         QCOMPARE(image.isNull() ? QString() : image.toString(), row[2]);
         const QJsonValue lesion = c.value(QStringLiteral("lesion"));
@@ -489,12 +497,13 @@ void TestDemoGenerator::fusionNeeded_data()
     QTest::addColumn<QString>("domain");
     QTest::addColumn<QStringList>("sets");
     QTest::newRow("medical") << QStringLiteral("medical")
-                             << QStringList{QStringLiteral("image"),          QStringLiteral("record"),
-                                            QStringLiteral("history"),        QStringLiteral("image+record"),
-                                            QStringLiteral("image+history"),  QStringLiteral("record+history"),
-                                            QStringLiteral("image+record+history")};
+                             << QStringList { QStringLiteral("image"), QStringLiteral("record"),
+                                    QStringLiteral("history"), QStringLiteral("image+record"),
+                                    QStringLiteral("image+history"), QStringLiteral("record+history"),
+                                    QStringLiteral("image+record+history") };
     QTest::newRow("finance") << QStringLiteral("finance")
-                             << QStringList{QStringLiteral("record"), QStringLiteral("history"), QStringLiteral("record+history")};
+                             << QStringList { QStringLiteral("record"), QStringLiteral("history"),
+                                    QStringLiteral("record+history") };
 }
 
 void TestDemoGenerator::fusionNeeded()
@@ -509,7 +518,10 @@ void TestDemoGenerator::fusionNeeded()
     QString table;
     for (const BaselineRow &r : rows.value()) {
         names << r.modalities;
-        table += QStringLiteral("  %1 %2 features, test AUROC %3\n").arg(r.modalities, -22).arg(r.features, 3).arg(r.testAuroc, 0, 'f', 3);
+        table += QStringLiteral("  %1 %2 features, test AUROC %3\n")
+                     .arg(r.modalities, -22)
+                     .arg(r.features, 3)
+                     .arg(r.testAuroc, 0, 'f', 3);
     }
     qInfo("%s baseline (%lld ms):\n%s", qPrintable(domain), static_cast<long long>(t.elapsed()), qPrintable(table));
     QCOMPARE(names, sets);
@@ -517,7 +529,8 @@ void TestDemoGenerator::fusionNeeded()
         QVERIFY(r.features > 0);
         QVERIFY(std::isfinite(r.testAuroc));
         if (!r.modalities.contains(QLatin1Char('+')))
-            QVERIFY2(r.testAuroc <= 0.85, qPrintable(r.modalities + QStringLiteral(" alone is too good: ") + QString::number(r.testAuroc)));
+            QVERIFY2(r.testAuroc <= 0.85,
+                qPrintable(r.modalities + QStringLiteral(" alone is too good: ") + QString::number(r.testAuroc)));
     }
     const BaselineRow &all = rows->back();
     QCOMPARE(all.modalities, sets.back());
@@ -532,11 +545,15 @@ void TestDemoGenerator::badOptions_data()
     QTest::addColumn<int>("cases");
     QTest::addColumn<QString>("outDir"); // relative to a temporary folder holding a file "blocker"
     QTest::addColumn<QString>("needle");
-    QTest::newRow("bad domain") << QStringLiteral("weather") << 50 << QStringLiteral("out") << QStringLiteral("\"weather\"");
-    QTest::newRow("too few cases") << QStringLiteral("medical") << 5 << QStringLiteral("out") << QStringLiteral("5 demo cases");
-    QTest::newRow("negative cases") << QStringLiteral("finance") << -1 << QStringLiteral("out") << QStringLiteral("between 10");
+    QTest::newRow("bad domain") << QStringLiteral("weather") << 50 << QStringLiteral("out")
+                                << QStringLiteral("\"weather\"");
+    QTest::newRow("too few cases") << QStringLiteral("medical") << 5 << QStringLiteral("out")
+                                   << QStringLiteral("5 demo cases");
+    QTest::newRow("negative cases") << QStringLiteral("finance") << -1 << QStringLiteral("out")
+                                    << QStringLiteral("between 10");
     QTest::newRow("no folder") << QStringLiteral("medical") << 50 << QString() << QStringLiteral("no output folder");
-    QTest::newRow("folder is a file") << QStringLiteral("medical") << 50 << QStringLiteral("blocker") << QStringLiteral("blocker");
+    QTest::newRow("folder is a file") << QStringLiteral("medical") << 50 << QStringLiteral("blocker")
+                                      << QStringLiteral("blocker");
     QTest::newRow("parent is a file") << QStringLiteral("finance") << 50 << QStringLiteral("blocker/demo")
                                       << QStringLiteral("blocker/demo");
 }
@@ -581,7 +598,7 @@ void TestDemoGenerator::progressAndCancel()
     QCOMPARE(lastDone, lastTotal);
 
     // Cancelled as soon as the first progress arrives.
-    std::atomic<bool> stop{false};
+    std::atomic<bool> stop { false };
     o.outDir = tmp.filePath(QStringLiteral("c"));
     o.progress = [&](qint64, qint64, const QString &) { stop = true; };
     o.cancelled = [&] { return stop.load(); };

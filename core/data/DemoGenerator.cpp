@@ -112,29 +112,36 @@ private:
     std::uint64_t m_s[4];
 };
 
-double clampd(double v, double lo, double hi) { return std::min(hi, std::max(lo, v)); }
+double clampd(double v, double lo, double hi)
+{
+    return std::min(hi, std::max(lo, v));
+}
 /// Rounds to k decimals the way the value is written, so that risk terms use what the file says.
 double roundTo(double v, int k)
 {
     const double f = std::pow(10.0, k);
     return std::floor(v * f + 0.5) / f;
 }
-QString num(double v, int k) { return QString::number(v, 'f', k); }
-double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+QString num(double v, int k)
+{
+    return QString::number(v, 'f', k);
+}
+double sigmoid(double x)
+{
+    return 1.0 / (1.0 + std::exp(-x));
+}
 
 // ---------------------------------------------------------------------------------------------
 // The planted rule. Every constant of the label lives here, and ground_truth.json states it.
 
 namespace med {
 // Record fields in manifest order (after case_id, label, image).
-const QStringList kFields = {QStringLiteral("age"),           QStringLiteral("sex"),
-                             QStringLiteral("height_cm"),     QStringLiteral("ward"),
-                             QStringLiteral("blood_group"),   QStringLiteral("referral"),
-                             QStringLiteral("smoker"),        QStringLiteral("admission_date"),
-                             QStringLiteral("systolic_bp"),   QStringLiteral("crp_mg_l"),
-                             QStringLiteral("wbc_10e9_l"),    QStringLiteral("lactate_mmol_l")};
-const QStringList kEventFields = {QStringLiteral("heart_rate"), QStringLiteral("temperature_c"),
-                                  QStringLiteral("spo2")};
+const QStringList kFields = { QStringLiteral("age"), QStringLiteral("sex"), QStringLiteral("height_cm"),
+    QStringLiteral("ward"), QStringLiteral("blood_group"), QStringLiteral("referral"), QStringLiteral("smoker"),
+    QStringLiteral("admission_date"), QStringLiteral("systolic_bp"), QStringLiteral("crp_mg_l"),
+    QStringLiteral("wbc_10e9_l"), QStringLiteral("lactate_mmol_l") };
+const QStringList kEventFields
+    = { QStringLiteral("heart_rate"), QStringLiteral("temperature_c"), QStringLiteral("spo2") };
 constexpr double kWeightImage = 0.8;
 constexpr double kWeightRecord = 1.0;
 constexpr double kWeightHistory = 1.0;
@@ -150,9 +157,9 @@ constexpr double kSbpMean = 128.0, kSbpSd = 18.0;
 constexpr double kAgeMean = 62.0, kAgeSd = 16.0;
 constexpr double kSmokerRate = 0.27;
 // History: change over the stay, per standard unit of the latent trend.
-constexpr double kTempRise = 1.2;   // degC
-constexpr double kHrRise = 18.0;    // bpm
-constexpr double kSpo2Drift = 2.0;  // percentage points, not causal
+constexpr double kTempRise = 1.2; // degC
+constexpr double kHrRise = 18.0; // bpm
+constexpr double kSpo2Drift = 2.0; // percentage points, not causal
 // Image term: lesion present -> 1 + 0.3 z(radius) + 0.3 z(contrast), absent -> 0, then standardised.
 constexpr double kRadiusMin = 4.0, kRadiusMax = 14.0;
 constexpr double kContrastMin = 30.0, kContrastMax = 70.0;
@@ -161,26 +168,29 @@ constexpr double kContrastMin = 30.0, kContrastMax = 70.0;
 constexpr double kImageRadiusWeight = 0.20, kImageContrastWeight = 0.45;
 // Mean and spread of the term over the population (half the cases have a lesion).
 constexpr double kImageMean = 0.5;
-const double kImageSd = std::sqrt(0.5 * (1.0 + kImageRadiusWeight * kImageRadiusWeight +
-                                         kImageContrastWeight * kImageContrastWeight) - 0.25);
+const double kImageSd = std::sqrt(
+    0.5 * (1.0 + kImageRadiusWeight * kImageRadiusWeight + kImageContrastWeight * kImageContrastWeight) - 0.25);
 constexpr double kMissingImage = 0.02;
 constexpr double kMissingEvents = 0.02;
+/// Makes the record term's spread 1.
+double recordNorm()
+{
+    return std::sqrt(
+        kWCrp * kWCrp + kWLactate * kWLactate + kWWbc * kWWbc + kWSbp * kWSbp + kWAge * kWAge + kWSmoker * kWSmoker);
+}
 } // namespace med
 
 namespace fin {
-const QStringList kFields = {QStringLiteral("age"),          QStringLiteral("income"),
-                             QStringLiteral("loan_amount"),  QStringLiteral("duration_months"),
-                             QStringLiteral("purpose"),      QStringLiteral("debt_ratio"),
-                             QStringLiteral("employment_years"), QStringLiteral("housing"),
-                             QStringLiteral("marital_status"), QStringLiteral("region"),
-                             QStringLiteral("phone_type")};
-const QStringList kEventFields = {QStringLiteral("balance"), QStringLiteral("payment_ratio"),
-                                  QStringLiteral("missed_payment")};
-const QStringList kPurposes = {QStringLiteral("car"),      QStringLiteral("home_improvement"),
-                               QStringLiteral("education"), QStringLiteral("debt_consolidation"),
-                               QStringLiteral("business"), QStringLiteral("vacation")};
-const QStringList kHousing = {QStringLiteral("own"), QStringLiteral("mortgage"), QStringLiteral("rent"),
-                              QStringLiteral("with_family")};
+const QStringList kFields = { QStringLiteral("age"), QStringLiteral("income"), QStringLiteral("loan_amount"),
+    QStringLiteral("duration_months"), QStringLiteral("purpose"), QStringLiteral("debt_ratio"),
+    QStringLiteral("employment_years"), QStringLiteral("housing"), QStringLiteral("marital_status"),
+    QStringLiteral("region"), QStringLiteral("phone_type") };
+const QStringList kEventFields
+    = { QStringLiteral("balance"), QStringLiteral("payment_ratio"), QStringLiteral("missed_payment") };
+const QStringList kPurposes = { QStringLiteral("car"), QStringLiteral("home_improvement"), QStringLiteral("education"),
+    QStringLiteral("debt_consolidation"), QStringLiteral("business"), QStringLiteral("vacation") };
+const QStringList kHousing
+    = { QStringLiteral("own"), QStringLiteral("mortgage"), QStringLiteral("rent"), QStringLiteral("with_family") };
 constexpr double kWeightRecord = 1.0;
 constexpr double kWeightHistory = 1.0;
 constexpr double kWeightAfford = 1.0;
@@ -192,17 +202,27 @@ constexpr double kWDebt = 0.70, kWDuration = 0.35, kWEmployment = -0.40, kWAge =
 constexpr double kDebtMean = 0.30, kDebtSd = 0.13;
 constexpr double kAgeMean = 40.0, kAgeSd = 11.0;
 constexpr double kEmpLogMean = 1.6, kEmpLogSd = 0.75; // log1p(employment years)
+constexpr double kDurationMean = 30.78, kDurationSd = 17.51; // of the duration mix drawn below
+constexpr double kRentRate = 0.35, kRiskyPurposeRate = 0.20;
 constexpr double kWealthSd = 1.5; // shared scale of loan size and account balance
 constexpr double kLoanLogMean = 9.1, kBalanceLogMean = 7.8, kScaleLog = 0.45;
 constexpr double kRatioFall = 0.25; // fall of the payment ratio over the history per unit trend
 constexpr double kMissedBelow = 0.45;
+constexpr double kRandomMiss = 0.015; // a missed month now and then, whatever the trend
 constexpr double kMissingEvents = 0.03;
+/// Makes the record term's spread 1 (the two indicators are centred, not scaled).
+double recordNorm()
+{
+    return std::sqrt(kWDebt * kWDebt + kWDuration * kWDuration + kWEmployment * kWEmployment + kWAge * kWAge
+        + kWRent * kWRent * kRentRate * (1 - kRentRate)
+        + kWRiskyPurpose * kWRiskyPurpose * kRiskyPurposeRate * (1 - kRiskyPurposeRate));
+}
 } // namespace fin
 
-constexpr double kMissingValue = 0.035;
+constexpr double kMissingValue = 0.04;
 constexpr double kMissingEventValue = 0.01;
 
-const QStringList kMissingMarkers = {QString(), QStringLiteral("NA"), QStringLiteral("NaN"), QStringLiteral("null")};
+const QStringList kMissingMarkers = { QString(), QStringLiteral("NA"), QStringLiteral("NaN"), QStringLiteral("null") };
 
 // ---------------------------------------------------------------------------------------------
 // One generated case.
@@ -223,7 +243,7 @@ struct CaseOut
 {
     QString id;
     bool positive = false;
-    QStringList cells;               // record values as written, in field order
+    QStringList cells; // record values as written, in field order
     std::vector<QStringList> events; // time then event fields
     bool hasImage = false;
     Anatomy anatomy;
@@ -231,14 +251,17 @@ struct CaseOut
     double riskImage = 0, riskRecord = 0, riskHistory = 0, riskCross = 0, riskNoise = 0, risk = 0;
 };
 
-std::uint64_t domainTag(bool medical) { return medical ? 0x6D65646963616CULL : 0x66696E616E6365ULL; }
+std::uint64_t domainTag(bool medical)
+{
+    return medical ? 0x6D65646963616CULL : 0x66696E616E6365ULL;
+}
 
 QString caseId(QChar prefix, int index, int width)
 {
     return QString(prefix) + QStringLiteral("%1").arg(index + 1, width, 10, QLatin1Char('0'));
 }
 
-/// Replaces ~5 % of the record values with one of the missing markers.
+/// Replaces a few percent of the record values (kMissingValue) with one of the missing markers.
 void blankSome(QStringList &cells, Rng &rng)
 {
     for (QString &c : cells) {
@@ -270,14 +293,13 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
     const bool male = r.chance(0.5);
     const double height = roundTo(male ? 176.0 + 7.0 * r.normal() : 163.0 + 6.5 * r.normal(), 1);
     const QChar ward = QLatin1Char(static_cast<char>('A' + r.integer(0, 5)));
-    static const QStringList groups = {QStringLiteral("O+"), QStringLiteral("A+"), QStringLiteral("B+"),
-                                       QStringLiteral("AB+"), QStringLiteral("O-"), QStringLiteral("A-"),
-                                       QStringLiteral("B-"), QStringLiteral("AB-")};
-    const QString group = groups.at(r.pick({0.37, 0.33, 0.09, 0.03, 0.07, 0.07, 0.02, 0.02}));
-    static const QStringList referrals = {QStringLiteral("GP"), QStringLiteral("emergency department"),
-                                          QStringLiteral("transfer, other hospital"),
-                                          QStringLiteral("outpatient clinic")};
-    const QString referral = referrals.at(r.pick({0.40, 0.35, 0.15, 0.10}));
+    static const QStringList groups
+        = { QStringLiteral("O+"), QStringLiteral("A+"), QStringLiteral("B+"), QStringLiteral("AB+"),
+              QStringLiteral("O-"), QStringLiteral("A-"), QStringLiteral("B-"), QStringLiteral("AB-") };
+    const QString group = groups.at(r.pick({ 0.37, 0.33, 0.09, 0.03, 0.07, 0.07, 0.02, 0.02 }));
+    static const QStringList referrals = { QStringLiteral("GP"), QStringLiteral("emergency department"),
+        QStringLiteral("transfer, other hospital"), QStringLiteral("outpatient clinic") };
+    const QString referral = referrals.at(r.pick({ 0.40, 0.35, 0.15, 0.10 }));
     const bool smoker = r.chance(med::kSmokerRate);
     const QDate admitted = QDate(2023, 1, 1).addDays(r.integer(0, 729));
     const double sbp = clampd(std::floor(med::kSbpMean + med::kSbpSd * r.normal() + 0.5), 75, 210);
@@ -285,9 +307,9 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
     const double wbc = clampd(roundTo(med::kWbcMean + med::kWbcSd * r.normal(), 1), 1.5, 30.0);
     const double lactate = clampd(roundTo(med::kLactateMean + med::kLactateSd * r.normal(), 1), 0.4, 8.0);
 
-    c.cells = {num(age, 0), male ? QStringLiteral("M") : QStringLiteral("F"), num(height, 1), QString(ward), group,
-               referral, smoker ? QStringLiteral("yes") : QStringLiteral("no"), admitted.toString(Qt::ISODate),
-               num(sbp, 0), num(crp, 1), num(wbc, 1), num(lactate, 1)};
+    c.cells = { num(age, 0), male ? QStringLiteral("M") : QStringLiteral("F"), num(height, 1), QString(ward), group,
+        referral, smoker ? QStringLiteral("yes") : QStringLiteral("no"), admitted.toString(Qt::ISODate), num(sbp, 0),
+        num(crp, 1), num(wbc, 1), num(lactate, 1) };
     Rng miss(o.seed, dom, static_cast<std::uint64_t>(index), StreamMissing);
     blankSome(c.cells, miss);
 
@@ -296,11 +318,12 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
     const double zWbc = (wbc - med::kWbcMean) / med::kWbcSd;
     const double zSbp = (sbp - med::kSbpMean) / med::kSbpSd;
     const double zAge = (age - med::kAgeMean) / med::kAgeSd;
-    const double zSmk = ((smoker ? 1.0 : 0.0) - med::kSmokerRate) / std::sqrt(med::kSmokerRate * (1 - med::kSmokerRate));
-    const double norm = std::sqrt(med::kWCrp * med::kWCrp + med::kWLactate * med::kWLactate + med::kWWbc * med::kWWbc +
-                                  med::kWSbp * med::kWSbp + med::kWAge * med::kWAge + med::kWSmoker * med::kWSmoker);
-    const double record = (med::kWCrp * zCrp + med::kWLactate * zLac + med::kWWbc * zWbc + med::kWSbp * zSbp +
-                           med::kWAge * zAge + med::kWSmoker * zSmk) / norm;
+    const double zSmk
+        = ((smoker ? 1.0 : 0.0) - med::kSmokerRate) / std::sqrt(med::kSmokerRate * (1 - med::kSmokerRate));
+    const double norm = med::recordNorm();
+    const double record = (med::kWCrp * zCrp + med::kWLactate * zLac + med::kWWbc * zWbc + med::kWSbp * zSbp
+                              + med::kWAge * zAge + med::kWSmoker * zSmk)
+        / norm;
 
     // History: vitals drift linearly over the observed stay; the drift of temperature and heart
     // rate is the history term, that of SpO2 is noise.
@@ -326,12 +349,12 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
             const double tk = times[static_cast<std::size_t>(k)];
             const double f = (tk - times.front()) / span;
             // A small daily rhythm in temperature, so that the level at one time says less than the trend.
-            const double temp = baseTemp + med::kTempRise * zTemp * f + 0.10 * std::sin(2.0 * kPi * tk / 24.0 + circadianPhase) +
-                                0.12 * e.normal();
+            const double temp = baseTemp + med::kTempRise * zTemp * f
+                + 0.10 * std::sin(2.0 * kPi * tk / 24.0 + circadianPhase) + 0.12 * e.normal();
             const double hr = baseHr + med::kHrRise * zHr * f + 3.0 * e.normal();
             const double spo2 = std::min(100.0, baseSpo2 + med::kSpo2Drift * zSpo2 * f + 0.8 * e.normal());
-            QStringList row = {num(tk, 1), num(clampd(hr, 30, 220), 0), num(clampd(temp, 34.0, 42.5), 1),
-                               num(clampd(spo2, 70, 100), 0)};
+            QStringList row = { num(tk, 1), num(clampd(hr, 30, 220), 0), num(clampd(temp, 34.0, 42.5), 1),
+                num(clampd(spo2, 70, 100), 0) };
             for (int j = 1; j < row.size(); ++j) {
                 if (e.chance(kMissingEventValue))
                     row[j].clear();
@@ -380,9 +403,10 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
     }
     double image = 0.0;
     if (l.present) {
-        const double zR = (radius - (med::kRadiusMin + med::kRadiusMax) / 2) / ((med::kRadiusMax - med::kRadiusMin) / std::sqrt(12.0));
-        const double zC = (l.contrast - (med::kContrastMin + med::kContrastMax) / 2) /
-                          ((med::kContrastMax - med::kContrastMin) / std::sqrt(12.0));
+        const double zR = (radius - (med::kRadiusMin + med::kRadiusMax) / 2)
+            / ((med::kRadiusMax - med::kRadiusMin) / std::sqrt(12.0));
+        const double zC = (l.contrast - (med::kContrastMin + med::kContrastMax) / 2)
+            / ((med::kContrastMax - med::kContrastMin) / std::sqrt(12.0));
         image = 1.0 + med::kImageRadiusWeight * zR + med::kImageContrastWeight * zC;
     }
     image = (image - med::kImageMean) / med::kImageSd;
@@ -410,46 +434,50 @@ CaseOut makeFinanceCase(const DemoOptions &o, int index, int idWidth)
     const double uLoan = r.normal();
     const double vBalance = r.normal();
     const double age = clampd(std::floor(fin::kAgeMean + fin::kAgeSd * r.normal() + 0.5), 19, 79);
-    const double income =
-        clampd(std::floor(std::exp(std::log(42000.0) + 0.35 * (0.5 * wealth / fin::kWealthSd + 0.87 * r.normal())) / 100.0 + 0.5) * 100.0,
-               6000.0, 500000.0);
-    const double loan = clampd(std::floor(std::exp(fin::kLoanLogMean + fin::kScaleLog * (wealth + uLoan)) / 50.0 + 0.5) * 50.0,
-                               500.0, 250000.0);
-    static const int durations[] = {6, 12, 18, 24, 36, 48, 60, 72};
-    const double duration = durations[r.pick({0.05, 0.18, 0.10, 0.22, 0.20, 0.12, 0.09, 0.04})];
-    const QString purpose = fin::kPurposes.at(r.pick({0.28, 0.20, 0.10, 0.22, 0.12, 0.08}));
+    const double income = clampd(
+        std::floor(
+            std::exp(std::log(42000.0) + 0.35 * (0.5 * wealth / fin::kWealthSd + 0.87 * r.normal())) / 100.0 + 0.5)
+            * 100.0,
+        6000.0, 500000.0);
+    const double loan
+        = clampd(std::floor(std::exp(fin::kLoanLogMean + fin::kScaleLog * (wealth + uLoan)) / 50.0 + 0.5) * 50.0, 500.0,
+            250000.0);
+    static const int durations[] = { 6, 12, 18, 24, 36, 48, 60, 72 };
+    const double duration = durations[r.pick({ 0.05, 0.18, 0.10, 0.22, 0.20, 0.12, 0.09, 0.04 })];
+    const QString purpose = fin::kPurposes.at(r.pick({ 0.28, 0.20, 0.10, 0.22, 0.12, 0.08 }));
     const double debt = clampd(roundTo(fin::kDebtMean + fin::kDebtSd * r.normal(), 2), 0.0, 0.95);
     const double employment = roundTo(std::max(0.0, std::exp(fin::kEmpLogMean + fin::kEmpLogSd * r.normal()) - 1.0), 1);
-    const QString housing = fin::kHousing.at(r.pick({0.25, 0.30, 0.35, 0.10}));
-    static const QStringList marital = {QStringLiteral("single"), QStringLiteral("married"), QStringLiteral("divorced"),
-                                        QStringLiteral("widowed")};
-    const QString status = marital.at(r.pick({0.38, 0.45, 0.13, 0.04}));
-    static const QStringList regions = {QStringLiteral("north"), QStringLiteral("south"), QStringLiteral("east"),
-                                        QStringLiteral("west"), QStringLiteral("central")};
+    const QString housing = fin::kHousing.at(r.pick({ 0.25, 0.30, 0.35, 0.10 }));
+    static const QStringList marital = { QStringLiteral("single"), QStringLiteral("married"),
+        QStringLiteral("divorced"), QStringLiteral("widowed") };
+    const QString status = marital.at(r.pick({ 0.38, 0.45, 0.13, 0.04 }));
+    static const QStringList regions = { QStringLiteral("north"), QStringLiteral("south"), QStringLiteral("east"),
+        QStringLiteral("west"), QStringLiteral("central") };
     const QString region = regions.at(r.integer(0, 4));
-    static const QStringList phones = {QStringLiteral("android"), QStringLiteral("ios"), QStringLiteral("landline"),
-                                       QStringLiteral("none")};
-    const QString phone = phones.at(r.pick({0.55, 0.30, 0.10, 0.05}));
+    static const QStringList phones
+        = { QStringLiteral("android"), QStringLiteral("ios"), QStringLiteral("landline"), QStringLiteral("none") };
+    const QString phone = phones.at(r.pick({ 0.55, 0.30, 0.10, 0.05 }));
 
-    c.cells = {num(age, 0),  num(income, 0), num(loan, 0), num(duration, 0), purpose, num(debt, 2),
-               num(employment, 1), housing, status, region, phone};
+    c.cells = { num(age, 0), num(income, 0), num(loan, 0), num(duration, 0), purpose, num(debt, 2), num(employment, 1),
+        housing, status, region, phone };
     Rng miss(o.seed, dom, static_cast<std::uint64_t>(index), StreamMissing);
     blankSome(c.cells, miss);
 
-    const double durMean = 31.8, durSd = 16.5; // of the duration mix above
     const double zDebt = (debt - fin::kDebtMean) / fin::kDebtSd;
-    const double zDur = (duration - durMean) / durSd;
+    const double zDur = (duration - fin::kDurationMean) / fin::kDurationSd;
     const double zEmp = (std::log1p(employment) - fin::kEmpLogMean) / fin::kEmpLogSd;
     const double zAge = (age - fin::kAgeMean) / fin::kAgeSd;
-    const double rent = (housing == QLatin1String("rent") ? 1.0 : 0.0) - 0.35;
-    const double risky = (purpose == QLatin1String("business") || purpose == QLatin1String("vacation") ? 1.0 : 0.0) - 0.20;
-    const double norm = std::sqrt(fin::kWDebt * fin::kWDebt + fin::kWDuration * fin::kWDuration +
-                                  fin::kWEmployment * fin::kWEmployment + fin::kWAge * fin::kWAge +
-                                  fin::kWRent * fin::kWRent * 0.23 + fin::kWRiskyPurpose * fin::kWRiskyPurpose * 0.16);
-    const double record = (fin::kWDebt * zDebt + fin::kWDuration * zDur + fin::kWEmployment * zEmp + fin::kWAge * zAge +
-                           fin::kWRent * rent + fin::kWRiskyPurpose * risky) / norm;
-    // Affordability from the values as written: log loan against log typical balance.
-    const double affordability = (uLoan - vBalance) / std::sqrt(2.0);
+    const double rent = (housing == QLatin1String("rent") ? 1.0 : 0.0) - fin::kRentRate;
+    const double risky = (purpose == QLatin1String("business") || purpose == QLatin1String("vacation") ? 1.0 : 0.0)
+        - fin::kRiskyPurposeRate;
+    const double norm = fin::recordNorm();
+    const double record = (fin::kWDebt * zDebt + fin::kWDuration * zDur + fin::kWEmployment * zEmp + fin::kWAge * zAge
+                              + fin::kWRent * rent + fin::kWRiskyPurpose * risky)
+        / norm;
+    // Affordability from the loan as written (rounded, clamped) against the typical balance: the
+    // shared wealth cancels, so it is a plain function of ln loan_amount - ln balance level.
+    const double uWritten = (std::log(loan) - fin::kLoanLogMean) / fin::kScaleLog - wealth;
+    const double affordability = (uWritten - vBalance) / std::sqrt(2.0);
 
     // History: monthly statements before the application; a falling payment ratio is the trend.
     Rng e(o.seed, dom, static_cast<std::uint64_t>(index), StreamEvents);
@@ -467,11 +495,11 @@ CaseOut makeFinanceCase(const DemoOptions &o, int index, int idWidth)
             const double balance = balanceLevel * std::exp(balanceDrift * (f - 0.5) + 0.12 * e.normal());
             double ratio = ratio0 - fin::kRatioFall * zTrend * f + 0.06 * e.normal();
             bool missed = ratio < fin::kMissedBelow;
-            if (e.chance(0.015))
+            if (e.chance(fin::kRandomMiss))
                 missed = true;
             ratio = missed ? 0.0 : clampd(ratio, 0.0, 1.25);
-            QStringList row = {date.toString(Qt::ISODate), num(balance, 2), num(ratio, 2),
-                               missed ? QStringLiteral("1") : QStringLiteral("0")};
+            QStringList row = { date.toString(Qt::ISODate), num(balance, 2), num(ratio, 2),
+                missed ? QStringLiteral("1") : QStringLiteral("0") };
             for (int j = 1; j < row.size(); ++j) {
                 if (e.chance(kMissingEventValue))
                     row[j].clear();
@@ -501,7 +529,9 @@ std::vector<float> smoothField(int size, int grid, Rng &rng)
     for (double &k : knots)
         k = 0.5 * rng.normal();
     auto cr = [](double p0, double p1, double p2, double p3, double t) {
-        return 0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t * t + (-p0 + 3 * p1 - 3 * p2 + p3) * t * t * t);
+        return 0.5
+            * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t * t
+                + (-p0 + 3 * p1 - 3 * p2 + p3) * t * t * t);
     };
     // Along x for each knot row, then along y.
     std::vector<double> rows(static_cast<std::size_t>(g * size));
@@ -516,7 +546,8 @@ std::vector<float> smoothField(int size, int grid, Rng &rng)
         for (int x = 0; x < size; ++x) {
             const int i = idx[static_cast<std::size_t>(x)];
             const double *k = &knots[static_cast<std::size_t>(j * g)];
-            rows[static_cast<std::size_t>(j * size + x)] = cr(k[i - 1], k[i], k[i + 1], k[i + 2], frac[static_cast<std::size_t>(x)]);
+            rows[static_cast<std::size_t>(j * size + x)]
+                = cr(k[i - 1], k[i], k[i + 1], k[i + 2], frac[static_cast<std::size_t>(x)]);
         }
     }
     std::vector<float> out(static_cast<std::size_t>(size * size));
@@ -524,9 +555,10 @@ std::vector<float> smoothField(int size, int grid, Rng &rng)
         const int i = idx[static_cast<std::size_t>(y)];
         const double t = frac[static_cast<std::size_t>(y)];
         for (int x = 0; x < size; ++x) {
-            out[static_cast<std::size_t>(y * size + x)] = static_cast<float>(
-                cr(rows[static_cast<std::size_t>((i - 1) * size + x)], rows[static_cast<std::size_t>(i * size + x)],
-                   rows[static_cast<std::size_t>((i + 1) * size + x)], rows[static_cast<std::size_t>((i + 2) * size + x)], t));
+            out[static_cast<std::size_t>(y * size + x)]
+                = static_cast<float>(cr(rows[static_cast<std::size_t>((i - 1) * size + x)],
+                    rows[static_cast<std::size_t>(i * size + x)], rows[static_cast<std::size_t>((i + 1) * size + x)],
+                    rows[static_cast<std::size_t>((i + 2) * size + x)], t));
         }
     }
     return out;
@@ -537,10 +569,14 @@ class SoftEllipse
 {
 public:
     SoftEllipse(double cx, double cy, double a, double b, double theta, double edge)
-        : m_cx(cx), m_cy(cy), m_ia(1.0 / a), m_ib(1.0 / b), m_c(std::cos(theta)), m_s(std::sin(theta)),
+        : m_cx(cx),
+          m_cy(cy),
+          m_ia(1.0 / a),
+          m_ib(1.0 / b),
+          m_c(std::cos(theta)),
+          m_s(std::sin(theta)),
           m_k(std::min(a, b) / edge)
-    {
-    }
+    { }
     double operator()(double x, double y) const
     {
         const double dx = x - m_cx, dy = y - m_cy;
@@ -619,8 +655,10 @@ cv::Mat renderMedicalImage(const CaseOut &c, const DemoOptions &o, int index)
             const double a = amp * (1.0 - 0.6 * t);
             const double sg = sigma * (1.0 - 0.4 * t);
             const int r = static_cast<int>(std::ceil(3 * sg));
-            for (int yy = std::max(0, static_cast<int>(py) - r); yy <= std::min(n - 1, static_cast<int>(py) + r); ++yy) {
-                for (int xx = std::max(0, static_cast<int>(px) - r); xx <= std::min(n - 1, static_cast<int>(px) + r); ++xx) {
+            for (int yy = std::max(0, static_cast<int>(py) - r); yy <= std::min(n - 1, static_cast<int>(py) + r);
+                 ++yy) {
+                for (int xx = std::max(0, static_cast<int>(px) - r); xx <= std::min(n - 1, static_cast<int>(px) + r);
+                     ++xx) {
                     const double d2 = (xx - px) * (xx - px) + (yy - py) * (yy - py);
                     const float val = static_cast<float>(a * std::exp(-d2 / (2 * sg * sg)));
                     float &dst = vessels[static_cast<std::size_t>(yy * n + xx)];
@@ -652,9 +690,11 @@ cv::Mat renderMedicalImage(const CaseOut &c, const DemoOptions &o, int index)
         const double amp = rng.uniform(15.0, 28.0);
         const int r = static_cast<int>(std::ceil(radius + 3 * sg));
         for (int yy = std::max(0, static_cast<int>(ry) - r); yy <= std::min(n - 1, static_cast<int>(ry) + r); ++yy) {
-            for (int xx = std::max(0, static_cast<int>(rx) - r); xx <= std::min(n - 1, static_cast<int>(rx) + r); ++xx) {
+            for (int xx = std::max(0, static_cast<int>(rx) - r); xx <= std::min(n - 1, static_cast<int>(rx) + r);
+                 ++xx) {
                 const double d = std::hypot(xx - rx, yy - ry) - radius;
-                img[static_cast<std::size_t>(yy * n + xx)] += static_cast<float>(amp * std::exp(-d * d / (2 * sg * sg)));
+                img[static_cast<std::size_t>(yy * n + xx)]
+                    += static_cast<float>(amp * std::exp(-d * d / (2 * sg * sg)));
             }
         }
     }
@@ -664,8 +704,10 @@ cv::Mat renderMedicalImage(const CaseOut &c, const DemoOptions &o, int index)
     if (l.present) {
         const int r = static_cast<int>(std::ceil(l.radius * (1 + l.lump) + 4 * l.softness));
         const double ca = std::cos(l.angle), sa = std::sin(l.angle);
-        for (int yy = std::max(0, static_cast<int>(l.cy) - r); yy <= std::min(n - 1, static_cast<int>(l.cy) + r); ++yy) {
-            for (int xx = std::max(0, static_cast<int>(l.cx) - r); xx <= std::min(n - 1, static_cast<int>(l.cx) + r); ++xx) {
+        for (int yy = std::max(0, static_cast<int>(l.cy) - r); yy <= std::min(n - 1, static_cast<int>(l.cy) + r);
+             ++yy) {
+            for (int xx = std::max(0, static_cast<int>(l.cx) - r); xx <= std::min(n - 1, static_cast<int>(l.cx) + r);
+                 ++xx) {
                 const double dx = xx - l.cx, dy = yy - l.cy;
                 const double pu = dx * ca + dy * sa;
                 const double pv = (-dx * sa + dy * ca) / l.elongation;
@@ -701,11 +743,21 @@ QString jsonString(const QString &s)
     QString out = QStringLiteral("\"");
     for (const QChar ch : s) {
         switch (ch.unicode()) {
-        case '"': out += QStringLiteral("\\\""); break;
-        case '\\': out += QStringLiteral("\\\\"); break;
-        case '\n': out += QStringLiteral("\\n"); break;
-        case '\r': out += QStringLiteral("\\r"); break;
-        case '\t': out += QStringLiteral("\\t"); break;
+        case '"':
+            out += QStringLiteral("\\\"");
+            break;
+        case '\\':
+            out += QStringLiteral("\\\\");
+            break;
+        case '\n':
+            out += QStringLiteral("\\n");
+            break;
+        case '\r':
+            out += QStringLiteral("\\r");
+            break;
+        case '\t':
+            out += QStringLiteral("\\t");
+            break;
         default:
             if (ch.unicode() < 0x20)
                 out += QStringLiteral("\\u%1").arg(ch.unicode(), 4, 16, QLatin1Char('0'));
@@ -729,9 +781,11 @@ Status writeFile(const QString &path, const QByteArray &data)
 {
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly))
-        return Status::failure(QStringLiteral("cannot write %1 (%2); choose a writable output folder").arg(path, f.errorString()));
+        return Status::failure(
+            QStringLiteral("cannot write %1 (%2); choose a writable output folder").arg(path, f.errorString()));
     if (f.write(data) != data.size() || !f.commit())
-        return Status::failure(QStringLiteral("cannot write %1 (%2); check the free disk space").arg(path, f.errorString()));
+        return Status::failure(
+            QStringLiteral("cannot write %1 (%2); check the free disk space").arg(path, f.errorString()));
     return Status();
 }
 
@@ -741,12 +795,33 @@ struct FieldInfo
     QString unit;
 };
 
+/// One summand of a record term: weight * (transform(field) - mean) / sd.
+struct RecordTerm
+{
+    QString field;
+    QString transform; ///< "x", "ln(x)", "ln(1+x)", or "x == value" (1 or 0)
+    double mean;
+    double sd;
+    double weight;
+};
+
+QString recordTermsJson(const std::vector<RecordTerm> &terms)
+{
+    QStringList items;
+    for (const RecordTerm &t : terms) {
+        items << QStringLiteral("    {\"field\": %1, \"transform\": %2, \"mean\": %3, \"sd\": %4, \"weight\": %5}")
+                     .arg(jsonString(t.field), jsonString(t.transform), num(t.mean, 4), num(t.sd, 4), num(t.weight, 4));
+    }
+    return QStringLiteral("  \"record_terms\": [\n") + items.join(QStringLiteral(",\n")) + QStringLiteral("\n  ],");
+}
+
 QString groundTruth(const DemoOptions &o, bool medical, const std::vector<CaseOut> &cases)
 {
     QStringList lines;
     lines << QStringLiteral("{");
     lines << QStringLiteral("  \"generator\": \"lepton-demo 1\",");
-    lines << QStringLiteral("  \"domain\": %1,").arg(jsonString(medical ? QStringLiteral("medical") : QStringLiteral("finance")));
+    lines << QStringLiteral("  \"domain\": %1,")
+                 .arg(jsonString(medical ? QStringLiteral("medical") : QStringLiteral("finance")));
     lines << QStringLiteral("  \"seed\": %1,").arg(o.seed);
     lines << QStringLiteral("  \"cases\": %1,").arg(cases.size());
     QString rule;
@@ -757,110 +832,150 @@ QString groundTruth(const DemoOptions &o, bool medical, const std::vector<CaseOu
         lines << QStringLiteral("  \"positive_label\": \"abnormal\",");
         lines << QStringLiteral("  \"negative_label\": \"normal\",");
         rule = QStringLiteral(
-                   "risk = %1*image + %2*record + %3*history + %4*N(0,1); label = abnormal when risk > %5, else normal. "
-                   "image = standardised (lesion present ? 1 + %18*z(radius) + %19*z(contrast) : 0), radius uniform %6-%7 px at 128 px, "
-                   "contrast uniform %8-%9 grey levels above the tissue; the vessels and rings in the images are distractors "
-                   "and do not count. "
-                   "record = (%10*z(log crp_mg_l) + %11*z(lactate_mmol_l) + %12*z(wbc_10e9_l) %13*z(systolic_bp) + "
-                   "%14*z(age) + %15*z(smoker)) / norm, z from the population means and spreads. "
-                   "history = (z_temp + z_hr)/sqrt(2) where temperature_c rises by %16 degC * z_temp and heart_rate by %17 bpm * z_hr "
-                   "linearly from the first to the last event of the case (so the trend, not the level, matters); "
-                   "the spo2 drift is noise. A missing modality (no image, no events) still had its latent term.")
+            "risk = %1*image + %2*record + %3*history + %4*N(0,1); label = abnormal when risk > %5, else normal. "
+            "image = ((lesion present ? 1 + %6*z(radius) + %7*z(contrast) : 0) - %8) / %9, z over the uniform "
+            "ranges radius %10-%11 px (at 128 px) and contrast %12-%13 grey levels above the tissue; the vessels and "
+            "rings in the images are distractors and do not count. "
+            "record = sum of weight * (transform(field) - mean) / sd over record_terms (ln crp_mg_l, "
+            "lactate_mmol_l, wbc_10e9_l, systolic_bp, age, smoker). "
+            "history = (z_temp + z_hr)/sqrt(2), where temperature_c rises by %14 degC * z_temp and heart_rate by "
+            "%15 bpm * z_hr linearly from the first to the last event of the case, so the trend, not the level, "
+            "matters; the spo2 drift (%16 percentage points * z) is noise. "
+            "A missing value, image or history still had its latent value.")
                    .arg(med::kWeightImage)
                    .arg(med::kWeightRecord)
                    .arg(med::kWeightHistory)
                    .arg(med::kNoise)
                    .arg(med::kThreshold)
+                   .arg(med::kImageRadiusWeight)
+                   .arg(med::kImageContrastWeight)
+                   .arg(med::kImageMean)
+                   .arg(med::kImageSd, 0, 'f', 4)
                    .arg(med::kRadiusMin)
                    .arg(med::kRadiusMax)
                    .arg(med::kContrastMin)
                    .arg(med::kContrastMax)
-                   .arg(med::kWCrp)
-                   .arg(med::kWLactate)
-                   .arg(med::kWWbc)
-                   .arg(med::kWSbp)
-                   .arg(med::kWAge)
-                   .arg(med::kWSmoker)
                    .arg(med::kTempRise)
                    .arg(med::kHrRise)
-                   .arg(med::kImageRadiusWeight)
-                   .arg(med::kImageContrastWeight);
-        causal = {QStringLiteral("crp_mg_l"), QStringLiteral("lactate_mmol_l"), QStringLiteral("wbc_10e9_l"),
-                  QStringLiteral("systolic_bp"), QStringLiteral("age"), QStringLiteral("smoker")};
-        causalEvents = {QStringLiteral("temperature_c"), QStringLiteral("heart_rate")};
-        noise = {QStringLiteral("sex"), QStringLiteral("height_cm"), QStringLiteral("ward"), QStringLiteral("blood_group"),
-                 QStringLiteral("referral"), QStringLiteral("admission_date")};
-        noiseEvents = {QStringLiteral("spo2")};
-        actionable = {QStringLiteral("crp_mg_l"), QStringLiteral("lactate_mmol_l"), QStringLiteral("wbc_10e9_l"),
-                      QStringLiteral("systolic_bp"), QStringLiteral("smoker")};
-        immutable = {QStringLiteral("age"), QStringLiteral("sex")};
-        units = {{QStringLiteral("age"), QStringLiteral("years")},
-                 {QStringLiteral("sex"), QStringLiteral("M/F")},
-                 {QStringLiteral("height_cm"), QStringLiteral("cm")},
-                 {QStringLiteral("ward"), QStringLiteral("category A-F")},
-                 {QStringLiteral("blood_group"), QStringLiteral("category")},
-                 {QStringLiteral("referral"), QStringLiteral("category")},
-                 {QStringLiteral("smoker"), QStringLiteral("yes/no")},
-                 {QStringLiteral("admission_date"), QStringLiteral("ISO date")},
-                 {QStringLiteral("systolic_bp"), QStringLiteral("mmHg")},
-                 {QStringLiteral("crp_mg_l"), QStringLiteral("mg/L")},
-                 {QStringLiteral("wbc_10e9_l"), QStringLiteral("10^9/L")},
-                 {QStringLiteral("lactate_mmol_l"), QStringLiteral("mmol/L")},
-                 {QStringLiteral("time"), QStringLiteral("hours since admission")},
-                 {QStringLiteral("heart_rate"), QStringLiteral("bpm")},
-                 {QStringLiteral("temperature_c"), QStringLiteral("degC")},
-                 {QStringLiteral("spo2"), QStringLiteral("%")}};
+                   .arg(med::kSpo2Drift);
+        causal = { QStringLiteral("crp_mg_l"), QStringLiteral("lactate_mmol_l"), QStringLiteral("wbc_10e9_l"),
+            QStringLiteral("systolic_bp"), QStringLiteral("age"), QStringLiteral("smoker") };
+        causalEvents = { QStringLiteral("temperature_c"), QStringLiteral("heart_rate") };
+        noise = { QStringLiteral("sex"), QStringLiteral("height_cm"), QStringLiteral("ward"),
+            QStringLiteral("blood_group"), QStringLiteral("referral"), QStringLiteral("admission_date") };
+        noiseEvents = { QStringLiteral("spo2") };
+        actionable = { QStringLiteral("crp_mg_l"), QStringLiteral("lactate_mmol_l"), QStringLiteral("wbc_10e9_l"),
+            QStringLiteral("systolic_bp"), QStringLiteral("smoker") };
+        immutable = { QStringLiteral("age"), QStringLiteral("sex") };
+        units = { { QStringLiteral("age"), QStringLiteral("years") }, { QStringLiteral("sex"), QStringLiteral("M/F") },
+            { QStringLiteral("height_cm"), QStringLiteral("cm") },
+            { QStringLiteral("ward"), QStringLiteral("category A-F") },
+            { QStringLiteral("blood_group"), QStringLiteral("category") },
+            { QStringLiteral("referral"), QStringLiteral("category") },
+            { QStringLiteral("smoker"), QStringLiteral("yes/no") },
+            { QStringLiteral("admission_date"), QStringLiteral("ISO date") },
+            { QStringLiteral("systolic_bp"), QStringLiteral("mmHg") },
+            { QStringLiteral("crp_mg_l"), QStringLiteral("mg/L") },
+            { QStringLiteral("wbc_10e9_l"), QStringLiteral("10^9/L") },
+            { QStringLiteral("lactate_mmol_l"), QStringLiteral("mmol/L") },
+            { QStringLiteral("time"), QStringLiteral("hours since admission") },
+            { QStringLiteral("heart_rate"), QStringLiteral("bpm") },
+            { QStringLiteral("temperature_c"), QStringLiteral("degC") },
+            { QStringLiteral("spo2"), QStringLiteral("%") } };
     } else {
         lines << QStringLiteral("  \"positive_label\": \"bad\",");
         lines << QStringLiteral("  \"negative_label\": \"good\",");
         rule = QStringLiteral(
-                   "risk = %1*record + %2*history + %3*affordability + %4*N(0,1); label = bad when risk > %5, else good. "
-                   "record = (%6*z(debt_ratio) + %7*z(duration_months) %8*z(log1p employment_years) %9*z(age) + "
-                   "%10*(housing = rent) + %11*(purpose = business or vacation)) / norm. "
-                   "history = z_trend where payment_ratio falls by %12 * z_trend from the first to the last monthly statement "
-                   "(a month with payment_ratio below %13 is a missed payment: ratio 0, missed_payment 1). "
-                   "affordability = (log loan_amount - log typical balance) beyond what the shared wealth scale explains: "
-                   "loan_amount (record) and balance (history) both scale with an unobserved wealth, so only their ratio, "
-                   "which needs both modalities, tells it. income and the balance drift are not causal.")
+            "risk = %1*record + %2*history + %3*affordability + %4*N(0,1); label = bad when risk > %5, else good. "
+            "record = sum of weight * (transform(field) - mean) / sd over record_terms (debt_ratio, duration_months, "
+            "ln(1 + employment_years), age, housing = rent, purpose = business or vacation). "
+            "history = z_trend, where payment_ratio falls by %6 * z_trend from the first to the last monthly "
+            "statement (a month whose ratio would be below %7, and 1.5 % of months at random, are missed "
+            "payments: payment_ratio 0, missed_payment 1). "
+            "affordability = ((ln loan_amount - %8) - (ln balance_level - %9)) / (%10 * sqrt(2)), where "
+            "balance_level is the level the monthly balances scatter around (12 % noise and a small drift, "
+            "neither causal). loan_amount and balance both scale with an unobserved wealth, so neither the record "
+            "nor the history alone tells affordability; together they do. income is correlated with wealth but "
+            "not causal. A missing value or history still had its latent value.")
                    .arg(fin::kWeightRecord)
                    .arg(fin::kWeightHistory)
                    .arg(fin::kWeightAfford)
                    .arg(fin::kNoise)
                    .arg(fin::kThreshold)
-                   .arg(fin::kWDebt)
-                   .arg(fin::kWDuration)
-                   .arg(fin::kWEmployment)
-                   .arg(fin::kWAge)
-                   .arg(fin::kWRent)
-                   .arg(fin::kWRiskyPurpose)
                    .arg(fin::kRatioFall)
-                   .arg(fin::kMissedBelow);
-        causal = {QStringLiteral("debt_ratio"), QStringLiteral("loan_amount"), QStringLiteral("duration_months"),
-                  QStringLiteral("employment_years"), QStringLiteral("age"), QStringLiteral("housing"),
-                  QStringLiteral("purpose")};
-        causalEvents = {QStringLiteral("payment_ratio"), QStringLiteral("missed_payment"), QStringLiteral("balance")};
-        noise = {QStringLiteral("income"), QStringLiteral("marital_status"), QStringLiteral("region"),
-                 QStringLiteral("phone_type")};
+                   .arg(fin::kMissedBelow)
+                   .arg(fin::kLoanLogMean)
+                   .arg(fin::kBalanceLogMean)
+                   .arg(fin::kScaleLog);
+        causal = { QStringLiteral("debt_ratio"), QStringLiteral("loan_amount"), QStringLiteral("duration_months"),
+            QStringLiteral("employment_years"), QStringLiteral("age"), QStringLiteral("housing"),
+            QStringLiteral("purpose") };
+        causalEvents = { QStringLiteral("payment_ratio"), QStringLiteral("missed_payment"), QStringLiteral("balance") };
+        noise = { QStringLiteral("income"), QStringLiteral("marital_status"), QStringLiteral("region"),
+            QStringLiteral("phone_type") };
         noiseEvents = {};
-        actionable = {QStringLiteral("loan_amount"), QStringLiteral("duration_months"), QStringLiteral("debt_ratio")};
-        immutable = {QStringLiteral("age")};
-        units = {{QStringLiteral("age"), QStringLiteral("years")},
-                 {QStringLiteral("income"), QStringLiteral("EUR/year")},
-                 {QStringLiteral("loan_amount"), QStringLiteral("EUR")},
-                 {QStringLiteral("duration_months"), QStringLiteral("months")},
-                 {QStringLiteral("purpose"), QStringLiteral("category")},
-                 {QStringLiteral("debt_ratio"), QStringLiteral("fraction of income")},
-                 {QStringLiteral("employment_years"), QStringLiteral("years")},
-                 {QStringLiteral("housing"), QStringLiteral("category")},
-                 {QStringLiteral("marital_status"), QStringLiteral("category")},
-                 {QStringLiteral("region"), QStringLiteral("category")},
-                 {QStringLiteral("phone_type"), QStringLiteral("category")},
-                 {QStringLiteral("time"), QStringLiteral("ISO date of the monthly statement")},
-                 {QStringLiteral("balance"), QStringLiteral("EUR")},
-                 {QStringLiteral("payment_ratio"), QStringLiteral("fraction of the due instalment paid")},
-                 {QStringLiteral("missed_payment"), QStringLiteral("0/1")}};
+        actionable = { QStringLiteral("loan_amount"), QStringLiteral("duration_months"), QStringLiteral("debt_ratio") };
+        immutable = { QStringLiteral("age") };
+        units = { { QStringLiteral("age"), QStringLiteral("years") },
+            { QStringLiteral("income"), QStringLiteral("EUR/year") },
+            { QStringLiteral("loan_amount"), QStringLiteral("EUR") },
+            { QStringLiteral("duration_months"), QStringLiteral("months") },
+            { QStringLiteral("purpose"), QStringLiteral("category") },
+            { QStringLiteral("debt_ratio"), QStringLiteral("fraction of income") },
+            { QStringLiteral("employment_years"), QStringLiteral("years") },
+            { QStringLiteral("housing"), QStringLiteral("category") },
+            { QStringLiteral("marital_status"), QStringLiteral("category") },
+            { QStringLiteral("region"), QStringLiteral("category") },
+            { QStringLiteral("phone_type"), QStringLiteral("category") },
+            { QStringLiteral("time"), QStringLiteral("ISO date of the monthly statement") },
+            { QStringLiteral("balance"), QStringLiteral("EUR") },
+            { QStringLiteral("payment_ratio"), QStringLiteral("fraction of the due instalment paid") },
+            { QStringLiteral("missed_payment"), QStringLiteral("0/1") } };
     }
     lines << QStringLiteral("  \"rule\": %1,").arg(jsonString(rule));
+    if (medical) {
+        const double k = 1.0 / med::recordNorm();
+        lines << QStringLiteral("  \"weights\": {\"image\": %1, \"record\": %2, \"history\": %3, \"noise\": %4},")
+                     .arg(num(med::kWeightImage, 4), num(med::kWeightRecord, 4), num(med::kWeightHistory, 4),
+                         num(med::kNoise, 4));
+        lines << QStringLiteral("  \"threshold\": %1,").arg(num(med::kThreshold, 4));
+        lines << recordTermsJson(
+            { { QStringLiteral("crp_mg_l"), QStringLiteral("ln(x)"), med::kCrpLogMean, med::kCrpLogSd, med::kWCrp * k },
+                { QStringLiteral("lactate_mmol_l"), QStringLiteral("x"), med::kLactateMean, med::kLactateSd,
+                    med::kWLactate * k },
+                { QStringLiteral("wbc_10e9_l"), QStringLiteral("x"), med::kWbcMean, med::kWbcSd, med::kWWbc * k },
+                { QStringLiteral("systolic_bp"), QStringLiteral("x"), med::kSbpMean, med::kSbpSd, med::kWSbp * k },
+                { QStringLiteral("age"), QStringLiteral("x"), med::kAgeMean, med::kAgeSd, med::kWAge * k },
+                { QStringLiteral("smoker"), QStringLiteral("x == yes"), med::kSmokerRate,
+                    std::sqrt(med::kSmokerRate * (1 - med::kSmokerRate)), med::kWSmoker * k } });
+        lines << QStringLiteral("  \"history_terms\": [\n"
+                                "    {\"field\": \"temperature_c\", \"rise_per_unit\": %1, \"weight\": %3},\n"
+                                "    {\"field\": \"heart_rate\", \"rise_per_unit\": %2, \"weight\": %3}\n  ],")
+                     .arg(num(med::kTempRise, 2), num(med::kHrRise, 2), num(1.0 / std::sqrt(2.0), 4));
+    } else {
+        const double k = 1.0 / fin::recordNorm();
+        lines << QStringLiteral(
+            "  \"weights\": {\"record\": %1, \"history\": %2, \"affordability\": %3, \"noise\": %4},")
+                     .arg(num(fin::kWeightRecord, 4), num(fin::kWeightHistory, 4), num(fin::kWeightAfford, 4),
+                         num(fin::kNoise, 4));
+        lines << QStringLiteral("  \"threshold\": %1,").arg(num(fin::kThreshold, 4));
+        lines << recordTermsJson(
+            { { QStringLiteral("debt_ratio"), QStringLiteral("x"), fin::kDebtMean, fin::kDebtSd, fin::kWDebt * k },
+                { QStringLiteral("duration_months"), QStringLiteral("x"), fin::kDurationMean, fin::kDurationSd,
+                    fin::kWDuration * k },
+                { QStringLiteral("employment_years"), QStringLiteral("ln(1+x)"), fin::kEmpLogMean, fin::kEmpLogSd,
+                    fin::kWEmployment * k },
+                { QStringLiteral("age"), QStringLiteral("x"), fin::kAgeMean, fin::kAgeSd, fin::kWAge * k },
+                { QStringLiteral("housing"), QStringLiteral("x == rent"), fin::kRentRate, 1.0, fin::kWRent * k },
+                { QStringLiteral("purpose"), QStringLiteral("x == business or x == vacation"), fin::kRiskyPurposeRate,
+                    1.0, fin::kWRiskyPurpose * k } });
+        lines << QStringLiteral("  \"history_terms\": [\n"
+                                "    {\"field\": \"payment_ratio\", \"fall_per_unit\": %1, \"weight\": 1.0000}\n  ],")
+                     .arg(num(fin::kRatioFall, 2));
+        lines << QStringLiteral(
+            "  \"affordability\": {\"loan_amount_ln_mean\": %1, \"balance_ln_mean\": %2, \"ln_scale\": %3},")
+                     .arg(num(fin::kLoanLogMean, 4), num(fin::kBalanceLogMean, 4), num(fin::kScaleLog, 4));
+    }
     lines << QStringLiteral("  \"causal_fields\": %1,").arg(jsonList(causal));
     lines << QStringLiteral("  \"causal_event_fields\": %1,").arg(jsonList(causalEvents));
     lines << QStringLiteral("  \"noise_fields\": %1,").arg(jsonList(noise));
@@ -871,38 +986,49 @@ QString groundTruth(const DemoOptions &o, bool medical, const std::vector<CaseOu
     for (std::size_t i = 0; i < units.size(); ++i) {
         lines << QStringLiteral("    %1: %2%3")
                      .arg(jsonString(units[i].name), jsonString(units[i].unit),
-                          i + 1 < units.size() ? QStringLiteral(",") : QString());
+                         i + 1 < units.size() ? QStringLiteral(",") : QString());
     }
     lines << QStringLiteral("  },");
     lines << QStringLiteral("  \"case_list\": [");
     for (std::size_t i = 0; i < cases.size(); ++i) {
         const CaseOut &c = cases[i];
-        QString entry = QStringLiteral("    {\"case_id\": %1, \"label\": %2")
-                            .arg(jsonString(c.id),
-                                 jsonString(medical ? (c.positive ? QStringLiteral("abnormal") : QStringLiteral("normal"))
-                                                    : (c.positive ? QStringLiteral("bad") : QStringLiteral("good"))));
+        QString entry
+            = QStringLiteral("    {\"case_id\": %1, \"label\": %2")
+                  .arg(jsonString(c.id),
+                      jsonString(medical ? (c.positive ? QStringLiteral("abnormal") : QStringLiteral("normal"))
+                                         : (c.positive ? QStringLiteral("bad") : QStringLiteral("good"))));
         if (medical) {
-            entry += QStringLiteral(", \"image\": %1").arg(c.hasImage ? jsonString(QStringLiteral("images/") + c.id + QStringLiteral(".png"))
-                                                                      : QStringLiteral("null"));
+            entry += QStringLiteral(", \"image\": %1")
+                         .arg(c.hasImage ? jsonString(QStringLiteral("images/") + c.id + QStringLiteral(".png"))
+                                         : QStringLiteral("null"));
             if (c.hasImage && c.lesion.present) {
-                entry += QStringLiteral(", \"lesion\": {\"x\": %1, \"y\": %2, \"w\": %3, \"h\": %4, \"cx\": %5, \"cy\": %6, "
-                                        "\"radius\": %7, \"contrast\": %8}")
+                entry += QStringLiteral(
+                    ", \"lesion\": {\"x\": %1, \"y\": %2, \"w\": %3, \"h\": %4, \"cx\": %5, \"cy\": %6, "
+                    "\"radius\": %7, \"contrast\": %8}")
                              .arg(c.lesion.bx)
                              .arg(c.lesion.by)
                              .arg(c.lesion.bw)
                              .arg(c.lesion.bh)
-                             .arg(num(c.lesion.cx, 2), num(c.lesion.cy, 2), num(c.lesion.radius, 2), num(c.lesion.contrast, 1));
+                             .arg(num(c.lesion.cx, 2), num(c.lesion.cy, 2), num(c.lesion.radius, 2),
+                                 num(c.lesion.contrast, 1));
             } else {
                 entry += QStringLiteral(", \"lesion\": null");
             }
-            entry += QStringLiteral(", \"lesion_planted\": %1").arg(c.lesion.present ? QStringLiteral("true") : QStringLiteral("false"));
-            entry += QStringLiteral(", \"has_events\": %1").arg(c.events.empty() ? QStringLiteral("false") : QStringLiteral("true"));
-            entry += QStringLiteral(", \"risk\": {\"image\": %1, \"record\": %2, \"history\": %3, \"noise\": %4, \"total\": %5}}")
-                         .arg(num(c.riskImage, 4), num(c.riskRecord, 4), num(c.riskHistory, 4), num(c.riskNoise, 4), num(c.risk, 4));
+            entry += QStringLiteral(", \"lesion_planted\": %1")
+                         .arg(c.lesion.present ? QStringLiteral("true") : QStringLiteral("false"));
+            entry += QStringLiteral(", \"has_events\": %1")
+                         .arg(c.events.empty() ? QStringLiteral("false") : QStringLiteral("true"));
+            entry += QStringLiteral(
+                ", \"risk\": {\"image\": %1, \"record\": %2, \"history\": %3, \"noise\": %4, \"total\": %5}}")
+                         .arg(num(c.riskImage, 4), num(c.riskRecord, 4), num(c.riskHistory, 4), num(c.riskNoise, 4),
+                             num(c.risk, 4));
         } else {
-            entry += QStringLiteral(", \"has_events\": %1").arg(c.events.empty() ? QStringLiteral("false") : QStringLiteral("true"));
-            entry += QStringLiteral(", \"risk\": {\"record\": %1, \"history\": %2, \"affordability\": %3, \"noise\": %4, \"total\": %5}}")
-                         .arg(num(c.riskRecord, 4), num(c.riskHistory, 4), num(c.riskCross, 4), num(c.riskNoise, 4), num(c.risk, 4));
+            entry += QStringLiteral(", \"has_events\": %1")
+                         .arg(c.events.empty() ? QStringLiteral("false") : QStringLiteral("true"));
+            entry += QStringLiteral(
+                ", \"risk\": {\"record\": %1, \"history\": %2, \"affordability\": %3, \"noise\": %4, \"total\": %5}}")
+                         .arg(num(c.riskRecord, 4), num(c.riskHistory, 4), num(c.riskCross, 4), num(c.riskNoise, 4),
+                             num(c.risk, 4));
         }
         if (i + 1 < cases.size())
             entry += QLatin1Char(',');
@@ -929,26 +1055,28 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
         return Result<DemoSummary>::failure(
             QStringLiteral("image size %1 px is out of range; use 32 to 2048 (default 128)").arg(options.imageSize));
     if (options.outDir.trimmed().isEmpty())
-        return Result<DemoSummary>::failure(QStringLiteral("no output folder given; choose a folder for the demo data"));
+        return Result<DemoSummary>::failure(
+            QStringLiteral("no output folder given; choose a folder for the demo data"));
 
     const QString outDir = QDir::cleanPath(options.outDir);
     const QFileInfo outInfo(outDir);
     if (outInfo.exists() && !outInfo.isDir())
         return Result<DemoSummary>::failure(
-            QStringLiteral("cannot create output folder %1: a file of that name exists; choose another folder").arg(outDir));
+            QStringLiteral("cannot create output folder %1: a file of that name exists; choose another folder")
+                .arg(outDir));
     if (!QDir().mkpath(outDir))
         return Result<DemoSummary>::failure(
             QStringLiteral("cannot create output folder %1; check that its parent exists and is writable").arg(outDir));
     const QDir dir(outDir);
     if (medical && !dir.mkpath(QStringLiteral("images")))
-        return Result<DemoSummary>::failure(
-            QStringLiteral("cannot create folder %1; check that %2 is writable").arg(dir.filePath(QStringLiteral("images")), outDir));
+        return Result<DemoSummary>::failure(QStringLiteral("cannot create folder %1; check that %2 is writable")
+                                                .arg(dir.filePath(QStringLiteral("images")), outDir));
 
     auto isCancelled = [&] { return options.cancelled && options.cancelled(); };
     const int n = options.cases;
     const int idWidth = std::max(5, static_cast<int>(QString::number(n).size()));
     const qint64 total = static_cast<qint64>(n) * (medical ? 2 : 1) + 1;
-    std::atomic<qint64> done{0};
+    std::atomic<qint64> done { 0 };
     std::mutex progressMutex; // the callback need not be thread-safe
     qint64 reported = 0;
     auto report = [&](const QString &stage) {
@@ -968,7 +1096,8 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
     for (int i = 0; i < n; ++i) {
         if ((i & 255) == 0 && isCancelled())
             return Result<DemoSummary>::failure(QStringLiteral("cancelled"));
-        cases[static_cast<std::size_t>(i)] = medical ? makeMedicalCase(options, i, idWidth) : makeFinanceCase(options, i, idWidth);
+        cases[static_cast<std::size_t>(i)]
+            = medical ? makeMedicalCase(options, i, idWidth) : makeFinanceCase(options, i, idWidth);
         report(stageCases);
     }
 
@@ -976,8 +1105,8 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
     if (medical) {
         std::mutex errorMutex;
         QString firstError;
-        std::atomic<bool> failed{false};
-        const std::vector<int> pngParams = {cv::IMWRITE_PNG_COMPRESSION, 3};
+        std::atomic<bool> failed { false };
+        const std::vector<int> pngParams = { cv::IMWRITE_PNG_COMPRESSION, 3 };
         const QString stageImages = QStringLiteral("writing images");
         parallelFor(
             static_cast<std::size_t>(n), 0,
@@ -995,7 +1124,9 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
                     if (!ok) {
                         std::lock_guard<std::mutex> lock(errorMutex);
                         if (firstError.isEmpty())
-                            firstError = QStringLiteral("cannot write image %1; check that the folder is writable and the disk not full").arg(path);
+                            firstError = QStringLiteral(
+                                "cannot write image %1; check that the folder is writable and the disk not full")
+                                             .arg(path);
                         failed = true;
                     }
                 }
@@ -1011,24 +1142,25 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
     }
 
     // Tables.
-    QStringList header = {QStringLiteral("case_id"), QStringLiteral("label")};
+    QStringList header = { QStringLiteral("case_id"), QStringLiteral("label") };
     if (medical)
         header << QStringLiteral("image");
     header << (medical ? med::kFields : fin::kFields);
     QString manifest = csvLine(header) + QLatin1Char('\n');
-    QStringList eventHeader = {QStringLiteral("case_id"), QStringLiteral("time")};
+    QStringList eventHeader = { QStringLiteral("case_id"), QStringLiteral("time") };
     eventHeader << (medical ? med::kEventFields : fin::kEventFields);
     QString events = csvLine(eventHeader) + QLatin1Char('\n');
     int positives = 0, eventRows = 0;
     for (const CaseOut &c : cases) {
-        QStringList row = {c.id, medical ? (c.positive ? QStringLiteral("abnormal") : QStringLiteral("normal"))
-                                         : (c.positive ? QStringLiteral("bad") : QStringLiteral("good"))};
+        QStringList row = { c.id,
+            medical ? (c.positive ? QStringLiteral("abnormal") : QStringLiteral("normal"))
+                    : (c.positive ? QStringLiteral("bad") : QStringLiteral("good")) };
         if (medical)
             row << (c.hasImage ? QStringLiteral("images/") + c.id + QStringLiteral(".png") : QString());
         row << c.cells;
         manifest += csvLine(row) + QLatin1Char('\n');
         for (const QStringList &e : c.events) {
-            events += csvLine(QStringList{c.id} + e) + QLatin1Char('\n');
+            events += csvLine(QStringList { c.id } + e) + QLatin1Char('\n');
             ++eventRows;
         }
         positives += c.positive ? 1 : 0;

@@ -38,9 +38,9 @@ struct Block
 bool isMissing(const QString &value)
 {
     const QString t = value.trimmed();
-    return t.isEmpty() || t.compare(QLatin1String("NA"), Qt::CaseInsensitive) == 0 ||
-           t.compare(QLatin1String("NaN"), Qt::CaseInsensitive) == 0 ||
-           t.compare(QLatin1String("null"), Qt::CaseInsensitive) == 0;
+    return t.isEmpty() || t.compare(QLatin1String("NA"), Qt::CaseInsensitive) == 0
+        || t.compare(QLatin1String("NaN"), Qt::CaseInsensitive) == 0
+        || t.compare(QLatin1String("null"), Qt::CaseInsensitive) == 0;
 }
 
 bool parseNumber(const QString &value, double &out)
@@ -115,8 +115,9 @@ void recordFeatures(const CsvReader &csv, const QSet<int> &skip, int nCases, Blo
             numeric = numeric && parseNumber(v, x);
             date = date && parseDate(v, x);
             const QString low = v.toLower();
-            boolean = boolean && (low == QLatin1String("yes") || low == QLatin1String("no") || low == QLatin1String("true") ||
-                                  low == QLatin1String("false"));
+            boolean = boolean
+                && (low == QLatin1String("yes") || low == QLatin1String("no") || low == QLatin1String("true")
+                    || low == QLatin1String("false"));
             if (!seen.contains(v)) {
                 seen.insert(v);
                 levels.append(v);
@@ -140,10 +141,10 @@ void recordFeatures(const CsvReader &csv, const QSet<int> &skip, int nCases, Blo
                 else if (date)
                     parseDate(v, x);
                 else
-                    x = (v.compare(QLatin1String("yes"), Qt::CaseInsensitive) == 0 ||
-                         v.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0)
-                            ? 1.0
-                            : 0.0;
+                    x = (v.compare(QLatin1String("yes"), Qt::CaseInsensitive) == 0
+                            || v.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0)
+                        ? 1.0
+                        : 0.0;
                 col[static_cast<std::size_t>(i)] = x;
             }
             if (numeric)
@@ -200,10 +201,11 @@ Result<Block> historyFeatures(const QString &path, const QHash<QString, int> &in
                 continue;
             t /= 30.4375; // months, so slopes read per month
         }
-        perCase[static_cast<std::size_t>(*it)].push_back({t, order++, &row.fields});
+        perCase[static_cast<std::size_t>(*it)].push_back({ t, order++, &row.fields });
     }
     for (auto &pts : perCase)
-        std::sort(pts.begin(), pts.end(), [](const Point &a, const Point &b) { return a.t < b.t || (a.t == b.t && a.order < b.order); });
+        std::sort(pts.begin(), pts.end(),
+            [](const Point &a, const Point &b) { return a.t < b.t || (a.t == b.t && a.order < b.order); });
 
     Block block;
     for (int j = 0; j < csv.header().size(); ++j) {
@@ -248,8 +250,8 @@ Result<Block> historyFeatures(const QString &path, const QHash<QString, int> &in
         logIfSkewed(last);
         logIfSkewed(mean);
         const QString &name = csv.header().at(j);
-        block.names << name + QStringLiteral(".last") << name + QStringLiteral(".mean") << name + QStringLiteral(".slope")
-                    << name + QStringLiteral(".rise");
+        block.names << name + QStringLiteral(".last") << name + QStringLiteral(".mean")
+                    << name + QStringLiteral(".slope") << name + QStringLiteral(".rise");
         block.cols.push_back(std::move(last));
         block.cols.push_back(std::move(mean));
         block.cols.push_back(std::move(slope));
@@ -293,19 +295,25 @@ std::vector<double> imageFeatures(const QString &path)
     const cv::Rect inner(margin, margin, g.cols - 2 * margin, g.rows - 2 * margin);
     double bestDog = -1e30, bestDogScale = 0, bestDoh = 0, bestDohScale = 0, bestSigma = 1.5;
     cv::Point bestAt(g.cols / 2, g.rows / 2);
-    for (int k = 0; k < 7; ++k) {
+    // Scales 1.5 px to 8.2 px, a factor 1.35 apart; each difference of Gaussians reuses the next
+    // scale's blur.
+    constexpr int kScales = 7;
+    std::vector<cv::Mat> blurred(kScales + 1);
+    for (int k = 0; k <= kScales; ++k) {
         const double sigma = 1.5 * std::pow(1.35, k);
-        cv::Mat a, b;
-        cv::GaussianBlur(residual, a, cv::Size(), sigma, sigma, cv::BORDER_REFLECT);
-        cv::GaussianBlur(residual, b, cv::Size(), 1.6 * sigma, 1.6 * sigma, cv::BORDER_REFLECT);
-        const cv::Mat dog = a - b;
+        cv::GaussianBlur(residual, blurred[static_cast<std::size_t>(k)], cv::Size(), sigma, sigma, cv::BORDER_REFLECT);
+    }
+    for (int k = 0; k < kScales; ++k) {
+        const double sigma = 1.5 * std::pow(1.35, k);
+        const cv::Mat &a = blurred[static_cast<std::size_t>(k)];
+        const cv::Mat dog = a - blurred[static_cast<std::size_t>(k + 1)];
         double maxDog;
         cv::minMaxLoc(dog(inner), nullptr, &maxDog);
         if (maxDog > bestDog) {
             bestDog = maxDog;
             bestDogScale = std::log(sigma);
         }
-        // Scale-normalised Hessian of the smoothed image; bright blobs have both curvatures negative.
+        // Scale-normalised Hessian of the smoothed residual; bright blobs have both curvatures negative.
         cv::Mat lxx, lyy, lxy;
         cv::Sobel(a, lxx, CV_32F, 2, 0, 3, 0.25);
         cv::Sobel(a, lyy, CV_32F, 0, 2, 3, 0.25);
@@ -330,9 +338,11 @@ std::vector<double> imageFeatures(const QString &path)
     // small central disc, and the radius of a disc of that height holding the blob's mass.
     double centre = 0, centreN = 0, mass = 0;
     const double rc = std::max(1.5, 0.7 * bestSigma), rm = 2.5 * bestSigma;
-    for (int y = std::max(0, bestAt.y - static_cast<int>(rm)); y <= std::min(g.rows - 1, bestAt.y + static_cast<int>(rm)); ++y) {
+    for (int y = std::max(0, bestAt.y - static_cast<int>(rm));
+         y <= std::min(g.rows - 1, bestAt.y + static_cast<int>(rm)); ++y) {
         const float *pr = residual.ptr<float>(y);
-        for (int x = std::max(0, bestAt.x - static_cast<int>(rm)); x <= std::min(g.cols - 1, bestAt.x + static_cast<int>(rm)); ++x) {
+        for (int x = std::max(0, bestAt.x - static_cast<int>(rm));
+             x <= std::min(g.cols - 1, bestAt.x + static_cast<int>(rm)); ++x) {
             const double d = std::hypot(x - bestAt.x, y - bestAt.y);
             if (d <= rc) {
                 centre += pr[x];
@@ -405,7 +415,7 @@ bool solveSpd(std::vector<double> a, std::vector<double> b, int n, std::vector<d
 /// L2-regularised logistic regression by Newton's method on standardised features; returns the
 /// test AUROC and the number of features used.
 double fitAndScore(const std::vector<const std::vector<double> *> &cols, const std::vector<int> &labels,
-                   const std::vector<bool> &train, int &used)
+    const std::vector<bool> &train, int &used)
 {
     const std::size_t n = labels.size();
     // Standardise with train statistics; unknown values become the train mean (0).
@@ -457,7 +467,8 @@ double fitAndScore(const std::vector<const std::vector<double> *> &cols, const s
             for (int j = 0; j < p; ++j) {
                 grad[static_cast<std::size_t>(j)] += r * row[static_cast<std::size_t>(j)];
                 for (int k = 0; k <= j; ++k)
-                    hess[static_cast<std::size_t>(j * p + k)] += s * row[static_cast<std::size_t>(j)] * row[static_cast<std::size_t>(k)];
+                    hess[static_cast<std::size_t>(j * p + k)]
+                        += s * row[static_cast<std::size_t>(j)] * row[static_cast<std::size_t>(k)];
             }
         }
         for (int j = 0; j < p; ++j) {
@@ -528,8 +539,8 @@ Result<std::vector<BaselineRow>> ModalityBaseline::measure(const QString &demoDi
                               .arg(manifestPath)
                               .arg(labelNames.size()));
     std::sort(labelNames.begin(), labelNames.end());
-    static const QStringList positiveNames = {QStringLiteral("abnormal"), QStringLiteral("bad"), QStringLiteral("positive"),
-                                              QStringLiteral("1"), QStringLiteral("yes"), QStringLiteral("true")};
+    static const QStringList positiveNames = { QStringLiteral("abnormal"), QStringLiteral("bad"),
+        QStringLiteral("positive"), QStringLiteral("1"), QStringLiteral("yes"), QStringLiteral("true") };
     QString positive = labelNames.at(1);
     for (const QString &l : labelNames) {
         if (positiveNames.contains(l.toLower()))
@@ -539,7 +550,7 @@ Result<std::vector<BaselineRow>> ModalityBaseline::measure(const QString &demoDi
     // A view of the manifest restricted to labelled rows.
     CsvReader used;
     {
-        QStringList lines = {csvLine(manifest.header())};
+        QStringList lines = { csvLine(manifest.header()) };
         for (int i : rowsUsed)
             lines.append(csvLine(manifest.rows()[static_cast<std::size_t>(i)].fields));
         used.parse(lines.join(QLatin1Char('\n')).toUtf8(), manifestPath);
@@ -557,7 +568,7 @@ Result<std::vector<BaselineRow>> ModalityBaseline::measure(const QString &demoDi
     }
 
     Block record;
-    QSet<int> skip = {idCol, labelCol};
+    QSet<int> skip = { idCol, labelCol };
     if (imageCol >= 0)
         skip.insert(imageCol);
     if (splitCol >= 0)
@@ -572,24 +583,22 @@ Result<std::vector<BaselineRow>> ModalityBaseline::measure(const QString &demoDi
         parallelFor(static_cast<std::size_t>(n), 0, [&](std::size_t i) {
             const QStringList &f = used.rows()[i].fields;
             const QString rel = imageCol < f.size() ? f.at(imageCol).trimmed() : QString();
-            perCase[i] = rel.isEmpty() ? std::vector<double>(kImageFeatures, kNaN) : imageFeatures(QDir(root).filePath(rel));
+            perCase[i]
+                = rel.isEmpty() ? std::vector<double>(kImageFeatures, kNaN) : imageFeatures(QDir(root).filePath(rel));
         });
-        image.names = {QStringLiteral("dog_max"),    QStringLiteral("dog_scale"),   QStringLiteral("doh_max"),
-                       QStringLiteral("doh_scale"),  QStringLiteral("blob_peak"),   QStringLiteral("blob_radius"),
-                       QStringLiteral("grey_mean"),  QStringLiteral("grey_sd")};
+        image.names = { QStringLiteral("dog_max"), QStringLiteral("dog_scale"), QStringLiteral("doh_max"),
+            QStringLiteral("doh_scale"), QStringLiteral("blob_peak"), QStringLiteral("blob_radius"),
+            QStringLiteral("grey_mean"), QStringLiteral("grey_sd") };
         image.cols.assign(kImageFeatures, std::vector<double>(static_cast<std::size_t>(n), kNaN));
         for (int i = 0; i < n; ++i) {
             for (int k = 0; k < kImageFeatures; ++k) {
-                image.cols[static_cast<std::size_t>(k)][static_cast<std::size_t>(i)] = perCase[static_cast<std::size_t>(i)][static_cast<std::size_t>(k)];
+                image.cols[static_cast<std::size_t>(k)][static_cast<std::size_t>(i)]
+                    = perCase[static_cast<std::size_t>(i)][static_cast<std::size_t>(k)];
                 hasImages = hasImages || !std::isnan(perCase[static_cast<std::size_t>(i)][static_cast<std::size_t>(k)]);
             }
         }
     }
 
-    if (qEnvironmentVariableIsSet("LEPTON_DUMP")) { // DEBUG-REMOVE
-        QFile d(QString::fromLocal8Bit(qgetenv("LEPTON_DUMP"))); d.open(QIODevice::WriteOnly);
-        for (int i = 0; i < n; ++i) { QStringList l{used.rows()[i].fields.at(idCol)}; for (auto &c : image.cols) l << QString::number(c[i]); d.write((l.join(QLatin1Char(','))+QLatin1Char('\n')).toUtf8()); }
-    }
     Block history;
     bool hasHistory = false;
     const QString eventsPath = dir.filePath(QStringLiteral("events.csv"));
@@ -601,23 +610,6 @@ Result<std::vector<BaselineRow>> ModalityBaseline::measure(const QString &demoDi
         hasHistory = !history.cols.empty();
     }
 
-    if (qEnvironmentVariableIsSet("LEPTON_ORACLE")) { // DEBUG-REMOVE
-        QFile f(dir.filePath(QStringLiteral("ground_truth.json"))); f.open(QIODevice::ReadOnly);
-        const QByteArray all = f.readAll();
-        const QStringList which = QString::fromLocal8Bit(qgetenv("LEPTON_ORACLE")).split(QLatin1Char(','));
-        for (const QString &w : which) {
-            Block *b = w == QLatin1String("image") ? &image : w == QLatin1String("record") ? &record : &history;
-            std::vector<double> col(n, kNaN);
-            for (int i = 0; i < n; ++i) {
-                const QString id = used.rows()[i].fields.at(idCol);
-                int p0 = all.indexOf(("\"case_id\": \"" + id + "\"").toUtf8());
-                int p1 = all.indexOf(("\"" + w + "\": ").toUtf8(), all.indexOf("\"risk\"", p0));
-                int p2 = all.indexOf(',', p1);
-                col[i] = all.mid(p1 + w.size() + 4, p2 - p1 - w.size() - 4).toDouble();
-            }
-            b->cols.clear(); b->names.clear(); b->cols.push_back(col); b->names << w;
-        }
-    }
     struct Modality
     {
         QString name;
@@ -625,11 +617,11 @@ Result<std::vector<BaselineRow>> ModalityBaseline::measure(const QString &demoDi
     };
     std::vector<Modality> present;
     if (hasImages)
-        present.push_back({QStringLiteral("image"), &image});
+        present.push_back({ QStringLiteral("image"), &image });
     if (!record.cols.empty())
-        present.push_back({QStringLiteral("record"), &record});
+        present.push_back({ QStringLiteral("record"), &record });
     if (hasHistory)
-        present.push_back({QStringLiteral("history"), &history});
+        present.push_back({ QStringLiteral("history"), &history });
     if (present.empty())
         return R::failure(QStringLiteral("%1: no image, record or event features found").arg(demoDir));
 
