@@ -12,5 +12,6 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # SQLite driver Qt loads as a plugin.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread, libqt6sql6-sqlite")
+set(CPACK_STRIP_FILES ON)
 set(CPACK_GENERATOR "DEB;TGZ")
 include(CPack)

@@ -19,9 +19,9 @@ struct AugmentOptions
     bool verticalFlip = false;
     double maxRotationDegrees = 10.0;
     double maxShift = 0.05; ///< fraction of the side
-    double brightness = 0.10; ///< ± added, in units of the normalised [0, 1] intensity
-    double contrast = 0.10; ///< ± relative
-    double noiseStd = 0.02;
+    double brightness = 0.05; ///< ± added, in units of the normalised [0, 1] intensity
+    double contrast = 0.05; ///< ± relative (small: lesion contrast carries signal)
+    double noiseStd = 0.01;
 
     QJsonObject toJson() const;
     static AugmentOptions fromJson(const QJsonObject &json);

@@ -88,9 +88,13 @@ RecordEncoderImpl::RecordEncoderImpl(const ModelConfig &c) : m_fields(c.numField
         offsets.push_back(0);
     m_categoryOffsets = register_buffer("category_offsets", torch::tensor(offsets, torch::kInt64));
     m_categories = register_module("categories", torch::nn::Embedding(torch::nn::EmbeddingOptions(total, D)));
+    // A per-token MLP (residual) lets each field's value act non-linearly (a log-normal lab
+    // value, a threshold) before the tokens are pooled.
+    m_tokenMlp = register_module("token_mlp", torch::nn::Sequential(torch::nn::Linear(D, 2 * D), torch::nn::ReLU(),
+                                                                    torch::nn::Linear(2 * D, D)));
     m_key = register_module("key", torch::nn::Linear(D, D));
     m_query = register_parameter("query", torch::randn({D}) * 0.1);
-    m_norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({D})));
+    m_project = register_module("project", torch::nn::Linear(D, D));
 }
 
 torch::Tensor RecordEncoderImpl::forward(const Batch &b, torch::Tensor *weights)
@@ -107,12 +111,13 @@ torch::Tensor RecordEncoderImpl::forward(const Batch &b, torch::Tensor *weights)
     const torch::Tensor catIndex = (b.recordCategory + m_categoryOffsets) * (b.recordCategory > 0).to(torch::kInt64);
     const torch::Tensor category = m_categories(catIndex);
     const torch::Tensor value = isCat * category + (1.0 - isCat) * numeric;
-    const torch::Tensor tokens = m_fieldEmbedding + (1.0 - missing) * value + missing * m_missingEmbedding;
+    torch::Tensor tokens = m_fieldEmbedding + (1.0 - missing) * value + missing * m_missingEmbedding;
+    tokens = tokens + m_tokenMlp->forward(tokens);
     const torch::Tensor scores = torch::matmul(torch::tanh(m_key(tokens)), m_query); // [B, F]
     const torch::Tensor w = torch::softmax(scores, 1);
     if (weights)
         *weights = w;
-    return m_norm((w.unsqueeze(2) * tokens).sum(1));
+    return m_project((w.unsqueeze(2) * tokens).sum(1));
 }
 
 HistoryEncoderImpl::HistoryEncoderImpl(const ModelConfig &c)
@@ -154,7 +159,8 @@ FusionNetImpl::FusionNetImpl(const ModelConfig &config) : m_config(config)
         m_modalityType = register_parameter("modality_type", torch::randn({3, D}) * 0.1);
         m_fusionQuery = register_parameter("fusion_query", torch::randn({D}) * 0.1);
         m_fusionKey = register_module("fusion_key", torch::nn::Linear(D, D));
-        m_fusionValue = register_module("fusion_value", torch::nn::Linear(D, D));
+        m_fusionValueWeight = register_parameter("fusion_value_weight", torch::randn({3, D, D}) / std::sqrt(static_cast<double>(D)));
+        m_fusionValueBias = register_parameter("fusion_value_bias", torch::zeros({3, D}));
     } else if (config.fusion == FusionVariant::Concat) {
         headIn = 3 * D + 3;
     }
@@ -205,7 +211,12 @@ FusionOutput FusionNetImpl::forward(const Batch &b)
         const torch::Tensor x = E + m_modalityType;
         const torch::Tensor scores = torch::matmul(m_fusionKey(x), m_fusionQuery) / std::sqrt(static_cast<double>(D));
         out.modalityWeights = maskedSoftmax(scores, mask);
-        fused = (out.modalityWeights.unsqueeze(2) * m_fusionValue(x)).sum(1);
+        // Each modality has its own value projection, so evidence from different modalities
+        // lands in different directions; weighting by attention × number present makes equal
+        // attention a sum of evidence rather than an average of it.
+        const torch::Tensor values = torch::einsum("bmd,mde->bme", {x, m_fusionValueWeight}) + m_fusionValueBias;
+        const torch::Tensor present = mask.to(opts.dtype()).sum(1, true);
+        fused = ((out.modalityWeights * present).unsqueeze(2) * values).sum(1);
         break;
     }
     case FusionVariant::Concat: {

@@ -62,9 +62,10 @@ private:
     int m_fields;
     torch::Tensor m_fieldEmbedding, m_valueWeight, m_valueBias, m_missingEmbedding, m_categoryOffsets;
     torch::nn::Embedding m_categories{nullptr};
+    torch::nn::Sequential m_tokenMlp{nullptr};
     torch::nn::Linear m_key{nullptr};
     torch::Tensor m_query;
-    torch::nn::LayerNorm m_norm{nullptr};
+    torch::nn::Linear m_project{nullptr};
 };
 TORCH_MODULE(RecordEncoder);
 
@@ -104,7 +105,8 @@ private:
     HistoryEncoder m_history{nullptr};
     torch::Tensor m_modalityType; ///< [3, D] learned modality identity
     torch::Tensor m_fusionQuery; ///< [D]
-    torch::nn::Linear m_fusionKey{nullptr}, m_fusionValue{nullptr};
+    torch::nn::Linear m_fusionKey{nullptr};
+    torch::Tensor m_fusionValueWeight, m_fusionValueBias; ///< one value projection per modality
     torch::nn::Sequential m_head{nullptr};
 };
 TORCH_MODULE(FusionNet);

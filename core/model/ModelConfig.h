@@ -28,8 +28,8 @@ struct ModelConfig
     int embedDim = 64; ///< size of every modality embedding
     int hidden = 64; ///< recurrent hidden size
     QString rnn = QStringLiteral("gru"); ///< "gru" or "lstm"
-    double dropout = 0.1;
-    double modalityDropout = 0.1; ///< chance of hiding a present modality during training
+    double dropout = 0.2;
+    double modalityDropout = 0.2; ///< chance of hiding a present modality during training
     int numClasses = 2;
     std::vector<int> fieldCategories; ///< per record field: number of categories (0: numeric)
     int eventWidth = 1;

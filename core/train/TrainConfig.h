@@ -17,10 +17,10 @@ namespace lepton {
 struct TrainConfig
 {
     ModelConfig model;
-    int epochs = 12;
+    int epochs = 30;
     int batchSize = 32;
     double learningRate = 3e-3;
-    double weightDecay = 1e-4;
+    double weightDecay = 0.05;
     QString schedule = QStringLiteral("cosine"); ///< "cosine" or "step"
     int stepEpochs = 4; ///< step schedule: halve the rate every N epochs
     std::uint64_t seed = 1;
@@ -28,7 +28,7 @@ struct TrainConfig
     int threads = 0; ///< LibTorch intra-op threads; 0: all cores
     int workers = 2; ///< loader threads
     AugmentOptions augment;
-    int patience = 5; ///< early stopping: epochs without a better validation AUROC
+    int patience = 10; ///< early stopping: epochs without a better validation AUROC
     QString classWeights = QStringLiteral("balanced"); ///< "balanced" or "none"
     qint64 cacheBytes = qint64(1) << 30;
     double maxGradNorm = 5.0;
