@@ -117,13 +117,13 @@ void TestDataset::shapesAndMasks()
     const FeatureSpec &spec = ds.value()->spec();
     QCOMPARE(spec.classes, (QStringList{QStringLiteral("neg"), QStringLiteral("pos")}));
     QCOMPARE(static_cast<int>(spec.recordFields.size()), 2);
-    QCOMPARE(spec.eventWidth(), 3);
+    QCOMPARE(spec.eventWidth(), 4); // hr: value, missing, change since first; time
 
     // Cases 0 (no image, no events), 3 (1 event), 2 (3 events, cut to the last 2), 7 (x missing).
     Batch b = ds.value()->collate({0, 3, 2, 7});
     QCOMPARE(b.image.sizes(), (c10::IntArrayRef{4, 1, 32, 32}));
     QCOMPARE(b.recordValues.sizes(), (c10::IntArrayRef{4, 2}));
-    QCOMPARE(b.events.sizes(), (c10::IntArrayRef{4, 2, 3}));
+    QCOMPARE(b.events.sizes(), (c10::IntArrayRef{4, 2, 4}));
     QCOMPARE(b.imagePresent[0].item<bool>(), false);
     QCOMPARE(b.image[0].abs().sum().item<float>(), 0.0f);
     QCOMPARE(b.imagePresent[1].item<bool>(), true);
@@ -133,8 +133,12 @@ void TestDataset::shapesAndMasks()
     QCOMPARE(b.eventMask[1][1].item<bool>(), false);
     QCOMPARE(b.eventMask[2][1].item<bool>(), true);
     // The time feature counts back from the last event: 0 for the newest.
-    QCOMPARE(b.events[2][1][2].item<float>(), 0.0f);
-    QVERIFY(b.events[2][0][2].item<float>() > 0.0f);
+    QCOMPARE(b.events[2][1][3].item<float>(), 0.0f);
+    QVERIFY(b.events[2][0][3].item<float>() > 0.0f);
+    // Change since the first kept value: hr 70 → 80 for case 2, standardised.
+    QCOMPARE(b.events[2][0][2].item<float>(), 0.0f);
+    const FieldEncoding &hr = spec.eventFields[0];
+    QVERIFY(qAbs(b.events[2][1][2].item<float>() - static_cast<float>(10.0 / hr.std)) < 1e-5f);
     QCOMPARE(b.recordMissing[3][0].item<float>(), 1.0f);
     QCOMPARE(b.recordValues[3][0].item<float>(), 0.0f);
     QCOMPARE(b.recordMissing[2][0].item<float>(), 0.0f);

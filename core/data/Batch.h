@@ -19,7 +19,7 @@ struct Batch
     torch::Tensor recordMissing; ///< [B, F] float: 1 where the value is missing
     torch::Tensor recordCategory; ///< [B, F] int64: category index + 1 for categorical fields, else 0
     torch::Tensor recordPresent; ///< [B] bool: at least one field present
-    torch::Tensor events; ///< [B, T, E] float: per event field value and missing flag, then time
+    torch::Tensor events; ///< [B, T, E] float: per event field value, missing flag, change since first; then time
     torch::Tensor eventMask; ///< [B, T] bool: true for real (not padded) events
     torch::Tensor eventLengths; ///< [B] int64
     torch::Tensor historyPresent; ///< [B] bool

@@ -35,8 +35,9 @@ struct FeatureSpec
     int maxEvents = 32;
     QStringList classes;
 
-    /// Width of one event step: value and missing flag per field, then the time feature.
-    int eventWidth() const { return static_cast<int>(eventFields.size()) * 2 + 1; }
+    /// Width of one event step: value, missing flag and change since the first value per field,
+    /// then the time feature.
+    int eventWidth() const { return static_cast<int>(eventFields.size()) * 3 + 1; }
     QJsonObject toJson() const;
     static FeatureSpec fromJson(const QJsonObject &json);
 };

@@ -178,15 +178,27 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(Study &study,
         const int first = std::max(0, static_cast<int>(evs.size()) - spec.maxEvents);
         e.eventCount = static_cast<int>(evs.size()) - first;
         e.events.assign(static_cast<std::size_t>(e.eventCount * width), 0.0f);
+        // Per field: the value, a missing flag and the change since the field's first value in
+        // the window (trends over a stay are what matter clinically, and a recurrent network
+        // learns them faster when the change is given); then the time before the last event.
+        const std::size_t nEventFields = spec.eventFields.size();
+        std::vector<float> firstValue(nEventFields, 0.0f);
+        std::vector<char> seenValue(nEventFields, 0);
         for (int t = 0; t < e.eventCount; ++t) {
             const StoredEvent *ev = evs[static_cast<std::size_t>(first + t)];
             float *step = e.events.data() + static_cast<std::ptrdiff_t>(t) * width;
-            for (std::size_t f = 0; f < spec.eventFields.size(); ++f) {
+            for (std::size_t f = 0; f < nEventFields; ++f) {
                 float v = 0.0f;
-                if (encodeEventValue(spec.eventFields[f], ev->values.value(static_cast<int>(f)), v))
-                    step[2 * f] = v;
-                else
-                    step[2 * f + 1] = 1.0f;
+                if (encodeEventValue(spec.eventFields[f], ev->values.value(static_cast<int>(f)), v)) {
+                    if (!seenValue[f]) {
+                        seenValue[f] = 1;
+                        firstValue[f] = v;
+                    }
+                    step[3 * f] = v;
+                    step[3 * f + 2] = spec.eventFields[f].type == FieldType::Categorical ? 0.0f : v - firstValue[f];
+                } else {
+                    step[3 * f + 1] = 1.0f;
+                }
             }
             step[width - 1] = static_cast<float>((evs.back()->time - ev->time) / spec.timeScale);
         }
