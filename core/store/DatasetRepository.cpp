@@ -52,6 +52,20 @@ QVariantList decodeEventValues(const QString &json)
 }
 
 template <typename T>
+Result<T> queryFailed(const QSqlQuery &q, const QString &what);
+
+/// Runs a prepared query of (case_id, time, time_text, vals) rows into events.
+Result<std::vector<StoredEvent>> readEvents(QSqlQuery &q)
+{
+    if (!q.exec())
+        return queryFailed<std::vector<StoredEvent>>(q, QStringLiteral("reading events"));
+    std::vector<StoredEvent> out;
+    while (q.next())
+        out.push_back({q.value(0).toLongLong(), q.value(1).toDouble(), q.value(2).toString(), decodeEventValues(q.value(3).toString())});
+    return out;
+}
+
+template <typename T>
 Result<T> queryFailed(const QSqlQuery &q, const QString &what)
 {
     return Result<T>::failure(Study::sqlError(q, what));
@@ -423,12 +437,7 @@ Result<std::vector<StoredEvent>> DatasetRepository::events(qint64 datasetId) con
     q.prepare(QStringLiteral("SELECT e.case_id, e.time, e.time_text, e.vals FROM events e JOIN cases c ON c.id = e.case_id "
                              "WHERE c.dataset_id = ? ORDER BY e.case_id, e.time, e.id"));
     q.addBindValue(datasetId);
-    if (!q.exec())
-        return queryFailed<std::vector<StoredEvent>>(q, QStringLiteral("reading events"));
-    std::vector<StoredEvent> out;
-    while (q.next())
-        out.push_back({q.value(0).toLongLong(), q.value(1).toDouble(), q.value(2).toString(), decodeEventValues(q.value(3).toString())});
-    return out;
+    return readEvents(q);
 }
 
 Result<std::vector<StoredEvent>> DatasetRepository::caseEvents(qint64 caseId) const
@@ -436,12 +445,7 @@ Result<std::vector<StoredEvent>> DatasetRepository::caseEvents(qint64 caseId) co
     QSqlQuery q(m_study.database());
     q.prepare(QStringLiteral("SELECT case_id, time, time_text, vals FROM events WHERE case_id = ? ORDER BY time, id"));
     q.addBindValue(caseId);
-    if (!q.exec())
-        return queryFailed<std::vector<StoredEvent>>(q, QStringLiteral("reading events"));
-    std::vector<StoredEvent> out;
-    while (q.next())
-        out.push_back({q.value(0).toLongLong(), q.value(1).toDouble(), q.value(2).toString(), decodeEventValues(q.value(3).toString())});
-    return out;
+    return readEvents(q);
 }
 
 Result<ImportReport> DatasetRepository::report(qint64 datasetId) const
