@@ -37,7 +37,8 @@ inline qint64 makeStudy(const QString &dir, std::shared_ptr<lepton::Study> &stud
         for (int t = 0; t < 2 + i % 4; ++t)
             e += QStringLiteral("T%1,%2,%3\n").arg(i).arg(t).arg(positive ? t : -t).toUtf8();
     }
-    for (const auto &[name, bytes] : {std::pair{QStringLiteral("/m.csv"), m}, std::pair{QStringLiteral("/e.csv"), e}}) {
+    for (const auto &[name, bytes] :
+        { std::pair { QStringLiteral("/m.csv"), m }, std::pair { QStringLiteral("/e.csv"), e } }) {
         QFile f(dir + name);
         if (!f.open(QIODevice::WriteOnly))
             return -1;

@@ -63,8 +63,8 @@ void TestCli::initTestCase()
 {
     QVERIFY(QFile::exists(QStringLiteral(LEPTON_CLI)));
     m_data = m_dir.filePath(QStringLiteral("demo"));
-    const Run r = lepton({QStringLiteral("demo-data"), QStringLiteral("--cases"), QStringLiteral("80"), QStringLiteral("--seed"),
-                          QStringLiteral("3"), QStringLiteral("--out"), m_data});
+    const Run r = lepton({ QStringLiteral("demo-data"), QStringLiteral("--cases"), QStringLiteral("80"),
+        QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--out"), m_data });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(r.out.contains(QStringLiteral("Wrote 80 medical cases")));
     QVERIFY(QFile::exists(m_data + QStringLiteral("/manifest.csv")));
@@ -77,17 +77,27 @@ void TestCli::usage_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("code");
     QTest::addColumn<QString>("needle");
-    QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0 << "Commands:";
-    QTest::newRow("version") << QStringList{QStringLiteral("--version")} << 0 << "LibTorch";
+    QTest::newRow("help") << QStringList { QStringLiteral("--help") } << 0 << "Commands:";
+    QTest::newRow("version") << QStringList { QStringLiteral("--version") } << 0 << "LibTorch";
     QTest::newRow("no command") << QStringList() << 2 << "Usage";
-    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << "unknown command";
-    QTest::newRow("import help") << QStringList{QStringLiteral("import"), QStringLiteral("--help")} << 0 << "--manifest";
-    QTest::newRow("import without study") << QStringList{QStringLiteral("import")} << 2 << "missing arguments";
-    QTest::newRow("import without manifest") << QStringList{QStringLiteral("import"), QStringLiteral("x.lepton")} << 2 << "--manifest";
-    QTest::newRow("bad field type") << QStringList{QStringLiteral("import"), QStringLiteral("x.lepton"), QStringLiteral("--manifest"), QStringLiteral("m.csv"), QStringLiteral("--field-type"), QStringLiteral("age=text")} << 2 << "--field-type";
-    QTest::newRow("unknown option") << QStringList{QStringLiteral("demo-data"), QStringLiteral("--colour")} << 2 << "colour";
-    QTest::newRow("bad domain") << QStringList{QStringLiteral("demo-data"), QStringLiteral("--domain"), QStringLiteral("weather")} << 2 << "medical or finance";
-    QTest::newRow("bad cases") << QStringList{QStringLiteral("demo-data"), QStringLiteral("--cases"), QStringLiteral("many")} << 2 << "--cases";
+    QTest::newRow("unknown command") << QStringList { QStringLiteral("frobnicate") } << 2 << "unknown command";
+    QTest::newRow("import help") << QStringList { QStringLiteral("import"), QStringLiteral("--help") } << 0
+                                 << "--manifest";
+    QTest::newRow("import without study") << QStringList { QStringLiteral("import") } << 2 << "missing arguments";
+    QTest::newRow("import without manifest")
+        << QStringList { QStringLiteral("import"), QStringLiteral("x.lepton") } << 2 << "--manifest";
+    QTest::newRow("bad field type") << QStringList { QStringLiteral("import"), QStringLiteral("x.lepton"),
+        QStringLiteral("--manifest"), QStringLiteral("m.csv"), QStringLiteral("--field-type"),
+        QStringLiteral("age=text") } << 2
+                                    << "--field-type";
+    QTest::newRow("unknown option") << QStringList { QStringLiteral("demo-data"), QStringLiteral("--colour") } << 2
+                                    << "colour";
+    QTest::newRow("bad domain") << QStringList { QStringLiteral("demo-data"), QStringLiteral("--domain"),
+        QStringLiteral("weather") }
+                                << 2 << "medical or finance";
+    QTest::newRow("bad cases") << QStringList { QStringLiteral("demo-data"), QStringLiteral("--cases"),
+        QStringLiteral("many") }
+                               << 2 << "--cases";
 }
 
 void TestCli::usage()
@@ -104,8 +114,9 @@ void TestCli::usage()
 void TestCli::demoDataThenImport()
 {
     const QString study = m_dir.filePath(QStringLiteral("a.lepton"));
-    Run r = lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), m_data + QStringLiteral("/manifest.csv"),
-                    QStringLiteral("--events"), m_data + QStringLiteral("/events.csv"), QStringLiteral("--json")});
+    Run r = lepton(
+        { QStringLiteral("import"), study, QStringLiteral("--manifest"), m_data + QStringLiteral("/manifest.csv"),
+            QStringLiteral("--events"), m_data + QStringLiteral("/events.csv"), QStringLiteral("--json") });
     QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
     const QJsonObject report = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QCOMPARE(report.value(QStringLiteral("cases_imported")).toInt(), 80);
@@ -115,14 +126,15 @@ void TestCli::demoDataThenImport()
     QCOMPARE(report.value(QStringLiteral("problems")).toArray().size(), 0);
     QVERIFY(r.err.contains(QStringLiteral("Decoding images"))); // progress on stderr
 
-    r = lepton({QStringLiteral("info"), study, QStringLiteral("--json")});
+    r = lepton({ QStringLiteral("info"), study, QStringLiteral("--json") });
     QCOMPARE(r.code, 0);
-    const QJsonArray datasets = QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("datasets")).toArray();
+    const QJsonArray datasets
+        = QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("datasets")).toArray();
     QCOMPARE(datasets.size(), 1);
     const QJsonObject splits = datasets[0].toObject().value(QStringLiteral("splits")).toObject();
-    QCOMPARE(splits.value(QStringLiteral("train")).toInt() + splits.value(QStringLiteral("val")).toInt() +
-                 splits.value(QStringLiteral("test")).toInt(),
-             80);
+    QCOMPARE(splits.value(QStringLiteral("train")).toInt() + splits.value(QStringLiteral("val")).toInt()
+            + splits.value(QStringLiteral("test")).toInt(),
+        80);
 }
 
 void TestCli::importReportsProblemsAndExcludes()
@@ -143,7 +155,7 @@ void TestCli::importReportsProblemsAndExcludes()
     out.write(text);
     out.close();
     const QString study = m_dir.filePath(QStringLiteral("b.lepton"));
-    const Run r = lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), manifest});
+    const Run r = lepton({ QStringLiteral("import"), study, QStringLiteral("--manifest"), manifest });
     QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
     QVERIFY2(r.out.contains(QStringLiteral("Imported 79 of 81 cases (2 excluded)")), qPrintable(r.out));
     QVERIFY2(r.out.contains(QStringLiteral("broken.csv:82 [case_id]")), qPrintable(r.out));
@@ -160,12 +172,13 @@ void TestCli::fatalImportWritesNothing()
     f.write("patient,label\n1,a\n");
     f.close();
     const QString study = m_dir.filePath(QStringLiteral("never.lepton"));
-    Run r = lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), manifest});
+    Run r = lepton({ QStringLiteral("import"), study, QStringLiteral("--manifest"), manifest });
     QCOMPARE(r.code, 3);
     QVERIFY(r.err.contains(QStringLiteral("no id column 'case_id'")));
     QVERIFY(r.err.contains(QStringLiteral("nothing was written")));
     QVERIFY(!QFile::exists(study));
-    r = lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), m_dir.filePath(QStringLiteral("absent.csv"))});
+    r = lepton({ QStringLiteral("import"), study, QStringLiteral("--manifest"),
+        m_dir.filePath(QStringLiteral("absent.csv")) });
     QCOMPARE(r.code, 3);
     QVERIFY(r.err.contains(QStringLiteral("absent.csv: file not found")));
     QVERIFY(!QFile::exists(study));
@@ -173,8 +186,8 @@ void TestCli::fatalImportWritesNothing()
 
 void TestCli::refusesFileThatIsNotAStudy()
 {
-    const Run r = lepton({QStringLiteral("import"), m_data + QStringLiteral("/manifest.csv"), QStringLiteral("--manifest"),
-                          m_data + QStringLiteral("/manifest.csv")});
+    const Run r = lepton({ QStringLiteral("import"), m_data + QStringLiteral("/manifest.csv"),
+        QStringLiteral("--manifest"), m_data + QStringLiteral("/manifest.csv") });
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains(QStringLiteral("not a Lepton study")), qPrintable(r.err));
 }
@@ -182,8 +195,8 @@ void TestCli::refusesFileThatIsNotAStudy()
 void TestCli::demoRunsWholePath()
 {
     const QString dir = m_dir.filePath(QStringLiteral("whole"));
-    const Run r = lepton({QStringLiteral("demo"), QStringLiteral("--cases"), QStringLiteral("40"), QStringLiteral("--epochs"),
-                          QStringLiteral("2"), QStringLiteral("--dir"), dir});
+    const Run r = lepton({ QStringLiteral("demo"), QStringLiteral("--cases"), QStringLiteral("40"),
+        QStringLiteral("--epochs"), QStringLiteral("2"), QStringLiteral("--dir"), dir });
     QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
     QVERIFY(QFile::exists(dir + QStringLiteral("/demo-medical.lepton")));
     QVERIFY(r.out.contains(QStringLiteral("demo-medical")));
@@ -195,16 +208,16 @@ void TestCli::demoRunsWholePath()
 void TestCli::trainEvaluatePredictExport()
 {
     const QString study = m_dir.filePath(QStringLiteral("t.lepton"));
-    Run r = lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), m_data + QStringLiteral("/manifest.csv"),
-                    QStringLiteral("--events"), m_data + QStringLiteral("/events.csv")});
+    Run r = lepton({ QStringLiteral("import"), study, QStringLiteral("--manifest"),
+        m_data + QStringLiteral("/manifest.csv"), QStringLiteral("--events"), m_data + QStringLiteral("/events.csv") });
     QCOMPARE(r.code, 0);
     const QString config = m_dir.filePath(QStringLiteral("small.json"));
     QFile f(config);
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(R"({"epochs": 2, "batch_size": 16, "model": {"width": 4, "depth": 2, "embed_dim": 8, "hidden": 8}})");
     f.close();
-    r = lepton({QStringLiteral("train"), study, QStringLiteral("--config"), config, QStringLiteral("--image-size"),
-                QStringLiteral("32"), QStringLiteral("--json")});
+    r = lepton({ QStringLiteral("train"), study, QStringLiteral("--config"), config, QStringLiteral("--image-size"),
+        QStringLiteral("32"), QStringLiteral("--json") });
     QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
     const QJsonObject outcome = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QCOMPARE(outcome.value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
@@ -212,26 +225,31 @@ void TestCli::trainEvaluatePredictExport()
     QVERIFY(r.err.contains(QStringLiteral("epoch 2/2")));
     const QString run = QString::number(outcome.value(QStringLiteral("run_id")).toInt());
 
-    r = lepton({QStringLiteral("runs"), study});
+    r = lepton({ QStringLiteral("runs"), study });
     QCOMPARE(r.code, 0);
     QVERIFY(r.out.contains(QStringLiteral("completed")));
-    r = lepton({QStringLiteral("evaluate"), study, QStringLiteral("--run"), run, QStringLiteral("--split"), QStringLiteral("val"), QStringLiteral("--json")});
+    r = lepton({ QStringLiteral("evaluate"), study, QStringLiteral("--run"), run, QStringLiteral("--split"),
+        QStringLiteral("val"), QStringLiteral("--json") });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("n")).toInt(), 12);
-    r = lepton({QStringLiteral("predict"), study, QStringLiteral("--run"), run});
+    r = lepton({ QStringLiteral("predict"), study, QStringLiteral("--run"), run });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(r.out.contains(QStringLiteral("Stored 80 predictions")));
     const QString exported = m_dir.filePath(QStringLiteral("best.ckpt"));
-    r = lepton({QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--checkpoint"), exported});
+    r = lepton(
+        { QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--checkpoint"), exported });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(QFileInfo(exported).size() > 1000);
     // A second run starts its image encoder from the exported one.
     QFile g(config);
     QVERIFY(g.open(QIODevice::WriteOnly));
-    g.write(QStringLiteral(R"({"epochs": 1, "batch_size": 16, "image_encoder_from": "%1", "freeze_image_epochs": 1, "model": {"width": 4, "depth": 2, "embed_dim": 8, "hidden": 8}})")
-                .arg(exported).toUtf8());
+    g.write(QStringLiteral(
+        R"({"epochs": 1, "batch_size": 16, "image_encoder_from": "%1", "freeze_image_epochs": 1, "model": {"width": 4, "depth": 2, "embed_dim": 8, "hidden": 8}})")
+                .arg(exported)
+                .toUtf8());
     g.close();
-    r = lepton({QStringLiteral("train"), study, QStringLiteral("--config"), config, QStringLiteral("--image-size"), QStringLiteral("32")});
+    r = lepton({ QStringLiteral("train"), study, QStringLiteral("--config"), config, QStringLiteral("--image-size"),
+        QStringLiteral("32") });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(r.err.contains(QStringLiteral("Image encoder weights loaded")));
 }
@@ -242,13 +260,19 @@ void TestCli::trainRefusesBadInput_data()
     QTest::addColumn<QByteArray>("config");
     QTest::addColumn<int>("code");
     QTest::addColumn<QString>("needle");
-    QTest::newRow("bad fusion") << QStringList{QStringLiteral("--fusion"), QStringLiteral("late")} << QByteArray() << 2 << "--fusion";
-    QTest::newRow("bad epochs") << QStringList{QStringLiteral("--epochs"), QStringLiteral("0")} << QByteArray() << 2 << "epochs";
-    QTest::newRow("unknown config key") << QStringList() << QByteArray(R"({"epoch": 3})") << 3 << "epoch: unknown setting";
+    QTest::newRow("bad fusion") << QStringList { QStringLiteral("--fusion"), QStringLiteral("late") } << QByteArray()
+                                << 2 << "--fusion";
+    QTest::newRow("bad epochs") << QStringList { QStringLiteral("--epochs"), QStringLiteral("0") } << QByteArray() << 2
+                                << "epochs";
+    QTest::newRow("unknown config key") << QStringList() << QByteArray(R"({"epoch": 3})") << 3
+                                        << "epoch: unknown setting";
     QTest::newRow("config not JSON") << QStringList() << QByteArray("epochs = 3") << 3 << "not a JSON object";
-    QTest::newRow("bad model value") << QStringList() << QByteArray(R"({"model": {"rnn": "transformer"}})") << 3 << "model.rnn";
-    QTest::newRow("unknown dataset") << QStringList{QStringLiteral("--dataset"), QStringLiteral("nope")} << QByteArray() << 3 << "has no dataset 'nope'";
-    QTest::newRow("resume unknown run") << QStringList{QStringLiteral("--resume"), QStringLiteral("999")} << QByteArray() << 1 << "has no run 999";
+    QTest::newRow("bad model value") << QStringList() << QByteArray(R"({"model": {"rnn": "transformer"}})") << 3
+                                     << "model.rnn";
+    QTest::newRow("unknown dataset") << QStringList { QStringLiteral("--dataset"), QStringLiteral("nope") }
+                                     << QByteArray() << 3 << "has no dataset 'nope'";
+    QTest::newRow("resume unknown run") << QStringList { QStringLiteral("--resume"), QStringLiteral("999") }
+                                        << QByteArray() << 1 << "has no run 999";
 }
 
 void TestCli::trainRefusesBadInput()
@@ -259,8 +283,11 @@ void TestCli::trainRefusesBadInput()
     QFETCH(QString, needle);
     const QString study = m_dir.filePath(QStringLiteral("bad.lepton"));
     if (!QFile::exists(study))
-        QCOMPARE(lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), m_data + QStringLiteral("/manifest.csv")}).code, 0);
-    QStringList all{QStringLiteral("train"), study};
+        QCOMPARE(lepton({ QStringLiteral("import"), study, QStringLiteral("--manifest"),
+                            m_data + QStringLiteral("/manifest.csv") })
+                     .code,
+            0);
+    QStringList all { QStringLiteral("train"), study };
     all += args;
     if (!config.isEmpty()) {
         const QString path = m_dir.filePath(QStringLiteral("bad.json"));
@@ -278,23 +305,31 @@ void TestCli::trainRefusesBadInput()
 void TestCli::interruptCancelsTraining()
 {
     const QString study = m_dir.filePath(QStringLiteral("cancel.lepton"));
-    QCOMPARE(lepton({QStringLiteral("import"), study, QStringLiteral("--manifest"), m_data + QStringLiteral("/manifest.csv")}).code, 0);
+    QCOMPARE(lepton({ QStringLiteral("import"), study, QStringLiteral("--manifest"),
+                        m_data + QStringLiteral("/manifest.csv") })
+                 .code,
+        0);
     QProcess p;
-    p.start(QStringLiteral(LEPTON_CLI), {QStringLiteral("train"), study, QStringLiteral("--epochs"), QStringLiteral("200"),
-                                         QStringLiteral("--image-size"), QStringLiteral("32"), QStringLiteral("--batch-size"), QStringLiteral("8")});
+    p.start(QStringLiteral(LEPTON_CLI),
+        { QStringLiteral("train"), study, QStringLiteral("--epochs"), QStringLiteral("200"),
+            QStringLiteral("--image-size"), QStringLiteral("32"), QStringLiteral("--batch-size"),
+            QStringLiteral("8") });
     QVERIFY(p.waitForStarted());
     QString err;
-    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(p.readAllStandardError())).contains(QStringLiteral("epoch 2/200")), 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (err += QString::fromUtf8(p.readAllStandardError())).contains(QStringLiteral("epoch 2/200")), 120000);
     ::kill(static_cast<pid_t>(p.processId()), SIGINT); // what Ctrl+C sends
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 1);
     const QString out = QString::fromUtf8(p.readAllStandardOutput());
     QVERIFY2(out.contains(QStringLiteral("cancelled")), qPrintable(out));
-    const Run runs = lepton({QStringLiteral("runs"), study, QStringLiteral("--json")});
-    const QJsonObject run = QJsonDocument::fromJson(runs.out.toUtf8()).object().value(QStringLiteral("runs")).toArray().at(0).toObject();
+    const Run runs = lepton({ QStringLiteral("runs"), study, QStringLiteral("--json") });
+    const QJsonObject run
+        = QJsonDocument::fromJson(runs.out.toUtf8()).object().value(QStringLiteral("runs")).toArray().at(0).toObject();
     QCOMPARE(run.value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
     // Its last checkpoint is usable.
-    const Run info = lepton({QStringLiteral("evaluate"), study, QStringLiteral("--run"), QString::number(run.value(QStringLiteral("id")).toInt())});
+    const Run info = lepton({ QStringLiteral("evaluate"), study, QStringLiteral("--run"),
+        QString::number(run.value(QStringLiteral("id")).toInt()) });
     QCOMPARE(info.code, 0);
 }
 

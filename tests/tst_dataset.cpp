@@ -44,7 +44,9 @@ QByteArray manifest(double testValueOverride = -1)
 {
     QByteArray m = "case_id,label,image,split,x,c\n";
     for (int i = 0; i < 40; ++i) {
-        const QString split = i < 28 ? QStringLiteral("train") : i < 34 ? QStringLiteral("val") : QStringLiteral("test");
+        const QString split = i < 28 ? QStringLiteral("train")
+            : i < 34                 ? QStringLiteral("val")
+                                     : QStringLiteral("test");
         QString x = i == 7 ? QStringLiteral("NA") : QString::number(i);
         if (split == QLatin1String("test") && testValueOverride >= 0)
             x = QString::number(testValueOverride);
@@ -115,15 +117,15 @@ void TestDataset::shapesAndMasks()
     QCOMPARE(ds.value()->size(), 40);
     QCOMPARE(ds.value()->indicesOf(QStringLiteral("train")).size(), std::size_t(28));
     const FeatureSpec &spec = ds.value()->spec();
-    QCOMPARE(spec.classes, (QStringList{QStringLiteral("neg"), QStringLiteral("pos")}));
+    QCOMPARE(spec.classes, (QStringList { QStringLiteral("neg"), QStringLiteral("pos") }));
     QCOMPARE(static_cast<int>(spec.recordFields.size()), 2);
     QCOMPARE(spec.eventWidth(), 4); // hr: value, missing, change since first; time
 
     // Cases 0 (no image, no events), 3 (1 event), 2 (3 events, cut to the last 2), 7 (x missing).
-    Batch b = ds.value()->collate({0, 3, 2, 7});
-    QCOMPARE(b.image.sizes(), (c10::IntArrayRef{4, 1, 32, 32}));
-    QCOMPARE(b.recordValues.sizes(), (c10::IntArrayRef{4, 2}));
-    QCOMPARE(b.events.sizes(), (c10::IntArrayRef{4, 2, 4}));
+    Batch b = ds.value()->collate({ 0, 3, 2, 7 });
+    QCOMPARE(b.image.sizes(), (c10::IntArrayRef { 4, 1, 32, 32 }));
+    QCOMPARE(b.recordValues.sizes(), (c10::IntArrayRef { 4, 2 }));
+    QCOMPARE(b.events.sizes(), (c10::IntArrayRef { 4, 2, 4 }));
     QCOMPARE(b.imagePresent[0].item<bool>(), false);
     QCOMPARE(b.image[0].abs().sum().item<float>(), 0.0f);
     QCOMPARE(b.imagePresent[1].item<bool>(), true);
@@ -258,7 +260,7 @@ void TestDataset::augmentationIsSeeded()
 {
     cv::Mat base(32, 32, CV_32F, cv::Scalar(0.2));
     cv::rectangle(base, cv::Rect(4, 4, 10, 6), cv::Scalar(0.9), -1);
-    ImageAugmenter aug{AugmentOptions()};
+    ImageAugmenter aug { AugmentOptions() };
     cv::Mat a = base.clone(), b = base.clone(), c = base.clone();
     aug.apply(a, 5);
     aug.apply(b, 5);

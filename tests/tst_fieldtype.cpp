@@ -21,9 +21,9 @@ void TestFieldType::missing_data()
 {
     QTest::addColumn<QString>("text");
     QTest::addColumn<bool>("missing");
-    for (const char *m : {"", " ", "NA", "na", "NaN", "nan", "null", "NULL", " NA "})
+    for (const char *m : { "", " ", "NA", "na", "NaN", "nan", "null", "NULL", " NA " })
         QTest::newRow(m[0] ? m : "empty") << QString::fromLatin1(m) << true;
-    for (const char *v : {"0", "N", "none", "-", "NAN1", "nil"})
+    for (const char *v : { "0", "N", "none", "-", "NAN1", "nil" })
         QTest::newRow(v) << QString::fromLatin1(v) << false;
 }
 
@@ -44,18 +44,20 @@ void TestFieldType::infer_data()
             l.append(QString::fromLatin1(i));
         return l;
     };
-    QTest::newRow("integers") << list({"1", "2", "30"}) << int(FieldType::Numeric);
-    QTest::newRow("decimals and exponents") << list({"1.5", "-2e3", "0.001"}) << int(FieldType::Numeric);
-    QTest::newRow("yes/no") << list({"yes", "no", "Yes"}) << int(FieldType::Boolean);
-    QTest::newRow("0/1 only") << list({"0", "1", "1"}) << int(FieldType::Boolean);
-    QTest::newRow("mostly 0/1 stays numeric") << list({"0", "1", "1", "1", "1", "1", "1", "1", "1", "1", "2"}) << int(FieldType::Numeric);
-    QTest::newRow("dates") << list({"2024-01-02", "2023-12-31"}) << int(FieldType::Date);
-    QTest::newRow("date-times") << list({"2024-01-02T10:00:00", "2024-01-03T11:30:00Z"}) << int(FieldType::Date);
-    QTest::newRow("words") << list({"A", "B", "C"}) << int(FieldType::Categorical);
-    QTest::newRow("one typo in many numbers") << list({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "x"}) << int(FieldType::Numeric);
-    QTest::newRow("half numbers") << list({"1", "a", "2", "b"}) << int(FieldType::Categorical);
+    QTest::newRow("integers") << list({ "1", "2", "30" }) << int(FieldType::Numeric);
+    QTest::newRow("decimals and exponents") << list({ "1.5", "-2e3", "0.001" }) << int(FieldType::Numeric);
+    QTest::newRow("yes/no") << list({ "yes", "no", "Yes" }) << int(FieldType::Boolean);
+    QTest::newRow("0/1 only") << list({ "0", "1", "1" }) << int(FieldType::Boolean);
+    QTest::newRow("mostly 0/1 stays numeric")
+        << list({ "0", "1", "1", "1", "1", "1", "1", "1", "1", "1", "2" }) << int(FieldType::Numeric);
+    QTest::newRow("dates") << list({ "2024-01-02", "2023-12-31" }) << int(FieldType::Date);
+    QTest::newRow("date-times") << list({ "2024-01-02T10:00:00", "2024-01-03T11:30:00Z" }) << int(FieldType::Date);
+    QTest::newRow("words") << list({ "A", "B", "C" }) << int(FieldType::Categorical);
+    QTest::newRow("one typo in many numbers")
+        << list({ "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "x" }) << int(FieldType::Numeric);
+    QTest::newRow("half numbers") << list({ "1", "a", "2", "b" }) << int(FieldType::Categorical);
     QTest::newRow("empty column") << QStringList() << int(FieldType::Categorical);
-    QTest::newRow("years are numbers") << list({"1999", "2004"}) << int(FieldType::Numeric);
+    QTest::newRow("years are numbers") << list({ "1999", "2004" }) << int(FieldType::Numeric);
 }
 
 void TestFieldType::infer()
@@ -81,7 +83,7 @@ void TestFieldType::parse()
 
 void TestFieldType::names()
 {
-    for (FieldType t : {FieldType::Numeric, FieldType::Categorical, FieldType::Boolean, FieldType::Date})
+    for (FieldType t : { FieldType::Numeric, FieldType::Categorical, FieldType::Boolean, FieldType::Date })
         QCOMPARE(fieldTypeFromName(fieldTypeName(t)).value(), t);
     QVERIFY(!fieldTypeFromName(QStringLiteral("text")));
 }

@@ -69,7 +69,8 @@ void TestImporter::init()
     QVERIFY(m_dir->isValid());
     for (int i = 1; i <= 12; ++i) {
         cv::Mat img(32, 32, CV_8UC1, cv::Scalar(i * 10));
-        QVERIFY(cv::imwrite(m_dir->filePath(QStringLiteral("img%1.png").arg(i, 2, 10, QLatin1Char('0'))).toStdString(), img));
+        QVERIFY(cv::imwrite(
+            m_dir->filePath(QStringLiteral("img%1.png").arg(i, 2, 10, QLatin1Char('0'))).toStdString(), img));
     }
     writeFile(m_dir->filePath(QStringLiteral("corrupt.png")), QByteArray("\x89PNG\r\n\x1a\nthis is not really a png"));
     writeFile(m_dir->filePath(QStringLiteral("empty.png")), QByteArray());
@@ -98,12 +99,12 @@ void TestImporter::cleanImport()
     QVERIFY(out.dataset);
     const ImportedDataset &ds = *out.dataset;
     QCOMPARE(static_cast<int>(ds.cases.size()), 12);
-    QCOMPARE(ds.classes, (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+    QCOMPARE(ds.classes, (QStringList { QStringLiteral("a"), QStringLiteral("b") }));
     QCOMPARE(static_cast<int>(ds.fields.size()), 2);
     QCOMPARE(ds.fields[0].name, QStringLiteral("age"));
     QCOMPARE(ds.fields[0].type, FieldType::Numeric);
     QCOMPARE(ds.fields[1].type, FieldType::Categorical);
-    QCOMPARE(ds.fields[1].categories, (QStringList{QStringLiteral("F"), QStringLiteral("M")}));
+    QCOMPARE(ds.fields[1].categories, (QStringList { QStringLiteral("F"), QStringLiteral("M") }));
     QCOMPARE(ds.cases[0].imageWidth, 32);
     QCOMPARE(ds.cases[0].imageBits, 8);
     QCOMPARE(ds.cases[0].imageHash.size(), 64);
@@ -124,25 +125,60 @@ void TestImporter::problem_data()
     QTest::addColumn<int>("casesImported");
 
     const QByteArray base = baseManifest();
-    QTest::newRow("ragged row") << base + "P13,a,img01.png,40\n" << QByteArray() << "ragged-row" << "manifest.csv" << 14 << "" << 12;
-    QTest::newRow("missing id") << base + ",a,img01.png,40,F\n" << QByteArray() << "missing-id" << "manifest.csv" << 14 << "case_id" << 12;
-    QTest::newRow("duplicate id") << base + "P03,a,img01.png,40,F\n" << QByteArray() << "duplicate-id" << "manifest.csv" << 14 << "case_id" << 12;
-    QTest::newRow("invalid split") << QByteArray("case_id,label,split\nA,a,train\nB,a,val\nC,a,test\nD,b,train\nE,b,val\nF,b,test\nG,b,tset\n")
-                                   << QByteArray() << "invalid-split" << "manifest.csv" << 8 << "split" << 6;
-    QTest::newRow("unparsable value") << base + "P13,a,img01.png,forty,F\n" << QByteArray() << "unparsable-value" << "manifest.csv" << 14 << "age" << 12;
-    QTest::newRow("rare class") << base + "P13,c,img01.png,40,F\n" << QByteArray() << "rare-class" << "manifest.csv" << 14 << "label" << 12;
-    QTest::newRow("image missing") << base + "P13,a,nowhere.png,40,F\n" << QByteArray() << "image-missing" << "manifest.csv" << 14 << "image" << 12;
-    QTest::newRow("image undecodable") << base + "P13,a,corrupt.png,40,F\n" << QByteArray() << "image-undecodable" << "manifest.csv" << 14 << "image" << 12;
-    QTest::newRow("image empty") << base + "P13,a,empty.png,40,F\n" << QByteArray() << "image-undecodable" << "manifest.csv" << 14 << "image" << 12;
-    QTest::newRow("image too small") << base + "P13,a,tiny.png,40,F\n" << QByteArray() << "image-undecodable" << "manifest.csv" << 14 << "image" << 12;
-    QTest::newRow("image escapes root") << base + "P13,a,../img01.png,40,F\n" << QByteArray() << "image-outside-root" << "manifest.csv" << 14 << "image" << 12;
-    QTest::newRow("absolute image path outside root") << base + "P13,a,/etc/hostname,40,F\n" << QByteArray() << "image-outside-root" << "manifest.csv" << 14 << "image" << 12;
-    QTest::newRow("events of unknown case") << base << QByteArray("case_id,time,hr\nP01,1,80\nZZ9,2,90\n") << "unknown-case" << "events.csv" << 3 << "case_id" << 12;
-    QTest::newRow("events of an excluded case") << base + "P03,a,img01.png,40,F\n" << QByteArray("case_id,time,hr\nP01,1,80\nP03,2,90\n") << "duplicate-id" << "manifest.csv" << 14 << "case_id" << 12;
-    QTest::newRow("event time invalid") << base << QByteArray("case_id,time,hr\nP01,1,80\nP01,soon,90\n") << "invalid-time" << "events.csv" << 3 << "time" << 12;
-    QTest::newRow("event value unparsable") << base << QByteArray("case_id,time,hr\nP01,1,80\nP01,2,81\nP01,3,82\nP01,4,83\nP01,5,84\nP01,6,85\nP01,7,86\nP01,8,87\nP01,9,88\nP01,10,fast\n")
-                                            << "unparsable-value" << "events.csv" << 11 << "hr" << 12;
-    QTest::newRow("ragged event row") << base << QByteArray("case_id,time,hr\nP01,1,80,7\n") << "ragged-row" << "events.csv" << 2 << "" << 12;
+    QTest::newRow("ragged row") << base + "P13,a,img01.png,40\n"
+                                << QByteArray() << "ragged-row"
+                                << "manifest.csv" << 14 << "" << 12;
+    QTest::newRow("missing id") << base + ",a,img01.png,40,F\n"
+                                << QByteArray() << "missing-id"
+                                << "manifest.csv" << 14 << "case_id" << 12;
+    QTest::newRow("duplicate id") << base + "P03,a,img01.png,40,F\n"
+                                  << QByteArray() << "duplicate-id"
+                                  << "manifest.csv" << 14 << "case_id" << 12;
+    QTest::newRow("invalid split") << QByteArray(
+        "case_id,label,split\nA,a,train\nB,a,val\nC,a,test\nD,b,train\nE,b,val\nF,b,test\nG,b,tset\n")
+                                   << QByteArray() << "invalid-split"
+                                   << "manifest.csv" << 8 << "split" << 6;
+    QTest::newRow("unparsable value") << base + "P13,a,img01.png,forty,F\n"
+                                      << QByteArray() << "unparsable-value"
+                                      << "manifest.csv" << 14 << "age" << 12;
+    QTest::newRow("rare class") << base + "P13,c,img01.png,40,F\n"
+                                << QByteArray() << "rare-class"
+                                << "manifest.csv" << 14 << "label" << 12;
+    QTest::newRow("image missing") << base + "P13,a,nowhere.png,40,F\n"
+                                   << QByteArray() << "image-missing"
+                                   << "manifest.csv" << 14 << "image" << 12;
+    QTest::newRow("image undecodable") << base + "P13,a,corrupt.png,40,F\n"
+                                       << QByteArray() << "image-undecodable"
+                                       << "manifest.csv" << 14 << "image" << 12;
+    QTest::newRow("image empty") << base + "P13,a,empty.png,40,F\n"
+                                 << QByteArray() << "image-undecodable"
+                                 << "manifest.csv" << 14 << "image" << 12;
+    QTest::newRow("image too small") << base + "P13,a,tiny.png,40,F\n"
+                                     << QByteArray() << "image-undecodable"
+                                     << "manifest.csv" << 14 << "image" << 12;
+    QTest::newRow("image escapes root") << base + "P13,a,../img01.png,40,F\n"
+                                        << QByteArray() << "image-outside-root"
+                                        << "manifest.csv" << 14 << "image" << 12;
+    QTest::newRow("absolute image path outside root") << base + "P13,a,/etc/hostname,40,F\n"
+                                                      << QByteArray() << "image-outside-root"
+                                                      << "manifest.csv" << 14 << "image" << 12;
+    QTest::newRow("events of unknown case")
+        << base << QByteArray("case_id,time,hr\nP01,1,80\nZZ9,2,90\n") << "unknown-case"
+        << "events.csv" << 3 << "case_id" << 12;
+    QTest::newRow("events of an excluded case") << base + "P03,a,img01.png,40,F\n"
+                                                << QByteArray("case_id,time,hr\nP01,1,80\nP03,2,90\n") << "duplicate-id"
+                                                << "manifest.csv" << 14 << "case_id" << 12;
+    QTest::newRow("event time invalid") << base << QByteArray("case_id,time,hr\nP01,1,80\nP01,soon,90\n")
+                                        << "invalid-time"
+                                        << "events.csv" << 3 << "time" << 12;
+    QTest::newRow("event value unparsable")
+        << base
+        << QByteArray("case_id,time,hr\nP01,1,80\nP01,2,81\nP01,3,82\nP01,4,83\nP01,5,84\nP01,6,85\nP01,7,86\nP01,8,"
+                      "87\nP01,9,88\nP01,10,fast\n")
+        << "unparsable-value"
+        << "events.csv" << 11 << "hr" << 12;
+    QTest::newRow("ragged event row") << base << QByteArray("case_id,time,hr\nP01,1,80,7\n") << "ragged-row"
+                                      << "events.csv" << 2 << "" << 12;
 }
 
 void TestImporter::problem()
@@ -177,15 +213,29 @@ void TestImporter::fatal_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("needle");
-    QTest::newRow("no id column") << QByteArray("id,label\n1,a\n") << QByteArray() << QStringList() << "no-id-column" << "--id-col";
-    QTest::newRow("not a CSV") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) << QByteArray() << QStringList() << "manifest-unreadable" << "binary";
-    QTest::newRow("empty manifest") << QByteArray() << QByteArray() << QStringList() << "manifest-unreadable" << "empty";
-    QTest::newRow("duplicate column") << QByteArray("case_id,age,age\n1,2,3\n") << QByteArray() << QStringList() << "duplicate-column" << "age";
-    QTest::newRow("named label column missing") << QByteArray("case_id,y\n1,a\n") << QByteArray() << QStringList{QStringLiteral("label-col=diagnosis")}
-                                                << "missing-column" << "diagnosis";
-    QTest::newRow("unknown field override") << baseManifest() << QByteArray() << QStringList{QStringLiteral("field-type=height")} << "unknown-field" << "height";
-    QTest::newRow("events without time column") << baseManifest() << QByteArray("case_id,when,hr\nP01,1,80\n") << QStringList() << "events-columns" << "time";
-    QTest::newRow("no case survives") << QByteArray("case_id,label\n,a\n,b\n") << QByteArray() << QStringList() << "no-cases" << "no case";
+    QTest::newRow("no id column") << QByteArray("id,label\n1,a\n") << QByteArray() << QStringList() << "no-id-column"
+                                  << "--id-col";
+    QTest::newRow("not a CSV") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) << QByteArray() << QStringList()
+                               << "manifest-unreadable"
+                               << "binary";
+    QTest::newRow("empty manifest") << QByteArray() << QByteArray() << QStringList() << "manifest-unreadable"
+                                    << "empty";
+    QTest::newRow("duplicate column") << QByteArray("case_id,age,age\n1,2,3\n") << QByteArray() << QStringList()
+                                      << "duplicate-column"
+                                      << "age";
+    QTest::newRow("named label column missing")
+        << QByteArray("case_id,y\n1,a\n") << QByteArray() << QStringList { QStringLiteral("label-col=diagnosis") }
+        << "missing-column"
+        << "diagnosis";
+    QTest::newRow("unknown field override")
+        << baseManifest() << QByteArray() << QStringList { QStringLiteral("field-type=height") } << "unknown-field"
+        << "height";
+    QTest::newRow("events without time column")
+        << baseManifest() << QByteArray("case_id,when,hr\nP01,1,80\n") << QStringList() << "events-columns"
+        << "time";
+    QTest::newRow("no case survives") << QByteArray("case_id,label\n,a\n,b\n") << QByteArray() << QStringList()
+                                      << "no-cases"
+                                      << "no case";
 }
 
 void TestImporter::fatal()
@@ -208,7 +258,8 @@ void TestImporter::fatal()
     QVERIFY(out.report.hasFatal());
     QVERIFY(!out.dataset);
     const auto &problems = out.report.problems();
-    auto it = std::find_if(problems.begin(), problems.end(), [](const ImportProblem &p) { return p.severity == ImportProblem::Severity::Fatal; });
+    auto it = std::find_if(problems.begin(), problems.end(),
+        [](const ImportProblem &p) { return p.severity == ImportProblem::Severity::Fatal; });
     QVERIFY(it != problems.end());
     QCOMPARE(it->kind, kind);
     QVERIFY2(it->reason.contains(needle), qPrintable(it->reason));
@@ -279,7 +330,11 @@ void TestImporter::stratifiedSplit()
 {
     QByteArray m = "case_id,label,x\n";
     for (int i = 0; i < 200; ++i)
-        m += QStringLiteral("C%1,%2,%3\n").arg(i).arg(i < 140 ? QStringLiteral("neg") : QStringLiteral("pos")).arg(i).toUtf8();
+        m += QStringLiteral("C%1,%2,%3\n")
+                 .arg(i)
+                 .arg(i < 140 ? QStringLiteral("neg") : QStringLiteral("pos"))
+                 .arg(i)
+                 .toUtf8();
     m += "U1,,1\n"; // unlabelled: no split
     ImportOptions o = options(m);
     ImportOutcome a = Importer::run(o);
@@ -309,7 +364,13 @@ void TestImporter::manifestSplitKept()
 {
     QByteArray m = "case_id,label,split\n";
     for (int i = 0; i < 12; ++i)
-        m += QStringLiteral("C%1,%2,%3\n").arg(i).arg(i % 2 ? "a" : "b").arg(i < 4 ? QStringLiteral("test") : i < 6 ? QStringLiteral("") : QStringLiteral("train")).toUtf8();
+        m += QStringLiteral("C%1,%2,%3\n")
+                 .arg(i)
+                 .arg(i % 2 ? "a" : "b")
+                 .arg(i < 4      ? QStringLiteral("test")
+                         : i < 6 ? QStringLiteral("")
+                                 : QStringLiteral("train"))
+                 .toUtf8();
     ImportOutcome out = Importer::run(options(m));
     QVERIFY(out.dataset);
     QVERIFY(out.dataset->splitFromManifest);
@@ -342,7 +403,8 @@ void TestImporter::typeOverride()
 
 void TestImporter::eventsAreParsed()
 {
-    ImportOutcome out = Importer::run(options(baseManifest(), QByteArray("case_id,time,hr,note\nP02,2024-01-02,80,ok\nP01,3,90,NA\nP01,1.5,85,high\n")));
+    ImportOutcome out = Importer::run(options(
+        baseManifest(), QByteArray("case_id,time,hr,note\nP02,2024-01-02,80,ok\nP01,3,90,NA\nP01,1.5,85,high\n")));
     QVERIFY2(out.dataset, qPrintable(out.report.toText()));
     QCOMPARE(static_cast<int>(out.dataset->events.size()), 3);
     QCOMPARE(out.dataset->eventFields[0].type, FieldType::Numeric);
@@ -354,8 +416,8 @@ void TestImporter::eventsAreParsed()
 
 void TestImporter::saveAndReadBack()
 {
-    ImportOutcome out = Importer::run(options(baseManifest() + "P13,a,corrupt.png,40,F\n",
-                                              QByteArray("case_id,time,hr\nP01,2,80\nP01,1,70\n")));
+    ImportOutcome out = Importer::run(
+        options(baseManifest() + "P13,a,corrupt.png,40,F\n", QByteArray("case_id,time,hr\nP01,2,80\nP01,1,70\n")));
     QVERIFY(out.dataset);
     auto study = Study::open(m_dir->filePath(QStringLiteral("s.lepton")), Study::Mode::CreateOrOpen);
     QVERIFY2(study, qPrintable(study.error()));

@@ -60,7 +60,8 @@ void TestMainWindow::initTestCase()
     cv::Mat img(64, 64, CV_8UC1, cv::Scalar(40));
     cv::circle(img, cv::Point(30, 30), 8, cv::Scalar(220), -1);
     QVERIFY(cv::imwrite(m_dir.filePath(QStringLiteral("img.png")).toStdString(), img));
-    for (const auto &[name, bytes] : {std::pair{QStringLiteral("m.csv"), m}, std::pair{QStringLiteral("e.csv"), e}}) {
+    for (const auto &[name, bytes] :
+        { std::pair { QStringLiteral("m.csv"), m }, std::pair { QStringLiteral("e.csv"), e } }) {
         QFile f(m_dir.filePath(name));
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(bytes);

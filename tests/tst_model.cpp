@@ -63,7 +63,8 @@ void TestModel::variants_data()
 {
     QTest::addColumn<int>("variant");
     QTest::addColumn<QString>("rnn");
-    for (FusionVariant v : {FusionVariant::Attention, FusionVariant::Concat, FusionVariant::Image, FusionVariant::Record, FusionVariant::History})
+    for (FusionVariant v : { FusionVariant::Attention, FusionVariant::Concat, FusionVariant::Image,
+             FusionVariant::Record, FusionVariant::History })
         QTest::newRow(qPrintable(fusionVariantName(v))) << int(v) << QStringLiteral("gru");
     QTest::newRow("attention lstm") << int(FusionVariant::Attention) << QStringLiteral("lstm");
 }
@@ -76,16 +77,16 @@ void TestModel::variants()
     c.rnn = rnn;
     FusionNet net(c);
     net->eval();
-    const Batch b = m_data->collate({0, 1, 2, 3, 4});
+    const Batch b = m_data->collate({ 0, 1, 2, 3, 4 });
     const FusionOutput out = net->forward(b);
-    QCOMPARE(out.logits.sizes(), (c10::IntArrayRef{5, 2}));
+    QCOMPARE(out.logits.sizes(), (c10::IntArrayRef { 5, 2 }));
     QVERIFY(torch::isfinite(out.logits).all().item<bool>());
-    QCOMPARE(out.modalityWeights.sizes(), (c10::IntArrayRef{5, 3}));
+    QCOMPARE(out.modalityWeights.sizes(), (c10::IntArrayRef { 5, 3 }));
     QCOMPARE(out.imageAttention.defined(), c.usesImage());
     QCOMPARE(out.fieldWeights.defined(), c.usesRecord());
     QCOMPARE(out.temporalWeights.defined(), c.usesHistory());
     if (c.usesImage())
-        QCOMPARE(out.imageAttention.sizes(), (c10::IntArrayRef{5, 4, 4})); // 32 px, stem + 2 stages
+        QCOMPARE(out.imageAttention.sizes(), (c10::IntArrayRef { 5, 4, 4 })); // 32 px, stem + 2 stages
     // Gradients reach every parameter that the variant uses.
     torch::nn::functional::cross_entropy(net->forward(b).logits, b.labels).backward();
     for (const auto &p : net->named_parameters())
@@ -105,7 +106,7 @@ void TestModel::missingModalities()
     QFETCH(int, missing);
     FusionNet net(config(FusionVariant::Attention));
     net->eval();
-    Batch b = m_data->collate({0, 1, 2, 3});
+    Batch b = m_data->collate({ 0, 1, 2, 3 });
     torch::Tensor *present = missing == 0 ? &b.imagePresent : missing == 1 ? &b.recordPresent : &b.historyPresent;
     present->fill_(false);
     if (missing == 2) {
@@ -116,7 +117,7 @@ void TestModel::missingModalities()
     QVERIFY(torch::isfinite(out.logits).all().item<bool>());
     // The missing modality gets no weight; the others share all of it.
     QCOMPARE(out.modalityWeights.select(1, missing).abs().max().item<float>(), 0.0f);
-    QVERIFY(torch::allclose(out.modalityWeights.sum(1), torch::ones({4})));
+    QVERIFY(torch::allclose(out.modalityWeights.sum(1), torch::ones({ 4 })));
     // Masked, not zero-filled: changing the hidden modality's data changes nothing.
     Batch changed = b;
     if (missing == 0)
@@ -132,12 +133,12 @@ void TestModel::attentionSumsToOne()
 {
     FusionNet net(config(FusionVariant::Attention));
     net->eval();
-    const Batch b = m_data->collate({0, 1, 2, 3, 4, 5});
+    const Batch b = m_data->collate({ 0, 1, 2, 3, 4, 5 });
     const FusionOutput out = net->forward(b);
-    QVERIFY(torch::allclose(out.imageAttention.flatten(1).sum(1), torch::ones({6}), 1e-5, 1e-5));
-    QVERIFY(torch::allclose(out.fieldWeights.sum(1), torch::ones({6}), 1e-5, 1e-5));
-    QVERIFY(torch::allclose(out.temporalWeights.sum(1), torch::ones({6}), 1e-5, 1e-5));
-    QVERIFY(torch::allclose(out.modalityWeights.sum(1), torch::ones({6}), 1e-5, 1e-5));
+    QVERIFY(torch::allclose(out.imageAttention.flatten(1).sum(1), torch::ones({ 6 }), 1e-5, 1e-5));
+    QVERIFY(torch::allclose(out.fieldWeights.sum(1), torch::ones({ 6 }), 1e-5, 1e-5));
+    QVERIFY(torch::allclose(out.temporalWeights.sum(1), torch::ones({ 6 }), 1e-5, 1e-5));
+    QVERIFY(torch::allclose(out.modalityWeights.sum(1), torch::ones({ 6 }), 1e-5, 1e-5));
     // Padded steps get no temporal weight.
     QCOMPARE((out.temporalWeights * b.eventMask.logical_not()).abs().max().item<float>(), 0.0f);
 }
@@ -146,7 +147,7 @@ void TestModel::checkpointRoundTrip()
 {
     FusionNet a(config(FusionVariant::Attention));
     torch::optim::AdamW opt(a->parameters(), torch::optim::AdamWOptions(1e-3));
-    const Batch b = m_data->collate({0, 1, 2, 3});
+    const Batch b = m_data->collate({ 0, 1, 2, 3 });
     torch::nn::functional::cross_entropy(a->forward(b).logits, b.labels).backward();
     opt.step();
     auto blob = CheckpointIO::save(a, &opt, 7);
@@ -181,12 +182,12 @@ void TestModel::mismatchedCheckpointIsRefused()
 
 void TestModel::configErrorsNameTheKey()
 {
-    auto bad = ModelConfig::fromJson(QJsonObject{{QStringLiteral("fusion"), QStringLiteral("late")}});
+    auto bad = ModelConfig::fromJson(QJsonObject { { QStringLiteral("fusion"), QStringLiteral("late") } });
     QVERIFY(!bad);
     QVERIFY(bad.error().contains(QStringLiteral("model.fusion")));
-    bad = ModelConfig::fromJson(QJsonObject{{QStringLiteral("colour"), 1}});
+    bad = ModelConfig::fromJson(QJsonObject { { QStringLiteral("colour"), 1 } });
     QVERIFY(bad.error().contains(QStringLiteral("model.colour: unknown")));
-    bad = ModelConfig::fromJson(QJsonObject{{QStringLiteral("depth"), 9}});
+    bad = ModelConfig::fromJson(QJsonObject { { QStringLiteral("depth"), 9 } });
     QVERIFY(bad.error().contains(QStringLiteral("model.depth")));
     auto good = ModelConfig::fromJson(config(FusionVariant::Concat).toJson());
     QVERIFY(good);

@@ -128,7 +128,7 @@ void TestStudy::refusesNotAStudy()
         f.write(content);
     }
     const QByteArray before = fileHash(path);
-    for (auto mode : {Study::Mode::ReadWrite, Study::Mode::ReadOnly, Study::Mode::CreateOrOpen}) {
+    for (auto mode : { Study::Mode::ReadWrite, Study::Mode::ReadOnly, Study::Mode::CreateOrOpen }) {
         auto s = Study::open(path, mode);
         QVERIFY(!s);
         QVERIFY2(s.error().contains(QStringLiteral("not a Lepton study")), qPrintable(s.error()));

@@ -2,8 +2,8 @@
 #include "TinyStudy.h"
 
 #include "store/RunRepository.h"
-#include "train/Trainer.h"
 #include "train/TrainedModel.h"
+#include "train/Trainer.h"
 
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -83,9 +83,10 @@ void TestTrainer::tinyRunLearnsAndIsRecorded()
     auto out = Trainer::train(*m_study, m_dataset, c, cb, QStringLiteral("tiny"));
     QVERIFY2(out, qPrintable(out.error()));
     QCOMPARE(out->status, QStringLiteral("completed"));
-    QCOMPARE(statuses, (QStringList{QStringLiteral("running"), QStringLiteral("completed")}));
+    QCOMPARE(statuses, (QStringList { QStringLiteral("running"), QStringLiteral("completed") }));
     QCOMPARE(static_cast<int>(trainLoss.size()), 6);
-    QVERIFY2(trainLoss.back() < trainLoss.front() * 0.8, qPrintable(QStringLiteral("%1 → %2").arg(trainLoss.front()).arg(trainLoss.back())));
+    QVERIFY2(trainLoss.back() < trainLoss.front() * 0.8,
+        qPrintable(QStringLiteral("%1 → %2").arg(trainLoss.front()).arg(trainLoss.back())));
     QCOMPARE(steps, 6 * 7); // 56 train cases / 8
     RunRepository runs(*m_study);
     auto rec = runs.run(out->runId);
@@ -144,7 +145,8 @@ void TestTrainer::resumeContinuesTheSameCurve()
     const auto expected = valLosses(full->runId), got = valLosses(cut->runId);
     QCOMPARE(got.size(), expected.size());
     for (std::size_t i = 0; i < got.size(); ++i)
-        QVERIFY2(std::abs(got[i] - expected[i]) < 1e-5, qPrintable(QStringLiteral("epoch %1: %2 vs %3").arg(i).arg(got[i]).arg(expected[i])));
+        QVERIFY2(std::abs(got[i] - expected[i]) < 1e-5,
+            qPrintable(QStringLiteral("epoch %1: %2 vs %3").arg(i).arg(got[i]).arg(expected[i])));
     // No metric row is duplicated by the resume.
     QSqlQuery q(m_study->database());
     q.prepare(QStringLiteral("SELECT count(*) FROM metrics WHERE run_id = ? AND split = 'val' AND name = 'loss'"));
@@ -191,7 +193,8 @@ void TestTrainer::tamperedCheckpointIsRefused()
     auto out = Trainer::train(*m_study, m_dataset, c, {});
     QVERIFY(out);
     QSqlQuery q(m_study->database());
-    q.prepare(QStringLiteral("UPDATE checkpoints SET data = substr(data, 1, 100) || x'00' || substr(data, 102) WHERE run_id = ?"));
+    q.prepare(QStringLiteral(
+        "UPDATE checkpoints SET data = substr(data, 1, 100) || x'00' || substr(data, 102) WHERE run_id = ?"));
     q.addBindValue(out->runId);
     QVERIFY(q.exec());
     auto model = TrainedModel::load(*m_study, out->runId, QStringLiteral("cpu"));
@@ -218,7 +221,7 @@ void TestTrainer::badConfigIsRefused()
     out = Trainer::train(*m_study, m_dataset, c, {});
     QVERIFY(!out);
     QVERIFY(out.error().contains(QStringLiteral("positive_class")));
-    auto parsed = TrainConfig::fromJson(QJsonObject{{QStringLiteral("epochs"), QStringLiteral("many")}});
+    auto parsed = TrainConfig::fromJson(QJsonObject { { QStringLiteral("epochs"), QStringLiteral("many") } });
     QVERIFY(!parsed);
     QVERIFY(parsed.error().contains(QStringLiteral("epochs")));
 }

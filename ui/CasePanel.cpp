@@ -28,7 +28,8 @@ QImage toDisplayImage(const cv::Mat &image)
     else
         eight = image;
     if (eight.channels() == 1)
-        return QImage(eight.data, eight.cols, eight.rows, static_cast<int>(eight.step), QImage::Format_Grayscale8).copy();
+        return QImage(eight.data, eight.cols, eight.rows, static_cast<int>(eight.step), QImage::Format_Grayscale8)
+            .copy();
     if (eight.channels() == 3)
         return QImage(eight.data, eight.cols, eight.rows, static_cast<int>(eight.step), QImage::Format_BGR888).copy();
     return QImage(eight.data, eight.cols, eight.rows, static_cast<int>(eight.step), QImage::Format_ARGB32).copy();
@@ -37,7 +38,10 @@ QImage toDisplayImage(const cv::Mat &image)
 } // namespace
 
 CasePanel::CasePanel(QWidget *parent)
-    : QWidget(parent), m_title(new QLabel(this)), m_image(new ImageView(this)), m_fields(new QTableWidget(this)),
+    : QWidget(parent),
+      m_title(new QLabel(this)),
+      m_image(new ImageView(this)),
+      m_fields(new QTableWidget(this)),
       m_history(new SeriesPlot(this))
 {
     auto *layout = new QVBoxLayout(this);
@@ -49,7 +53,7 @@ CasePanel::CasePanel(QWidget *parent)
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_image);
     m_fields->setColumnCount(2);
-    m_fields->setHorizontalHeaderLabels({tr("Field"), tr("Value")});
+    m_fields->setHorizontalHeaderLabels({ tr("Field"), tr("Value") });
     m_fields->horizontalHeader()->setStretchLastSection(true);
     m_fields->verticalHeader()->hide();
     m_fields->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -75,7 +79,7 @@ void CasePanel::showCase(const std::shared_ptr<lepton::Study> &study, qint64 dat
 {
     m_title->setText(tr("Case %1 — %2, %3")
                          .arg(c.caseKey, c.label.isEmpty() ? tr("unlabelled") : c.label,
-                              c.split.isEmpty() ? tr("no split") : c.split));
+                             c.split.isEmpty() ? tr("no split") : c.split));
     if (c.imagePath.isEmpty()) {
         m_image->setMessage(tr("No image for this case (the modality is missing)."));
     } else {

@@ -13,7 +13,7 @@ class QTableWidget;
 namespace lepton {
 class Study;
 struct StoredCase;
-}
+} // namespace lepton
 
 /// One case: its image, its record fields and its event history (one curve per event field).
 class CasePanel : public QWidget

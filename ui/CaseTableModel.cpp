@@ -3,7 +3,7 @@
 
 #include "store/Study.h"
 
-CaseTableModel::CaseTableModel(QObject *parent) : QAbstractTableModel(parent) {}
+CaseTableModel::CaseTableModel(QObject *parent) : QAbstractTableModel(parent) { }
 
 void CaseTableModel::setDataset(std::shared_ptr<lepton::Study> study, qint64 datasetId)
 {
@@ -58,14 +58,18 @@ QVariant CaseTableModel::data(const QModelIndex &index, int role) const
     if (!c || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return QVariant();
     switch (index.column()) {
-    case CaseId: return c->caseKey;
-    case Label: return c->label.isEmpty() ? tr("(unlabelled)") : c->label;
-    case Split: return c->split.isEmpty() ? tr("(none)") : c->split;
+    case CaseId:
+        return c->caseKey;
+    case Label:
+        return c->label.isEmpty() ? tr("(unlabelled)") : c->label;
+    case Split:
+        return c->split.isEmpty() ? tr("(none)") : c->split;
     case Image:
         if (c->imagePath.isEmpty())
             return tr("none");
         return role == Qt::ToolTipRole ? c->imagePath : QStringLiteral("%1×%2").arg(c->imageWidth).arg(c->imageHeight);
-    case SourceLine: return c->sourceLine;
+    case SourceLine:
+        return c->sourceLine;
     }
     return QVariant();
 }
@@ -75,11 +79,16 @@ QVariant CaseTableModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case CaseId: return tr("Case");
-    case Label: return tr("Label");
-    case Split: return tr("Split");
-    case Image: return tr("Image");
-    case SourceLine: return tr("Manifest line");
+    case CaseId:
+        return tr("Case");
+    case Label:
+        return tr("Label");
+    case Split:
+        return tr("Split");
+    case Image:
+        return tr("Image");
+    case SourceLine:
+        return tr("Manifest line");
     }
     return QVariant();
 }

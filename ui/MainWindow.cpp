@@ -26,9 +26,15 @@
 #include <QToolBar>
 
 MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent), m_model(new CaseTableModel(this)), m_view(new QTableView(this)), m_panel(new CasePanel(this)),
-      m_datasets(new QComboBox(this)), m_labels(new QComboBox(this)), m_splits(new QComboBox(this)),
-      m_filter(new QLineEdit(this)), m_summary(new QLabel(this))
+    : QMainWindow(parent),
+      m_model(new CaseTableModel(this)),
+      m_view(new QTableView(this)),
+      m_panel(new CasePanel(this)),
+      m_datasets(new QComboBox(this)),
+      m_labels(new QComboBox(this)),
+      m_splits(new QComboBox(this)),
+      m_filter(new QLineEdit(this)),
+      m_summary(new QLabel(this))
 {
     setWindowTitle(tr("Lepton Workbench"));
     m_view->setModel(m_model);
@@ -54,7 +60,7 @@ MainWindow::MainWindow(QWidget *parent)
     bar->addWidget(m_labels);
     bar->addWidget(new QLabel(tr("  Split "), this));
     m_splits->addItem(tr("any"), QString());
-    for (const QString &s : {QStringLiteral("train"), QStringLiteral("val"), QStringLiteral("test")})
+    for (const QString &s : { QStringLiteral("train"), QStringLiteral("val"), QStringLiteral("test") })
         m_splits->addItem(s, s);
     bar->addWidget(m_splits);
     bar->addSeparator();
@@ -102,9 +108,9 @@ void MainWindow::buildMenus()
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Lepton Workbench"), this, [this] {
         QMessageBox::about(this, tr("About Lepton Workbench"),
-                           tr("<b>Lepton Workbench %1</b><p>Multimodal deep learning with explainable, reviewable "
-                              "decisions.</p><p>Licensed under the GNU GPL, version 3 or later.</p>")
-                               .arg(QStringLiteral(LEPTON_VERSION)));
+            tr("<b>Lepton Workbench %1</b><p>Multimodal deep learning with explainable, reviewable "
+               "decisions.</p><p>Licensed under the GNU GPL, version 3 or later.</p>")
+                .arg(QStringLiteral(LEPTON_VERSION)));
     });
 }
 
@@ -119,8 +125,8 @@ void MainWindow::showError(const QString &message)
 
 void MainWindow::chooseStudy()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Study"), QString(),
-                                                      tr("Lepton studies (*.lepton);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Study"), QString(), tr("Lepton studies (*.lepton);;All files (*)"));
     if (!path.isEmpty())
         openStudy(path);
 }

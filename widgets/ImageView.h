@@ -17,7 +17,7 @@ public:
     const QImage &image() const { return m_image; }
     QString message() const { return m_message; }
 
-    QSize sizeHint() const override { return {256, 256}; }
+    QSize sizeHint() const override { return { 256, 256 }; }
 
 protected:
     void paintEvent(QPaintEvent *event) override;

@@ -12,7 +12,7 @@
 
 namespace lepton::cli {
 namespace {
-std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_interrupted { false };
 
 extern "C" void onInterrupt(int)
 {
@@ -85,8 +85,8 @@ ProgressFn stderrProgress()
         const int percent = static_cast<int>(100 * done / total);
         if (tty) {
             if (done == total || state->sinceLast.elapsed() > 100) {
-                printErr(QStringLiteral("\r%1: %2/%3 (%4%)").arg(stage).arg(done).arg(total).arg(percent) +
-                         (done == total ? QStringLiteral("\n") : QString()));
+                printErr(QStringLiteral("\r%1: %2/%3 (%4%)").arg(stage).arg(done).arg(total).arg(percent)
+                    + (done == total ? QStringLiteral("\n") : QString()));
                 state->sinceLast.restart();
                 if (done == total)
                     state->stage.clear();
@@ -99,12 +99,11 @@ ProgressFn stderrProgress()
 }
 
 std::optional<int> parseArguments(QCommandLineParser &parser, const QString &command, const QString &synopsis,
-                                  const QString &description, const QStringList &args, int minPositional,
-                                  int maxPositional)
+    const QString &description, const QStringList &args, int minPositional, int maxPositional)
 {
     parser.setApplicationDescription(QStringLiteral("lepton %1 %2\n\n%3").arg(command, synopsis, description));
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    const QCommandLineOption help({ QStringLiteral("h"), QStringLiteral("help") }, QStringLiteral("Show this help."));
     parser.addOption(help);
     QStringList argv = args;
     argv.prepend(QStringLiteral("lepton ") + command);
@@ -118,7 +117,8 @@ std::optional<int> parseArguments(QCommandLineParser &parser, const QString &com
     if (n < minPositional)
         return usageError(command, QStringLiteral("missing arguments; usage: lepton %1 %2").arg(command, synopsis));
     if (maxPositional >= 0 && n > maxPositional)
-        return usageError(command, QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().at(maxPositional)));
+        return usageError(
+            command, QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().at(maxPositional)));
     return std::nullopt;
 }
 

@@ -31,8 +31,7 @@ ProgressFn stderrProgress();
 /// Parses a command's arguments. Returns an exit code when the command must stop here
 /// (--help printed: 0; bad arguments: 2), nothing when it should go on.
 std::optional<int> parseArguments(QCommandLineParser &parser, const QString &command, const QString &synopsis,
-                                  const QString &description, const QStringList &args, int minPositional,
-                                  int maxPositional);
+    const QString &description, const QStringList &args, int minPositional, int maxPositional);
 
 /// Prints "lepton COMMAND: message" and a hint to --help; returns ExitUsage.
 int usageError(const QString &command, const QString &message);

@@ -12,27 +12,33 @@ namespace lepton::cli {
 int runDemo(const QStringList &args)
 {
     QCommandLineParser p;
-    const QCommandLineOption domain(QStringLiteral("domain"), QStringLiteral("medical or finance (default medical)."), QStringLiteral("DOMAIN"), QStringLiteral("medical"));
-    const QCommandLineOption cases(QStringLiteral("cases"), QStringLiteral("Number of cases (default 2000)."), QStringLiteral("N"), QStringLiteral("2000"));
-    const QCommandLineOption dir(QStringLiteral("dir"), QStringLiteral("Working folder (default lepton-demo)."), QStringLiteral("DIR"), QStringLiteral("lepton-demo"));
-    const QCommandLineOption epochs(QStringLiteral("epochs"), QStringLiteral("Training epochs (default: the trainer's)."), QStringLiteral("N"));
-    for (const auto &o : {domain, cases, dir, epochs})
+    const QCommandLineOption domain(QStringLiteral("domain"), QStringLiteral("medical or finance (default medical)."),
+        QStringLiteral("DOMAIN"), QStringLiteral("medical"));
+    const QCommandLineOption cases(QStringLiteral("cases"), QStringLiteral("Number of cases (default 2000)."),
+        QStringLiteral("N"), QStringLiteral("2000"));
+    const QCommandLineOption dir(QStringLiteral("dir"), QStringLiteral("Working folder (default lepton-demo)."),
+        QStringLiteral("DIR"), QStringLiteral("lepton-demo"));
+    const QCommandLineOption epochs(
+        QStringLiteral("epochs"), QStringLiteral("Training epochs (default: the trainer's)."), QStringLiteral("N"));
+    for (const auto &o : { domain, cases, dir, epochs })
         p.addOption(o);
-    if (auto code = parseArguments(p, QStringLiteral("demo"), QStringLiteral("[--domain medical|finance] [--cases N] [--dir DIR]"),
-                                   QStringLiteral("Runs the whole path headless: demo data → study → training → prediction → "
-                                                  "summary. The study is DIR/demo-DOMAIN.lepton; open it with lepton-workbench."),
-                                   args, 0, 0))
+    if (auto code = parseArguments(p, QStringLiteral("demo"),
+            QStringLiteral("[--domain medical|finance] [--cases N] [--dir DIR]"),
+            QStringLiteral("Runs the whole path headless: demo data → study → training → prediction → "
+                           "summary. The study is DIR/demo-DOMAIN.lepton; open it with lepton-workbench."),
+            args, 0, 0))
         return *code;
     const QString d = p.value(dir);
     const QString dataDir = d + QStringLiteral("/data-") + p.value(domain);
     const QString studyPath = d + QStringLiteral("/demo-") + p.value(domain) + QStringLiteral(".lepton");
     if (QFile::exists(studyPath)) {
-        printErr(QStringLiteral("lepton demo: %1 exists already; open it, or remove it to start again\n").arg(studyPath));
+        printErr(
+            QStringLiteral("lepton demo: %1 exists already; open it, or remove it to start again\n").arg(studyPath));
         return printStudyInfo(studyPath, false);
     }
     printErr(QStringLiteral("1/5 Generating demo data in %1\n").arg(dataDir));
-    const int gen = runDemoData({QStringLiteral("--domain"), p.value(domain), QStringLiteral("--cases"), p.value(cases),
-                                 QStringLiteral("--out"), dataDir});
+    const int gen = runDemoData({ QStringLiteral("--domain"), p.value(domain), QStringLiteral("--cases"),
+        p.value(cases), QStringLiteral("--out"), dataDir });
     if (gen != ExitOk)
         return gen;
     printErr(QStringLiteral("2/5 Importing into %1\n").arg(studyPath));
@@ -44,7 +50,7 @@ int runDemo(const QStringList &args)
     if (imp != ExitOk)
         return imp;
     printErr(QStringLiteral("3/5 Training the attention-fusion model\n"));
-    QStringList trainArgs{studyPath, QStringLiteral("--name"), QStringLiteral("demo attention")};
+    QStringList trainArgs { studyPath, QStringLiteral("--name"), QStringLiteral("demo attention") };
     if (p.isSet(epochs))
         trainArgs << QStringLiteral("--epochs") << p.value(epochs);
     const int trained = runTrain(trainArgs);
@@ -53,7 +59,8 @@ int runDemo(const QStringList &args)
     qint64 runId = 0;
     {
         auto study = Study::open(studyPath, Study::Mode::ReadOnly);
-        auto runs = study ? RunRepository(*study.value()).runs() : Result<std::vector<RunRecord>>::failure(study.error());
+        auto runs
+            = study ? RunRepository(*study.value()).runs() : Result<std::vector<RunRecord>>::failure(study.error());
         if (!runs || runs->empty()) {
             printErr(QStringLiteral("lepton demo: the run cannot be found in %1\n").arg(studyPath));
             return ExitFailure;
@@ -61,7 +68,8 @@ int runDemo(const QStringList &args)
         runId = runs->back().id;
     }
     printErr(QStringLiteral("4/5 Predicting the test split\n"));
-    const int predicted = runPredict({studyPath, QStringLiteral("--run"), QString::number(runId), QStringLiteral("--split"), QStringLiteral("test")});
+    const int predicted = runPredict({ studyPath, QStringLiteral("--run"), QString::number(runId),
+        QStringLiteral("--split"), QStringLiteral("test") });
     if (predicted != ExitOk)
         return predicted;
     printErr(QStringLiteral("5/5 Summary\n"));
@@ -69,7 +77,7 @@ int runDemo(const QStringList &args)
     if (info != ExitOk)
         return info;
     printOut(QStringLiteral("\n"));
-    const int runs = runRuns({studyPath});
+    const int runs = runRuns({ studyPath });
     printOut(QStringLiteral("\nOpen it: lepton-workbench %1\n").arg(studyPath));
     return runs;
 }

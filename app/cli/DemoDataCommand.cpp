@@ -21,12 +21,14 @@ int printBaseline(const QString &dir, bool json, QJsonObject *jsonOut)
     }
     QJsonArray list;
     QString table = QStringLiteral("\nBaseline (logistic regression on simple features), test AUROC:\n");
-    table += QStringLiteral("  %1  %2  %3\n").arg(QStringLiteral("modalities"), -24).arg(QStringLiteral("features"), 8).arg(QStringLiteral("AUROC"), 6);
+    table += QStringLiteral("  %1  %2  %3\n")
+                 .arg(QStringLiteral("modalities"), -24)
+                 .arg(QStringLiteral("features"), 8)
+                 .arg(QStringLiteral("AUROC"), 6);
     for (const BaselineRow &r : rows.value()) {
         table += QStringLiteral("  %1  %2  %3\n").arg(r.modalities, -24).arg(r.features, 8).arg(r.testAuroc, 6, 'f', 3);
-        list.append(QJsonObject{{QStringLiteral("modalities"), r.modalities},
-                                {QStringLiteral("features"), r.features},
-                                {QStringLiteral("test_auroc"), r.testAuroc}});
+        list.append(QJsonObject { { QStringLiteral("modalities"), r.modalities },
+            { QStringLiteral("features"), r.features }, { QStringLiteral("test_auroc"), r.testAuroc } });
     }
     if (json)
         jsonOut->insert(QStringLiteral("baseline"), list);
@@ -40,31 +42,40 @@ int printBaseline(const QString &dir, bool json, QJsonObject *jsonOut)
 int runDemoData(const QStringList &args)
 {
     QCommandLineParser p;
-    const QCommandLineOption domain(QStringLiteral("domain"), QStringLiteral("medical or finance (default medical)."), QStringLiteral("DOMAIN"), QStringLiteral("medical"));
-    const QCommandLineOption cases(QStringLiteral("cases"), QStringLiteral("Number of cases (default 2000)."), QStringLiteral("N"), QStringLiteral("2000"));
-    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Random seed (default 7); same seed, same bytes."), QStringLiteral("S"), QStringLiteral("7"));
-    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Output folder (default lepton-demo-DOMAIN)."), QStringLiteral("DIR"));
-    const QCommandLineOption baseline(QStringLiteral("baseline"), QStringLiteral("Also measure how well each modality alone and together predict the label."));
+    const QCommandLineOption domain(QStringLiteral("domain"), QStringLiteral("medical or finance (default medical)."),
+        QStringLiteral("DOMAIN"), QStringLiteral("medical"));
+    const QCommandLineOption cases(QStringLiteral("cases"), QStringLiteral("Number of cases (default 2000)."),
+        QStringLiteral("N"), QStringLiteral("2000"));
+    const QCommandLineOption seed(QStringLiteral("seed"),
+        QStringLiteral("Random seed (default 7); same seed, same bytes."), QStringLiteral("S"), QStringLiteral("7"));
+    const QCommandLineOption out(
+        QStringLiteral("out"), QStringLiteral("Output folder (default lepton-demo-DOMAIN)."), QStringLiteral("DIR"));
+    const QCommandLineOption baseline(QStringLiteral("baseline"),
+        QStringLiteral("Also measure how well each modality alone and together predict the label."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the summary as JSON."));
-    for (const auto &o : {domain, cases, seed, out, baseline, json})
+    for (const auto &o : { domain, cases, seed, out, baseline, json })
         p.addOption(o);
-    if (auto code = parseArguments(p, QStringLiteral("demo-data"), QStringLiteral("[--domain medical|finance] [--cases N] [--seed S] [--out DIR]"),
-                                   QStringLiteral("Writes a seeded synthetic dataset: a manifest CSV, an events CSV, images "
-                                                  "(medical) and ground_truth.json. The label needs every modality: "
-                                                  "see docs/DEMO_DATA.md."),
-                                   args, 0, 0))
+    if (auto code = parseArguments(p, QStringLiteral("demo-data"),
+            QStringLiteral("[--domain medical|finance] [--cases N] [--seed S] [--out DIR]"),
+            QStringLiteral("Writes a seeded synthetic dataset: a manifest CSV, an events CSV, images "
+                           "(medical) and ground_truth.json. The label needs every modality: "
+                           "see docs/DEMO_DATA.md."),
+            args, 0, 0))
         return *code;
     DemoOptions o;
     o.domain = p.value(domain);
     if (o.domain != QLatin1String("medical") && o.domain != QLatin1String("finance"))
-        return usageError(QStringLiteral("demo-data"), QStringLiteral("--domain must be medical or finance, not '%1'").arg(o.domain));
+        return usageError(
+            QStringLiteral("demo-data"), QStringLiteral("--domain must be medical or finance, not '%1'").arg(o.domain));
     bool ok = false;
     o.cases = p.value(cases).toInt(&ok);
     if (!ok || o.cases < 10)
-        return usageError(QStringLiteral("demo-data"), QStringLiteral("--cases needs a whole number ≥ 10, not '%1'").arg(p.value(cases)));
+        return usageError(QStringLiteral("demo-data"),
+            QStringLiteral("--cases needs a whole number ≥ 10, not '%1'").arg(p.value(cases)));
     o.seed = p.value(seed).toULongLong(&ok);
     if (!ok)
-        return usageError(QStringLiteral("demo-data"), QStringLiteral("--seed needs a whole number ≥ 0, not '%1'").arg(p.value(seed)));
+        return usageError(QStringLiteral("demo-data"),
+            QStringLiteral("--seed needs a whole number ≥ 0, not '%1'").arg(p.value(seed)));
     o.outDir = p.isSet(out) ? p.value(out) : QStringLiteral("lepton-demo-") + o.domain;
     o.progress = stderrProgress();
     o.cancelled = interruptCancel();
@@ -73,15 +84,11 @@ int runDemoData(const QStringList &args)
         printErr(QStringLiteral("lepton demo-data: %1\n").arg(summary.error()));
         return ExitFailure;
     }
-    QJsonObject result{{QStringLiteral("domain"), o.domain},
-                       {QStringLiteral("out"), o.outDir},
-                       {QStringLiteral("manifest"), summary->manifestPath},
-                       {QStringLiteral("events"), summary->eventsPath},
-                       {QStringLiteral("ground_truth"), summary->groundTruthPath},
-                       {QStringLiteral("cases"), summary->cases},
-                       {QStringLiteral("positives"), summary->positives},
-                       {QStringLiteral("images"), summary->images},
-                       {QStringLiteral("events_rows"), summary->events}};
+    QJsonObject result { { QStringLiteral("domain"), o.domain }, { QStringLiteral("out"), o.outDir },
+        { QStringLiteral("manifest"), summary->manifestPath }, { QStringLiteral("events"), summary->eventsPath },
+        { QStringLiteral("ground_truth"), summary->groundTruthPath }, { QStringLiteral("cases"), summary->cases },
+        { QStringLiteral("positives"), summary->positives }, { QStringLiteral("images"), summary->images },
+        { QStringLiteral("events_rows"), summary->events } };
     if (!p.isSet(json))
         printOut(QStringLiteral("Wrote %1 %2 cases (%3 positive), %4 images, %5 events to %6\n"
                                 "Import it with: lepton import STUDY.lepton --manifest %7 --events %8\n")

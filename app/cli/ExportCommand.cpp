@@ -14,14 +14,14 @@ int runExport(const QStringList &args)
     QCommandLineParser p;
     const QCommandLineOption run(QStringLiteral("run"), QStringLiteral("The run to export."), QStringLiteral("ID"));
     const QCommandLineOption checkpoint(QStringLiteral("checkpoint"),
-                                        QStringLiteral("Write the run's best checkpoint (our format) to FILE, e.g. to start "
-                                                       "another run's image encoder from it (image_encoder_from)."),
-                                        QStringLiteral("FILE"));
-    for (const auto &o : {run, checkpoint})
+        QStringLiteral("Write the run's best checkpoint (our format) to FILE, e.g. to start "
+                       "another run's image encoder from it (image_encoder_from)."),
+        QStringLiteral("FILE"));
+    for (const auto &o : { run, checkpoint })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("export"), QStringLiteral("STUDY --run ID --checkpoint FILE"),
-                                   QStringLiteral("Writes a run's model out of the study."), args, 1, 1))
+            QStringLiteral("Writes a run's model out of the study."), args, 1, 1))
         return *code;
     bool ok = false;
     const qint64 runId = p.value(run).toLongLong(&ok);

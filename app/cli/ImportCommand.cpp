@@ -42,7 +42,9 @@ int importIntoStudy(const QString &studyPath, ImportOptions options, bool json, 
         printJson(o);
     } else {
         printOut(outcome.report.toText(50));
-        printOut(QStringLiteral("Dataset %1 '%2' saved in %3\n").arg(id.value()).arg(outcome.dataset->name, study.value()->path()));
+        printOut(QStringLiteral("Dataset %1 '%2' saved in %3\n")
+                     .arg(id.value())
+                     .arg(outcome.dataset->name, study.value()->path()));
     }
     return ExitOk;
 }
@@ -50,28 +52,43 @@ int importIntoStudy(const QString &studyPath, ImportOptions options, bool json, 
 int runImport(const QStringList &args)
 {
     QCommandLineParser p;
-    const QCommandLineOption manifest(QStringLiteral("manifest"), QStringLiteral("The manifest CSV (one row per case)."), QStringLiteral("FILE"));
-    const QCommandLineOption events(QStringLiteral("events"), QStringLiteral("An events CSV (case_id, time, fields)."), QStringLiteral("FILE"));
-    const QCommandLineOption imageRoot(QStringLiteral("image-root"), QStringLiteral("Folder image paths are relative to (default: the manifest's)."), QStringLiteral("DIR"));
-    const QCommandLineOption name(QStringLiteral("name"), QStringLiteral("Dataset name (default: the manifest's file name)."), QStringLiteral("NAME"));
-    const QCommandLineOption idCol(QStringLiteral("id-col"), QStringLiteral("Case id column (default case_id)."), QStringLiteral("COLUMN"), QStringLiteral("case_id"));
-    const QCommandLineOption labelCol(QStringLiteral("label-col"), QStringLiteral("Label column (default label)."), QStringLiteral("COLUMN"), QStringLiteral("label"));
-    const QCommandLineOption imageCol(QStringLiteral("image-col"), QStringLiteral("Image path column (default image)."), QStringLiteral("COLUMN"), QStringLiteral("image"));
-    const QCommandLineOption splitCol(QStringLiteral("split-col"), QStringLiteral("Split column (default split)."), QStringLiteral("COLUMN"), QStringLiteral("split"));
-    const QCommandLineOption timeCol(QStringLiteral("time-col"), QStringLiteral("Time column of the events (default time)."), QStringLiteral("COLUMN"), QStringLiteral("time"));
-    const QCommandLineOption fieldType(QStringLiteral("field-type"), QStringLiteral("Set a field's type: NAME=numeric|categorical|boolean|date (repeatable)."), QStringLiteral("NAME=TYPE"));
-    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed of the stratified split (default 42)."), QStringLiteral("S"), QStringLiteral("42"));
-    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Decoding threads (default: all cores)."), QStringLiteral("N"), QStringLiteral("0"));
-    const QCommandLineOption outside(QStringLiteral("allow-outside-root"), QStringLiteral("Allow image paths that leave the image root."));
+    const QCommandLineOption manifest(
+        QStringLiteral("manifest"), QStringLiteral("The manifest CSV (one row per case)."), QStringLiteral("FILE"));
+    const QCommandLineOption events(
+        QStringLiteral("events"), QStringLiteral("An events CSV (case_id, time, fields)."), QStringLiteral("FILE"));
+    const QCommandLineOption imageRoot(QStringLiteral("image-root"),
+        QStringLiteral("Folder image paths are relative to (default: the manifest's)."), QStringLiteral("DIR"));
+    const QCommandLineOption name(QStringLiteral("name"),
+        QStringLiteral("Dataset name (default: the manifest's file name)."), QStringLiteral("NAME"));
+    const QCommandLineOption idCol(QStringLiteral("id-col"), QStringLiteral("Case id column (default case_id)."),
+        QStringLiteral("COLUMN"), QStringLiteral("case_id"));
+    const QCommandLineOption labelCol(QStringLiteral("label-col"), QStringLiteral("Label column (default label)."),
+        QStringLiteral("COLUMN"), QStringLiteral("label"));
+    const QCommandLineOption imageCol(QStringLiteral("image-col"), QStringLiteral("Image path column (default image)."),
+        QStringLiteral("COLUMN"), QStringLiteral("image"));
+    const QCommandLineOption splitCol(QStringLiteral("split-col"), QStringLiteral("Split column (default split)."),
+        QStringLiteral("COLUMN"), QStringLiteral("split"));
+    const QCommandLineOption timeCol(QStringLiteral("time-col"),
+        QStringLiteral("Time column of the events (default time)."), QStringLiteral("COLUMN"), QStringLiteral("time"));
+    const QCommandLineOption fieldType(QStringLiteral("field-type"),
+        QStringLiteral("Set a field's type: NAME=numeric|categorical|boolean|date (repeatable)."),
+        QStringLiteral("NAME=TYPE"));
+    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed of the stratified split (default 42)."),
+        QStringLiteral("S"), QStringLiteral("42"));
+    const QCommandLineOption threads(QStringLiteral("threads"),
+        QStringLiteral("Decoding threads (default: all cores)."), QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption outside(
+        QStringLiteral("allow-outside-root"), QStringLiteral("Allow image paths that leave the image root."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the report as JSON."));
-    for (const auto &o : {manifest, events, imageRoot, name, idCol, labelCol, imageCol, splitCol, timeCol, fieldType, seed, threads, outside, json})
+    for (const auto &o : { manifest, events, imageRoot, name, idCol, labelCol, imageCol, splitCol, timeCol, fieldType,
+             seed, threads, outside, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton); created if needed."));
     if (auto code = parseArguments(p, QStringLiteral("import"), QStringLiteral("STUDY --manifest FILE [options]"),
-                                   QStringLiteral("Validates a manifest, its images and events, and stores them as a dataset. "
-                                                  "Every problem is reported with file, line and column; rows with problems "
-                                                  "are excluded and listed. A fatal problem writes nothing (exit 3)."),
-                                   args, 1, 1))
+            QStringLiteral("Validates a manifest, its images and events, and stores them as a dataset. "
+                           "Every problem is reported with file, line and column; rows with problems "
+                           "are excluded and listed. A fatal problem writes nothing (exit 3)."),
+            args, 1, 1))
         return *code;
     if (!p.isSet(manifest))
         return usageError(QStringLiteral("import"), QStringLiteral("--manifest FILE is required"));
@@ -93,16 +110,18 @@ int runImport(const QStringList &args)
     bool ok = false;
     o.seed = p.value(seed).toULongLong(&ok);
     if (!ok)
-        return usageError(QStringLiteral("import"), QStringLiteral("--seed needs a whole number, not '%1'").arg(p.value(seed)));
+        return usageError(
+            QStringLiteral("import"), QStringLiteral("--seed needs a whole number, not '%1'").arg(p.value(seed)));
     o.threads = p.value(threads).toInt(&ok);
     if (!ok || o.threads < 0)
-        return usageError(QStringLiteral("import"), QStringLiteral("--threads needs a whole number ≥ 0, not '%1'").arg(p.value(threads)));
+        return usageError(QStringLiteral("import"),
+            QStringLiteral("--threads needs a whole number ≥ 0, not '%1'").arg(p.value(threads)));
     for (const QString &spec : p.values(fieldType)) {
         const qsizetype eq = spec.indexOf(QLatin1Char('='));
         const auto type = eq > 0 ? fieldTypeFromName(spec.mid(eq + 1)) : std::nullopt;
         if (!type)
             return usageError(QStringLiteral("import"),
-                              QStringLiteral("--field-type '%1' must be NAME=numeric|categorical|boolean|date").arg(spec));
+                QStringLiteral("--field-type '%1' must be NAME=numeric|categorical|boolean|date").arg(spec));
         o.fieldTypes.insert(spec.left(eq), *type);
     }
     return importIntoStudy(p.positionalArguments().first(), o, p.isSet(json), nullptr);

@@ -30,15 +30,13 @@ int printStudyInfo(const QString &studyPath, bool json)
                 splits.insert(it.key().isEmpty() ? QStringLiteral("none") : it.key(), it.value());
             for (auto it = d.classCounts.begin(); it != d.classCounts.end(); ++it)
                 classes.insert(it.key().isEmpty() ? QStringLiteral("unlabelled") : it.key(), it.value());
-            list.append(QJsonObject{{QStringLiteral("id"), d.id},
-                                    {QStringLiteral("name"), d.name},
-                                    {QStringLiteral("cases"), d.caseCount},
-                                    {QStringLiteral("images"), d.imageCount},
-                                    {QStringLiteral("events"), d.eventCount},
-                                    {QStringLiteral("splits"), splits},
-                                    {QStringLiteral("classes"), classes}});
+            list.append(QJsonObject { { QStringLiteral("id"), d.id }, { QStringLiteral("name"), d.name },
+                { QStringLiteral("cases"), d.caseCount }, { QStringLiteral("images"), d.imageCount },
+                { QStringLiteral("events"), d.eventCount }, { QStringLiteral("splits"), splits },
+                { QStringLiteral("classes"), classes } });
         }
-        printJson(QJsonObject{{QStringLiteral("study"), study.value()->path()}, {QStringLiteral("datasets"), list}});
+        printJson(
+            QJsonObject { { QStringLiteral("study"), study.value()->path() }, { QStringLiteral("datasets"), list } });
         return ExitOk;
     }
     printOut(QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8\n")
@@ -53,7 +51,9 @@ int printStudyInfo(const QString &studyPath, bool json)
     for (const DatasetSummary &d : all.value()) {
         QStringList classes;
         for (auto it = d.classCounts.begin(); it != d.classCounts.end(); ++it)
-            classes.append(QStringLiteral("%1 %2").arg(it.key().isEmpty() ? QStringLiteral("(unlabelled)") : it.key()).arg(it.value()));
+            classes.append(QStringLiteral("%1 %2")
+                               .arg(it.key().isEmpty() ? QStringLiteral("(unlabelled)") : it.key())
+                               .arg(it.value()));
         printOut(QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
                      .arg(d.id, 3)
                      .arg(d.name.left(20), -20)
@@ -64,7 +64,7 @@ int printStudyInfo(const QString &studyPath, bool json)
                               .arg(d.splitCounts.value(QStringLiteral("train")))
                               .arg(d.splitCounts.value(QStringLiteral("val")))
                               .arg(d.splitCounts.value(QStringLiteral("test"))),
-                          -16)
+                         -16)
                      .arg(classes.join(QStringLiteral(", "))));
     }
     return ExitOk;
@@ -77,7 +77,7 @@ int runInfo(const QStringList &args)
     p.addOption(json);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("info"), QStringLiteral("STUDY [--json]"),
-                                   QStringLiteral("Lists the datasets of a study."), args, 1, 1))
+            QStringLiteral("Lists the datasets of a study."), args, 1, 1))
         return *code;
     return printStudyInfo(p.positionalArguments().first(), p.isSet(json));
 }

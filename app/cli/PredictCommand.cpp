@@ -14,20 +14,28 @@ namespace lepton::cli {
 int runPredict(const QStringList &args)
 {
     QCommandLineParser p;
-    const QCommandLineOption run(QStringLiteral("run"), QStringLiteral("The run whose best model predicts."), QStringLiteral("ID"));
-    const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("A dataset of the study (default: the run's)."), QStringLiteral("ID"));
-    const QCommandLineOption manifest(QStringLiteral("manifest"), QStringLiteral("Import this manifest first and predict its cases."), QStringLiteral("FILE"));
-    const QCommandLineOption events(QStringLiteral("events"), QStringLiteral("Events CSV for --manifest."), QStringLiteral("FILE"));
-    const QCommandLineOption imageRoot(QStringLiteral("image-root"), QStringLiteral("Image root for --manifest."), QStringLiteral("DIR"));
-    const QCommandLineOption split(QStringLiteral("split"), QStringLiteral("Only this split (train, val, test); default all cases."), QStringLiteral("SPLIT"));
-    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto (default), cpu or cuda."), QStringLiteral("DEVICE"), QStringLiteral("auto"));
+    const QCommandLineOption run(
+        QStringLiteral("run"), QStringLiteral("The run whose best model predicts."), QStringLiteral("ID"));
+    const QCommandLineOption dataset(QStringLiteral("dataset"),
+        QStringLiteral("A dataset of the study (default: the run's)."), QStringLiteral("ID"));
+    const QCommandLineOption manifest(QStringLiteral("manifest"),
+        QStringLiteral("Import this manifest first and predict its cases."), QStringLiteral("FILE"));
+    const QCommandLineOption events(
+        QStringLiteral("events"), QStringLiteral("Events CSV for --manifest."), QStringLiteral("FILE"));
+    const QCommandLineOption imageRoot(
+        QStringLiteral("image-root"), QStringLiteral("Image root for --manifest."), QStringLiteral("DIR"));
+    const QCommandLineOption split(QStringLiteral("split"),
+        QStringLiteral("Only this split (train, val, test); default all cases."), QStringLiteral("SPLIT"));
+    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto (default), cpu or cuda."),
+        QStringLiteral("DEVICE"), QStringLiteral("auto"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    for (const auto &o : {run, dataset, manifest, events, imageRoot, split, device, json})
+    for (const auto &o : { run, dataset, manifest, events, imageRoot, split, device, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
-    if (auto code = parseArguments(p, QStringLiteral("predict"), QStringLiteral("STUDY --run ID [--dataset ID | --manifest FILE]"),
-                                   QStringLiteral("Predicts class probabilities with a run's best model and stores them in the study."),
-                                   args, 1, 1))
+    if (auto code = parseArguments(p, QStringLiteral("predict"),
+            QStringLiteral("STUDY --run ID [--dataset ID | --manifest FILE]"),
+            QStringLiteral("Predicts class probabilities with a run's best model and stores them in the study."), args,
+            1, 1))
         return *code;
     bool ok = false;
     const qint64 runId = p.value(run).toLongLong(&ok);
@@ -78,7 +86,7 @@ int runPredict(const QStringList &args)
             indices.push_back(i);
     printErr(QStringLiteral("Predicting %1 cases with run %2…\n").arg(indices.size()).arg(runId));
     const Evaluation ev = evaluateModel(model->model, ds.value(), indices, model->device, model->config.batchSize,
-                                        model->config.workers, model->positiveClass, interruptCancel());
+        model->config.workers, model->positiveClass, interruptCancel());
     if (ev.cancelled) {
         printErr(QStringLiteral("lepton predict: cancelled; nothing was stored\n"));
         return ExitFailure;
@@ -89,8 +97,9 @@ int runPredict(const QStringList &args)
         PredictionRow r;
         r.caseId = ev.caseIds[i];
         r.probabilities.assign(ev.probabilities.begin() + static_cast<std::ptrdiff_t>(i * classes),
-                               ev.probabilities.begin() + static_cast<std::ptrdiff_t>((i + 1) * classes));
-        r.predicted = model->spec.classes.value(static_cast<int>(std::max_element(r.probabilities.begin(), r.probabilities.end()) - r.probabilities.begin()));
+            ev.probabilities.begin() + static_cast<std::ptrdiff_t>((i + 1) * classes));
+        r.predicted = model->spec.classes.value(static_cast<int>(
+            std::max_element(r.probabilities.begin(), r.probabilities.end()) - r.probabilities.begin()));
         rows.push_back(std::move(r));
     }
     Status st = RunRepository(*study.value()).savePredictions(runId, rows);
@@ -105,11 +114,9 @@ int runPredict(const QStringList &args)
         QJsonObject counts;
         for (auto it = perClass.begin(); it != perClass.end(); ++it)
             counts.insert(it.key(), it.value());
-        printJson(QJsonObject{{QStringLiteral("run_id"), runId},
-                              {QStringLiteral("dataset_id"), datasetId},
-                              {QStringLiteral("predictions"), static_cast<int>(rows.size())},
-                              {QStringLiteral("predicted"), counts},
-                              {QStringLiteral("metrics"), ev.metrics.toJson()}});
+        printJson(QJsonObject { { QStringLiteral("run_id"), runId }, { QStringLiteral("dataset_id"), datasetId },
+            { QStringLiteral("predictions"), static_cast<int>(rows.size()) }, { QStringLiteral("predicted"), counts },
+            { QStringLiteral("metrics"), ev.metrics.toJson() } });
     } else {
         QStringList counts;
         for (auto it = perClass.begin(); it != perClass.end(); ++it)

@@ -19,7 +19,7 @@ int runRuns(const QStringList &args)
     p.addOption(json);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("runs"), QStringLiteral("STUDY [--json]"),
-                                   QStringLiteral("Lists the training runs of a study with their key metrics."), args, 1, 1))
+            QStringLiteral("Lists the training runs of a study with their key metrics."), args, 1, 1))
         return *code;
     auto study = Study::open(p.positionalArguments().first(), Study::Mode::ReadOnly);
     if (!study) {
@@ -50,10 +50,18 @@ int runRuns(const QStringList &args)
             for (const MetricRow &m : metrics.value())
                 if (m.split.startsWith(QStringLiteral("final_")))
                     finals.insert(m.split.mid(6) + QLatin1Char('.') + m.name, m.value);
-        const double minutes = QDateTime::fromString(r.startedAt, Qt::ISODateWithMs).msecsTo(QDateTime::fromString(r.endedAt, Qt::ISODateWithMs)) / 60000.0;
-        const QString fusion = r.config.value(QStringLiteral("train")).toObject().value(QStringLiteral("model")).toObject().value(QStringLiteral("fusion")).toString();
+        const double minutes = QDateTime::fromString(r.startedAt, Qt::ISODateWithMs)
+                                   .msecsTo(QDateTime::fromString(r.endedAt, Qt::ISODateWithMs))
+            / 60000.0;
+        const QString fusion = r.config.value(QStringLiteral("train"))
+                                   .toObject()
+                                   .value(QStringLiteral("model"))
+                                   .toObject()
+                                   .value(QStringLiteral("fusion"))
+                                   .toString();
         auto v = [&](const QString &key) {
-            return finals.contains(key) && std::isfinite(finals.value(key)) ? QString::number(finals.value(key), 'f', 3) : QStringLiteral("–");
+            return finals.contains(key) && std::isfinite(finals.value(key)) ? QString::number(finals.value(key), 'f', 3)
+                                                                            : QStringLiteral("–");
         };
         table += QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
                      .arg(r.id, 3)
@@ -65,23 +73,18 @@ int runRuns(const QStringList &args)
                      .arg(v(QStringLiteral("test.auroc")), 10)
                      .arg(v(QStringLiteral("test.accuracy")), 8)
                      .arg(r.endedAt.isEmpty() ? QStringLiteral("–") : QString::number(minutes, 'f', 1), 7);
-        QJsonObject o{{QStringLiteral("id"), r.id},
-                      {QStringLiteral("name"), r.name},
-                      {QStringLiteral("status"), r.status},
-                      {QStringLiteral("message"), r.message},
-                      {QStringLiteral("fusion"), fusion},
-                      {QStringLiteral("dataset_id"), r.datasetId},
-                      {QStringLiteral("best_epoch"), r.bestEpoch + 1},
-                      {QStringLiteral("device"), r.device},
-                      {QStringLiteral("threads"), r.threads},
-                      {QStringLiteral("started_at"), r.startedAt},
-                      {QStringLiteral("ended_at"), r.endedAt}};
+        QJsonObject o { { QStringLiteral("id"), r.id }, { QStringLiteral("name"), r.name },
+            { QStringLiteral("status"), r.status }, { QStringLiteral("message"), r.message },
+            { QStringLiteral("fusion"), fusion }, { QStringLiteral("dataset_id"), r.datasetId },
+            { QStringLiteral("best_epoch"), r.bestEpoch + 1 }, { QStringLiteral("device"), r.device },
+            { QStringLiteral("threads"), r.threads }, { QStringLiteral("started_at"), r.startedAt },
+            { QStringLiteral("ended_at"), r.endedAt } };
         for (auto it = finals.begin(); it != finals.end(); ++it)
             o.insert(it.key(), std::isfinite(it.value()) ? QJsonValue(it.value()) : QJsonValue());
         list.append(o);
     }
     if (p.isSet(json))
-        printJson(QJsonObject{{QStringLiteral("study"), study.value()->path()}, {QStringLiteral("runs"), list}});
+        printJson(QJsonObject { { QStringLiteral("study"), study.value()->path() }, { QStringLiteral("runs"), list } });
     else
         printOut(table);
     return ExitOk;

@@ -65,15 +65,14 @@ int report(const Result<TrainOutcome> &outcome, bool json)
     }
     const TrainOutcome &o = outcome.value();
     if (json) {
-        printJson(QJsonObject{{QStringLiteral("run_id"), o.runId},
-                              {QStringLiteral("status"), o.status},
-                              {QStringLiteral("message"), o.message},
-                              {QStringLiteral("best_epoch"), o.bestEpoch + 1},
-                              {QStringLiteral("epochs_run"), o.epochsRun},
-                              {QStringLiteral("val"), o.val.toJson()},
-                              {QStringLiteral("test"), o.test.toJson()}});
+        printJson(QJsonObject { { QStringLiteral("run_id"), o.runId }, { QStringLiteral("status"), o.status },
+            { QStringLiteral("message"), o.message }, { QStringLiteral("best_epoch"), o.bestEpoch + 1 },
+            { QStringLiteral("epochs_run"), o.epochsRun }, { QStringLiteral("val"), o.val.toJson() },
+            { QStringLiteral("test"), o.test.toJson() } });
     } else {
-        printOut(QStringLiteral("Run %1 %2%3\n").arg(o.runId).arg(o.status, o.message.isEmpty() ? QString() : QStringLiteral(": ") + o.message));
+        printOut(QStringLiteral("Run %1 %2%3\n")
+                     .arg(o.runId)
+                     .arg(o.status, o.message.isEmpty() ? QString() : QStringLiteral(": ") + o.message));
         if (o.status == QLatin1String("completed")) {
             printOut(QStringLiteral("best epoch %1 of %2\n").arg(o.bestEpoch + 1).arg(o.epochsRun));
             printOut(QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
@@ -85,7 +84,8 @@ int report(const Result<TrainOutcome> &outcome, bool json)
                          .arg(QStringLiteral("spec"), 7)
                          .arg(QStringLiteral("F1"), 7)
                          .arg(QStringLiteral("ECE"), 7));
-            for (const auto &[name, m] : {std::pair{QStringLiteral("val"), o.val}, std::pair{QStringLiteral("test"), o.test}})
+            for (const auto &[name, m] :
+                { std::pair { QStringLiteral("val"), o.val }, std::pair { QStringLiteral("test"), o.test } })
                 printOut(QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
                              .arg(name, -6)
                              .arg(fmt(m.auroc), 7)
@@ -105,27 +105,40 @@ int report(const Result<TrainOutcome> &outcome, bool json)
 int runTrain(const QStringList &args)
 {
     QCommandLineParser p;
-    const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("Dataset id or name (default: the newest)."), QStringLiteral("ID"));
-    const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("A JSON file with training settings (see docs/TRAINING.md)."), QStringLiteral("FILE"));
-    const QCommandLineOption fusion(QStringLiteral("fusion"), QStringLiteral("attention (default), concat, image, record or history."), QStringLiteral("VARIANT"));
-    const QCommandLineOption epochs(QStringLiteral("epochs"), QStringLiteral("Epochs (default 12)."), QStringLiteral("N"));
-    const QCommandLineOption batch(QStringLiteral("batch-size"), QStringLiteral("Batch size (default 32)."), QStringLiteral("N"));
-    const QCommandLineOption lr(QStringLiteral("lr"), QStringLiteral("Learning rate (default 0.003)."), QStringLiteral("X"));
-    const QCommandLineOption imageSize(QStringLiteral("image-size"), QStringLiteral("Image side in pixels (default 128)."), QStringLiteral("N"));
-    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Random seed (default 1)."), QStringLiteral("S"));
-    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto (default), cpu or cuda."), QStringLiteral("DEVICE"));
-    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("LibTorch threads (default: all cores)."), QStringLiteral("N"));
-    const QCommandLineOption resume(QStringLiteral("resume"), QStringLiteral("Continue a cancelled or interrupted run."), QStringLiteral("RUN"));
-    const QCommandLineOption name(QStringLiteral("name"), QStringLiteral("A name for the run."), QStringLiteral("NAME"));
+    const QCommandLineOption dataset(
+        QStringLiteral("dataset"), QStringLiteral("Dataset id or name (default: the newest)."), QStringLiteral("ID"));
+    const QCommandLineOption config(QStringLiteral("config"),
+        QStringLiteral("A JSON file with training settings (see docs/TRAINING.md)."), QStringLiteral("FILE"));
+    const QCommandLineOption fusion(QStringLiteral("fusion"),
+        QStringLiteral("attention (default), concat, image, record or history."), QStringLiteral("VARIANT"));
+    const QCommandLineOption epochs(
+        QStringLiteral("epochs"), QStringLiteral("Epochs (default 12)."), QStringLiteral("N"));
+    const QCommandLineOption batch(
+        QStringLiteral("batch-size"), QStringLiteral("Batch size (default 32)."), QStringLiteral("N"));
+    const QCommandLineOption lr(
+        QStringLiteral("lr"), QStringLiteral("Learning rate (default 0.003)."), QStringLiteral("X"));
+    const QCommandLineOption imageSize(
+        QStringLiteral("image-size"), QStringLiteral("Image side in pixels (default 128)."), QStringLiteral("N"));
+    const QCommandLineOption seed(
+        QStringLiteral("seed"), QStringLiteral("Random seed (default 1)."), QStringLiteral("S"));
+    const QCommandLineOption device(
+        QStringLiteral("device"), QStringLiteral("auto (default), cpu or cuda."), QStringLiteral("DEVICE"));
+    const QCommandLineOption threads(
+        QStringLiteral("threads"), QStringLiteral("LibTorch threads (default: all cores)."), QStringLiteral("N"));
+    const QCommandLineOption resume(
+        QStringLiteral("resume"), QStringLiteral("Continue a cancelled or interrupted run."), QStringLiteral("RUN"));
+    const QCommandLineOption name(
+        QStringLiteral("name"), QStringLiteral("A name for the run."), QStringLiteral("NAME"));
     const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the outcome as JSON."));
-    for (const auto &o : {dataset, config, fusion, epochs, batch, lr, imageSize, seed, device, threads, resume, name, quiet, json})
+    for (const auto &o :
+        { dataset, config, fusion, epochs, batch, lr, imageSize, seed, device, threads, resume, name, quiet, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("train"), QStringLiteral("STUDY [--dataset ID] [options]"),
-                                   QStringLiteral("Trains a fusion model on a dataset of the study and records the run, its "
-                                                  "metrics and checkpoints there. Ctrl+C cancels cleanly; --resume continues."),
-                                   args, 1, 1))
+            QStringLiteral("Trains a fusion model on a dataset of the study and records the run, its "
+                           "metrics and checkpoints there. Ctrl+C cancels cleanly; --resume continues."),
+            args, 1, 1))
         return *code;
     auto study = Study::open(p.positionalArguments().first(), Study::Mode::ReadWrite);
     if (!study) {
@@ -150,7 +163,9 @@ int runTrain(const QStringList &args)
         QJsonParseError error;
         const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &error);
         if (!doc.isObject()) {
-            printErr(QStringLiteral("lepton train: %1: not a JSON object (%2 at offset %3)\n").arg(f.fileName(), error.errorString()).arg(error.offset));
+            printErr(QStringLiteral("lepton train: %1: not a JSON object (%2 at offset %3)\n")
+                         .arg(f.fileName(), error.errorString())
+                         .arg(error.offset));
             return ExitInvalidInput;
         }
         auto parsed = TrainConfig::fromJson(doc.object());
@@ -170,12 +185,14 @@ int runTrain(const QStringList &args)
     if (p.isSet(fusion)) {
         const auto f = fusionVariantFromName(p.value(fusion));
         if (!f)
-            return usageError(QStringLiteral("train"), QStringLiteral("--fusion must be attention, concat, image, record or history"));
+            return usageError(QStringLiteral("train"),
+                QStringLiteral("--fusion must be attention, concat, image, record or history"));
         c.model.fusion = *f;
     }
-    if (!intOption(epochs, c.epochs) || !intOption(batch, c.batchSize) || !intOption(imageSize, c.model.imageSize) ||
-        !intOption(threads, c.threads))
-        return usageError(QStringLiteral("train"), QStringLiteral("--epochs, --batch-size, --image-size and --threads need whole numbers"));
+    if (!intOption(epochs, c.epochs) || !intOption(batch, c.batchSize) || !intOption(imageSize, c.model.imageSize)
+        || !intOption(threads, c.threads))
+        return usageError(QStringLiteral("train"),
+            QStringLiteral("--epochs, --batch-size, --image-size and --threads need whole numbers"));
     if (p.isSet(lr)) {
         bool ok = false;
         c.learningRate = p.value(lr).toDouble(&ok);
@@ -199,7 +216,8 @@ int runTrain(const QStringList &args)
         printErr(QStringLiteral("lepton train: %1\n").arg(ds.error()));
         return ExitInvalidInput;
     }
-    return report(Trainer::train(*study.value(), ds->id, c, cliCallbacks(p.isSet(quiet)), p.value(name)), p.isSet(json));
+    return report(
+        Trainer::train(*study.value(), ds->id, c, cliCallbacks(p.isSet(quiet)), p.value(name)), p.isSet(json));
 }
 
 } // namespace lepton::cli

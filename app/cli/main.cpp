@@ -21,22 +21,24 @@ struct Command
 };
 
 const Command kCommands[] = {
-    {"demo", "generate the demo study and run the whole path headless", lepton::cli::runDemo},
-    {"demo-data", "write the synthetic demo dataset (images, manifest, events, ground truth)", lepton::cli::runDemoData},
-    {"import", "import a manifest (and events) into a study, with a validation report", lepton::cli::runImport},
-    {"info", "list a study's datasets with their cases, classes and splits", lepton::cli::runInfo},
-    {"train", "train a fusion model on a dataset; records the run, metrics and checkpoints", lepton::cli::runTrain},
-    {"runs", "list a study's training runs with their key metrics", lepton::cli::runRuns},
-    {"evaluate", "evaluate a run's best model on a split", lepton::cli::runEvaluate},
-    {"predict", "predict with a run's best model and store the predictions", lepton::cli::runPredict},
-    {"export", "write a run's model out of the study", lepton::cli::runExport},
+    { "demo", "generate the demo study and run the whole path headless", lepton::cli::runDemo },
+    { "demo-data", "write the synthetic demo dataset (images, manifest, events, ground truth)",
+        lepton::cli::runDemoData },
+    { "import", "import a manifest (and events) into a study, with a validation report", lepton::cli::runImport },
+    { "info", "list a study's datasets with their cases, classes and splits", lepton::cli::runInfo },
+    { "train", "train a fusion model on a dataset; records the run, metrics and checkpoints", lepton::cli::runTrain },
+    { "runs", "list a study's training runs with their key metrics", lepton::cli::runRuns },
+    { "evaluate", "evaluate a run's best model on a split", lepton::cli::runEvaluate },
+    { "predict", "predict with a run's best model and store the predictions", lepton::cli::runPredict },
+    { "export", "write a run's model out of the study", lepton::cli::runExport },
 };
 
 QString usage()
 {
     QString text = QStringLiteral("Usage: lepton <command> [options]\n\nCommands:\n");
     for (const Command &c : kCommands)
-        text += QStringLiteral("  %1%2\n").arg(QString::fromLatin1(c.name).leftJustified(12), QString::fromLatin1(c.summary));
+        text += QStringLiteral("  %1%2\n")
+                    .arg(QString::fromLatin1(c.name).leftJustified(12), QString::fromLatin1(c.summary));
     text += QStringLiteral("\nOptions:\n  --help       show this help; `lepton <command> --help` for a command\n"
                            "  --version    show the version and library versions\n"
                            "\nExit codes: 0 success, 1 failure, 2 usage error, 3 invalid input data.\n");
@@ -56,15 +58,15 @@ int main(int argc, char **argv)
 
     QStringList args = app.arguments();
     args.removeFirst();
-    if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h") ||
-        args.first() == QLatin1String("help")) {
+    if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h")
+        || args.first() == QLatin1String("help")) {
         lepton::cli::printOut(usage());
         return args.isEmpty() ? lepton::cli::ExitUsage : lepton::cli::ExitOk;
     }
     if (args.first() == QLatin1String("--version")) {
         lepton::cli::printOut(QStringLiteral("lepton %1 (Qt %2, LibTorch %3, OpenCV %4)\n")
                                   .arg(QStringLiteral(LEPTON_VERSION), QString::fromLatin1(qVersion()),
-                                       QStringLiteral(TORCH_VERSION), QStringLiteral(CV_VERSION)));
+                                      QStringLiteral(TORCH_VERSION), QStringLiteral(CV_VERSION)));
         return lepton::cli::ExitOk;
     }
     const QString name = args.takeFirst();

@@ -20,15 +20,15 @@ int main(int argc, char **argv)
     lepton::configureTorchThreads(qEnvironmentVariableIntValue("LEPTON_THREADS"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Multimodal deep learning with explainable, reviewable decisions."));
+    parser.setApplicationDescription(
+        QStringLiteral("Multimodal deep learning with explainable, reviewable decisions."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("A study file (.lepton) to open."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save a picture of the window to FILE and quit."),
-                                        QStringLiteral("FILE"));
-    const QCommandLineOption select(QStringLiteral("select-row"), QStringLiteral("Select this row of the case table."),
-                                    QStringLiteral("N"));
+        QStringLiteral("Save a picture of the window to FILE and quit."), QStringLiteral("FILE"));
+    const QCommandLineOption select(
+        QStringLiteral("select-row"), QStringLiteral("Select this row of the case table."), QStringLiteral("N"));
     parser.addOption(screenshot);
     parser.addOption(select);
     parser.process(app);

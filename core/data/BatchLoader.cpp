@@ -8,8 +8,8 @@
 
 namespace lepton {
 
-BatchLoader::BatchLoader(std::shared_ptr<const MultimodalDataset> dataset, std::vector<int> indices,
-                         LoaderOptions options)
+BatchLoader::BatchLoader(
+    std::shared_ptr<const MultimodalDataset> dataset, std::vector<int> indices, LoaderOptions options)
     : m_dataset(std::move(dataset)), m_indices(std::move(indices)), m_options(options)
 {
     m_options.batchSize = std::max(1, m_options.batchSize);
@@ -73,8 +73,8 @@ void BatchLoader::work()
         }
         const std::size_t begin = static_cast<std::size_t>(batch) * static_cast<std::size_t>(m_options.batchSize);
         const std::size_t end = std::min(m_order.size(), begin + static_cast<std::size_t>(m_options.batchSize));
-        const std::vector<int> members(m_order.begin() + static_cast<std::ptrdiff_t>(begin),
-                                       m_order.begin() + static_cast<std::ptrdiff_t>(end));
+        const std::vector<int> members(
+            m_order.begin() + static_cast<std::ptrdiff_t>(begin), m_order.begin() + static_cast<std::ptrdiff_t>(end));
         std::uint64_t state = m_options.seed ^ (static_cast<std::uint64_t>(m_epoch) * 0x9E3779B97F4A7C15ULL);
         const std::uint64_t augmentSeed = splitMix64(state);
         Batch b = m_dataset->collate(members, m_augmenter.get(), augmentSeed);

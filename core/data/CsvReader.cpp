@@ -80,7 +80,8 @@ bool CsvReader::parse(const QByteArray &data, const QString &sourceName)
                     afterClosingQuote = true;
                 }
             } else {
-                if (c == QLatin1Char('\n') || (c == QLatin1Char('\r') && !(i + 1 < n && text.at(i + 1) == QLatin1Char('\n'))))
+                if (c == QLatin1Char('\n')
+                    || (c == QLatin1Char('\r') && !(i + 1 < n && text.at(i + 1) == QLatin1Char('\n'))))
                     ++line;
                 field.append(c);
             }
@@ -100,7 +101,8 @@ bool CsvReader::parse(const QByteArray &data, const QString &sourceName)
             quoteStartLine = line;
         } else {
             if (afterClosingQuote) {
-                m_warnings.append(QStringLiteral("%1:%2: text after a closing quote was kept").arg(sourceName).arg(line));
+                m_warnings.append(
+                    QStringLiteral("%1:%2: text after a closing quote was kept").arg(sourceName).arg(line));
                 afterClosingQuote = false;
             }
             field.append(c);
@@ -128,8 +130,8 @@ bool CsvReader::parse(const QByteArray &data, const QString &sourceName)
 
 QString csvQuote(const QString &field)
 {
-    const bool needs = field.contains(QLatin1Char(',')) || field.contains(QLatin1Char('"')) ||
-                       field.contains(QLatin1Char('\n')) || field.contains(QLatin1Char('\r'));
+    const bool needs = field.contains(QLatin1Char(',')) || field.contains(QLatin1Char('"'))
+        || field.contains(QLatin1Char('\n')) || field.contains(QLatin1Char('\r'));
     if (!needs)
         return field;
     QString q = field;

@@ -10,11 +10,9 @@ QJsonArray encode(const std::vector<FieldEncoding> &fields)
 {
     QJsonArray out;
     for (const FieldEncoding &f : fields)
-        out.append(QJsonObject{{QStringLiteral("name"), f.name},
-                               {QStringLiteral("type"), fieldTypeName(f.type)},
-                               {QStringLiteral("mean"), f.mean},
-                               {QStringLiteral("std"), f.std},
-                               {QStringLiteral("categories"), QJsonArray::fromStringList(f.categories)}});
+        out.append(QJsonObject { { QStringLiteral("name"), f.name }, { QStringLiteral("type"), fieldTypeName(f.type) },
+            { QStringLiteral("mean"), f.mean }, { QStringLiteral("std"), f.std },
+            { QStringLiteral("categories"), QJsonArray::fromStringList(f.categories) } });
     return out;
 }
 
@@ -39,15 +37,12 @@ std::vector<FieldEncoding> decode(const QJsonArray &array)
 
 QJsonObject FeatureSpec::toJson() const
 {
-    return QJsonObject{{QStringLiteral("record_fields"), encode(recordFields)},
-                       {QStringLiteral("event_fields"), encode(eventFields)},
-                       {QStringLiteral("time_scale"), timeScale},
-                       {QStringLiteral("image_mean"), imageMean},
-                       {QStringLiteral("image_std"), imageStd},
-                       {QStringLiteral("image_size"), imageSize},
-                       {QStringLiteral("image_channels"), imageChannels},
-                       {QStringLiteral("max_events"), maxEvents},
-                       {QStringLiteral("classes"), QJsonArray::fromStringList(classes)}};
+    return QJsonObject { { QStringLiteral("record_fields"), encode(recordFields) },
+        { QStringLiteral("event_fields"), encode(eventFields) }, { QStringLiteral("time_scale"), timeScale },
+        { QStringLiteral("image_mean"), imageMean }, { QStringLiteral("image_std"), imageStd },
+        { QStringLiteral("image_size"), imageSize }, { QStringLiteral("image_channels"), imageChannels },
+        { QStringLiteral("max_events"), maxEvents },
+        { QStringLiteral("classes"), QJsonArray::fromStringList(classes) } };
 }
 
 FeatureSpec FeatureSpec::fromJson(const QJsonObject &json)

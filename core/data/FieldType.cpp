@@ -13,10 +13,14 @@ namespace lepton {
 QString fieldTypeName(FieldType type)
 {
     switch (type) {
-    case FieldType::Numeric: return QStringLiteral("numeric");
-    case FieldType::Categorical: return QStringLiteral("categorical");
-    case FieldType::Boolean: return QStringLiteral("boolean");
-    case FieldType::Date: return QStringLiteral("date");
+    case FieldType::Numeric:
+        return QStringLiteral("numeric");
+    case FieldType::Categorical:
+        return QStringLiteral("categorical");
+    case FieldType::Boolean:
+        return QStringLiteral("boolean");
+    case FieldType::Date:
+        return QStringLiteral("date");
     }
     return QString();
 }
@@ -24,19 +28,23 @@ QString fieldTypeName(FieldType type)
 std::optional<FieldType> fieldTypeFromName(const QString &name)
 {
     const QString n = name.trimmed().toLower();
-    if (n == QLatin1String("numeric")) return FieldType::Numeric;
-    if (n == QLatin1String("categorical")) return FieldType::Categorical;
-    if (n == QLatin1String("boolean")) return FieldType::Boolean;
-    if (n == QLatin1String("date")) return FieldType::Date;
+    if (n == QLatin1String("numeric"))
+        return FieldType::Numeric;
+    if (n == QLatin1String("categorical"))
+        return FieldType::Categorical;
+    if (n == QLatin1String("boolean"))
+        return FieldType::Boolean;
+    if (n == QLatin1String("date"))
+        return FieldType::Date;
     return std::nullopt;
 }
 
 bool isMissingValue(const QString &text)
 {
     const QString t = text.trimmed();
-    return t.isEmpty() || t.compare(QLatin1String("NA"), Qt::CaseInsensitive) == 0 ||
-           t.compare(QLatin1String("NaN"), Qt::CaseInsensitive) == 0 ||
-           t.compare(QLatin1String("null"), Qt::CaseInsensitive) == 0;
+    return t.isEmpty() || t.compare(QLatin1String("NA"), Qt::CaseInsensitive) == 0
+        || t.compare(QLatin1String("NaN"), Qt::CaseInsensitive) == 0
+        || t.compare(QLatin1String("null"), Qt::CaseInsensitive) == 0;
 }
 
 std::optional<double> parseNumber(const QString &text)
@@ -51,11 +59,11 @@ std::optional<double> parseNumber(const QString &text)
 std::optional<bool> parseBoolean(const QString &text)
 {
     const QString t = text.trimmed().toLower();
-    if (t == QLatin1String("yes") || t == QLatin1String("true") || t == QLatin1String("y") ||
-        t == QLatin1String("t") || t == QLatin1String("1"))
+    if (t == QLatin1String("yes") || t == QLatin1String("true") || t == QLatin1String("y") || t == QLatin1String("t")
+        || t == QLatin1String("1"))
         return true;
-    if (t == QLatin1String("no") || t == QLatin1String("false") || t == QLatin1String("n") ||
-        t == QLatin1String("f") || t == QLatin1String("0"))
+    if (t == QLatin1String("no") || t == QLatin1String("false") || t == QLatin1String("n") || t == QLatin1String("f")
+        || t == QLatin1String("0"))
         return false;
     return std::nullopt;
 }
@@ -84,14 +92,18 @@ std::optional<double> parseIsoDays(const QString &text)
 std::optional<double> parseAs(FieldType type, const QString &text)
 {
     switch (type) {
-    case FieldType::Numeric: return parseNumber(text);
+    case FieldType::Numeric:
+        return parseNumber(text);
     case FieldType::Boolean: {
         const auto b = parseBoolean(text);
-        if (!b) return std::nullopt;
+        if (!b)
+            return std::nullopt;
         return *b ? 1.0 : 0.0;
     }
-    case FieldType::Date: return parseIsoDays(text);
-    case FieldType::Categorical: return std::nullopt;
+    case FieldType::Date:
+        return parseIsoDays(text);
+    case FieldType::Categorical:
+        return std::nullopt;
     }
     return std::nullopt;
 }
@@ -102,9 +114,12 @@ FieldType inferFieldType(const QStringList &values, double threshold)
         return FieldType::Categorical;
     int booleans = 0, numbers = 0, dates = 0;
     for (const QString &v : values) {
-        if (parseBoolean(v)) ++booleans;
-        if (parseNumber(v)) ++numbers;
-        if (parseIsoDays(v)) ++dates;
+        if (parseBoolean(v))
+            ++booleans;
+        if (parseNumber(v))
+            ++numbers;
+        if (parseIsoDays(v))
+            ++dates;
     }
     const double n = values.size();
     if (booleans == values.size()) // strict: a mostly-0/1 count column stays numeric

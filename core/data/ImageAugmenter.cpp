@@ -10,14 +10,11 @@ namespace lepton {
 
 QJsonObject AugmentOptions::toJson() const
 {
-    return QJsonObject{{QStringLiteral("enabled"), enabled},
-                       {QStringLiteral("horizontal_flip"), horizontalFlip},
-                       {QStringLiteral("vertical_flip"), verticalFlip},
-                       {QStringLiteral("max_rotation_degrees"), maxRotationDegrees},
-                       {QStringLiteral("max_shift"), maxShift},
-                       {QStringLiteral("brightness"), brightness},
-                       {QStringLiteral("contrast"), contrast},
-                       {QStringLiteral("noise_std"), noiseStd}};
+    return QJsonObject { { QStringLiteral("enabled"), enabled }, { QStringLiteral("horizontal_flip"), horizontalFlip },
+        { QStringLiteral("vertical_flip"), verticalFlip },
+        { QStringLiteral("max_rotation_degrees"), maxRotationDegrees }, { QStringLiteral("max_shift"), maxShift },
+        { QStringLiteral("brightness"), brightness }, { QStringLiteral("contrast"), contrast },
+        { QStringLiteral("noise_std"), noiseStd } };
 }
 
 AugmentOptions AugmentOptions::fromJson(const QJsonObject &json)

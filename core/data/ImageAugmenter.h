@@ -32,7 +32,7 @@ struct AugmentOptions
 class ImageAugmenter
 {
 public:
-    explicit ImageAugmenter(const AugmentOptions &options) : m_options(options) {}
+    explicit ImageAugmenter(const AugmentOptions &options) : m_options(options) { }
     void apply(cv::Mat &image, std::uint64_t seed) const;
     const AugmentOptions &options() const { return m_options; }
 

@@ -33,19 +33,22 @@ Result<cv::Mat> decodeBytes(const QByteArray &bytes, const QString &path, const 
                            "convert it")
                 .arg(path));
     if (image.channels() != 1 && image.channels() != 3 && image.channels() != 4)
-        return Result<cv::Mat>::failure(QStringLiteral("image %1 has %2 channels; use grey, RGB or RGBA").arg(path).arg(image.channels()));
+        return Result<cv::Mat>::failure(
+            QStringLiteral("image %1 has %2 channels; use grey, RGB or RGBA").arg(path).arg(image.channels()));
     if (static_cast<qint64>(image.cols) * image.rows > limits.maxPixels)
-        return Result<cv::Mat>::failure(QStringLiteral("image %1 is %2×%3 pixels, more than the %4 allowed; downscale it")
-                                            .arg(path)
-                                            .arg(image.cols)
-                                            .arg(image.rows)
-                                            .arg(limits.maxPixels));
+        return Result<cv::Mat>::failure(
+            QStringLiteral("image %1 is %2×%3 pixels, more than the %4 allowed; downscale it")
+                .arg(path)
+                .arg(image.cols)
+                .arg(image.rows)
+                .arg(limits.maxPixels));
     if (image.cols < limits.minSide || image.rows < limits.minSide)
-        return Result<cv::Mat>::failure(QStringLiteral("image %1 is only %2×%3 pixels, smaller than %4×%4; use a larger image")
-                                            .arg(path)
-                                            .arg(image.cols)
-                                            .arg(image.rows)
-                                            .arg(limits.minSide));
+        return Result<cv::Mat>::failure(
+            QStringLiteral("image %1 is only %2×%3 pixels, smaller than %4×%4; use a larger image")
+                .arg(path)
+                .arg(image.cols)
+                .arg(image.rows)
+                .arg(limits.minSide));
     return image;
 }
 
@@ -53,7 +56,8 @@ Result<QByteArray> readBytes(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Result<QByteArray>::failure(QStringLiteral("image %1 cannot be read (%2)").arg(path, file.errorString()));
+        return Result<QByteArray>::failure(
+            QStringLiteral("image %1 cannot be read (%2)").arg(path, file.errorString()));
     return file.readAll();
 }
 

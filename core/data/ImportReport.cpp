@@ -10,9 +10,12 @@ namespace lepton {
 QString ImportProblem::severityName() const
 {
     switch (severity) {
-    case Severity::Warning: return QStringLiteral("warning");
-    case Severity::Excluded: return QStringLiteral("excluded");
-    case Severity::Fatal: return QStringLiteral("fatal");
+    case Severity::Warning:
+        return QStringLiteral("warning");
+    case Severity::Excluded:
+        return QStringLiteral("excluded");
+    case Severity::Fatal:
+        return QStringLiteral("fatal");
     }
     return QString();
 }
@@ -32,17 +35,13 @@ QString ImportProblem::toText() const
 
 QJsonObject ImportProblem::toJson() const
 {
-    return QJsonObject{{QStringLiteral("severity"), severityName()},
-                       {QStringLiteral("kind"), kind},
-                       {QStringLiteral("file"), file},
-                       {QStringLiteral("line"), line},
-                       {QStringLiteral("column"), column},
-                       {QStringLiteral("case_id"), caseId},
-                       {QStringLiteral("reason"), reason}};
+    return QJsonObject { { QStringLiteral("severity"), severityName() }, { QStringLiteral("kind"), kind },
+        { QStringLiteral("file"), file }, { QStringLiteral("line"), line }, { QStringLiteral("column"), column },
+        { QStringLiteral("case_id"), caseId }, { QStringLiteral("reason"), reason } };
 }
 
-void ImportReport::addFatal(const QString &kind, const QString &file, const QString &reason, int line,
-                            const QString &column)
+void ImportReport::addFatal(
+    const QString &kind, const QString &file, const QString &reason, int line, const QString &column)
 {
     ImportProblem p;
     p.severity = ImportProblem::Severity::Fatal;
@@ -61,14 +60,14 @@ bool ImportReport::hasFatal() const
 
 int ImportReport::count(ImportProblem::Severity severity) const
 {
-    return static_cast<int>(std::count_if(m_problems.begin(), m_problems.end(),
-                                          [&](const ImportProblem &p) { return p.severity == severity; }));
+    return static_cast<int>(std::count_if(
+        m_problems.begin(), m_problems.end(), [&](const ImportProblem &p) { return p.severity == severity; }));
 }
 
 int ImportReport::countKind(const QString &kind) const
 {
-    return static_cast<int>(std::count_if(m_problems.begin(), m_problems.end(),
-                                          [&](const ImportProblem &p) { return p.kind == kind; }));
+    return static_cast<int>(
+        std::count_if(m_problems.begin(), m_problems.end(), [&](const ImportProblem &p) { return p.kind == kind; }));
 }
 
 QString ImportReport::toText(int maxProblems) const
@@ -105,15 +104,11 @@ QJsonObject ImportReport::toJson() const
     QJsonArray problems;
     for (const ImportProblem &p : m_problems)
         problems.append(p.toJson());
-    return QJsonObject{{QStringLiteral("ok"), !hasFatal()},
-                       {QStringLiteral("rows_read"), rowsRead},
-                       {QStringLiteral("cases_imported"), casesImported},
-                       {QStringLiteral("cases_excluded"), casesExcluded},
-                       {QStringLiteral("images_decoded"), imagesDecoded},
-                       {QStringLiteral("events_read"), eventsRead},
-                       {QStringLiteral("events_imported"), eventsImported},
-                       {QStringLiteral("seconds"), seconds},
-                       {QStringLiteral("problems"), problems}};
+    return QJsonObject { { QStringLiteral("ok"), !hasFatal() }, { QStringLiteral("rows_read"), rowsRead },
+        { QStringLiteral("cases_imported"), casesImported }, { QStringLiteral("cases_excluded"), casesExcluded },
+        { QStringLiteral("images_decoded"), imagesDecoded }, { QStringLiteral("events_read"), eventsRead },
+        { QStringLiteral("events_imported"), eventsImported }, { QStringLiteral("seconds"), seconds },
+        { QStringLiteral("problems"), problems } };
 }
 
 ImportReport ImportReport::fromJson(const QJsonObject &json)
@@ -132,7 +127,7 @@ ImportReport ImportReport::fromJson(const QJsonObject &json)
         ImportProblem p;
         const QString sev = o.value(QStringLiteral("severity")).toString();
         p.severity = sev == QLatin1String("warning") ? ImportProblem::Severity::Warning
-                     : sev == QLatin1String("fatal") ? ImportProblem::Severity::Fatal
+            : sev == QLatin1String("fatal")          ? ImportProblem::Severity::Fatal
                                                      : ImportProblem::Severity::Excluded;
         p.kind = o.value(QStringLiteral("kind")).toString();
         p.file = o.value(QStringLiteral("file")).toString();

@@ -35,7 +35,7 @@ class ImportReport
 public:
     void add(ImportProblem problem) { m_problems.append(std::move(problem)); }
     void addFatal(const QString &kind, const QString &file, const QString &reason, int line = 0,
-                  const QString &column = QString());
+        const QString &column = QString());
 
     const QVector<ImportProblem> &problems() const { return m_problems; }
     bool hasFatal() const;

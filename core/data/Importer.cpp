@@ -21,7 +21,7 @@ namespace {
 using Severity = ImportProblem::Severity;
 
 ImportProblem problem(Severity severity, const QString &kind, const QString &file, int line, const QString &column,
-                      const QString &caseId, const QString &reason)
+    const QString &caseId, const QString &reason)
 {
     ImportProblem p;
     p.severity = severity;
@@ -42,8 +42,7 @@ QString shortValue(const QString &v)
 /// Works out the record fields (every column without a role), their types and categories,
 /// from the values of the rows still accepted.
 std::vector<FieldSpec> inferFields(const QStringList &header, const QList<int> &fieldColumns,
-                                   const std::vector<CsvRow> &rows, const std::vector<char> &accepted,
-                                   const QMap<QString, FieldType> &overrides)
+    const std::vector<CsvRow> &rows, const std::vector<char> &accepted, const QMap<QString, FieldType> &overrides)
 {
     std::vector<FieldSpec> fields;
     for (int col : fieldColumns) {
@@ -75,7 +74,7 @@ std::vector<FieldSpec> inferFields(const QStringList &header, const QList<int> &
 
 /// Parses the field columns of one row. Returns false (and reports) on the first unparsable value.
 bool parseValues(const CsvRow &row, const QList<int> &fieldColumns, const std::vector<FieldSpec> &fields,
-                 const QString &file, const QString &caseId, std::vector<FieldValue> &out, ImportReport &report)
+    const QString &file, const QString &caseId, std::vector<FieldValue> &out, ImportReport &report)
 {
     out.assign(fields.size(), FieldValue());
     for (std::size_t f = 0; f < fields.size(); ++f) {
@@ -89,14 +88,15 @@ bool parseValues(const CsvRow &row, const QList<int> &fieldColumns, const std::v
             continue;
         const auto number = parseAs(fields[f].type, raw);
         if (!number) {
-            report.add(problem(Severity::Excluded, QStringLiteral("unparsable-value"), file, row.line, fields[f].name,
-                               caseId,
-                               QStringLiteral("value '%1' is not %2; correct it, mark it missing (empty or NA), "
-                                              "or set the type with --field-type %3=categorical")
-                                   .arg(shortValue(raw), fieldTypeName(fields[f].type) == QLatin1String("date")
-                                                              ? QStringLiteral("an ISO date (YYYY-MM-DD)")
-                                                              : QStringLiteral("a valid ") + fieldTypeName(fields[f].type),
-                                        fields[f].name)));
+            report.add(
+                problem(Severity::Excluded, QStringLiteral("unparsable-value"), file, row.line, fields[f].name, caseId,
+                    QStringLiteral("value '%1' is not %2; correct it, mark it missing (empty or NA), "
+                                   "or set the type with --field-type %3=categorical")
+                        .arg(shortValue(raw),
+                            fieldTypeName(fields[f].type) == QLatin1String("date")
+                                ? QStringLiteral("an ISO date (YYYY-MM-DD)")
+                                : QStringLiteral("a valid ") + fieldTypeName(fields[f].type),
+                            fields[f].name)));
             return false;
         }
         value.number = *number;
@@ -108,7 +108,7 @@ bool fatalIfCancelled(const ImportOptions &o, ImportReport &report)
 {
     if (o.cancelled && o.cancelled()) {
         report.addFatal(QStringLiteral("cancelled"), o.manifestPath,
-                        QStringLiteral("the import was cancelled; nothing was written"));
+            QStringLiteral("the import was cancelled; nothing was written"));
         return true;
     }
     return false;
@@ -143,7 +143,7 @@ ImportOutcome Importer::run(const ImportOptions &o)
         for (const QString &name : header) {
             if (seen.contains(name)) {
                 report.addFatal(QStringLiteral("duplicate-column"), manifestFile,
-                                QStringLiteral("column '%1' appears twice in the header; rename one").arg(name), 1, name);
+                    QStringLiteral("column '%1' appears twice in the header; rename one").arg(name), 1, name);
                 return out;
             }
             seen.insert(name);
@@ -152,18 +152,18 @@ ImportOutcome Importer::run(const ImportOptions &o)
     const int idCol = header.indexOf(o.idColumn);
     if (idCol < 0) {
         report.addFatal(QStringLiteral("no-id-column"), manifestFile,
-                        QStringLiteral("no id column '%1' (columns: %2); name it with --id-col")
-                            .arg(o.idColumn, header.join(QStringLiteral(", "))),
-                        1);
+            QStringLiteral("no id column '%1' (columns: %2); name it with --id-col")
+                .arg(o.idColumn, header.join(QStringLiteral(", "))),
+            1);
         return out;
     }
     auto roleColumn = [&](const QString &name, bool given, const QString &option) -> int {
         const int col = header.indexOf(name);
         if (col < 0 && given)
             report.addFatal(QStringLiteral("missing-column"), manifestFile,
-                            QStringLiteral("no column '%1' as named by %2 (columns: %3)")
-                                .arg(name, option, header.join(QStringLiteral(", "))),
-                            1, name);
+                QStringLiteral("no column '%1' as named by %2 (columns: %3)")
+                    .arg(name, option, header.join(QStringLiteral(", "))),
+                1, name);
         return col;
     };
     const int labelCol = roleColumn(o.labelColumn, o.labelColumnGiven, QStringLiteral("--label-col"));
@@ -172,10 +172,11 @@ ImportOutcome Importer::run(const ImportOptions &o)
     if (report.hasFatal())
         return out;
     if (labelCol < 0)
-        report.add(problem(Severity::Warning, QStringLiteral("no-label-column"), manifestFile, 1, o.labelColumn, QString(),
-                           QStringLiteral("no label column '%1': every case is unlabelled and can only be predicted; "
-                                          "name the label column with --label-col")
-                               .arg(o.labelColumn)));
+        report.add(
+            problem(Severity::Warning, QStringLiteral("no-label-column"), manifestFile, 1, o.labelColumn, QString(),
+                QStringLiteral("no label column '%1': every case is unlabelled and can only be predicted; "
+                               "name the label column with --label-col")
+                    .arg(o.labelColumn)));
     QList<int> fieldColumns;
     for (int c = 0; c < header.size(); ++c)
         if (c != idCol && c != labelCol && c != imageCol && c != splitCol)
@@ -191,9 +192,8 @@ ImportOutcome Importer::run(const ImportOptions &o)
         const int col = header.indexOf(it.key());
         if ((col < 0 || !fieldColumns.contains(col)) && !eventHeader.contains(it.key())) {
             report.addFatal(QStringLiteral("unknown-field"), manifestFile,
-                            QStringLiteral("--field-type names '%1', which is not a record or event field")
-                                .arg(it.key()),
-                            1, it.key());
+                QStringLiteral("--field-type names '%1', which is not a record or event field").arg(it.key()), 1,
+                it.key());
             return out;
         }
     }
@@ -203,36 +203,40 @@ ImportOutcome Importer::run(const ImportOptions &o)
     report.rowsRead = static_cast<int>(rows.size());
     std::vector<char> accepted(rows.size(), 1);
     QHash<QString, int> firstLineOfId;
-    auto exclude = [&](std::size_t r, const QString &kind, const QString &column, const QString &caseId,
-                       const QString &reason) {
-        accepted[r] = 0;
-        report.add(problem(Severity::Excluded, kind, manifestFile, rows[r].line, column, caseId, reason));
-    };
+    auto exclude
+        = [&](std::size_t r, const QString &kind, const QString &column, const QString &caseId, const QString &reason) {
+              accepted[r] = 0;
+              report.add(problem(Severity::Excluded, kind, manifestFile, rows[r].line, column, caseId, reason));
+          };
     for (std::size_t r = 0; r < rows.size(); ++r) {
         const CsvRow &row = rows[r];
         if (row.fields.size() != header.size()) {
             exclude(r, QStringLiteral("ragged-row"), QString(), QString(),
-                    QStringLiteral("has %1 fields but the header has %2; check commas and quotes on this line")
-                        .arg(row.fields.size())
-                        .arg(header.size()));
+                QStringLiteral("has %1 fields but the header has %2; check commas and quotes on this line")
+                    .arg(row.fields.size())
+                    .arg(header.size()));
             continue;
         }
         const QString id = row.fields.at(idCol).trimmed();
         if (id.isEmpty()) {
-            exclude(r, QStringLiteral("missing-id"), o.idColumn, QString(), QStringLiteral("the case id is empty; give every case a unique id"));
+            exclude(r, QStringLiteral("missing-id"), o.idColumn, QString(),
+                QStringLiteral("the case id is empty; give every case a unique id"));
             continue;
         }
         if (firstLineOfId.contains(id)) {
             exclude(r, QStringLiteral("duplicate-id"), o.idColumn, id,
-                    QStringLiteral("duplicate case id, first seen on line %1; ids must be unique").arg(firstLineOfId.value(id)));
+                QStringLiteral("duplicate case id, first seen on line %1; ids must be unique")
+                    .arg(firstLineOfId.value(id)));
             continue;
         }
         firstLineOfId.insert(id, row.line);
         if (splitCol >= 0) {
             const QString s = row.fields.at(splitCol).trimmed().toLower();
-            if (!s.isEmpty() && s != QLatin1String("train") && s != QLatin1String("val") && s != QLatin1String("test")) {
+            if (!s.isEmpty() && s != QLatin1String("train") && s != QLatin1String("val")
+                && s != QLatin1String("test")) {
                 exclude(r, QStringLiteral("invalid-split"), o.splitColumn, id,
-                        QStringLiteral("split '%1' is not train, val or test (or empty)").arg(shortValue(row.fields.at(splitCol))));
+                    QStringLiteral("split '%1' is not train, val or test (or empty)")
+                        .arg(shortValue(row.fields.at(splitCol))));
                 continue;
             }
         }
@@ -261,11 +265,11 @@ ImportOutcome Importer::run(const ImportOptions &o)
             const QString label = rows[r].fields.at(labelCol).trimmed();
             if (!label.isEmpty() && perClass[label] < o.minClassCases)
                 exclude(r, QStringLiteral("rare-class"), o.labelColumn, rows[r].fields.at(idCol).trimmed(),
-                        QStringLiteral("class '%1' has only %2 case(s), fewer than the %3 needed to train, validate "
-                                       "and test; add cases or merge the class")
-                            .arg(shortValue(label))
-                            .arg(perClass[label])
-                            .arg(o.minClassCases));
+                    QStringLiteral("class '%1' has only %2 case(s), fewer than the %3 needed to train, validate "
+                                   "and test; add cases or merge the class")
+                        .arg(shortValue(label))
+                        .arg(perClass[label])
+                        .arg(o.minClassCases));
         }
     }
     if (fatalIfCancelled(o, report))
@@ -287,7 +291,7 @@ ImportOutcome Importer::run(const ImportOptions &o)
     if (imageCol >= 0) {
         if (canonicalRoot.isEmpty()) {
             report.addFatal(QStringLiteral("image-root-missing"), imageRoot,
-                            QStringLiteral("the image root folder does not exist; set it with --image-root"));
+                QStringLiteral("the image root folder does not exist; set it with --image-root"));
             return out;
         }
         for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -301,15 +305,15 @@ ImportOutcome Importer::run(const ImportOptions &o)
             const bool lexicallyInside = path.startsWith(imageRoot + QLatin1Char('/'));
             if (!o.allowOutsideRoot && !lexicallyInside) {
                 exclude(r, QStringLiteral("image-outside-root"), o.imageColumn, id,
-                        QStringLiteral("image path '%1' leaves the image root %2; move the image under the root "
-                                       "or allow it explicitly")
-                            .arg(shortValue(ref), imageRoot));
+                    QStringLiteral("image path '%1' leaves the image root %2; move the image under the root "
+                                   "or allow it explicitly")
+                        .arg(shortValue(ref), imageRoot));
                 continue;
             }
-            jobs.push_back({r, path, {}, {}, {}});
+            jobs.push_back({ r, path, {}, {}, {} });
         }
     }
-    std::atomic<int> done{0};
+    std::atomic<int> done { 0 };
     const int total = static_cast<int>(jobs.size());
     parallelFor(
         jobs.size(), o.threads,
@@ -321,9 +325,10 @@ ImportOutcome Importer::run(const ImportOptions &o)
                 job.error = QStringLiteral("image file %1 not found; check the path or --image-root").arg(job.path);
             } else if (!o.allowOutsideRoot && !fi.canonicalFilePath().startsWith(canonicalRoot + QLatin1Char('/'))) {
                 job.kind = QStringLiteral("image-outside-root");
-                job.error = QStringLiteral("image %1 is a link that leaves the image root; copy the image under the root "
-                                           "or allow it explicitly")
-                                .arg(job.path);
+                job.error
+                    = QStringLiteral("image %1 is a link that leaves the image root; copy the image under the root "
+                                     "or allow it explicitly")
+                          .arg(job.path);
             } else {
                 ImageDecodeLimits limits;
                 limits.maxPixels = o.maxImagePixels;
@@ -404,8 +409,8 @@ ImportOutcome Importer::run(const ImportOptions &o)
     std::sort(ds.classes.begin(), ds.classes.end());
     if (labelCol >= 0 && ds.classes.size() < 2)
         report.add(problem(Severity::Warning, QStringLiteral("one-class"), manifestFile, 0, o.labelColumn, QString(),
-                           QStringLiteral("fewer than two classes among the labelled cases; a model cannot be trained "
-                                          "until both classes are present")));
+            QStringLiteral("fewer than two classes among the labelled cases; a model cannot be trained "
+                           "until both classes are present")));
 
     // --- The split: the manifest's where given, a seeded stratified one for the rest.
     assignStratifiedSplit(ds.cases, o.seed, o.trainFraction, o.valFraction);
@@ -424,9 +429,9 @@ ImportOutcome Importer::run(const ImportOptions &o)
         const int eTime = eh.indexOf(o.timeColumn);
         if (eId < 0 || eTime < 0) {
             report.addFatal(QStringLiteral("events-columns"), eventsFile,
-                            QStringLiteral("the events file needs columns '%1' and '%2' (columns: %3)")
-                                .arg(o.idColumn, o.timeColumn, eh.join(QStringLiteral(", "))),
-                            1);
+                QStringLiteral("the events file needs columns '%1' and '%2' (columns: %3)")
+                    .arg(o.idColumn, o.timeColumn, eh.join(QStringLiteral(", "))),
+                1);
             return out;
         }
         QList<int> eventColumns;
@@ -444,17 +449,17 @@ ImportOutcome Importer::run(const ImportOptions &o)
         for (std::size_t r = 0; r < erows.size(); ++r) {
             if (erows[r].fields.size() != eh.size()) {
                 excludeEvent(r, QStringLiteral("ragged-row"), QString(), QString(),
-                             QStringLiteral("has %1 fields but the header has %2; check commas and quotes on this line")
-                                 .arg(erows[r].fields.size())
-                                 .arg(eh.size()));
+                    QStringLiteral("has %1 fields but the header has %2; check commas and quotes on this line")
+                        .arg(erows[r].fields.size())
+                        .arg(eh.size()));
                 continue;
             }
             const QString id = erows[r].fields.at(eId).trimmed();
             if (!caseIndex.contains(id)) {
                 excludeEvent(r, QStringLiteral("unknown-case"), o.idColumn, id,
-                             excludedIds.contains(id)
-                                 ? QStringLiteral("event of a case excluded from the manifest (%1)").arg(excludedIds.value(id))
-                                 : QStringLiteral("event for a case that is not in the manifest; check the id"));
+                    excludedIds.contains(id)
+                        ? QStringLiteral("event of a case excluded from the manifest (%1)").arg(excludedIds.value(id))
+                        : QStringLiteral("event for a case that is not in the manifest; check the id"));
             }
         }
         ds.eventsPath = QFileInfo(eventsFile).absoluteFilePath();
@@ -471,7 +476,8 @@ ImportOutcome Importer::run(const ImportOptions &o)
                 t = parseIsoDays(timeText);
             if (!t) {
                 excludeEvent(r, QStringLiteral("invalid-time"), o.timeColumn, id,
-                             QStringLiteral("time '%1' is neither a number nor an ISO date (YYYY-MM-DD)").arg(shortValue(timeText)));
+                    QStringLiteral("time '%1' is neither a number nor an ISO date (YYYY-MM-DD)")
+                        .arg(shortValue(timeText)));
                 continue;
             }
             ImportedEvent ev;
@@ -491,7 +497,7 @@ ImportOutcome Importer::run(const ImportOptions &o)
     report.seconds = clock.elapsed() / 1000.0;
     if (ds.cases.empty()) {
         report.addFatal(QStringLiteral("no-cases"), manifestFile,
-                        QStringLiteral("no case could be imported; fix the problems listed above"));
+            QStringLiteral("no case could be imported; fix the problems listed above"));
         return out;
     }
     if (fatalIfCancelled(o, report))

@@ -73,11 +73,11 @@ bool encodeEventValue(const FieldEncoding &f, const QVariant &v, float &out)
 
 } // namespace
 
-MultimodalDataset::MultimodalDataset() : m_cache(std::make_unique<Cache>()) {}
+MultimodalDataset::MultimodalDataset() : m_cache(std::make_unique<Cache>()) { }
 MultimodalDataset::~MultimodalDataset() = default;
 
-Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(Study &study, qint64 datasetId,
-                                                                   const DatasetOptions &options, const FeatureSpec *given)
+Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
+    Study &study, qint64 datasetId, const DatasetOptions &options, const FeatureSpec *given)
 {
     using R = Result<std::shared_ptr<MultimodalDataset>>;
     DatasetRepository repo(study);
@@ -87,8 +87,8 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(Study &study,
     auto cases = repo.cases(datasetId);
     auto values = repo.recordValues(datasetId);
     auto events = repo.events(datasetId);
-    for (const QString *error : {&summary.error(), &recordFields.error(), &eventFields.error(), &cases.error(),
-                                 &values.error(), &events.error()})
+    for (const QString *error : { &summary.error(), &recordFields.error(), &eventFields.error(), &cases.error(),
+             &values.error(), &events.error() })
         if (!error->isEmpty())
             return R::failure(*error);
 
@@ -127,7 +127,8 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(Study &study,
             for (const StoredEvent *e : evs) {
                 timeDelta.add(evs.back()->time - e->time);
                 for (std::size_t f = 0; f < ev.size(); ++f)
-                    if (e->values.value(static_cast<int>(f)).isValid() && (*eventFields)[f].type != FieldType::Categorical)
+                    if (e->values.value(static_cast<int>(f)).isValid()
+                        && (*eventFields)[f].type != FieldType::Categorical)
                         ev[f].add(e->values.value(static_cast<int>(f)).toDouble());
             }
         }
@@ -210,8 +211,8 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(Study &study,
         // Image intensity statistics from (up to 256) train images, spread over the split.
         std::vector<int> train;
         for (int i = 0; i < ds->size(); ++i)
-            if (ds->m_cases[static_cast<std::size_t>(i)].split == QLatin1String("train") &&
-                !ds->m_cases[static_cast<std::size_t>(i)].imagePath.isEmpty())
+            if (ds->m_cases[static_cast<std::size_t>(i)].split == QLatin1String("train")
+                && !ds->m_cases[static_cast<std::size_t>(i)].imagePath.isEmpty())
                 train.push_back(i);
         Moments px;
         const std::size_t step = std::max<std::size_t>(1, train.size() / 256);
@@ -273,13 +274,15 @@ cv::Mat MultimodalDataset::image(int index, QString *error) const
                 cv::resize(img, img, cv::Size(s, s), 0, 0, img.cols > s ? cv::INTER_AREA : cv::INTER_LINEAR);
         } catch (const cv::Exception &e) {
             if (error)
-                *error = QStringLiteral("image %1 cannot be prepared: %2").arg(c.imagePath, QString::fromStdString(e.msg));
+                *error
+                    = QStringLiteral("image %1 cannot be prepared: %2").arg(c.imagePath, QString::fromStdString(e.msg));
             return cv::Mat();
         }
         stored = img;
         const qint64 bytes = static_cast<qint64>(img.total() * img.elemSize());
         QMutexLocker lock(&m_cache->mutex);
-        if (m_cache->bytes + bytes <= m_options.cacheBytes && m_cache->images[static_cast<std::size_t>(index)].empty()) {
+        if (m_cache->bytes + bytes <= m_options.cacheBytes
+            && m_cache->images[static_cast<std::size_t>(index)].empty()) {
             m_cache->images[static_cast<std::size_t>(index)] = img;
             m_cache->bytes += bytes;
         }
@@ -291,7 +294,7 @@ cv::Mat MultimodalDataset::image(int index, QString *error) const
 
 Status MultimodalDataset::warmCache()
 {
-    std::atomic<int> done{0};
+    std::atomic<int> done { 0 };
     const int n = size();
     parallelFor(
         static_cast<std::size_t>(n), m_options.threads,
@@ -313,8 +316,8 @@ qint64 MultimodalDataset::cachedBytes() const
     return m_cache->bytes;
 }
 
-Batch MultimodalDataset::collate(const std::vector<int> &indices, const ImageAugmenter *augmenter,
-                                 std::uint64_t augmentSeed) const
+Batch MultimodalDataset::collate(
+    const std::vector<int> &indices, const ImageAugmenter *augmenter, std::uint64_t augmentSeed) const
 {
     const auto B = static_cast<std::int64_t>(indices.size());
     const std::int64_t C = m_spec.imageChannels, S = m_spec.imageSize;
@@ -326,17 +329,17 @@ Batch MultimodalDataset::collate(const std::vector<int> &indices, const ImageAug
     const std::int64_t T = maxT;
 
     Batch b;
-    b.image = torch::zeros({B, C, S, S});
-    b.imagePresent = torch::zeros({B}, torch::kBool);
-    b.recordValues = torch::zeros({B, F});
-    b.recordMissing = torch::ones({B, F});
-    b.recordCategory = torch::zeros({B, F}, torch::kInt64);
-    b.recordPresent = torch::zeros({B}, torch::kBool);
-    b.events = torch::zeros({B, T, E});
-    b.eventMask = torch::zeros({B, T}, torch::kBool);
-    b.eventLengths = torch::zeros({B}, torch::kInt64);
-    b.historyPresent = torch::zeros({B}, torch::kBool);
-    b.labels = torch::full({B}, -1, torch::kInt64);
+    b.image = torch::zeros({ B, C, S, S });
+    b.imagePresent = torch::zeros({ B }, torch::kBool);
+    b.recordValues = torch::zeros({ B, F });
+    b.recordMissing = torch::ones({ B, F });
+    b.recordCategory = torch::zeros({ B, F }, torch::kInt64);
+    b.recordPresent = torch::zeros({ B }, torch::kBool);
+    b.events = torch::zeros({ B, T, E });
+    b.eventMask = torch::zeros({ B, T }, torch::kBool);
+    b.eventLengths = torch::zeros({ B }, torch::kInt64);
+    b.historyPresent = torch::zeros({ B }, torch::kBool);
+    b.labels = torch::full({ B }, -1, torch::kInt64);
 
     float *img = b.image.data_ptr<float>();
     bool *imgPresent = b.imagePresent.data_ptr<bool>();
@@ -386,8 +389,8 @@ Batch MultimodalDataset::collate(const std::vector<int> &indices, const ImageAug
 Batch Batch::to(const torch::Device &device) const
 {
     Batch b = *this;
-    for (torch::Tensor *t : {&b.image, &b.imagePresent, &b.recordValues, &b.recordMissing, &b.recordCategory,
-                             &b.recordPresent, &b.events, &b.eventMask, &b.eventLengths, &b.historyPresent, &b.labels})
+    for (torch::Tensor *t : { &b.image, &b.imagePresent, &b.recordValues, &b.recordMissing, &b.recordCategory,
+             &b.recordPresent, &b.events, &b.eventMask, &b.eventLengths, &b.historyPresent, &b.labels })
         *t = t->to(device, /*non_blocking=*/true);
     return b;
 }

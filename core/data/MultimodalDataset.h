@@ -57,8 +57,8 @@ class MultimodalDataset
 public:
     /// Loads the dataset `datasetId` of a study. With `spec` null the encoding is fitted on the
     /// cases whose split is "train"; otherwise `spec` is used as it is.
-    static Result<std::shared_ptr<MultimodalDataset>> load(Study &study, qint64 datasetId, const DatasetOptions &options,
-                                                           const FeatureSpec *spec = nullptr);
+    static Result<std::shared_ptr<MultimodalDataset>> load(
+        Study &study, qint64 datasetId, const DatasetOptions &options, const FeatureSpec *spec = nullptr);
     ~MultimodalDataset();
 
     int size() const { return static_cast<int>(m_cases.size()); }
@@ -76,7 +76,7 @@ public:
 
     /// Builds a batch of the given cases; augments images with per-case seeds when given one.
     Batch collate(const std::vector<int> &indices, const ImageAugmenter *augmenter = nullptr,
-                  std::uint64_t augmentSeed = 0) const;
+        std::uint64_t augmentSeed = 0) const;
 
 private:
     MultimodalDataset();

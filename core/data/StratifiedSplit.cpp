@@ -36,7 +36,9 @@ void assignStratifiedSplit(std::vector<ImportedCase> &cases, quint64 seed, doubl
         }
         for (int k = 0; k < n; ++k) {
             ImportedCase &c = cases[keyed[static_cast<std::size_t>(k)].second];
-            c.split = k < nTrain ? QStringLiteral("train") : k < nTrain + nVal ? QStringLiteral("val") : QStringLiteral("test");
+            c.split = k < nTrain    ? QStringLiteral("train")
+                : k < nTrain + nVal ? QStringLiteral("val")
+                                    : QStringLiteral("test");
         }
     }
 }

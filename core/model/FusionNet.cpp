@@ -21,12 +21,14 @@ torch::Tensor maskedSoftmax(const torch::Tensor &scores, const torch::Tensor &ma
 
 ResidualBlockImpl::ResidualBlockImpl(int in, int out, int stride)
 {
-    m_conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
+    m_conv1 = register_module(
+        "conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
     m_bn1 = register_module("bn1", torch::nn::BatchNorm2d(out));
     m_conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(out, out, 3).padding(1).bias(false)));
     m_bn2 = register_module("bn2", torch::nn::BatchNorm2d(out));
     if (in != out || stride != 1) {
-        m_project = register_module("project", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)));
+        m_project = register_module(
+            "project", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)));
         m_bnProject = register_module("bn_project", torch::nn::BatchNorm2d(out));
     }
 }
@@ -41,9 +43,10 @@ torch::Tensor ResidualBlockImpl::forward(const torch::Tensor &x)
 
 ImageEncoderImpl::ImageEncoderImpl(const ModelConfig &c)
 {
-    m_stem = register_module("stem", torch::nn::Sequential(
-                                         torch::nn::Conv2d(torch::nn::Conv2dOptions(c.imageChannels, c.width, 3).stride(2).padding(1).bias(false)),
-                                         torch::nn::BatchNorm2d(c.width), torch::nn::ReLU()));
+    m_stem = register_module("stem",
+        torch::nn::Sequential(
+            torch::nn::Conv2d(torch::nn::Conv2dOptions(c.imageChannels, c.width, 3).stride(2).padding(1).bias(false)),
+            torch::nn::BatchNorm2d(c.width), torch::nn::ReLU()));
     m_stages = torch::nn::Sequential();
     int channels = c.width;
     for (int i = 0; i < c.depth; ++i) {
@@ -61,10 +64,10 @@ torch::Tensor ImageEncoderImpl::forward(const torch::Tensor &image, torch::Tenso
     const torch::Tensor f = m_stages->forward(m_stem->forward(image)); // [B, C, h, w]
     const auto B = f.size(0), C = f.size(1), h = f.size(2), w = f.size(3);
     // Spatial attention pooling: one softmax over the h×w positions is the inspectable map.
-    const torch::Tensor a = torch::softmax(m_score(f).view({B, h * w}), 1);
-    const torch::Tensor pooled = torch::bmm(f.view({B, C, h * w}), a.unsqueeze(2)).squeeze(2);
+    const torch::Tensor a = torch::softmax(m_score(f).view({ B, h * w }), 1);
+    const torch::Tensor pooled = torch::bmm(f.view({ B, C, h * w }), a.unsqueeze(2)).squeeze(2);
     if (attention)
-        *attention = a.view({B, h, w});
+        *attention = a.view({ B, h, w });
     if (features)
         *features = f;
     return m_project(pooled);
@@ -73,10 +76,10 @@ torch::Tensor ImageEncoderImpl::forward(const torch::Tensor &image, torch::Tenso
 RecordEncoderImpl::RecordEncoderImpl(const ModelConfig &c) : m_fields(c.numFields())
 {
     const int F = std::max(1, m_fields), D = c.embedDim;
-    m_fieldEmbedding = register_parameter("field_embedding", torch::randn({F, D}) * 0.1);
-    m_valueWeight = register_parameter("value_weight", torch::randn({F, D}) * 0.1);
-    m_valueBias = register_parameter("value_bias", torch::zeros({F, D}));
-    m_missingEmbedding = register_parameter("missing_embedding", torch::randn({F, D}) * 0.1);
+    m_fieldEmbedding = register_parameter("field_embedding", torch::randn({ F, D }) * 0.1);
+    m_valueWeight = register_parameter("value_weight", torch::randn({ F, D }) * 0.1);
+    m_valueBias = register_parameter("value_bias", torch::zeros({ F, D }));
+    m_missingEmbedding = register_parameter("missing_embedding", torch::randn({ F, D }) * 0.1);
     // All fields' categories share one table; field f's categories start at its offset.
     std::vector<std::int64_t> offsets;
     std::int64_t total = 1; // row 0: unused (numeric fields, unknown categories)
@@ -90,10 +93,10 @@ RecordEncoderImpl::RecordEncoderImpl(const ModelConfig &c) : m_fields(c.numField
     m_categories = register_module("categories", torch::nn::Embedding(torch::nn::EmbeddingOptions(total, D)));
     // A per-token MLP (residual) lets each field's value act non-linearly (a log-normal lab
     // value, a threshold) before the tokens are pooled.
-    m_tokenMlp = register_module("token_mlp", torch::nn::Sequential(torch::nn::Linear(D, 2 * D), torch::nn::ReLU(),
-                                                                    torch::nn::Linear(2 * D, D)));
+    m_tokenMlp = register_module("token_mlp",
+        torch::nn::Sequential(torch::nn::Linear(D, 2 * D), torch::nn::ReLU(), torch::nn::Linear(2 * D, D)));
     m_key = register_module("key", torch::nn::Linear(D, D));
-    m_query = register_parameter("query", torch::randn({D}) * 0.1);
+    m_query = register_parameter("query", torch::randn({ D }) * 0.1);
     m_project = register_module("project", torch::nn::Linear(D, D));
 }
 
@@ -102,8 +105,8 @@ torch::Tensor RecordEncoderImpl::forward(const Batch &b, torch::Tensor *weights)
     const auto B = b.recordValues.size(0);
     if (m_fields == 0) {
         if (weights)
-            *weights = torch::zeros({B, 0}, b.recordValues.options());
-        return torch::zeros({B, m_query.size(0)}, b.recordValues.options());
+            *weights = torch::zeros({ B, 0 }, b.recordValues.options());
+        return torch::zeros({ B, m_query.size(0) }, b.recordValues.options());
     }
     const torch::Tensor missing = b.recordMissing.unsqueeze(2); // [B, F, 1]
     const torch::Tensor isCat = (b.recordCategory > 0).to(b.recordValues.dtype()).unsqueeze(2);
@@ -128,7 +131,7 @@ HistoryEncoderImpl::HistoryEncoderImpl(const ModelConfig &c)
     else
         m_gru = register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(c.hidden, c.hidden).batch_first(true)));
     m_key = register_module("key", torch::nn::Linear(c.hidden, c.hidden));
-    m_query = register_parameter("query", torch::randn({c.hidden}) * 0.1);
+    m_query = register_parameter("query", torch::randn({ c.hidden }) * 0.1);
     m_project = register_module("project", torch::nn::Linear(c.hidden, c.embedDim));
 }
 
@@ -156,17 +159,18 @@ FusionNetImpl::FusionNetImpl(const ModelConfig &config) : m_config(config)
         m_history = register_module("history", HistoryEncoder(config));
     int headIn = D;
     if (config.fusion == FusionVariant::Attention) {
-        m_modalityType = register_parameter("modality_type", torch::randn({3, D}) * 0.1);
-        m_fusionQuery = register_parameter("fusion_query", torch::randn({D}) * 0.1);
+        m_modalityType = register_parameter("modality_type", torch::randn({ 3, D }) * 0.1);
+        m_fusionQuery = register_parameter("fusion_query", torch::randn({ D }) * 0.1);
         m_fusionKey = register_module("fusion_key", torch::nn::Linear(D, D));
-        m_fusionValueWeight = register_parameter("fusion_value_weight", torch::randn({3, D, D}) / std::sqrt(static_cast<double>(D)));
-        m_fusionValueBias = register_parameter("fusion_value_bias", torch::zeros({3, D}));
+        m_fusionValueWeight
+            = register_parameter("fusion_value_weight", torch::randn({ 3, D, D }) / std::sqrt(static_cast<double>(D)));
+        m_fusionValueBias = register_parameter("fusion_value_bias", torch::zeros({ 3, D }));
     } else if (config.fusion == FusionVariant::Concat) {
         headIn = 3 * D + 3;
     }
-    m_head = register_module("head", torch::nn::Sequential(torch::nn::Linear(headIn, D), torch::nn::ReLU(),
-                                                           torch::nn::Dropout(config.dropout),
-                                                           torch::nn::Linear(D, config.numClasses)));
+    m_head = register_module("head",
+        torch::nn::Sequential(torch::nn::Linear(headIn, D), torch::nn::ReLU(), torch::nn::Dropout(config.dropout),
+            torch::nn::Linear(D, config.numClasses)));
 }
 
 FusionOutput FusionNetImpl::forward(const Batch &b)
@@ -190,16 +194,16 @@ FusionOutput FusionNetImpl::forward(const Batch &b)
     }
     for (int m = 0; m < 3; ++m) {
         if (!embeddings[m].defined()) {
-            embeddings[m] = torch::zeros({B, D}, opts);
-            present[m] = torch::zeros({B}, torch::TensorOptions().dtype(torch::kBool).device(opts.device()));
+            embeddings[m] = torch::zeros({ B, D }, opts);
+            present[m] = torch::zeros({ B }, torch::TensorOptions().dtype(torch::kBool).device(opts.device()));
         }
     }
     torch::Tensor mask = torch::stack(present, 1); // [B, 3]
-    if (is_training() && m_config.modalityDropout > 0.0 &&
-        (m_config.fusion == FusionVariant::Attention || m_config.fusion == FusionVariant::Concat)) {
+    if (is_training() && m_config.modalityDropout > 0.0
+        && (m_config.fusion == FusionVariant::Attention || m_config.fusion == FusionVariant::Concat)) {
         // Hide present modalities at random so the model learns to work with any subset,
         // but never hide all of a case's modalities.
-        const torch::Tensor drop = torch::rand({B, 3}, opts) < m_config.modalityDropout;
+        const torch::Tensor drop = torch::rand({ B, 3 }, opts) < m_config.modalityDropout;
         const torch::Tensor kept = mask.logical_and(drop.logical_not());
         const torch::Tensor anyKept = kept.any(1, true);
         mask = torch::where(anyKept, kept, mask);
@@ -214,23 +218,25 @@ FusionOutput FusionNetImpl::forward(const Batch &b)
         // Each modality has its own value projection, so evidence from different modalities
         // lands in different directions; weighting by attention × number present makes equal
         // attention a sum of evidence rather than an average of it.
-        const torch::Tensor values = torch::einsum("bmd,mde->bme", {x, m_fusionValueWeight}) + m_fusionValueBias;
+        const torch::Tensor values = torch::einsum("bmd,mde->bme", { x, m_fusionValueWeight }) + m_fusionValueBias;
         const torch::Tensor present = mask.to(opts.dtype()).sum(1, true);
         fused = ((out.modalityWeights * present).unsqueeze(2) * values).sum(1);
         break;
     }
     case FusionVariant::Concat: {
         const torch::Tensor m = mask.to(opts.dtype());
-        fused = torch::cat({(E * m.unsqueeze(2)).flatten(1), m}, 1);
+        fused = torch::cat({ (E * m.unsqueeze(2)).flatten(1), m }, 1);
         out.modalityWeights = m / (m.sum(1, true) + 1e-12);
         break;
     }
     case FusionVariant::Image:
     case FusionVariant::Record:
     case FusionVariant::History: {
-        const int which = m_config.fusion == FusionVariant::Image ? 0 : m_config.fusion == FusionVariant::Record ? 1 : 2;
+        const int which = m_config.fusion == FusionVariant::Image ? 0
+            : m_config.fusion == FusionVariant::Record            ? 1
+                                                                  : 2;
         fused = embeddings[which];
-        out.modalityWeights = torch::zeros({B, 3}, opts);
+        out.modalityWeights = torch::zeros({ B, 3 }, opts);
         out.modalityWeights.select(1, which).fill_(1.0);
         break;
     }

@@ -29,8 +29,8 @@ public:
     torch::Tensor forward(const torch::Tensor &x);
 
 private:
-    torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr}, m_project{nullptr};
-    torch::nn::BatchNorm2d m_bn1{nullptr}, m_bn2{nullptr}, m_bnProject{nullptr};
+    torch::nn::Conv2d m_conv1 { nullptr }, m_conv2 { nullptr }, m_project { nullptr };
+    torch::nn::BatchNorm2d m_bn1 { nullptr }, m_bn2 { nullptr }, m_bnProject { nullptr };
 };
 TORCH_MODULE(ResidualBlock);
 
@@ -43,10 +43,10 @@ public:
     torch::Tensor forward(const torch::Tensor &image, torch::Tensor *attention, torch::Tensor *features);
 
 private:
-    torch::nn::Sequential m_stem{nullptr};
-    torch::nn::Sequential m_stages{nullptr};
-    torch::nn::Conv2d m_score{nullptr};
-    torch::nn::Linear m_project{nullptr};
+    torch::nn::Sequential m_stem { nullptr };
+    torch::nn::Sequential m_stages { nullptr };
+    torch::nn::Conv2d m_score { nullptr };
+    torch::nn::Linear m_project { nullptr };
 };
 TORCH_MODULE(ImageEncoder);
 
@@ -61,11 +61,11 @@ public:
 private:
     int m_fields;
     torch::Tensor m_fieldEmbedding, m_valueWeight, m_valueBias, m_missingEmbedding, m_categoryOffsets;
-    torch::nn::Embedding m_categories{nullptr};
-    torch::nn::Sequential m_tokenMlp{nullptr};
-    torch::nn::Linear m_key{nullptr};
+    torch::nn::Embedding m_categories { nullptr };
+    torch::nn::Sequential m_tokenMlp { nullptr };
+    torch::nn::Linear m_key { nullptr };
     torch::Tensor m_query;
-    torch::nn::Linear m_project{nullptr};
+    torch::nn::Linear m_project { nullptr };
 };
 TORCH_MODULE(RecordEncoder);
 
@@ -77,12 +77,12 @@ public:
     torch::Tensor forward(const Batch &batch, torch::Tensor *weights);
 
 private:
-    torch::nn::Linear m_input{nullptr};
-    torch::nn::GRU m_gru{nullptr};
-    torch::nn::LSTM m_lstm{nullptr};
-    torch::nn::Linear m_key{nullptr};
+    torch::nn::Linear m_input { nullptr };
+    torch::nn::GRU m_gru { nullptr };
+    torch::nn::LSTM m_lstm { nullptr };
+    torch::nn::Linear m_key { nullptr };
     torch::Tensor m_query;
-    torch::nn::Linear m_project{nullptr};
+    torch::nn::Linear m_project { nullptr };
 };
 TORCH_MODULE(HistoryEncoder);
 
@@ -100,14 +100,14 @@ public:
 
 private:
     ModelConfig m_config;
-    ImageEncoder m_image{nullptr};
-    RecordEncoder m_record{nullptr};
-    HistoryEncoder m_history{nullptr};
+    ImageEncoder m_image { nullptr };
+    RecordEncoder m_record { nullptr };
+    HistoryEncoder m_history { nullptr };
     torch::Tensor m_modalityType; ///< [3, D] learned modality identity
     torch::Tensor m_fusionQuery; ///< [D]
-    torch::nn::Linear m_fusionKey{nullptr};
+    torch::nn::Linear m_fusionKey { nullptr };
     torch::Tensor m_fusionValueWeight, m_fusionValueBias; ///< one value projection per modality
-    torch::nn::Sequential m_head{nullptr};
+    torch::nn::Sequential m_head { nullptr };
 };
 TORCH_MODULE(FusionNet);
 

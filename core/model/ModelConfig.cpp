@@ -8,19 +8,24 @@ namespace lepton {
 QString fusionVariantName(FusionVariant v)
 {
     switch (v) {
-    case FusionVariant::Attention: return QStringLiteral("attention");
-    case FusionVariant::Concat: return QStringLiteral("concat");
-    case FusionVariant::Image: return QStringLiteral("image");
-    case FusionVariant::Record: return QStringLiteral("record");
-    case FusionVariant::History: return QStringLiteral("history");
+    case FusionVariant::Attention:
+        return QStringLiteral("attention");
+    case FusionVariant::Concat:
+        return QStringLiteral("concat");
+    case FusionVariant::Image:
+        return QStringLiteral("image");
+    case FusionVariant::Record:
+        return QStringLiteral("record");
+    case FusionVariant::History:
+        return QStringLiteral("history");
     }
     return QString();
 }
 
 std::optional<FusionVariant> fusionVariantFromName(const QString &name)
 {
-    for (FusionVariant v : {FusionVariant::Attention, FusionVariant::Concat, FusionVariant::Image, FusionVariant::Record,
-                            FusionVariant::History})
+    for (FusionVariant v : { FusionVariant::Attention, FusionVariant::Concat, FusionVariant::Image,
+             FusionVariant::Record, FusionVariant::History })
         if (fusionVariantName(v) == name)
             return v;
     return std::nullopt;
@@ -31,19 +36,13 @@ QJsonObject ModelConfig::toJson() const
     QJsonArray cats;
     for (int c : fieldCategories)
         cats.append(c);
-    return QJsonObject{{QStringLiteral("fusion"), fusionVariantName(fusion)},
-                       {QStringLiteral("image_channels"), imageChannels},
-                       {QStringLiteral("image_size"), imageSize},
-                       {QStringLiteral("width"), width},
-                       {QStringLiteral("depth"), depth},
-                       {QStringLiteral("embed_dim"), embedDim},
-                       {QStringLiteral("hidden"), hidden},
-                       {QStringLiteral("rnn"), rnn},
-                       {QStringLiteral("dropout"), dropout},
-                       {QStringLiteral("modality_dropout"), modalityDropout},
-                       {QStringLiteral("num_classes"), numClasses},
-                       {QStringLiteral("field_categories"), cats},
-                       {QStringLiteral("event_width"), eventWidth}};
+    return QJsonObject { { QStringLiteral("fusion"), fusionVariantName(fusion) },
+        { QStringLiteral("image_channels"), imageChannels }, { QStringLiteral("image_size"), imageSize },
+        { QStringLiteral("width"), width }, { QStringLiteral("depth"), depth },
+        { QStringLiteral("embed_dim"), embedDim }, { QStringLiteral("hidden"), hidden }, { QStringLiteral("rnn"), rnn },
+        { QStringLiteral("dropout"), dropout }, { QStringLiteral("modality_dropout"), modalityDropout },
+        { QStringLiteral("num_classes"), numClasses }, { QStringLiteral("field_categories"), cats },
+        { QStringLiteral("event_width"), eventWidth } };
 }
 
 Result<ModelConfig> ModelConfig::fromJson(const QJsonObject &json, const ModelConfig &defaults)
@@ -63,26 +62,39 @@ Result<ModelConfig> ModelConfig::fromJson(const QJsonObject &json, const ModelCo
         if (key == QLatin1String("fusion")) {
             const auto f = fusionVariantFromName(v.toString());
             if (!f)
-                return R::failure(QStringLiteral("model.fusion: '%1' is not one of attention, concat, image, record, history").arg(v.toString()));
+                return R::failure(
+                    QStringLiteral("model.fusion: '%1' is not one of attention, concat, image, record, history")
+                        .arg(v.toString()));
             c.fusion = *f;
         } else if (key == QLatin1String("rnn")) {
             c.rnn = v.toString();
-        } else if (key == QLatin1String("image_channels")) ok = number(c.imageChannels);
-        else if (key == QLatin1String("image_size")) ok = number(c.imageSize);
-        else if (key == QLatin1String("width")) ok = number(c.width);
-        else if (key == QLatin1String("depth")) ok = number(c.depth);
-        else if (key == QLatin1String("embed_dim")) ok = number(c.embedDim);
-        else if (key == QLatin1String("hidden")) ok = number(c.hidden);
-        else if (key == QLatin1String("dropout")) ok = number(c.dropout);
-        else if (key == QLatin1String("modality_dropout")) ok = number(c.modalityDropout);
-        else if (key == QLatin1String("num_classes")) ok = number(c.numClasses);
-        else if (key == QLatin1String("event_width")) ok = number(c.eventWidth);
+        } else if (key == QLatin1String("image_channels"))
+            ok = number(c.imageChannels);
+        else if (key == QLatin1String("image_size"))
+            ok = number(c.imageSize);
+        else if (key == QLatin1String("width"))
+            ok = number(c.width);
+        else if (key == QLatin1String("depth"))
+            ok = number(c.depth);
+        else if (key == QLatin1String("embed_dim"))
+            ok = number(c.embedDim);
+        else if (key == QLatin1String("hidden"))
+            ok = number(c.hidden);
+        else if (key == QLatin1String("dropout"))
+            ok = number(c.dropout);
+        else if (key == QLatin1String("modality_dropout"))
+            ok = number(c.modalityDropout);
+        else if (key == QLatin1String("num_classes"))
+            ok = number(c.numClasses);
+        else if (key == QLatin1String("event_width"))
+            ok = number(c.eventWidth);
         else if (key == QLatin1String("field_categories")) {
             c.fieldCategories.clear();
             for (const auto &x : v.toArray())
                 c.fieldCategories.push_back(x.toInt());
         } else
-            return R::failure(QStringLiteral("model.%1: unknown setting; see docs/TRAINING.md for the settings").arg(key));
+            return R::failure(
+                QStringLiteral("model.%1: unknown setting; see docs/TRAINING.md for the settings").arg(key));
         if (!ok)
             return R::failure(QStringLiteral("model.%1: needs a number").arg(key));
     }
@@ -99,7 +111,10 @@ QString ModelConfig::validate() const
     if (imageSize < 16 || imageSize > 1024)
         return QStringLiteral("model.image_size: %1 is outside 16–1024").arg(imageSize);
     if (depth < 1 || depth > 6 || (imageSize >> (depth + 1)) < 1)
-        return QStringLiteral("model.depth: %1 stages do not fit an image of %2 px (use 1–%3)").arg(depth).arg(imageSize).arg(5);
+        return QStringLiteral("model.depth: %1 stages do not fit an image of %2 px (use 1–%3)")
+            .arg(depth)
+            .arg(imageSize)
+            .arg(5);
     if (width < 4 || width > 256)
         return QStringLiteral("model.width: %1 is outside 4–256").arg(width);
     if (embedDim < 4 || embedDim > 1024 || hidden < 4 || hidden > 1024)

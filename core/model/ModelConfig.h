@@ -34,9 +34,19 @@ struct ModelConfig
     std::vector<int> fieldCategories; ///< per record field: number of categories (0: numeric)
     int eventWidth = 1;
 
-    bool usesImage() const { return fusion == FusionVariant::Attention || fusion == FusionVariant::Concat || fusion == FusionVariant::Image; }
-    bool usesRecord() const { return fusion == FusionVariant::Attention || fusion == FusionVariant::Concat || fusion == FusionVariant::Record; }
-    bool usesHistory() const { return fusion == FusionVariant::Attention || fusion == FusionVariant::Concat || fusion == FusionVariant::History; }
+    bool usesImage() const
+    {
+        return fusion == FusionVariant::Attention || fusion == FusionVariant::Concat || fusion == FusionVariant::Image;
+    }
+    bool usesRecord() const
+    {
+        return fusion == FusionVariant::Attention || fusion == FusionVariant::Concat || fusion == FusionVariant::Record;
+    }
+    bool usesHistory() const
+    {
+        return fusion == FusionVariant::Attention || fusion == FusionVariant::Concat
+            || fusion == FusionVariant::History;
+    }
     int numFields() const { return static_cast<int>(fieldCategories.size()); }
 
     QJsonObject toJson() const;

@@ -13,7 +13,6 @@
 namespace lepton {
 namespace {
 
-
 QVariant text(const QString &s)
 {
     return s.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(s);
@@ -51,8 +50,7 @@ QVariantList decodeEventValues(const QString &json)
     return out;
 }
 
-template <typename T>
-Result<T> queryFailed(const QSqlQuery &q, const QString &what);
+template <typename T> Result<T> queryFailed(const QSqlQuery &q, const QString &what);
 
 /// Runs a prepared query of (case_id, time, time_text, vals) rows into events.
 Result<std::vector<StoredEvent>> readEvents(QSqlQuery &q)
@@ -61,12 +59,12 @@ Result<std::vector<StoredEvent>> readEvents(QSqlQuery &q)
         return queryFailed<std::vector<StoredEvent>>(q, QStringLiteral("reading events"));
     std::vector<StoredEvent> out;
     while (q.next())
-        out.push_back({q.value(0).toLongLong(), q.value(1).toDouble(), q.value(2).toString(), decodeEventValues(q.value(3).toString())});
+        out.push_back({ q.value(0).toLongLong(), q.value(1).toDouble(), q.value(2).toString(),
+            decodeEventValues(q.value(3).toString()) });
     return out;
 }
 
-template <typename T>
-Result<T> queryFailed(const QSqlQuery &q, const QString &what)
+template <typename T> Result<T> queryFailed(const QSqlQuery &q, const QString &what)
 {
     return Result<T>::failure(Study::sqlError(q, what));
 }
@@ -110,13 +108,13 @@ Result<qint64> DatasetRepository::save(const ImportedDataset &ds, const ImportRe
             "INSERT INTO datasets(name, created_at, manifest_path, manifest_sha256, events_path, events_sha256, "
             "image_root, id_column, label_column, image_column, split_column, time_column, split_seed, "
             "split_from_manifest, classes, case_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-        for (const QVariant &v : {QVariant(ds.name), QVariant(now), QVariant(ds.manifestPath),
-                                  QVariant(QString::fromLatin1(ds.manifestHash)), text(ds.eventsPath),
-                                  text(QString::fromLatin1(ds.eventsHash)), text(ds.imageRoot), QVariant(ds.idColumn),
-                                  text(ds.labelColumn), text(ds.imageColumn), text(ds.splitColumn),
-                                  text(ds.eventsPath.isEmpty() ? QString() : ds.timeColumn),
-                                  QVariant(static_cast<qint64>(ds.splitSeed)), QVariant(ds.splitFromManifest ? 1 : 0),
-                                  QVariant(joinList(ds.classes)), QVariant(static_cast<int>(ds.cases.size()))})
+        for (const QVariant &v : { QVariant(ds.name), QVariant(now), QVariant(ds.manifestPath),
+                 QVariant(QString::fromLatin1(ds.manifestHash)), text(ds.eventsPath),
+                 text(QString::fromLatin1(ds.eventsHash)), text(ds.imageRoot), QVariant(ds.idColumn),
+                 text(ds.labelColumn), text(ds.imageColumn), text(ds.splitColumn),
+                 text(ds.eventsPath.isEmpty() ? QString() : ds.timeColumn), QVariant(static_cast<qint64>(ds.splitSeed)),
+                 QVariant(ds.splitFromManifest ? 1 : 0), QVariant(joinList(ds.classes)),
+                 QVariant(static_cast<int>(ds.cases.size())) })
             q.addBindValue(v);
         if (!q.exec())
             return Status::failure(Study::sqlError(q, QStringLiteral("saving the dataset")));
@@ -124,8 +122,9 @@ Result<qint64> DatasetRepository::save(const ImportedDataset &ds, const ImportRe
 
         auto saveFields = [&](const std::vector<FieldSpec> &fields, const QString &kind, std::vector<qint64> &ids) {
             QSqlQuery f(db);
-            f.prepare(QStringLiteral("INSERT INTO fields(dataset_id, kind, position, name, type, type_overridden, categories) "
-                                     "VALUES (?,?,?,?,?,?,?)"));
+            f.prepare(QStringLiteral(
+                "INSERT INTO fields(dataset_id, kind, position, name, type, type_overridden, categories) "
+                "VALUES (?,?,?,?,?,?,?)"));
             for (std::size_t i = 0; i < fields.size(); ++i) {
                 f.addBindValue(datasetId);
                 f.addBindValue(kind);
@@ -148,9 +147,10 @@ Result<qint64> DatasetRepository::save(const ImportedDataset &ds, const ImportRe
             return fs;
 
         QSqlQuery c(db), v(db), e(db);
-        c.prepare(QStringLiteral("INSERT INTO cases(dataset_id, case_key, label, split, source_line, image_ref, image_path, "
-                                 "image_sha256, image_width, image_height, image_channels, image_bits) "
-                                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+        c.prepare(
+            QStringLiteral("INSERT INTO cases(dataset_id, case_key, label, split, source_line, image_ref, image_path, "
+                           "image_sha256, image_width, image_height, image_channels, image_bits) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
         v.prepare(QStringLiteral("INSERT INTO record_values(case_id, field_id, number, text) VALUES (?,?,?,?)"));
         e.prepare(QStringLiteral("INSERT INTO events(case_id, time, time_text, source_line, vals) VALUES (?,?,?,?,?)"));
         std::vector<qint64> caseIds;
@@ -182,7 +182,8 @@ Result<qint64> DatasetRepository::save(const ImportedDataset &ds, const ImportRe
                 v.addBindValue(ds.fields[f].type == FieldType::Categorical ? QVariant() : QVariant(fv.number));
                 v.addBindValue(fv.text);
                 if (!v.exec())
-                    return Status::failure(Study::sqlError(v, QStringLiteral("saving a value of case %1").arg(ic.caseId)));
+                    return Status::failure(
+                        Study::sqlError(v, QStringLiteral("saving a value of case %1").arg(ic.caseId)));
             }
         }
         for (const ImportedEvent &ev : ds.events) {
@@ -207,8 +208,9 @@ Result<qint64> DatasetRepository::save(const ImportedDataset &ds, const ImportRe
             return Status::failure(Study::sqlError(r, QStringLiteral("saving the import report")));
         const qint64 reportId = r.lastInsertId().toLongLong();
         QSqlQuery p(db);
-        p.prepare(QStringLiteral("INSERT INTO import_problems(report_id, severity, kind, file, line, column_name, case_key, reason) "
-                                 "VALUES (?,?,?,?,?,?,?,?)"));
+        p.prepare(QStringLiteral(
+            "INSERT INTO import_problems(report_id, severity, kind, file, line, column_name, case_key, reason) "
+            "VALUES (?,?,?,?,?,?,?,?)"));
         for (const ImportProblem &pr : report.problems()) {
             p.addBindValue(reportId);
             p.addBindValue(pr.severityName());
@@ -255,7 +257,8 @@ Result<DatasetSummary> DatasetRepository::dataset(qint64 id) const
     if (!q.exec())
         return queryFailed<DatasetSummary>(q, QStringLiteral("reading dataset %1").arg(id));
     if (!q.next())
-        return R::failure(QStringLiteral("%1: has no dataset %2; `lepton import` lists them").arg(m_study.path()).arg(id));
+        return R::failure(
+            QStringLiteral("%1: has no dataset %2; `lepton import` lists them").arg(m_study.path()).arg(id));
     DatasetSummary d;
     d.id = q.value(0).toLongLong();
     d.name = q.value(1).toString();
@@ -277,7 +280,8 @@ Result<DatasetSummary> DatasetRepository::dataset(qint64 id) const
         d.imageCount += g.value(3).toInt();
     }
     QSqlQuery e(db);
-    e.prepare(QStringLiteral("SELECT count(*) FROM events JOIN cases ON cases.id = events.case_id WHERE cases.dataset_id = ?"));
+    e.prepare(QStringLiteral(
+        "SELECT count(*) FROM events JOIN cases ON cases.id = events.case_id WHERE cases.dataset_id = ?"));
     e.addBindValue(id);
     if (e.exec() && e.next())
         d.eventCount = e.value(0).toInt();
@@ -300,14 +304,16 @@ Result<DatasetSummary> DatasetRepository::find(const QString &ref) const
     QStringList names;
     for (const DatasetSummary &d : all.value())
         names.append(QStringLiteral("%1 (%2)").arg(d.id).arg(d.name));
-    return R::failure(QStringLiteral("%1: has no dataset '%2'; it has: %3").arg(m_study.path(), ref, names.join(QStringLiteral(", "))));
+    return R::failure(QStringLiteral("%1: has no dataset '%2'; it has: %3")
+                          .arg(m_study.path(), ref, names.join(QStringLiteral(", "))));
 }
 
 Result<std::vector<StoredField>> DatasetRepository::fields(qint64 datasetId, const QString &kind) const
 {
     QSqlQuery q(m_study.database());
-    q.prepare(QStringLiteral("SELECT id, position, name, type, categories FROM fields WHERE dataset_id = ? AND kind = ? "
-                             "ORDER BY position"));
+    q.prepare(
+        QStringLiteral("SELECT id, position, name, type, categories FROM fields WHERE dataset_id = ? AND kind = ? "
+                       "ORDER BY position"));
     q.addBindValue(datasetId);
     q.addBindValue(kind);
     if (!q.exec())
@@ -325,14 +331,14 @@ Result<std::vector<StoredField>> DatasetRepository::fields(qint64 datasetId, con
     return out;
 }
 
-Result<std::vector<StoredCase>> DatasetRepository::cases(qint64 datasetId, const CaseFilter &filter, int offset,
-                                                         int limit) const
+Result<std::vector<StoredCase>> DatasetRepository::cases(
+    qint64 datasetId, const CaseFilter &filter, int offset, int limit) const
 {
     QSqlQuery q(m_study.database());
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT id, case_key, label, split, image_path, image_width, image_height, source_line "
-                             "FROM cases WHERE dataset_id = ?") +
-              filterSql(filter) + QStringLiteral(" ORDER BY id LIMIT ? OFFSET ?"));
+                             "FROM cases WHERE dataset_id = ?")
+        + filterSql(filter) + QStringLiteral(" ORDER BY id LIMIT ? OFFSET ?"));
     q.addBindValue(datasetId);
     bindFilter(q, filter);
     q.addBindValue(limit);
@@ -373,7 +379,7 @@ Result<QMap<qint64, QVariantList>> DatasetRepository::recordValues(qint64 datase
         return Result<QMap<qint64, QVariantList>>::failure(fieldList.error());
     QHash<qint64, std::pair<int, bool>> position; // field id → (position, categorical)
     for (const StoredField &f : fieldList.value())
-        position.insert(f.id, {f.position, f.type == FieldType::Categorical});
+        position.insert(f.id, { f.position, f.type == FieldType::Categorical });
     const int n = static_cast<int>(fieldList->size());
     QMap<qint64, QVariantList> out;
     QSqlQuery ids(m_study.database());
@@ -397,7 +403,7 @@ Result<QMap<qint64, QVariantList>> DatasetRepository::recordValues(qint64 datase
     if (!q.exec())
         return queryFailed<QMap<qint64, QVariantList>>(q, QStringLiteral("reading record values"));
     while (q.next()) {
-        const auto pos = position.value(q.value(1).toLongLong(), {-1, false});
+        const auto pos = position.value(q.value(1).toLongLong(), { -1, false });
         auto it = out.find(q.value(0).toLongLong());
         if (pos.first < 0 || it == out.end())
             continue;
@@ -414,7 +420,7 @@ Result<QVariantList> DatasetRepository::caseValues(qint64 datasetId, qint64 case
     QVariantList row;
     QHash<qint64, std::pair<int, bool>> position;
     for (const StoredField &f : fieldList.value()) {
-        position.insert(f.id, {f.position, f.type == FieldType::Categorical});
+        position.insert(f.id, { f.position, f.type == FieldType::Categorical });
         row.append(QVariant());
     }
     QSqlQuery q(m_study.database());
@@ -423,7 +429,7 @@ Result<QVariantList> DatasetRepository::caseValues(qint64 datasetId, qint64 case
     if (!q.exec())
         return queryFailed<QVariantList>(q, QStringLiteral("reading record values"));
     while (q.next()) {
-        const auto pos = position.value(q.value(0).toLongLong(), {-1, false});
+        const auto pos = position.value(q.value(0).toLongLong(), { -1, false });
         if (pos.first >= 0 && pos.first < row.size())
             row[pos.first] = pos.second ? q.value(2) : q.value(1);
     }
@@ -434,8 +440,9 @@ Result<std::vector<StoredEvent>> DatasetRepository::events(qint64 datasetId) con
 {
     QSqlQuery q(m_study.database());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT e.case_id, e.time, e.time_text, e.vals FROM events e JOIN cases c ON c.id = e.case_id "
-                             "WHERE c.dataset_id = ? ORDER BY e.case_id, e.time, e.id"));
+    q.prepare(
+        QStringLiteral("SELECT e.case_id, e.time, e.time_text, e.vals FROM events e JOIN cases c ON c.id = e.case_id "
+                       "WHERE c.dataset_id = ? ORDER BY e.case_id, e.time, e.id"));
     q.addBindValue(datasetId);
     return readEvents(q);
 }

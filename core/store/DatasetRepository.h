@@ -78,7 +78,7 @@ struct CaseFilter
 class DatasetRepository
 {
 public:
-    explicit DatasetRepository(Study &study) : m_study(study) {}
+    explicit DatasetRepository(Study &study) : m_study(study) { }
 
     /// Stores a validated dataset and its import report in one transaction; returns its id.
     Result<qint64> save(const ImportedDataset &dataset, const ImportReport &report);
@@ -88,8 +88,8 @@ public:
     /// The dataset named by `ref` (an id or a name); with an empty ref the only / newest one.
     Result<DatasetSummary> find(const QString &ref) const;
     Result<std::vector<StoredField>> fields(qint64 datasetId, const QString &kind) const;
-    Result<std::vector<StoredCase>> cases(qint64 datasetId, const CaseFilter &filter = {}, int offset = 0,
-                                          int limit = -1) const;
+    Result<std::vector<StoredCase>> cases(
+        qint64 datasetId, const CaseFilter &filter = {}, int offset = 0, int limit = -1) const;
     Result<int> caseCount(qint64 datasetId, const CaseFilter &filter = {}) const;
     /// Record values of every case: case id → values in field order (missing: invalid QVariant;
     /// categorical: the text; others: the number).

@@ -68,13 +68,14 @@ Result<qint64> RunRepository::create(const RunRecord &run)
     qint64 id = 0;
     Status s = m_study.transaction([&](QSqlDatabase &db) {
         QSqlQuery q(db);
-        q.prepare(QStringLiteral("INSERT INTO runs(name, dataset_id, config, status, seed, device, device_name, threads, "
-                                 "versions, created_at, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+        q.prepare(
+            QStringLiteral("INSERT INTO runs(name, dataset_id, config, status, seed, device, device_name, threads, "
+                           "versions, created_at, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
         const QString t = now();
-        for (const QVariant &v : {QVariant(run.name), QVariant(run.datasetId), QVariant(json(run.config)),
-                                  QVariant(QStringLiteral("running")), QVariant(run.seed), QVariant(run.device),
-                                  QVariant(run.deviceName), QVariant(run.threads), QVariant(json(run.versions)), QVariant(t),
-                                  QVariant(t)})
+        for (const QVariant &v :
+            { QVariant(run.name), QVariant(run.datasetId), QVariant(json(run.config)),
+                QVariant(QStringLiteral("running")), QVariant(run.seed), QVariant(run.device), QVariant(run.deviceName),
+                QVariant(run.threads), QVariant(json(run.versions)), QVariant(t), QVariant(t) })
             q.addBindValue(v);
         Status st = exec(q, QStringLiteral("recording the run"));
         id = q.lastInsertId().toLongLong();
@@ -90,7 +91,8 @@ Status RunRepository::setStatus(qint64 runId, const QString &status, const QStri
     return m_study.transaction([&](QSqlDatabase &db) {
         QSqlQuery q(db);
         q.prepare(ended ? QStringLiteral("UPDATE runs SET status = ?, message = ?, ended_at = ? WHERE id = ?")
-                        : QStringLiteral("UPDATE runs SET status = ?, message = ?, ended_at = NULL, started_at = ? WHERE id = ?"));
+                        : QStringLiteral(
+                            "UPDATE runs SET status = ?, message = ?, ended_at = NULL, started_at = ? WHERE id = ?"));
         q.addBindValue(status);
         q.addBindValue(message);
         q.addBindValue(now());
@@ -128,7 +130,8 @@ Status RunRepository::addMetrics(qint64 runId, const std::vector<MetricRow> &row
     return m_study.transaction([&](QSqlDatabase &db) {
         QSqlQuery q(db);
         // REPLACE: a metric written twice (a resumed epoch) keeps one row.
-        q.prepare(QStringLiteral("INSERT OR REPLACE INTO metrics(run_id, split, epoch, step, name, value) VALUES (?,?,?,?,?,?)"));
+        q.prepare(QStringLiteral(
+            "INSERT OR REPLACE INTO metrics(run_id, split, epoch, step, name, value) VALUES (?,?,?,?,?,?)"));
         for (const MetricRow &m : rows) {
             q.addBindValue(runId);
             q.addBindValue(m.split);
@@ -189,23 +192,27 @@ Status RunRepository::saveCheckpoint(qint64 runId, int epoch, const QByteArray &
 Result<Checkpoint> RunRepository::checkpoint(qint64 runId, bool best) const
 {
     QSqlQuery q(m_study.database());
-    q.prepare(best ? QStringLiteral("SELECT epoch, is_best, sha256, data FROM checkpoints WHERE run_id = ? AND is_best = 1")
-                   : QStringLiteral("SELECT epoch, is_best, sha256, data FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1"));
+    q.prepare(best
+            ? QStringLiteral("SELECT epoch, is_best, sha256, data FROM checkpoints WHERE run_id = ? AND is_best = 1")
+            : QStringLiteral(
+                "SELECT epoch, is_best, sha256, data FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1"));
     q.addBindValue(runId);
     if (!q.exec())
         return Result<Checkpoint>::failure(Study::sqlError(q, QStringLiteral("reading a checkpoint")));
     if (!q.next())
-        return Result<Checkpoint>::failure(QStringLiteral("run %1 has no %2checkpoint").arg(runId).arg(best ? QStringLiteral("best ") : QString()));
+        return Result<Checkpoint>::failure(
+            QStringLiteral("run %1 has no %2checkpoint").arg(runId).arg(best ? QStringLiteral("best ") : QString()));
     Checkpoint c;
     c.epoch = q.value(0).toInt();
     c.best = q.value(1).toInt() != 0;
     c.data = q.value(3).toByteArray();
     const QString expected = q.value(2).toString();
     if (QString::fromLatin1(QCryptographicHash::hash(c.data, QCryptographicHash::Sha256).toHex()) != expected)
-        return Result<Checkpoint>::failure(QStringLiteral("the checkpoint of run %1, epoch %2, was altered (its hash does not "
-                                                          "match); it is refused. Retrain or resume from another run")
-                                               .arg(runId)
-                                               .arg(c.epoch));
+        return Result<Checkpoint>::failure(
+            QStringLiteral("the checkpoint of run %1, epoch %2, was altered (its hash does not "
+                           "match); it is refused. Retrain or resume from another run")
+                .arg(runId)
+                .arg(c.epoch));
     return c;
 }
 
@@ -247,8 +254,9 @@ Status RunRepository::savePredictions(qint64 runId, const std::vector<Prediction
 {
     return m_study.transaction([&](QSqlDatabase &db) {
         QSqlQuery q(db);
-        q.prepare(QStringLiteral("INSERT OR REPLACE INTO predictions(run_id, case_id, created_at, probabilities, predicted) "
-                                 "VALUES (?,?,?,?,?)"));
+        q.prepare(
+            QStringLiteral("INSERT OR REPLACE INTO predictions(run_id, case_id, created_at, probabilities, predicted) "
+                           "VALUES (?,?,?,?,?)"));
         const QString t = now();
         for (const PredictionRow &p : rows) {
             QJsonArray probs;
@@ -275,7 +283,8 @@ Result<RunRecord> RunRepository::run(qint64 runId) const
     if (!q.exec())
         return Result<RunRecord>::failure(Study::sqlError(q, QStringLiteral("reading run %1").arg(runId)));
     if (!q.next())
-        return Result<RunRecord>::failure(QStringLiteral("%1: has no run %2; `lepton runs` lists them").arg(m_study.path()).arg(runId));
+        return Result<RunRecord>::failure(
+            QStringLiteral("%1: has no run %2; `lepton runs` lists them").arg(m_study.path()).arg(runId));
     return readRun(q);
 }
 
@@ -307,8 +316,8 @@ Result<std::vector<MetricRow>> RunRepository::metrics(qint64 runId, const QStrin
         return Result<std::vector<MetricRow>>::failure(Study::sqlError(q, QStringLiteral("reading metrics")));
     std::vector<MetricRow> out;
     while (q.next())
-        out.push_back({q.value(0).toString(), q.value(1).toInt(), q.value(2).toInt(), q.value(3).toString(),
-                       q.value(4).isNull() ? std::nan("") : q.value(4).toDouble()});
+        out.push_back({ q.value(0).toString(), q.value(1).toInt(), q.value(2).toInt(), q.value(3).toString(),
+            q.value(4).isNull() ? std::nan("") : q.value(4).toDouble() });
     return out;
 }
 
@@ -316,8 +325,9 @@ Status RunRepository::markInterrupted()
 {
     return m_study.transaction([&](QSqlDatabase &db) {
         QSqlQuery q(db);
-        q.prepare(QStringLiteral("UPDATE runs SET status = 'interrupted', message = 'the process ended during training; "
-                                 "resume it with --resume' WHERE status = 'running'"));
+        q.prepare(
+            QStringLiteral("UPDATE runs SET status = 'interrupted', message = 'the process ended during training; "
+                           "resume it with --resume' WHERE status = 'running'"));
         return exec(q, QStringLiteral("marking interrupted runs"));
     });
 }

@@ -62,7 +62,7 @@ struct PredictionRow
 class RunRepository
 {
 public:
-    explicit RunRepository(Study &study) : m_study(study) {}
+    explicit RunRepository(Study &study) : m_study(study) { }
 
     Result<qint64> create(const RunRecord &run);
     Status setStatus(qint64 runId, const QString &status, const QString &message = QString(), bool ended = true);
@@ -80,7 +80,8 @@ public:
 
     Result<RunRecord> run(qint64 runId) const;
     Result<std::vector<RunRecord>> runs() const;
-    Result<std::vector<MetricRow>> metrics(qint64 runId, const QString &split = QString(), bool epochsOnly = false) const;
+    Result<std::vector<MetricRow>> metrics(
+        qint64 runId, const QString &split = QString(), bool epochsOnly = false) const;
     /// Runs left "running" by a process that died are marked "interrupted" on open.
     Status markInterrupted();
 

@@ -17,7 +17,7 @@
 namespace lepton {
 namespace {
 
-std::atomic<quint64> g_studyCounter{0};
+std::atomic<quint64> g_studyCounter { 0 };
 thread_local int t_transactionDepth = 0;
 
 bool exec(QSqlDatabase &db, const QString &sql, QString *error)
@@ -53,7 +53,8 @@ Result<std::shared_ptr<Study>> Study::open(const QString &path, Mode mode)
     bool creating = false;
     if (!fi.exists()) {
         if (mode != Mode::CreateOrOpen)
-            return R::failure(QStringLiteral("%1: no such study file; check the path or create it with `lepton import`").arg(path));
+            return R::failure(
+                QStringLiteral("%1: no such study file; check the path or create it with `lepton import`").arg(path));
         if (!QDir().mkpath(fi.absolutePath()))
             return R::failure(QStringLiteral("%1: cannot create the folder %2").arg(path, fi.absolutePath()));
         creating = true;
@@ -69,7 +70,8 @@ Result<std::shared_ptr<Study>> Study::open(const QString &path, Mode mode)
             if (!creating)
                 return R::failure(QStringLiteral("%1: is an empty file, not a Lepton study").arg(path));
         } else if (head != QByteArray("SQLite format 3\0", 16)) {
-            return R::failure(QStringLiteral("%1: is not a Lepton study (not an SQLite database); choose a .lepton file").arg(path));
+            return R::failure(
+                QStringLiteral("%1: is not a Lepton study (not an SQLite database); choose a .lepton file").arg(path));
         }
         if (mode != Mode::ReadOnly && (!fi.isWritable() || !QFileInfo(fi.absolutePath()).isWritable()))
             return R::failure(QStringLiteral("%1: is read-only (the file or its folder); open it read-only, or copy it "
@@ -102,8 +104,8 @@ Study::~Study()
 
 Result<QSqlDatabase> Study::connect() const
 {
-    const QString name = m_connectionPrefix + QLatin1Char('-') +
-                         QString::number(reinterpret_cast<quintptr>(QThread::currentThreadId()));
+    const QString name = m_connectionPrefix + QLatin1Char('-')
+        + QString::number(reinterpret_cast<quintptr>(QThread::currentThreadId()));
     {
         QMutexLocker lock(&m_mutex);
         if (m_connections.contains(name))
@@ -117,7 +119,8 @@ Result<QSqlDatabase> Study::connect() const
         options += QStringLiteral(";QSQLITE_OPEN_READONLY");
     db.setConnectOptions(options);
     if (!db.open())
-        return Result<QSqlDatabase>::failure(QStringLiteral("%1: cannot be opened (%2)").arg(m_path, db.lastError().text()));
+        return Result<QSqlDatabase>::failure(
+            QStringLiteral("%1: cannot be opened (%2)").arg(m_path, db.lastError().text()));
     QSqlQuery q(db);
     q.exec(QStringLiteral("PRAGMA foreign_keys = ON"));
     if (!m_readOnly)
@@ -147,22 +150,25 @@ Status Study::initialise(bool creating)
         tables.exec(QStringLiteral("SELECT count(*) FROM sqlite_master"));
         const bool empty = tables.next() && tables.value(0).toInt() == 0;
         if (!empty || m_readOnly)
-            return Status::failure(QStringLiteral("%1: is an SQLite database but not a Lepton study; choose a .lepton file").arg(m_path));
+            return Status::failure(
+                QStringLiteral("%1: is an SQLite database but not a Lepton study; choose a .lepton file").arg(m_path));
         creating = true;
     }
     if (version > Schema::currentVersion())
-        return Status::failure(QStringLiteral("%1: was written by a newer Lepton Workbench (study format %2; this version "
-                                              "reads up to %3); update Lepton Workbench to open it")
-                                   .arg(m_path)
-                                   .arg(version)
-                                   .arg(Schema::currentVersion()));
+        return Status::failure(
+            QStringLiteral("%1: was written by a newer Lepton Workbench (study format %2; this version "
+                           "reads up to %3); update Lepton Workbench to open it")
+                .arg(m_path)
+                .arg(version)
+                .arg(Schema::currentVersion()));
     m_version = version;
     if (m_readOnly) {
         if (version < Schema::currentVersion())
-            return Status::failure(QStringLiteral("%1: uses the older study format %2 and must be upgraded; open it once "
-                                                  "for writing")
-                                       .arg(m_path)
-                                       .arg(version));
+            return Status::failure(
+                QStringLiteral("%1: uses the older study format %2 and must be upgraded; open it once "
+                               "for writing")
+                    .arg(m_path)
+                    .arg(version));
         return Status();
     }
 
@@ -175,9 +181,10 @@ Status Study::initialise(bool creating)
             QString err;
             for (const QString &sql : migrations[static_cast<std::size_t>(v)])
                 if (!exec(tx, sql, &err))
-                    return Status::failure(QStringLiteral("upgrading %1 to format %2 failed: %3").arg(m_path).arg(v + 1).arg(err));
-            if (!exec(tx, QStringLiteral("PRAGMA user_version = %1").arg(v + 1), &err) ||
-                !exec(tx, QStringLiteral("PRAGMA application_id = %1").arg(Schema::applicationId), &err))
+                    return Status::failure(
+                        QStringLiteral("upgrading %1 to format %2 failed: %3").arg(m_path).arg(v + 1).arg(err));
+            if (!exec(tx, QStringLiteral("PRAGMA user_version = %1").arg(v + 1), &err)
+                || !exec(tx, QStringLiteral("PRAGMA application_id = %1").arg(Schema::applicationId), &err))
                 return Status::failure(err);
             return Status();
         });
@@ -215,7 +222,8 @@ Status Study::transaction(const std::function<Status(QSqlDatabase &)> &work)
     // IMMEDIATE takes the write lock now, so a concurrent writer waits (busy timeout) instead
     // of failing half-way through.
     if (!exec(db, QStringLiteral("BEGIN IMMEDIATE"), &error))
-        return Status::failure(QStringLiteral("%1: cannot start writing (%2); is another program writing to it?").arg(m_path, error));
+        return Status::failure(
+            QStringLiteral("%1: cannot start writing (%2); is another program writing to it?").arg(m_path, error));
     ++t_transactionDepth;
     Status s;
     try {
@@ -249,7 +257,8 @@ Status Study::setMetaValue(const QString &key, const QString &value)
 {
     return transaction([&](QSqlDatabase &db) {
         QSqlQuery q(db);
-        q.prepare(QStringLiteral("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+        q.prepare(QStringLiteral(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
         q.addBindValue(key);
         q.addBindValue(value);
         if (!q.exec())

@@ -31,13 +31,14 @@ Status loadState(torch::serialize::InputArchive &archive, torch::nn::Module &mod
     for (auto &[name, target] : stateOf(module)) {
         torch::Tensor stored;
         if (!archive.try_read("model." + prefix + name, stored))
-            return Status::failure(QStringLiteral("the checkpoint has no '%1': it was saved from a different architecture")
-                                       .arg(QString::fromStdString(prefix + name)));
+            return Status::failure(
+                QStringLiteral("the checkpoint has no '%1': it was saved from a different architecture")
+                    .arg(QString::fromStdString(prefix + name)));
         if (stored.sizes() != target.sizes())
-            return Status::failure(QStringLiteral("'%1' is %2 in the checkpoint but %3 in this model: a different architecture")
-                                       .arg(QString::fromStdString(prefix + name),
-                                            QString::fromStdString(c10::str(stored.sizes())),
-                                            QString::fromStdString(c10::str(target.sizes()))));
+            return Status::failure(
+                QStringLiteral("'%1' is %2 in the checkpoint but %3 in this model: a different architecture")
+                    .arg(QString::fromStdString(prefix + name), QString::fromStdString(c10::str(stored.sizes())),
+                        QString::fromStdString(c10::str(target.sizes()))));
         target.copy_(stored);
     }
     return Status();
@@ -114,7 +115,8 @@ Status CheckpointIO::loadImageEncoder(const QString &path, FusionNet &model)
         archive.load_from(in);
         Status st = loadState(archive, *model->imageEncoder(), "image.");
         if (!st)
-            return Status::failure(QStringLiteral("%1: holds no image encoder that fits this model: %2").arg(path, st.error()));
+            return Status::failure(
+                QStringLiteral("%1: holds no image encoder that fits this model: %2").arg(path, st.error()));
         return Status();
     } catch (const c10::Error &e) {
         return Status::failure(QStringLiteral("%1: is not a Lepton checkpoint (%2)").arg(path, firstLine(e)));

@@ -7,8 +7,8 @@
 namespace lepton {
 
 Evaluation evaluateModel(FusionNet &model, const std::shared_ptr<const MultimodalDataset> &dataset,
-                         const std::vector<int> &indices, const torch::Device &device, int batchSize, int workers,
-                         int positiveClass, const CancelFn &cancelled)
+    const std::vector<int> &indices, const torch::Device &device, int batchSize, int workers, int positiveClass,
+    const CancelFn &cancelled)
 {
     Evaluation out;
     const int classes = model->config().numClasses;
@@ -36,9 +36,8 @@ Evaluation evaluateModel(FusionNet &model, const std::shared_ptr<const Multimoda
         out.probabilities.insert(out.probabilities.end(), p, p + probs.numel());
         const torch::Tensor valid = b.labels >= 0;
         if (valid.any().item<bool>()) {
-            const torch::Tensor l = torch::nn::functional::cross_entropy(
-                logits.index({valid}), b.labels.index({valid}),
-                torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+            const torch::Tensor l = torch::nn::functional::cross_entropy(logits.index({ valid }),
+                b.labels.index({ valid }), torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
             lossSum += l.item<double>();
             labelled += static_cast<int>(valid.sum().item<std::int64_t>());
         }
@@ -55,7 +54,7 @@ Evaluation evaluateModel(FusionNet &model, const std::shared_ptr<const Multimoda
             continue;
         labels.push_back(out.labels[i]);
         probs.insert(probs.end(), out.probabilities.begin() + static_cast<std::ptrdiff_t>(i * classes),
-                     out.probabilities.begin() + static_cast<std::ptrdiff_t>((i + 1) * classes));
+            out.probabilities.begin() + static_cast<std::ptrdiff_t>((i + 1) * classes));
     }
     out.metrics = classificationMetrics(probs, labels, classes, positiveClass);
     out.metrics.loss = labelled > 0 ? lossSum / labelled : std::nan("");

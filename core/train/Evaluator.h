@@ -26,7 +26,7 @@ struct Evaluation
 
 /// Runs a model in inference mode over cases of a dataset (no augmentation, loader threads).
 Evaluation evaluateModel(FusionNet &model, const std::shared_ptr<const MultimodalDataset> &dataset,
-                         const std::vector<int> &indices, const torch::Device &device, int batchSize, int workers,
-                         int positiveClass, const CancelFn &cancelled = {});
+    const std::vector<int> &indices, const torch::Device &device, int batchSize, int workers, int positiveClass,
+    const CancelFn &cancelled = {});
 
 } // namespace lepton

@@ -28,8 +28,7 @@ std::vector<std::size_t> descending(const std::vector<double> &scores, std::size
 }
 
 /// Walks thresholds from high to low, calling fn(threshold, tp, fp) after each group of ties.
-template <typename Fn>
-void sweep(const std::vector<double> &scores, const std::vector<int> &labels, Fn fn)
+template <typename Fn> void sweep(const std::vector<double> &scores, const std::vector<int> &labels, Fn fn)
 {
     const std::size_t n = std::min(scores.size(), labels.size());
     const auto order = descending(scores, n);
@@ -114,10 +113,10 @@ std::vector<CurvePoint> rocCurve(const std::vector<double> &scores, const std::v
 {
     const double pos = static_cast<double>(std::count(labels.begin(), labels.end(), 1));
     const double neg = static_cast<double>(std::min(scores.size(), labels.size())) - pos;
-    std::vector<CurvePoint> out{{std::numeric_limits<double>::infinity(), 0.0, 0.0}};
+    std::vector<CurvePoint> out { { std::numeric_limits<double>::infinity(), 0.0, 0.0 } };
     if (pos == 0 || neg == 0)
         return {};
-    sweep(scores, labels, [&](double t, double tp, double fp) { out.push_back({t, fp / neg, tp / pos}); });
+    sweep(scores, labels, [&](double t, double tp, double fp) { out.push_back({ t, fp / neg, tp / pos }); });
     return out;
 }
 
@@ -127,7 +126,7 @@ std::vector<CurvePoint> prCurve(const std::vector<double> &scores, const std::ve
     std::vector<CurvePoint> out;
     if (pos == 0)
         return out;
-    sweep(scores, labels, [&](double t, double tp, double fp) { out.push_back({t, tp / pos, tp / (tp + fp)}); });
+    sweep(scores, labels, [&](double t, double tp, double fp) { out.push_back({ t, tp / pos, tp / (tp + fp) }); });
     return out;
 }
 
@@ -141,26 +140,22 @@ QJsonObject ClassificationMetrics::toJson() const
             r.append(c);
         matrix.append(r);
     }
-    return QJsonObject{{QStringLiteral("n"), n},
-                       {QStringLiteral("loss"), v(loss)},
-                       {QStringLiteral("accuracy"), v(accuracy)},
-                       {QStringLiteral("sensitivity"), v(sensitivity)},
-                       {QStringLiteral("specificity"), v(specificity)},
-                       {QStringLiteral("precision"), v(precision)},
-                       {QStringLiteral("f1"), v(f1)},
-                       {QStringLiteral("auroc"), v(auroc)},
-                       {QStringLiteral("auprc"), v(auprc)},
-                       {QStringLiteral("ece"), v(ece)},
-                       {QStringLiteral("confusion"), matrix}};
+    return QJsonObject { { QStringLiteral("n"), n }, { QStringLiteral("loss"), v(loss) },
+        { QStringLiteral("accuracy"), v(accuracy) }, { QStringLiteral("sensitivity"), v(sensitivity) },
+        { QStringLiteral("specificity"), v(specificity) }, { QStringLiteral("precision"), v(precision) },
+        { QStringLiteral("f1"), v(f1) }, { QStringLiteral("auroc"), v(auroc) }, { QStringLiteral("auprc"), v(auprc) },
+        { QStringLiteral("ece"), v(ece) }, { QStringLiteral("confusion"), matrix } };
 }
 
-ClassificationMetrics classificationMetrics(const std::vector<float> &probabilities, const std::vector<int> &labels,
-                                            int classes, int positiveClass)
+ClassificationMetrics classificationMetrics(
+    const std::vector<float> &probabilities, const std::vector<int> &labels, int classes, int positiveClass)
 {
     ClassificationMetrics m;
-    const std::size_t n = classes > 0 ? std::min(labels.size(), probabilities.size() / static_cast<std::size_t>(classes)) : 0;
+    const std::size_t n
+        = classes > 0 ? std::min(labels.size(), probabilities.size() / static_cast<std::size_t>(classes)) : 0;
     m.n = static_cast<int>(n);
-    m.confusion.assign(static_cast<std::size_t>(std::max(classes, 0)), std::vector<int>(static_cast<std::size_t>(std::max(classes, 0)), 0));
+    m.confusion.assign(static_cast<std::size_t>(std::max(classes, 0)),
+        std::vector<int>(static_cast<std::size_t>(std::max(classes, 0)), 0));
     if (n == 0) {
         m.loss = m.accuracy = m.sensitivity = m.specificity = m.precision = m.f1 = m.auroc = m.auprc = m.ece = kNaN;
         return m;

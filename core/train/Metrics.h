@@ -50,7 +50,7 @@ struct ClassificationMetrics
 
 /// Computes the metrics from class probabilities (row-major N × classes), labels and the
 /// positive class (whose probability is the score for AUROC/AUPRC).
-ClassificationMetrics classificationMetrics(const std::vector<float> &probabilities, const std::vector<int> &labels,
-                                            int classes, int positiveClass);
+ClassificationMetrics classificationMetrics(
+    const std::vector<float> &probabilities, const std::vector<int> &labels, int classes, int positiveClass);
 
 } // namespace lepton

@@ -5,26 +5,17 @@ namespace lepton {
 
 QJsonObject TrainConfig::toJson() const
 {
-    return QJsonObject{{QStringLiteral("model"), model.toJson()},
-                       {QStringLiteral("epochs"), epochs},
-                       {QStringLiteral("batch_size"), batchSize},
-                       {QStringLiteral("lr"), learningRate},
-                       {QStringLiteral("weight_decay"), weightDecay},
-                       {QStringLiteral("schedule"), schedule},
-                       {QStringLiteral("step_epochs"), stepEpochs},
-                       {QStringLiteral("seed"), static_cast<qint64>(seed)},
-                       {QStringLiteral("device"), device},
-                       {QStringLiteral("threads"), threads},
-                       {QStringLiteral("workers"), workers},
-                       {QStringLiteral("augment"), augment.toJson()},
-                       {QStringLiteral("patience"), patience},
-                       {QStringLiteral("class_weights"), classWeights},
-                       {QStringLiteral("cache_bytes"), cacheBytes},
-                       {QStringLiteral("max_grad_norm"), maxGradNorm},
-                       {QStringLiteral("image_encoder_from"), imageEncoderFrom},
-                       {QStringLiteral("freeze_image_epochs"), freezeImageEpochs},
-                       {QStringLiteral("max_events"), maxEvents},
-                       {QStringLiteral("positive_class"), positiveClass}};
+    return QJsonObject { { QStringLiteral("model"), model.toJson() }, { QStringLiteral("epochs"), epochs },
+        { QStringLiteral("batch_size"), batchSize }, { QStringLiteral("lr"), learningRate },
+        { QStringLiteral("weight_decay"), weightDecay }, { QStringLiteral("schedule"), schedule },
+        { QStringLiteral("step_epochs"), stepEpochs }, { QStringLiteral("seed"), static_cast<qint64>(seed) },
+        { QStringLiteral("device"), device }, { QStringLiteral("threads"), threads },
+        { QStringLiteral("workers"), workers }, { QStringLiteral("augment"), augment.toJson() },
+        { QStringLiteral("patience"), patience }, { QStringLiteral("class_weights"), classWeights },
+        { QStringLiteral("cache_bytes"), cacheBytes }, { QStringLiteral("max_grad_norm"), maxGradNorm },
+        { QStringLiteral("image_encoder_from"), imageEncoderFrom },
+        { QStringLiteral("freeze_image_epochs"), freezeImageEpochs }, { QStringLiteral("max_events"), maxEvents },
+        { QStringLiteral("positive_class"), positiveClass } };
 }
 
 Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainConfig &defaults)
@@ -35,7 +26,9 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
         const QString key = it.key();
         const QJsonValue v = it.value();
         const bool isNumber = v.isDouble();
-        auto needNumber = [&]() { return R::failure(QStringLiteral("%1: needs a number, not %2").arg(key, v.toVariant().toString())); };
+        auto needNumber = [&]() {
+            return R::failure(QStringLiteral("%1: needs a number, not %2").arg(key, v.toVariant().toString()));
+        };
         if (key == QLatin1String("model")) {
             auto m = ModelConfig::fromJson(v.toObject(), c.model);
             if (!m)
@@ -54,26 +47,40 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
         } else if (key == QLatin1String("image_encoder_from")) {
             c.imageEncoderFrom = v.toString();
         } else if (!isNumber) {
-            if (key == QLatin1String("epochs") || key == QLatin1String("batch_size") || key == QLatin1String("lr") ||
-                key == QLatin1String("weight_decay") || key == QLatin1String("step_epochs") || key == QLatin1String("seed") ||
-                key == QLatin1String("threads") || key == QLatin1String("workers") || key == QLatin1String("patience") ||
-                key == QLatin1String("cache_bytes") || key == QLatin1String("max_grad_norm") ||
-                key == QLatin1String("freeze_image_epochs") || key == QLatin1String("max_events"))
+            if (key == QLatin1String("epochs") || key == QLatin1String("batch_size") || key == QLatin1String("lr")
+                || key == QLatin1String("weight_decay") || key == QLatin1String("step_epochs")
+                || key == QLatin1String("seed") || key == QLatin1String("threads") || key == QLatin1String("workers")
+                || key == QLatin1String("patience") || key == QLatin1String("cache_bytes")
+                || key == QLatin1String("max_grad_norm") || key == QLatin1String("freeze_image_epochs")
+                || key == QLatin1String("max_events"))
                 return needNumber();
             return R::failure(QStringLiteral("%1: unknown setting").arg(key));
-        } else if (key == QLatin1String("epochs")) c.epochs = v.toInt();
-        else if (key == QLatin1String("batch_size")) c.batchSize = v.toInt();
-        else if (key == QLatin1String("lr")) c.learningRate = v.toDouble();
-        else if (key == QLatin1String("weight_decay")) c.weightDecay = v.toDouble();
-        else if (key == QLatin1String("step_epochs")) c.stepEpochs = v.toInt();
-        else if (key == QLatin1String("seed")) c.seed = static_cast<std::uint64_t>(v.toDouble());
-        else if (key == QLatin1String("threads")) c.threads = v.toInt();
-        else if (key == QLatin1String("workers")) c.workers = v.toInt();
-        else if (key == QLatin1String("patience")) c.patience = v.toInt();
-        else if (key == QLatin1String("cache_bytes")) c.cacheBytes = static_cast<qint64>(v.toDouble());
-        else if (key == QLatin1String("max_grad_norm")) c.maxGradNorm = v.toDouble();
-        else if (key == QLatin1String("freeze_image_epochs")) c.freezeImageEpochs = v.toInt();
-        else if (key == QLatin1String("max_events")) c.maxEvents = v.toInt();
+        } else if (key == QLatin1String("epochs"))
+            c.epochs = v.toInt();
+        else if (key == QLatin1String("batch_size"))
+            c.batchSize = v.toInt();
+        else if (key == QLatin1String("lr"))
+            c.learningRate = v.toDouble();
+        else if (key == QLatin1String("weight_decay"))
+            c.weightDecay = v.toDouble();
+        else if (key == QLatin1String("step_epochs"))
+            c.stepEpochs = v.toInt();
+        else if (key == QLatin1String("seed"))
+            c.seed = static_cast<std::uint64_t>(v.toDouble());
+        else if (key == QLatin1String("threads"))
+            c.threads = v.toInt();
+        else if (key == QLatin1String("workers"))
+            c.workers = v.toInt();
+        else if (key == QLatin1String("patience"))
+            c.patience = v.toInt();
+        else if (key == QLatin1String("cache_bytes"))
+            c.cacheBytes = static_cast<qint64>(v.toDouble());
+        else if (key == QLatin1String("max_grad_norm"))
+            c.maxGradNorm = v.toDouble();
+        else if (key == QLatin1String("freeze_image_epochs"))
+            c.freezeImageEpochs = v.toInt();
+        else if (key == QLatin1String("max_events"))
+            c.maxEvents = v.toInt();
         else
             return R::failure(QStringLiteral("%1: unknown setting").arg(key));
     }

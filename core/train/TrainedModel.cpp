@@ -23,7 +23,8 @@ Result<TrainedModel> TrainedModel::load(Study &study, qint64 runId, const QStrin
         return R::failure(QStringLiteral("run %1's config cannot be read: %2").arg(runId).arg(config.error()));
     t.config = config.value();
     t.spec = FeatureSpec::fromJson(t.run.config.value(QStringLiteral("feature_spec")).toObject());
-    t.positiveClass = std::max(0, static_cast<int>(t.spec.classes.indexOf(t.run.config.value(QStringLiteral("positive_class")).toString())));
+    t.positiveClass = std::max(
+        0, static_cast<int>(t.spec.classes.indexOf(t.run.config.value(QStringLiteral("positive_class")).toString())));
     auto checkpoint = runs.checkpoint(runId, true);
     if (!checkpoint)
         checkpoint = runs.checkpoint(runId, false);
@@ -32,12 +33,14 @@ Result<TrainedModel> TrainedModel::load(Study &study, qint64 runId, const QStrin
     if (device == QLatin1String("cuda") && !torch::cuda::is_available())
         return R::failure(QStringLiteral("device: CUDA was asked for, but this LibTorch build has no CUDA device"));
     t.device = (device == QLatin1String("cuda") || (device == QLatin1String("auto") && torch::cuda::is_available()))
-                   ? torch::Device(torch::kCUDA, 0)
-                   : torch::Device(torch::kCPU);
+        ? torch::Device(torch::kCUDA, 0)
+        : torch::Device(torch::kCPU);
     try {
         t.model = FusionNet(t.config.model);
     } catch (const c10::Error &e) {
-        return R::failure(QStringLiteral("run %1's model cannot be built: %2").arg(runId).arg(QString::fromStdString(e.what_without_backtrace())));
+        return R::failure(QStringLiteral("run %1's model cannot be built: %2")
+                              .arg(runId)
+                              .arg(QString::fromStdString(e.what_without_backtrace())));
     }
     Status st = CheckpointIO::load(checkpoint->data, t.model, nullptr, &t.epoch);
     if (!st)

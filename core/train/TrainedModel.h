@@ -22,8 +22,8 @@ struct TrainedModel
     FeatureSpec spec;
     int positiveClass = 0;
     int epoch = -1;
-    torch::Device device{torch::kCPU};
-    FusionNet model{nullptr};
+    torch::Device device { torch::kCPU };
+    FusionNet model { nullptr };
 
     /// Loads the best (or, when none is marked, the newest) checkpoint of a run.
     static Result<TrainedModel> load(Study &study, qint64 runId, const QString &device = QStringLiteral("auto"));

@@ -29,8 +29,9 @@ Result<torch::Device> resolveDevice(const QString &name)
 {
     const bool cuda = torch::cuda::is_available();
     if (name == QLatin1String("cuda") && !cuda)
-        return Result<torch::Device>::failure(QStringLiteral("device: CUDA was asked for, but this LibTorch build has no "
-                                                             "CUDA device; use --device cpu (or auto)"));
+        return Result<torch::Device>::failure(
+            QStringLiteral("device: CUDA was asked for, but this LibTorch build has no "
+                           "CUDA device; use --device cpu (or auto)"));
     if (name == QLatin1String("cuda") || (name == QLatin1String("auto") && cuda))
         return torch::Device(torch::kCUDA, 0);
     return torch::Device(torch::kCPU);
@@ -38,19 +39,20 @@ Result<torch::Device> resolveDevice(const QString &name)
 
 QJsonObject libraryVersions()
 {
-    return QJsonObject{{QStringLiteral("lepton"), QStringLiteral(LEPTON_VERSION)},
-                       {QStringLiteral("qt"), QString::fromLatin1(qVersion())},
-                       {QStringLiteral("libtorch"), QStringLiteral(TORCH_VERSION)},
-                       {QStringLiteral("opencv"), QStringLiteral(CV_VERSION)}};
+    return QJsonObject { { QStringLiteral("lepton"), QStringLiteral(LEPTON_VERSION) },
+        { QStringLiteral("qt"), QString::fromLatin1(qVersion()) },
+        { QStringLiteral("libtorch"), QStringLiteral(TORCH_VERSION) },
+        { QStringLiteral("opencv"), QStringLiteral(CV_VERSION) } };
 }
 
 std::vector<MetricRow> epochRows(const QString &split, int epoch, const ClassificationMetrics &m)
 {
     std::vector<MetricRow> rows;
-    for (const auto &[name, value] : std::vector<std::pair<const char *, double>>{
-             {"loss", m.loss}, {"accuracy", m.accuracy}, {"sensitivity", m.sensitivity}, {"specificity", m.specificity},
-             {"precision", m.precision}, {"f1", m.f1}, {"auroc", m.auroc}, {"auprc", m.auprc}, {"ece", m.ece}})
-        rows.push_back({split, epoch, -1, QString::fromLatin1(name), value});
+    for (const auto &[name, value] :
+        std::vector<std::pair<const char *, double>> { { "loss", m.loss }, { "accuracy", m.accuracy },
+            { "sensitivity", m.sensitivity }, { "specificity", m.specificity }, { "precision", m.precision },
+            { "f1", m.f1 }, { "auroc", m.auroc }, { "auprc", m.auprc }, { "ece", m.ece } })
+        rows.push_back({ split, epoch, -1, QString::fromLatin1(name), value });
     return rows;
 }
 
@@ -72,7 +74,7 @@ QJsonObject curveJson(const std::vector<CurvePoint> &points)
         x.append(p.x);
         y.append(p.y);
     }
-    return QJsonObject{{QStringLiteral("threshold"), t}, {QStringLiteral("x"), x}, {QStringLiteral("y"), y}};
+    return QJsonObject { { QStringLiteral("threshold"), t }, { QStringLiteral("x"), x }, { QStringLiteral("y"), y } };
 }
 
 /// Everything one run needs, built from its stored or new config.
@@ -84,8 +86,8 @@ struct Session
     TrainConfig config;
     int positiveClass = 0;
     std::shared_ptr<MultimodalDataset> dataset;
-    torch::Device device{torch::kCPU};
-    FusionNet model{nullptr};
+    torch::Device device { torch::kCPU };
+    FusionNet model { nullptr };
     std::unique_ptr<torch::optim::AdamW> optimizer;
     torch::Tensor classWeight;
     const TrainCallbacks &cb;
@@ -120,7 +122,8 @@ Status prepare(Session &s, const FeatureSpec *spec)
     s.dataset = ds.value();
     const FeatureSpec &fs = s.dataset->spec();
     if (fs.classes.size() < 2)
-        return Status::failure(QStringLiteral("dataset %1 has fewer than two classes; label more cases").arg(s.datasetId));
+        return Status::failure(
+            QStringLiteral("dataset %1 has fewer than two classes; label more cases").arg(s.datasetId));
     if (s.dataset->indicesOf(QStringLiteral("train")).empty())
         return Status::failure(QStringLiteral("dataset %1 has no labelled cases in the train split").arg(s.datasetId));
 
@@ -192,9 +195,9 @@ double learningRate(const TrainConfig &c, int step, int totalSteps, int epoch)
 
 QJsonObject runConfig(const Session &s)
 {
-    return QJsonObject{{QStringLiteral("train"), s.config.toJson()},
-                       {QStringLiteral("feature_spec"), s.dataset->spec().toJson()},
-                       {QStringLiteral("positive_class"), s.config.positiveClass}};
+    return QJsonObject { { QStringLiteral("train"), s.config.toJson() },
+        { QStringLiteral("feature_spec"), s.dataset->spec().toJson() },
+        { QStringLiteral("positive_class"), s.config.positiveClass } };
 }
 
 /// The epochs from `firstEpoch` on, then the final evaluation. Returns how the run ended.
@@ -257,8 +260,10 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
                 loader.stop();
                 runs.addMetrics(s.runId, stepRows);
                 return finish(QStringLiteral("cancelled"),
-                              epoch > 0 ? QStringLiteral("cancelled during epoch %1; the checkpoint of epoch %2 is kept").arg(epoch + 1).arg(epoch)
-                                        : QStringLiteral("cancelled during the first epoch; no checkpoint yet"));
+                    epoch > 0 ? QStringLiteral("cancelled during epoch %1; the checkpoint of epoch %2 is kept")
+                                    .arg(epoch + 1)
+                                    .arg(epoch)
+                              : QStringLiteral("cancelled during the first epoch; no checkpoint yet"));
             }
             const int step = epoch * batches + batchIndex;
             const double lr = learningRate(s.config, step, totalSteps, epoch);
@@ -275,12 +280,12 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
                 loader.stop();
                 runs.addMetrics(s.runId, stepRows);
                 return finish(QStringLiteral("failed"),
-                              QStringLiteral("the loss became %1 at epoch %2, step %3; training stopped. Lower the "
-                                             "learning rate (now %4) or check the data for extreme values")
-                                  .arg(lossValue)
-                                  .arg(epoch + 1)
-                                  .arg(step)
-                                  .arg(lr));
+                    QStringLiteral("the loss became %1 at epoch %2, step %3; training stopped. Lower the "
+                                   "learning rate (now %4) or check the data for extreme values")
+                        .arg(lossValue)
+                        .arg(epoch + 1)
+                        .arg(step)
+                        .arg(lr));
             }
             s.optimizer->zero_grad();
             loss.backward();
@@ -293,8 +298,8 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
                 trainLabels.push_back(static_cast<int>(batch->labels[i].item<std::int64_t>()));
             lossSum += lossValue * batch->size();
             seen += batch->size();
-            stepRows.push_back({QStringLiteral("train"), epoch, step, QStringLiteral("loss"), lossValue});
-            stepRows.push_back({QStringLiteral("train"), epoch, step, QStringLiteral("lr"), lr});
+            stepRows.push_back({ QStringLiteral("train"), epoch, step, QStringLiteral("loss"), lossValue });
+            stepRows.push_back({ QStringLiteral("train"), epoch, step, QStringLiteral("lr"), lr });
             if (s.cb.step) {
                 StepInfo info;
                 info.epoch = epoch;
@@ -314,8 +319,8 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
         info.epochs = s.config.epochs;
         info.train = classificationMetrics(trainProbs, trainLabels, classes, s.positiveClass);
         info.train.loss = lossSum / std::max(1, seen);
-        const Evaluation ev = evaluateModel(s.model, s.dataset, val, s.device, s.config.batchSize, s.config.workers,
-                                            s.positiveClass, s.cb.cancelled);
+        const Evaluation ev = evaluateModel(
+            s.model, s.dataset, val, s.device, s.config.batchSize, s.config.workers, s.positiveClass, s.cb.cancelled);
         info.val = ev.metrics;
         info.seconds = epochClock.elapsed() / 1000.0;
         info.best = improves(info.val, bestAuroc, bestLoss);
@@ -331,7 +336,7 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
         auto rows = epochRows(QStringLiteral("train"), epoch, info.train);
         auto valRows = epochRows(QStringLiteral("val"), epoch, info.val);
         rows.insert(rows.end(), valRows.begin(), valRows.end());
-        rows.push_back({QStringLiteral("train"), epoch, -1, QStringLiteral("seconds"), info.seconds});
+        rows.push_back({ QStringLiteral("train"), epoch, -1, QStringLiteral("seconds"), info.seconds });
         rows.insert(rows.end(), stepRows.begin(), stepRows.end());
         Status st = runs.addMetrics(s.runId, rows);
         if (st) {
@@ -341,13 +346,15 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
         if (st && info.best)
             st = runs.setBestEpoch(s.runId, epoch);
         if (!st)
-            return finish(QStringLiteral("failed"), QStringLiteral("saving epoch %1 failed: %2").arg(epoch + 1).arg(st.error()));
+            return finish(
+                QStringLiteral("failed"), QStringLiteral("saving epoch %1 failed: %2").arg(epoch + 1).arg(st.error()));
         out.epochsRun = epoch + 1;
         out.bestEpoch = bestEpoch;
         if (s.cb.epoch)
             s.cb.epoch(info);
         if (ev.cancelled)
-            return finish(QStringLiteral("cancelled"), QStringLiteral("cancelled after epoch %1; its checkpoint is kept").arg(epoch + 1));
+            return finish(QStringLiteral("cancelled"),
+                QStringLiteral("cancelled after epoch %1; its checkpoint is kept").arg(epoch + 1));
         if (s.config.patience > 0 && sinceBest >= s.config.patience) {
             s.log(QStringLiteral("Early stop: no better validation AUROC for %1 epochs").arg(sinceBest));
             break;
@@ -361,18 +368,21 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
     Status st = CheckpointIO::load(best->data, s.model, nullptr);
     if (!st)
         return finish(QStringLiteral("failed"), st.error());
-    for (const auto &[split, indices] : {std::pair{QStringLiteral("val"), val}, std::pair{QStringLiteral("test"), test}}) {
+    for (const auto &[split, indices] :
+        { std::pair { QStringLiteral("val"), val }, std::pair { QStringLiteral("test"), test } }) {
         const Evaluation ev = evaluateModel(s.model, s.dataset, indices, s.device, s.config.batchSize, s.config.workers,
-                                            s.positiveClass, s.cb.cancelled);
+            s.positiveClass, s.cb.cancelled);
         if (ev.cancelled)
-            return finish(QStringLiteral("cancelled"), QStringLiteral("cancelled during the final evaluation; the checkpoints are kept"));
+            return finish(QStringLiteral("cancelled"),
+                QStringLiteral("cancelled during the final evaluation; the checkpoints are kept"));
         (split == QLatin1String("val") ? out.val : out.test) = ev.metrics;
         std::vector<double> score;
         std::vector<int> positive;
         for (std::size_t i = 0; i < ev.labels.size(); ++i) {
             if (ev.labels[i] < 0)
                 continue;
-            score.push_back(ev.probabilities[i * static_cast<std::size_t>(classes) + static_cast<std::size_t>(s.positiveClass)]);
+            score.push_back(
+                ev.probabilities[i * static_cast<std::size_t>(classes) + static_cast<std::size_t>(s.positiveClass)]);
             positive.push_back(ev.labels[i] == s.positiveClass ? 1 : 0);
         }
         const QString finalSplit = QStringLiteral("final_") + split;
@@ -387,20 +397,22 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
 
 } // namespace
 
-Result<TrainOutcome> Trainer::train(Study &study, qint64 datasetId, const TrainConfig &config,
-                                    const TrainCallbacks &callbacks, const QString &name)
+Result<TrainOutcome> Trainer::train(
+    Study &study, qint64 datasetId, const TrainConfig &config, const TrainCallbacks &callbacks, const QString &name)
 {
     using R = Result<TrainOutcome>;
     const QString problem = config.validate();
     if (!problem.isEmpty())
         return R::failure(problem);
-    Session s{study, 0, datasetId, config, 0, nullptr, torch::Device(torch::kCPU), nullptr, nullptr, {}, callbacks};
+    Session s { study, 0, datasetId, config, 0, nullptr, torch::Device(torch::kCPU), nullptr, nullptr, {}, callbacks };
     try {
         Status st = prepare(s, nullptr);
         if (!st)
             return R::failure(st.error());
         RunRecord rec;
-        rec.name = name.isEmpty() ? QStringLiteral("%1 seed %2").arg(fusionVariantName(s.config.model.fusion)).arg(s.config.seed) : name;
+        rec.name = name.isEmpty()
+            ? QStringLiteral("%1 seed %2").arg(fusionVariantName(s.config.model.fusion)).arg(s.config.seed)
+            : name;
         rec.datasetId = datasetId;
         rec.config = runConfig(s);
         rec.seed = static_cast<qint64>(s.config.seed);
@@ -421,7 +433,9 @@ Result<TrainOutcome> Trainer::train(Study &study, qint64 datasetId, const TrainC
                   .arg(s.dataset->indicesOf(QStringLiteral("test")).size()));
         return runEpochs(s, 0, -1, std::nan(""), std::numeric_limits<double>::infinity());
     } catch (const c10::Error &e) {
-        const QString message = QStringLiteral("training failed inside LibTorch: %1").arg(QString::fromStdString(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0));
+        const QString message
+            = QStringLiteral("training failed inside LibTorch: %1")
+                  .arg(QString::fromStdString(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0));
         if (s.runId)
             RunRepository(study).setStatus(s.runId, QStringLiteral("failed"), message);
         return R::failure(message);
@@ -449,7 +463,8 @@ Result<TrainOutcome> Trainer::resume(Study &study, qint64 runId, const TrainCall
     if (!last)
         return R::failure(QStringLiteral("%1; it cannot be resumed, start it again").arg(last.error()));
     const FeatureSpec spec = FeatureSpec::fromJson(rec->config.value(QStringLiteral("feature_spec")).toObject());
-    Session s{study, runId, rec->datasetId, config.value(), 0, nullptr, torch::Device(torch::kCPU), nullptr, nullptr, {}, callbacks};
+    Session s { study, runId, rec->datasetId, config.value(), 0, nullptr, torch::Device(torch::kCPU), nullptr, nullptr,
+        {}, callbacks };
     try {
         Status st = prepare(s, &spec);
         if (!st)
@@ -478,7 +493,9 @@ Result<TrainOutcome> Trainer::resume(Study &study, qint64 runId, const TrainCall
         s.log(QStringLiteral("Resuming run %1 after epoch %2").arg(runId).arg(epoch + 1));
         return runEpochs(s, epoch + 1, bestEpoch, bestAuroc, bestLoss);
     } catch (const c10::Error &e) {
-        const QString message = QStringLiteral("training failed inside LibTorch: %1").arg(QString::fromStdString(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0));
+        const QString message
+            = QStringLiteral("training failed inside LibTorch: %1")
+                  .arg(QString::fromStdString(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0));
         runs.setStatus(runId, QStringLiteral("failed"), message);
         return R::failure(message);
     }

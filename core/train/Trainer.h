@@ -71,7 +71,7 @@ class Trainer
 public:
     /// Starts a new run. Fails (without a run) when the data or config cannot be used.
     static Result<TrainOutcome> train(Study &study, qint64 datasetId, const TrainConfig &config,
-                                      const TrainCallbacks &callbacks, const QString &name = QString());
+        const TrainCallbacks &callbacks, const QString &name = QString());
     /// Continues a cancelled, interrupted or failed run from its last checkpoint.
     static Result<TrainOutcome> resume(Study &study, qint64 runId, const TrainCallbacks &callbacks);
 };

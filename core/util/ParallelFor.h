@@ -20,12 +20,12 @@ inline int defaultThreadCount()
 /// Runs fn(i) for i in [0, n) on up to `threads` threads (0 = all cores). Items are handed out
 /// one at a time, so uneven work balances itself. Stops handing out items once `cancelled`
 /// returns true. fn must not throw.
-inline void parallelFor(std::size_t n, int threads, const std::function<void(std::size_t)> &fn,
-                        const std::function<bool()> &cancelled = {})
+inline void parallelFor(
+    std::size_t n, int threads, const std::function<void(std::size_t)> &fn, const std::function<bool()> &cancelled = {})
 {
     if (threads <= 0)
         threads = defaultThreadCount();
-    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> next { 0 };
     auto worker = [&] {
         for (;;) {
             if (cancelled && cancelled())

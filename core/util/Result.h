@@ -10,11 +10,10 @@ namespace lepton {
 
 /// The outcome of an operation that can fail in an expected way (bad input, missing file).
 /// Holds either a value or a message a user can act on; never throws.
-template <typename T>
-class Result
+template <typename T> class Result
 {
 public:
-    Result(T value) : m_value(std::move(value)) {}
+    Result(T value) : m_value(std::move(value)) { }
     static Result failure(QString message)
     {
         Result r;

@@ -124,20 +124,30 @@ double learningRate(const TrainConfig &c, int step, int totalSteps)
 std::optional<BenchOptions> parseOptions(const QCoreApplication &app)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Training throughput, batch-1 latency and peak memory of Lepton's C++ pipeline."));
+    p.setApplicationDescription(
+        QStringLiteral("Training throughput, batch-1 latency and peak memory of Lepton's C++ pipeline."));
     p.addHelpOption();
     const QCommandLineOption study(QStringLiteral("study"), QStringLiteral("The study file."), QStringLiteral("FILE"));
-    const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("Dataset id (default 1)."), QStringLiteral("ID"), QStringLiteral("1"));
-    const QCommandLineOption steps(QStringLiteral("steps"), QStringLiteral("Timed training steps (default 60)."), QStringLiteral("N"), QStringLiteral("60"));
-    const QCommandLineOption warmup(QStringLiteral("warmup"), QStringLiteral("Untimed steps before them (default 3)."), QStringLiteral("N"), QStringLiteral("3"));
-    const QCommandLineOption batch(QStringLiteral("batch-size"), QStringLiteral("Batch size (default 32)."), QStringLiteral("B"), QStringLiteral("32"));
-    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("LibTorch intra-op threads (default: all cores)."), QStringLiteral("T"), QStringLiteral("0"));
-    const QCommandLineOption workers(QStringLiteral("workers"), QStringLiteral("Loader threads (default 2)."), QStringLiteral("W"), QStringLiteral("2"));
-    const QCommandLineOption cache(QStringLiteral("cache"), QStringLiteral("Image cache: on or off (default off)."), QStringLiteral("on|off"), QStringLiteral("off"));
-    const QCommandLineOption latency(QStringLiteral("latency-cases"), QStringLiteral("Cases for batch-1 latency (default 100)."), QStringLiteral("K"), QStringLiteral("100"));
+    const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("Dataset id (default 1)."),
+        QStringLiteral("ID"), QStringLiteral("1"));
+    const QCommandLineOption steps(QStringLiteral("steps"), QStringLiteral("Timed training steps (default 60)."),
+        QStringLiteral("N"), QStringLiteral("60"));
+    const QCommandLineOption warmup(QStringLiteral("warmup"), QStringLiteral("Untimed steps before them (default 3)."),
+        QStringLiteral("N"), QStringLiteral("3"));
+    const QCommandLineOption batch(QStringLiteral("batch-size"), QStringLiteral("Batch size (default 32)."),
+        QStringLiteral("B"), QStringLiteral("32"));
+    const QCommandLineOption threads(QStringLiteral("threads"),
+        QStringLiteral("LibTorch intra-op threads (default: all cores)."), QStringLiteral("T"), QStringLiteral("0"));
+    const QCommandLineOption workers(QStringLiteral("workers"), QStringLiteral("Loader threads (default 2)."),
+        QStringLiteral("W"), QStringLiteral("2"));
+    const QCommandLineOption cache(QStringLiteral("cache"), QStringLiteral("Image cache: on or off (default off)."),
+        QStringLiteral("on|off"), QStringLiteral("off"));
+    const QCommandLineOption latency(QStringLiteral("latency-cases"),
+        QStringLiteral("Cases for batch-1 latency (default 100)."), QStringLiteral("K"), QStringLiteral("100"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON line."));
-    const QCommandLineOption profile(QStringLiteral("profile"), QStringLiteral("Also time the phases of a step and of the data pipeline."));
-    for (const auto &o : {study, dataset, steps, warmup, batch, threads, workers, cache, latency, json, profile})
+    const QCommandLineOption profile(
+        QStringLiteral("profile"), QStringLiteral("Also time the phases of a step and of the data pipeline."));
+    for (const auto &o : { study, dataset, steps, warmup, batch, threads, workers, cache, latency, json, profile })
         p.addOption(o);
     p.process(app);
 
@@ -154,11 +164,12 @@ std::optional<BenchOptions> parseOptions(const QCoreApplication &app)
     o.json = p.isSet(json);
     o.profile = p.isSet(profile);
     const QString c = p.value(cache);
-    if (o.study.isEmpty() || !std::all_of(std::begin(ok), std::end(ok), [](bool b) { return b; }) || o.steps < 1 ||
-        o.warmupSteps < 0 || o.batchSize < 1 || o.workers < 1 || o.latencyCases < 0 ||
-        (c != QLatin1String("on") && c != QLatin1String("off"))) {
-        std::fprintf(stderr, "usage: lepton_bench_train --study FILE [--dataset ID] [--steps N] [--batch-size B] "
-                             "[--threads T] [--workers W] [--cache on|off] [--latency-cases K] [--json] [--profile]\n");
+    if (o.study.isEmpty() || !std::all_of(std::begin(ok), std::end(ok), [](bool b) { return b; }) || o.steps < 1
+        || o.warmupSteps < 0 || o.batchSize < 1 || o.workers < 1 || o.latencyCases < 0
+        || (c != QLatin1String("on") && c != QLatin1String("off"))) {
+        std::fprintf(stderr,
+            "usage: lepton_bench_train --study FILE [--dataset ID] [--steps N] [--batch-size B] "
+            "[--threads T] [--workers W] [--cache on|off] [--latency-cases K] [--json] [--profile]\n");
         return std::nullopt;
     }
     o.cache = c == QLatin1String("on");
@@ -186,7 +197,7 @@ QJsonArray operatorTimes(const torch::autograd::profiler::thread_event_lists &li
         std::vector<Open> open;
         for (const LegacyEvent &e : events) {
             if (e.kind() == EventKind::PushRange) {
-                open.push_back({&e, 0.0});
+                open.push_back({ &e, 0.0 });
             } else if (e.kind() == EventKind::PopRange && !open.empty()) {
                 const Open o = open.back();
                 open.pop_back();
@@ -200,18 +211,20 @@ QJsonArray operatorTimes(const torch::autograd::profiler::thread_event_lists &li
         }
     }
     std::vector<std::pair<std::string, Sum>> sorted(sums.begin(), sums.end());
-    std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.second.selfUs > b.second.selfUs; });
+    std::sort(
+        sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.second.selfUs > b.second.selfUs; });
     QJsonArray out;
     for (std::size_t i = 0; i < sorted.size() && static_cast<int>(i) < top; ++i)
-        out.append(QJsonObject{{QStringLiteral("op"), QString::fromStdString(sorted[i].first)},
-                               {QStringLiteral("self_ms"), sorted[i].second.selfUs / 1000.0 / steps},
-                               {QStringLiteral("calls"), static_cast<double>(sorted[i].second.calls) / steps}});
+        out.append(QJsonObject { { QStringLiteral("op"), QString::fromStdString(sorted[i].first) },
+            { QStringLiteral("self_ms"), sorted[i].second.selfUs / 1000.0 / steps },
+            { QStringLiteral("calls"), static_cast<double>(sorted[i].second.calls) / steps } });
     return out;
 }
 
 /// Times the pieces of the data pipeline on this thread alone: image() (read + decode + resize +
 /// to float), ImageAugmenter::apply, and collate() of whole augmented batches.
-QJsonObject profilePipeline(const MultimodalDataset &ds, const std::vector<int> &train, const TrainConfig &config, int batchSize)
+QJsonObject profilePipeline(
+    const MultimodalDataset &ds, const std::vector<int> &train, const TrainConfig &config, int batchSize)
 {
     const ImageAugmenter augmenter(config.augment);
     const int n = static_cast<int>(std::min<std::size_t>(train.size(), 256));
@@ -230,17 +243,18 @@ QJsonObject profilePipeline(const MultimodalDataset &ds, const std::vector<int> 
     }
     double collate = 0.0;
     int batches = 0;
-    for (std::size_t begin = 0; begin + static_cast<std::size_t>(batchSize) <= train.size() && batches < 8; begin += static_cast<std::size_t>(batchSize)) {
+    for (std::size_t begin = 0; begin + static_cast<std::size_t>(batchSize) <= train.size() && batches < 8;
+         begin += static_cast<std::size_t>(batchSize)) {
         const std::vector<int> members(train.begin() + static_cast<std::ptrdiff_t>(begin),
-                                       train.begin() + static_cast<std::ptrdiff_t>(begin) + batchSize);
+            train.begin() + static_cast<std::ptrdiff_t>(begin) + batchSize);
         const auto t = Clock::now();
         const Batch b = ds.collate(members, &augmenter, 7);
         collate += msSince(t);
         ++batches;
     }
-    return QJsonObject{{QStringLiteral("image_ms"), decode / std::max(1, images)},
-                       {QStringLiteral("augment_ms"), augment / std::max(1, images)},
-                       {QStringLiteral("collate_batch_ms"), collate / std::max(1, batches)}};
+    return QJsonObject { { QStringLiteral("image_ms"), decode / std::max(1, images) },
+        { QStringLiteral("augment_ms"), augment / std::max(1, images) },
+        { QStringLiteral("collate_batch_ms"), collate / std::max(1, batches) } };
 }
 
 int runBench(const BenchOptions &o)
@@ -275,7 +289,7 @@ int runBench(const BenchOptions &o)
     const std::vector<int> train = ds->indicesOf(QStringLiteral("train"));
     if (fs.classes.size() < 2 || train.empty()) {
         std::fprintf(stderr, "lepton_bench_train: dataset %lld needs two classes and labelled train cases\n",
-                     static_cast<long long>(o.datasetId));
+            static_cast<long long>(o.datasetId));
         return 1;
     }
 
@@ -298,8 +312,8 @@ int runBench(const BenchOptions &o)
 
     torch::manual_seed(config.seed);
     FusionNet model(config.model);
-    torch::optim::AdamW optimizer(model->parameters(),
-                                  torch::optim::AdamWOptions(config.learningRate).weight_decay(config.weightDecay));
+    torch::optim::AdamW optimizer(
+        model->parameters(), torch::optim::AdamWOptions(config.learningRate).weight_decay(config.weightDecay));
     std::int64_t parameterCount = 0;
     for (const auto &p : model->parameters())
         parameterCount += p.numel();
@@ -421,7 +435,7 @@ int runBench(const BenchOptions &o)
         const int warm = std::min<int>(3, static_cast<int>(cases.size()));
         auto predict = [&](int index, double *collateMs) {
             const auto t = Clock::now();
-            const Batch b = uncached->collate({index});
+            const Batch b = uncached->collate({ index });
             if (collateMs)
                 *collateMs = msSince(t);
             const torch::Tensor probs = torch::softmax(model->forward(b).logits, 1);
@@ -461,40 +475,33 @@ int runBench(const BenchOptions &o)
         using namespace torch::autograd::profiler;
         model->train();
         const torch::profiler::impl::ProfilerConfig cfg(torch::profiler::impl::ProfilerState::CPU);
-        TLSLegacyProfilerGuard guard(cfg, [&](const thread_event_lists &lists) { operators = operatorTimes(lists, profiledSteps, 15); });
+        TLSLegacyProfilerGuard guard(
+            cfg, [&](const thread_event_lists &lists) { operators = operatorTimes(lists, profiledSteps, 15); });
         for (int i = 0; i < profiledSteps; ++i)
             trainStep(untimed);
     }
     loader.stop();
 
     const double steps = std::max(1, o.steps);
-    QJsonObject out{{QStringLiteral("impl"), QStringLiteral("lepton")},
-                    {QStringLiteral("cache"), o.cache},
-                    {QStringLiteral("cases"), ds->size()},
-                    {QStringLiteral("train_cases"), static_cast<int>(train.size())},
-                    {QStringLiteral("batch_size"), o.batchSize},
-                    {QStringLiteral("steps"), o.steps},
-                    {QStringLiteral("warmup_steps"), o.warmupSteps},
-                    {QStringLiteral("threads"), threads},
-                    {QStringLiteral("workers"), o.workers},
-                    {QStringLiteral("parameters"), static_cast<qint64>(parameterCount)},
-                    {QStringLiteral("load_s"), loadMs / 1000.0},
-                    {QStringLiteral("warm_cache_s"), warmCacheMs / 1000.0},
-                    {QStringLiteral("train_s"), trainMs / 1000.0},
-                    {QStringLiteral("samples_per_s"), samplesPerSecond},
-                    {QStringLiteral("last_loss"), lastLoss},
-                    {QStringLiteral("latency_cases"), static_cast<int>(latencies.size())},
-                    {QStringLiteral("latency_ms_median"), quantile(latencies, 0.5)},
-                    {QStringLiteral("latency_ms_p90"), quantile(latencies, 0.9)},
-                    {QStringLiteral("peak_rss_mib"), peakRss},
-                    {QStringLiteral("rss_mib"), rss}};
+    QJsonObject out { { QStringLiteral("impl"), QStringLiteral("lepton") }, { QStringLiteral("cache"), o.cache },
+        { QStringLiteral("cases"), ds->size() }, { QStringLiteral("train_cases"), static_cast<int>(train.size()) },
+        { QStringLiteral("batch_size"), o.batchSize }, { QStringLiteral("steps"), o.steps },
+        { QStringLiteral("warmup_steps"), o.warmupSteps }, { QStringLiteral("threads"), threads },
+        { QStringLiteral("workers"), o.workers }, { QStringLiteral("parameters"), static_cast<qint64>(parameterCount) },
+        { QStringLiteral("load_s"), loadMs / 1000.0 }, { QStringLiteral("warm_cache_s"), warmCacheMs / 1000.0 },
+        { QStringLiteral("train_s"), trainMs / 1000.0 }, { QStringLiteral("samples_per_s"), samplesPerSecond },
+        { QStringLiteral("last_loss"), lastLoss },
+        { QStringLiteral("latency_cases"), static_cast<int>(latencies.size()) },
+        { QStringLiteral("latency_ms_median"), quantile(latencies, 0.5) },
+        { QStringLiteral("latency_ms_p90"), quantile(latencies, 0.9) }, { QStringLiteral("peak_rss_mib"), peakRss },
+        { QStringLiteral("rss_mib"), rss } };
     if (o.profile) {
-        out.insert(QStringLiteral("step_ms"), QJsonObject{{QStringLiteral("wait"), phases.wait / steps},
-                                                          {QStringLiteral("forward"), phases.forward / steps},
-                                                          {QStringLiteral("backward"), phases.backward / steps},
-                                                          {QStringLiteral("optimizer"), phases.optimizer / steps},
-                                                          {QStringLiteral("other"), phases.other / steps},
-                                                          {QStringLiteral("total"), trainMs / steps}});
+        out.insert(QStringLiteral("step_ms"),
+            QJsonObject { { QStringLiteral("wait"), phases.wait / steps },
+                { QStringLiteral("forward"), phases.forward / steps },
+                { QStringLiteral("backward"), phases.backward / steps },
+                { QStringLiteral("optimizer"), phases.optimizer / steps },
+                { QStringLiteral("other"), phases.other / steps }, { QStringLiteral("total"), trainMs / steps } });
         out.insert(QStringLiteral("pipeline_ms"), pipeline);
         out.insert(QStringLiteral("operators_self_ms_per_step"), operators);
         out.insert(QStringLiteral("operators_self_ms_per_prediction"), predictionOperators);
@@ -505,9 +512,10 @@ int runBench(const BenchOptions &o)
     } else {
         std::printf("lepton: %.1f samples/s (%d steps of %d, %d threads, %d loader threads, cache %s); batch-1 latency "
                     "median %.2f ms, p90 %.2f ms; peak RSS %.0f MiB\n",
-                    samplesPerSecond, o.steps, o.batchSize, threads, o.workers, o.cache ? "on" : "off",
-                    out.value(QStringLiteral("latency_ms_median")).toDouble(),
-                    out.value(QStringLiteral("latency_ms_p90")).toDouble(), out.value(QStringLiteral("peak_rss_mib")).toDouble());
+            samplesPerSecond, o.steps, o.batchSize, threads, o.workers, o.cache ? "on" : "off",
+            out.value(QStringLiteral("latency_ms_median")).toDouble(),
+            out.value(QStringLiteral("latency_ms_p90")).toDouble(),
+            out.value(QStringLiteral("peak_rss_mib")).toDouble());
         if (o.profile)
             std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
     }
