@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "TinyStudy.h"
 
+#include "data/MultimodalDataset.h"
 #include "store/RunRepository.h"
+#include "train/Evaluator.h"
 #include "train/TrainedModel.h"
 #include "train/Trainer.h"
 
@@ -27,6 +29,7 @@ private Q_SLOTS:
     void nonFiniteLossStopsTheRun();
     void tamperedCheckpointIsRefused();
     void badConfigIsRefused();
+    void cudaMixedPrecisionTrains();
 
 private:
     TrainConfig tinyConfig() const;
@@ -56,6 +59,7 @@ TrainConfig TestTrainer::tinyConfig() const
     c.workers = 2;
     c.threads = 1;
     c.patience = 0;
+    c.device = QStringLiteral("cpu"); // the determinism the tests compare is the CPU's
     return c;
 }
 
@@ -217,6 +221,14 @@ void TestTrainer::badConfigIsRefused()
         QVERIFY(out.error().contains(QStringLiteral("CUDA")));
     }
     c = tinyConfig();
+    c.precision = QStringLiteral("bf16");
+    out = Trainer::train(*m_study, m_dataset, c, {});
+    QVERIFY(!out);
+    QVERIFY2(out.error().contains(QStringLiteral("precision")) && out.error().contains(QStringLiteral("CUDA")),
+        qPrintable(out.error()));
+    c.precision = QStringLiteral("fp16");
+    QVERIFY(c.validate().contains(QStringLiteral("precision")));
+    c = tinyConfig();
     c.positiveClass = QStringLiteral("maybe");
     out = Trainer::train(*m_study, m_dataset, c, {});
     QVERIFY(!out);
@@ -224,6 +236,38 @@ void TestTrainer::badConfigIsRefused()
     auto parsed = TrainConfig::fromJson(QJsonObject { { QStringLiteral("epochs"), QStringLiteral("many") } });
     QVERIFY(!parsed);
     QVERIFY(parsed.error().contains(QStringLiteral("epochs")));
+}
+
+void TestTrainer::cudaMixedPrecisionTrains()
+{
+    if (!torch::cuda::is_available())
+        QSKIP("no CUDA device: this LibTorch or machine has none (see docs/GPU.md for a GPU run)");
+    std::vector<double> trainLoss;
+    TrainCallbacks cb;
+    cb.epoch = [&](const EpochInfo &e) { trainLoss.push_back(e.train.loss); };
+    TrainConfig c = tinyConfig();
+    c.device = QStringLiteral("cuda");
+    c.precision = QStringLiteral("bf16");
+    c.epochs = 6;
+    auto out = Trainer::train(*m_study, m_dataset, c, cb);
+    QVERIFY2(out, qPrintable(out.error()));
+    QCOMPARE(out->status, QStringLiteral("completed"));
+    QVERIFY2(trainLoss.back() < trainLoss.front() * 0.8,
+        qPrintable(QStringLiteral("%1 → %2").arg(trainLoss.front()).arg(trainLoss.back())));
+    auto rec = RunRepository(*m_study).run(out->runId);
+    QVERIFY(rec);
+    QCOMPARE(rec->device, QStringLiteral("cuda"));
+    QVERIFY2(!rec->deviceName.startsWith(QStringLiteral("CUDA device")), qPrintable(rec->deviceName));
+    QCOMPARE(rec->config.value(QStringLiteral("precision_used")).toString(), QStringLiteral("bf16"));
+    // The checkpoint trained on the GPU loads and predicts on the CPU.
+    auto model = TrainedModel::load(*m_study, out->runId, QStringLiteral("cpu"));
+    QVERIFY2(model, qPrintable(model.error()));
+    auto ds = model->dataset(*m_study, m_dataset);
+    QVERIFY2(ds, qPrintable(ds.error()));
+    const Evaluation ev = evaluateModel(model->model, ds.value(), ds.value()->indicesOf(QStringLiteral("test")),
+        torch::Device(torch::kCPU), 8, 1, model->positiveClass);
+    QVERIFY(std::isfinite(ev.metrics.auroc));
+    QVERIFY(std::abs(ev.metrics.auroc - out->test.auroc) < 0.05);
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

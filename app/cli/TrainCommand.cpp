@@ -112,7 +112,7 @@ int runTrain(const QStringList &args)
     const QCommandLineOption fusion(QStringLiteral("fusion"),
         QStringLiteral("attention (default), concat, image, record or history."), QStringLiteral("VARIANT"));
     const QCommandLineOption epochs(
-        QStringLiteral("epochs"), QStringLiteral("Epochs (default 12)."), QStringLiteral("N"));
+        QStringLiteral("epochs"), QStringLiteral("Epochs (default 30)."), QStringLiteral("N"));
     const QCommandLineOption batch(
         QStringLiteral("batch-size"), QStringLiteral("Batch size (default 32)."), QStringLiteral("N"));
     const QCommandLineOption lr(
@@ -123,6 +123,9 @@ int runTrain(const QStringList &args)
         QStringLiteral("seed"), QStringLiteral("Random seed (default 1)."), QStringLiteral("S"));
     const QCommandLineOption device(
         QStringLiteral("device"), QStringLiteral("auto (default), cpu or cuda."), QStringLiteral("DEVICE"));
+    const QCommandLineOption precision(QStringLiteral("precision"),
+        QStringLiteral("auto (default: bfloat16 mixed precision on CUDA, float32 on the CPU), fp32 or bf16."),
+        QStringLiteral("P"));
     const QCommandLineOption threads(
         QStringLiteral("threads"), QStringLiteral("LibTorch threads (default: all cores)."), QStringLiteral("N"));
     const QCommandLineOption resume(
@@ -131,8 +134,8 @@ int runTrain(const QStringList &args)
         QStringLiteral("name"), QStringLiteral("A name for the run."), QStringLiteral("NAME"));
     const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the outcome as JSON."));
-    for (const auto &o :
-        { dataset, config, fusion, epochs, batch, lr, imageSize, seed, device, threads, resume, name, quiet, json })
+    for (const auto &o : { dataset, config, fusion, epochs, batch, lr, imageSize, seed, device, precision, threads,
+             resume, name, quiet, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("train"), QStringLiteral("STUDY [--dataset ID] [options]"),
@@ -207,6 +210,8 @@ int runTrain(const QStringList &args)
     }
     if (p.isSet(device))
         c.device = p.value(device);
+    if (p.isSet(precision))
+        c.precision = p.value(precision);
     const QString problem = c.validate().isEmpty() ? c.model.validate() : c.validate();
     if (!problem.isEmpty())
         return usageError(QStringLiteral("train"), problem);

@@ -9,11 +9,11 @@ QJsonObject TrainConfig::toJson() const
         { QStringLiteral("batch_size"), batchSize }, { QStringLiteral("lr"), learningRate },
         { QStringLiteral("weight_decay"), weightDecay }, { QStringLiteral("schedule"), schedule },
         { QStringLiteral("step_epochs"), stepEpochs }, { QStringLiteral("seed"), static_cast<qint64>(seed) },
-        { QStringLiteral("device"), device }, { QStringLiteral("threads"), threads },
-        { QStringLiteral("workers"), workers }, { QStringLiteral("augment"), augment.toJson() },
-        { QStringLiteral("patience"), patience }, { QStringLiteral("class_weights"), classWeights },
-        { QStringLiteral("cache_bytes"), cacheBytes }, { QStringLiteral("max_grad_norm"), maxGradNorm },
-        { QStringLiteral("image_encoder_from"), imageEncoderFrom },
+        { QStringLiteral("device"), device }, { QStringLiteral("precision"), precision },
+        { QStringLiteral("threads"), threads }, { QStringLiteral("workers"), workers },
+        { QStringLiteral("augment"), augment.toJson() }, { QStringLiteral("patience"), patience },
+        { QStringLiteral("class_weights"), classWeights }, { QStringLiteral("cache_bytes"), cacheBytes },
+        { QStringLiteral("max_grad_norm"), maxGradNorm }, { QStringLiteral("image_encoder_from"), imageEncoderFrom },
         { QStringLiteral("freeze_image_epochs"), freezeImageEpochs }, { QStringLiteral("max_events"), maxEvents },
         { QStringLiteral("positive_class"), positiveClass } };
 }
@@ -40,6 +40,8 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
             c.schedule = v.toString();
         } else if (key == QLatin1String("device")) {
             c.device = v.toString();
+        } else if (key == QLatin1String("precision")) {
+            c.precision = v.toString();
         } else if (key == QLatin1String("class_weights")) {
             c.classWeights = v.toString();
         } else if (key == QLatin1String("positive_class")) {
@@ -104,6 +106,8 @@ QString TrainConfig::validate() const
         return QStringLiteral("schedule: '%1' is not cosine or step").arg(schedule);
     if (device != QLatin1String("auto") && device != QLatin1String("cpu") && device != QLatin1String("cuda"))
         return QStringLiteral("device: '%1' is not auto, cpu or cuda").arg(device);
+    if (precision != QLatin1String("auto") && precision != QLatin1String("fp32") && precision != QLatin1String("bf16"))
+        return QStringLiteral("precision: '%1' is not auto, fp32 or bf16").arg(precision);
     if (threads < 0 || workers < 1 || workers > 64)
         return QStringLiteral("threads must be ≥ 0 and workers 1–64");
     if (classWeights != QLatin1String("balanced") && classWeights != QLatin1String("none"))

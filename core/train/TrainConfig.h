@@ -25,6 +25,9 @@ struct TrainConfig
     int stepEpochs = 4; ///< step schedule: halve the rate every N epochs
     std::uint64_t seed = 1;
     QString device = QStringLiteral("auto"); ///< auto, cpu, cuda
+    /// auto (bfloat16 mixed precision on CUDA devices that compute it natively, else float32),
+    /// fp32, or bf16 (CUDA only)
+    QString precision = QStringLiteral("auto");
     int threads = 0; ///< LibTorch intra-op threads; 0: all cores
     int workers = 2; ///< loader threads
     AugmentOptions augment;

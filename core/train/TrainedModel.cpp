@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "TrainedModel.h"
 
+#include "util/Device.h"
+
 #include "data/MultimodalDataset.h"
 #include "store/Study.h"
 #include "train/Checkpoint.h"
-
-#include <torch/cuda.h>
 
 namespace lepton {
 
@@ -30,11 +30,10 @@ Result<TrainedModel> TrainedModel::load(Study &study, qint64 runId, const QStrin
         checkpoint = runs.checkpoint(runId, false);
     if (!checkpoint)
         return R::failure(QStringLiteral("run %1 has no usable checkpoint: %2").arg(runId).arg(checkpoint.error()));
-    if (device == QLatin1String("cuda") && !torch::cuda::is_available())
-        return R::failure(QStringLiteral("device: CUDA was asked for, but this LibTorch build has no CUDA device"));
-    t.device = (device == QLatin1String("cuda") || (device == QLatin1String("auto") && torch::cuda::is_available()))
-        ? torch::Device(torch::kCUDA, 0)
-        : torch::Device(torch::kCPU);
+    auto resolved = resolveDevice(device);
+    if (!resolved)
+        return R::failure(resolved.error());
+    t.device = resolved.value();
     try {
         t.model = FusionNet(t.config.model);
     } catch (const c10::Error &e) {

@@ -9,13 +9,13 @@
 #include "store/Study.h"
 #include "train/Checkpoint.h"
 #include "train/Evaluator.h"
+#include "util/Device.h"
 #include "util/Threads.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 
 #include <opencv2/core/version.hpp>
-#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <cmath>
@@ -24,18 +24,6 @@
 
 namespace lepton {
 namespace {
-
-Result<torch::Device> resolveDevice(const QString &name)
-{
-    const bool cuda = torch::cuda::is_available();
-    if (name == QLatin1String("cuda") && !cuda)
-        return Result<torch::Device>::failure(
-            QStringLiteral("device: CUDA was asked for, but this LibTorch build has no "
-                           "CUDA device; use --device cpu (or auto)"));
-    if (name == QLatin1String("cuda") || (name == QLatin1String("auto") && cuda))
-        return torch::Device(torch::kCUDA, 0);
-    return torch::Device(torch::kCPU);
-}
 
 QJsonObject libraryVersions()
 {
@@ -91,6 +79,7 @@ struct Session
     std::unique_ptr<torch::optim::AdamW> optimizer;
     torch::Tensor classWeight;
     const TrainCallbacks &cb;
+    bool bfloat16 = false; ///< training steps under bfloat16 autocast (CUDA mixed precision)
 
     void log(const QString &line) const
     {
@@ -109,6 +98,15 @@ Status prepare(Session &s, const FeatureSpec *spec)
     if (!device)
         return Status::failure(device.error());
     s.device = device.value();
+    if (s.config.precision == QLatin1String("bf16") && !s.device.is_cuda())
+        return Status::failure(QStringLiteral("precision: bf16 mixed precision needs a CUDA device; use "
+                                              "--precision fp32 (or auto) on the CPU"));
+    s.bfloat16 = s.device.is_cuda()
+        && (s.config.precision == QLatin1String("bf16")
+            || (s.config.precision == QLatin1String("auto") && supportsBFloat16(s.device)));
+    s.log(QStringLiteral("Device: %1, %2")
+              .arg(deviceName(s.device),
+                  s.bfloat16 ? QStringLiteral("bfloat16 mixed precision") : QStringLiteral("float32")));
 
     DatasetOptions dopt;
     dopt.imageSize = s.config.model.imageSize;
@@ -197,7 +195,8 @@ QJsonObject runConfig(const Session &s)
 {
     return QJsonObject { { QStringLiteral("train"), s.config.toJson() },
         { QStringLiteral("feature_spec"), s.dataset->spec().toJson() },
-        { QStringLiteral("positive_class"), s.config.positiveClass } };
+        { QStringLiteral("positive_class"), s.config.positiveClass },
+        { QStringLiteral("precision_used"), s.bfloat16 ? QStringLiteral("bf16") : QStringLiteral("fp32") } };
 }
 
 /// The epochs from `firstEpoch` on, then the final evaluation. Returns how the run ended.
@@ -270,9 +269,14 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             for (auto &group : s.optimizer->param_groups())
                 static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
             const Batch b = batch->to(s.device);
-            FusionOutput fo = s.model->forward(b);
-            torch::Tensor loss = torch::nn::functional::cross_entropy(
-                fo.logits, b.labels, torch::nn::functional::CrossEntropyFuncOptions().weight(s.classWeight));
+            FusionOutput fo;
+            torch::Tensor loss;
+            {
+                const AutocastScope autocast(s.bfloat16);
+                fo = s.model->forward(b);
+                loss = torch::nn::functional::cross_entropy(fo.logits.to(torch::kFloat), b.labels,
+                    torch::nn::functional::CrossEntropyFuncOptions().weight(s.classWeight));
+            }
             if (s.cb.lossInjection)
                 loss = loss + s.cb.lossInjection(step);
             const double lossValue = loss.item<double>();
@@ -292,7 +296,8 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             torch::nn::utils::clip_grad_norm_(s.model->parameters(), s.config.maxGradNorm);
             s.optimizer->step();
 
-            const torch::Tensor probs = torch::softmax(fo.logits.detach(), 1).to(torch::kCPU).contiguous();
+            const torch::Tensor probs
+                = torch::softmax(fo.logits.detach().to(torch::kFloat), 1).to(torch::kCPU).contiguous();
             trainProbs.insert(trainProbs.end(), probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
             for (int i = 0; i < batch->size(); ++i)
                 trainLabels.push_back(static_cast<int>(batch->labels[i].item<std::int64_t>()));
@@ -417,7 +422,7 @@ Result<TrainOutcome> Trainer::train(
         rec.config = runConfig(s);
         rec.seed = static_cast<qint64>(s.config.seed);
         rec.device = s.device.is_cuda() ? QStringLiteral("cuda") : QStringLiteral("cpu");
-        rec.deviceName = s.device.is_cuda() ? QStringLiteral("CUDA device 0") : QStringLiteral("CPU");
+        rec.deviceName = deviceName(s.device);
         rec.threads = torchThreads();
         rec.versions = libraryVersions();
         auto id = RunRepository(study).create(rec);

@@ -60,6 +60,7 @@ struct BenchOptions
     int latencyCases = 100;
     bool json = false;
     bool profile = false;
+    bool channelsLast = false; ///< experiment: NHWC convolutions (what the app does not do yet)
 };
 
 /// Where the time of the timed training steps went, summed in milliseconds.
@@ -111,6 +112,18 @@ ModelConfig modelConfigFor(const FeatureSpec &fs, ModelConfig mc)
     return mc;
 }
 
+/// The settings that must be equal on both sides of the comparison (reference_train.py prints the
+/// same object), in TrainConfig's JSON names: bench_train.sh warns when they differ.
+QJsonObject comparedSettings(const TrainConfig &c)
+{
+    const QJsonObject all = c.toJson();
+    QJsonObject out;
+    for (const char *key : { "epochs", "lr", "weight_decay", "max_grad_norm", "max_events", "augment" })
+        out.insert(QLatin1String(key), all.value(QLatin1String(key)));
+    out.insert(QStringLiteral("model"), c.model.toJson());
+    return out;
+}
+
 /// Cosine schedule with a short linear warm-up, as the trainer uses it.
 double learningRate(const TrainConfig &c, int step, int totalSteps)
 {
@@ -147,7 +160,10 @@ std::optional<BenchOptions> parseOptions(const QCoreApplication &app)
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON line."));
     const QCommandLineOption profile(
         QStringLiteral("profile"), QStringLiteral("Also time the phases of a step and of the data pipeline."));
-    for (const auto &o : { study, dataset, steps, warmup, batch, threads, workers, cache, latency, json, profile })
+    const QCommandLineOption channelsLast(QStringLiteral("channels-last"),
+        QStringLiteral("Experiment: convolution weights and images in channels-last (NHWC) memory format."));
+    for (const auto &o :
+        { study, dataset, steps, warmup, batch, threads, workers, cache, latency, json, profile, channelsLast })
         p.addOption(o);
     p.process(app);
 
@@ -163,13 +179,14 @@ std::optional<BenchOptions> parseOptions(const QCoreApplication &app)
     o.latencyCases = p.value(latency).toInt(&ok[6]);
     o.json = p.isSet(json);
     o.profile = p.isSet(profile);
+    o.channelsLast = p.isSet(channelsLast);
     const QString c = p.value(cache);
     if (o.study.isEmpty() || !std::all_of(std::begin(ok), std::end(ok), [](bool b) { return b; }) || o.steps < 1
         || o.warmupSteps < 0 || o.batchSize < 1 || o.workers < 1 || o.latencyCases < 0
         || (c != QLatin1String("on") && c != QLatin1String("off"))) {
         std::fprintf(stderr,
             "usage: lepton_bench_train --study FILE [--dataset ID] [--steps N] [--batch-size B] "
-            "[--threads T] [--workers W] [--cache on|off] [--latency-cases K] [--json] [--profile]\n");
+            "[--threads T] [--workers W] [--cache on|off] [--latency-cases K] [--json] [--profile] [--channels-last]\n");
         return std::nullopt;
     }
     o.cache = c == QLatin1String("on");
@@ -317,6 +334,13 @@ int runBench(const BenchOptions &o)
     std::int64_t parameterCount = 0;
     for (const auto &p : model->parameters())
         parameterCount += p.numel();
+    if (o.channelsLast) {
+        // The same parameters (the optimizer keeps them), only their memory layout changes.
+        torch::NoGradGuard noGrad;
+        for (auto &p : model->parameters())
+            if (p.dim() == 4)
+                p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+    }
 
     double warmCacheMs = 0.0;
     if (o.cache) {
@@ -367,7 +391,9 @@ int runBench(const BenchOptions &o)
         const double lr = learningRate(config, step, totalSteps);
         for (auto &group : optimizer.param_groups())
             static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
-        const Batch b = batch.to(torch::kCPU);
+        Batch b = batch.to(torch::kCPU);
+        if (o.channelsLast)
+            b.image = b.image.contiguous(torch::MemoryFormat::ChannelsLast);
         phases.other += msSince(t);
 
         t = Clock::now();
@@ -435,7 +461,9 @@ int runBench(const BenchOptions &o)
         const int warm = std::min<int>(3, static_cast<int>(cases.size()));
         auto predict = [&](int index, double *collateMs) {
             const auto t = Clock::now();
-            const Batch b = uncached->collate({ index });
+            Batch b = uncached->collate({ index });
+            if (o.channelsLast)
+                b.image = b.image.contiguous(torch::MemoryFormat::ChannelsLast);
             if (collateMs)
                 *collateMs = msSince(t);
             const torch::Tensor probs = torch::softmax(model->forward(b).logits, 1);
@@ -494,7 +522,8 @@ int runBench(const BenchOptions &o)
         { QStringLiteral("latency_cases"), static_cast<int>(latencies.size()) },
         { QStringLiteral("latency_ms_median"), quantile(latencies, 0.5) },
         { QStringLiteral("latency_ms_p90"), quantile(latencies, 0.9) }, { QStringLiteral("peak_rss_mib"), peakRss },
-        { QStringLiteral("rss_mib"), rss } };
+        { QStringLiteral("rss_mib"), rss }, { QStringLiteral("channels_last"), o.channelsLast },
+        { QStringLiteral("settings"), comparedSettings(config) } };
     if (o.profile) {
         out.insert(QStringLiteral("step_ms"),
             QJsonObject { { QStringLiteral("wait"), phases.wait / steps },

@@ -6,7 +6,8 @@
 # not grow with the dataset when the image cache is off. Prints a table; never run by CTest.
 # Usage: tests/bench/bench_train.sh [CASES] [BUILD_DIR]
 #   env: STEPS (60), BATCH (32), WORKERS (2), THREADS (nproc), LATENCY_CASES (100),
-#        REPEAT (1: rounds of all four runs; the table shows medians), PROFILE=1 (phase and operator times)
+#        REPEAT (1: rounds of all runs; the table shows medians), PROFILE=1 (phase and operator times),
+#        CHANNELS_LAST=1 (adds a what-if row: ours with NHWC convolutions, cache off)
 # Timings on a small machine swing with anything else running: check `uptime` first.
 set -euo pipefail
 cases=${1:-2000}
@@ -50,6 +51,9 @@ for ((r = 1; r <= repeat; ++r)); do
   "$bench" --study "$work/small.lepton" --cache off "${common[@]}" > "$work/off.$r.json"
   "$bench" --study "$work/small.lepton" --cache on "${common[@]}" > "$work/on.$r.json"
   "$bench" --study "$work/large.lepton" --cache off "${common[@]}" > "$work/large.$r.json"
+  if [[ "${CHANNELS_LAST:-0}" == 1 ]]; then
+    "$bench" --study "$work/small.lepton" --cache off --channels-last "${common[@]}" > "$work/nhwc.$r.json"
+  fi
 done
 load_end=$(cut -d' ' -f1 /proc/loadavg)
 
@@ -57,7 +61,7 @@ load_end=$(cut -d' ' -f1 /proc/loadavg)
 import json, os, statistics, sys, time
 work, repeat, load_start, load_end = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 runs = {k: [json.load(open(os.path.join(work, f"{k}.{r}.json"))) for r in range(1, repeat + 1)]
-        for k in ("ref", "off", "on", "large")}
+        for k in ("ref", "off", "on", "large", "nhwc") if os.path.exists(os.path.join(work, f"{k}.1.json"))}
 
 
 def median(key, name):
@@ -75,6 +79,21 @@ rows = [("Python reference (DataLoader, worker processes)", "ref"),
         ("lepton, image cache off", "off"),
         ("lepton, image cache on", "on"),
         (f"lepton, image cache off, {runs['large'][0]['cases']} cases", "large")]
+if "nhwc" in runs:
+    rows.append(("what if: lepton, cache off, channels-last", "nhwc"))
+
+
+def differences(a, b, path=""):
+    """Where two settings objects differ (numbers compared with a tolerance)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b)) for d in differences(a.get(k), b.get(k), f"{path}{k}.")]
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return [] if abs(a - b) <= 1e-9 * max(1.0, abs(a)) else [f"{path[:-1]}: {b} here, {a} in the reference"]
+    return [] if a == b else [f"{path[:-1]}: {b} here, {a} in the reference"]
+
+
+for problem in differences(ref.get("settings", {}), runs["off"][0].get("settings", {})):
+    print(f"WARNING: settings differ, update reference_train.py / reference_model.py: {problem}")
 ref_sps, ref_lat = median("ref", "samples_per_s"), median("ref", "latency_ms_median")
 head = (f"{'what':<48} {'samples/s':>9} {'x ref':>6} {'p50 ms':>7} {'p90 ms':>7} {'x ref':>6} "
         f"{'peak RSS MiB':>16}")

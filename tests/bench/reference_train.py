@@ -33,14 +33,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference_model import FusionNet, ModelConfig  # noqa: E402
 
 # lepton::TrainConfig defaults (core/train/TrainConfig.h) and AugmentOptions (ImageAugmenter.h).
+# The output's "settings" repeats them in TrainConfig's JSON names; bench_train.sh compares them
+# with lepton_bench_train's and warns when the defaults there have moved on.
 SEED = 1
-EPOCHS = 12
+EPOCHS = 30
 LEARNING_RATE = 3e-3
-WEIGHT_DECAY = 1e-4
+WEIGHT_DECAY = 0.05
 MAX_GRAD_NORM = 5.0
 MAX_EVENTS = 32
-AUGMENT = dict(horizontal_flip=True, vertical_flip=False, max_rotation_degrees=10.0, max_shift=0.05,
-               brightness=0.10, contrast=0.10, noise_std=0.02)
+AUGMENT = dict(enabled=True, horizontal_flip=True, vertical_flip=False, max_rotation_degrees=10.0, max_shift=0.05,
+               brightness=0.05, contrast=0.05, noise_std=0.01)
 
 
 class Moments:
@@ -452,7 +454,15 @@ def main():
                latency_ms_p90=quantile(latencies, 0.9),
                peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * mib,
                peak_rss_children_mib=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * mib,
-               torch=torch.__version__, opencv=cv2.__version__)
+               torch=torch.__version__, opencv=cv2.__version__,
+               settings=dict(epochs=EPOCHS, lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY, max_grad_norm=MAX_GRAD_NORM,
+                             max_events=MAX_EVENTS, augment=AUGMENT,
+                             model=dict(fusion=config.fusion, image_channels=config.image_channels,
+                                        image_size=config.image_size, width=config.width, depth=config.depth,
+                                        embed_dim=config.embed_dim, hidden=config.hidden, rnn=config.rnn,
+                                        dropout=config.dropout, modality_dropout=config.modality_dropout,
+                                        num_classes=config.num_classes, field_categories=config.field_categories,
+                                        event_width=config.event_width)))
     if a.profile:
         out["step_ms"] = {k: 1000 * v / steps for k, v in phases.items()}
         out["step_ms"]["total"] = 1000 * train_s / steps
