@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -25,6 +27,7 @@ private Q_SLOTS:
     void shapesAndMasks();
     void normalisationUsesTrainOnly();
     void givenSpecIsUsedAsIs();
+    void skewedPositiveFieldIsLogged();
     void loaderCoversEveryCaseOnce();
     void loaderIsSeeded();
     void augmentationIsSeeded();
@@ -40,14 +43,16 @@ private:
 namespace {
 /// 40 cases: x = i, c alternating A/B/C, label by parity; every 5th case has no image,
 /// every 4th no events; x is missing for case 7.
-QByteArray manifest(double testValueOverride = -1)
+QByteArray manifest(double testValueOverride = -1, bool skewed = false)
 {
     QByteArray m = "case_id,label,image,split,x,c\n";
     for (int i = 0; i < 40; ++i) {
         const QString split = i < 28 ? QStringLiteral("train")
             : i < 34                 ? QStringLiteral("val")
                                      : QStringLiteral("test");
-        QString x = i == 7 ? QStringLiteral("NA") : QString::number(i);
+        QString x = i == 7 ? QStringLiteral("NA")
+            : skewed       ? QString::number(std::exp(i / 4.0), 'f', 4)
+                           : QString::number(i);
         if (split == QLatin1String("test") && testValueOverride >= 0)
             x = QString::number(testValueOverride);
         m += QStringLiteral("C%1,%2,%3,%4,%5,%6\n")
@@ -194,6 +199,33 @@ void TestDataset::givenSpecIsUsedAsIs()
     auto refused = MultimodalDataset::load(*m_study, m_id, DatasetOptions(), &wrong);
     QVERIFY(!refused);
     QVERIFY(refused.error().contains(QStringLiteral("fields")));
+}
+
+void TestDataset::skewedPositiveFieldIsLogged()
+{
+    // x = 0..39 is neither positive everywhere nor skewed: standardised as it is.
+    auto plain = MultimodalDataset::load(*m_study, m_id, DatasetOptions());
+    QVERIFY(plain);
+    QVERIFY(!plain.value()->spec().recordFields[0].log);
+    // x = e^(i/4) spans 1 to 800, like a lab value: standardised on its logarithm.
+    const qint64 id = importDataset(manifest(-1, true), events());
+    QVERIFY(id > 0);
+    auto ds = MultimodalDataset::load(*m_study, id, DatasetOptions());
+    QVERIFY2(ds, qPrintable(ds.error()));
+    const FieldEncoding &x = ds.value()->spec().recordFields[0];
+    QVERIFY(x.log);
+    double sum = 0, n = 0; // mean of log x over the train cases (7 is missing)
+    for (int i = 0; i < 28; ++i)
+        if (i != 7) {
+            sum += std::log(std::stod(QString::number(std::exp(i / 4.0), 'f', 4).toStdString()));
+            ++n;
+        }
+    QVERIFY(qAbs(x.mean - sum / n) < 1e-9);
+    QVERIFY(qAbs(ds.value()->at(10).recordValues[0] - static_cast<float>((std::log(std::exp(2.5)) - x.mean) / x.std))
+        < 1e-3f);
+    // The flag travels with the spec that a run stores.
+    QVERIFY(FeatureSpec::fromJson(ds.value()->spec().toJson()).recordFields[0].log);
+    QVERIFY(!FeatureSpec::fromJson(plain.value()->spec().toJson()).recordFields[0].log);
 }
 
 void TestDataset::loaderCoversEveryCaseOnce()

@@ -3,6 +3,9 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+#include <cmath>
+
 namespace lepton {
 namespace {
 
@@ -11,7 +14,7 @@ QJsonArray encode(const std::vector<FieldEncoding> &fields)
     QJsonArray out;
     for (const FieldEncoding &f : fields)
         out.append(QJsonObject { { QStringLiteral("name"), f.name }, { QStringLiteral("type"), fieldTypeName(f.type) },
-            { QStringLiteral("mean"), f.mean }, { QStringLiteral("std"), f.std },
+            { QStringLiteral("mean"), f.mean }, { QStringLiteral("std"), f.std }, { QStringLiteral("log"), f.log },
             { QStringLiteral("categories"), QJsonArray::fromStringList(f.categories) } });
     return out;
 }
@@ -26,6 +29,7 @@ std::vector<FieldEncoding> decode(const QJsonArray &array)
         f.type = fieldTypeFromName(o.value(QStringLiteral("type")).toString()).value_or(FieldType::Numeric);
         f.mean = o.value(QStringLiteral("mean")).toDouble();
         f.std = o.value(QStringLiteral("std")).toDouble(1.0);
+        f.log = o.value(QStringLiteral("log")).toBool(false);
         for (const auto &c : o.value(QStringLiteral("categories")).toArray())
             f.categories.append(c.toString());
         out.push_back(f);
@@ -34,6 +38,12 @@ std::vector<FieldEncoding> decode(const QJsonArray &array)
 }
 
 } // namespace
+
+float FieldEncoding::standardise(double value) const
+{
+    const double x = log ? std::log(std::max(value, 1e-12)) : value;
+    return static_cast<float>((x - mean) / std);
+}
 
 QJsonObject FeatureSpec::toJson() const
 {

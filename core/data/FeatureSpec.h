@@ -12,13 +12,19 @@ namespace lepton {
 
 /// How one field becomes numbers: its type, and for numbers the train-split mean and standard
 /// deviation used to standardise it; for categories the list (index + 1 is the token, 0 unknown).
+/// A number that is positive and strongly right-skewed on the train split (a lab value, an
+/// amount) is standardised on its logarithm, so that a few extreme values do not dominate.
 struct FieldEncoding
 {
     QString name;
     FieldType type = FieldType::Numeric;
     double mean = 0.0;
     double std = 1.0;
+    bool log = false;
     QStringList categories;
+
+    /// A number standardised as fitted (log first when `log`); values ≤ 0 of a log field clamp.
+    float standardise(double value) const;
 };
 
 /// Everything fitted on the training split that turns a case into tensors. Saved with a run so

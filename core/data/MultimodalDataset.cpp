@@ -28,13 +28,22 @@ namespace {
 
 struct Moments
 {
-    double sum = 0.0, sumSq = 0.0;
+    double sum = 0.0, sumSq = 0.0, sumCube = 0.0;
     qint64 n = 0;
     void add(double v)
     {
         sum += v;
         sumSq += v * v;
+        sumCube += v * v * v;
         ++n;
+    }
+    double skewness() const
+    {
+        if (n < 3)
+            return 0.0;
+        const double m = mean(), sd = std();
+        const double third = sumCube / n - 3.0 * m * sumSq / n + 2.0 * m * m * m;
+        return third / (sd * sd * sd);
     }
     double mean() const { return n > 0 ? sum / n : 0.0; }
     double std() const
@@ -44,6 +53,29 @@ struct Moments
         const double m = mean();
         const double var = sumSq / n - m * m;
         return var > 1e-12 ? std::sqrt(var) : 1.0;
+    }
+};
+
+/// Train-split statistics of one numeric field, of its values and of their logarithms.
+struct FieldMoments
+{
+    Moments raw, logs;
+    bool positive = true;
+    void add(double v)
+    {
+        raw.add(v);
+        positive = positive && v > 0.0;
+        if (positive)
+            logs.add(std::log(v));
+    }
+    /// Standardise on the logarithm when every value is positive and the values are strongly
+    /// right-skewed (skewness above 1: log-normal-like lab values, amounts).
+    void fit(FieldEncoding &e) const
+    {
+        e.log = positive && raw.n >= 20 && raw.skewness() > 1.0;
+        const Moments &m = e.log ? logs : raw;
+        e.mean = m.mean();
+        e.std = m.std();
     }
 };
 
@@ -67,7 +99,7 @@ bool encodeEventValue(const FieldEncoding &f, const QVariant &v, float &out)
         out = f.categories.isEmpty() ? 0.0f : static_cast<float>(idx + 1) / static_cast<float>(f.categories.size());
         return true;
     }
-    out = static_cast<float>((v.toDouble() - f.mean) / f.std);
+    out = f.standardise(v.toDouble());
     return true;
 }
 
@@ -114,7 +146,7 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
         spec.classes = summary->classes;
         spec.imageSize = options.imageSize;
         spec.maxEvents = options.maxEvents;
-        std::vector<Moments> rec(recordFields->size()), ev(eventFields->size());
+        std::vector<FieldMoments> rec(recordFields->size()), ev(eventFields->size());
         Moments timeDelta;
         for (const StoredCase &c : cases.value()) {
             if (c.split != QLatin1String("train"))
@@ -134,14 +166,12 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
         }
         for (std::size_t f = 0; f < rec.size(); ++f) {
             FieldEncoding e = encodingOf((*recordFields)[f]);
-            e.mean = rec[f].mean();
-            e.std = rec[f].std();
+            rec[f].fit(e);
             spec.recordFields.push_back(e);
         }
         for (std::size_t f = 0; f < ev.size(); ++f) {
             FieldEncoding e = encodingOf((*eventFields)[f]);
-            e.mean = ev[f].mean();
-            e.std = ev[f].std();
+            ev[f].fit(e);
             spec.eventFields.push_back(e);
         }
         spec.timeScale = timeDelta.std();
@@ -173,7 +203,7 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
             if (fe.type == FieldType::Categorical)
                 e.recordCategory[static_cast<std::size_t>(f)] = fe.categories.indexOf(v.toString()) + 1;
             else
-                e.recordValues[static_cast<std::size_t>(f)] = static_cast<float>((v.toDouble() - fe.mean) / fe.std);
+                e.recordValues[static_cast<std::size_t>(f)] = fe.standardise(v.toDouble());
         }
         const auto &evs = eventsOf.value(c.id);
         const int first = std::max(0, static_cast<int>(evs.size()) - spec.maxEvents);
