@@ -235,6 +235,22 @@ void TestCli::trainEvaluatePredictExport()
     r = lepton({ QStringLiteral("predict"), study, QStringLiteral("--run"), run });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(r.out.contains(QStringLiteral("Stored 80 predictions")));
+    QVERIFY2(r.out.contains(QStringLiteral("Decisions (template medical")), qPrintable(r.out));
+    // Decisions under the run's template (auto: the medical one for these classes), or another.
+    r = lepton({ QStringLiteral("predict"), study, QStringLiteral("--run"), run, QStringLiteral("--split"),
+        QStringLiteral("test"), QStringLiteral("--template"), QStringLiteral("generic"), QStringLiteral("--json") });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonObject decided = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(decided.value(QStringLiteral("template")).toString(), QStringLiteral("generic"));
+    int total = 0;
+    for (const QJsonValue v : decided.value(QStringLiteral("decisions")).toObject())
+        total += v.toInt();
+    QCOMPARE(total, 12);
+    QVERIFY(decided.value(QStringLiteral("temperature")).toDouble() > 0.0);
+    r = lepton({ QStringLiteral("predict"), study, QStringLiteral("--run"), run, QStringLiteral("--template"),
+        QStringLiteral("finance") });
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("template finance: the data has class")), qPrintable(r.err));
     const QString exported = m_dir.filePath(QStringLiteral("best.ckpt"));
     r = lepton(
         { QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--checkpoint"), exported });

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
 #include "Commands.h"
+#include "decision/DecisionSetup.h"
 
 #include "data/MultimodalDataset.h"
 #include "store/DatasetRepository.h"
@@ -29,7 +30,10 @@ int runPredict(const QStringList &args)
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto (default), cpu or cuda."),
         QStringLiteral("DEVICE"), QStringLiteral("auto"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    for (const auto &o : { run, dataset, manifest, events, imageRoot, split, device, json })
+    const QCommandLineOption templateOption(QStringLiteral("template"),
+        QStringLiteral("Decide with this template (medical, finance, generic or a file) instead of the run's."),
+        QStringLiteral("NAME|FILE"));
+    for (const auto &o : { run, dataset, manifest, events, imageRoot, split, device, templateOption, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("predict"),
@@ -65,6 +69,11 @@ int runPredict(const QStringList &args)
         printErr(QStringLiteral("lepton predict: %1\n").arg(model.error()));
         return ExitFailure;
     }
+    auto setup = DecisionSetup::forRun(*study.value(), model.value(), p.value(templateOption));
+    if (!setup) {
+        printErr(QStringLiteral("lepton predict: %1\n").arg(setup.error()));
+        return ExitInvalidInput;
+    }
     if (p.isSet(dataset)) {
         auto d = DatasetRepository(*study.value()).find(p.value(dataset));
         if (!d) {
@@ -93,28 +102,31 @@ int runPredict(const QStringList &args)
     }
     const int classes = static_cast<int>(model->spec.classes.size());
     std::vector<PredictionRow> rows;
-    for (std::size_t i = 0; i < ev.caseIds.size(); ++i) {
-        PredictionRow r;
-        r.caseId = ev.caseIds[i];
-        r.probabilities.assign(ev.probabilities.begin() + static_cast<std::ptrdiff_t>(i * classes),
-            ev.probabilities.begin() + static_cast<std::ptrdiff_t>((i + 1) * classes));
-        r.predicted = model->spec.classes.value(static_cast<int>(
-            std::max_element(r.probabilities.begin(), r.probabilities.end()) - r.probabilities.begin()));
-        rows.push_back(std::move(r));
-    }
+    for (std::size_t i = 0; i < ev.caseIds.size(); ++i)
+        rows.push_back(setup->predict(ev.caseIds[i], ev.probabilities.data() + i * classes, classes));
     Status st = RunRepository(*study.value()).savePredictions(runId, rows);
     if (!st) {
         printErr(QStringLiteral("lepton predict: %1\n").arg(st.error()));
         return ExitFailure;
     }
-    QMap<QString, int> perClass;
-    for (const PredictionRow &r : rows)
+    QMap<QString, int> perClass, perDecision;
+    int referred = 0;
+    for (const PredictionRow &r : rows) {
         ++perClass[r.predicted];
+        ++perDecision[r.decision];
+        referred += r.referred ? 1 : 0;
+    }
     if (p.isSet(json)) {
         QJsonObject counts;
         for (auto it = perClass.begin(); it != perClass.end(); ++it)
             counts.insert(it.key(), it.value());
+        QJsonObject decisions;
+        for (auto it = perDecision.begin(); it != perDecision.end(); ++it)
+            decisions.insert(it.key(), it.value());
         printJson(QJsonObject { { QStringLiteral("run_id"), runId }, { QStringLiteral("dataset_id"), datasetId },
+            { QStringLiteral("template"), setup->bound.name },
+            { QStringLiteral("temperature"), setup->calibration.temperature },
+            { QStringLiteral("decisions"), decisions }, { QStringLiteral("referred"), referred },
             { QStringLiteral("predictions"), static_cast<int>(rows.size()) }, { QStringLiteral("predicted"), counts },
             { QStringLiteral("metrics"), ev.metrics.toJson() } });
     } else {
@@ -126,6 +138,14 @@ int runPredict(const QStringList &args)
                      .arg(runId)
                      .arg(datasetId)
                      .arg(counts.join(QStringLiteral(", "))));
+        QStringList decided;
+        for (auto it = perDecision.begin(); it != perDecision.end(); ++it)
+            decided.append(QStringLiteral("%1 %2").arg(it.key()).arg(it.value()));
+        printOut(QStringLiteral("Decisions (template %1, temperature %2): %3; referred to review: %4\n")
+                     .arg(setup->bound.name)
+                     .arg(setup->calibration.temperature, 0, 'f', 3)
+                     .arg(decided.join(QStringLiteral(", ")))
+                     .arg(referred));
     }
     return ExitOk;
 }

@@ -126,6 +126,10 @@ int runTrain(const QStringList &args)
     const QCommandLineOption precision(QStringLiteral("precision"),
         QStringLiteral("auto (default: bfloat16 mixed precision on CUDA, float32 on the CPU), fp32 or bf16."),
         QStringLiteral("P"));
+    const QCommandLineOption templateOption(QStringLiteral("template"),
+        QStringLiteral("Decision template: medical, finance, generic or a file (default auto: the one whose "
+                       "classes are the data's, else generic)."),
+        QStringLiteral("NAME|FILE"));
     const QCommandLineOption threads(
         QStringLiteral("threads"), QStringLiteral("LibTorch threads (default: all cores)."), QStringLiteral("N"));
     const QCommandLineOption resume(
@@ -212,6 +216,8 @@ int runTrain(const QStringList &args)
         c.device = p.value(device);
     if (p.isSet(precision))
         c.precision = p.value(precision);
+    if (p.isSet(templateOption))
+        c.templateName = p.value(templateOption);
     const QString problem = c.validate().isEmpty() ? c.model.validate() : c.validate();
     if (!problem.isEmpty())
         return usageError(QStringLiteral("train"), problem);

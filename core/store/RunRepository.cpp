@@ -255,8 +255,8 @@ Status RunRepository::savePredictions(qint64 runId, const std::vector<Prediction
     return m_study.transaction([&](QSqlDatabase &db) {
         QSqlQuery q(db);
         q.prepare(
-            QStringLiteral("INSERT OR REPLACE INTO predictions(run_id, case_id, created_at, probabilities, predicted) "
-                           "VALUES (?,?,?,?,?)"));
+            QStringLiteral("INSERT OR REPLACE INTO predictions(run_id, case_id, created_at, probabilities, predicted, "
+                           "calibrated, decision, grade, expected_cost, referred) VALUES (?,?,?,?,?,?,?,?,?,?)"));
         const QString t = now();
         for (const PredictionRow &p : rows) {
             QJsonArray probs;
@@ -267,6 +267,17 @@ Status RunRepository::savePredictions(qint64 runId, const std::vector<Prediction
             q.addBindValue(t);
             q.addBindValue(QString::fromUtf8(QJsonDocument(probs).toJson(QJsonDocument::Compact)));
             q.addBindValue(p.predicted);
+            QJsonArray calibrated;
+            for (double v : p.calibrated)
+                calibrated.append(v);
+            const bool decided = !p.calibrated.empty();
+            q.addBindValue(decided
+                    ? QVariant(QString::fromUtf8(QJsonDocument(calibrated).toJson(QJsonDocument::Compact)))
+                    : QVariant(QMetaType(QMetaType::QString)));
+            q.addBindValue(decided ? QVariant(p.decision) : QVariant(QMetaType(QMetaType::QString)));
+            q.addBindValue(decided ? QVariant(p.grade) : QVariant(QMetaType(QMetaType::QString)));
+            q.addBindValue(decided ? QVariant(p.expectedCost) : QVariant(QMetaType(QMetaType::Double)));
+            q.addBindValue(p.referred ? 1 : 0);
             Status s = exec(q, QStringLiteral("saving predictions"));
             if (!s)
                 return s;

@@ -53,8 +53,13 @@ struct Checkpoint
 struct PredictionRow
 {
     qint64 caseId = 0;
-    std::vector<float> probabilities;
-    QString predicted;
+    std::vector<float> probabilities; ///< the model's, in the run's class order
+    QString predicted; ///< the most probable class
+    std::vector<double> calibrated; ///< after the run's temperature calibration (empty: not decided)
+    QString decision; ///< what the template's policy does for this case
+    QString grade;
+    double expectedCost = 0.0;
+    bool referred = false;
 };
 
 /// Runs, their metrics, checkpoints, artifacts and predictions in a study. Writes are batched

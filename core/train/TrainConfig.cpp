@@ -15,7 +15,7 @@ QJsonObject TrainConfig::toJson() const
         { QStringLiteral("class_weights"), classWeights }, { QStringLiteral("cache_bytes"), cacheBytes },
         { QStringLiteral("max_grad_norm"), maxGradNorm }, { QStringLiteral("image_encoder_from"), imageEncoderFrom },
         { QStringLiteral("freeze_image_epochs"), freezeImageEpochs }, { QStringLiteral("max_events"), maxEvents },
-        { QStringLiteral("positive_class"), positiveClass } };
+        { QStringLiteral("positive_class"), positiveClass }, { QStringLiteral("template"), templateName } };
 }
 
 Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainConfig &defaults)
@@ -46,6 +46,8 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
             c.classWeights = v.toString();
         } else if (key == QLatin1String("positive_class")) {
             c.positiveClass = v.toString();
+        } else if (key == QLatin1String("template")) {
+            c.templateName = v.toString();
         } else if (key == QLatin1String("image_encoder_from")) {
             c.imageEncoderFrom = v.toString();
         } else if (!isNumber) {

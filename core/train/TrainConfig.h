@@ -39,6 +39,9 @@ struct TrainConfig
     int freezeImageEpochs = 0; ///< keep those weights frozen for the first N epochs
     int maxEvents = 32;
     QString positiveClass; ///< the class whose probability is the score; empty: the rarer class
+    /// The decision template (built-in name or file): "auto" picks the built-in whose classes are
+    /// the data's (medical, finance), else generic. Kept with the run; `lepton predict` applies it.
+    QString templateName = QStringLiteral("auto");
 
     QJsonObject toJson() const;
     /// Reads a config file's object over `defaults`; an unknown key or a bad value is refused

@@ -3,6 +3,8 @@
 
 #include "data/BatchLoader.h"
 #include "data/MultimodalDataset.h"
+#include "decision/Calibration.h"
+#include "decision/DecisionPolicy.h"
 #include "model/FusionNet.h"
 #include "store/DatasetRepository.h"
 #include "store/RunRepository.h"
@@ -80,6 +82,7 @@ struct Session
     torch::Tensor classWeight;
     const TrainCallbacks &cb;
     bool bfloat16 = false; ///< training steps under bfloat16 autocast (CUDA mixed precision)
+    DomainTemplate decisionTemplate {}; ///< bound to the data's classes and fields
 
     void log(const QString &line) const
     {
@@ -90,7 +93,7 @@ struct Session
 
 /// Loads the data and builds model and optimizer. With `spec` the encoding of an earlier run
 /// is reused (resume), else it is fitted on the train split.
-Status prepare(Session &s, const FeatureSpec *spec)
+Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTemplate = nullptr)
 {
     const int threads = configureTorchThreads(s.config.threads);
     s.log(QStringLiteral("Using %1 LibTorch thread(s)").arg(threads));
@@ -142,6 +145,14 @@ Status prepare(Session &s, const FeatureSpec *spec)
     std::vector<int> counts(static_cast<std::size_t>(mc.numClasses), 0);
     for (int i : s.dataset->indicesOf(QStringLiteral("train")))
         ++counts[static_cast<std::size_t>(s.dataset->at(i).label)];
+    // The decision template: the run's own on resume, else the configured (or matching) one.
+    auto chosen = storedTemplate && !storedTemplate->isEmpty()
+        ? DomainTemplate::fromJson(*storedTemplate, QStringLiteral("the run's template"))
+        : DomainTemplate::resolve(s.config.templateName, fs.classes);
+    if (!chosen)
+        return Status::failure(chosen.error());
+    if (s.config.positiveClass.isEmpty() && fs.classes.contains(chosen->positiveClass))
+        s.config.positiveClass = chosen->positiveClass;
     if (!s.config.positiveClass.isEmpty()) {
         s.positiveClass = static_cast<int>(fs.classes.indexOf(s.config.positiveClass));
         if (s.positiveClass < 0)
@@ -151,6 +162,15 @@ Status prepare(Session &s, const FeatureSpec *spec)
         s.positiveClass = static_cast<int>(std::min_element(counts.begin(), counts.end()) - counts.begin());
         s.config.positiveClass = fs.classes.at(s.positiveClass);
     }
+    QStringList fieldNames;
+    for (const FieldEncoding &f : fs.recordFields)
+        fieldNames.append(f.name);
+    auto bound = chosen->boundTo(fs.classes, s.config.positiveClass, fieldNames);
+    if (!bound)
+        return Status::failure(bound.error());
+    s.decisionTemplate = bound.value();
+    s.decisionTemplate.positiveClass = s.config.positiveClass;
+    s.log(QStringLiteral("Decision template: %1").arg(s.decisionTemplate.name));
     if (s.config.classWeights == QLatin1String("balanced")) {
         std::vector<float> w;
         const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
@@ -194,6 +214,7 @@ double learningRate(const TrainConfig &c, int step, int totalSteps, int epoch)
 QJsonObject runConfig(const Session &s)
 {
     return QJsonObject { { QStringLiteral("train"), s.config.toJson() },
+        { QStringLiteral("template"), s.decisionTemplate.toJson() },
         { QStringLiteral("feature_spec"), s.dataset->spec().toJson() },
         { QStringLiteral("positive_class"), s.config.positiveClass },
         { QStringLiteral("precision_used"), s.bfloat16 ? QStringLiteral("bf16") : QStringLiteral("fp32") } };
@@ -381,6 +402,17 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             return finish(QStringLiteral("cancelled"),
                 QStringLiteral("cancelled during the final evaluation; the checkpoints are kept"));
         (split == QLatin1String("val") ? out.val : out.test) = ev.metrics;
+        if (split == QLatin1String("val")) {
+            // Temperature calibration on the validation split: the decision policy reads these
+            // probabilities, not the raw ones.
+            const Calibration calibration
+                = Calibration::fit(ev.probabilities, ev.labels, static_cast<int>(s.dataset->spec().classes.size()));
+            runs.saveArtifact(s.runId, split, QStringLiteral("calibration"), calibration.toJson());
+            s.log(QStringLiteral("Calibration: temperature %1, validation ECE %2 → %3")
+                      .arg(calibration.temperature, 0, 'f', 3)
+                      .arg(calibration.eceBefore, 0, 'f', 4)
+                      .arg(calibration.eceAfter, 0, 'f', 4));
+        }
         std::vector<double> score;
         std::vector<int> positive;
         for (std::size_t i = 0; i < ev.labels.size(); ++i) {
@@ -471,7 +503,8 @@ Result<TrainOutcome> Trainer::resume(Study &study, qint64 runId, const TrainCall
     Session s { study, runId, rec->datasetId, config.value(), 0, nullptr, torch::Device(torch::kCPU), nullptr, nullptr,
         {}, callbacks };
     try {
-        Status st = prepare(s, &spec);
+        const QJsonObject storedTemplate = rec->config.value(QStringLiteral("template")).toObject();
+        Status st = prepare(s, &spec, &storedTemplate);
         if (!st)
             return R::failure(st.error());
         int epoch = -1;
