@@ -16,6 +16,7 @@ int runRuns(const QStringList &args);
 int runEvaluate(const QStringList &args);
 int runPredict(const QStringList &args);
 int runExport(const QStringList &args);
+int runExplain(const QStringList &args);
 
 /// Imports into a study (created if needed) and prints the report; shared by import and demo.
 /// Returns the exit code; on success sets *datasetId.

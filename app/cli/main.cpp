@@ -30,6 +30,8 @@ const Command kCommands[] = {
     { "runs", "list a study's training runs with their key metrics", lepton::cli::runRuns },
     { "evaluate", "evaluate a run's best model on a split", lepton::cli::runEvaluate },
     { "predict", "predict with a run's best model and store the predictions", lepton::cli::runPredict },
+    { "explain", "explain a run's predictions (attention, Grad-CAM, gradients, counterfactual) and store them",
+        lepton::cli::runExplain },
     { "export", "write a run's model out of the study", lepton::cli::runExport },
 };
 

@@ -109,9 +109,11 @@ Calibration Calibration::fit(const std::vector<float> &probabilities, const std:
     c.eceBefore = ece(d, classes, 1.0);
     double beta = 1.0;
     if (c.cases >= 10) {
-        // The NLL is convex in beta = 1/T: golden-section search on [0.05, 20].
+        // The NLL is convex in beta = 1/T: golden-section search on [0.05, 4]. T stays ≥ 0.25: a
+        // validation split that the model separates perfectly would otherwise sharpen every
+        // probability to 0 or 1.
         const double g = (std::sqrt(5.0) - 1.0) / 2.0;
-        double a = 0.05, b = 20.0;
+        double a = 0.05, b = 4.0;
         double x1 = b - g * (b - a), x2 = a + g * (b - a);
         double f1 = nll(d, classes, x1), f2 = nll(d, classes, x2);
         for (int i = 0; i < 60 && b - a > 1e-5; ++i) {

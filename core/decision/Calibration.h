@@ -9,7 +9,7 @@ namespace lepton {
 
 /// Temperature scaling: calibrated = softmax(log p / T). One parameter, fitted on the
 /// validation split by minimising the negative log-likelihood; it never changes which class
-/// ranks first, only how confident the probabilities are.
+/// ranks first, only how confident the probabilities are. T is kept within [0.25, 20].
 struct Calibration
 {
     double temperature = 1.0;

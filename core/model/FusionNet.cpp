@@ -173,7 +173,17 @@ FusionNetImpl::FusionNetImpl(const ModelConfig &config) : m_config(config)
             torch::nn::Linear(D, config.numClasses)));
 }
 
-FusionOutput FusionNetImpl::forward(const Batch &b)
+FixedEmbeddings FusionNetImpl::embedImageAndHistory(const Batch &b)
+{
+    FixedEmbeddings e;
+    if (m_image)
+        e.image = m_image(b.image, nullptr, nullptr);
+    if (m_history)
+        e.history = m_history(b, nullptr);
+    return e;
+}
+
+FusionOutput FusionNetImpl::forward(const Batch &b, const FixedEmbeddings &fixed)
 {
     FusionOutput out;
     const auto B = b.labels.size(0);
@@ -181,15 +191,16 @@ FusionOutput FusionNetImpl::forward(const Batch &b)
     const int D = m_config.embedDim;
     std::vector<torch::Tensor> embeddings(3), present(3);
     if (m_image) {
-        embeddings[0] = m_image(b.image, &out.imageAttention, &out.imageFeatures);
+        embeddings[0] = fixed.image.defined() ? fixed.image.expand({ B, D })
+                                              : m_image(b.image, &out.imageAttention, &out.imageFeatures);
         present[0] = b.imagePresent;
     }
     if (m_record) {
-        embeddings[1] = m_record(b, &out.fieldWeights);
+        embeddings[1] = fixed.record.defined() ? fixed.record.expand({ B, D }) : m_record(b, &out.fieldWeights);
         present[1] = b.recordPresent;
     }
     if (m_history) {
-        embeddings[2] = m_history(b, &out.temporalWeights);
+        embeddings[2] = fixed.history.defined() ? fixed.history.expand({ B, D }) : m_history(b, &out.temporalWeights);
         present[2] = b.historyPresent;
     }
     for (int m = 0; m < 3; ++m) {

@@ -21,6 +21,13 @@ struct FusionOutput
     torch::Tensor temporalWeights; ///< [B, T] (0 on padding)
 };
 
+/// Modality embeddings computed once and reused for many variants of one case (explanations vary
+/// only the record): a defined tensor ([1, D] or [B, D]) stands in for that encoder's output.
+struct FixedEmbeddings
+{
+    torch::Tensor image, record, history;
+};
+
 /// A residual block: two 3×3 convolutions with batch norm, a 1×1 projection when the shape changes.
 class ResidualBlockImpl : public torch::nn::Module
 {
@@ -93,7 +100,10 @@ class FusionNetImpl : public torch::nn::Module
 {
 public:
     explicit FusionNetImpl(const ModelConfig &config);
-    FusionOutput forward(const Batch &batch);
+    FusionOutput forward(const Batch &batch) { return forward(batch, FixedEmbeddings()); }
+    FusionOutput forward(const Batch &batch, const FixedEmbeddings &fixed);
+    /// The image and history encoders' outputs for a batch (record left undefined).
+    FixedEmbeddings embedImageAndHistory(const Batch &batch);
     const ModelConfig &config() const { return m_config; }
     /// The image encoder (for transfer learning: load or freeze its weights); null if unused.
     ImageEncoder imageEncoder() const { return m_image; }

@@ -255,8 +255,13 @@ Status RunRepository::savePredictions(qint64 runId, const std::vector<Prediction
     return m_study.transaction([&](QSqlDatabase &db) {
         QSqlQuery q(db);
         q.prepare(
-            QStringLiteral("INSERT OR REPLACE INTO predictions(run_id, case_id, created_at, probabilities, predicted, "
-                           "calibrated, decision, grade, expected_cost, referred) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+            // An upsert keeps the row's id, so the explanations and reviews attached to it stay.
+            QStringLiteral("INSERT INTO predictions(run_id, case_id, created_at, probabilities, predicted, calibrated, "
+                           "decision, grade, expected_cost, referred) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                           "ON CONFLICT(run_id, case_id) DO UPDATE SET created_at = excluded.created_at, "
+                           "probabilities = excluded.probabilities, predicted = excluded.predicted, "
+                           "calibrated = excluded.calibrated, decision = excluded.decision, grade = excluded.grade, "
+                           "expected_cost = excluded.expected_cost, referred = excluded.referred"));
         const QString t = now();
         for (const PredictionRow &p : rows) {
             QJsonArray probs;

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "CliSupport.h"
+#include "Commands.h"
+#include "data/MultimodalDataset.h"
+#include "decision/DecisionSetup.h"
+#include "explain/Explainer.h"
+#include "explain/ExplanationStore.h"
+#include "store/Study.h"
+#include "train/TrainedModel.h"
+
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QJsonArray>
+
+#include <opencv2/core.hpp>
+
+namespace lepton::cli {
+namespace {
+
+QString topFields(const std::vector<FieldAttribution> &fields, int n, bool absolute)
+{
+    std::vector<FieldAttribution> sorted = fields;
+    std::sort(sorted.begin(), sorted.end(), [&](const FieldAttribution &a, const FieldAttribution &b) {
+        return absolute ? std::abs(a.value) > std::abs(b.value) : a.value > b.value;
+    });
+    QStringList parts;
+    for (int i = 0; i < n && i < static_cast<int>(sorted.size()); ++i)
+        parts.append(QStringLiteral("%1 %2")
+                         .arg(sorted[static_cast<std::size_t>(i)].field)
+                         .arg(sorted[static_cast<std::size_t>(i)].value, 0, 'f', 3));
+    return parts.join(QStringLiteral(", "));
+}
+
+void printExplanation(const CaseExplanation &e)
+{
+    printOut(QStringLiteral("Case %1: %2 (p %3 calibrated), grade %4, expected cost %5%6\n")
+                 .arg(e.caseKey, e.prediction.decision)
+                 .arg(e.positiveProbability, 0, 'f', 3)
+                 .arg(e.prediction.grade)
+                 .arg(e.prediction.expectedCost, 0, 'f', 3)
+                 .arg(e.prediction.referred ? QStringLiteral(", referred to review") : QString()));
+    printOut(QStringLiteral("  modality attention: image %1, record %2, history %3\n")
+                 .arg(e.modalityWeights[0], 0, 'f', 2)
+                 .arg(e.modalityWeights[1], 0, 'f', 2)
+                 .arg(e.modalityWeights[2], 0, 'f', 2));
+    if (!e.imageAttention.empty()) {
+        cv::Point at, cam;
+        cv::minMaxLoc(e.imageAttention, nullptr, nullptr, nullptr, &at);
+        cv::minMaxLoc(e.gradCam, nullptr, nullptr, nullptr, &cam);
+        printOut(QStringLiteral("  image: attention peak at (%1, %2), Grad-CAM peak at (%3, %4) of %5×%6\n")
+                     .arg(at.x)
+                     .arg(at.y)
+                     .arg(cam.x)
+                     .arg(cam.y)
+                     .arg(e.imageAttention.cols)
+                     .arg(e.imageAttention.rows));
+    } else {
+        printOut(QStringLiteral("  image: none\n"));
+    }
+    printOut(QStringLiteral("  field attention: %1\n").arg(topFields(e.fieldAttention, 3, false)));
+    printOut(QStringLiteral("  integrated gradients: %1 (completeness error %2)\n")
+                 .arg(topFields(e.integratedGradients, 3, true))
+                 .arg(e.igCompletenessError, 0, 'g', 2));
+    if (!e.temporalWeights.empty()) {
+        const auto top = std::max_element(e.temporalWeights.begin(), e.temporalWeights.end());
+        printOut(QStringLiteral("  temporal attention: event %1 of %2 weighs most (%3)\n")
+                     .arg(top - e.temporalWeights.begin() + 1)
+                     .arg(e.temporalWeights.size())
+                     .arg(*top, 0, 'f', 2));
+    }
+    printOut(
+        QStringLiteral("  counterfactual: %1%2\n")
+            .arg(e.counterfactual.text,
+                e.counterfactual.found && !e.counterfactual.verified ? QStringLiteral(" (NOT verified)") : QString()));
+}
+
+} // namespace
+
+int runExplain(const QStringList &args)
+{
+    QCommandLineParser p;
+    const QCommandLineOption run(
+        QStringLiteral("run"), QStringLiteral("The run whose model is explained."), QStringLiteral("ID"));
+    const QCommandLineOption caseOption(
+        QStringLiteral("case"), QStringLiteral("One case (its id in the manifest)."), QStringLiteral("CASE"));
+    const QCommandLineOption all(QStringLiteral("all"), QStringLiteral("Every case of --split (default test)."));
+    const QCommandLineOption split(QStringLiteral("split"), QStringLiteral("The split for --all (default test)."),
+        QStringLiteral("SPLIT"), QStringLiteral("test"));
+    const QCommandLineOption templateOption(QStringLiteral("template"),
+        QStringLiteral("Decide with this template instead of the run's."), QStringLiteral("NAME|FILE"));
+    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto (default), cpu or cuda."),
+        QStringLiteral("DEVICE"), QStringLiteral("auto"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    for (const auto &o : { run, caseOption, all, split, templateOption, device, json })
+        p.addOption(o);
+    p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
+    if (auto code = parseArguments(p, QStringLiteral("explain"), QStringLiteral("STUDY --run ID (--case CASE | --all)"),
+            QStringLiteral("Explains predictions of a run: attention, Grad-CAM, Integrated Gradients over record "
+                           "fields and a counterfactual; stores them in the study with the prediction."),
+            args, 1, 1))
+        return *code;
+    bool ok = false;
+    const qint64 runId = p.value(run).toLongLong(&ok);
+    if (!ok)
+        return usageError(QStringLiteral("explain"), QStringLiteral("--run ID is required"));
+    if (p.isSet(caseOption) == p.isSet(all))
+        return usageError(QStringLiteral("explain"), QStringLiteral("give --case CASE or --all"));
+
+    auto study = Study::open(p.positionalArguments().first(), Study::Mode::ReadWrite);
+    if (!study) {
+        printErr(QStringLiteral("lepton explain: %1\n").arg(study.error()));
+        return ExitFailure;
+    }
+    auto model = TrainedModel::load(*study.value(), runId, p.value(device));
+    if (!model) {
+        printErr(QStringLiteral("lepton explain: %1\n").arg(model.error()));
+        return ExitFailure;
+    }
+    auto setup = DecisionSetup::forRun(*study.value(), model.value(), p.value(templateOption));
+    if (!setup) {
+        printErr(QStringLiteral("lepton explain: %1\n").arg(setup.error()));
+        return ExitInvalidInput;
+    }
+    auto ds = model->dataset(*study.value(), model->run.datasetId);
+    if (!ds) {
+        printErr(QStringLiteral("lepton explain: %1\n").arg(ds.error()));
+        return ExitFailure;
+    }
+    std::vector<int> indices;
+    for (int i = 0; i < ds.value()->size(); ++i) {
+        const EncodedCase &c = ds.value()->at(i);
+        if (p.isSet(caseOption) ? c.caseKey == p.value(caseOption) : c.split == p.value(split))
+            indices.push_back(i);
+    }
+    if (indices.empty()) {
+        printErr(p.isSet(caseOption)
+                ? QStringLiteral("lepton explain: run %1's dataset has no case '%2'; check the id (as in the "
+                                 "manifest's first column)\n")
+                      .arg(runId)
+                      .arg(p.value(caseOption))
+                : QStringLiteral("lepton explain: no cases in split '%1'\n").arg(p.value(split)));
+        return ExitInvalidInput;
+    }
+
+    Explainer explainer(model->model, ds.value(), setup.value(), model->device);
+    const ProgressFn progress = stderrProgress();
+    const CancelFn cancelled = interruptCancel();
+    QJsonArray out;
+    QElapsedTimer clock;
+    clock.start();
+    int done = 0;
+    for (int index : indices) {
+        if (cancelled()) {
+            printErr(QStringLiteral("lepton explain: cancelled after %1 of %2 cases; those are stored\n")
+                         .arg(done)
+                         .arg(indices.size()));
+            return ExitFailure;
+        }
+        const CaseExplanation e = explainer.explain(index);
+        Status st = storeExplanation(*study.value(), runId, e);
+        if (!st) {
+            printErr(QStringLiteral("lepton explain: %1\n").arg(st.error()));
+            return ExitFailure;
+        }
+        ++done;
+        if (indices.size() > 1)
+            progress(done, static_cast<qint64>(indices.size()), QStringLiteral("explaining"));
+        if (p.isSet(json))
+            out.append(e.toJson());
+        else if (indices.size() == 1)
+            printExplanation(e);
+    }
+    const double ms = clock.elapsed() / static_cast<double>(indices.size());
+    if (p.isSet(json)) {
+        printJson(indices.size() == 1 ? out.first().toObject()
+                                      : QJsonObject { { QStringLiteral("run_id"), runId },
+                                          { QStringLiteral("explained"), static_cast<int>(indices.size()) },
+                                          { QStringLiteral("ms_per_case"), ms }, { QStringLiteral("cases"), out } });
+    } else if (indices.size() > 1) {
+        printOut(QStringLiteral("Explained and stored %1 cases of run %2 (%3 ms per case)\n")
+                     .arg(indices.size())
+                     .arg(runId)
+                     .arg(ms, 0, 'f', 0));
+    }
+    return ExitOk;
+}
+
+} // namespace lepton::cli
