@@ -2,6 +2,7 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
+#include "store/DatasetRepository.h"
 #include "store/RunRepository.h"
 #include "store/Study.h"
 
@@ -36,12 +37,12 @@ int runDemo(const QStringList &args)
             QStringLiteral("lepton demo: %1 exists already; open it, or remove it to start again\n").arg(studyPath));
         return printStudyInfo(studyPath, false);
     }
-    printErr(QStringLiteral("1/5 Generating demo data in %1\n").arg(dataDir));
+    printErr(QStringLiteral("1/6 Generating demo data in %1\n").arg(dataDir));
     const int gen = runDemoData({ QStringLiteral("--domain"), p.value(domain), QStringLiteral("--cases"),
         p.value(cases), QStringLiteral("--out"), dataDir });
     if (gen != ExitOk)
         return gen;
-    printErr(QStringLiteral("2/5 Importing into %1\n").arg(studyPath));
+    printErr(QStringLiteral("2/6 Importing into %1\n").arg(studyPath));
     ImportOptions o;
     o.manifestPath = dataDir + QStringLiteral("/manifest.csv");
     o.eventsPath = dataDir + QStringLiteral("/events.csv");
@@ -49,7 +50,7 @@ int runDemo(const QStringList &args)
     const int imp = importIntoStudy(studyPath, o, false, nullptr);
     if (imp != ExitOk)
         return imp;
-    printErr(QStringLiteral("3/5 Training the attention-fusion model\n"));
+    printErr(QStringLiteral("3/6 Training the attention-fusion model\n"));
     QStringList trainArgs { studyPath, QStringLiteral("--name"), QStringLiteral("demo attention") };
     if (p.isSet(epochs))
         trainArgs << QStringLiteral("--epochs") << p.value(epochs);
@@ -67,12 +68,32 @@ int runDemo(const QStringList &args)
         }
         runId = runs->back().id;
     }
-    printErr(QStringLiteral("4/5 Predicting the test split\n"));
+    printErr(QStringLiteral("4/6 Predicting the test split\n"));
     const int predicted = runPredict({ studyPath, QStringLiteral("--run"), QString::number(runId),
         QStringLiteral("--split"), QStringLiteral("test") });
     if (predicted != ExitOk)
         return predicted;
-    printErr(QStringLiteral("5/5 Summary\n"));
+    printErr(QStringLiteral("5/6 Explaining the test split\n"));
+    const int explained
+        = runExplain({ studyPath, QStringLiteral("--run"), QString::number(runId), QStringLiteral("--all") });
+    if (explained != ExitOk)
+        return explained;
+    QString firstTestCase;
+    {
+        auto study = Study::open(studyPath, Study::Mode::ReadOnly);
+        CaseFilter test;
+        test.split = QStringLiteral("test");
+        auto cases = study ? DatasetRepository(*study.value()).cases(1, test, 0, 1)
+                           : Result<std::vector<StoredCase>>::failure(study.error());
+        if (cases && !cases->empty())
+            firstTestCase = cases->front().caseKey;
+    }
+    if (!firstTestCase.isEmpty()) {
+        printOut(QStringLiteral("\nOne explained case:\n"));
+        runExplain(
+            { studyPath, QStringLiteral("--run"), QString::number(runId), QStringLiteral("--case"), firstTestCase });
+    }
+    printErr(QStringLiteral("6/6 Summary\n"));
     const int info = printStudyInfo(studyPath, false);
     if (info != ExitOk)
         return info;
