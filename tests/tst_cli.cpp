@@ -217,7 +217,8 @@ void TestCli::trainEvaluatePredictExport()
     f.write(R"({"epochs": 2, "batch_size": 16, "model": {"width": 4, "depth": 2, "embed_dim": 8, "hidden": 8}})");
     f.close();
     r = lepton({ QStringLiteral("train"), study, QStringLiteral("--config"), config, QStringLiteral("--image-size"),
-        QStringLiteral("32"), QStringLiteral("--json") });
+        QStringLiteral("32"), QStringLiteral("--template"), QStringLiteral("medical"), QStringLiteral("--json") });
+    QVERIFY2(!r.err.contains(QStringLiteral("not defined")), qPrintable(r.err));
     QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
     const QJsonObject outcome = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QCOMPARE(outcome.value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
@@ -251,6 +252,33 @@ void TestCli::trainEvaluatePredictExport()
         QStringLiteral("finance") });
     QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains(QStringLiteral("template finance: the data has class")), qPrintable(r.err));
+    // Explanations: one case (printed and stored), a split, the faithfulness report, bad input.
+    r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--case"),
+        QStringLiteral("P00002") });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("Case P00002:")) && r.out.contains(QStringLiteral("counterfactual:"))
+            && r.out.contains(QStringLiteral("integrated gradients:")),
+        qPrintable(r.out));
+    r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--all"),
+        QStringLiteral("--split"), QStringLiteral("val"), QStringLiteral("--json") });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("explained")).toInt(), 12);
+    r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--report"),
+        QStringLiteral("--json") });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonObject report = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(report.value(QStringLiteral("cases")).toInt(), 12);
+    QCOMPARE(report.value(QStringLiteral("counterfactuals_verified")).toInt(),
+        report.value(QStringLiteral("counterfactuals_found")).toInt());
+    QVERIFY(report.contains(QStringLiteral("pointing_game_gradcam")));
+    r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--case"),
+        QStringLiteral("nobody") });
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("no case 'nobody'")), qPrintable(r.err));
+    r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--report"),
+        QStringLiteral("--ground-truth"), m_dir.filePath(QStringLiteral("absent.json")) });
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("absent.json: cannot be read")), qPrintable(r.err));
     const QString exported = m_dir.filePath(QStringLiteral("best.ckpt"));
     r = lepton(
         { QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--checkpoint"), exported });

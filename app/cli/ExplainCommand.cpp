@@ -5,11 +5,15 @@
 #include "decision/DecisionSetup.h"
 #include "explain/Explainer.h"
 #include "explain/ExplanationStore.h"
+#include "explain/Faithfulness.h"
+#include "store/DatasetRepository.h"
 #include "store/Study.h"
 #include "train/TrainedModel.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonArray>
 
 #include <opencv2/core.hpp>
@@ -90,8 +94,13 @@ int runExplain(const QStringList &args)
         QStringLiteral("Decide with this template instead of the run's."), QStringLiteral("NAME|FILE"));
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto (default), cpu or cuda."),
         QStringLiteral("DEVICE"), QStringLiteral("auto"));
+    const QCommandLineOption report(QStringLiteral("report"),
+        QStringLiteral("Measure faithfulness on --split against the demo data's ground truth (nothing is stored)."));
+    const QCommandLineOption groundTruth(QStringLiteral("ground-truth"),
+        QStringLiteral("ground_truth.json for --report (default: beside the dataset's manifest)."),
+        QStringLiteral("FILE"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    for (const auto &o : { run, caseOption, all, split, templateOption, device, json })
+    for (const auto &o : { run, caseOption, all, split, templateOption, device, report, groundTruth, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("explain"), QStringLiteral("STUDY --run ID (--case CASE | --all)"),
@@ -103,8 +112,8 @@ int runExplain(const QStringList &args)
     const qint64 runId = p.value(run).toLongLong(&ok);
     if (!ok)
         return usageError(QStringLiteral("explain"), QStringLiteral("--run ID is required"));
-    if (p.isSet(caseOption) == p.isSet(all))
-        return usageError(QStringLiteral("explain"), QStringLiteral("give --case CASE or --all"));
+    if ((p.isSet(caseOption) ? 1 : 0) + (p.isSet(all) ? 1 : 0) + (p.isSet(report) ? 1 : 0) != 1)
+        return usageError(QStringLiteral("explain"), QStringLiteral("give one of --case CASE, --all or --report"));
 
     auto study = Study::open(p.positionalArguments().first(), Study::Mode::ReadWrite);
     if (!study) {
@@ -143,6 +152,26 @@ int runExplain(const QStringList &args)
     }
 
     Explainer explainer(model->model, ds.value(), setup.value(), model->device);
+    if (p.isSet(report)) {
+        QString truth = p.value(groundTruth);
+        if (truth.isEmpty()) {
+            auto summary = DatasetRepository(*study.value()).dataset(model->run.datasetId);
+            if (summary)
+                truth = QFileInfo(summary->manifestPath).dir().filePath(QStringLiteral("ground_truth.json"));
+        }
+        auto r = measureFaithfulness(explainer, *ds.value(), indices, truth, 3, stderrProgress(), interruptCancel());
+        if (!r) {
+            printErr(QStringLiteral("lepton explain: %1\n").arg(r.error()));
+            return ExitInvalidInput;
+        }
+        if (r->cancelled)
+            printErr(QStringLiteral("lepton explain: cancelled; the figures cover the first %1 cases\n").arg(r->cases));
+        if (p.isSet(json))
+            printJson(r->toJson());
+        else
+            printOut(r->table());
+        return r->cancelled ? ExitFailure : ExitOk;
+    }
     const ProgressFn progress = stderrProgress();
     const CancelFn cancelled = interruptCancel();
     QJsonArray out;

@@ -138,8 +138,8 @@ int runTrain(const QStringList &args)
         QStringLiteral("name"), QStringLiteral("A name for the run."), QStringLiteral("NAME"));
     const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the outcome as JSON."));
-    for (const auto &o : { dataset, config, fusion, epochs, batch, lr, imageSize, seed, device, precision, threads,
-             resume, name, quiet, json })
+    for (const auto &o : { dataset, config, fusion, epochs, batch, lr, imageSize, seed, device, precision,
+             templateOption, threads, resume, name, quiet, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("train"), QStringLiteral("STUDY [--dataset ID] [options]"),

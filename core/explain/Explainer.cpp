@@ -147,6 +147,16 @@ std::vector<double> Explainer::integratedGradients(FusionNet &model, const Batch
     return out;
 }
 
+std::vector<double> Explainer::positiveProbabilities(const Batch &b) const
+{
+    torch::NoGradGuard noGrad;
+    const torch::Tensor p = torch::softmax(m_model->forward(b.to(m_device)).logits, 1)
+                                .select(1, std::max(0, m_setup.bound.positiveIndex()))
+                                .to(torch::kCPU, torch::kDouble)
+                                .contiguous();
+    return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
+}
+
 std::vector<PredictionRow> Explainer::decideBatch(const Batch &b) const
 {
     torch::NoGradGuard noGrad;

@@ -94,6 +94,9 @@ public:
         int classIndex, int steps, double *output, double *baselineOutput);
     /// One case repeated `k` times (a batch of candidates).
     static Batch repeat(const Batch &one, int k);
+    /// The model's (uncalibrated) probability of the positive class for each case of a batch.
+    std::vector<double> positiveProbabilities(const Batch &batch) const;
+    const DecisionSetup &setup() const { return m_setup; }
 
 private:
     Counterfactual searchCounterfactual(const Batch &one, const PredictionRow &before, const ExplainOptions &o) const;
