@@ -6,6 +6,7 @@
 #include "data/Importer.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
+#include "train/TrainConfig.h"
 
 #include <QFile>
 #include <QString>
@@ -56,6 +57,26 @@ inline qint64 makeStudy(const QString &dir, std::shared_ptr<lepton::Study> &stud
     study = s.value();
     auto id = lepton::DatasetRepository(*study).save(*out.dataset, out.report);
     return id ? id.value() : -1;
+}
+
+/// A model and schedule small enough to train on the tiny study in a second, on the CPU (the
+/// determinism the tests compare is the CPU's).
+inline lepton::TrainConfig config()
+{
+    lepton::TrainConfig c;
+    c.model.imageSize = 32;
+    c.model.width = 4;
+    c.model.depth = 2;
+    c.model.embedDim = 8;
+    c.model.hidden = 8;
+    c.epochs = 4;
+    c.batchSize = 8;
+    c.learningRate = 1e-2;
+    c.workers = 2;
+    c.threads = 1;
+    c.patience = 0;
+    c.device = QStringLiteral("cpu");
+    return c;
 }
 
 } // namespace tiny

@@ -48,17 +48,7 @@ void TestExplain::initTestCase()
 {
     m_dataset = tiny::makeStudy(m_dir.path(), m_study, 80);
     QVERIFY(m_dataset > 0);
-    TrainConfig c;
-    c.model.imageSize = 32;
-    c.model.width = 4;
-    c.model.depth = 2;
-    c.model.embedDim = 8;
-    c.model.hidden = 8;
-    c.epochs = 4;
-    c.batchSize = 8;
-    c.learningRate = 1e-2;
-    c.threads = 1;
-    c.device = QStringLiteral("cpu");
+    TrainConfig c = tiny::config();
     auto out = Trainer::train(*m_study, m_dataset, c, {});
     QVERIFY2(out, qPrintable(out.error()));
     m_run = out->runId;

@@ -47,20 +47,7 @@ void TestTrainer::initTestCase()
 
 TrainConfig TestTrainer::tinyConfig() const
 {
-    TrainConfig c;
-    c.model.imageSize = 32;
-    c.model.width = 4;
-    c.model.depth = 2;
-    c.model.embedDim = 8;
-    c.model.hidden = 8;
-    c.epochs = 4;
-    c.batchSize = 8;
-    c.learningRate = 1e-2;
-    c.workers = 2;
-    c.threads = 1;
-    c.patience = 0;
-    c.device = QStringLiteral("cpu"); // the determinism the tests compare is the CPU's
-    return c;
+    return tiny::config();
 }
 
 std::vector<double> TestTrainer::valLosses(qint64 runId) const
