@@ -29,6 +29,7 @@ private Q_SLOTS:
     void attentionWeightsAreDistributions();
     void integratedGradientsAreComplete();
     void gradCamIsAScaledMap();
+    void gradCamFindsTheBlob();
     void counterfactualRespectsTemplateAndFlips();
     void noCounterfactualIsAValidAnswer();
     void storedExplanationsRoundTrip();
@@ -121,6 +122,39 @@ void TestExplain::gradCamIsAScaledMap()
     cv::minMaxLoc(e.gradCam, &lo, &hi);
     QVERIFY(lo >= 0.0);
     QVERIFY(hi <= 1.0 + 1e-6);
+}
+
+void TestExplain::gradCamFindsTheBlob()
+{
+    // An image-only model on the tiny study, where a positive case is one with a bright disc of
+    // radius 4 at a known place: Grad-CAM of the positive class must peak on the disc.
+    TrainConfig c = tiny::config();
+    c.model.fusion = FusionVariant::Image;
+    c.epochs = 8;
+    auto run = Trainer::train(*m_study, m_dataset, c, {});
+    QVERIFY2(run, qPrintable(run.error()));
+    auto model = TrainedModel::load(*m_study, run->runId, QStringLiteral("cpu"));
+    QVERIFY2(model, qPrintable(model.error()));
+    auto setup = DecisionSetup::forRun(*m_study, model.value());
+    QVERIFY(setup);
+    const int positive = static_cast<int>(model->spec.classes.indexOf(QStringLiteral("yes")));
+    int cases = 0, hits = 0;
+    for (int index = 0; index < m_data->size(); ++index) {
+        const int i = m_data->at(index).caseKey.mid(1).toInt();
+        if (i % 2 == 0)
+            continue;
+        FusionNet net = model->model;
+        const cv::Mat cam = Explainer::gradCam(net, m_data->collate({ index }), positive);
+        QVERIFY(!cam.empty());
+        cv::Point peak;
+        cv::minMaxLoc(cam, nullptr, nullptr, nullptr, &peak);
+        const double cell = 32.0 / cam.cols;
+        const double dx = (peak.x + 0.5) * cell - (8 + (i * 5) % 16), dy = (peak.y + 0.5) * cell - (8 + (i * 3) % 16);
+        hits += std::hypot(dx, dy) <= 4.0 + cell * std::sqrt(0.5) ? 1 : 0;
+        ++cases;
+    }
+    qInfo("Grad-CAM on the disc in %d of %d positive cases", hits, cases);
+    QVERIFY2(hits >= 0.7 * cases, qPrintable(QStringLiteral("%1 of %2 positive cases").arg(hits).arg(cases)));
 }
 
 void TestExplain::counterfactualRespectsTemplateAndFlips()
