@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
 #include "Commands.h"
+#include "train/TensorBoard.h"
 
 #include "store/RunRepository.h"
 #include "store/Study.h"
@@ -16,7 +17,13 @@ int runRuns(const QStringList &args)
 {
     QCommandLineParser p;
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    p.addOption(json);
+    const QCommandLineOption run(
+        QStringLiteral("run"), QStringLiteral("With --tensorboard: the run to write."), QStringLiteral("ID"));
+    const QCommandLineOption tensorboard(QStringLiteral("tensorboard"),
+        QStringLiteral("Write the run's metrics as a TensorBoard event file into DIR (`tensorboard --logdir DIR`)."),
+        QStringLiteral("DIR"));
+    for (const auto &o : { json, run, tensorboard })
+        p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("runs"), QStringLiteral("STUDY [--json]"),
             QStringLiteral("Lists the training runs of a study with their key metrics."), args, 1, 1))
@@ -27,6 +34,28 @@ int runRuns(const QStringList &args)
         return ExitFailure;
     }
     RunRepository repo(*study.value());
+    if (p.isSet(tensorboard)) {
+        bool ok = false;
+        const qint64 runId = p.value(run).toLongLong(&ok);
+        if (!ok)
+            return usageError(QStringLiteral("runs"), QStringLiteral("--tensorboard needs --run ID"));
+        auto rec = repo.run(runId);
+        auto rows = rec ? repo.metrics(runId) : Result<std::vector<MetricRow>>::failure(rec.error());
+        if (!rows) {
+            printErr(QStringLiteral("lepton runs: %1\n").arg(rows.error()));
+            return ExitFailure;
+        }
+        const QDateTime started = QDateTime::fromString(rec->startedAt, Qt::ISODate);
+        auto path = writeTensorBoard(p.value(tensorboard), rows.value(),
+            started.isValid() ? started.toSecsSinceEpoch() : QDateTime::currentSecsSinceEpoch());
+        if (!path) {
+            printErr(QStringLiteral("lepton runs: %1\n").arg(path.error()));
+            return ExitFailure;
+        }
+        printOut(
+            QStringLiteral("Wrote %1 metric values of run %2 to %3\n").arg(rows->size()).arg(runId).arg(path.value()));
+        return ExitOk;
+    }
     auto runs = repo.runs();
     if (!runs) {
         printErr(QStringLiteral("lepton runs: %1\n").arg(runs.error()));
