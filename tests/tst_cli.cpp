@@ -284,6 +284,14 @@ void TestCli::trainEvaluatePredictExport()
         { QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--checkpoint"), exported });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(QFileInfo(exported).size() > 1000);
+    const QString script = m_dir.filePath(QStringLiteral("model.pt"));
+    r = lepton(
+        { QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--torchscript"), script });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("as TorchScript")), qPrintable(r.out));
+    QVERIFY(QFileInfo(script).size() > 1000);
+    r = lepton({ QStringLiteral("export"), study, QStringLiteral("--run"), run });
+    QCOMPARE(r.code, 2);
     // A second run starts its image encoder from the exported one.
     QFile g(config);
     QVERIFY(g.open(QIODevice::WriteOnly));

@@ -3,10 +3,17 @@
 
 #include "data/MultimodalDataset.h"
 #include "model/FusionNet.h"
+#include "model/TorchScriptExport.h"
 #include "train/Checkpoint.h"
 
+#include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <torch/script.h>
+
+#include <numeric>
 
 using namespace lepton;
 
@@ -23,6 +30,8 @@ private Q_SLOTS:
     void checkpointRoundTrip();
     void mismatchedCheckpointIsRefused();
     void configErrorsNameTheKey();
+    void torchScriptExportMatches_data();
+    void torchScriptExportMatches();
 
 private:
     ModelConfig config(FusionVariant v) const;
@@ -193,6 +202,69 @@ void TestModel::configErrorsNameTheKey()
     QVERIFY(good);
     QCOMPARE(good->fusion, FusionVariant::Concat);
     QCOMPARE(good->fieldCategories, config(FusionVariant::Concat).fieldCategories);
+}
+
+void TestModel::torchScriptExportMatches_data()
+{
+    variants_data();
+}
+
+void TestModel::torchScriptExportMatches()
+{
+    QFETCH(int, variant);
+    QFETCH(QString, rnn);
+    ModelConfig c = config(FusionVariant(variant));
+    c.rnn = rnn;
+    FusionNet net(c);
+    // A few training-mode passes give the batch norms running statistics other than 0 and 1.
+    net->train();
+    for (int i = 0; i < 3; ++i)
+        net->forward(m_data->collate({ 5, 6, 7, 8, 9, 10, 11, 12 }));
+    net->eval();
+    std::vector<int> cases(16);
+    std::iota(cases.begin(), cases.end(), 0);
+    Batch b = m_data->collate(cases);
+    b.imagePresent[3] = false; // a missing image, masked like the model masks it
+    b.image[3].zero_();
+    const QString path = m_dir.filePath(QStringLiteral("model-%1-%2.pt").arg(variant).arg(rnn));
+    const Status exported = exportTorchScript(net, path);
+    QVERIFY2(exported, qPrintable(exported.error()));
+    torch::NoGradGuard noGrad;
+    const FusionOutput native = net->forward(b);
+    torch::jit::Module loaded = torch::jit::load(path.toStdString());
+    const std::vector<torch::jit::IValue> inputs { b.image, b.imagePresent, b.recordValues, b.recordMissing,
+        b.recordCategory, b.recordPresent, b.events, b.eventMask, b.historyPresent };
+    const auto out = loaded.forward(inputs).toTuple();
+    const torch::Tensor logits = out->elements()[0].toTensor();
+    QVERIFY2(torch::allclose(logits, native.logits, 1e-5, 1e-5),
+        qPrintable(QString::number((logits - native.logits).abs().max().item<double>())));
+    QVERIFY(torch::allclose(out->elements()[1].toTensor(), native.modalityWeights, 1e-5, 1e-6));
+
+    // Python's torch.jit.load gives the same outputs, when Debian's python3-torch is there.
+    if (QProcess::execute(QStringLiteral("/usr/bin/python3"), { QStringLiteral("-c"), QStringLiteral("import torch") })
+        != 0)
+        QSKIP("python3-torch is not installed; the LibTorch check above passed");
+    const QString data = m_dir.filePath(QStringLiteral("inputs-%1-%2.pt").arg(variant).arg(rnn));
+    std::vector<torch::Tensor> saved { b.image, b.imagePresent, b.recordValues, b.recordMissing, b.recordCategory,
+        b.recordPresent, b.events, b.eventMask, b.historyPresent, native.logits };
+    const std::vector<char> bytes = torch::jit::pickle_save(c10::List<torch::Tensor>(saved));
+    QFile f(data);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes.data(), static_cast<qint64>(bytes.size()));
+    f.close();
+    QProcess py;
+    py.start(QStringLiteral("/usr/bin/python3"),
+        { QStringLiteral("-c"),
+            QStringLiteral("import sys, torch\n"
+                           "x = torch.load(sys.argv[2])\n"
+                           "m = torch.jit.load(sys.argv[1])\n"
+                           "logits, weights = m(*x[:9])\n"
+                           "print(float((logits - x[9]).abs().max()))\n"),
+            path, data });
+    QVERIFY(py.waitForFinished(120000));
+    QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+    const double diff = QString::fromUtf8(py.readAllStandardOutput()).trimmed().toDouble();
+    QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
 }
 
 QTEST_GUILESS_MAIN(TestModel)

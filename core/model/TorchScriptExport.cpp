@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "TorchScriptExport.h"
+
+#include <torch/script.h>
+
+#include <sstream>
+
+namespace lepton {
+namespace {
+
+std::string attr(const std::string &dotted)
+{
+    std::string s = dotted;
+    for (std::size_t i = s.find('.'); i != std::string::npos; i = s.find('.', i + 2))
+        s.replace(i, 1, "__");
+    return "self." + s;
+}
+
+/// x @ W^T + b of a Linear module registered as `prefix`.
+std::string linear(const std::string &x, const std::string &prefix)
+{
+    return "torch.matmul(" + x + ", " + attr(prefix + ".weight") + ".t()) + " + attr(prefix + ".bias");
+}
+
+std::string batchNorm(const std::string &x, const std::string &p)
+{
+    return "torch.batch_norm(" + x + ", " + attr(p + ".weight") + ", " + attr(p + ".bias") + ", "
+        + attr(p + ".running_mean") + ", " + attr(p + ".running_var") + ", False, 0.1, 1e-05, False)";
+}
+
+std::string conv(const std::string &x, const std::string &p, int stride, int padding, bool bias = false)
+{
+    const std::string s = std::to_string(stride), pad = std::to_string(padding);
+    return "torch.conv2d(" + x + ", " + attr(p + ".weight") + ", " + (bias ? attr(p + ".bias") : "None") + ", [" + s
+        + ", " + s + "], [" + pad + ", " + pad + "], [1, 1], 1)";
+}
+
+} // namespace
+
+std::string torchScriptSource(const ModelConfig &c)
+{
+    std::ostringstream o;
+    o << "def masked_softmax(self, scores: Tensor, mask: Tensor) -> Tensor:\n"
+         "    w = torch.softmax(scores.masked_fill(mask.logical_not(), -1e9), -1) * mask.to(scores.dtype)\n"
+         "    return w / (w.sum(-1, True) + 1e-12)\n\n";
+    o << "def forward(self, image: Tensor, image_present: Tensor, record_values: Tensor, record_missing: Tensor, "
+         "record_category: Tensor, record_present: Tensor, events: Tensor, event_mask: Tensor, "
+         "history_present: Tensor) -> Tuple[Tensor, Tensor]:\n";
+    o << "    B = record_values.size(0)\n";
+    o << "    zeros = record_values.new_zeros([B, " << c.embedDim << "])\n";
+    o << "    absent = record_values.new_zeros([B]) > 0.0\n";
+    // Image encoder.
+    if (c.usesImage()) {
+        o << "    x = torch.relu(" << batchNorm(conv("image", "image.stem.0", 2, 1), "image.stem.1") << ")\n";
+        int channels = c.width;
+        for (int i = 0; i < c.depth; ++i) {
+            const int out = i == 0 ? channels : channels * 2;
+            const std::string p = "image.stages." + std::to_string(i);
+            o << "    y = torch.relu(" << batchNorm(conv("x", p + ".conv1", 2, 1), p + ".bn1") << ")\n";
+            o << "    y = " << batchNorm(conv("y", p + ".conv2", 1, 1), p + ".bn2") << "\n";
+            o << "    x = torch.relu(y + " << batchNorm(conv("x", p + ".project", 2, 0), p + ".bn_project") << ")\n";
+            channels = out;
+        }
+        o << "    C, h, w = x.size(1), x.size(2), x.size(3)\n";
+        o << "    a = torch.softmax(" << conv("x", "image.score", 1, 0, true) << ".view([B, h * w]), 1)\n";
+        o << "    pooled = torch.bmm(x.reshape([B, C, h * w]), a.unsqueeze(2)).squeeze(2)\n";
+        o << "    e_image = " << linear("pooled", "image.project") << "\n";
+        o << "    p_image = image_present\n";
+    } else {
+        o << "    e_image = zeros\n    p_image = absent\n";
+    }
+    // Record encoder.
+    if (c.usesRecord() && c.numFields() > 0) {
+        o << "    missing = record_missing.unsqueeze(2)\n";
+        o << "    is_cat = (record_category > 0).to(record_values.dtype).unsqueeze(2)\n";
+        o << "    numeric = record_values.unsqueeze(2) * " << attr("record.value_weight") << " + "
+          << attr("record.value_bias") << "\n";
+        o << "    cat_index = (record_category + " << attr("record.category_offsets")
+          << ") * (record_category > 0).to(record_category.dtype)\n";
+        o << "    category = torch.embedding(" << attr("record.categories.weight") << ", cat_index)\n";
+        o << "    value = is_cat * category + (1.0 - is_cat) * numeric\n";
+        o << "    tokens = " << attr("record.field_embedding") << " + (1.0 - missing) * value + missing * "
+          << attr("record.missing_embedding") << "\n";
+        o << "    tokens = tokens + "
+          << linear("torch.relu(" + linear("tokens", "record.token_mlp.0") + ")", "record.token_mlp.2") << "\n";
+        o << "    fw = torch.softmax(torch.matmul(torch.tanh(" << linear("tokens", "record.key") << "), "
+          << attr("record.query") << "), 1)\n";
+        o << "    e_record = " << linear("(fw.unsqueeze(2) * tokens).sum(1)", "record.project") << "\n";
+        o << "    p_record = record_present\n";
+    } else {
+        o << "    e_record = zeros\n    p_record = absent\n";
+    }
+    // History encoder.
+    if (c.usesHistory()) {
+        const std::string rnn = c.rnn == QLatin1String("lstm") ? "lstm" : "gru";
+        const std::string p = "history." + rnn;
+        o << "    hx = torch.relu(" << linear("events", "history.input") << ")\n";
+        o << "    h0 = hx.new_zeros([1, B, " << c.hidden << "])\n";
+        o << "    params = [" << attr(p + ".weight_ih_l0") << ", " << attr(p + ".weight_hh_l0") << ", "
+          << attr(p + ".bias_ih_l0") << ", " << attr(p + ".bias_hh_l0") << "]\n";
+        if (rnn == "lstm")
+            o << "    out, _h, _c = torch.lstm(hx, [h0, h0], params, True, 1, 0.0, False, False, True)\n";
+        else
+            o << "    out, _h = torch.gru(hx, h0, params, True, 1, 0.0, False, False, True)\n";
+        o << "    tw = self.masked_softmax(torch.matmul(torch.tanh(" << linear("out", "history.key") << "), "
+          << attr("history.query") << "), event_mask)\n";
+        o << "    e_history = " << linear("(tw.unsqueeze(2) * out).sum(1)", "history.project") << "\n";
+        o << "    p_history = history_present\n";
+    } else {
+        o << "    e_history = zeros\n    p_history = absent\n";
+    }
+    o << "    E = torch.stack([e_image, e_record, e_history], 1)\n";
+    o << "    mask = torch.stack([p_image, p_record, p_history], 1)\n";
+    o << "    m = mask.to(E.dtype)\n";
+    switch (c.fusion) {
+    case FusionVariant::Attention:
+        o << "    xm = E + " << attr("modality_type") << "\n";
+        o << "    mw = self.masked_softmax(torch.matmul(" << linear("xm", "fusion_key") << ", " << attr("fusion_query")
+          << ") / " << std::sqrt(static_cast<double>(c.embedDim)) << ", mask)\n";
+        o << "    values = torch.einsum('bmd,mde->bme', [xm, " << attr("fusion_value_weight") << "]) + "
+          << attr("fusion_value_bias") << "\n";
+        o << "    fused = ((mw * m.sum(1, True)).unsqueeze(2) * values).sum(1)\n";
+        break;
+    case FusionVariant::Concat:
+        o << "    fused = torch.cat([(E * m.unsqueeze(2)).flatten(1), m], 1)\n";
+        o << "    mw = m / (m.sum(1, True) + 1e-12)\n";
+        break;
+    default: {
+        const int which = c.fusion == FusionVariant::Image ? 0 : c.fusion == FusionVariant::Record ? 1 : 2;
+        o << "    fused = E.select(1, " << which << ")\n";
+        o << "    mw = torch.zeros_like(m)\n";
+        o << "    mw[:, " << which << "] = 1.0\n";
+    }
+    }
+    o << "    logits = " << linear("torch.relu(" + linear("fused", "head.0") + ")", "head.3") << "\n";
+    o << "    return logits, mw\n";
+    return o.str();
+}
+
+Status exportTorchScript(FusionNet &model, const QString &path)
+{
+    try {
+        torch::jit::Module m("LeptonFusionNet");
+        for (const auto &p : model->named_parameters())
+            m.register_parameter(attr(p.key()).substr(5), p.value().detach().to(torch::kCPU).clone(), false);
+        for (const auto &b : model->named_buffers())
+            m.register_buffer(attr(b.key()).substr(5), b.value().detach().to(torch::kCPU).clone());
+        m.define(torchScriptSource(model->config()));
+        m.eval();
+        m.save(path.toStdString());
+        return Status();
+    } catch (const c10::Error &e) {
+        return Status::failure(QStringLiteral("%1: TorchScript export failed: %2")
+                                   .arg(path, QString::fromStdString(e.what_without_backtrace())));
+    } catch (const std::exception &e) {
+        return Status::failure(
+            QStringLiteral("%1: TorchScript export failed: %2").arg(path, QString::fromUtf8(e.what())));
+    }
+}
+
+} // namespace lepton

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "model/FusionNet.h"
+#include "util/Result.h"
+
+#include <QString>
+
+namespace lepton {
+
+/// Writes a FusionNet as a TorchScript module that Python's `torch.jit.load` (or LibTorch's
+/// `torch::jit::load`) runs without this program. Its parameters and buffers carry the model's
+/// values (names with '.' written as '__'); its forward is TorchScript source generated for the
+/// model's configuration, in inference mode:
+///   forward(image, image_present, record_values, record_missing, record_category, record_present,
+///           events, event_mask, history_present) -> (logits, modality_weights)
+/// with the tensors of a `Batch` (data/Batch.h).
+Status exportTorchScript(FusionNet &model, const QString &path);
+
+/// The generated TorchScript source (for inspection and tests).
+std::string torchScriptSource(const ModelConfig &config);
+
+} // namespace lepton
