@@ -186,7 +186,8 @@ std::optional<BenchOptions> parseOptions(const QCoreApplication &app)
         || (c != QLatin1String("on") && c != QLatin1String("off"))) {
         std::fprintf(stderr,
             "usage: lepton_bench_train --study FILE [--dataset ID] [--steps N] [--batch-size B] "
-            "[--threads T] [--workers W] [--cache on|off] [--latency-cases K] [--json] [--profile] [--channels-last]\n");
+            "[--threads T] [--workers W] [--cache on|off] [--latency-cases K] [--json] [--profile] "
+            "[--channels-last]\n");
         return std::nullopt;
     }
     o.cache = c == QLatin1String("on");
