@@ -94,7 +94,7 @@ QString FaithfulnessReport::table() const
              .arg(imageDeletionTop, 0, 'f', 4)
              .arg(imageDeletionRandom, 0, 'f', 4)
              .arg(ratio(imageDeletionTop, imageDeletionRandom));
-    t += QStringLiteral("  field deletion |Δp|: top %1, random %2, %3   (target ≥ 2×)\n")
+    t += QStringLiteral("  field deletion, drop of the predicted class: top %1, random %2, %3   (target ≥ 2×)\n")
              .arg(fieldDeletionTop, 0, 'f', 4)
              .arg(fieldDeletionRandom, 0, 'f', 4)
              .arg(ratio(fieldDeletionTop, fieldDeletionRandom));
@@ -175,11 +175,17 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
 
         // Fields: the top-k by |IG| (and by attention) against the causal set; deletion of the
         // top-k numeric fields against k random present numeric fields.
-        std::vector<int> numeric;
+        std::vector<int> present;
         for (std::size_t i = 0; i < e.integratedGradients.size(); ++i)
-            if (dataset.spec().recordFields[i].type != FieldType::Categorical
-                && one.recordMissing[0][static_cast<std::int64_t>(i)].item<float>() < 0.5f)
-                numeric.push_back(static_cast<int>(i));
+            if (one.recordMissing[0][static_cast<std::int64_t>(i)].item<float>() < 0.5f)
+                present.push_back(static_cast<int>(i));
+        // Removing a field: a number to its training mean, a category to "unknown".
+        auto removeField = [&](Batch &b, int i) {
+            if (dataset.spec().recordFields[static_cast<std::size_t>(i)].type == FieldType::Categorical)
+                b.recordCategory.index_put_({ 0, i }, 0);
+            else
+                b.recordValues.index_put_({ 0, i }, 0.0);
+        };
         auto topFields = [&](const std::vector<FieldAttribution> &a, bool absolute) {
             std::vector<int> idx(a.size());
             std::iota(idx.begin(), idx.end(), 0);
@@ -198,19 +204,26 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
         };
         if (!e.integratedGradients.empty()) {
             const std::vector<int> igTop = topFields(e.integratedGradients, true);
+            // Deletion removes the evidence for the predicted class: the k fields whose IG
+            // pushes most towards it, and measures how far that class's probability drops.
+            const double towards = p0 >= 0.5 ? 1.0 : -1.0;
+            std::vector<FieldAttribution> signedIg = e.integratedGradients;
+            for (FieldAttribution &a : signedIg)
+                a.value *= towards;
+            const std::vector<int> evidence = topFields(signedIg, false);
             r.causalRecallIg += causalShare(e.integratedGradients, igTop);
             r.causalRecallAttention += causalShare(e.fieldAttention, topFields(e.fieldAttention, false));
             Batch top = Explainer::repeat(one, 1), random = Explainer::repeat(one, 1);
             int k = 0;
-            for (int i : igTop)
-                if (std::find(numeric.begin(), numeric.end(), i) != numeric.end()) {
-                    top.recordValues.index_put_({ 0, i }, 0.0);
+            for (int i : evidence)
+                if (std::find(present.begin(), present.end(), i) != present.end()) {
+                    removeField(top, i);
                     ++k;
                 }
-            for (int i : sample(rng, numeric, k))
-                random.recordValues.index_put_({ 0, i }, 0.0);
-            r.fieldDeletionTop += std::abs(p0 - explainer.positiveProbabilities(top).front());
-            r.fieldDeletionRandom += std::abs(p0 - explainer.positiveProbabilities(random).front());
+            for (int i : sample(rng, present, k))
+                removeField(random, i);
+            r.fieldDeletionTop += towards * (p0 - explainer.positiveProbabilities(top).front());
+            r.fieldDeletionRandom += towards * (p0 - explainer.positiveProbabilities(random).front());
             ++fieldCases;
         }
         if (e.counterfactual.found) {

@@ -38,8 +38,9 @@ struct FaithfulnessReport
 
 /// Explains `indices` of the explainer's dataset and scores the explanations against the ground
 /// truth file. The image deletion removes the top 10 % of the map's cells (set to the training
-/// mean) against as many random cells; the field deletion resets the top-k fields to their
-/// training means against k random numeric fields.
+/// mean) against as many random cells (mean |Δp|); the field deletion removes the k fields whose
+/// IG supports the predicted class most (numbers to their training means, categories to
+/// "unknown") against k random present fields (mean drop of the predicted class's probability).
 Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const MultimodalDataset &dataset,
     const std::vector<int> &indices, const QString &groundTruthPath, int topK = 3, const ProgressFn &progress = {},
     const CancelFn &cancelled = {});
