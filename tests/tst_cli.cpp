@@ -275,6 +275,10 @@ void TestCli::trainEvaluatePredictExport()
         QStringLiteral("nobody") });
     QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains(QStringLiteral("no case 'nobody'")), qPrintable(r.err));
+    r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--all"),
+        QStringLiteral("--dataset"), QStringLiteral("7") });
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("7")), qPrintable(r.err));
     r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--report"),
         QStringLiteral("--ground-truth"), m_dir.filePath(QStringLiteral("absent.json")) });
     QCOMPARE(r.code, 3);

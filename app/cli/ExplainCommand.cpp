@@ -90,6 +90,10 @@ int runExplain(const QStringList &args)
     const QCommandLineOption all(QStringLiteral("all"), QStringLiteral("Every case of --split (default test)."));
     const QCommandLineOption split(QStringLiteral("split"), QStringLiteral("The split for --all (default test)."),
         QStringLiteral("SPLIT"), QStringLiteral("test"));
+    const QCommandLineOption dataset(QStringLiteral("dataset"),
+        QStringLiteral(
+            "A dataset of the study (default: the run's), e.g. one imported by `lepton predict --manifest`."),
+        QStringLiteral("ID"));
     const QCommandLineOption templateOption(QStringLiteral("template"),
         QStringLiteral("Decide with this template instead of the run's."), QStringLiteral("NAME|FILE"));
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto (default), cpu or cuda."),
@@ -100,7 +104,7 @@ int runExplain(const QStringList &args)
         QStringLiteral("ground_truth.json for --report (default: beside the dataset's manifest)."),
         QStringLiteral("FILE"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    for (const auto &o : { run, caseOption, all, split, templateOption, device, report, groundTruth, json })
+    for (const auto &o : { run, caseOption, all, split, dataset, templateOption, device, report, groundTruth, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("explain"), QStringLiteral("STUDY --run ID (--case CASE | --all)"),
@@ -130,7 +134,16 @@ int runExplain(const QStringList &args)
         printErr(QStringLiteral("lepton explain: %1\n").arg(setup.error()));
         return ExitInvalidInput;
     }
-    auto ds = model->dataset(*study.value(), model->run.datasetId);
+    qint64 datasetId = model->run.datasetId;
+    if (p.isSet(dataset)) {
+        auto d = DatasetRepository(*study.value()).find(p.value(dataset));
+        if (!d) {
+            printErr(QStringLiteral("lepton explain: %1\n").arg(d.error()));
+            return ExitInvalidInput;
+        }
+        datasetId = d->id;
+    }
+    auto ds = model->dataset(*study.value(), datasetId);
     if (!ds) {
         printErr(QStringLiteral("lepton explain: %1\n").arg(ds.error()));
         return ExitFailure;
@@ -143,9 +156,9 @@ int runExplain(const QStringList &args)
     }
     if (indices.empty()) {
         printErr(p.isSet(caseOption)
-                ? QStringLiteral("lepton explain: run %1's dataset has no case '%2'; check the id (as in the "
+                ? QStringLiteral("lepton explain: dataset %1 has no case '%2'; check the id (as in the "
                                  "manifest's first column)\n")
-                      .arg(runId)
+                      .arg(datasetId)
                       .arg(p.value(caseOption))
                 : QStringLiteral("lepton explain: no cases in split '%1'\n").arg(p.value(split)));
         return ExitInvalidInput;
@@ -155,7 +168,7 @@ int runExplain(const QStringList &args)
     if (p.isSet(report)) {
         QString truth = p.value(groundTruth);
         if (truth.isEmpty()) {
-            auto summary = DatasetRepository(*study.value()).dataset(model->run.datasetId);
+            auto summary = DatasetRepository(*study.value()).dataset(datasetId);
             if (summary)
                 truth = QFileInfo(summary->manifestPath).dir().filePath(QStringLiteral("ground_truth.json"));
         }

@@ -296,7 +296,6 @@ Counterfactual Explainer::searchCounterfactual(
     };
     std::vector<Move> best;
     double bestCost = std::numeric_limits<double>::infinity();
-    PredictionRow bestRow;
     auto consider = [&](const std::vector<std::vector<Move>> &candidates) {
         if (candidates.empty())
             return;
@@ -310,7 +309,6 @@ Counterfactual Explainer::searchCounterfactual(
             if (cost < bestCost) {
                 bestCost = cost;
                 best = candidates[i];
-                bestRow = rows[i];
             }
         }
     };
@@ -343,12 +341,7 @@ Counterfactual Explainer::searchCounterfactual(
         for (int i = 0; i < 10; ++i) {
             const double mid = (flip + keep) / 2.0;
             const auto rows = evaluate({ { { best[0].field, mid, std::abs(mid - z0) } } });
-            if (rows[0].decision != before.decision) {
-                flip = mid;
-                bestRow = rows[0];
-            } else {
-                keep = mid;
-            }
+            (rows[0].decision != before.decision ? flip : keep) = mid;
         }
         best[0].value = flip;
         best[0].cost = std::abs(flip - z0);
