@@ -18,7 +18,34 @@ namespace lepton {
 namespace {
 
 std::atomic<quint64> g_studyCounter { 0 };
+std::atomic<quint64> g_threadCounter { 0 };
 thread_local int t_transactionDepth = 0;
+
+void closeConnection(const QString &name)
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+/// The study connections a thread opened, closed by that thread when it ends: Qt allows a
+/// connection to be used and closed only by the thread that made it. Each thread has a serial
+/// number of its own; the system's thread ids are reused as soon as a thread ends, so a new worker
+/// would otherwise find the connection of a finished one.
+struct ThreadConnections
+{
+    quint64 serial = ++g_threadCounter;
+    QStringList names;
+    ~ThreadConnections()
+    {
+        for (const QString &name : std::as_const(names))
+            closeConnection(name);
+    }
+};
+thread_local ThreadConnections t_connections;
 
 bool exec(QSqlDatabase &db, const QString &sql, QString *error)
 {
@@ -91,27 +118,18 @@ Result<std::shared_ptr<Study>> Study::open(const QString &path, Mode mode)
 
 Study::~Study()
 {
-    QMutexLocker lock(&m_mutex);
-    for (const QString &name : qAsConst(m_connections)) {
-        {
-            QSqlDatabase db = QSqlDatabase::database(name, false);
-            if (db.isOpen())
-                db.close();
-        }
-        QSqlDatabase::removeDatabase(name);
-    }
+    // This thread's connection closes now; other threads close theirs when they end.
+    const QString mine = m_connectionPrefix + QLatin1Char('-') + QString::number(t_connections.serial);
+    if (t_connections.names.removeAll(mine) > 0)
+        closeConnection(mine);
 }
 
 Result<QSqlDatabase> Study::connect() const
 {
-    const QString name = m_connectionPrefix + QLatin1Char('-')
-        + QString::number(reinterpret_cast<quintptr>(QThread::currentThreadId()));
-    {
-        QMutexLocker lock(&m_mutex);
-        if (m_connections.contains(name))
-            return QSqlDatabase::database(name, true);
-        m_connections.append(name);
-    }
+    const QString name = m_connectionPrefix + QLatin1Char('-') + QString::number(t_connections.serial);
+    if (t_connections.names.contains(name))
+        return QSqlDatabase::database(name, true);
+    t_connections.names.append(name);
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     db.setDatabaseName(m_path);
     QString options = QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000");

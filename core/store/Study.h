@@ -3,7 +3,6 @@
 
 #include "util/Result.h"
 
-#include <QMutex>
 #include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
@@ -62,8 +61,6 @@ private:
     bool m_readOnly = false;
     int m_version = 0;
     QString m_connectionPrefix;
-    mutable QMutex m_mutex;
-    mutable QStringList m_connections;
 };
 
 } // namespace lepton
