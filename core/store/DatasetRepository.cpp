@@ -78,7 +78,21 @@ QString filterSql(const CaseFilter &f)
         sql += QStringLiteral(" AND label = ?");
     if (!f.split.isEmpty())
         sql += QStringLiteral(" AND split = ?");
+    if (f.problemsOnly)
+        sql += QStringLiteral(" AND case_key IN (SELECT p.case_key FROM import_problems p JOIN import_reports r "
+                              "ON p.report_id = r.id WHERE r.dataset_id = cases.dataset_id)");
     return sql;
+}
+
+/// ORDER BY for a filter: a whitelisted column (never user text in SQL), then id for stable pages.
+QString orderSql(const CaseFilter &f)
+{
+    static const QStringList columns { QStringLiteral("case_key"), QStringLiteral("label"), QStringLiteral("split"),
+        QStringLiteral("image_path"), QStringLiteral("source_line") };
+    const QString direction = f.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
+    if (!columns.contains(f.sortColumn))
+        return QStringLiteral(" ORDER BY id") + direction;
+    return QStringLiteral(" ORDER BY ") + f.sortColumn + direction + QStringLiteral(", id") + direction;
 }
 
 void bindFilter(QSqlQuery &q, const CaseFilter &f)
@@ -338,7 +352,7 @@ Result<std::vector<StoredCase>> DatasetRepository::cases(
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT id, case_key, label, split, image_path, image_width, image_height, source_line "
                              "FROM cases WHERE dataset_id = ?")
-        + filterSql(filter) + QStringLiteral(" ORDER BY id LIMIT ? OFFSET ?"));
+        + filterSql(filter) + orderSql(filter) + QStringLiteral(" LIMIT ? OFFSET ?"));
     q.addBindValue(datasetId);
     bindFilter(q, filter);
     q.addBindValue(limit);
@@ -453,6 +467,37 @@ Result<std::vector<StoredEvent>> DatasetRepository::caseEvents(qint64 caseId) co
     q.prepare(QStringLiteral("SELECT case_id, time, time_text, vals FROM events WHERE case_id = ? ORDER BY time, id"));
     q.addBindValue(caseId);
     return readEvents(q);
+}
+
+Result<QMap<QString, QMap<QString, int>>> DatasetRepository::splitClassCounts(qint64 datasetId) const
+{
+    using R = Result<QMap<QString, QMap<QString, int>>>;
+    QSqlQuery q(m_study.database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT coalesce(split, ''), coalesce(label, ''), count(*) FROM cases "
+                             "WHERE dataset_id = ? GROUP BY 1, 2"));
+    q.addBindValue(datasetId);
+    if (!q.exec())
+        return queryFailed<QMap<QString, QMap<QString, int>>>(q, QStringLiteral("counting cases per split"));
+    QMap<QString, QMap<QString, int>> out;
+    while (q.next())
+        out[q.value(0).toString()][q.value(1).toString()] = q.value(2).toInt();
+    return R(out);
+}
+
+Result<QMap<QString, int>> DatasetRepository::problemCounts(qint64 datasetId) const
+{
+    QSqlQuery q(m_study.database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT p.case_key, count(*) FROM import_problems p JOIN import_reports r "
+                             "ON p.report_id = r.id WHERE r.dataset_id = ? AND p.case_key <> '' GROUP BY p.case_key"));
+    q.addBindValue(datasetId);
+    if (!q.exec())
+        return queryFailed<QMap<QString, int>>(q, QStringLiteral("reading the import problems"));
+    QMap<QString, int> out;
+    while (q.next())
+        out.insert(q.value(0).toString(), q.value(1).toInt());
+    return out;
 }
 
 Result<ImportReport> DatasetRepository::report(qint64 datasetId) const

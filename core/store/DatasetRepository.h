@@ -71,6 +71,10 @@ struct CaseFilter
     QString text; ///< part of the case id
     QString label; ///< exact, empty: any
     QString split; ///< exact, empty: any
+    bool problemsOnly = false; ///< only cases named by a problem of the dataset's import report
+    /// Order: "case_key", "label", "split", "image_path" or "source_line"; anything else: import order.
+    QString sortColumn;
+    bool descending = false;
 };
 
 /// Reads and writes datasets (cases, record values, events and import reports) of a study.
@@ -100,6 +104,10 @@ public:
     Result<std::vector<StoredEvent>> events(qint64 datasetId) const;
     /// Events of one case, ordered by time.
     Result<std::vector<StoredEvent>> caseEvents(qint64 caseId) const;
+    /// Cases per split ("" = none) and label ("" = unlabelled), for the class-balance chart.
+    Result<QMap<QString, QMap<QString, int>>> splitClassCounts(qint64 datasetId) const;
+    /// Case key → number of import problems naming it (warnings: the case was kept).
+    Result<QMap<QString, int>> problemCounts(qint64 datasetId) const;
     /// The import report stored with the dataset.
     Result<ImportReport> report(qint64 datasetId) const;
 

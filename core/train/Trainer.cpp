@@ -461,6 +461,8 @@ Result<TrainOutcome> Trainer::train(
         if (!id)
             return R::failure(id.error());
         s.runId = id.value();
+        if (callbacks.runStarted)
+            callbacks.runStarted(s.runId);
         s.log(QStringLiteral("Run %1: %2 on %3 cases (train %4, val %5, test %6)")
                   .arg(s.runId)
                   .arg(rec.name)
@@ -528,6 +530,8 @@ Result<TrainOutcome> Trainer::resume(Study &study, qint64 runId, const TrainCall
                     bestLoss = m.value;
             }
         }
+        if (callbacks.runStarted)
+            callbacks.runStarted(runId);
         s.log(QStringLiteral("Resuming run %1 after epoch %2").arg(runId).arg(epoch + 1));
         return runEpochs(s, epoch + 1, bestEpoch, bestAuroc, bestLoss);
     } catch (const c10::Error &e) {

@@ -45,6 +45,8 @@ struct TrainCallbacks
     std::function<void(const EpochInfo &)> epoch;
     std::function<void(const QString &)> status; ///< running, completed, cancelled, failed
     std::function<void(const QString &)> log;
+    /// The run's id, once it exists in the study (new runs) or is being resumed.
+    std::function<void(qint64 runId)> runStarted;
     CancelFn cancelled;
     /// Test hook: a value to add to the loss of a given global step (e.g. NaN).
     std::function<double(int step)> lossInjection;

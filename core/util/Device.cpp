@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Device.h"
+#include "DeviceInfo.h"
 
 #include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
@@ -28,6 +29,22 @@ Result<torch::Device> resolveDevice(const QString &name)
     if (name == QLatin1String("cuda") || (name == QLatin1String("auto") && cuda))
         return torch::Device(torch::kCUDA, 0);
     return torch::Device(torch::kCPU);
+}
+
+CudaAvailability cudaAvailability()
+{
+    CudaAvailability a;
+    if (!builtWithCuda()) {
+        a.reason = QStringLiteral("This build's LibTorch has no CUDA support; training runs on the CPU.");
+        return a;
+    }
+    if (!torch::cuda::is_available()) {
+        a.reason = QStringLiteral("No CUDA device is visible: check the driver and CUDA_VISIBLE_DEVICES.");
+        return a;
+    }
+    a.available = true;
+    a.name = deviceName(torch::Device(torch::kCUDA, 0));
+    return a;
 }
 
 bool builtWithCuda()
