@@ -2,6 +2,7 @@
 // Clicks through the workbench window under QT_QPA_PLATFORM=offscreen.
 #include "CasePanel.h"
 #include "CaseTableModel.h"
+#include "DataView.h"
 #include "ImageView.h"
 #include "MainWindow.h"
 
@@ -85,16 +86,16 @@ void TestMainWindow::opensStudyAndPagesCases()
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QVERIFY(w.openStudy(m_study));
-    QCOMPARE(w.datasetBox()->count(), 1);
-    QCOMPARE(w.caseModel()->totalCount(), 600);
+    QCOMPARE(w.dataView()->datasetBox()->count(), 1);
+    QCOMPARE(w.dataView()->caseModel()->totalCount(), 600);
     // Only the first page is loaded; scrolling to the end fetches the rest.
-    QCOMPARE(w.caseModel()->rowCount(), CaseTableModel::PageSize);
-    for (int i = 0; i < 5 && w.caseModel()->rowCount() < 600; ++i) {
-        w.caseView()->scrollToBottom();
+    QCOMPARE(w.dataView()->caseModel()->rowCount(), CaseTableModel::PageSize);
+    for (int i = 0; i < 5 && w.dataView()->caseModel()->rowCount() < 600; ++i) {
+        w.dataView()->caseView()->scrollToBottom();
         QCoreApplication::processEvents();
     }
-    QCOMPARE(w.caseModel()->rowCount(), 600);
-    QCOMPARE(w.caseModel()->index(599, CaseTableModel::CaseId).data().toString(), QStringLiteral("K0599"));
+    QCOMPARE(w.dataView()->caseModel()->rowCount(), 600);
+    QCOMPARE(w.dataView()->caseModel()->index(599, CaseTableModel::CaseId).data().toString(), QStringLiteral("K0599"));
 }
 
 void TestMainWindow::filtersByTextLabelAndSplit()
@@ -103,16 +104,16 @@ void TestMainWindow::filtersByTextLabelAndSplit()
     w.setInteractive(false);
     w.show();
     QVERIFY(w.openStudy(m_study));
-    QTest::keyClicks(w.filterEdit(), QStringLiteral("K001"));
-    QTRY_COMPARE(w.caseModel()->totalCount(), 10); // K0010..K0019
-    w.filterEdit()->clear();
-    QTRY_COMPARE(w.caseModel()->totalCount(), 600);
-    w.labelBox()->setCurrentIndex(w.labelBox()->findData(QStringLiteral("abnormal")));
-    QCOMPARE(w.caseModel()->totalCount(), 200);
-    w.splitBox()->setCurrentIndex(w.splitBox()->findData(QStringLiteral("train")));
-    QCOMPARE(w.caseModel()->totalCount(), 140);
-    for (int r = 0; r < w.caseModel()->rowCount(); ++r)
-        QCOMPARE(w.caseModel()->caseAt(r)->split, QStringLiteral("train"));
+    QTest::keyClicks(w.dataView()->filterEdit(), QStringLiteral("K001"));
+    QTRY_COMPARE(w.dataView()->caseModel()->totalCount(), 10); // K0010..K0019
+    w.dataView()->filterEdit()->clear();
+    QTRY_COMPARE(w.dataView()->caseModel()->totalCount(), 600);
+    w.dataView()->labelBox()->setCurrentIndex(w.dataView()->labelBox()->findData(QStringLiteral("abnormal")));
+    QCOMPARE(w.dataView()->caseModel()->totalCount(), 200);
+    w.dataView()->splitBox()->setCurrentIndex(w.dataView()->splitBox()->findData(QStringLiteral("train")));
+    QCOMPARE(w.dataView()->caseModel()->totalCount(), 140);
+    for (int r = 0; r < w.dataView()->caseModel()->rowCount(); ++r)
+        QCOMPARE(w.dataView()->caseModel()->caseAt(r)->split, QStringLiteral("train"));
 }
 
 void TestMainWindow::selectingACaseShowsIt()
@@ -122,18 +123,18 @@ void TestMainWindow::selectingACaseShowsIt()
     w.show();
     QVERIFY(w.openStudy(m_study));
     // Click the first row (K0000: image and events).
-    const QRect cell = w.caseView()->visualRect(w.caseModel()->index(0, 0));
-    QTest::mouseClick(w.caseView()->viewport(), Qt::LeftButton, {}, cell.center());
-    QTRY_VERIFY(!w.casePanel()->imageView()->image().isNull());
-    QCOMPARE(w.casePanel()->imageView()->image().size(), QSize(64, 64));
-    QCOMPARE(w.casePanel()->fieldTable()->rowCount(), 2);
-    QCOMPARE(w.casePanel()->fieldTable()->item(0, 0)->text(), QStringLiteral("age"));
-    QCOMPARE(w.casePanel()->fieldTable()->item(0, 1)->text(), QStringLiteral("20"));
+    const QRect cell = w.dataView()->caseView()->visualRect(w.dataView()->caseModel()->index(0, 0));
+    QTest::mouseClick(w.dataView()->caseView()->viewport(), Qt::LeftButton, {}, cell.center());
+    QTRY_VERIFY(!w.dataView()->casePanel()->imageView()->image().isNull());
+    QCOMPARE(w.dataView()->casePanel()->imageView()->image().size(), QSize(64, 64));
+    QCOMPARE(w.dataView()->casePanel()->fieldTable()->rowCount(), 2);
+    QCOMPARE(w.dataView()->casePanel()->fieldTable()->item(0, 0)->text(), QStringLiteral("age"));
+    QCOMPARE(w.dataView()->casePanel()->fieldTable()->item(0, 1)->text(), QStringLiteral("20"));
     // Key down to K0003: no image — the panel says so instead of showing a stale picture.
     for (int i = 0; i < 3; ++i)
-        QTest::keyClick(w.caseView(), Qt::Key_Down);
-    QTRY_VERIFY(w.casePanel()->imageView()->image().isNull());
-    QVERIFY(w.casePanel()->imageView()->message().contains(QStringLiteral("No image")));
+        QTest::keyClick(w.dataView()->caseView(), Qt::Key_Down);
+    QTRY_VERIFY(w.dataView()->casePanel()->imageView()->image().isNull());
+    QVERIFY(w.dataView()->casePanel()->imageView()->message().contains(QStringLiteral("No image")));
 }
 
 void TestMainWindow::refusesFileThatIsNotAStudy()
@@ -146,7 +147,7 @@ void TestMainWindow::refusesFileThatIsNotAStudy()
     QCOMPARE(errors.count(), 1);
     QVERIFY(w.lastError().contains(QStringLiteral("not a Lepton study")));
     QCOMPARE(w.studyPath(), QFileInfo(m_study).absoluteFilePath()); // the open study stays open
-    QCOMPARE(w.caseModel()->totalCount(), 600);
+    QCOMPARE(w.dataView()->caseModel()->totalCount(), 600);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CaseTableModel.h"
 
+#include "data/ImageDecoder.h"
 #include "store/Study.h"
+
+#include <QColor>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 CaseTableModel::CaseTableModel(QObject *parent) : QAbstractTableModel(parent) { }
 
@@ -9,6 +15,13 @@ void CaseTableModel::setDataset(std::shared_ptr<lepton::Study> study, qint64 dat
 {
     m_study = std::move(study);
     m_datasetId = datasetId;
+    m_thumbs.clear();
+    m_problems.clear();
+    if (m_study) {
+        auto problems = lepton::DatasetRepository(*m_study).problemCounts(datasetId);
+        if (problems)
+            m_problems = problems.value();
+    }
     reload();
 }
 
@@ -37,6 +50,53 @@ void CaseTableModel::reload()
         fetchMore(QModelIndex());
 }
 
+void CaseTableModel::setThumbnailSize(int side)
+{
+    if (side == m_thumbSide)
+        return;
+    m_thumbSide = side;
+    m_thumbs.clear();
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(
+            index(0, CaseId), index(static_cast<int>(m_rows.size()) - 1, CaseId), { Qt::DecorationRole });
+}
+
+void CaseTableModel::sort(int column, Qt::SortOrder order)
+{
+    static const char *columns[] = { "case_key", "label", "split", "image_path", "", "source_line" };
+    m_filter.sortColumn = column >= 0 && column < ColumnCount ? QString::fromLatin1(columns[column]) : QString();
+    m_filter.descending = order == Qt::DescendingOrder;
+    reload();
+}
+
+QImage CaseTableModel::thumbnail(const lepton::StoredCase &c) const
+{
+    if (QImage *cached = m_thumbs.object(c.id))
+        return *cached;
+    QImage image(m_thumbSide, m_thumbSide, QImage::Format_Grayscale8);
+    image.fill(QColor(235, 235, 235));
+    if (!c.imagePath.isEmpty()) {
+        auto decoded = lepton::ImageDecoder::decode(c.imagePath);
+        if (decoded) {
+            cv::Mat eight, small;
+            if (decoded->depth() == CV_16U)
+                decoded->convertTo(eight, CV_8U, 1.0 / 257.0);
+            else
+                eight = decoded.value();
+            if (eight.channels() == 3)
+                cv::cvtColor(eight, eight, cv::COLOR_BGR2GRAY);
+            else if (eight.channels() == 4)
+                cv::cvtColor(eight, eight, cv::COLOR_BGRA2GRAY);
+            const double scale = double(m_thumbSide) / std::max(eight.cols, eight.rows);
+            cv::resize(eight, small, cv::Size(), scale, scale, cv::INTER_AREA);
+            image = QImage(small.data, small.cols, small.rows, static_cast<int>(small.step), QImage::Format_Grayscale8)
+                        .copy();
+        }
+    }
+    m_thumbs.insert(c.id, new QImage(image));
+    return image;
+}
+
 const lepton::StoredCase *CaseTableModel::caseAt(int row) const
 {
     return row >= 0 && row < static_cast<int>(m_rows.size()) ? &m_rows[static_cast<std::size_t>(row)] : nullptr;
@@ -55,7 +115,13 @@ int CaseTableModel::columnCount(const QModelIndex &parent) const
 QVariant CaseTableModel::data(const QModelIndex &index, int role) const
 {
     const lepton::StoredCase *c = caseAt(index.row());
-    if (!c || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
+    if (!c)
+        return QVariant();
+    if (role == Qt::DecorationRole && index.column() == CaseId && m_thumbSide > 0)
+        return thumbnail(*c);
+    if (role == Qt::ForegroundRole && index.column() == Problems && m_problems.contains(c->caseKey))
+        return QColor(0xb0, 0x4a, 0x00);
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return QVariant();
     switch (index.column()) {
     case CaseId:
@@ -68,6 +134,13 @@ QVariant CaseTableModel::data(const QModelIndex &index, int role) const
         if (c->imagePath.isEmpty())
             return tr("none");
         return role == Qt::ToolTipRole ? c->imagePath : QStringLiteral("%1×%2").arg(c->imageWidth).arg(c->imageHeight);
+    case Problems: {
+        const int n = m_problems.value(c->caseKey);
+        if (role == Qt::ToolTipRole)
+            return n ? tr("The import report lists %n problem(s) for this case (e.g. event rows left out).", "", n)
+                     : QVariant();
+        return n ? QVariant(n) : QVariant();
+    }
     case SourceLine:
         return c->sourceLine;
     }
@@ -87,6 +160,8 @@ QVariant CaseTableModel::headerData(int section, Qt::Orientation orientation, in
         return tr("Split");
     case Image:
         return tr("Image");
+    case Problems:
+        return tr("Problems");
     case SourceLine:
         return tr("Manifest line");
     }

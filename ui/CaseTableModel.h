@@ -4,6 +4,9 @@
 #include "store/DatasetRepository.h"
 
 #include <QAbstractTableModel>
+#include <QCache>
+#include <QImage>
+#include <QMap>
 
 #include <memory>
 #include <vector>
@@ -13,12 +16,14 @@ class Study;
 }
 
 /// The cases of one dataset as a table, fetched from the study in pages as the view scrolls,
-/// so that a dataset of 100 000 cases opens at once. Filtering runs in SQL.
+/// so that a dataset of 100 000 cases opens at once. Filtering and sorting run in SQL. With
+/// thumbnails on, the case column carries a small picture of the case's image, decoded when a
+/// view first asks for it and kept in a bounded cache.
 class CaseTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { CaseId, Label, Split, Image, SourceLine, ColumnCount };
+    enum Column { CaseId, Label, Split, Image, Problems, SourceLine, ColumnCount };
     static constexpr int PageSize = 256;
 
     explicit CaseTableModel(QObject *parent = nullptr);
@@ -26,6 +31,10 @@ public:
     /// Shows the cases of a dataset (or nothing with a null study).
     void setDataset(std::shared_ptr<lepton::Study> study, qint64 datasetId);
     void setFilter(const lepton::CaseFilter &filter);
+    const lepton::CaseFilter &filter() const { return m_filter; }
+    /// Thumbnails of `side` pixels as the case column's decoration (0: none).
+    void setThumbnailSize(int side);
+    int thumbnailSize() const { return m_thumbSide; }
     /// Cases matching the filter, loaded or not.
     int totalCount() const { return m_total; }
     const lepton::StoredCase *caseAt(int row) const;
@@ -37,9 +46,11 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     bool canFetchMore(const QModelIndex &parent) const override;
     void fetchMore(const QModelIndex &parent) override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
 private:
     void reload();
+    QImage thumbnail(const lepton::StoredCase &c) const;
 
     std::shared_ptr<lepton::Study> m_study;
     qint64 m_datasetId = 0;
@@ -47,4 +58,7 @@ private:
     std::vector<lepton::StoredCase> m_rows;
     int m_total = 0;
     QString m_error;
+    QMap<QString, int> m_problems; ///< case key → import problems
+    int m_thumbSide = 0;
+    mutable QCache<qint64, QImage> m_thumbs { 2000 };
 };

@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MainWindow.h"
 
+#include "BackgroundTask.h"
 #include "CasePanel.h"
 #include "CaseTableModel.h"
+#include "DataView.h"
+#include "ImportDialog.h"
+#include "PlaceholderView.h"
+#include "StartPage.h"
+#include "TrainingView.h"
 
+#include "data/DemoGenerator.h"
+#include "data/Importer.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
 
@@ -11,82 +19,173 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
+#include <QHBoxLayout>
 #include <QLabel>
-#include <QLineEdit>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
 #include <QSettings>
+#include <QSpinBox>
 #include <QSplitter>
+#include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
-#include <QTableView>
-#include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
+
+namespace {
+constexpr int kMaxRecent = 8;
+const QString kRecentKey = QStringLiteral("studies/recent");
+
+/// The manifest and events files of a dropped folder: manifest.csv (else the only other CSV)
+/// and events.csv when present.
+std::pair<QString, QString> manifestInFolder(const QString &folder)
+{
+    const QDir dir(folder);
+    QString manifest, events;
+    if (dir.exists(QStringLiteral("events.csv")))
+        events = dir.filePath(QStringLiteral("events.csv"));
+    if (dir.exists(QStringLiteral("manifest.csv")))
+        return { dir.filePath(QStringLiteral("manifest.csv")), events };
+    QStringList csvs = dir.entryList({ QStringLiteral("*.csv") }, QDir::Files);
+    csvs.removeAll(QStringLiteral("events.csv"));
+    if (csvs.size() == 1)
+        manifest = dir.filePath(csvs.first());
+    return { manifest, events };
+}
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent),
-      m_model(new CaseTableModel(this)),
-      m_view(new QTableView(this)),
-      m_panel(new CasePanel(this)),
-      m_datasets(new QComboBox(this)),
-      m_labels(new QComboBox(this)),
-      m_splits(new QComboBox(this)),
-      m_filter(new QLineEdit(this)),
-      m_summary(new QLabel(this))
+      m_pages(new QStackedWidget(this)),
+      m_start(new StartPage(this)),
+      m_workspace(new QWidget(this)),
+      m_nav(new QListWidget(this)),
+      m_views(new QStackedWidget(this)),
+      m_data(new DataView(this)),
+      m_training(new TrainingView(this)),
+      m_task(new BackgroundTask(this)),
+      m_summary(new QLabel(this)),
+      m_taskLabel(new QLabel(this)),
+      m_taskBar(new QProgressBar(this)),
+      m_taskCancel(new QToolButton(this))
 {
     setWindowTitle(tr("Lepton Workbench"));
-    m_view->setModel(m_model);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
-    m_view->verticalHeader()->hide();
+    setAcceptDrops(true);
+    m_demoFolder = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                       .filePath(QStringLiteral("Lepton Demo"));
 
-    auto *split = new QSplitter(this);
-    split->addWidget(m_view);
-    split->addWidget(m_panel);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
-    setCentralWidget(split);
+    // Navigation between the views, on the left as in most workbenches.
+    const struct
+    {
+        QString name;
+        QString tip;
+    } views[] = {
+        { tr("Data"), tr("Cases, images, records and histories (Ctrl+1)") },
+        { tr("Training"), tr("Train a model with live curves (Ctrl+2)") },
+        { tr("Experiments"), tr("Compare runs (Ctrl+3)") },
+        { tr("Inspector"), tr("Why the model decided as it did (Ctrl+4)") },
+        { tr("Review"), tr("Accept or override case decisions (Ctrl+5)") },
+    };
+    for (const auto &v : views) {
+        auto *item = new QListWidgetItem(v.name, m_nav);
+        item->setToolTip(v.tip);
+        item->setSizeHint(QSize(120, 36));
+    }
+    m_nav->setFixedWidth(130);
+    m_nav->setFrameShape(QFrame::NoFrame);
+    QFont navFont = m_nav->font();
+    navFont.setPointSizeF(navFont.pointSizeF() * 1.1);
+    m_nav->setFont(navFont);
+    m_views->addWidget(m_data);
+    m_views->addWidget(m_training);
+    m_views->addWidget(new PlaceholderView(tr("Experiments"),
+        tr("Comparing runs side by side (overlaid curves, config diff, confusion matrices, ROC/PR and "
+           "calibration plots) is not in the workbench yet. Today: <code>lepton runs STUDY</code> lists and "
+           "compares runs, <code>lepton evaluate</code> shows a run's metrics; the Training view shows each "
+           "run's stored curves."),
+        this));
+    m_views->addWidget(new PlaceholderView(tr("Inspector"),
+        tr("The attention and Grad-CAM overlays, field attributions and counterfactuals of a case are not in "
+           "the workbench yet. Today: <code>lepton explain STUDY --run N --case ID</code>."),
+        this));
+    m_views->addWidget(new PlaceholderView(tr("Review"),
+        tr("The clinician's review queue (accept, override, comment, audit trail) is not in the workbench "
+           "yet. Predictions and decisions are stored by <code>lepton predict</code>."),
+        this));
+    auto *workLayout = new QHBoxLayout(m_workspace);
+    workLayout->setContentsMargins(0, 0, 0, 0);
+    workLayout->setSpacing(0);
+    workLayout->addWidget(m_nav);
+    workLayout->addWidget(m_views, 1);
+    m_pages->addWidget(m_start);
+    m_pages->addWidget(m_workspace);
+    setCentralWidget(m_pages);
 
-    auto *bar = addToolBar(tr("Cases"));
-    bar->setObjectName(QStringLiteral("casesToolBar"));
-    bar->addWidget(new QLabel(tr(" Dataset "), this));
-    m_datasets->setMinimumContentsLength(16);
-    bar->addWidget(m_datasets);
-    bar->addWidget(new QLabel(tr("  Label "), this));
-    bar->addWidget(m_labels);
-    bar->addWidget(new QLabel(tr("  Split "), this));
-    m_splits->addItem(tr("any"), QString());
-    for (const QString &s : { QStringLiteral("train"), QStringLiteral("val"), QStringLiteral("test") })
-        m_splits->addItem(s, s);
-    bar->addWidget(m_splits);
-    bar->addSeparator();
-    m_filter->setPlaceholderText(tr("Filter case ids (Ctrl+F)"));
-    m_filter->setClearButtonEnabled(true);
-    m_filter->setMaximumWidth(260);
-    bar->addWidget(m_filter);
+    // Status bar: messages left; background work and the case summary right.
+    m_taskBar->setMaximumWidth(220);
+    m_taskBar->setVisible(false);
+    m_taskLabel->setVisible(false);
+    m_taskCancel->setText(tr("Cancel"));
+    m_taskCancel->setToolTip(tr("Cancel the background work"));
+    m_taskCancel->setVisible(false);
     statusBar()->addPermanentWidget(m_summary);
+    statusBar()->addPermanentWidget(m_taskLabel);
+    statusBar()->addPermanentWidget(m_taskBar);
+    statusBar()->addPermanentWidget(m_taskCancel);
+
     buildMenus();
 
-    // Typing filters after a short pause, so a 100 000-case dataset is not queried per key.
-    auto *debounce = new QTimer(this);
-    debounce->setSingleShot(true);
-    debounce->setInterval(200);
-    connect(m_filter, &QLineEdit::textChanged, debounce, qOverload<>(&QTimer::start));
-    connect(debounce, &QTimer::timeout, this, &MainWindow::applyFilter);
-    connect(m_labels, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
-    connect(m_splits, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
-    connect(m_datasets, &QComboBox::currentIndexChanged, this, &MainWindow::selectDataset);
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showCurrentCase);
+    connect(m_nav, &QListWidget::currentRowChanged, m_views, &QStackedWidget::setCurrentIndex);
+    connect(m_start, &StartPage::createDemoRequested, this, &MainWindow::createDemoStudy);
+    connect(m_start, &StartPage::openRequested, this, &MainWindow::chooseStudy);
+    connect(m_start, &StartPage::newRequested, this, &MainWindow::chooseNewStudy);
+    connect(m_start, &StartPage::recentChosen, this, &MainWindow::openStudy);
+    connect(m_data, &DataView::errorOccurred, this, &MainWindow::showError);
+    connect(m_data, &DataView::summaryChanged, m_summary, &QLabel::setText);
+    connect(m_data, &DataView::datasetChanged, this, [this](qint64 id) {
+        if (id)
+            m_training->reload(id);
+    });
+    // The training view shows its own dialogs; the window only notes them.
+    connect(m_training, &TrainingView::errorOccurred, this, [this](const QString &message) {
+        m_lastError = message;
+        statusBar()->showMessage(message, 10000);
+        Q_EMIT errorShown(message);
+    });
+    connect(m_training, &TrainingView::progressChanged, this,
+        [this](const QString &text, int) { statusBar()->showMessage(text); });
+    connect(m_training, &TrainingView::busyChanged, this, &MainWindow::updateActions);
+    connect(m_task, &BackgroundTask::progress, this, &MainWindow::onTaskProgress);
+    connect(m_task, &BackgroundTask::started, this, [this](const QString &title) {
+        m_taskLabel->setText(title);
+        m_taskBar->setRange(0, 0);
+        for (QWidget *w : { static_cast<QWidget *>(m_taskLabel), static_cast<QWidget *>(m_taskBar),
+                 static_cast<QWidget *>(m_taskCancel) })
+            w->setVisible(true);
+    });
+    connect(m_task, &BackgroundTask::finished, this, [this] {
+        for (QWidget *w : { static_cast<QWidget *>(m_taskLabel), static_cast<QWidget *>(m_taskBar),
+                 static_cast<QWidget *>(m_taskCancel) })
+            w->setVisible(false);
+        updateActions();
+    });
+    connect(m_taskCancel, &QToolButton::clicked, m_task, &BackgroundTask::cancel);
 
     QSettings settings;
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(1200, 760);
-    statusBar()->showMessage(tr("Open a study with File ▸ Open (Ctrl+O)."));
+        resize(1280, 800);
+    m_start->setRecentStudies(recentStudies());
+    refreshRecentMenu();
+    setStudy(nullptr);
 }
 
 MainWindow::~MainWindow() = default;
@@ -94,17 +193,55 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newStudy = file->addAction(tr("&New Study…"), this, &MainWindow::chooseNewStudy);
+    newStudy->setShortcut(QKeySequence::New);
     QAction *open = file->addAction(tr("&Open Study…"), this, &MainWindow::chooseStudy);
     open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    QAction *demo = file->addAction(tr("Create the &Demo Study"), this,
+        [this] { createDemoStudy(m_start->domainBox()->currentData().toString(), m_start->casesBox()->value()); });
+    demo->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+D")));
+    file->addSeparator();
+    QAction *import = file->addAction(tr("&Import Data…"), this, [this] { showImportDialog(); });
+    import->setShortcut(QKeySequence(QStringLiteral("Ctrl+I")));
+    file->addSeparator();
+    QAction *close = file->addAction(tr("&Close Study"), this, &MainWindow::closeStudy);
+    close->setShortcut(QKeySequence::Close);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    m_studyActions = { import, close };
+
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
-    QAction *find = edit->addAction(tr("&Filter Cases"), m_filter, [this] {
-        m_filter->setFocus();
-        m_filter->selectAll();
+    QAction *find = edit->addAction(tr("&Filter Cases"), this, [this] {
+        showView(DataPage);
+        m_data->focusFilter();
     });
     find->setShortcut(QKeySequence::Find);
+    m_studyActions.append(find);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_nav->count(); ++i) {
+        QAction *a = view->addAction(m_nav->item(i)->text(), this, [this, i] { showView(View(i)); });
+        a->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)));
+        m_studyActions.append(a);
+    }
+    view->addSeparator();
+    QAction *grid = view->addAction(tr("Case &Thumbnails"), this, [this](bool on) { m_data->setGridMode(on); });
+    grid->setCheckable(true);
+    m_studyActions.append(grid);
+
+    QMenu *training = menuBar()->addMenu(tr("&Training"));
+    m_startAction = training->addAction(tr("&Start Run"), this, [this] {
+        showView(TrainingPage);
+        m_training->startTraining();
+    });
+    m_startAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Return")));
+    m_cancelAction = training->addAction(tr("&Cancel Run"), m_training, &TrainingView::cancelTraining);
+    m_cancelAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
+    QAction *resume = training->addAction(tr("&Resume Selected Run"), m_training, &TrainingView::resumeSelectedRun);
+    m_studyActions.append(resume);
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Lepton Workbench"), this, [this] {
         QMessageBox::about(this, tr("About Lepton Workbench"),
@@ -112,6 +249,27 @@ void MainWindow::buildMenus()
                "decisions.</p><p>Licensed under the GNU GPL, version 3 or later.</p>")
                 .arg(QStringLiteral(LEPTON_VERSION)));
     });
+
+    QToolBar *bar = addToolBar(tr("Study"));
+    bar->setObjectName(QStringLiteral("studyToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bar->addAction(newStudy);
+    bar->addAction(open);
+    bar->addAction(import);
+    bar->addSeparator();
+    bar->addAction(m_startAction);
+    bar->addAction(m_cancelAction);
+}
+
+void MainWindow::updateActions()
+{
+    const bool open = m_study != nullptr;
+    for (QAction *a : std::as_const(m_studyActions))
+        a->setEnabled(open);
+    const bool training = m_training->isRunning();
+    m_startAction->setEnabled(open && !training);
+    m_cancelAction->setEnabled(training);
+    m_nav->setEnabled(open);
 }
 
 void MainWindow::showError(const QString &message)
@@ -123,6 +281,38 @@ void MainWindow::showError(const QString &message)
         QMessageBox::warning(this, tr("Lepton Workbench"), message);
 }
 
+bool MainWindow::confirm(const QString &title, const QString &question)
+{
+    if (!m_interactive)
+        return m_answer;
+    return QMessageBox::question(this, title, question, QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+        == QMessageBox::Yes;
+}
+
+bool MainWindow::stopWorkFor(const QString &what)
+{
+    if (m_training->isRunning()) {
+        if (!confirm(tr("Training in progress"),
+                tr("A training run is in progress. Cancel it and %1?\n\nThe run is kept in the study as "
+                   "cancelled, with the checkpoint of its last complete epoch; it can be resumed.")
+                    .arg(what)))
+            return false;
+        m_training->cancelAndWait();
+    }
+    if (m_task->isRunning()) {
+        if (!confirm(tr("Work in progress"), tr("%1 is still running. Cancel it and %2?").arg(m_task->title(), what)))
+            return false;
+        m_task->cancel();
+        m_task->wait(-1);
+    }
+    if (m_import && m_import->isRunning()) {
+        if (!confirm(tr("Import in progress"), tr("An import is running. Cancel it and %1?").arg(what)))
+            return false;
+        m_import->cancelImport();
+    }
+    return true;
+}
+
 void MainWindow::chooseStudy()
 {
     const QString path = QFileDialog::getOpenFileName(
@@ -131,31 +321,91 @@ void MainWindow::chooseStudy()
         openStudy(path);
 }
 
+void MainWindow::chooseNewStudy()
+{
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("New Study"), QStringLiteral("study.lepton"), tr("Lepton studies (*.lepton)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QLatin1String(".lepton")))
+        path += QStringLiteral(".lepton");
+    if (newStudy(path))
+        showImportDialog();
+}
+
+bool MainWindow::newStudy(const QString &path)
+{
+    if (QFileInfo::exists(path)) {
+        showError(tr("%1 exists already; open it with File ▸ Open, or choose another name.").arg(path));
+        return false;
+    }
+    if (!stopWorkFor(tr("create a new study")))
+        return false;
+    auto study = lepton::Study::open(path, lepton::Study::Mode::CreateOrOpen);
+    if (!study) {
+        showError(study.error());
+        return false;
+    }
+    setStudy(study.value());
+    addRecent(study.value()->path());
+    statusBar()->showMessage(tr("New study %1: import data with File ▸ Import Data (Ctrl+I) or drop a manifest here.")
+                                 .arg(QFileInfo(path).fileName()));
+    Q_EMIT studyOpened(study.value()->path());
+    return true;
+}
+
 bool MainWindow::openStudy(const QString &path)
 {
+    if (!QFileInfo::exists(path)) {
+        showError(tr("%1 does not exist (moved or deleted?). Choose it again with File ▸ Open.").arg(path));
+        return false;
+    }
     auto study = lepton::Study::open(path, lepton::Study::Mode::ReadWrite);
     if (!study) {
         showError(study.error());
         return false;
     }
-    lepton::DatasetRepository repo(*study.value());
-    auto datasets = repo.datasets();
-    if (!datasets) {
-        showError(datasets.error());
+    if (m_study && !stopWorkFor(tr("open another study")))
         return false;
-    }
-    m_study = study.value();
+    setStudy(study.value());
+    addRecent(study.value()->path());
     statusBar()->clearMessage();
-    setWindowTitle(tr("%1 — Lepton Workbench").arg(QFileInfo(path).fileName()));
-    QSignalBlocker block(m_datasets);
-    m_datasets->clear();
-    for (const auto &d : datasets.value())
-        m_datasets->addItem(QStringLiteral("%1: %2").arg(d.id).arg(d.name), d.id);
-    m_datasets->setCurrentIndex(m_datasets->count() - 1);
-    selectDataset(m_datasets->currentIndex());
-    if (datasets->empty())
-        statusBar()->showMessage(tr("The study has no dataset yet; import one with `lepton import`."));
+    if (m_data->datasetBox()->count() == 0)
+        statusBar()->showMessage(tr("The study has no dataset yet: import one with File ▸ Import Data (Ctrl+I)."));
+    Q_EMIT studyOpened(study.value()->path());
     return true;
+}
+
+bool MainWindow::closeStudy()
+{
+    if (!m_study)
+        return true;
+    if (!stopWorkFor(tr("close the study")))
+        return false;
+    setStudy(nullptr);
+    Q_EMIT studyClosed();
+    return true;
+}
+
+void MainWindow::setStudy(std::shared_ptr<lepton::Study> study)
+{
+    if (m_import)
+        m_import->close();
+    m_study = std::move(study);
+    m_data->setStudy(m_study);
+    m_training->setStudy(m_study);
+    if (m_study) {
+        setWindowTitle(tr("%1 — Lepton Workbench").arg(QFileInfo(m_study->path()).fileName()));
+        m_pages->setCurrentWidget(m_workspace);
+        if (m_nav->currentRow() < 0)
+            showView(DataPage);
+    } else {
+        setWindowTitle(tr("Lepton Workbench"));
+        m_start->setRecentStudies(recentStudies());
+        m_pages->setCurrentWidget(m_start);
+        m_summary->clear();
+    }
+    updateActions();
 }
 
 QString MainWindow::studyPath() const
@@ -163,76 +413,252 @@ QString MainWindow::studyPath() const
     return m_study ? m_study->path() : QString();
 }
 
-void MainWindow::selectDataset(int index)
+void MainWindow::showView(View view)
 {
-    m_panel->clear();
-    QSignalBlocker block(m_labels);
-    m_labels->clear();
-    m_labels->addItem(tr("any"), QString());
-    if (!m_study || index < 0) {
-        m_model->setDataset(nullptr, 0);
-        updateSummary();
+    if (!m_study)
         return;
-    }
-    lepton::DatasetRepository repo(*m_study);
-    auto d = repo.dataset(m_datasets->itemData(index).toLongLong());
-    if (d)
-        for (const QString &c : d->classes)
-            m_labels->addItem(c, c);
-    m_model->setDataset(m_study, m_datasets->itemData(index).toLongLong());
-    applyFilter();
+    m_nav->setCurrentRow(int(view));
 }
 
-void MainWindow::applyFilter()
+MainWindow::View MainWindow::currentView() const
 {
-    lepton::CaseFilter f;
-    f.text = m_filter->text().trimmed();
-    f.label = m_labels->currentData().toString();
-    f.split = m_splits->currentData().toString();
-    m_model->setFilter(f);
-    if (!m_model->lastError().isEmpty())
-        showError(m_model->lastError());
-    updateSummary();
+    return View(std::max(0, m_views->currentIndex()));
 }
 
-void MainWindow::showCurrentCase()
+QStringList MainWindow::recentStudies() const
 {
-    const lepton::StoredCase *c = m_model->caseAt(m_view->currentIndex().row());
-    if (!c || !m_study) {
-        m_panel->clear();
-        return;
-    }
-    m_panel->showCase(m_study, m_datasets->currentData().toLongLong(), *c);
+    return QSettings().value(kRecentKey).toStringList();
 }
 
-void MainWindow::updateSummary()
+void MainWindow::addRecent(const QString &path)
 {
-    if (!m_study || m_datasets->currentIndex() < 0) {
-        m_summary->setText(QString());
-        return;
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    QStringList recent = recentStudies();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    QSettings().setValue(kRecentKey, recent);
+    refreshRecentMenu();
+}
+
+void MainWindow::refreshRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = recentStudies();
+    for (int i = 0; i < recent.size(); ++i) {
+        const QString path = recent.at(i);
+        QAction *a = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()), this,
+            [this, path] { openStudy(path); });
+        a->setToolTip(path);
+        a->setStatusTip(path);
     }
-    lepton::DatasetRepository repo(*m_study);
-    auto d = repo.dataset(m_datasets->currentData().toLongLong());
-    if (!d) {
-        m_summary->setText(QString());
-        return;
+    if (!recent.isEmpty()) {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear the List"), this, [this] {
+            QSettings().remove(kRecentKey);
+            refreshRecentMenu();
+            m_start->setRecentStudies({});
+        });
     }
-    QStringList classes;
-    for (auto it = d->classCounts.begin(); it != d->classCounts.end(); ++it)
-        classes.append(QStringLiteral("%1 %2").arg(it.key().isEmpty() ? tr("unlabelled") : it.key()).arg(it.value()));
-    m_summary->setText(tr("%1 of %2 cases shown · %3 · train/val/test %4/%5/%6 · %7 images · %8 events")
-                           .arg(m_model->totalCount())
-                           .arg(d->caseCount)
-                           .arg(classes.join(QStringLiteral(", ")))
-                           .arg(d->splitCounts.value(QStringLiteral("train")))
-                           .arg(d->splitCounts.value(QStringLiteral("val")))
-                           .arg(d->splitCounts.value(QStringLiteral("test")))
-                           .arg(d->imageCount)
-                           .arg(d->eventCount));
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+bool MainWindow::createDemoStudy(const QString &domain, int cases)
+{
+    if (m_task->isRunning()) {
+        showError(tr("%1 is still running; wait for it or cancel it first.").arg(m_task->title()));
+        return false;
+    }
+    const QString folder = m_demoFolder;
+    const QString studyFile = QDir(folder).filePath(QStringLiteral("demo-%1.lepton").arg(domain));
+    if (QFileInfo::exists(studyFile)) {
+        statusBar()->showMessage(tr("The demo study exists already: opening %1").arg(studyFile), 8000);
+        return openStudy(studyFile);
+    }
+    if (!QDir().mkpath(folder)) {
+        showError(
+            tr("The folder %1 cannot be created; choose another demo folder or check its permissions.").arg(folder));
+        return false;
+    }
+    m_start->setBusy(true, tr("Generating the demo data…"));
+    const bool started = m_task->start(tr("Creating the demo study"),
+        [folder, studyFile, domain, cases](const lepton::ProgressFn &progress, const lepton::CancelFn &cancelled) {
+            lepton::DemoOptions o;
+            o.domain = domain;
+            o.cases = cases;
+            o.outDir = QDir(folder).filePath(QStringLiteral("data-%1").arg(domain));
+            o.progress = [progress](qint64 done, qint64 total, const QString &stage) {
+                progress(done, total, QObject::tr("1/2 Generating: %1").arg(stage));
+            };
+            o.cancelled = cancelled;
+            auto demo = lepton::DemoGenerator::generate(o);
+            if (!demo)
+                return lepton::Status::failure(demo.error());
+            lepton::ImportOptions io;
+            io.manifestPath = demo->manifestPath;
+            io.eventsPath = demo->eventsPath;
+            io.name = QStringLiteral("demo-%1").arg(domain);
+            io.progress = [progress](qint64 done, qint64 total, const QString &stage) {
+                progress(done, total, QObject::tr("2/2 Importing: %1").arg(stage));
+            };
+            io.cancelled = cancelled;
+            lepton::ImportOutcome out = lepton::Importer::run(io);
+            if (cancelled())
+                return lepton::Status::failure(
+                    QObject::tr("Creating the demo study was cancelled; nothing was written."));
+            if (!out.dataset)
+                return lepton::Status::failure(out.report.toText(5));
+            // Only a complete import creates the study file.
+            auto study = lepton::Study::open(studyFile, lepton::Study::Mode::CreateOrOpen);
+            if (!study)
+                return lepton::Status::failure(study.error());
+            auto id = lepton::DatasetRepository(*study.value()).save(*out.dataset, out.report);
+            return id ? lepton::Status() : lepton::Status::failure(id.error());
+        });
+    if (!started) {
+        m_start->setBusy(false);
+        return false;
+    }
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(m_task, &BackgroundTask::finished, this,
+        [this, connection, studyFile](bool ok, bool cancelled, const QString &message) {
+            disconnect(*connection);
+            m_start->setBusy(false);
+            if (ok) {
+                openStudy(studyFile);
+                statusBar()->showMessage(tr("The demo study is ready: %1").arg(studyFile), 10000);
+            } else if (cancelled) {
+                statusBar()->showMessage(tr("Creating the demo study was cancelled; nothing was written."), 10000);
+            } else {
+                showError(tr("The demo study could not be created: %1").arg(message));
+            }
+        });
+    return true;
+}
+
+void MainWindow::onTaskProgress(qint64 done, qint64 total, const QString &stage)
+{
+    const int percent = total > 0 ? static_cast<int>(100 * done / total) : -1;
+    if (percent < 0) {
+        m_taskBar->setRange(0, 0);
+    } else {
+        m_taskBar->setRange(0, 100);
+        m_taskBar->setValue(percent);
+    }
+    m_taskLabel->setText(stage);
+    if (m_pages->currentWidget() == m_start)
+        m_start->setBusy(true, stage, percent);
+}
+
+ImportDialog *MainWindow::showImportDialog(const QString &manifest, const QString &events)
+{
+    if (!m_study) {
+        showError(tr("Open or create a study first (File ▸ Open or File ▸ New Study); the data is imported into it."));
+        return nullptr;
+    }
+    if (m_import && m_import->isRunning()) {
+        m_import->raise();
+        return m_import;
+    }
+    delete m_import;
+    m_import = new ImportDialog(m_study, this);
+    m_import->setAttribute(Qt::WA_DeleteOnClose, false);
+    m_import->setInteractive(m_interactive);
+    if (!manifest.isEmpty())
+        m_import->setManifestPath(manifest);
+    if (!events.isEmpty())
+        m_import->setEventsPath(events);
+    connect(m_import, &ImportDialog::imported, this, [this](qint64 datasetId) {
+        m_data->reload(datasetId);
+        m_training->reload(datasetId);
+        showView(DataPage);
+        statusBar()->showMessage(tr("Dataset %1 imported.").arg(datasetId), 10000);
+    });
+    m_import->open();
+    return m_import;
+}
+
+void MainWindow::setInteractive(bool on, bool answer)
+{
+    m_interactive = on;
+    m_answer = answer;
+    m_training->setInteractive(on);
+    if (m_import)
+        m_import->setInteractive(on);
+}
+
+ImportDialog *MainWindow::importDialog() const
+{
+    return m_import;
+}
+
+bool MainWindow::handleDroppedPath(const QString &path)
+{
+    const QFileInfo info(path);
+    if (info.isFile() && info.suffix().compare(QLatin1String("lepton"), Qt::CaseInsensitive) == 0)
+        return openStudy(path);
+    QString manifest, events;
+    if (info.isDir()) {
+        std::tie(manifest, events) = manifestInFolder(path);
+        if (manifest.isEmpty()) {
+            showError(tr("%1 has no manifest: put a manifest.csv (one row per case) in the folder, or drop the "
+                         "manifest file itself.")
+                          .arg(path));
+            return false;
+        }
+    } else if (info.isFile() && info.suffix().compare(QLatin1String("csv"), Qt::CaseInsensitive) == 0) {
+        manifest = path;
+        const QString sibling = info.dir().filePath(QStringLiteral("events.csv"));
+        if (info.fileName() != QLatin1String("events.csv") && QFileInfo::exists(sibling))
+            events = sibling;
+    } else {
+        showError(tr("%1 is neither a study (.lepton), a manifest (.csv) nor a folder with a manifest.").arg(path));
+        return false;
+    }
+    if (!m_study) {
+        // No study yet: one beside the manifest, named after it.
+        const QFileInfo m(manifest);
+        const QString studyFile = m.dir().filePath(m.dir().dirName() + QStringLiteral(".lepton"));
+        if (!confirm(tr("Import into a new study"),
+                tr("No study is open. Create %1 and import %2 into it?").arg(studyFile, m.fileName())))
+            return false;
+        if (QFileInfo::exists(studyFile) ? !openStudy(studyFile) : !newStudy(studyFile))
+            return false;
+    }
+    return showImportDialog(manifest, events) != nullptr;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!event->mimeData()->hasUrls())
+        return;
+    for (const QUrl &url : event->mimeData()->urls())
+        if (url.isLocalFile()) {
+            event->acceptProposedAction();
+            return;
+        }
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    for (const QUrl &url : event->mimeData()->urls())
+        if (url.isLocalFile()) {
+            event->acceptProposedAction();
+            // Dialogs must not open inside the drop handler of the drag source's event loop.
+            const QString path = url.toLocalFile();
+            QMetaObject::invokeMethod(
+                this, [this, path] { handleDroppedPath(path); }, Qt::QueuedConnection);
+            return;
+        }
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!stopWorkFor(tr("quit"))) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

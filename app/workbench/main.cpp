@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `lepton-workbench [STUDY]`: the GUI.
 #include "CaseTableModel.h"
+#include "DataView.h"
 #include "MainWindow.h"
+#include "TrainingView.h"
 
 #include "util/Threads.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QStandardItemModel>
 #include <QTableView>
 #include <QTimer>
 
@@ -27,21 +30,48 @@ int main(int argc, char **argv)
     parser.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("A study file (.lepton) to open."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Save a picture of the window to FILE and quit."), QStringLiteral("FILE"));
+    const QCommandLineOption view(QStringLiteral("view"),
+        QStringLiteral("Show this view: data, training, experiments, inspector or review."), QStringLiteral("VIEW"));
     const QCommandLineOption select(
         QStringLiteral("select-row"), QStringLiteral("Select this row of the case table."), QStringLiteral("N"));
-    parser.addOption(screenshot);
-    parser.addOption(select);
+    const QCommandLineOption grid(QStringLiteral("thumbnails"), QStringLiteral("Show the cases as thumbnails."));
+    const QCommandLineOption run(
+        QStringLiteral("run"), QStringLiteral("Show this run's curves in the Training view."), QStringLiteral("ID"));
+    const QCommandLineOption wait(QStringLiteral("screenshot-delay"),
+        QStringLiteral("Milliseconds to wait before the screenshot (default 800)."), QStringLiteral("MS"),
+        QStringLiteral("800"));
+    for (const auto &o : { screenshot, view, select, grid, run, wait })
+        parser.addOption(o);
     parser.process(app);
 
     MainWindow window;
     window.show();
     if (!parser.positionalArguments().isEmpty())
         window.openStudy(parser.positionalArguments().first());
-    if (parser.isSet(select) && window.caseModel()->rowCount() > 0)
-        window.caseView()->selectRow(parser.value(select).toInt());
+    if (parser.isSet(view)) {
+        const QStringList names { QStringLiteral("data"), QStringLiteral("training"), QStringLiteral("experiments"),
+            QStringLiteral("inspector"), QStringLiteral("review") };
+        const int index = names.indexOf(parser.value(view).toLower());
+        if (index < 0) {
+            qCritical("lepton-workbench: --view must be one of %s", qPrintable(names.join(QStringLiteral(", "))));
+            return 2;
+        }
+        window.showView(MainWindow::View(index));
+    }
+    if (parser.isSet(grid))
+        window.dataView()->setGridMode(true);
+    if (parser.isSet(select) && window.dataView()->caseModel()->rowCount() > 0)
+        window.dataView()->caseView()->selectRow(parser.value(select).toInt());
+    if (parser.isSet(run)) {
+        const qint64 id = parser.value(run).toLongLong();
+        QStandardItemModel *runs = window.trainingView()->runsModel();
+        for (int r = 0; r < runs->rowCount(); ++r)
+            if (runs->item(r, 0)->data(Qt::UserRole).toLongLong() == id)
+                window.trainingView()->runsView()->selectRow(r);
+    }
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
-        QTimer::singleShot(800, &window, [&window, file] {
+        QTimer::singleShot(parser.value(wait).toInt(), &window, [&window, file] {
             const bool ok = window.grab().save(file);
             QApplication::exit(ok ? 0 : 1);
         });

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The analyst's first hour, clicked through the real window under QT_QPA_PLATFORM=offscreen:
+// the demo study from the start page, the data view, a tiny training run from the form with
+// its live plot and table, cancel, resume, closing during a run, reopening the study.
+#include "BackgroundTask.h"
+#include "CasePanel.h"
+#include "CaseTableModel.h"
+#include "DataView.h"
+#include "ImageView.h"
+#include "ImportDialog.h"
+#include "LossPlot.h"
+#include "MainWindow.h"
+#include "SeriesPlot.h"
+#include "StackedBarChart.h"
+#include "StartPage.h"
+#include "TinyStudy.h"
+#include "TrainingSession.h"
+#include "TrainingView.h"
+
+#include "store/RunRepository.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QListWidget>
+#include <QMimeData>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+using namespace lepton;
+
+class TestWorkbench : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void firstStartCreatesTheDemoStudy();
+    void dataViewFiltersSortsAndShowsThumbnails();
+    void problemsFilterShowsCasesWithImportWarnings();
+    void formRefusesInvalidValues();
+    void trainsFromTheFormWithLivePlot();
+    void cancelKeepsTheRunAndResumeContinues();
+    void closingDuringARunAsksAndCancels();
+    void reopeningTheStudyFindsTheRun();
+    void droppingAFolderOpensTheImportDialog();
+    void droppingAManifestWithoutAStudyCreatesOne();
+    void rememberedRecentStudiesAndGeometry();
+
+private:
+    /// The window on the tiny study, on the Training view, with a tiny model in the form.
+    void prepareTinyRun(MainWindow &w, int epochs);
+    qint64 newestRun(const QString &studyPath, RunRecord *out = nullptr);
+
+    QTemporaryDir m_dir;
+    QString m_tiny; ///< a 64-case study with 32 px images
+};
+
+void TestWorkbench::initTestCase()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("LeptonTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_workbench"));
+    QVERIFY(m_dir.isValid());
+    const QString tinyDir = m_dir.filePath(QStringLiteral("tiny"));
+    QVERIFY(QDir().mkpath(tinyDir));
+    std::shared_ptr<Study> study;
+    QVERIFY(tiny::makeStudy(tinyDir, study) > 0);
+    m_tiny = study->path();
+}
+
+void TestWorkbench::init()
+{
+    QSettings().clear();
+}
+
+void TestWorkbench::prepareTinyRun(MainWindow &w, int epochs)
+{
+    QVERIFY(w.openStudy(m_tiny));
+    w.showView(MainWindow::TrainingPage);
+    TrainingView *t = w.trainingView();
+    QCOMPARE(t->datasetBox()->count(), 1);
+    t->epochsBox()->setValue(epochs);
+    t->imageSizeBox()->setValue(32);
+    t->batchBox()->setValue(8);
+    t->threadsBox()->setValue(1);
+    t->deviceBox()->setCurrentIndex(t->deviceBox()->findData(QStringLiteral("cpu")));
+    QCOMPARE(t->presetBox()->currentIndex(), t->presetBox()->count() - 1); // edited: Custom
+}
+
+qint64 TestWorkbench::newestRun(const QString &studyPath, RunRecord *out)
+{
+    auto study = Study::open(studyPath, Study::Mode::ReadOnly);
+    if (!study)
+        return 0;
+    auto runs = RunRepository(*study.value()).runs();
+    if (!runs || runs->empty())
+        return 0;
+    if (out)
+        *out = runs->back();
+    return runs->back().id;
+}
+
+void TestWorkbench::firstStartCreatesTheDemoStudy()
+{
+    MainWindow w;
+    w.setInteractive(false);
+    w.setDemoFolder(m_dir.filePath(QStringLiteral("demo")));
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    // No study: the start page, the views not reachable.
+    QVERIFY(w.startPage()->isVisible());
+    QVERIFY(!w.navigation()->isEnabled());
+    QSignalSpy opened(&w, &MainWindow::studyOpened);
+    w.startPage()->casesBox()->setValue(120);
+    QTest::mouseClick(w.startPage()->demoButton(), Qt::LeftButton);
+    QVERIFY(w.backgroundTask()->isRunning() || opened.count() == 1);
+    QVERIFY(!w.startPage()->demoButton()->isEnabled() || opened.count() == 1); // busy while it works
+    QVERIFY(opened.count() == 1 || opened.wait(120000));
+    QCOMPARE(QFileInfo(w.studyPath()).fileName(), QStringLiteral("demo-medical.lepton"));
+    QVERIFY(!w.startPage()->isVisible());
+    QVERIFY(w.dataView()->isVisible());
+    QCOMPARE(w.dataView()->caseModel()->totalCount(), 120);
+    // Class balance and split sizes at a glance.
+    StackedBarChart *chart = w.dataView()->balanceChart();
+    QCOMPARE(chart->groupCount(), 2); // normal, abnormal
+    QCOMPARE(chart->total(QStringLiteral("train")) + chart->total(QStringLiteral("val"))
+            + chart->total(QStringLiteral("test")),
+        120);
+    // A second request opens the existing study instead of generating again.
+    QVERIFY(w.createDemoStudy(QStringLiteral("medical"), 120));
+    QVERIFY(!w.backgroundTask()->isRunning());
+}
+
+void TestWorkbench::dataViewFiltersSortsAndShowsThumbnails()
+{
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    QVERIFY(w.openStudy(m_tiny));
+    DataView *d = w.dataView();
+    CaseTableModel *m = d->caseModel();
+    QCOMPARE(m->totalCount(), 64);
+    QTest::keyClicks(d->filterEdit(), QStringLiteral("T1"));
+    QTRY_COMPARE(m->totalCount(), 11); // T1, T10..T19
+    d->labelBox()->setCurrentIndex(d->labelBox()->findData(QStringLiteral("yes")));
+    QTRY_COMPARE(m->totalCount(), 6); // T1, T11, T13, T15, T17, T19
+    for (int r = 0; r < m->rowCount(); ++r)
+        QCOMPARE(m->caseAt(r)->label, QStringLiteral("yes"));
+    d->filterEdit()->clear();
+    d->labelBox()->setCurrentIndex(0);
+    QTRY_COMPARE(m->totalCount(), 64);
+
+    // Clicking the Case header sorts in SQL, both ways.
+    QHeaderView *header = d->caseView()->horizontalHeader();
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+        QPoint(header->sectionViewportPosition(CaseTableModel::CaseId) + 5, header->height() / 2));
+    const QString first = m->caseAt(0)->caseKey;
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+        QPoint(header->sectionViewportPosition(CaseTableModel::CaseId) + 5, header->height() / 2));
+    const QString firstDescending = m->caseAt(0)->caseKey;
+    QCOMPARE(QStringList({ first, firstDescending }), QStringList({ QStringLiteral("T0"), QStringLiteral("T9") }));
+
+    // Open a case by clicking it: the panel shows its image.
+    const QRect cell = d->caseView()->visualRect(m->index(0, CaseTableModel::Label));
+    QTest::mouseClick(d->caseView()->viewport(), Qt::LeftButton, {}, cell.center());
+    QTRY_VERIFY(!d->casePanel()->imageView()->image().isNull());
+    QCOMPARE(d->casePanel()->imageView()->image().size(), QSize(32, 32));
+    QCOMPARE(d->casePanel()->historyPlot()->seriesCount(), 1); // the event field v
+
+    // The thumbnail grid shows the same cases with their images.
+    d->setGridMode(true);
+    QVERIFY(d->gridView()->isVisible());
+    const QVariant thumb = m->index(0, CaseTableModel::CaseId).data(Qt::DecorationRole);
+    QVERIFY(thumb.canConvert<QImage>());
+    QCOMPARE(thumb.value<QImage>().size(), QSize(96, 96));
+    d->setGridMode(false);
+    QVERIFY(!m->index(0, CaseTableModel::CaseId).data(Qt::DecorationRole).isValid());
+}
+
+void TestWorkbench::problemsFilterShowsCasesWithImportWarnings()
+{
+    // An events file with one unreadable row: the case is kept, the row left out, the report
+    // names the case, and the Problems filter finds exactly that case.
+    const QString dir = m_dir.filePath(QStringLiteral("problems"));
+    QVERIFY(QDir().mkpath(dir));
+    QByteArray csv = "case_id,label,x\n";
+    QByteArray events = "case_id,time,v\n";
+    for (int i = 0; i < 30; ++i) {
+        csv += QStringLiteral("C%1,%2,%3\n")
+                   .arg(i)
+                   .arg(i % 2 ? QStringLiteral("a") : QStringLiteral("b"))
+                   .arg(i)
+                   .toUtf8();
+        events += QStringLiteral("C%1,%2,1\n")
+                      .arg(i)
+                      .arg(i == 7 ? QStringLiteral("yesterday") : QStringLiteral("3"))
+                      .toUtf8();
+    }
+    for (const auto &[name, bytes] : { std::pair { "/m.csv", csv }, std::pair { "/e.csv", events } }) {
+        QFile f(dir + QLatin1String(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+    }
+    ImportOptions o;
+    o.manifestPath = dir + QStringLiteral("/m.csv");
+    o.eventsPath = dir + QStringLiteral("/e.csv");
+    ImportOutcome out = Importer::run(o);
+    QVERIFY2(out.dataset, qPrintable(out.report.toText()));
+    QCOMPARE(out.report.problems().size(), 1);
+    QCOMPARE(out.dataset->cases.size(), std::size_t(30));
+    const QString path = dir + QStringLiteral("/p.lepton");
+    {
+        auto study = Study::open(path, Study::Mode::CreateOrOpen);
+        QVERIFY(study);
+        QVERIFY(DatasetRepository(*study.value()).save(*out.dataset, out.report));
+    }
+    MainWindow w;
+    w.setInteractive(false);
+    QVERIFY(w.openStudy(path));
+    DataView *d = w.dataView();
+    QCOMPARE(d->caseModel()->totalCount(), 30);
+    d->problemsBox()->setCurrentIndex(1);
+    QCOMPARE(d->caseModel()->totalCount(), 1);
+    QCOMPARE(d->caseModel()->caseAt(0)->caseKey, QStringLiteral("C7"));
+    QCOMPARE(d->caseModel()->index(0, CaseTableModel::Problems).data().toInt(), 1);
+}
+
+void TestWorkbench::formRefusesInvalidValues()
+{
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    prepareTinyRun(w, 2);
+    TrainingView *t = w.trainingView();
+    QSignalSpy errors(t, &TrainingView::errorOccurred);
+    // CUDA is greyed with the reason on a build or machine without it.
+    auto *devices = qobject_cast<QStandardItemModel *>(t->deviceBox()->model());
+    QVERIFY(devices);
+    const bool cudaEnabled = devices->item(2)->isEnabled();
+    QVERIFY(cudaEnabled || !devices->item(2)->toolTip().isEmpty());
+    QVERIFY(cudaEnabled || t->deviceLabel()->text().startsWith(QStringLiteral("No GPU")));
+
+    const qint64 before = newestRun(m_tiny);
+    t->imageSizeBox()->setValue(36);
+    QTest::mouseClick(t->startButton(), Qt::LeftButton);
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(t->problemLabel()->isVisible());
+    QVERIFY(t->problemLabel()->text().startsWith(QStringLiteral("Image size")));
+    QVERIFY(!t->isRunning());
+    QCOMPARE(newestRun(m_tiny), before); // nothing recorded
+
+    // A preset fills the form again.
+    t->applyPreset(0);
+    QCOMPARE(t->epochsBox()->value(), 5);
+    QCOMPARE(t->imageSizeBox()->value(), 64);
+    QCOMPARE(t->presetBox()->currentIndex(), 0);
+}
+
+void TestWorkbench::trainsFromTheFormWithLivePlot()
+{
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    prepareTinyRun(w, 2);
+    TrainingView *t = w.trainingView();
+    t->nameEdit()->setText(QStringLiteral("from the form"));
+    QSignalSpy epochs(t, &TrainingView::epochFinished);
+    QSignalSpy finished(t, &TrainingView::runFinished);
+    QTest::mouseClick(t->startButton(), Qt::LeftButton);
+    QVERIFY(t->isRunning());
+    QVERIFY(!t->startButton()->isEnabled());
+    QVERIFY(t->cancelButton()->isEnabled());
+    QVERIFY(!t->epochsBox()->isEnabled()); // the form waits while it trains
+    QVERIFY(epochs.wait(120000));
+    // The first epoch is on the plot and in the table.
+    QVERIFY(t->lossPlot()->stepPointCount() > 0);
+    QCOMPARE(t->lossPlot()->epochPointCount(), 1);
+    QCOMPARE(t->epochModel()->rowCount(), 1);
+    QCOMPARE(t->epochModel()->item(0, 0)->text(), QStringLiteral("1"));
+    QVERIFY(finished.count() == 1 || finished.wait(120000));
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("completed"));
+    // 64 cases, 70 % train at batch 8: 5 or 6 steps an epoch, all plotted.
+    QVERIFY(t->lossPlot()->stepPointCount() >= 10);
+    QCOMPARE(t->lossPlot()->epochPointCount(), 2);
+    QCOMPARE(t->epochModel()->rowCount(), 2);
+    QVERIFY(std::isfinite(t->lossPlot()->bestEpochX()));
+    QVERIFY(t->progressLabel()->text().contains(QStringLiteral("completed")));
+    QVERIFY(t->worstGuiGapMs() > 0.0);
+    RunRecord run;
+    QCOMPARE(newestRun(m_tiny, &run), finished.first().at(0).toLongLong());
+    QCOMPARE(run.name, QStringLiteral("from the form"));
+    QCOMPARE(run.status, QStringLiteral("completed"));
+    // The same trainer as `lepton train`: the form's values are the run's config.
+    const QJsonObject train = run.config.value(QStringLiteral("train")).toObject();
+    QCOMPARE(train.value(QStringLiteral("epochs")).toInt(), 2);
+    QCOMPARE(train.value(QStringLiteral("batch_size")).toInt(), 8);
+    QCOMPARE(train.value(QStringLiteral("model")).toObject().value(QStringLiteral("image_size")).toInt(), 32);
+    // The runs table lists it.
+    QStandardItemModel *runs = t->runsModel();
+    QVERIFY(!runs->findItems(QString::number(run.id)).isEmpty());
+}
+
+void TestWorkbench::cancelKeepsTheRunAndResumeContinues()
+{
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    prepareTinyRun(w, 40);
+    TrainingView *t = w.trainingView();
+    QSignalSpy epochs(t, &TrainingView::epochFinished);
+    QSignalSpy finished(t, &TrainingView::runFinished);
+    QVERIFY(t->startTraining());
+    QVERIFY(epochs.wait(120000));
+    QTest::mouseClick(t->cancelButton(), Qt::LeftButton);
+    QVERIFY(finished.count() == 1 || finished.wait(60000));
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("cancelled"));
+    const qint64 runId = finished.first().at(0).toLongLong();
+    RunRecord run;
+    QCOMPARE(newestRun(m_tiny, &run), runId);
+    QCOMPARE(run.status, QStringLiteral("cancelled"));
+    {
+        auto study = Study::open(m_tiny, Study::Mode::ReadOnly);
+        QVERIFY(study);
+        QVERIFY(RunRepository(*study.value()).checkpoint(runId, false)); // its checkpoint is usable
+    }
+    // The cancelled run is selected; Resume continues it from the checkpoint.
+    QVERIFY(t->resumeButton()->isEnabled());
+    const int epochsBefore = t->epochModel()->rowCount();
+    QVERIFY(epochsBefore >= 1);
+    epochs.clear();
+    finished.clear();
+    QTest::mouseClick(t->resumeButton(), Qt::LeftButton);
+    QVERIFY(t->isRunning());
+    QVERIFY(epochs.wait(120000));
+    QVERIFY(epochs.first().at(0).toInt() >= epochsBefore); // continues, not from the start
+    t->cancelTraining();
+    QVERIFY(finished.count() == 1 || finished.wait(60000));
+    QCOMPARE(finished.first().at(0).toLongLong(), runId);
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("cancelled"));
+}
+
+void TestWorkbench::closingDuringARunAsksAndCancels()
+{
+    {
+        // "No": the window stays open and the run goes on.
+        MainWindow w;
+        w.setInteractive(false, false);
+        w.show();
+        prepareTinyRun(w, 40);
+        QSignalSpy epochs(w.trainingView(), &TrainingView::epochFinished);
+        QVERIFY(w.trainingView()->startTraining());
+        QVERIFY(epochs.wait(120000));
+        QVERIFY(!w.close());
+        QVERIFY(w.trainingView()->isRunning());
+        // "Yes": cancelled cleanly, then closed.
+        w.setInteractive(false, true);
+        QVERIFY(w.close());
+        QVERIFY(!w.trainingView()->isRunning());
+    }
+    RunRecord run;
+    QVERIFY(newestRun(m_tiny, &run) > 0);
+    QCOMPARE(run.status, QStringLiteral("cancelled"));
+    auto study = Study::open(m_tiny, Study::Mode::ReadOnly);
+    QVERIFY(study);
+    QVERIFY(RunRepository(*study.value()).checkpoint(run.id, false));
+}
+
+void TestWorkbench::reopeningTheStudyFindsTheRun()
+{
+    RunRecord run;
+    QVERIFY(newestRun(m_tiny, &run) > 0);
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    QVERIFY(w.openStudy(m_tiny));
+    w.showView(MainWindow::TrainingPage);
+    TrainingView *t = w.trainingView();
+    const QList<QStandardItem *> found = t->runsModel()->findItems(QString::number(run.id));
+    QCOMPARE(found.size(), 1);
+    QCOMPARE(t->runsModel()->item(found.first()->row(), 2)->text(), run.status);
+    // Selecting it shows its stored curves and epochs.
+    t->runsView()->selectRow(found.first()->row());
+    QVERIFY(t->lossPlot()->stepPointCount() > 0);
+    QVERIFY(t->lossPlot()->epochPointCount() >= 1);
+    QCOMPARE(t->epochModel()->rowCount(), t->lossPlot()->epochPointCount());
+}
+
+void TestWorkbench::droppingAFolderOpensTheImportDialog()
+{
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    QVERIFY(w.openStudy(m_tiny));
+    const QString folder = m_dir.filePath(QStringLiteral("drop"));
+    QVERIFY(QDir().mkpath(folder));
+    for (const auto &[name, text] : { std::pair { "manifest.csv", "case_id,label,x\nA,p,1\nB,q,2\nC,p,3\n" },
+             std::pair { "events.csv", "case_id,time,v\nA,0,1\n" } }) {
+        QFile f(folder + QLatin1Char('/') + QLatin1String(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text);
+    }
+    // A real drop event on the window.
+    QMimeData mime;
+    mime.setUrls({ QUrl::fromLocalFile(folder) });
+    QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QTRY_VERIFY(w.importDialog() != nullptr);
+    QTRY_VERIFY(w.importDialog()->isVisible());
+    const ImportOptions o = w.importDialog()->options();
+    QCOMPARE(QFileInfo(o.manifestPath).fileName(), QStringLiteral("manifest.csv"));
+    QCOMPARE(QFileInfo(o.eventsPath).fileName(), QStringLiteral("events.csv"));
+    // A folder without a manifest is refused with a message.
+    const QString empty = m_dir.filePath(QStringLiteral("empty"));
+    QVERIFY(QDir().mkpath(empty));
+    QVERIFY(!w.handleDroppedPath(empty));
+    QVERIFY(w.lastError().contains(QStringLiteral("no manifest")));
+}
+
+void TestWorkbench::droppingAManifestWithoutAStudyCreatesOne()
+{
+    const QString folder = m_dir.filePath(QStringLiteral("fresh"));
+    QVERIFY(QDir().mkpath(folder));
+    QFile f(folder + QStringLiteral("/cases.csv"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("case_id,label,x\nA,p,1\nB,q,2\nC,p,3\nD,q,4\nE,p,5\nF,q,6\n");
+    f.close();
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    QVERIFY(w.handleDroppedPath(f.fileName()));
+    QCOMPARE(w.studyPath(), QFileInfo(folder + QStringLiteral("/fresh.lepton")).absoluteFilePath());
+    ImportDialog *dialog = w.importDialog();
+    QVERIFY(dialog);
+    QSignalSpy imported(dialog, &ImportDialog::imported);
+    dialog->startImport();
+    QVERIFY(imported.count() == 1 || imported.wait(30000));
+    // The window shows the new dataset.
+    QTRY_COMPARE(w.dataView()->datasetBox()->count(), 1);
+    QCOMPARE(w.dataView()->caseModel()->totalCount(), 6);
+    QCOMPARE(w.trainingView()->datasetBox()->count(), 1);
+}
+
+void TestWorkbench::rememberedRecentStudiesAndGeometry()
+{
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        w.show();
+        QVERIFY(w.openStudy(m_tiny));
+        w.resize(1111, 777);
+        QVERIFY(w.close());
+    }
+    MainWindow w;
+    QCOMPARE(w.recentStudies().value(0), QFileInfo(m_tiny).absoluteFilePath());
+    QCOMPARE(w.size(), QSize(1111, 777));
+    // The start page lists it; activating it opens the study.
+    QListWidget *recent = w.startPage()->recentList();
+    QCOMPARE(recent->item(0)->data(Qt::UserRole).toString(), QFileInfo(m_tiny).absoluteFilePath());
+    QSignalSpy opened(&w, &MainWindow::studyOpened);
+    Q_EMIT recent->itemActivated(recent->item(0));
+    QCOMPARE(opened.count(), 1);
+    // A study that has gone is refused with a message, and the window keeps working.
+    w.setInteractive(false);
+    QVERIFY(!w.openStudy(m_dir.filePath(QStringLiteral("gone.lepton"))));
+    QVERIFY(w.lastError().contains(QStringLiteral("does not exist")));
+}
+
+QTEST_MAIN(TestWorkbench)
+#include "tst_workbench.moc"

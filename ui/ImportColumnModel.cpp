@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ImportColumnModel.h"
+
+#include <QSet>
+
+using lepton::FieldType;
+
+namespace {
+
+constexpr int RoleCount = 5;
+constexpr int TypeCount = 4;
+constexpr int ExampleCount = 3;
+
+QString typeLabel(FieldType type)
+{
+    switch (type) {
+    case FieldType::Numeric:
+        return ImportColumnModel::tr("Numeric");
+    case FieldType::Categorical:
+        return ImportColumnModel::tr("Categorical");
+    case FieldType::Boolean:
+        return ImportColumnModel::tr("Boolean");
+    case FieldType::Date:
+        return ImportColumnModel::tr("Date");
+    }
+    return QString();
+}
+
+QString shortened(const QString &text)
+{
+    return text.size() > 24 ? text.left(23) + QChar(0x2026) : text;
+}
+
+} // namespace
+
+ImportColumnModel::ImportColumnModel(QObject *parent) : QAbstractTableModel(parent) { }
+
+void ImportColumnModel::setManifest(const QStringList &header, const std::vector<lepton::CsvRow> &rows)
+{
+    const lepton::ImportOptions defaults;
+    beginResetModel();
+    m_entries.clear();
+    m_entries.reserve(static_cast<std::size_t>(header.size()));
+    for (int col = 0; col < header.size(); ++col) {
+        Entry e;
+        e.name = header.at(col);
+        if (e.name == defaults.idColumn)
+            e.role = ColumnRole::CaseId;
+        else if (e.name == defaults.labelColumn)
+            e.role = ColumnRole::Label;
+        else if (e.name == defaults.imageColumn)
+            e.role = ColumnRole::Image;
+        else if (e.name == defaults.splitColumn)
+            e.role = ColumnRole::Split;
+        // The same values the importer infers from: trimmed, not missing, from rows of the
+        // header's width.
+        QStringList values;
+        QStringList examples;
+        QSet<QString> seen;
+        for (const lepton::CsvRow &row : rows) {
+            if (row.fields.size() != header.size())
+                continue;
+            const QString &v = row.fields.at(col);
+            if (lepton::isMissingValue(v))
+                continue;
+            values.append(v.trimmed());
+            if (examples.size() < ExampleCount && !seen.contains(values.last())) {
+                seen.insert(values.last());
+                examples.append(shortened(values.last()));
+            }
+        }
+        e.inferred = lepton::inferFieldType(values);
+        e.type = e.inferred;
+        e.examples = examples.join(QStringLiteral(", "));
+        m_entries.push_back(e);
+    }
+    endResetModel();
+}
+
+void ImportColumnModel::clear()
+{
+    beginResetModel();
+    m_entries.clear();
+    endResetModel();
+}
+
+QString ImportColumnModel::columnName(int row) const
+{
+    return m_entries.at(static_cast<std::size_t>(row)).name;
+}
+
+ImportColumnModel::ColumnRole ImportColumnModel::role(int row) const
+{
+    return m_entries.at(static_cast<std::size_t>(row)).role;
+}
+
+FieldType ImportColumnModel::type(int row) const
+{
+    return m_entries.at(static_cast<std::size_t>(row)).type;
+}
+
+FieldType ImportColumnModel::inferredType(int row) const
+{
+    return m_entries.at(static_cast<std::size_t>(row)).inferred;
+}
+
+void ImportColumnModel::setRole(int row, ColumnRole role)
+{
+    Entry &e = m_entries.at(static_cast<std::size_t>(row));
+    if (e.role == role)
+        return;
+    e.role = role;
+    // The type cell becomes (un)editable with the role.
+    Q_EMIT dataChanged(index(row, Role), index(row, Type));
+}
+
+void ImportColumnModel::setType(int row, FieldType type)
+{
+    Entry &e = m_entries.at(static_cast<std::size_t>(row));
+    if (e.type == type)
+        return;
+    e.type = type;
+    Q_EMIT dataChanged(index(row, Type), index(row, Type));
+}
+
+int ImportColumnModel::rowOf(const QString &name) const
+{
+    for (std::size_t i = 0; i < m_entries.size(); ++i)
+        if (m_entries[i].name == name)
+            return static_cast<int>(i);
+    return -1;
+}
+
+QString ImportColumnModel::roleName(ColumnRole role)
+{
+    switch (role) {
+    case ColumnRole::CaseId:
+        return tr("Case id");
+    case ColumnRole::Label:
+        return tr("Label");
+    case ColumnRole::Image:
+        return tr("Image");
+    case ColumnRole::Split:
+        return tr("Split");
+    case ColumnRole::RecordField:
+        return tr("Record field");
+    }
+    return QString();
+}
+
+QStringList ImportColumnModel::namesWithRole(ColumnRole role) const
+{
+    QStringList names;
+    for (const Entry &e : m_entries)
+        if (e.role == role)
+            names.append(e.name);
+    return names;
+}
+
+QString ImportColumnModel::validate() const
+{
+    if (m_entries.empty())
+        return tr("The manifest has no columns.");
+    const QStringList ids = namesWithRole(ColumnRole::CaseId);
+    if (ids.isEmpty()) {
+        return tr("No column is the case id: the manifest has no “%1” column. Set the role of the "
+                  "column that identifies each case to “%2”.")
+            .arg(lepton::ImportOptions().idColumn, roleName(ColumnRole::CaseId));
+    }
+    if (ids.size() > 1)
+        return tr("Only one column can be the case id; now %1 are.").arg(ids.join(tr(" and ")));
+    for (ColumnRole role : { ColumnRole::Label, ColumnRole::Image, ColumnRole::Split }) {
+        const QStringList names = namesWithRole(role);
+        if (names.size() > 1)
+            return tr("Only one column can have the role “%1”; now %2 have it.")
+                .arg(roleName(role), names.join(tr(" and ")));
+    }
+    return QString();
+}
+
+QString ImportColumnModel::roleColumn(ColumnRole role, const QString &defaultName) const
+{
+    const QStringList names = namesWithRole(role);
+    if (!names.isEmpty())
+        return names.first();
+    // No column has the role: name one the manifest does not have, so that a column called by
+    // the default name but given another role is not taken for it.
+    if (rowOf(defaultName) < 0)
+        return defaultName;
+    QString absent;
+    for (int n = 1; rowOf(absent) >= 0; ++n)
+        absent = QStringLiteral("%1 (none %2)").arg(defaultName).arg(n);
+    return absent;
+}
+
+void ImportColumnModel::applyTo(lepton::ImportOptions &options) const
+{
+    const lepton::ImportOptions defaults;
+    const QStringList ids = namesWithRole(ColumnRole::CaseId);
+    options.idColumn = ids.isEmpty() ? defaults.idColumn : ids.first();
+    options.labelColumn = roleColumn(ColumnRole::Label, defaults.labelColumn);
+    options.imageColumn = roleColumn(ColumnRole::Image, defaults.imageColumn);
+    options.splitColumn = roleColumn(ColumnRole::Split, defaults.splitColumn);
+    // A column the user chose by a name other than the default must be there, or the import fails.
+    options.labelColumnGiven
+        = !namesWithRole(ColumnRole::Label).isEmpty() && options.labelColumn != defaults.labelColumn;
+    options.imageColumnGiven
+        = !namesWithRole(ColumnRole::Image).isEmpty() && options.imageColumn != defaults.imageColumn;
+    options.splitColumnGiven
+        = !namesWithRole(ColumnRole::Split).isEmpty() && options.splitColumn != defaults.splitColumn;
+    options.fieldTypes.clear();
+    for (const Entry &e : m_entries)
+        if (e.role == ColumnRole::RecordField && e.type != e.inferred)
+            options.fieldTypes.insert(e.name, e.type);
+}
+
+int ImportColumnModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_entries.size());
+}
+
+int ImportColumnModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ImportColumnModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount())
+        return QVariant();
+    const Entry &e = m_entries[static_cast<std::size_t>(index.row())];
+    const bool isField = e.role == ColumnRole::RecordField;
+    switch (index.column()) {
+    case Name:
+        if (role == Qt::DisplayRole || role == Qt::ToolTipRole)
+            return e.name;
+        break;
+    case Role:
+        if (role == Qt::DisplayRole)
+            return roleName(e.role);
+        if (role == Qt::EditRole)
+            return static_cast<int>(e.role);
+        if (role == ChoicesRole) {
+            QStringList names;
+            for (int r = 0; r < RoleCount; ++r)
+                names.append(roleName(static_cast<ColumnRole>(r)));
+            return names;
+        }
+        break;
+    case Type:
+        if (role == Qt::DisplayRole)
+            return isField ? typeLabel(e.type) : QStringLiteral("—");
+        if (role == Qt::EditRole)
+            return isField ? static_cast<int>(e.type) : -1;
+        if (role == ChoicesRole) {
+            QStringList names;
+            for (int t = 0; t < TypeCount; ++t)
+                names.append(typeLabel(static_cast<FieldType>(t)));
+            return names;
+        }
+        if (role == Qt::ToolTipRole)
+            return isField ? tr("Inferred from the values: %1").arg(typeLabel(e.inferred))
+                           : tr("Only record fields have a type");
+        break;
+    case Examples:
+        if (role == Qt::DisplayRole || role == Qt::ToolTipRole)
+            return e.examples;
+        break;
+    default:
+        break;
+    }
+    return QVariant();
+}
+
+bool ImportColumnModel::setData(const QModelIndex &index, const QVariant &value, int role)
+{
+    if (!index.isValid() || role != Qt::EditRole || !(flags(index) & Qt::ItemIsEditable))
+        return false;
+    bool ok = false;
+    const int choice = value.toInt(&ok);
+    if (!ok)
+        return false;
+    if (index.column() == Role && choice >= 0 && choice < RoleCount) {
+        setRole(index.row(), static_cast<ColumnRole>(choice));
+        return true;
+    }
+    if (index.column() == Type && choice >= 0 && choice < TypeCount) {
+        setType(index.row(), static_cast<FieldType>(choice));
+        return true;
+    }
+    return false;
+}
+
+Qt::ItemFlags ImportColumnModel::flags(const QModelIndex &index) const
+{
+    if (!index.isValid())
+        return Qt::NoItemFlags;
+    Qt::ItemFlags f = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
+    if (index.column() == Role || (index.column() == Type && role(index.row()) == ColumnRole::RecordField))
+        f |= Qt::ItemIsEditable;
+    return f;
+}
+
+QVariant ImportColumnModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QVariant();
+    switch (section) {
+    case Name:
+        return tr("Column");
+    case Role:
+        return tr("Role");
+    case Type:
+        return tr("Type");
+    case Examples:
+        return tr("Example values");
+    default:
+        return QVariant();
+    }
+}

@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ImportDialog.h"
+
+#include "BackgroundTask.h"
+#include "ImportColumnModel.h"
+#include "ImportComboDelegate.h"
+#include "ImportReportModel.h"
+
+#include "data/CsvReader.h"
+#include "store/DatasetRepository.h"
+#include "store/Study.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSortFilterProxyModel>
+#include <QStandardItemModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <limits>
+
+namespace {
+
+constexpr int PreviewRows = 20;
+constexpr int PreviewColumnWidth = 220;
+enum Tab { PreviewTab, ColumnsTab, ReportTab };
+
+/// "file: reason" for the first fatal problem of a report (the reason may name the file already).
+QString fatalReason(const lepton::ImportReport &report)
+{
+    for (const lepton::ImportProblem &p : report.problems()) {
+        if (p.severity != lepton::ImportProblem::Severity::Fatal)
+            continue;
+        if (p.file.isEmpty() || p.reason.startsWith(p.file))
+            return p.reason;
+        QString where = QFileInfo(p.file).fileName();
+        if (p.line > 0)
+            where += QLatin1Char(':') + QString::number(p.line);
+        return where + QStringLiteral(": ") + p.reason;
+    }
+    return QString();
+}
+
+} // namespace
+
+/// What the background work hands back; shared so that the work never refers to the dialog.
+struct ImportDialog::RunResult
+{
+    lepton::ImportReport report;
+    bool haveReport = false;
+    qint64 datasetId = 0;
+    QString datasetName;
+    int cases = 0;
+};
+
+ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent)
+    : QDialog(parent),
+      m_study(std::move(study)),
+      m_task(new BackgroundTask(this)),
+      m_manifest(new QLineEdit(this)),
+      m_events(new QLineEdit(this)),
+      m_imageRoot(new QLineEdit(this)),
+      m_name(new QLineEdit(this)),
+      m_previewTimer(new QTimer(this)),
+      m_message(new QLabel(this)),
+      m_tabs(new QTabWidget(this)),
+      m_previewModel(new QStandardItemModel(this)),
+      m_previewView(new QTableView(this)),
+      m_previewInfo(new QLabel(this)),
+      m_columnModel(new ImportColumnModel(this)),
+      m_columnView(new QTableView(this)),
+      m_reportModel(new ImportReportModel(this)),
+      m_reportProxy(new QSortFilterProxyModel(this)),
+      m_reportView(new QTableView(this)),
+      m_summary(new QLabel(this)),
+      m_exportButton(new QPushButton(tr("&Export Report…"), this)),
+      m_stage(new QLabel(this)),
+      m_progress(new QProgressBar(this))
+{
+    setWindowTitle(tr("Import Dataset"));
+    setObjectName(QStringLiteral("importDialog"));
+
+    // A problem that keeps the import from starting, in plain sight above the tables.
+    m_message->setObjectName(QStringLiteral("messageLabel"));
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->setStyleSheet(QStringLiteral("QLabel { color: #8a1f11; background: #fdecea; border: 1px solid #f1b8b0;"
+                                            " border-radius: 4px; padding: 6px 8px; }"));
+    m_message->hide();
+
+    // Preview: the first rows as they are in the file.
+    auto *previewPage = new QWidget(this);
+    auto *previewLayout = new QVBoxLayout(previewPage);
+    m_previewInfo->setObjectName(QStringLiteral("previewInfo"));
+    m_previewInfo->setWordWrap(true);
+    m_previewView->setObjectName(QStringLiteral("previewView"));
+    m_previewView->setModel(m_previewModel);
+    m_previewView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_previewView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_previewView->setAlternatingRowColors(true);
+    m_previewView->setWordWrap(false);
+    m_previewView->verticalHeader()->setDefaultSectionSize(m_previewView->fontMetrics().height() + 6);
+    m_previewView->verticalHeader()->setToolTip(tr("Line in the file"));
+    previewLayout->addWidget(m_previewInfo);
+    previewLayout->addWidget(m_previewView, 1);
+
+    // Columns: a role for every column and a type for every record field.
+    auto *columnsPage = new QWidget(this);
+    auto *columnsLayout = new QVBoxLayout(columnsPage);
+    auto *columnsHint = new QLabel(tr("Give each column its role. Every column that is not the case id, label, image "
+                                      "or split is a record field; its type is inferred from the values and can be "
+                                      "changed here."),
+        this);
+    columnsHint->setWordWrap(true);
+    m_columnView->setObjectName(QStringLiteral("columnView"));
+    m_columnView->setModel(m_columnModel);
+    m_columnView->setItemDelegateForColumn(
+        ImportColumnModel::Role, new ImportComboDelegate(ImportColumnModel::ChoicesRole, this));
+    m_columnView->setItemDelegateForColumn(
+        ImportColumnModel::Type, new ImportComboDelegate(ImportColumnModel::ChoicesRole, this));
+    m_columnView->setSelectionMode(QAbstractItemView::NoSelection);
+    m_columnView->setEditTriggers(QAbstractItemView::AllEditTriggers);
+    m_columnView->verticalHeader()->hide();
+    m_columnView->verticalHeader()->setDefaultSectionSize(
+        std::max(QComboBox().sizeHint().height(), m_columnView->fontMetrics().height()) + 6);
+    m_columnView->horizontalHeader()->setStretchLastSection(true);
+    m_columnView->setColumnWidth(ImportColumnModel::Name, 200);
+    m_columnView->setColumnWidth(ImportColumnModel::Role, 160);
+    m_columnView->setColumnWidth(ImportColumnModel::Type, 150);
+    columnsLayout->addWidget(columnsHint);
+    columnsLayout->addWidget(m_columnView, 1);
+
+    m_tabs->addTab(previewPage, tr("Preview"));
+    m_tabs->addTab(columnsPage, tr("Columns"));
+    m_tabs->addTab(buildReportPage(), tr("Report"));
+    m_tabs->setTabEnabled(ReportTab, false);
+
+    // The bottom row: what is happening, progress while running, and the buttons.
+    m_stage->setObjectName(QStringLiteral("stageLabel"));
+    m_progress->setObjectName(QStringLiteral("progressBar"));
+    m_progress->setFixedWidth(220);
+    m_progress->setTextVisible(true);
+    m_progress->hide();
+    auto *buttons = new QDialogButtonBox(this);
+    m_importButton = buttons->addButton(tr("&Import"), QDialogButtonBox::AcceptRole);
+    m_cancelButton = buttons->addButton(tr("&Cancel Import"), QDialogButtonBox::ActionRole);
+    m_closeButton = buttons->addButton(QDialogButtonBox::Close);
+    m_importButton->setObjectName(QStringLiteral("importButton"));
+    m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
+    m_importButton->setDefault(true);
+    m_cancelButton->setAutoDefault(false);
+    m_closeButton->setAutoDefault(false);
+    auto *bottom = new QHBoxLayout;
+    bottom->addWidget(m_stage, 1);
+    bottom->addWidget(m_progress);
+    bottom->addSpacing(12);
+    bottom->addWidget(buttons);
+
+    auto *layout = new QVBoxLayout(this);
+    m_filesGroup = buildFilesGroup();
+    layout->addWidget(m_filesGroup);
+    layout->addWidget(m_message);
+    layout->addWidget(m_tabs, 1);
+    layout->addLayout(bottom);
+
+    // Typing a path previews it after a short pause, not per key.
+    m_previewTimer->setSingleShot(true);
+    m_previewTimer->setInterval(400);
+    connect(m_previewTimer, &QTimer::timeout, this, &ImportDialog::loadPreview);
+    connect(m_manifest, &QLineEdit::textEdited, m_previewTimer, qOverload<>(&QTimer::start));
+    connect(m_manifest, &QLineEdit::editingFinished, this, [this] {
+        if (m_manifest->text().trimmed() != m_previewPath)
+            loadPreview();
+    });
+    for (QLineEdit *edit : { m_events, m_imageRoot, m_name })
+        connect(edit, &QLineEdit::textChanged, this, &ImportDialog::inputsChanged);
+    connect(m_columnModel, &QAbstractItemModel::modelReset, this, &ImportDialog::openColumnEditors);
+    connect(m_columnModel, &QAbstractItemModel::dataChanged, this, &ImportDialog::inputsChanged);
+
+    connect(m_importButton, &QPushButton::clicked, this, &ImportDialog::startImport);
+    connect(m_cancelButton, &QPushButton::clicked, this, &ImportDialog::cancelImport);
+    connect(m_closeButton, &QPushButton::clicked, this, &ImportDialog::reject);
+    connect(m_exportButton, &QPushButton::clicked, this, &ImportDialog::chooseExportFile);
+    connect(m_task, &BackgroundTask::progress, this, &ImportDialog::onProgress);
+    connect(m_task, &BackgroundTask::finished, this, &ImportDialog::onFinished);
+
+    resize(980, 720);
+    setMinimumSize(720, 520);
+    loadPreview();
+    m_manifest->setFocus();
+}
+
+ImportDialog::~ImportDialog()
+{
+    // Stop a running import before the members it reports to go away.
+    delete m_task;
+}
+
+QWidget *ImportDialog::buildFilesGroup()
+{
+    auto *group = new QGroupBox(tr("Files"), this);
+    group->setObjectName(QStringLiteral("filesGroup"));
+    auto *grid = new QGridLayout(group);
+    grid->setColumnStretch(1, 1);
+    auto addRow = [&](int row, const QString &label, QLineEdit *edit, const QString &placeholder,
+                      void (ImportDialog::*browse)()) {
+        auto *caption = new QLabel(label, group);
+        caption->setBuddy(edit);
+        edit->setPlaceholderText(placeholder);
+        edit->setClearButtonEnabled(true);
+        grid->addWidget(caption, row, 0);
+        grid->addWidget(edit, row, 1);
+        if (browse) {
+            auto *button = new QPushButton(tr("Browse…"), group);
+            button->setAutoDefault(false);
+            connect(button, &QPushButton::clicked, this, browse);
+            grid->addWidget(button, row, 2);
+        }
+    };
+    addRow(0, tr("&Manifest CSV:"), m_manifest, tr("One row per case: case_id, label, image, split, fields"),
+        &ImportDialog::browseManifest);
+    addRow(1, tr("&Events CSV:"), m_events, tr("Optional: case_id, time, event fields"), &ImportDialog::browseEvents);
+    addRow(2, tr("Image &folder:"), m_imageRoot, tr("The manifest's folder"), &ImportDialog::browseImageRoot);
+    addRow(3, tr("Dataset &name:"), m_name, tr("The manifest's file name"), nullptr);
+    m_manifest->setObjectName(QStringLiteral("manifestEdit"));
+    m_events->setObjectName(QStringLiteral("eventsEdit"));
+    m_imageRoot->setObjectName(QStringLiteral("imageRootEdit"));
+    m_name->setObjectName(QStringLiteral("nameEdit"));
+    return group;
+}
+
+QWidget *ImportDialog::buildReportPage()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    auto *top = new QHBoxLayout;
+    m_summary->setObjectName(QStringLiteral("summaryLabel"));
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_exportButton->setObjectName(QStringLiteral("exportButton"));
+    m_exportButton->setAutoDefault(false);
+    m_exportButton->setToolTip(tr("Save the report as a CSV file"));
+    top->addWidget(m_summary, 1);
+    top->addWidget(m_exportButton, 0, Qt::AlignTop);
+
+    m_reportProxy->setSourceModel(m_reportModel);
+    m_reportProxy->setSortRole(ImportReportModel::SortRole);
+    m_reportView->setObjectName(QStringLiteral("reportView"));
+    m_reportView->setModel(m_reportProxy);
+    m_reportView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_reportView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_reportView->setAlternatingRowColors(true);
+    m_reportView->setWordWrap(false);
+    m_reportView->verticalHeader()->hide();
+    m_reportView->verticalHeader()->setDefaultSectionSize(m_reportView->fontMetrics().height() + 8);
+    // Report order until the user sorts by a column.
+    m_reportView->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_reportView->setSortingEnabled(true);
+    m_reportView->horizontalHeader()->setStretchLastSection(true);
+    m_reportView->setColumnWidth(ImportReportModel::Severity, 100);
+    m_reportView->setColumnWidth(ImportReportModel::Kind, 140);
+    m_reportView->setColumnWidth(ImportReportModel::File, 120);
+    m_reportView->setColumnWidth(ImportReportModel::Line, 56);
+    m_reportView->setColumnWidth(ImportReportModel::ColumnName, 90);
+    m_reportView->setColumnWidth(ImportReportModel::Case, 90);
+
+    layout->addLayout(top);
+    layout->addWidget(m_reportView, 1);
+    return page;
+}
+
+void ImportDialog::setManifestPath(const QString &path)
+{
+    m_previewTimer->stop();
+    m_manifest->setText(path);
+    loadPreview();
+}
+
+void ImportDialog::setEventsPath(const QString &path)
+{
+    m_events->setText(path);
+}
+
+void ImportDialog::setImageRoot(const QString &path)
+{
+    m_imageRoot->setText(path);
+}
+
+void ImportDialog::setDatasetName(const QString &name)
+{
+    m_name->setText(name);
+}
+
+lepton::ImportOptions ImportDialog::options() const
+{
+    lepton::ImportOptions o;
+    o.manifestPath = m_manifest->text().trimmed();
+    o.eventsPath = m_events->text().trimmed();
+    o.imageRoot = m_imageRoot->text().trimmed();
+    o.name = m_name->text().trimmed();
+    m_columnModel->applyTo(o);
+    return o;
+}
+
+void ImportDialog::browseManifest()
+{
+    const QString start = m_manifest->text().isEmpty() ? QString() : QFileInfo(m_manifest->text()).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Choose Manifest"), start, tr("CSV files (*.csv *.txt);;All files (*)"));
+    if (!path.isEmpty())
+        setManifestPath(path);
+}
+
+void ImportDialog::browseEvents()
+{
+    const QString start = QFileInfo(m_events->text().isEmpty() ? m_manifest->text() : m_events->text()).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Choose Events File"), start, tr("CSV files (*.csv *.txt);;All files (*)"));
+    if (!path.isEmpty())
+        setEventsPath(path);
+}
+
+void ImportDialog::browseImageRoot()
+{
+    const QString start
+        = m_imageRoot->text().isEmpty() ? QFileInfo(m_manifest->text()).absolutePath() : m_imageRoot->text();
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Choose Image Folder"), start);
+    if (!path.isEmpty())
+        setImageRoot(path);
+}
+
+void ImportDialog::loadPreview()
+{
+    const QString path = m_manifest->text().trimmed();
+    m_previewPath = path;
+    m_previewError.clear();
+    m_previewModel->clear();
+    m_columnModel->clear();
+    const QFileInfo info(path);
+    m_imageRoot->setPlaceholderText(path.isEmpty() ? tr("The manifest's folder") : info.absolutePath());
+    m_name->setPlaceholderText(path.isEmpty() ? tr("The manifest's file name") : info.completeBaseName());
+    if (path.isEmpty()) {
+        m_previewInfo->setText(tr("Choose a manifest CSV to see its first rows."));
+        inputsChanged();
+        return;
+    }
+
+    lepton::CsvReader reader;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool ok = reader.readFile(path);
+    QApplication::restoreOverrideCursor();
+    if (!ok) {
+        m_previewError = reader.errorString();
+        m_previewInfo->setText(tr("The manifest cannot be previewed."));
+        inputsChanged();
+        return;
+    }
+
+    const QStringList &header = reader.header();
+    const std::vector<lepton::CsvRow> &rows = reader.rows();
+    const int shown = static_cast<int>(std::min<std::size_t>(rows.size(), PreviewRows));
+    m_previewModel->setColumnCount(static_cast<int>(header.size()));
+    m_previewModel->setHorizontalHeaderLabels(header);
+    QStringList lines;
+    for (int r = 0; r < shown; ++r) {
+        const lepton::CsvRow &row = rows[static_cast<std::size_t>(r)];
+        QList<QStandardItem *> items;
+        for (qsizetype c = 0; c < std::max(header.size(), row.fields.size()); ++c) {
+            auto *item = new QStandardItem(c < row.fields.size() ? row.fields.at(c) : QString());
+            item->setToolTip(item->text());
+            items.append(item);
+        }
+        m_previewModel->appendRow(items);
+        lines.append(QString::number(row.line));
+    }
+    m_previewModel->setVerticalHeaderLabels(lines);
+    m_previewView->resizeColumnsToContents();
+    for (int c = 0; c < m_previewModel->columnCount(); ++c)
+        m_previewView->setColumnWidth(c, std::min(m_previewView->columnWidth(c), PreviewColumnWidth));
+    const QLocale locale;
+    m_previewInfo->setText(tr("%1 — the first %2 of %3 rows, %4 columns.")
+                               .arg(info.fileName(), locale.toString(shown), locale.toString(qint64(rows.size())),
+                                   locale.toString(qint64(header.size()))));
+    m_columnModel->setManifest(header, rows);
+    inputsChanged();
+}
+
+void ImportDialog::openColumnEditors()
+{
+    for (int row = 0; row < m_columnModel->rowCount(); ++row) {
+        m_columnView->openPersistentEditor(m_columnModel->index(row, ImportColumnModel::Role));
+        m_columnView->openPersistentEditor(m_columnModel->index(row, ImportColumnModel::Type));
+    }
+}
+
+void ImportDialog::inputsChanged()
+{
+    m_done = false;
+    m_runError.clear();
+    updateState();
+    if (m_importButton->isEnabled())
+        m_stage->setText(tr("Ready to import."));
+    else
+        m_stage->clear();
+}
+
+QString ImportDialog::problem() const
+{
+    if (!m_study)
+        return tr("No study is open; open or create a study first.");
+    if (m_study->isReadOnly())
+        return tr("The study %1 is open read-only; reopen it for writing to import.").arg(m_study->path());
+    if (m_manifest->text().trimmed().isEmpty())
+        return tr("Choose a manifest CSV file.");
+    if (!m_previewError.isEmpty())
+        return m_previewError;
+    const QString columns = m_columnModel->validate();
+    if (!columns.isEmpty())
+        return columns;
+    const QString root = m_imageRoot->text().trimmed();
+    if (!root.isEmpty() && !QFileInfo(root).isDir())
+        return tr("The image folder %1 does not exist; choose the folder the image paths are relative to.").arg(root);
+    return QString();
+}
+
+void ImportDialog::updateState()
+{
+    const QString blocker = problem();
+    // A fresh dialog without a manifest is not an error; the preview says what to do.
+    const bool waitingForManifest = m_manifest->text().trimmed().isEmpty();
+    showMessage(!waitingForManifest && !blocker.isEmpty() ? blocker : m_runError);
+
+    const bool idle = !m_running;
+    m_importButton->setEnabled(idle && !m_done && blocker.isEmpty());
+    m_cancelButton->setEnabled(m_running);
+    m_filesGroup->setEnabled(idle);
+    m_columnView->setEnabled(idle);
+    m_exportButton->setEnabled(idle && m_haveReport);
+    m_tabs->setTabEnabled(ReportTab, m_haveReport);
+    m_tabs->setTabText(
+        ColumnsTab, m_columnModel->rowCount() > 0 ? tr("Columns (%1)").arg(m_columnModel->rowCount()) : tr("Columns"));
+    m_tabs->setTabText(ReportTab, m_haveReport ? tr("Report (%1)").arg(m_reportModel->rowCount()) : tr("Report"));
+    // After an import, Enter closes instead of importing the same files again.
+    (m_done ? m_closeButton : m_importButton)->setDefault(true);
+}
+
+void ImportDialog::showMessage(const QString &message)
+{
+    m_message->setText(message);
+    m_message->setVisible(!message.isEmpty());
+    if (!message.isEmpty())
+        m_lastError = message;
+}
+
+void ImportDialog::startImport()
+{
+    if (m_running)
+        return;
+    if (m_manifest->text().trimmed() != m_previewPath)
+        loadPreview();
+    const QString blocker = problem();
+    if (!blocker.isEmpty()) {
+        showMessage(blocker);
+        return;
+    }
+
+    auto result = std::make_shared<RunResult>();
+    m_result = result;
+    lepton::ImportOptions o = options();
+    std::shared_ptr<lepton::Study> study = m_study;
+    BackgroundTask::Work work
+        = [o, study, result](const lepton::ProgressFn &progress, const lepton::CancelFn &cancelled) mutable {
+              o.progress = progress;
+              o.cancelled = cancelled;
+              lepton::ImportOutcome outcome = lepton::Importer::run(o);
+              result->report = outcome.report;
+              result->haveReport = true;
+              if (outcome.report.hasFatal() || !outcome.dataset)
+                  return lepton::Status::failure(fatalReason(outcome.report));
+              if (cancelled())
+                  return lepton::Status::failure(tr("The import was cancelled; nothing was written."));
+              // From here the dataset is stored in one transaction: all of it or nothing.
+              progress(0, 0, tr("Saving dataset"));
+              result->datasetName = outcome.dataset->name;
+              result->cases = static_cast<int>(outcome.dataset->cases.size());
+              lepton::DatasetRepository repository(*study);
+              const lepton::Result<qint64> id = repository.save(*outcome.dataset, outcome.report);
+              if (!id)
+                  return lepton::Status::failure(tr("The dataset could not be saved: %1").arg(id.error()));
+              result->datasetId = id.value();
+              return lepton::Status();
+          };
+    if (!m_task->start(tr("Import"), std::move(work)))
+        return;
+    m_running = true;
+    m_runError.clear();
+    m_haveReport = false;
+    m_reportModel->clear();
+    m_summary->clear();
+    m_progress->setRange(0, 0);
+    m_progress->show();
+    m_stage->setText(tr("Starting the import…"));
+    updateState();
+}
+
+void ImportDialog::cancelImport()
+{
+    if (!m_running)
+        return;
+    m_task->cancel();
+    m_cancelButton->setEnabled(false);
+    m_stage->setText(tr("Cancelling…"));
+}
+
+void ImportDialog::reject()
+{
+    if (m_running) {
+        confirmCancel();
+        return;
+    }
+    QDialog::reject();
+}
+
+bool ImportDialog::confirmCancel()
+{
+    if (m_interactive) {
+        const auto answer = QMessageBox::question(this, tr("Import Running"),
+            tr("An import is running. Cancel it? Nothing will be written to the study."),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes)
+            return false;
+    }
+    cancelImport();
+    return true;
+}
+
+void ImportDialog::onProgress(qint64 done, qint64 total, const QString &stage)
+{
+    if (!m_running)
+        return;
+    if (m_task->isCancelled())
+        return; // "Cancelling…" stays until the work stops
+    if (total > 0) {
+        m_progress->setRange(0, static_cast<int>(std::min<qint64>(total, std::numeric_limits<int>::max())));
+        m_progress->setValue(static_cast<int>(std::min(done, total)));
+        const QLocale locale;
+        m_stage->setText(tr("%1: %2 of %3…").arg(stage, locale.toString(done), locale.toString(total)));
+    } else {
+        m_progress->setRange(0, 0);
+        m_stage->setText(stage + QStringLiteral("…"));
+    }
+}
+
+void ImportDialog::onFinished(bool ok, bool cancelled, const QString &message)
+{
+    m_running = false;
+    m_progress->hide();
+    const RunResult result = m_result ? *m_result : RunResult();
+    const lepton::ImportReport &report = result.report;
+    const QLocale locale;
+    QString summary;
+    if (ok) {
+        m_importedId = result.datasetId;
+        m_done = true;
+        QString counts = tr("%1 rows read: %2 cases imported, %3 excluded; %4 images")
+                             .arg(locale.toString(report.rowsRead), locale.toString(report.casesImported),
+                                 locale.toString(report.casesExcluded), locale.toString(report.imagesDecoded));
+        if (report.eventsRead > 0)
+            counts += tr("; %1 of %2 events")
+                          .arg(locale.toString(report.eventsImported), locale.toString(report.eventsRead));
+        counts += tr("; %1 s.").arg(locale.toString(report.seconds, 'f', report.seconds < 10 ? 2 : 1));
+        summary
+            = tr("<b>Imported dataset “%1”.</b> %2").arg(result.datasetName.toHtmlEscaped(), counts.toHtmlEscaped());
+        m_stage->setText(tr("Imported “%1” with %2 cases.").arg(result.datasetName, locale.toString(result.cases)));
+    } else if (cancelled) {
+        summary = tr("<b>The import was cancelled.</b> Nothing was written to the study.");
+        m_stage->setText(tr("Import cancelled; nothing was written."));
+    } else {
+        m_runError = message.isEmpty() ? tr("The import failed; nothing was written.") : message;
+        summary = tr("<b>The import failed; nothing was written.</b> %1").arg(m_runError.toHtmlEscaped());
+        m_stage->setText(tr("Import failed; nothing was written."));
+    }
+    if (result.haveReport)
+        showReport(report, summary);
+    updateState();
+    // A fatal report speaks for itself in the Report tab; a failed save needs attention.
+    if (!ok && !cancelled && !report.hasFatal() && m_interactive)
+        QMessageBox::warning(this, tr("Import Failed"), m_runError);
+    if (ok)
+        Q_EMIT imported(m_importedId);
+    Q_EMIT importFinished(ok, cancelled);
+}
+
+void ImportDialog::showReport(const lepton::ImportReport &report, const QString &summary)
+{
+    m_reportModel->setReport(report);
+    m_haveReport = true;
+    QString text = summary;
+    if (report.problems().isEmpty())
+        text += QStringLiteral("<br>") + tr("No problems were found.");
+    else
+        text += QStringLiteral("<br>")
+            + tr("%1 problems: %2 fatal, %3 excluded, %4 warnings.")
+                  .arg(report.problems().size())
+                  .arg(report.count(lepton::ImportProblem::Severity::Fatal))
+                  .arg(report.count(lepton::ImportProblem::Severity::Excluded))
+                  .arg(report.count(lepton::ImportProblem::Severity::Warning));
+    m_summary->setText(text);
+    m_tabs->setTabEnabled(ReportTab, true);
+    m_tabs->setCurrentIndex(ReportTab);
+}
+
+bool ImportDialog::exportReport(const QString &path, QString *error) const
+{
+    auto fail = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (!m_haveReport)
+        return fail(tr("There is no import report to export yet."));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(tr("%1 cannot be written: %2").arg(path, file.errorString()));
+    file.write(m_reportModel->toCsv().toUtf8());
+    if (!file.commit())
+        return fail(tr("%1 cannot be written: %2").arg(path, file.errorString()));
+    return true;
+}
+
+void ImportDialog::chooseExportFile()
+{
+    const QFileInfo manifest(m_previewPath);
+    const QString name = m_name->text().trimmed().isEmpty() ? manifest.completeBaseName() : m_name->text().trimmed();
+    const QString suggested = manifest.absoluteDir().filePath(name + QStringLiteral("-import-report.csv"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Import Report"), suggested, tr("CSV files (*.csv);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (exportReport(path, &error)) {
+        m_stage->setText(tr("Report saved to %1.").arg(QFileInfo(path).fileName()));
+        return;
+    }
+    m_lastError = error;
+    m_stage->setText(error);
+    if (m_interactive)
+        QMessageBox::warning(this, tr("Export Import Report"), error);
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "data/Importer.h"
+
+#include <QDialog>
+
+#include <memory>
+
+class BackgroundTask;
+class ImportColumnModel;
+class ImportReportModel;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSortFilterProxyModel;
+class QStandardItemModel;
+class QTabWidget;
+class QTableView;
+class QTimer;
+
+namespace lepton {
+class Study;
+}
+
+/// Imports a manifest (with optional events and images) into a study as a new dataset.
+///
+/// The dialog previews the manifest's first rows, lets the user give each column a role and each
+/// record field a type, checks the choices, then runs Importer::run and DatasetRepository::save
+/// on a BackgroundTask with progress and cancel. Nothing is written when the import is cancelled
+/// or its report has a fatal problem. The report is shown afterwards (also for a fatal one) and
+/// can be exported as CSV.
+///
+/// Closing the dialog or pressing Escape during a run asks to cancel instead (without asking
+/// when not interactive). Destroying the dialog cancels a run and waits for it.
+class ImportDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    explicit ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent = nullptr);
+    ~ImportDialog() override;
+
+    /// Sets the manifest and reads its preview at once (also used to prefill from a drop).
+    void setManifestPath(const QString &path);
+    void setEventsPath(const QString &path);
+    /// The folder image paths are relative to; empty: the manifest's folder.
+    void setImageRoot(const QString &path);
+    void setDatasetName(const QString &name);
+
+    /// The options the import would run with, from the fields and the column editor.
+    lepton::ImportOptions options() const;
+
+    /// With interactive off (tests), no modal message box is shown: problems only go to
+    /// lastError() and the dialog's message label, and Escape during a run cancels at once.
+    void setInteractive(bool interactive) { m_interactive = interactive; }
+    /// The last problem shown: unreadable manifest, invalid column roles or a failed import.
+    QString lastError() const { return m_lastError; }
+
+    bool isRunning() const { return m_running; }
+    /// The dataset stored by the last successful import, or 0.
+    qint64 importedDatasetId() const { return m_importedId; }
+
+    /// Writes the shown report as CSV (header row, one row per problem); false with `error` set
+    /// when the file cannot be written.
+    bool exportReport(const QString &path, QString *error = nullptr) const;
+
+    QTableView *previewView() const { return m_previewView; }
+    QTableView *columnView() const { return m_columnView; }
+    ImportColumnModel *columnModel() const { return m_columnModel; }
+    QTableView *reportView() const { return m_reportView; }
+    QLabel *messageLabel() const { return m_message; }
+    QLabel *summaryLabel() const { return m_summary; }
+    QProgressBar *progressBar() const { return m_progress; }
+    QPushButton *importButton() const { return m_importButton; }
+    QPushButton *cancelButton() const { return m_cancelButton; }
+
+public Q_SLOTS:
+    /// Checks the choices and starts the import in the background; does nothing while running
+    /// or when the choices are invalid (the message says why).
+    void startImport();
+    /// Asks a running import to stop; importFinished(false, true) follows and nothing is written
+    /// (once the dataset is being saved, the save completes: it is one transaction).
+    void cancelImport();
+    void reject() override;
+
+Q_SIGNALS:
+    /// A dataset was stored in the study.
+    void imported(qint64 datasetId);
+    /// A run ended: stored (ok), cancelled, or failed (fatal problem or a failed save).
+    void importFinished(bool ok, bool cancelled);
+
+private:
+    struct RunResult;
+
+    QWidget *buildFilesGroup();
+    QWidget *buildReportPage();
+    void browseManifest();
+    void browseEvents();
+    void browseImageRoot();
+    void loadPreview();
+    /// Something changed that the last import did not see: Import is offered again.
+    void inputsChanged();
+    /// What keeps the import from starting, or an empty string.
+    QString problem() const;
+    void updateState();
+    void showMessage(const QString &message);
+    void onProgress(qint64 done, qint64 total, const QString &stage);
+    void onFinished(bool ok, bool cancelled, const QString &message);
+    void showReport(const lepton::ImportReport &report, const QString &summary);
+    void chooseExportFile();
+    void openColumnEditors();
+    /// Asks (when interactive) whether to cancel the running import; true when it was cancelled.
+    bool confirmCancel();
+
+    std::shared_ptr<lepton::Study> m_study;
+    std::shared_ptr<RunResult> m_result;
+    BackgroundTask *m_task;
+    bool m_interactive = true;
+    bool m_running = false;
+    bool m_done = false; // imported and nothing changed since: Import stays off against duplicates
+    qint64 m_importedId = 0;
+    QString m_lastError;
+    QString m_previewError;
+    QString m_previewPath;
+    QString m_runError; // why the last import failed; cleared when the inputs change
+    bool m_haveReport = false;
+
+    QWidget *m_filesGroup = nullptr;
+    QLineEdit *m_manifest;
+    QLineEdit *m_events;
+    QLineEdit *m_imageRoot;
+    QLineEdit *m_name;
+    QTimer *m_previewTimer;
+    QLabel *m_message;
+    QTabWidget *m_tabs;
+    QStandardItemModel *m_previewModel;
+    QTableView *m_previewView;
+    QLabel *m_previewInfo;
+    ImportColumnModel *m_columnModel;
+    QTableView *m_columnView;
+    ImportReportModel *m_reportModel;
+    QSortFilterProxyModel *m_reportProxy;
+    QTableView *m_reportView;
+    QLabel *m_summary;
+    QPushButton *m_exportButton;
+    QLabel *m_stage;
+    QProgressBar *m_progress;
+    QPushButton *m_importButton;
+    QPushButton *m_cancelButton;
+    QPushButton *m_closeButton;
+};
