@@ -206,6 +206,24 @@ void TestStudy::migratesOlderVersion()
     QCOMPARE(s.value()->schemaVersion(), Schema::currentVersion());
     QSqlQuery q(s.value()->database());
     QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM cases")));
+
+    // A version-1 study (before the label index) gains it on open and keeps its data.
+    const QString v1 = dir.filePath(QStringLiteral("v1.lepton"));
+    {
+        auto created = Study::open(v1, Study::Mode::CreateOrOpen);
+        QVERIFY(created);
+        QSqlQuery w(created.value()->database());
+        QVERIFY(w.exec(QStringLiteral("DROP INDEX cases_by_label")));
+        QVERIFY(w.exec(QStringLiteral("INSERT INTO meta(key, value) VALUES ('probe', 'kept')")));
+        QVERIFY(w.exec(QStringLiteral("PRAGMA user_version = 1")));
+    }
+    auto upgraded = Study::open(v1, Study::Mode::ReadWrite);
+    QVERIFY2(upgraded, qPrintable(upgraded.error()));
+    QCOMPARE(upgraded.value()->schemaVersion(), Schema::currentVersion());
+    QSqlQuery c(upgraded.value()->database());
+    QVERIFY(c.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'cases_by_label'")) && c.next());
+    QCOMPARE(c.value(0).toInt(), 1);
+    QCOMPARE(upgraded.value()->metaValue(QStringLiteral("probe")), QStringLiteral("kept"));
 }
 
 void TestStudy::transactionRollsBack()

@@ -162,7 +162,7 @@ void DataView::reload(qint64 datasetId)
     m_datasets->clear();
     if (m_study) {
         lepton::DatasetRepository repo(*m_study);
-        auto datasets = repo.datasets();
+        auto datasets = repo.datasets(false);
         if (!datasets)
             Q_EMIT errorOccurred(datasets.error());
         else
@@ -209,6 +209,7 @@ void DataView::selectDataset(int index)
     m_balance->clear();
     m_balanceText->clear();
     if (!m_study || index < 0) {
+        m_current = lepton::DatasetSummary();
         m_model->setDataset(nullptr, 0);
         updateSummary();
         Q_EMIT datasetChanged(0);
@@ -217,11 +218,12 @@ void DataView::selectDataset(int index)
     const qint64 id = m_datasets->itemData(index).toLongLong();
     lepton::DatasetRepository repo(*m_study);
     auto d = repo.dataset(id);
-    auto counts = repo.splitClassCounts(id);
     if (d) {
+        m_current = d.value();
+        const auto *counts = &d->splitClassCounts;
         for (const QString &c : d->classes)
             m_labels->addItem(c, c);
-        if (counts) {
+        {
             QStringList splits;
             for (const QString &s : { QStringLiteral("train"), QStringLiteral("val"), QStringLiteral("test") })
                 if (counts->contains(s))
@@ -258,6 +260,7 @@ void DataView::selectDataset(int index)
                                    .arg(d->imageCount)
                                    .arg(d->eventCount));
     } else {
+        m_current = lepton::DatasetSummary();
         Q_EMIT errorOccurred(d.error());
     }
     m_model->setDataset(m_study, id);
@@ -291,17 +294,14 @@ void DataView::showCase(const QModelIndex &index)
 void DataView::updateSummary()
 {
     QString text;
-    if (m_study && m_datasets->currentIndex() >= 0) {
-        lepton::DatasetRepository repo(*m_study);
-        auto d = repo.dataset(currentDatasetId());
-        if (d)
-            text = tr("%1 of %2 cases shown · train/val/test %3/%4/%5")
-                       .arg(m_model->totalCount())
-                       .arg(d->caseCount)
-                       .arg(d->splitCounts.value(QStringLiteral("train")))
-                       .arg(d->splitCounts.value(QStringLiteral("val")))
-                       .arg(d->splitCounts.value(QStringLiteral("test")));
-    }
+    // The dataset's counts were read when it was selected: typing a filter costs one query.
+    if (m_study && m_datasets->currentIndex() >= 0 && m_current.id == currentDatasetId())
+        text = tr("%1 of %2 cases shown · train/val/test %3/%4/%5")
+                   .arg(m_model->totalCount())
+                   .arg(m_current.caseCount)
+                   .arg(m_current.splitCounts.value(QStringLiteral("train")))
+                   .arg(m_current.splitCounts.value(QStringLiteral("val")))
+                   .arg(m_current.splitCounts.value(QStringLiteral("test")));
     if (text != m_summaryText) {
         m_summaryText = text;
         Q_EMIT summaryChanged(text);

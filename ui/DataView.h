@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "store/DatasetRepository.h"
+
 #include <QWidget>
 
 #include <memory>
@@ -79,4 +81,5 @@ private:
     QToolButton *m_tableButton;
     QToolButton *m_gridButton;
     QString m_summaryText;
+    lepton::DatasetSummary m_current; ///< the selected dataset's counts
 };

@@ -386,7 +386,7 @@ void TrainingView::reload(qint64 datasetId)
     const qint64 keep = datasetId ? datasetId : m_dataset->currentData().toLongLong();
     m_dataset->clear();
     if (m_study) {
-        auto datasets = lepton::DatasetRepository(*m_study).datasets();
+        auto datasets = lepton::DatasetRepository(*m_study).datasets(false);
         if (datasets)
             for (const auto &d : datasets.value())
                 m_dataset->addItem(tr("%1: %2 (%3 cases)").arg(d.id).arg(d.name).arg(d.caseCount), d.id);

@@ -9,9 +9,12 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QTimer>
+
+#include <cstdio>
 
 int main(int argc, char **argv)
 {
@@ -40,7 +43,13 @@ int main(int argc, char **argv)
     const QCommandLineOption wait(QStringLiteral("screenshot-delay"),
         QStringLiteral("Milliseconds to wait before the screenshot (default 800)."), QStringLiteral("MS"),
         QStringLiteral("800"));
-    for (const auto &o : { screenshot, view, select, grid, run, wait })
+    const QCommandLineOption train(QStringLiteral("train-epochs"),
+        QStringLiteral("Start a run of N epochs from the Training view's form (with its other defaults)."),
+        QStringLiteral("N"));
+    const QCommandLineOption exitWhenDone(QStringLiteral("exit-when-done"),
+        QStringLiteral("With --train-epochs: quit when the run ends and print its outcome and the GUI thread's "
+                       "longest stall (a benchmark of the workbench during training)."));
+    for (const auto &o : { screenshot, view, select, grid, run, wait, train, exitWhenDone })
         parser.addOption(o);
     parser.process(app);
 
@@ -68,6 +77,21 @@ int main(int argc, char **argv)
         for (int r = 0; r < runs->rowCount(); ++r)
             if (runs->item(r, 0)->data(Qt::UserRole).toLongLong() == id)
                 window.trainingView()->runsView()->selectRow(r);
+    }
+    if (parser.isSet(train)) {
+        TrainingView *t = window.trainingView();
+        window.showView(MainWindow::TrainingPage);
+        t->epochsBox()->setValue(parser.value(train).toInt());
+        if (parser.isSet(exitWhenDone)) {
+            QObject::connect(t, &TrainingView::runFinished, &app, [t](qint64 runId, const QString &status) {
+                std::printf("run %lld %s: GUI thread's longest gap between 10 ms probe ticks %.1f ms\n",
+                    static_cast<long long>(runId), qPrintable(status), t->worstGuiGapMs());
+                std::fflush(stdout);
+                QApplication::exit(status == QLatin1String("completed") ? 0 : 1);
+            });
+        }
+        if (!t->startTraining())
+            return 1;
     }
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);

@@ -244,14 +244,24 @@ Result<qint64> DatasetRepository::save(const ImportedDataset &ds, const ImportRe
     return datasetId;
 }
 
-Result<std::vector<DatasetSummary>> DatasetRepository::datasets() const
+Result<std::vector<DatasetSummary>> DatasetRepository::datasets(bool withCounts) const
 {
     using R = Result<std::vector<DatasetSummary>>;
     QSqlQuery q(m_study.database());
-    if (!q.exec(QStringLiteral("SELECT id FROM datasets ORDER BY id")))
+    if (!q.exec(QStringLiteral("SELECT id, name, created_at, classes, case_count FROM datasets ORDER BY id")))
         return queryFailed<std::vector<DatasetSummary>>(q, QStringLiteral("listing datasets"));
     std::vector<DatasetSummary> out;
     while (q.next()) {
+        if (!withCounts) {
+            DatasetSummary d;
+            d.id = q.value(0).toLongLong();
+            d.name = q.value(1).toString();
+            d.createdAt = q.value(2).toString();
+            d.classes = splitList(q.value(3).toString());
+            d.caseCount = q.value(4).toInt();
+            out.push_back(d);
+            continue;
+        }
         auto d = dataset(q.value(0).toLongLong());
         if (!d)
             return R::failure(d.error());
@@ -291,6 +301,7 @@ Result<DatasetSummary> DatasetRepository::dataset(qint64 id) const
     while (g.next()) {
         d.splitCounts[g.value(0).toString()] += g.value(2).toInt();
         d.classCounts[g.value(1).toString()] += g.value(2).toInt();
+        d.splitClassCounts[g.value(0).toString()][g.value(1).toString()] = g.value(2).toInt();
         d.imageCount += g.value(3).toInt();
     }
     QSqlQuery e(db);
@@ -467,22 +478,6 @@ Result<std::vector<StoredEvent>> DatasetRepository::caseEvents(qint64 caseId) co
     q.prepare(QStringLiteral("SELECT case_id, time, time_text, vals FROM events WHERE case_id = ? ORDER BY time, id"));
     q.addBindValue(caseId);
     return readEvents(q);
-}
-
-Result<QMap<QString, QMap<QString, int>>> DatasetRepository::splitClassCounts(qint64 datasetId) const
-{
-    using R = Result<QMap<QString, QMap<QString, int>>>;
-    QSqlQuery q(m_study.database());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT coalesce(split, ''), coalesce(label, ''), count(*) FROM cases "
-                             "WHERE dataset_id = ? GROUP BY 1, 2"));
-    q.addBindValue(datasetId);
-    if (!q.exec())
-        return queryFailed<QMap<QString, QMap<QString, int>>>(q, QStringLiteral("counting cases per split"));
-    QMap<QString, QMap<QString, int>> out;
-    while (q.next())
-        out[q.value(0).toString()][q.value(1).toString()] = q.value(2).toInt();
-    return R(out);
 }
 
 Result<QMap<QString, int>> DatasetRepository::problemCounts(qint64 datasetId) const

@@ -31,6 +31,7 @@ struct DatasetSummary
     int imageCount = 0;
     QMap<QString, int> splitCounts; ///< "train"/"val"/"test"/"" → cases
     QMap<QString, int> classCounts; ///< label ("" = unlabelled) → cases
+    QMap<QString, QMap<QString, int>> splitClassCounts; ///< split → label → cases
 };
 
 /// A record or event field as stored.
@@ -87,7 +88,9 @@ public:
     /// Stores a validated dataset and its import report in one transaction; returns its id.
     Result<qint64> save(const ImportedDataset &dataset, const ImportReport &report);
 
-    Result<std::vector<DatasetSummary>> datasets() const;
+    /// All datasets; without counts only id, name, creation time, classes and case count are
+    /// read (cheap on big studies: no scan of cases and events).
+    Result<std::vector<DatasetSummary>> datasets(bool withCounts = true) const;
     Result<DatasetSummary> dataset(qint64 id) const;
     /// The dataset named by `ref` (an id or a name); with an empty ref the only / newest one.
     Result<DatasetSummary> find(const QString &ref) const;
@@ -104,8 +107,6 @@ public:
     Result<std::vector<StoredEvent>> events(qint64 datasetId) const;
     /// Events of one case, ordered by time.
     Result<std::vector<StoredEvent>> caseEvents(qint64 caseId) const;
-    /// Cases per split ("" = none) and label ("" = unlabelled), for the class-balance chart.
-    Result<QMap<QString, QMap<QString, int>>> splitClassCounts(qint64 datasetId) const;
     /// Case key → number of import problems naming it (warnings: the case was kept).
     Result<QMap<QString, int>> problemCounts(qint64 datasetId) const;
     /// The import report stored with the dataset.

@@ -170,6 +170,10 @@ const std::vector<QStringList> &Schema::migrations()
             QStringLiteral("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
                            "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"),
         },
+        // 2: the workbench filters and sorts cases by label; without an index that scans every case.
+        {
+            QStringLiteral("CREATE INDEX cases_by_label ON cases(dataset_id, label)"),
+        },
     };
     return all;
 }
