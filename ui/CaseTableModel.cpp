@@ -5,6 +5,7 @@
 #include "store/Study.h"
 
 #include <QColor>
+#include <QPainter>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -75,7 +76,14 @@ QImage CaseTableModel::thumbnail(const lepton::StoredCase &c) const
         return *cached;
     QImage image(m_thumbSide, m_thumbSide, QImage::Format_Grayscale8);
     image.fill(QColor(235, 235, 235));
-    if (!c.imagePath.isEmpty()) {
+    auto say = [&image](const QString &text) {
+        QPainter p(&image);
+        p.setPen(QColor(110, 110, 110));
+        p.drawText(image.rect(), Qt::AlignCenter | Qt::TextWordWrap, text);
+    };
+    if (c.imagePath.isEmpty()) {
+        say(tr("no image"));
+    } else {
         auto decoded = lepton::ImageDecoder::decode(c.imagePath);
         if (decoded) {
             cv::Mat eight, small;
@@ -91,6 +99,8 @@ QImage CaseTableModel::thumbnail(const lepton::StoredCase &c) const
             cv::resize(eight, small, cv::Size(), scale, scale, cv::INTER_AREA);
             image = QImage(small.data, small.cols, small.rows, static_cast<int>(small.step), QImage::Format_Grayscale8)
                         .copy();
+        } else {
+            say(tr("unreadable image"));
         }
     }
     m_thumbs.insert(c.id, new QImage(image));

@@ -169,7 +169,8 @@ TrainingView::TrainingView(QWidget *parent)
     scroll->setWidget(buildForm());
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setMinimumWidth(330);
+    scroll->setMinimumWidth(380);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 
     auto *split = new QSplitter(this);
     split->addWidget(scroll);
@@ -336,6 +337,8 @@ QWidget *TrainingView::buildForm()
             showRun(m_runs->item(m_runsView->currentIndex().row(), 0)->data(Qt::UserRole).toLongLong());
     });
     m_plot->setMetricName(m_metric->currentText());
+    // Dozens of noisy steps per epoch: a heavier average than the plot's default reads better.
+    m_plot->setSmoothing(0.9);
     return page;
 }
 
@@ -652,16 +655,14 @@ void TrainingView::addEpochRow(int epoch, double trainLoss, double valLoss, doub
         numberItem(valAccuracy), numberItem(valSensitivity), numberItem(valSpecificity), numberItem(valF1),
         numberItem(seconds, 1), new QStandardItem(best ? QStringLiteral("★") : QString()) };
     if (best) {
-        // Only one row carries the star: the best so far.
-        for (int r = 0; r < m_epochs->rowCount(); ++r)
+        // Only one row carries the star and the highlight: the best so far.
+        for (int r = 0; r < m_epochs->rowCount(); ++r) {
             m_epochs->item(r, 9)->setText(QString());
-        QFont bold = m_epochView->font();
-        bold.setBold(true);
-        for (QStandardItem *i : row)
-            i->setFont(bold);
-        for (int r = 0; r < m_epochs->rowCount(); ++r)
             for (int c = 0; c < m_epochs->columnCount(); ++c)
-                m_epochs->item(r, c)->setFont(m_epochView->font());
+                m_epochs->item(r, c)->setData(QVariant(), Qt::BackgroundRole);
+        }
+        for (QStandardItem *i : row)
+            i->setBackground(QColor(255, 243, 196));
     }
     m_epochs->appendRow(row);
     m_epochView->scrollToBottom();

@@ -2,6 +2,7 @@
 // `lepton-workbench [STUDY]`: the GUI.
 #include "CaseTableModel.h"
 #include "DataView.h"
+#include "ImportDialog.h"
 #include "MainWindow.h"
 #include "TrainingView.h"
 
@@ -49,7 +50,10 @@ int main(int argc, char **argv)
     const QCommandLineOption exitWhenDone(QStringLiteral("exit-when-done"),
         QStringLiteral("With --train-epochs: quit when the run ends and print its outcome and the GUI thread's "
                        "longest stall (a benchmark of the workbench during training)."));
-    for (const auto &o : { screenshot, view, select, grid, run, wait, train, exitWhenDone })
+    const QCommandLineOption importManifest(QStringLiteral("import"),
+        QStringLiteral("Open the import dialog for this manifest (events.csv beside it is picked up)."),
+        QStringLiteral("MANIFEST"));
+    for (const auto &o : { screenshot, view, select, grid, run, wait, train, exitWhenDone, importManifest })
         parser.addOption(o);
     parser.process(app);
 
@@ -78,6 +82,8 @@ int main(int argc, char **argv)
             if (runs->item(r, 0)->data(Qt::UserRole).toLongLong() == id)
                 window.trainingView()->runsView()->selectRow(r);
     }
+    if (parser.isSet(importManifest) && !window.handleDroppedPath(parser.value(importManifest)))
+        return 3;
     if (parser.isSet(train)) {
         TrainingView *t = window.trainingView();
         window.showView(MainWindow::TrainingPage);
@@ -96,7 +102,11 @@ int main(int argc, char **argv)
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
         QTimer::singleShot(parser.value(wait).toInt(), &window, [&window, file] {
-            const bool ok = window.grab().save(file);
+            // An open import dialog is what the picture is of.
+            QWidget *shown = window.importDialog() && window.importDialog()->isVisible()
+                ? static_cast<QWidget *>(window.importDialog())
+                : &window;
+            const bool ok = shown->grab().save(file);
             QApplication::exit(ok ? 0 : 1);
         });
     }
