@@ -57,6 +57,8 @@ private Q_SLOTS:
     void eventsAreParsed();
     void saveAndReadBack();
     void cancelWritesNothing();
+    void problemsAboutTheWholeFileAreSaved();
+    void filterByProblemsAndSortInSql();
 
 private:
     ImportOptions options(const QByteArray &manifest, const QByteArray &events = QByteArray());
@@ -451,6 +453,61 @@ void TestImporter::saveAndReadBack()
     QCOMPARE(repo.caseCount(id.value(), f).value(), 3); // P10, P11, P12
     f.text = QStringLiteral("%");
     QCOMPARE(repo.caseCount(id.value(), f).value(), 0); // LIKE wildcards are literal
+}
+
+void TestImporter::problemsAboutTheWholeFileAreSaved()
+{
+    // One class only: a warning about the label column with no case. It is stored with the
+    // dataset (empty case and line), not refused by the study's NOT NULL columns.
+    ImportOutcome out = Importer::run(options("case_id,label,x\nA,p,1\nB,p,2\nC,p,3\nD,p,4\n", QByteArray()));
+    QVERIFY2(out.dataset, qPrintable(out.report.toText()));
+    QCOMPARE(out.report.countKind(QStringLiteral("one-class")), 1);
+    auto study = Study::open(m_dir->filePath(QStringLiteral("one.lepton")), Study::Mode::CreateOrOpen);
+    QVERIFY(study);
+    DatasetRepository repo(*study.value());
+    auto id = repo.save(*out.dataset, out.report);
+    QVERIFY2(id, qPrintable(id.error()));
+    auto report = repo.report(id.value());
+    QVERIFY(report);
+    QCOMPARE(report->countKind(QStringLiteral("one-class")), 1);
+    QCOMPARE(repo.problemCounts(id.value()).value().size(), 0); // names no case
+}
+
+void TestImporter::filterByProblemsAndSortInSql()
+{
+    // P02's second event row has an unreadable time: the row is left out, the case kept.
+    ImportOutcome out
+        = Importer::run(options(baseManifest(), QByteArray("case_id,time,hr\nP01,1,70\nP02,1,71\nP02,soon,72\n")));
+    QVERIFY2(out.dataset, qPrintable(out.report.toText()));
+    auto study = Study::open(m_dir->filePath(QStringLiteral("p.lepton")), Study::Mode::CreateOrOpen);
+    QVERIFY(study);
+    DatasetRepository repo(*study.value());
+    auto id = repo.save(*out.dataset, out.report);
+    QVERIFY2(id, qPrintable(id.error()));
+    const auto counts = repo.problemCounts(id.value()).value();
+    QCOMPARE(counts.value(QStringLiteral("P02")), 1);
+    CaseFilter f;
+    f.problemsOnly = true;
+    QCOMPARE(repo.caseCount(id.value(), f).value(), 1);
+    QCOMPARE(repo.cases(id.value(), f).value().front().caseKey, QStringLiteral("P02"));
+    // Sorting: a whitelisted column in either direction; anything else keeps import order.
+    CaseFilter sorted;
+    sorted.sortColumn = QStringLiteral("case_key");
+    sorted.descending = true;
+    QCOMPARE(repo.cases(id.value(), sorted, 0, 1).value().front().caseKey, QStringLiteral("P12"));
+    sorted.sortColumn = QStringLiteral("id; DROP TABLE cases");
+    QCOMPARE(repo.cases(id.value(), sorted, 0, 1).value().front().caseKey, QStringLiteral("P12"));
+    sorted.descending = false;
+    QCOMPARE(repo.cases(id.value(), sorted, 0, 1).value().front().caseKey, QStringLiteral("P01"));
+    QCOMPARE(repo.caseCount(id.value()).value(), 12);
+    // The counts per split and class add up to the cases.
+    auto d = repo.dataset(id.value());
+    QVERIFY(d);
+    int total = 0;
+    for (const auto &perClass : d->splitClassCounts)
+        for (int n : perClass)
+            total += n;
+    QCOMPARE(total, 12);
 }
 
 void TestImporter::cancelWritesNothing()

@@ -57,6 +57,8 @@ private Q_SLOTS:
     void droppingAFolderOpensTheImportDialog();
     void droppingAManifestWithoutAStudyCreatesOne();
     void rememberedRecentStudiesAndGeometry();
+    void badInputGetsAMessage();
+    void runThatCannotStartSaysWhy();
 
 private:
     /// The window on the tiny study, on the Training view, with a tiny model in the form.
@@ -477,6 +479,74 @@ void TestWorkbench::rememberedRecentStudiesAndGeometry()
     w.setInteractive(false);
     QVERIFY(!w.openStudy(m_dir.filePath(QStringLiteral("gone.lepton"))));
     QVERIFY(w.lastError().contains(QStringLiteral("does not exist")));
+}
+
+void TestWorkbench::badInputGetsAMessage()
+{
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    QSignalSpy errors(&w, &MainWindow::errorShown);
+    // A dropped file that is neither a study, a manifest nor a folder.
+    const QString picture = m_dir.filePath(QStringLiteral("tiny/i0.png"));
+    QVERIFY(!w.handleDroppedPath(picture));
+    QVERIFY(w.lastError().contains(QStringLiteral("neither a study")));
+    // A demo folder that cannot be made.
+    w.setDemoFolder(QStringLiteral("/proc/lepton-demo"));
+    QVERIFY(!w.createDemoStudy(QStringLiteral("medical"), 50));
+    QVERIFY(w.lastError().contains(QStringLiteral("cannot be created")));
+    // Import needs a study.
+    QVERIFY(w.showImportDialog() == nullptr);
+    QVERIFY(w.lastError().contains(QStringLiteral("Open or create a study first")));
+    // A CSV is not a study: refused, and nothing else changes.
+    QVERIFY(!w.openStudy(m_dir.filePath(QStringLiteral("tiny/m.csv"))));
+    QVERIFY(w.studyPath().isEmpty());
+    QCOMPARE(errors.count(), 4);
+    // A new study refuses to overwrite an existing file.
+    QVERIFY(!w.newStudy(m_tiny));
+    QVERIFY(w.lastError().contains(QStringLiteral("exists already")));
+}
+
+void TestWorkbench::runThatCannotStartSaysWhy()
+{
+    // Every case of one class: the trainer refuses, the view says why, nothing is recorded.
+    const QString dir = m_dir.filePath(QStringLiteral("oneclass"));
+    QVERIFY(QDir().mkpath(dir));
+    QFile f(dir + QStringLiteral("/m.csv"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("case_id,label,x\nA,p,1\nB,p,2\nC,p,3\nD,p,4\nE,p,5\nF,p,6\n");
+    f.close();
+    ImportOptions o;
+    o.manifestPath = f.fileName();
+    ImportOutcome out = Importer::run(o);
+    QVERIFY2(out.dataset, qPrintable(out.report.toText()));
+    const QString path = dir + QStringLiteral("/one.lepton");
+    {
+        auto study = Study::open(path, Study::Mode::CreateOrOpen);
+        QVERIFY(study);
+        auto saved = DatasetRepository(*study.value()).save(*out.dataset, out.report);
+        QVERIFY2(saved, qPrintable(saved.error()));
+    }
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    QVERIFY(w.openStudy(path));
+    w.showView(MainWindow::TrainingPage);
+    TrainingView *t = w.trainingView();
+    t->epochsBox()->setValue(1);
+    t->imageSizeBox()->setValue(32);
+    QSignalSpy finished(t, &TrainingView::runFinished);
+    QSignalSpy errors(&w, &MainWindow::errorShown);
+    QVERIFY(t->startTraining());
+    QVERIFY(finished.count() == 1 || finished.wait(60000));
+    QCOMPARE(finished.first().at(0).toLongLong(), 0);
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("failed"));
+    QVERIFY(t->problemLabel()->isVisible());
+    QVERIFY2(t->problemLabel()->text().contains(QStringLiteral("fewer than two classes")),
+        qPrintable(t->problemLabel()->text()));
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(t->startButton()->isEnabled()); // the form is usable again
+    QCOMPARE(newestRun(path), 0);
 }
 
 QTEST_MAIN(TestWorkbench)

@@ -225,15 +225,17 @@ Result<qint64> DatasetRepository::save(const ImportedDataset &ds, const ImportRe
         p.prepare(QStringLiteral(
             "INSERT INTO import_problems(report_id, severity, kind, file, line, column_name, case_key, reason) "
             "VALUES (?,?,?,?,?,?,?,?)"));
+        // A null QString binds as SQL NULL: problems about the whole file have no column or case.
+        auto text = [](const QString &t) { return t.isNull() ? QStringLiteral("") : t; };
         for (const ImportProblem &pr : report.problems()) {
             p.addBindValue(reportId);
             p.addBindValue(pr.severityName());
-            p.addBindValue(pr.kind);
-            p.addBindValue(pr.file);
+            p.addBindValue(text(pr.kind));
+            p.addBindValue(text(pr.file));
             p.addBindValue(pr.line);
-            p.addBindValue(pr.column);
-            p.addBindValue(pr.caseId);
-            p.addBindValue(pr.reason);
+            p.addBindValue(text(pr.column));
+            p.addBindValue(text(pr.caseId));
+            p.addBindValue(text(pr.reason));
             if (!p.exec())
                 return Status::failure(Study::sqlError(p, QStringLiteral("saving the import problems")));
         }
