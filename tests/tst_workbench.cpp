@@ -179,6 +179,7 @@ void TestWorkbench::dataViewFiltersSortsAndShowsThumbnails()
     QTRY_VERIFY(!d->casePanel()->imageView()->image().isNull());
     QCOMPARE(d->casePanel()->imageView()->image().size(), QSize(32, 32));
     QCOMPARE(d->casePanel()->historyPlot()->seriesCount(), 1); // the event field v
+    QCOMPARE(d->casePanel()->historyPlot()->plotCount(), 1); // a small plot per event field
 
     // The thumbnail grid shows the same cases with their images.
     d->setGridMode(true);

@@ -11,6 +11,7 @@
 #include <QDate>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -58,11 +59,17 @@ CasePanel::CasePanel(QWidget *parent)
     m_fields->verticalHeader()->hide();
     m_fields->setEditTriggers(QAbstractItemView::NoEditTriggers);
     split->addWidget(m_fields);
+    // A small plot per event field, scrolling when a dataset has many.
     m_history->setAxisLabels(tr("time"), tr("scaled value"));
-    split->addWidget(m_history);
+    auto *historyScroll = new QScrollArea(this);
+    historyScroll->setWidget(m_history);
+    historyScroll->setWidgetResizable(true);
+    historyScroll->setFrameShape(QFrame::NoFrame);
+    historyScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    split->addWidget(historyScroll);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
-    split->setStretchFactor(2, 2);
+    split->setStretchFactor(2, 3);
     layout->addWidget(split);
     clear();
 }
