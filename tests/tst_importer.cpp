@@ -499,6 +499,9 @@ void TestImporter::filterByProblemsAndSortInSql()
     QCOMPARE(repo.cases(id.value(), sorted, 0, 1).value().front().caseKey, QStringLiteral("P12"));
     sorted.descending = false;
     QCOMPARE(repo.cases(id.value(), sorted, 0, 1).value().front().caseKey, QStringLiteral("P01"));
+    sorted.sortColumn = QStringLiteral("problems"); // the case with a problem first
+    sorted.descending = true;
+    QCOMPARE(repo.cases(id.value(), sorted, 0, 1).value().front().caseKey, QStringLiteral("P02"));
     QCOMPARE(repo.caseCount(id.value()).value(), 12);
     // The counts per split and class add up to the cases.
     auto d = repo.dataset(id.value());

@@ -40,6 +40,17 @@
 
 using namespace lepton;
 
+namespace {
+/// The row of a run in the Training view's runs table, or -1.
+int runRow(QStandardItemModel *runs, qint64 id)
+{
+    for (int r = 0; r < runs->rowCount(); ++r)
+        if (runs->item(r, 0)->data(Qt::UserRole).toLongLong() == id)
+            return r;
+    return -1;
+}
+} // namespace
+
 class TestWorkbench : public QObject
 {
     Q_OBJECT
@@ -59,6 +70,8 @@ private Q_SLOTS:
     void rememberedRecentStudiesAndGeometry();
     void badInputGetsAMessage();
     void runThatCannotStartSaysWhy();
+    void closingTheStudyReleasesIt();
+    void thumbnailOfAThinImage();
 
 private:
     /// The window on the tiny study, on the Training view, with a tiny model in the form.
@@ -311,7 +324,7 @@ void TestWorkbench::trainsFromTheFormWithLivePlot()
     QCOMPARE(train.value(QStringLiteral("model")).toObject().value(QStringLiteral("image_size")).toInt(), 32);
     // The runs table lists it.
     QStandardItemModel *runs = t->runsModel();
-    QVERIFY(!runs->findItems(QString::number(run.id)).isEmpty());
+    QVERIFY(runRow(runs, run.id) >= 0);
 }
 
 void TestWorkbench::cancelKeepsTheRunAndResumeContinues()
@@ -389,11 +402,11 @@ void TestWorkbench::reopeningTheStudyFindsTheRun()
     QVERIFY(w.openStudy(m_tiny));
     w.showView(MainWindow::TrainingPage);
     TrainingView *t = w.trainingView();
-    const QList<QStandardItem *> found = t->runsModel()->findItems(QString::number(run.id));
-    QCOMPARE(found.size(), 1);
-    QCOMPARE(t->runsModel()->item(found.first()->row(), 2)->text(), run.status);
+    const int row = runRow(t->runsModel(), run.id);
+    QVERIFY(row >= 0);
+    QCOMPARE(t->runsModel()->item(row, 2)->text(), run.status);
     // Selecting it shows its stored curves and epochs.
-    t->runsView()->selectRow(found.first()->row());
+    t->runsView()->selectRow(row);
     QVERIFY(t->lossPlot()->stepPointCount() > 0);
     QVERIFY(t->lossPlot()->epochPointCount() >= 1);
     QCOMPARE(t->epochModel()->rowCount(), t->lossPlot()->epochPointCount());
@@ -548,6 +561,74 @@ void TestWorkbench::runThatCannotStartSaysWhy()
     QCOMPARE(errors.count(), 1);
     QVERIFY(t->startButton()->isEnabled()); // the form is usable again
     QCOMPARE(newestRun(path), 0);
+}
+
+void TestWorkbench::closingTheStudyReleasesIt()
+{
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    prepareTinyRun(w, 40);
+    TrainingView *t = w.trainingView();
+    std::weak_ptr<Study> study = w.study();
+    QSignalSpy epochs(t, &TrainingView::epochFinished);
+    QVERIFY(t->startTraining());
+    QVERIFY(epochs.wait(120000));
+    // One writer at a time: no import while a run writes, and a completed or running run is
+    // not resumed.
+    QVERIFY(w.showImportDialog() == nullptr);
+    QVERIFY(w.lastError().contains(QStringLiteral("training run is writing")));
+    QVERIFY(w.closeStudy()); // asks (yes), cancels, closes
+    QVERIFY(!t->isRunning());
+    QVERIFY(w.startPage()->isVisible());
+    // Nothing holds the study any more: its file is released.
+    QTRY_VERIFY(study.expired());
+    QVERIFY(w.openStudy(m_tiny));
+    w.showView(MainWindow::TrainingPage);
+    RunRecord completed;
+    auto all = RunRepository(*w.study()).runs();
+    QVERIFY(all);
+    for (const RunRecord &r : all.value())
+        if (r.status == QLatin1String("completed"))
+            completed = r;
+    QVERIFY(completed.id > 0);
+    t->runsView()->selectRow(runRow(t->runsModel(), completed.id));
+    QVERIFY(!t->resumeButton()->isEnabled());
+    QVERIFY(!t->resumeSelectedRun());
+    QVERIFY(t->problemLabel()->text().contains(QStringLiteral("only a cancelled")));
+}
+
+void TestWorkbench::thumbnailOfAThinImage()
+{
+    const QString dir = m_dir.filePath(QStringLiteral("thin"));
+    QVERIFY(QDir().mkpath(dir));
+    QVERIFY(cv::imwrite(
+        QString(dir + QStringLiteral("/thin.png")).toStdString(), cv::Mat(2000, 8, CV_8UC1, cv::Scalar(200))));
+    QFile f(dir + QStringLiteral("/m.csv"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("case_id,label,image\nA,p,thin.png\nB,q,\nC,p,\nD,q,\nE,p,\nF,q,\n");
+    f.close();
+    ImportOptions o;
+    o.manifestPath = f.fileName();
+    ImportOutcome out = Importer::run(o);
+    QVERIFY2(out.dataset, qPrintable(out.report.toText()));
+    const QString path = dir + QStringLiteral("/thin.lepton");
+    {
+        auto study = Study::open(path, Study::Mode::CreateOrOpen);
+        QVERIFY(study);
+        QVERIFY(DatasetRepository(*study.value()).save(*out.dataset, out.report));
+    }
+    MainWindow w;
+    w.setInteractive(false);
+    QVERIFY(w.openStudy(path));
+    DataView *d = w.dataView();
+    d->setGridMode(true);
+    const QImage thumb = d->caseModel()->index(0, CaseTableModel::CaseId).data(Qt::DecorationRole).value<QImage>();
+    QCOMPARE(thumb.height(), 96);
+    QVERIFY(thumb.width() >= 1);
+    // Without an image: a tile that says so.
+    const QImage none = d->caseModel()->index(1, CaseTableModel::CaseId).data(Qt::DecorationRole).value<QImage>();
+    QCOMPARE(none.size(), QSize(96, 96));
 }
 
 QTEST_MAIN(TestWorkbench)

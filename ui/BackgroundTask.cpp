@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "BackgroundTask.h"
 
+#include "store/Study.h"
+
 #include <QThread>
 #include <QTimer>
 
@@ -47,6 +49,8 @@ bool BackgroundTask::start(const QString &title, Work work)
         m_fresh = true;
     };
     lepton::CancelFn cancelled = [this] { return m_cancel.load(); };
+    m_active = true;
+    const int generation = ++m_generation;
     m_thread = QThread::create([this, work = std::move(work), progress, cancelled] {
         // Errors are turned into messages at the core's boundary; this is the last net for the
         // unexpected, so that a failed task reports instead of taking the window down.
@@ -58,8 +62,13 @@ bool BackgroundTask::start(const QString &title, Work work)
         } catch (...) {
             m_status = lepton::Status::failure(tr("%1 failed unexpectedly").arg(m_title));
         }
+        lepton::Study::closeThreadConnections();
     });
-    connect(m_thread, &QThread::finished, this, &BackgroundTask::onThreadFinished);
+    // A queued end of an earlier start() must not end this one.
+    connect(m_thread, &QThread::finished, this, [this, generation] {
+        if (generation == m_generation)
+            onThreadFinished();
+    });
     m_thread->start();
     m_timer->start();
     Q_EMIT started(title);
@@ -73,7 +82,7 @@ void BackgroundTask::cancel()
 
 bool BackgroundTask::isRunning() const
 {
-    return m_thread && m_thread->isRunning();
+    return m_active;
 }
 
 bool BackgroundTask::wait(int milliseconds)
@@ -99,6 +108,9 @@ void BackgroundTask::drainProgress()
 
 void BackgroundTask::onThreadFinished()
 {
+    if (!m_active)
+        return;
+    m_active = false;
     m_timer->stop();
     drainProgress();
     const bool cancelled = m_cancel.load();

@@ -54,6 +54,8 @@ private:
     QTimer *m_timer;
     QString m_title;
     std::atomic_bool m_cancel { false };
+    bool m_active = false; ///< from start() until finished() is emitted
+    int m_generation = 0; ///< which start() a queued thread end belongs to
     lepton::Status m_status;
 
     mutable QMutex m_mutex; // guards the latest progress below

@@ -7,6 +7,8 @@
 #include <QColor>
 #include <QPainter>
 
+#include <cmath>
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -64,7 +66,7 @@ void CaseTableModel::setThumbnailSize(int side)
 
 void CaseTableModel::sort(int column, Qt::SortOrder order)
 {
-    static const char *columns[] = { "case_key", "label", "split", "image_path", "", "source_line" };
+    static const char *columns[] = { "case_key", "label", "split", "image_size", "problems", "source_line" };
     m_filter.sortColumn = column >= 0 && column < ColumnCount ? QString::fromLatin1(columns[column]) : QString();
     m_filter.descending = order == Qt::DescendingOrder;
     reload();
@@ -95,8 +97,11 @@ QImage CaseTableModel::thumbnail(const lepton::StoredCase &c) const
                 cv::cvtColor(eight, eight, cv::COLOR_BGR2GRAY);
             else if (eight.channels() == 4)
                 cv::cvtColor(eight, eight, cv::COLOR_BGRA2GRAY);
+            // At least one pixel each way: a 10 × 4000 image must not shrink to nothing.
             const double scale = double(m_thumbSide) / std::max(eight.cols, eight.rows);
-            cv::resize(eight, small, cv::Size(), scale, scale, cv::INTER_AREA);
+            const cv::Size size(
+                std::max(1, int(std::lround(eight.cols * scale))), std::max(1, int(std::lround(eight.rows * scale))));
+            cv::resize(eight, small, size, 0, 0, cv::INTER_AREA);
             image = QImage(small.data, small.cols, small.rows, static_cast<int>(small.step), QImage::Format_Grayscale8)
                         .copy();
         } else {

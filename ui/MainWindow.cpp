@@ -210,7 +210,8 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
-    m_studyActions = { import, close };
+    m_studyActions = { close };
+    m_importAction = import;
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
     QAction *find = edit->addAction(tr("&Filter Cases"), this, [this] {
@@ -239,8 +240,10 @@ void MainWindow::buildMenus()
     m_startAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Return")));
     m_cancelAction = training->addAction(tr("&Cancel Run"), m_training, &TrainingView::cancelTraining);
     m_cancelAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
-    QAction *resume = training->addAction(tr("&Resume Selected Run"), m_training, &TrainingView::resumeSelectedRun);
-    m_studyActions.append(resume);
+    m_resumeAction = training->addAction(tr("&Resume Selected Run"), this, [this] {
+        showView(TrainingPage);
+        m_training->resumeSelectedRun();
+    });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Lepton Workbench"), this, [this] {
@@ -269,6 +272,10 @@ void MainWindow::updateActions()
     const bool training = m_training->isRunning();
     m_startAction->setEnabled(open && !training);
     m_cancelAction->setEnabled(training);
+    // An import's single write transaction could hold the study longer than a training epoch's
+    // write waits: one writer at a time.
+    m_importAction->setEnabled(open && !training);
+    m_resumeAction->setEnabled(open && !training);
     m_nav->setEnabled(open);
 }
 
@@ -389,11 +396,13 @@ bool MainWindow::closeStudy()
 
 void MainWindow::setStudy(std::shared_ptr<lepton::Study> study)
 {
-    if (m_import)
-        m_import->close();
+    // The import dialog belongs to the study it imports into: it goes with it (its destructor
+    // cancels a running import and waits, so nothing lands in the study being closed later).
+    delete m_import;
     m_study = std::move(study);
-    m_data->setStudy(m_study);
+    // Training first: the Data view's dataset choice then reaches a view on the same study.
     m_training->setStudy(m_study);
+    m_data->setStudy(m_study);
     if (m_study) {
         setWindowTitle(tr("%1 — Lepton Workbench").arg(QFileInfo(m_study->path()).fileName()));
         m_pages->setCurrentWidget(m_workspace);
@@ -525,7 +534,11 @@ bool MainWindow::createDemoStudy(const QString &domain, int cases)
         [this, connection, studyFile](bool ok, bool cancelled, const QString &message) {
             disconnect(*connection);
             m_start->setBusy(false);
-            if (ok) {
+            if (ok && m_study) {
+                // The user opened another study meanwhile: keep it, offer the demo in the list.
+                addRecent(studyFile);
+                statusBar()->showMessage(tr("The demo study is ready: %1 (File ▸ Open Recent)").arg(studyFile), 10000);
+            } else if (ok) {
                 openStudy(studyFile);
                 statusBar()->showMessage(tr("The demo study is ready: %1").arg(studyFile), 10000);
             } else if (cancelled) {
@@ -555,6 +568,10 @@ ImportDialog *MainWindow::showImportDialog(const QString &manifest, const QStrin
 {
     if (!m_study) {
         showError(tr("Open or create a study first (File ▸ Open or File ▸ New Study); the data is imported into it."));
+        return nullptr;
+    }
+    if (m_training->isRunning()) {
+        showError(tr("A training run is writing to the study; import when it has finished (or cancel it)."));
         return nullptr;
     }
     if (m_import && m_import->isRunning()) {

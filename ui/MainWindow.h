@@ -115,6 +115,8 @@ private:
     QList<QAction *> m_studyActions; // enabled only with a study open
     QAction *m_startAction = nullptr;
     QAction *m_cancelAction = nullptr;
+    QAction *m_importAction = nullptr;
+    QAction *m_resumeAction = nullptr;
     QString m_demoFolder;
     bool m_interactive = true;
     bool m_answer = true;

@@ -87,18 +87,24 @@ bool TrainingSession::launch(std::shared_ptr<lepton::Study> study,
         m_startedRun = id;
     };
     cb.cancelled = [this] { return m_cancel.load(); };
-    std::shared_ptr<lepton::Study> keep = m_study;
-    m_thread = QThread::create([this, keep, work = std::move(work), cb] {
+    lepton::Study *target = m_study.get(); // kept alive by m_study until the end is delivered
+    m_thread = QThread::create([this, target, work = std::move(work), cb] {
         try {
-            m_result = work(*keep, cb);
+            m_result = work(*target, cb);
         } catch (const std::exception &e) {
             m_result = Result<TrainOutcome>::failure(
                 tr("training stopped unexpectedly: %1").arg(QString::fromLocal8Bit(e.what())));
         }
-        // The trainer's connection belongs to this thread; it goes with it.
+        // The trainer's connection belongs to this thread: closed here, not at the thread's exit.
+        lepton::Study::closeThreadConnections();
     });
     m_thread->setObjectName(QStringLiteral("training"));
-    connect(m_thread, &QThread::finished, this, &TrainingSession::onThreadFinished);
+    const int generation = ++m_generation;
+    // A queued end of an earlier launch() (delivered late after wait()) must not end this one.
+    connect(m_thread, &QThread::finished, this, [this, generation] {
+        if (generation == m_generation)
+            onThreadFinished();
+    });
     m_thread->start();
     m_timer->start();
     return true;
@@ -164,6 +170,8 @@ void TrainingSession::onThreadFinished()
     drain();
     const Result<TrainOutcome> result
         = m_result.value_or(Result<TrainOutcome>::failure(tr("training ended without an outcome")));
+    // Closing a study must release its file: nothing here holds it after the end.
+    m_study.reset();
     if (result)
         Q_EMIT finished(true, result.value(), result->message);
     else

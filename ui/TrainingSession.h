@@ -67,6 +67,7 @@ private:
     std::atomic_bool m_cancel { false };
     std::shared_ptr<lepton::Study> m_study;
     qint64 m_runId = 0;
+    int m_generation = 0; ///< which launch() a queued thread end belongs to
     std::optional<lepton::Result<lepton::TrainOutcome>> m_result;
 
     QMutex m_mutex; // guards the queues below, filled by the training thread

@@ -414,7 +414,8 @@ void TrainingView::reloadRuns()
         return;
     }
     for (const lepton::RunRecord &r : runs.value()) {
-        auto *id = new QStandardItem(QString::number(r.id));
+        auto *id = new QStandardItem;
+        id->setData(r.id, Qt::DisplayRole); // a number: sorts 9 before 10
         id->setData(r.id, Qt::UserRole);
         const QString variant = r.config.value(QStringLiteral("train"))
                                     .toObject()
@@ -428,12 +429,17 @@ void TrainingView::reloadRuns()
             new QStandardItem(r.deviceName.isEmpty() ? r.device : r.deviceName), new QStandardItem(r.startedAt),
             new QStandardItem(r.message) };
         row.last()->setToolTip(r.message);
+        if (r.bestEpoch >= 0)
+            row[4]->setData(r.bestEpoch + 1, Qt::DisplayRole);
         m_runs->appendRow(row);
         if (r.id == selected) {
             QSignalBlocker block(m_runsView->selectionModel());
             m_runsView->setCurrentIndex(m_runs->index(m_runs->rowCount() - 1, 0));
         }
     }
+    const QHeaderView *header = m_runsView->horizontalHeader();
+    if (header->sortIndicatorSection() >= 0 && header->sortIndicatorSection() < m_runs->columnCount())
+        m_runs->sort(header->sortIndicatorSection(), header->sortIndicatorOrder());
     m_runsView->resizeColumnsToContents();
     updateResumeButton();
 }
@@ -538,7 +544,15 @@ bool TrainingView::resumeSelectedRun()
         fail(run.error());
         return false;
     }
-    showRun(runId); // the curves so far; the resumed epochs continue them
+    // A run still marked running may be training in another window or `lepton train` now.
+    if (run->status != QLatin1String("cancelled") && run->status != QLatin1String("interrupted")
+        && run->status != QLatin1String("failed")) {
+        fail(tr("Run %1 is %2; only a cancelled, interrupted or failed run can be resumed.")
+                 .arg(runId)
+                 .arg(run->status));
+        return false;
+    }
+    showRun(runId, true); // the completed epochs; the resumed ones continue them
     if (!m_session->resume(m_study, runId)) {
         fail(tr("Run %1 could not be resumed.").arg(runId));
         return false;
@@ -729,7 +743,7 @@ void TrainingView::onFinished(bool ok, const lepton::TrainOutcome &outcome, cons
     Q_EMIT runFinished(runId, status);
 }
 
-void TrainingView::showRun(qint64 runId)
+void TrainingView::showRun(qint64 runId, bool completedOnly)
 {
     if (!m_study || isRunning())
         return;
@@ -754,12 +768,21 @@ void TrainingView::showRun(qint64 runId)
         else if (m.step < 0 && m.split == QLatin1String("val"))
             val[m.epoch][m.name] = m.value;
     }
-    QVector<double> x, y;
+    // Steps per epoch from the longest epoch: a cancelled epoch's partial steps keep their place
+    // instead of stretching over the epoch. Resuming drops an epoch without validation (the
+    // trainer repeats it), so then only completed epochs are drawn.
+    std::size_t perEpoch = 1;
     for (const auto &[epoch, losses] : stepLoss)
+        perEpoch = std::max(perEpoch, losses.size());
+    QVector<double> x, y;
+    for (const auto &[epoch, losses] : stepLoss) {
+        if (completedOnly && !val.count(epoch))
+            continue;
         for (std::size_t i = 0; i < losses.size(); ++i) {
-            x.append(epoch + double(i + 1) / losses.size());
+            x.append(epoch + double(i + 1) / perEpoch);
             y.append(losses[i]);
         }
+    }
     m_plot->addSteps(x, y);
     // The best epoch as the trainer judged it up to each epoch: the stored best is the last star.
     for (const auto &[epoch, v] : val) {

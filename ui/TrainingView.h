@@ -63,8 +63,8 @@ public:
     /// Cancels a run in progress and waits until it has stopped and is recorded (closing).
     void cancelAndWait();
     void applyPreset(int index);
-    /// Shows a stored run's curves and epoch table.
-    void showRun(qint64 runId);
+    /// Shows a stored run's curves and epoch table (only its completed epochs, when asked).
+    void showRun(qint64 runId, bool completedOnly = false);
     /// The longest time (ms) the GUI thread did not serve its event loop during the last run.
     double worstGuiGapMs() const { return m_worstGap; }
 

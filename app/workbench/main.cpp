@@ -58,6 +58,13 @@ int main(int argc, char **argv)
     parser.process(app);
 
     MainWindow window;
+    // Scripted runs (screenshots, benchmarks) must never wait for a click: errors go to stderr.
+    const bool scripted = parser.isSet(screenshot) || parser.isSet(exitWhenDone);
+    if (scripted) {
+        window.setInteractive(false, true);
+        QObject::connect(&window, &MainWindow::errorShown, &app,
+            [](const QString &message) { std::fprintf(stderr, "lepton-workbench: %s\n", qPrintable(message)); });
+    }
     window.show();
     if (!parser.positionalArguments().isEmpty())
         window.openStudy(parser.positionalArguments().first());

@@ -4,6 +4,7 @@
 #include "store/Study.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -87,12 +88,22 @@ QString filterSql(const CaseFilter &f)
 /// ORDER BY for a filter: a whitelisted column (never user text in SQL), then id for stable pages.
 QString orderSql(const CaseFilter &f)
 {
-    static const QStringList columns { QStringLiteral("case_key"), QStringLiteral("label"), QStringLiteral("split"),
-        QStringLiteral("image_path"), QStringLiteral("source_line") };
+    static const QHash<QString, QString> orders {
+        { QStringLiteral("case_key"), QStringLiteral("case_key") },
+        { QStringLiteral("label"), QStringLiteral("label") },
+        { QStringLiteral("split"), QStringLiteral("split") },
+        { QStringLiteral("image_path"), QStringLiteral("image_path") },
+        { QStringLiteral("image_size"), QStringLiteral("coalesce(image_width * image_height, 0)") },
+        { QStringLiteral("problems"),
+            QStringLiteral("(SELECT count(*) FROM import_problems p JOIN import_reports r ON p.report_id = r.id "
+                           "WHERE r.dataset_id = cases.dataset_id AND p.case_key = cases.case_key)") },
+        { QStringLiteral("source_line"), QStringLiteral("source_line") },
+    };
     const QString direction = f.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
-    if (!columns.contains(f.sortColumn))
+    const auto it = orders.find(f.sortColumn);
+    if (it == orders.end())
         return QStringLiteral(" ORDER BY id") + direction;
-    return QStringLiteral(" ORDER BY ") + f.sortColumn + direction + QStringLiteral(", id") + direction;
+    return QStringLiteral(" ORDER BY ") + it.value() + direction + QStringLiteral(", id") + direction;
 }
 
 void bindFilter(QSqlQuery &q, const CaseFilter &f)

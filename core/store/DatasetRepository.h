@@ -73,7 +73,8 @@ struct CaseFilter
     QString label; ///< exact, empty: any
     QString split; ///< exact, empty: any
     bool problemsOnly = false; ///< only cases named by a problem of the dataset's import report
-    /// Order: "case_key", "label", "split", "image_path" or "source_line"; anything else: import order.
+    /// Order: "case_key", "label", "split", "image_path", "image_size" (pixels), "problems" (import
+    /// problems naming the case) or "source_line"; anything else: import order.
     QString sortColumn;
     bool descending = false;
 };

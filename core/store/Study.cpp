@@ -39,10 +39,12 @@ struct ThreadConnections
 {
     quint64 serial = ++g_threadCounter;
     QStringList names;
-    ~ThreadConnections()
+    ~ThreadConnections() { closeAll(); }
+    void closeAll()
     {
         for (const QString &name : std::as_const(names))
             closeConnection(name);
+        names.clear();
     }
 };
 thread_local ThreadConnections t_connections;
@@ -144,6 +146,11 @@ Result<QSqlDatabase> Study::connect() const
     if (!m_readOnly)
         q.exec(QStringLiteral("PRAGMA synchronous = NORMAL")); // safe with WAL; a crash loses no committed data
     return db;
+}
+
+void Study::closeThreadConnections()
+{
+    t_connections.closeAll();
 }
 
 QSqlDatabase Study::database() const

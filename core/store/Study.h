@@ -49,6 +49,10 @@ public:
     QString metaValue(const QString &key) const;
     Status setMetaValue(const QString &key, const QString &value);
 
+    /// Closes every study connection this thread opened. Worker threads call it as their work
+    /// ends, so nothing is left for the thread's exit (which may come late, at process exit).
+    static void closeThreadConnections();
+
     /// "what failed: the driver's message" for a failed query.
     static QString sqlError(const QSqlQuery &query, const QString &what);
 
