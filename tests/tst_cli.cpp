@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the `lepton` command line as a user would: demo-data, then import, then info.
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -7,6 +8,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -53,6 +56,7 @@ private Q_SLOTS:
     void trainRefusesBadInput_data();
     void trainRefusesBadInput();
     void interruptCancelsTraining();
+    void auditVerifyAndList();
 
 private:
     QTemporaryDir m_dir;
@@ -387,6 +391,87 @@ void TestCli::interruptCancelsTraining()
     const Run info = lepton({ QStringLiteral("evaluate"), study, QStringLiteral("--run"),
         QString::number(run.value(QStringLiteral("id")).toInt()) });
     QCOMPARE(info.code, 0);
+}
+
+void TestCli::auditVerifyAndList()
+{
+    const QString path = m_dir.filePath(QStringLiteral("audit.lepton"));
+    const Run imported = lepton(
+        { QStringLiteral("import"), path, QStringLiteral("--manifest"), m_data + QStringLiteral("/manifest.csv") });
+    QVERIFY2(imported.code == 0, qPrintable(imported.err));
+    // Four entries written by the recipe of docs/AUDIT.md, as another implementation would.
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("audit"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QString prev(64, QLatin1Char('0'));
+        for (int id = 1; id <= 4; ++id) {
+            const QString at = QStringLiteral("2024-05-0%1T08:00:00.000Z").arg(id);
+            const QString details = QStringLiteral("{\"n\":%1}").arg(id);
+            const QJsonArray fields { id, at, QStringLiteral("ana"), QStringLiteral("run.note"),
+                QStringLiteral("run:1"), details, prev };
+            const QString hash = QString::fromLatin1(QCryptographicHash::hash(
+                QJsonDocument(fields).toJson(QJsonDocument::Compact), QCryptographicHash::Sha256)
+                                                         .toHex());
+            q.prepare(QStringLiteral("INSERT INTO audit_log(id, at, actor, action, entity, details, prev_hash, hash) "
+                                     "VALUES (?, ?, 'ana', 'run.note', 'run:1', ?, ?, ?)"));
+            q.addBindValue(id);
+            q.addBindValue(at);
+            q.addBindValue(details);
+            q.addBindValue(prev);
+            q.addBindValue(hash);
+            QVERIFY(q.exec());
+            prev = hash;
+        }
+        q.prepare(QStringLiteral("INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_head_id', '4'), "
+                                 "('audit_head_hash', ?)"));
+        q.addBindValue(prev);
+        QVERIFY(q.exec());
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("audit"));
+    const Run ok = lepton({ QStringLiteral("audit"), QStringLiteral("verify"), path });
+    QVERIFY2(ok.code == 0, qPrintable(ok.err + ok.out));
+    QVERIFY2(ok.out.contains(QStringLiteral("audit log: 4 entries, chain intact")), qPrintable(ok.out));
+    const Run list = lepton({ QStringLiteral("audit"), QStringLiteral("list"), path, QStringLiteral("--json"),
+        QStringLiteral("--limit"), QStringLiteral("2") });
+    QCOMPARE(list.code, 0);
+    const QJsonArray entries
+        = QJsonDocument::fromJson(list.out.toUtf8()).object().value(QStringLiteral("entries")).toArray();
+    QCOMPARE(entries.size(), 2);
+    QCOMPARE(entries.at(0).toObject().value(QStringLiteral("id")).toInt(), 3);
+    QCOMPARE(
+        entries.at(1).toObject().value(QStringLiteral("details")).toObject().value(QStringLiteral("n")).toInt(), 4);
+
+    // Another tool changes entry 3 behind the study's back.
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tamper"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(!q.exec(QStringLiteral("UPDATE audit_log SET details = '{\"n\":30}' WHERE id = 3")));
+        QVERIFY(q.exec(QStringLiteral("DROP TRIGGER audit_log_no_update")));
+        QVERIFY(q.exec(QStringLiteral("UPDATE audit_log SET details = '{\"n\":30}' WHERE id = 3")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("tamper"));
+    const Run broken = lepton({ QStringLiteral("audit"), QStringLiteral("verify"), path });
+    QCOMPARE(broken.code, 1);
+    QVERIFY2(broken.out.contains(QStringLiteral("audit log: entry 3 is broken: ")), qPrintable(broken.out));
+    const Run json = lepton({ QStringLiteral("audit"), QStringLiteral("verify"), path, QStringLiteral("--json") });
+    QCOMPARE(json.code, 1);
+    const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(o.value(QStringLiteral("ok")).toBool(true), false);
+    QCOMPARE(o.value(QStringLiteral("first_broken_id")).toInt(), 3);
+    QCOMPARE(o.value(QStringLiteral("entries")).toInt(), 4);
+
+    QCOMPARE(lepton({ QStringLiteral("audit") }).code, 2);
+    QCOMPARE(lepton({ QStringLiteral("audit"), QStringLiteral("verify") }).code, 2);
+    QCOMPARE(
+        lepton({ QStringLiteral("audit"), QStringLiteral("verify"), m_dir.filePath(QStringLiteral("none.lepton")) })
+            .code,
+        1);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -17,6 +17,7 @@ int runEvaluate(const QStringList &args);
 int runPredict(const QStringList &args);
 int runExport(const QStringList &args);
 int runExplain(const QStringList &args);
+int runAudit(const QStringList &args);
 
 /// Imports into a study (created if needed) and prints the report; shared by import and demo.
 /// Returns the exit code; on success sets *datasetId.

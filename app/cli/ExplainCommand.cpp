@@ -6,13 +6,13 @@
 #include "explain/Explainer.h"
 #include "explain/ExplanationStore.h"
 #include "explain/Faithfulness.h"
+#include "explain/PredictionService.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
 #include "train/TrainedModel.h"
 
 #include <QCommandLineParser>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 
@@ -78,6 +78,71 @@ void printExplanation(const CaseExplanation &e)
                 e.counterfactual.found && !e.counterfactual.verified ? QStringLiteral(" (NOT verified)") : QString()));
 }
 
+/// Every case of a split: predicted, explained and stored by the prediction service.
+int explainAll(Study &study, qint64 runId, qint64 datasetId, const QString &split, const QString &device,
+    const QString &templateOverride, bool json)
+{
+    const ProgressFn progress = stderrProgress();
+    qint64 cases = 0;
+    QJsonArray out;
+    PredictOptions options;
+    options.runId = runId;
+    options.datasetId = datasetId;
+    options.split = split;
+    options.device = device;
+    options.templateOverride = templateOverride;
+    options.explain = true;
+    options.cancelled = interruptCancel();
+    options.progress = [&](qint64 done, qint64 total, const QString &stage) {
+        if (stage != QLatin1String("Explaining"))
+            return;
+        cases = total;
+        if (done > 0 && total > 1)
+            progress(done, total, QStringLiteral("explaining"));
+    };
+    options.explained = [&](const CaseExplanation &e) {
+        if (json)
+            out.append(e.toJson());
+        else if (cases == 1)
+            printExplanation(e);
+    };
+    PredictionService::Failure failure {};
+    auto summary = PredictionService::run(study, options, &failure);
+    if (!summary) {
+        printErr(QStringLiteral("lepton explain: %1\n").arg(summary.error()));
+        switch (failure) {
+        case PredictionService::Failure::Template:
+        case PredictionService::Failure::NoCases:
+            return ExitInvalidInput;
+        case PredictionService::Failure::Model:
+        case PredictionService::Failure::Dataset:
+        case PredictionService::Failure::Storage:
+        case PredictionService::Failure::Computation:
+            break;
+        }
+        return ExitFailure;
+    }
+    if (summary->cancelled) {
+        printErr(QStringLiteral("lepton explain: cancelled after %1 of %2 cases; those are stored\n")
+                     .arg(summary->explained)
+                     .arg(summary->cases));
+        return ExitFailure;
+    }
+    const double ms = static_cast<double>(summary->explainMs) / summary->cases;
+    if (json) {
+        printJson(summary->cases == 1 ? out.first().toObject()
+                                      : QJsonObject { { QStringLiteral("run_id"), runId },
+                                          { QStringLiteral("explained"), summary->explained },
+                                          { QStringLiteral("ms_per_case"), ms }, { QStringLiteral("cases"), out } });
+    } else if (summary->cases > 1) {
+        printOut(QStringLiteral("Explained and stored %1 cases of run %2 (%3 ms per case)\n")
+                     .arg(summary->explained)
+                     .arg(runId)
+                     .arg(ms, 0, 'f', 0));
+    }
+    return ExitOk;
+}
+
 } // namespace
 
 int runExplain(const QStringList &args)
@@ -124,6 +189,19 @@ int runExplain(const QStringList &args)
         printErr(QStringLiteral("lepton explain: %1\n").arg(study.error()));
         return ExitFailure;
     }
+    qint64 datasetId = 0; // 0: the run's
+    if (p.isSet(dataset)) {
+        auto d = DatasetRepository(*study.value()).find(p.value(dataset));
+        if (!d) {
+            printErr(QStringLiteral("lepton explain: %1\n").arg(d.error()));
+            return ExitInvalidInput;
+        }
+        datasetId = d->id;
+    }
+    if (p.isSet(all))
+        return explainAll(
+            *study.value(), runId, datasetId, p.value(split), p.value(device), p.value(templateOption), p.isSet(json));
+
     auto model = TrainedModel::load(*study.value(), runId, p.value(device));
     if (!model) {
         printErr(QStringLiteral("lepton explain: %1\n").arg(model.error()));
@@ -134,15 +212,8 @@ int runExplain(const QStringList &args)
         printErr(QStringLiteral("lepton explain: %1\n").arg(setup.error()));
         return ExitInvalidInput;
     }
-    qint64 datasetId = model->run.datasetId;
-    if (p.isSet(dataset)) {
-        auto d = DatasetRepository(*study.value()).find(p.value(dataset));
-        if (!d) {
-            printErr(QStringLiteral("lepton explain: %1\n").arg(d.error()));
-            return ExitInvalidInput;
-        }
-        datasetId = d->id;
-    }
+    if (datasetId == 0)
+        datasetId = model->run.datasetId;
     auto ds = model->dataset(*study.value(), datasetId);
     if (!ds) {
         printErr(QStringLiteral("lepton explain: %1\n").arg(ds.error()));
@@ -185,45 +256,17 @@ int runExplain(const QStringList &args)
             printOut(r->table());
         return r->cancelled ? ExitFailure : ExitOk;
     }
-    const ProgressFn progress = stderrProgress();
-    const CancelFn cancelled = interruptCancel();
-    QJsonArray out;
-    QElapsedTimer clock;
-    clock.start();
-    int done = 0;
-    for (int index : indices) {
-        if (cancelled()) {
-            printErr(QStringLiteral("lepton explain: cancelled after %1 of %2 cases; those are stored\n")
-                         .arg(done)
-                         .arg(indices.size()));
-            return ExitFailure;
-        }
-        const CaseExplanation e = explainer.explain(index);
-        Status st = storeExplanation(*study.value(), runId, e);
-        if (!st) {
-            printErr(QStringLiteral("lepton explain: %1\n").arg(st.error()));
-            return ExitFailure;
-        }
-        ++done;
-        if (indices.size() > 1)
-            progress(done, static_cast<qint64>(indices.size()), QStringLiteral("explaining"));
-        if (p.isSet(json))
-            out.append(e.toJson());
-        else if (indices.size() == 1)
-            printExplanation(e);
+    // One case: explained, stored and printed.
+    const CaseExplanation e = explainer.explain(indices.front());
+    Status st = storeExplanation(*study.value(), runId, e);
+    if (!st) {
+        printErr(QStringLiteral("lepton explain: %1\n").arg(st.error()));
+        return ExitFailure;
     }
-    const double ms = clock.elapsed() / static_cast<double>(indices.size());
-    if (p.isSet(json)) {
-        printJson(indices.size() == 1 ? out.first().toObject()
-                                      : QJsonObject { { QStringLiteral("run_id"), runId },
-                                          { QStringLiteral("explained"), static_cast<int>(indices.size()) },
-                                          { QStringLiteral("ms_per_case"), ms }, { QStringLiteral("cases"), out } });
-    } else if (indices.size() > 1) {
-        printOut(QStringLiteral("Explained and stored %1 cases of run %2 (%3 ms per case)\n")
-                     .arg(indices.size())
-                     .arg(runId)
-                     .arg(ms, 0, 'f', 0));
-    }
+    if (p.isSet(json))
+        printJson(e.toJson());
+    else
+        printExplanation(e);
     return ExitOk;
 }
 

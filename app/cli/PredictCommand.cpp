@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
 #include "Commands.h"
-#include "decision/DecisionSetup.h"
-
-#include "data/MultimodalDataset.h"
+#include "explain/PredictionService.h"
 #include "store/DatasetRepository.h"
-#include "store/RunRepository.h"
 #include "store/Study.h"
-#include "train/Evaluator.h"
-#include "train/TrainedModel.h"
 
 namespace lepton::cli {
 
@@ -64,16 +59,6 @@ int runPredict(const QStringList &args)
         printErr(QStringLiteral("lepton predict: %1\n").arg(study.error()));
         return ExitFailure;
     }
-    auto model = TrainedModel::load(*study.value(), runId, p.value(device));
-    if (!model) {
-        printErr(QStringLiteral("lepton predict: %1\n").arg(model.error()));
-        return ExitFailure;
-    }
-    auto setup = DecisionSetup::forRun(*study.value(), model.value(), p.value(templateOption));
-    if (!setup) {
-        printErr(QStringLiteral("lepton predict: %1\n").arg(setup.error()));
-        return ExitInvalidInput;
-    }
     if (p.isSet(dataset)) {
         auto d = DatasetRepository(*study.value()).find(p.value(dataset));
         if (!d) {
@@ -82,40 +67,40 @@ int runPredict(const QStringList &args)
         }
         datasetId = d->id;
     }
-    if (datasetId == 0)
-        datasetId = model->run.datasetId;
-    auto ds = model->dataset(*study.value(), datasetId);
-    if (!ds) {
-        printErr(QStringLiteral("lepton predict: %1\n").arg(ds.error()));
-        return ExitInvalidInput;
+    PredictOptions options;
+    options.runId = runId;
+    options.datasetId = datasetId;
+    options.split = p.value(split);
+    options.device = p.value(device);
+    options.templateOverride = p.value(templateOption);
+    options.cancelled = interruptCancel();
+    options.progress = [runId](qint64 done, qint64 total, const QString &stage) {
+        if (done == 0 && stage == QLatin1String("Predicting"))
+            printErr(QStringLiteral("Predicting %1 cases with run %2…\n").arg(total).arg(runId));
+    };
+    PredictionService::Failure failure {};
+    auto summary = PredictionService::run(*study.value(), options, &failure);
+    if (!summary) {
+        printErr(QStringLiteral("lepton predict: %1\n").arg(summary.error()));
+        switch (failure) {
+        case PredictionService::Failure::Template:
+        case PredictionService::Failure::Dataset:
+        case PredictionService::Failure::NoCases:
+            return ExitInvalidInput;
+        case PredictionService::Failure::Model:
+        case PredictionService::Failure::Storage:
+        case PredictionService::Failure::Computation:
+            break;
+        }
+        return ExitFailure;
     }
-    std::vector<int> indices;
-    for (int i = 0; i < ds.value()->size(); ++i)
-        if (!p.isSet(split) || ds.value()->at(i).split == p.value(split))
-            indices.push_back(i);
-    printErr(QStringLiteral("Predicting %1 cases with run %2…\n").arg(indices.size()).arg(runId));
-    const Evaluation ev = evaluateModel(model->model, ds.value(), indices, model->device, model->config.batchSize,
-        model->config.workers, model->positiveClass, interruptCancel());
-    if (ev.cancelled) {
+    if (summary->cancelled) {
         printErr(QStringLiteral("lepton predict: cancelled; nothing was stored\n"));
         return ExitFailure;
     }
-    const int classes = static_cast<int>(model->spec.classes.size());
-    std::vector<PredictionRow> rows;
-    for (std::size_t i = 0; i < ev.caseIds.size(); ++i)
-        rows.push_back(setup->predict(ev.caseIds[i], ev.probabilities.data() + i * classes, classes));
-    Status st = RunRepository(*study.value()).savePredictions(runId, rows);
-    if (!st) {
-        printErr(QStringLiteral("lepton predict: %1\n").arg(st.error()));
-        return ExitFailure;
-    }
-    QMap<QString, int> perClass, perDecision;
-    int referred = 0;
-    for (const PredictionRow &r : rows) {
-        ++perClass[r.predicted];
-        ++perDecision[r.decision];
-        referred += r.referred ? 1 : 0;
-    }
+    const QMap<QString, int> &perClass = summary->perClass;
+    const QMap<QString, int> &perDecision = summary->perDecision;
+    datasetId = summary->datasetId;
     if (p.isSet(json)) {
         QJsonObject counts;
         for (auto it = perClass.begin(); it != perClass.end(); ++it)
@@ -124,17 +109,16 @@ int runPredict(const QStringList &args)
         for (auto it = perDecision.begin(); it != perDecision.end(); ++it)
             decisions.insert(it.key(), it.value());
         printJson(QJsonObject { { QStringLiteral("run_id"), runId }, { QStringLiteral("dataset_id"), datasetId },
-            { QStringLiteral("template"), setup->bound.name },
-            { QStringLiteral("temperature"), setup->calibration.temperature },
-            { QStringLiteral("decisions"), decisions }, { QStringLiteral("referred"), referred },
-            { QStringLiteral("predictions"), static_cast<int>(rows.size()) }, { QStringLiteral("predicted"), counts },
-            { QStringLiteral("metrics"), ev.metrics.toJson() } });
+            { QStringLiteral("template"), summary->templateName },
+            { QStringLiteral("temperature"), summary->temperature }, { QStringLiteral("decisions"), decisions },
+            { QStringLiteral("referred"), summary->referred }, { QStringLiteral("predictions"), summary->predicted },
+            { QStringLiteral("predicted"), counts }, { QStringLiteral("metrics"), summary->metrics } });
     } else {
         QStringList counts;
         for (auto it = perClass.begin(); it != perClass.end(); ++it)
             counts.append(QStringLiteral("%1 %2").arg(it.key()).arg(it.value()));
         printOut(QStringLiteral("Stored %1 predictions of run %2 for dataset %3 (%4)\n")
-                     .arg(rows.size())
+                     .arg(summary->predicted)
                      .arg(runId)
                      .arg(datasetId)
                      .arg(counts.join(QStringLiteral(", "))));
@@ -142,10 +126,10 @@ int runPredict(const QStringList &args)
         for (auto it = perDecision.begin(); it != perDecision.end(); ++it)
             decided.append(QStringLiteral("%1 %2").arg(it.key()).arg(it.value()));
         printOut(QStringLiteral("Decisions (template %1, temperature %2): %3; referred to review: %4\n")
-                     .arg(setup->bound.name)
-                     .arg(setup->calibration.temperature, 0, 'f', 3)
+                     .arg(summary->templateName)
+                     .arg(summary->temperature, 0, 'f', 3)
                      .arg(decided.join(QStringLiteral(", ")))
-                     .arg(referred));
+                     .arg(summary->referred));
     }
     return ExitOk;
 }

@@ -33,6 +33,7 @@ const Command kCommands[] = {
     { "explain", "explain a run's predictions (attention, Grad-CAM, gradients, counterfactual) and store them",
         lepton::cli::runExplain },
     { "export", "write a run's model out of the study", lepton::cli::runExport },
+    { "audit", "verify or list a study's audit log (reviews, run changes)", lepton::cli::runAudit },
 };
 
 QString usage()

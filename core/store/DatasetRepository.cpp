@@ -399,6 +399,55 @@ Result<std::vector<StoredCase>> DatasetRepository::cases(
     return out;
 }
 
+namespace {
+StoredCase caseFromQuery(const QSqlQuery &q)
+{
+    StoredCase c;
+    c.id = q.value(0).toLongLong();
+    c.caseKey = q.value(1).toString();
+    c.label = q.value(2).toString();
+    c.split = q.value(3).toString();
+    c.imagePath = q.value(4).toString();
+    c.imageWidth = q.value(5).toInt();
+    c.imageHeight = q.value(6).toInt();
+    c.sourceLine = q.value(7).toInt();
+    return c;
+}
+const QString kCaseColumns
+    = QStringLiteral("id, case_key, label, split, image_path, image_width, image_height, source_line, dataset_id");
+} // namespace
+
+Result<StoredCase> DatasetRepository::caseRecord(qint64 caseId, qint64 *datasetId) const
+{
+    QSqlQuery q(m_study.database());
+    q.prepare(QStringLiteral("SELECT ") + kCaseColumns + QStringLiteral(" FROM cases WHERE id = ?"));
+    q.addBindValue(caseId);
+    if (!q.exec())
+        return queryFailed<StoredCase>(q, QStringLiteral("reading a case"));
+    if (!q.next())
+        return Result<StoredCase>::failure(QStringLiteral("case %1 is not in the study").arg(caseId));
+    if (datasetId)
+        *datasetId = q.value(8).toLongLong();
+    return caseFromQuery(q);
+}
+
+Result<StoredCase> DatasetRepository::caseByKey(qint64 datasetId, const QString &caseKey) const
+{
+    QSqlQuery q(m_study.database());
+    q.prepare(
+        QStringLiteral("SELECT ") + kCaseColumns + QStringLiteral(" FROM cases WHERE dataset_id = ? AND case_key = ?"));
+    q.addBindValue(datasetId);
+    q.addBindValue(caseKey);
+    if (!q.exec())
+        return queryFailed<StoredCase>(q, QStringLiteral("reading a case"));
+    if (!q.next())
+        return Result<StoredCase>::failure(
+            QStringLiteral("dataset %1 has no case '%2'; check the id (it is the manifest's case_id)")
+                .arg(datasetId)
+                .arg(caseKey));
+    return caseFromQuery(q);
+}
+
 Result<int> DatasetRepository::caseCount(qint64 datasetId, const CaseFilter &filter) const
 {
     QSqlQuery q(m_study.database());

@@ -99,6 +99,10 @@ public:
     Result<std::vector<StoredCase>> cases(
         qint64 datasetId, const CaseFilter &filter = {}, int offset = 0, int limit = -1) const;
     Result<int> caseCount(qint64 datasetId, const CaseFilter &filter = {}) const;
+    /// One case by its id in the study, with the dataset it belongs to.
+    Result<StoredCase> caseRecord(qint64 caseId, qint64 *datasetId = nullptr) const;
+    /// One case of a dataset by its key (the manifest's case id).
+    Result<StoredCase> caseByKey(qint64 datasetId, const QString &caseKey) const;
     /// Record values of every case: case id → values in field order (missing: invalid QVariant;
     /// categorical: the text; others: the number).
     Result<QMap<qint64, QVariantList>> recordValues(qint64 datasetId) const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "RunRepository.h"
 
+#include "store/AuditLog.h"
 #include "store/Study.h"
 
 #include <QCryptographicHash>
@@ -11,6 +12,7 @@
 #include <QVariant>
 
 #include <cmath>
+#include <functional>
 
 namespace lepton {
 namespace {
@@ -55,11 +57,13 @@ RunRecord readRun(const QSqlQuery &q)
     r.endedAt = q.value(12).toString();
     r.bestEpoch = q.value(13).isNull() ? -1 : q.value(13).toInt();
     r.message = q.value(14).toString();
+    r.tags = RunRepository::normalizedTags({ q.value(15).toString() });
+    r.notes = q.value(16).toString();
     return r;
 }
 
 const char *kRunColumns = "id, name, dataset_id, config, status, seed, device, device_name, threads, versions, "
-                          "created_at, started_at, ended_at, best_epoch, message";
+                          "created_at, started_at, ended_at, best_epoch, message, tags, notes";
 
 } // namespace
 
@@ -345,6 +349,127 @@ Status RunRepository::markInterrupted()
             QStringLiteral("UPDATE runs SET status = 'interrupted', message = 'the process ended during training; "
                            "resume it with --resume' WHERE status = 'running'"));
         return exec(q, QStringLiteral("marking interrupted runs"));
+    });
+}
+
+QStringList RunRepository::normalizedTags(const QStringList &tags)
+{
+    QStringList out;
+    for (const QString &given : tags)
+        for (const QString &part : given.split(QLatin1Char(',')))
+            if (const QString tag = part.trimmed(); !tag.isEmpty() && !out.contains(tag))
+                out.append(tag);
+    return out;
+}
+
+namespace {
+
+/// Reads one text column of a run inside a transaction; fails when there is no such run.
+Result<QString> runText(QSqlDatabase &db, const QString &studyPath, qint64 runId, const QString &column)
+{
+    QSqlQuery q(db);
+    // The column is one of the callers' fixed names, never user input.
+    q.prepare(QStringLiteral("SELECT %1 FROM runs WHERE id = ?").arg(column));
+    q.addBindValue(runId);
+    if (!q.exec())
+        return Result<QString>::failure(Study::sqlError(q, QStringLiteral("reading run %1").arg(runId)));
+    if (!q.next())
+        return Result<QString>::failure(
+            QStringLiteral("%1: has no run %2; `lepton runs` lists them").arg(studyPath).arg(runId));
+    return q.value(0).toString();
+}
+
+/// Sets one text column of a run and writes the audit entry, in one transaction.
+Status changeRun(Study &study, qint64 runId, const QString &column, const QString &value, const QString &actor,
+    const QString &action, const std::function<QJsonObject(const QString &old)> &details)
+{
+    return study.transaction([&](QSqlDatabase &db) {
+        auto old = runText(db, study.path(), runId, column);
+        if (!old)
+            return Status::failure(old.error());
+        if (old.value() == value)
+            return Status();
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("UPDATE runs SET %1 = ? WHERE id = ?").arg(column));
+        q.addBindValue(value.isNull() ? QStringLiteral("") : value); // a null QString binds as NULL
+        q.addBindValue(runId);
+        Status s = exec(q, QStringLiteral("changing run %1").arg(runId));
+        if (!s)
+            return s;
+        QJsonObject d = details(old.value());
+        d.insert(QStringLiteral("run_id"), runId);
+        auto entry = AuditLog(study).append(actor, action, QStringLiteral("run:%1").arg(runId), d);
+        return entry ? Status() : Status::failure(entry.error());
+    });
+}
+
+} // namespace
+
+Status RunRepository::rename(qint64 runId, const QString &name, const QString &actor)
+{
+    const QString trimmed = name.trimmed();
+    if (trimmed.isEmpty())
+        return Status::failure(QStringLiteral("run name: a run needs a name; type one"));
+    return changeRun(
+        m_study, runId, QStringLiteral("name"), trimmed, actor, QStringLiteral("run.rename"), [&](const QString &old) {
+            return QJsonObject { { QStringLiteral("old_name"), old }, { QStringLiteral("new_name"), trimmed } };
+        });
+}
+
+Status RunRepository::setTags(qint64 runId, const QStringList &tags, const QString &actor)
+{
+    const QStringList clean = normalizedTags(tags);
+    return changeRun(m_study, runId, QStringLiteral("tags"), clean.join(QLatin1Char(',')), actor,
+        QStringLiteral("run.tag"), [&](const QString &old) {
+            return QJsonObject { { QStringLiteral("old_tags"), QJsonArray::fromStringList(normalizedTags({ old })) },
+                { QStringLiteral("new_tags"), QJsonArray::fromStringList(clean) } };
+        });
+}
+
+Status RunRepository::setNotes(qint64 runId, const QString &notes, const QString &actor)
+{
+    return changeRun(
+        m_study, runId, QStringLiteral("notes"), notes, actor, QStringLiteral("run.note"), [&](const QString &old) {
+            return QJsonObject { { QStringLiteral("old_notes"), old }, { QStringLiteral("new_notes"), notes } };
+        });
+}
+
+Status RunRepository::remove(qint64 runId, const QString &actor)
+{
+    return m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral(
+            "SELECT name, status, dataset_id, created_at, tags, "
+            "(SELECT count(*) FROM predictions p WHERE p.run_id = r.id), "
+            "(SELECT count(*) FROM reviews v JOIN predictions p ON p.id = v.prediction_id WHERE p.run_id = r.id), "
+            "(SELECT count(*) FROM explanations e JOIN predictions p ON p.id = e.prediction_id WHERE p.run_id = r.id) "
+            "FROM runs r WHERE id = ?"));
+        q.addBindValue(runId);
+        Status s = exec(q, QStringLiteral("reading run %1").arg(runId));
+        if (!s)
+            return s;
+        if (!q.next())
+            return Status::failure(
+                QStringLiteral("%1: has no run %2; `lepton runs` lists them").arg(m_study.path()).arg(runId));
+        const QString status = q.value(1).toString();
+        if (status == QLatin1String("running"))
+            return Status::failure(QStringLiteral("run %1 is still training; stop it before deleting it").arg(runId));
+        const QJsonObject details { { QStringLiteral("run_id"), runId },
+            { QStringLiteral("name"), q.value(0).toString() }, { QStringLiteral("status"), status },
+            { QStringLiteral("dataset_id"), q.value(2).toLongLong() },
+            { QStringLiteral("created_at"), q.value(3).toString() },
+            { QStringLiteral("tags"), QJsonArray::fromStringList(normalizedTags({ q.value(4).toString() })) },
+            { QStringLiteral("predictions"), q.value(5).toInt() }, { QStringLiteral("reviews"), q.value(6).toInt() },
+            { QStringLiteral("explanations"), q.value(7).toInt() } };
+        QSqlQuery del(db);
+        del.prepare(QStringLiteral("DELETE FROM runs WHERE id = ?"));
+        del.addBindValue(runId);
+        s = exec(del, QStringLiteral("deleting run %1").arg(runId));
+        if (!s)
+            return s;
+        auto entry = AuditLog(m_study).append(
+            actor, QStringLiteral("run.delete"), QStringLiteral("run:%1").arg(runId), details);
+        return entry ? Status() : Status::failure(entry.error());
     });
 }
 

@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -29,6 +30,8 @@ struct RunRecord
     QString createdAt, startedAt, endedAt;
     int bestEpoch = -1;
     QString message;
+    QStringList tags; ///< trimmed, no empties or duplicates, in the order given
+    QString notes;
 };
 
 /// One metric value of a run.
@@ -89,6 +92,24 @@ public:
         qint64 runId, const QString &split = QString(), bool epochsOnly = false) const;
     /// Runs left "running" by a process that died are marked "interrupted" on open.
     Status markInterrupted();
+
+    // Run management by a user: each writes the change and its audit entry (docs/AUDIT.md) in one
+    // transaction. `actor` is the user's name (empty: AuditLog::currentUser()). A change that
+    // changes nothing writes nothing.
+
+    /// Renames a run (the name is trimmed; an empty name is refused). Audit: run.rename.
+    Status rename(qint64 runId, const QString &name, const QString &actor);
+    /// Replaces a run's tags. Each is trimmed and split at commas (they are stored
+    /// comma-separated); empties and duplicates are dropped. Audit: run.tag.
+    Status setTags(qint64 runId, const QStringList &tags, const QString &actor);
+    /// Replaces a run's notes (stored as given). Audit: run.note.
+    Status setNotes(qint64 runId, const QString &notes, const QString &actor);
+    /// Deletes a run with its metrics, checkpoints, artifacts, predictions, explanations and
+    /// reviews. A run still training is refused. The audit entry (run.delete) keeps the run's id,
+    /// name, status and what was deleted with it.
+    Status remove(qint64 runId, const QString &actor);
+    /// The tags as setTags stores them.
+    static QStringList normalizedTags(const QStringList &tags);
 
 private:
     Study &m_study;

@@ -174,6 +174,12 @@ const std::vector<QStringList> &Schema::migrations()
         {
             QStringLiteral("CREATE INDEX cases_by_label ON cases(dataset_id, label)"),
         },
+        // 3: the review queue finds each prediction's latest review, and the audit log is read per
+        // entity (a run, a prediction); without these both scan their whole table.
+        {
+            QStringLiteral("CREATE INDEX IF NOT EXISTS reviews_by_prediction ON reviews(prediction_id, id)"),
+            QStringLiteral("CREATE INDEX IF NOT EXISTS audit_log_by_entity ON audit_log(entity, id)"),
+        },
     };
     return all;
 }
