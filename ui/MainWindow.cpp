@@ -5,13 +5,16 @@
 #include "CasePanel.h"
 #include "CaseTableModel.h"
 #include "DataView.h"
+#include "ExperimentsView.h"
 #include "ImportDialog.h"
-#include "PlaceholderView.h"
+#include "InspectorView.h"
+#include "ReviewView.h"
 #include "StartPage.h"
 #include "TrainingView.h"
 
 #include "data/DemoGenerator.h"
 #include "data/Importer.h"
+#include "store/AuditLog.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
 
@@ -71,6 +74,9 @@ MainWindow::MainWindow(QWidget *parent)
       m_views(new QStackedWidget(this)),
       m_data(new DataView(this)),
       m_training(new TrainingView(this)),
+      m_experiments(new ExperimentsView(this)),
+      m_inspector(new InspectorView(this)),
+      m_review(new ReviewView(this)),
       m_task(new BackgroundTask(this)),
       m_summary(new QLabel(this)),
       m_taskLabel(new QLabel(this)),
@@ -106,20 +112,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_nav->setFont(navFont);
     m_views->addWidget(m_data);
     m_views->addWidget(m_training);
-    m_views->addWidget(new PlaceholderView(tr("Experiments"),
-        tr("Comparing runs side by side (overlaid curves, config diff, confusion matrices, ROC/PR and "
-           "calibration plots) is not in the workbench yet. Today: <code>lepton runs STUDY</code> lists and "
-           "compares runs, <code>lepton evaluate</code> shows a run's metrics; the Training view shows each "
-           "run's stored curves."),
-        this));
-    m_views->addWidget(new PlaceholderView(tr("Inspector"),
-        tr("The attention and Grad-CAM overlays, field attributions and counterfactuals of a case are not in "
-           "the workbench yet. Today: <code>lepton explain STUDY --run N --case ID</code>."),
-        this));
-    m_views->addWidget(new PlaceholderView(tr("Review"),
-        tr("The clinician's review queue (accept, override, comment, audit trail) is not in the workbench "
-           "yet. Predictions and decisions are stored by <code>lepton predict</code>."),
-        this));
+    m_views->addWidget(m_experiments);
+    m_views->addWidget(m_inspector);
+    m_views->addWidget(m_review);
     auto *workLayout = new QHBoxLayout(m_workspace);
     workLayout->setContentsMargins(0, 0, 0, 0);
     workLayout->setSpacing(0);
@@ -163,6 +158,39 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_training, &TrainingView::progressChanged, this,
         [this](const QString &text, int) { statusBar()->showMessage(text); });
     connect(m_training, &TrainingView::busyChanged, this, &MainWindow::updateActions);
+    connect(m_training, &TrainingView::runFinished, this, [this] {
+        m_experiments->reload();
+        m_inspector->reload();
+        m_review->reload();
+    });
+    connect(m_experiments, &ExperimentsView::caseActivated, this,
+        [this](qint64 caseId, qint64 runId) { inspectCase(runId, caseId); });
+    connect(m_experiments, &ExperimentsView::runsChanged, this, [this] {
+        m_training->reload();
+        m_inspector->reload();
+        m_review->reload();
+    });
+    connect(m_experiments, &ExperimentsView::predictionFinished, this, [this] {
+        m_inspector->reload();
+        m_review->reload();
+    });
+    connect(m_experiments, &ExperimentsView::progressChanged, this,
+        [this](const QString &text, int) { statusBar()->showMessage(text, 5000); });
+    connect(m_experiments, &ExperimentsView::errorOccurred, this, [this](const QString &message) {
+        m_lastError = message;
+        statusBar()->showMessage(message, 10000);
+        Q_EMIT errorShown(message);
+    });
+    connect(m_inspector, &InspectorView::errorOccurred, this, [this](const QString &message) {
+        m_lastError = message;
+        statusBar()->showMessage(message, 10000);
+        Q_EMIT errorShown(message);
+    });
+    connect(m_review, &ReviewView::errorOccurred, this, [this](const QString &message) {
+        m_lastError = message;
+        statusBar()->showMessage(message, 10000);
+        Q_EMIT errorShown(message);
+    });
     connect(m_task, &BackgroundTask::progress, this, &MainWindow::onTaskProgress);
     connect(m_task, &BackgroundTask::started, this, [this](const QString &title) {
         m_taskLabel->setText(title);
@@ -245,6 +273,11 @@ void MainWindow::buildMenus()
         m_training->resumeSelectedRun();
     });
 
+    QMenu *tools = menuBar()->addMenu(tr("T&ools"));
+    QAction *verify = tools->addAction(tr("&Verify Audit Log"), this, &MainWindow::verifyAuditLog);
+    verify->setStatusTip(tr("Check that no review, deletion or rename was altered after it was written"));
+    m_studyActions.append(verify);
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Lepton Workbench"), this, [this] {
         QMessageBox::about(this, tr("About Lepton Workbench"),
@@ -311,6 +344,14 @@ bool MainWindow::stopWorkFor(const QString &what)
             return false;
         m_task->cancel();
         m_task->wait(-1);
+    }
+    if (m_experiments->isPredicting()) {
+        if (!confirm(tr("Prediction in progress"),
+                tr("Cases are being predicted and explained. Cancel it and %1? What is explained so far is kept.")
+                    .arg(what)))
+            return false;
+        m_experiments->cancelPrediction();
+        m_experiments->waitForPrediction(-1);
     }
     if (m_import && m_import->isRunning()) {
         if (!confirm(tr("Import in progress"), tr("An import is running. Cancel it and %1?").arg(what)))
@@ -403,6 +444,9 @@ void MainWindow::setStudy(std::shared_ptr<lepton::Study> study)
     // Training first: the Data view's dataset choice then reaches a view on the same study.
     m_training->setStudy(m_study);
     m_data->setStudy(m_study);
+    m_experiments->setStudy(m_study);
+    m_inspector->setStudy(m_study);
+    m_review->setStudy(m_study);
     if (m_study) {
         setWindowTitle(tr("%1 — Lepton Workbench").arg(QFileInfo(m_study->path()).fileName()));
         m_pages->setCurrentWidget(m_workspace);
@@ -601,8 +645,39 @@ void MainWindow::setInteractive(bool on, bool answer)
     m_interactive = on;
     m_answer = answer;
     m_training->setInteractive(on);
+    m_review->setInteractive(on);
+    m_experiments->setInteractive(on);
     if (m_import)
         m_import->setInteractive(on);
+}
+
+bool MainWindow::verifyAuditLog()
+{
+    if (!m_study)
+        return false;
+    auto v = lepton::AuditLog(*m_study).verify();
+    if (!v) {
+        showError(v.error());
+        return false;
+    }
+    if (!v->ok) {
+        showError(tr("The audit log is broken at entry %1: %2\n\nThe study was changed outside the workbench "
+                     "after that entry was written; keep this file as evidence and restore the study from a backup.")
+                      .arg(v->firstBrokenId)
+                      .arg(v->reason));
+        return false;
+    }
+    const QString text = tr("The audit log is intact: %n entries, each chained to the one before.", "", v->entries);
+    statusBar()->showMessage(text, 10000);
+    if (m_interactive)
+        QMessageBox::information(this, tr("Audit log"), text);
+    return true;
+}
+
+void MainWindow::inspectCase(qint64 runId, qint64 caseId)
+{
+    showView(InspectorPage);
+    m_inspector->openCase(runId, caseId);
 }
 
 ImportDialog *MainWindow::importDialog() const

@@ -8,7 +8,10 @@
 
 class BackgroundTask;
 class DataView;
+class ExperimentsView;
 class ImportDialog;
+class InspectorView;
+class ReviewView;
 class StartPage;
 class TrainingView;
 class QLabel;
@@ -69,6 +72,13 @@ public:
     StartPage *startPage() const { return m_start; }
     DataView *dataView() const { return m_data; }
     TrainingView *trainingView() const { return m_training; }
+    ExperimentsView *experimentsView() const { return m_experiments; }
+    InspectorView *inspectorView() const { return m_inspector; }
+    ReviewView *reviewView() const { return m_review; }
+    /// Checks the study's audit chain and says the result (a dialog, or errorShown when broken).
+    bool verifyAuditLog();
+    /// Opens a case in the Inspector (from any view).
+    void inspectCase(qint64 runId, qint64 caseId);
     QListWidget *navigation() const { return m_nav; }
     BackgroundTask *backgroundTask() const { return m_task; }
     QProgressBar *taskProgress() const { return m_taskBar; }
@@ -105,6 +115,9 @@ private:
     QStackedWidget *m_views;
     DataView *m_data;
     TrainingView *m_training;
+    ExperimentsView *m_experiments;
+    InspectorView *m_inspector;
+    ReviewView *m_review;
     BackgroundTask *m_task;
     QPointer<ImportDialog> m_import;
     QLabel *m_summary;

@@ -3,6 +3,7 @@
 #include "CaseTableModel.h"
 #include "DataView.h"
 #include "ImportDialog.h"
+#include "InspectorView.h"
 #include "MainWindow.h"
 #include "TrainingView.h"
 
@@ -53,7 +54,14 @@ int main(int argc, char **argv)
     const QCommandLineOption importManifest(QStringLiteral("import"),
         QStringLiteral("Open the import dialog for this manifest (events.csv beside it is picked up)."),
         QStringLiteral("MANIFEST"));
-    for (const auto &o : { screenshot, view, select, grid, run, wait, train, exitWhenDone, importManifest })
+    const QCommandLineOption inspect(QStringLiteral("inspect"),
+        QStringLiteral(
+            "Open this case (its id in the manifest) in the Inspector, under --run (default: the newest run)."),
+        QStringLiteral("CASE"));
+    const QCommandLineOption compare(
+        QStringLiteral("compare"), QStringLiteral("With --inspect: compare with this run."), QStringLiteral("ID"));
+    for (const auto &o :
+        { screenshot, view, select, grid, run, wait, train, exitWhenDone, importManifest, inspect, compare })
         parser.addOption(o);
     parser.process(app);
 
@@ -88,6 +96,14 @@ int main(int argc, char **argv)
         for (int r = 0; r < runs->rowCount(); ++r)
             if (runs->item(r, 0)->data(Qt::UserRole).toLongLong() == id)
                 window.trainingView()->runsView()->selectRow(r);
+    }
+    if (parser.isSet(inspect)) {
+        window.showView(MainWindow::InspectorPage);
+        InspectorView *inspector = window.inspectorView();
+        const qint64 runId = parser.isSet(run) ? parser.value(run).toLongLong() : inspector->currentRun();
+        if (parser.isSet(compare))
+            inspector->setCompareRun(parser.value(compare).toLongLong());
+        inspector->openCaseKey(runId, parser.value(inspect));
     }
     if (parser.isSet(importManifest) && !window.handleDroppedPath(parser.value(importManifest)))
         return 3;

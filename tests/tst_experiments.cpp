@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Experiments view on two tiny trained runs, clicked through under QT_QPA_PLATFORM=offscreen:
+// the runs table (sort, filter), comparing runs (curves, metrics, config diff), a prediction in
+// the background, confusion-matrix cells listing their cases, ROC/PR and reliability plots, and
+// renaming, tagging and deleting runs with their audit entries.
+//
+// LEPTON_SCREENSHOT_DIR=/some/folder saves screenshots of the view there.
+#include "BackgroundTask.h"
+#include "ConfusionMatrixView.h"
+#include "CurvePlot.h"
+#include "ExperimentsView.h"
+#include "RunCurvesPlot.h"
+#include "RunTableModel.h"
+#include "TinyStudy.h"
+
+#include "store/AuditLog.h"
+#include "store/RunRepository.h"
+#include "train/Trainer.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMouseEvent>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QSqlQuery>
+#include <QStandardItemModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <set>
+
+using namespace lepton;
+
+namespace {
+/// A mouse move over a widget (QTest::mouseMove does not reach widgets on every platform).
+void hover(QWidget *widget, const QPoint &pos)
+{
+    QMouseEvent move(
+        QEvent::MouseMove, QPointF(pos), QPointF(widget->mapToGlobal(pos)), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(widget, &move);
+}
+} // namespace
+
+class TestExperiments : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void flattenedConfigUsesDottedKeys();
+    void runsAreListed();
+    void sortAndFilter();
+    void compareTwoRunsByClicking();
+    void withoutPredictionsTheViewSaysSo();
+    void predictInTheBackground();
+    void confusionCellListsItsCases();
+    void keyboardChoosesACell();
+    void rocPrAndCalibrationPlots();
+    void valSplitOnRequest();
+    void screenshots();
+    void renameTagNoteAndDelete();
+
+private:
+    /// Case ids of run A's test predictions with this true and predicted class, from SQL.
+    std::set<qint64> casesOf(const QString &label, const QString &predicted) const;
+    int proxyRowOf(qint64 runId) const;
+    void save(const QString &name);
+
+    QTemporaryDir m_dir;
+    std::shared_ptr<Study> m_study;
+    qint64 m_dataset = 0;
+    qint64 m_a = 0, m_b = 0;
+    ExperimentsView *m_view = nullptr;
+};
+
+void TestExperiments::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_dataset = tiny::makeStudy(m_dir.path(), m_study, 64);
+    QVERIFY(m_dataset > 0);
+    TrainConfig c = tiny::config();
+    auto a = Trainer::train(*m_study, m_dataset, c, {}, QStringLiteral("alpha"));
+    QVERIFY2(a, qPrintable(a ? QString() : a.error()));
+    QCOMPARE(a->status, QStringLiteral("completed"));
+    c.seed = 7;
+    c.learningRate = 5e-3;
+    auto b = Trainer::train(*m_study, m_dataset, c, {}, QStringLiteral("beta"));
+    QVERIFY2(b, qPrintable(b ? QString() : b.error()));
+    QCOMPARE(b->status, QStringLiteral("completed"));
+    m_a = a->runId;
+    m_b = b->runId;
+
+    m_view = new ExperimentsView;
+    m_view->setInteractive(false);
+    m_view->setReviewer(QStringLiteral("dr. test"));
+    m_view->resize(1600, 1000);
+    m_view->setStudy(m_study);
+    m_view->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_view));
+}
+
+void TestExperiments::cleanupTestCase()
+{
+    delete m_view;
+    m_view = nullptr;
+}
+
+std::set<qint64> TestExperiments::casesOf(const QString &label, const QString &predicted) const
+{
+    std::set<qint64> ids;
+    QSqlQuery q(m_study->database());
+    q.prepare(QStringLiteral("SELECT p.case_id FROM predictions p JOIN cases c ON c.id = p.case_id "
+                             "WHERE p.run_id = ? AND c.split = 'test' AND c.label = ? AND p.predicted = ?"));
+    q.addBindValue(m_a);
+    q.addBindValue(label);
+    q.addBindValue(predicted);
+    if (q.exec())
+        while (q.next())
+            ids.insert(q.value(0).toLongLong());
+    return ids;
+}
+
+int TestExperiments::proxyRowOf(qint64 runId) const
+{
+    QSortFilterProxyModel *proxy = m_view->runProxy();
+    for (int r = 0; r < proxy->rowCount(); ++r)
+        if (proxy->index(r, 0).data(RunTableModel::RunIdRole).toLongLong() == runId)
+            return r;
+    return -1;
+}
+
+void TestExperiments::save(const QString &name)
+{
+    const QString dir = qEnvironmentVariable("LEPTON_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    QDir().mkpath(dir);
+    QCoreApplication::processEvents();
+    QTest::qWait(50); // queued replots
+    QVERIFY(m_view->grab().save(QDir(dir).filePath(name)));
+}
+
+void TestExperiments::flattenedConfigUsesDottedKeys()
+{
+    const QJsonObject config { { QStringLiteral("lr"), 0.01 },
+        { QStringLiteral("model"),
+            QJsonObject { { QStringLiteral("width"), 4 }, { QStringLiteral("fusion"), QStringLiteral("attention") },
+                { QStringLiteral("field_categories"), QJsonArray { 2, 3 } } } },
+        { QStringLiteral("augment"), QJsonObject { { QStringLiteral("enabled"), true } } } };
+    const QMap<QString, QString> flat = ExperimentsView::flattenConfig(config);
+    QCOMPARE(flat.keys(),
+        (QStringList { QStringLiteral("augment.enabled"), QStringLiteral("lr"),
+            QStringLiteral("model.field_categories"), QStringLiteral("model.fusion"), QStringLiteral("model.width") }));
+    QCOMPARE(flat.value(QStringLiteral("model.width")), QStringLiteral("4"));
+    QCOMPARE(flat.value(QStringLiteral("lr")), QStringLiteral("0.01"));
+    QCOMPARE(flat.value(QStringLiteral("augment.enabled")), QStringLiteral("true"));
+    QCOMPARE(flat.value(QStringLiteral("model.field_categories")), QStringLiteral("[2,3]"));
+}
+
+void TestExperiments::runsAreListed()
+{
+    QSortFilterProxyModel *proxy = m_view->runProxy();
+    QCOMPARE(proxy->rowCount(), 2);
+    RunTableModel *model = m_view->runModel();
+    const RunTableModel::Row *a = model->rowAt(model->rowOf(m_a));
+    QVERIFY(a);
+    QCOMPARE(a->run.name, QStringLiteral("alpha"));
+    QCOMPARE(a->variant, QStringLiteral("attention"));
+    QCOMPARE(a->epochs, 4);
+    QCOMPARE(a->batchSize, 8);
+    QCOMPARE(a->seed, qint64(1));
+    QCOMPARE(a->imageSize, 32);
+    QVERIFY(std::isfinite(a->bestValAuroc));
+    QVERIFY(std::isfinite(a->testAuroc));
+    QVERIFY(std::isfinite(a->testAccuracy));
+    QVERIFY(std::isfinite(a->seconds) && a->seconds >= 0.0);
+    const int row = proxyRowOf(m_b);
+    QVERIFY(row >= 0);
+    QCOMPARE(proxy->index(row, RunTableModel::Name).data().toString(), QStringLiteral("beta"));
+    QCOMPARE(proxy->index(row, RunTableModel::Status).data().toString(), QStringLiteral("completed"));
+    QCOMPARE(proxy->index(row, RunTableModel::Seed).data().toLongLong(), qint64(7));
+    QCOMPARE(proxy->index(row, RunTableModel::LearningRate).data().toString(), QStringLiteral("0.005"));
+    QCOMPARE(proxy->index(row, RunTableModel::Device).data().toString(), QStringLiteral("cpu"));
+    QVERIFY(proxy->index(row, RunTableModel::Duration).data().toString().endsWith(QStringLiteral(" s")));
+    // Nothing selected yet: nothing to compare.
+    QCOMPARE(m_view->curvesPlot()->graphCount(), 0);
+    QCOMPARE(m_view->currentRunId(), qint64(0));
+}
+
+void TestExperiments::sortAndFilter()
+{
+    QTableView *table = m_view->runTable();
+    QSortFilterProxyModel *proxy = m_view->runProxy();
+    // Newest run first by default.
+    QCOMPARE(proxy->index(0, 0).data(RunTableModel::RunIdRole).toLongLong(), m_b);
+    table->sortByColumn(RunTableModel::Name, Qt::AscendingOrder);
+    QCOMPARE(proxy->index(0, RunTableModel::Name).data().toString(), QStringLiteral("alpha"));
+    table->sortByColumn(RunTableModel::Seed, Qt::DescendingOrder);
+    QCOMPARE(proxy->index(0, RunTableModel::Seed).data().toLongLong(), qint64(7));
+    table->sortByColumn(RunTableModel::LearningRate, Qt::AscendingOrder);
+    QCOMPARE(proxy->index(0, 0).data(RunTableModel::RunIdRole).toLongLong(), m_b); // 0.005 < 0.01
+
+    QLineEdit *filter = m_view->filterEdit();
+    QTest::keyClicks(filter, QStringLiteral("BET"));
+    QCOMPARE(proxy->rowCount(), 1);
+    QCOMPARE(proxy->index(0, RunTableModel::Name).data().toString(), QStringLiteral("beta"));
+    filter->setText(QStringLiteral("attention"));
+    QCOMPARE(proxy->rowCount(), 2);
+    filter->setText(QStringLiteral("completed"));
+    QCOMPARE(proxy->rowCount(), 2);
+    filter->setText(QStringLiteral("no such run"));
+    QCOMPARE(proxy->rowCount(), 0);
+    filter->clear();
+    QCOMPARE(proxy->rowCount(), 2);
+    table->sortByColumn(RunTableModel::Id, Qt::AscendingOrder);
+    QCOMPARE(proxy->index(0, 0).data(RunTableModel::RunIdRole).toLongLong(), m_a);
+}
+
+void TestExperiments::compareTwoRunsByClicking()
+{
+    QTableView *table = m_view->runTable();
+    const QRect first = table->visualRect(m_view->runProxy()->index(0, RunTableModel::Name));
+    const QRect second = table->visualRect(m_view->runProxy()->index(1, RunTableModel::Name));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, first.center());
+    QCOMPARE(m_view->selectedRunIds(), (QList<qint64> { m_a }));
+    QCOMPARE(m_view->currentRunId(), m_a);
+    QCOMPARE(m_view->curvesPlot()->graphCount(), 1);
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, Qt::ControlModifier, second.center());
+    QCOMPARE(m_view->selectedRunIds(), (QList<qint64> { m_a, m_b }));
+
+    // Overlaid curves, one per run, for every metric offered.
+    RunCurvesPlot *curves = m_view->curvesPlot();
+    QCOMPARE(curves->graphCount(), 2);
+    QCOMPARE(curves->metric(), QStringLiteral("val:loss"));
+    for (const QString &key :
+        { QStringLiteral("val:auroc"), QStringLiteral("val:accuracy"), QStringLiteral("train:loss") }) {
+        QVERIFY(curves->setMetric(key));
+        QCOMPARE(curves->graphCount(), 2);
+    }
+    QVERIFY(curves->setMetric(QStringLiteral("val:loss")));
+
+    // Metrics side by side: one column per run, the best epoch's validation values.
+    QStandardItemModel *metrics = m_view->metricsModel();
+    QCOMPARE(metrics->columnCount(), 2);
+    QVERIFY(metrics->horizontalHeaderItem(0)->text().contains(QStringLiteral("alpha")));
+    QVERIFY(metrics->horizontalHeaderItem(1)->text().contains(QStringLiteral("beta")));
+    int aurocRow = -1;
+    for (int r = 0; r < metrics->rowCount(); ++r)
+        if (metrics->verticalHeaderItem(r)->text() == QLatin1String("Test AUROC"))
+            aurocRow = r;
+    QVERIFY(aurocRow >= 0);
+    const RunTableModel::Row *a = m_view->runModel()->rowAt(m_view->runModel()->rowOf(m_a));
+    QCOMPARE(metrics->item(aurocRow, 0)->text(), QString::number(a->testAuroc, 'f', 3));
+
+    // The config diff: only the settings that differ, with dotted keys.
+    QStandardItemModel *diff = m_view->diffModel();
+    QCOMPARE(diff->columnCount(), 2);
+    QStringList keys;
+    for (int r = 0; r < diff->rowCount(); ++r)
+        keys.append(diff->verticalHeaderItem(r)->text());
+    QCOMPARE(keys, (QStringList { QStringLiteral("lr"), QStringLiteral("seed") }));
+    QCOMPARE(diff->item(1, 0)->text(), QStringLiteral("1"));
+    QCOMPARE(diff->item(1, 1)->text(), QStringLiteral("7"));
+    QVERIFY(m_view->diffSummaryLabel()->text().startsWith(QStringLiteral("2 of ")));
+    m_view->onlyDifferencesBox()->setChecked(false);
+    QVERIFY(diff->rowCount() > 10);
+    bool sawWidth = false;
+    for (int r = 0; r < diff->rowCount(); ++r)
+        sawWidth = sawWidth || diff->verticalHeaderItem(r)->text() == QLatin1String("model.width");
+    QVERIFY(sawWidth);
+    m_view->onlyDifferencesBox()->setChecked(true);
+    QCOMPARE(diff->rowCount(), 2);
+}
+
+void TestExperiments::withoutPredictionsTheViewSaysSo()
+{
+    m_view->selectRuns({ m_b });
+    QCOMPARE(m_view->currentRunId(), m_b);
+    QCOMPARE(m_view->shownSplit(), QStringLiteral("test"));
+    ConfusionMatrixView *matrix = m_view->confusionMatrix();
+    QCOMPARE(matrix->classCount(), 2);
+    QVERIFY(matrix->total() > 0);
+    const QString expected = QStringLiteral("Predict the test split first (Predict and explain…)");
+    QCOMPARE(m_view->caseMessageLabel()->text(), expected);
+    QVERIFY(!m_view->caseTableShown());
+    QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellRect(0, 0).center());
+    QCOMPARE(m_view->caseMessageLabel()->text(), expected);
+    QVERIFY(!m_view->caseTableShown());
+    QCOMPARE(m_view->calibrationPlot()->curveCount(), 0);
+}
+
+void TestExperiments::predictInTheBackground()
+{
+    m_view->selectRuns({ m_a });
+    QSignalSpy finished(m_view, &ExperimentsView::predictionFinished);
+    QSignalSpy changed(m_view, &ExperimentsView::runsChanged);
+    QVERIFY(m_view->startPrediction(m_a, QStringLiteral("test"), false));
+    QVERIFY(m_view->isPredicting());
+    QVERIFY(!m_view->predictButton()->isEnabled());
+    QVERIFY(!m_view->startPrediction(m_a, QStringLiteral("test"), false)); // one at a time
+    QVERIFY(finished.wait(120000) || finished.count() == 1);
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(0).toLongLong(), m_a);
+    QVERIFY2(finished.at(0).at(1).toBool(), qPrintable(finished.at(0).at(2).toString()));
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(!m_view->isPredicting());
+    QVERIFY(m_view->predictButton()->isEnabled());
+    QVERIFY(m_view->progressLabel()->text().contains(QStringLiteral("stored")));
+    // The selection survives the refresh, and the run panel now offers the cases.
+    QCOMPARE(m_view->selectedRunIds(), (QList<qint64> { m_a }));
+    QVERIFY(m_view->caseMessageLabel()->text().contains(QStringLiteral("Click a cell")));
+}
+
+void TestExperiments::confusionCellListsItsCases()
+{
+    m_view->selectRuns({ m_a });
+    ConfusionMatrixView *matrix = m_view->confusionMatrix();
+    QCOMPARE(matrix->classCount(), 2);
+    QSignalSpy clicked(matrix, &ConfusionMatrixView::cellClicked);
+    int listed = 0;
+    for (int t = 0; t < 2; ++t) {
+        for (int p = 0; p < 2; ++p) {
+            const QString label = matrix->classes().at(t), predicted = matrix->classes().at(p);
+            QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellRect(t, p).center());
+            QCOMPARE(clicked.count(), 2 * t + p + 1);
+            QCOMPARE(clicked.last().at(0).toInt(), t);
+            QCOMPARE(clicked.last().at(1).toInt(), p);
+            QCOMPARE(matrix->currentCell(), QPoint(p, t));
+            const std::set<qint64> expected = casesOf(label, predicted);
+            // The stored predictions come from the same best model as the final evaluation.
+            QCOMPARE(static_cast<int>(expected.size()), matrix->count(t, p));
+            if (expected.empty()) {
+                QVERIFY(!m_view->caseTableShown());
+                QVERIFY(m_view->caseMessageLabel()->text().startsWith(QStringLiteral("No stored prediction")));
+                continue;
+            }
+            QVERIFY(m_view->caseTableShown());
+            QStandardItemModel *cases = m_view->caseModel();
+            std::set<qint64> shown;
+            for (int r = 0; r < cases->rowCount(); ++r) {
+                shown.insert(cases->item(r, 0)->data(Qt::UserRole + 1).toLongLong());
+                QCOMPARE(cases->item(r, 1)->text(), label);
+                QCOMPARE(cases->item(r, 2)->text(), predicted);
+            }
+            QCOMPARE(shown, expected);
+            listed += cases->rowCount();
+        }
+    }
+    QCOMPARE(listed, matrix->total());
+
+    // Hovering marks a cell; leaving the matrix clears it.
+    hover(matrix, matrix->cellRect(1, 0).center());
+    QCOMPARE(matrix->hoveredCell(), QPoint(0, 1));
+    hover(matrix, QPoint(1, 1));
+    QCOMPARE(matrix->hoveredCell(), QPoint(-1, -1));
+
+    // Double-clicking a case asks for it to be opened.
+    QPoint cell(-1, -1);
+    for (int i = 0; i < 4 && cell.x() < 0; ++i)
+        if (matrix->count(i / 2, i % 2) > 0)
+            cell = QPoint(i % 2, i / 2);
+    QVERIFY(cell.x() >= 0);
+    const int t = cell.y(), p = cell.x();
+    QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellRect(t, p).center());
+    QVERIFY(m_view->caseTableShown());
+    QSignalSpy activated(m_view, &ExperimentsView::caseActivated);
+    QTableView *table = m_view->caseTable();
+    const QModelIndex first = table->model()->index(0, 0);
+    const QPoint centre = table->visualRect(first).center();
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, centre);
+    QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, centre);
+    QCOMPARE(activated.count(), 1);
+    QCOMPARE(activated.at(0).at(0).toLongLong(), first.data(Qt::UserRole + 1).toLongLong());
+    QCOMPARE(activated.at(0).at(1).toLongLong(), m_a);
+}
+
+void TestExperiments::keyboardChoosesACell()
+{
+    m_view->selectRuns({ m_a });
+    ConfusionMatrixView *matrix = m_view->confusionMatrix();
+    matrix->setFocus();
+    QSignalSpy clicked(matrix, &ConfusionMatrixView::cellClicked);
+    QTest::keyClick(matrix, Qt::Key_Down); // the first key puts the cursor on the first cell
+    QCOMPARE(matrix->currentCell(), QPoint(0, 0));
+    QTest::keyClick(matrix, Qt::Key_Down);
+    QTest::keyClick(matrix, Qt::Key_Right);
+    QTest::keyClick(matrix, Qt::Key_Right); // stays inside
+    QCOMPARE(matrix->currentCell(), QPoint(1, 1));
+    QTest::keyClick(matrix, Qt::Key_Return);
+    QCOMPARE(clicked.count(), 1);
+    QCOMPARE(clicked.at(0).at(0).toInt(), 1);
+    QCOMPARE(clicked.at(0).at(1).toInt(), 1);
+    const int expected = static_cast<int>(casesOf(matrix->classes().at(1), matrix->classes().at(1)).size());
+    QCOMPARE(m_view->caseTableShown() ? m_view->caseModel()->rowCount() : 0, expected);
+}
+
+void TestExperiments::rocPrAndCalibrationPlots()
+{
+    m_view->selectRuns({ m_a, m_b });
+    QCOMPARE(m_view->currentRunId(), m_a);
+    CurvePlot *roc = m_view->rocPlot();
+    CurvePlot *pr = m_view->prPlot();
+    QCOMPARE(roc->curveCount(), 2);
+    QCOMPARE(pr->curveCount(), 2);
+    QVERIFY(roc->hasDiagonal());
+    auto stored = RunRepository(*m_study).artifact(m_a, QStringLiteral("test"), QStringLiteral("roc"));
+    QVERIFY(stored);
+    QCOMPARE(roc->pointCount(0), static_cast<int>(stored->value(QStringLiteral("x")).toArray().size()));
+    QVERIFY(roc->curveName(0).contains(QStringLiteral("AUROC")));
+    QVERIFY(pr->curveName(1).contains(QStringLiteral("beta")));
+
+    // Reliability: the calibrated probability of the positive class in ten bins, one point per
+    // bin that holds a case, computed here independently from the stored predictions.
+    auto run = RunRepository(*m_study).run(m_a);
+    QVERIFY(run);
+    const QString positiveClass = run->config.value(QStringLiteral("positive_class")).toString();
+    const QStringList classes = m_view->confusionMatrix()->classes();
+    const int positive = static_cast<int>(classes.indexOf(positiveClass));
+    QVERIFY(positive >= 0);
+    QSqlQuery q(m_study->database());
+    q.prepare(QStringLiteral("SELECT p.probabilities, p.calibrated FROM predictions p JOIN cases c ON c.id = p.case_id "
+                             "WHERE p.run_id = ? AND c.split = 'test' AND c.label <> ''"));
+    q.addBindValue(m_a);
+    QVERIFY(q.exec());
+    std::set<int> bins;
+    int cases = 0;
+    while (q.next()) {
+        const QString text = q.value(1).isNull() ? q.value(0).toString() : q.value(1).toString();
+        const double prob = QJsonDocument::fromJson(text.toUtf8()).array().at(positive).toDouble();
+        bins.insert(std::min(9, static_cast<int>(prob * 10)));
+        ++cases;
+    }
+    QVERIFY(cases > 0);
+    CurvePlot *calibration = m_view->calibrationPlot();
+    QCOMPARE(calibration->curveCount(), 1);
+    QCOMPARE(calibration->pointCount(0), static_cast<int>(bins.size()));
+    QCOMPARE(calibration->weightMarkerCount(), static_cast<int>(bins.size()));
+    QVERIFY(calibration->hasDiagonal());
+    QVERIFY(m_view->calibrationCaption()->text().contains(QString::number(cases)));
+
+    // Run B has no predictions: its panel has no reliability curve but still its ROC.
+    m_view->selectRuns({ m_b, m_a });
+    QCOMPARE(m_view->currentRunId(), m_b);
+    QCOMPARE(calibration->curveCount(), 0);
+    QCOMPARE(roc->curveCount(), 2);
+}
+
+void TestExperiments::valSplitOnRequest()
+{
+    m_view->selectRuns({ m_a });
+    m_view->setRequestedSplit(QStringLiteral("val"));
+    QCOMPARE(m_view->shownSplit(), QStringLiteral("val"));
+    auto val = RunRepository(*m_study).artifact(m_a, QStringLiteral("val"), QStringLiteral("confusion"));
+    QVERIFY(val);
+    int n = val->value(QStringLiteral("n")).toInt();
+    QCOMPARE(m_view->confusionMatrix()->total(), n);
+    // Only test predictions are stored.
+    QCOMPARE(m_view->caseMessageLabel()->text(), QStringLiteral("Predict the val split first (Predict and explain…)"));
+    QCOMPARE(m_view->calibrationPlot()->curveCount(), 0);
+    m_view->setRequestedSplit(QStringLiteral("test"));
+    QCOMPARE(m_view->shownSplit(), QStringLiteral("test"));
+}
+
+void TestExperiments::screenshots()
+{
+    if (qEnvironmentVariableIsEmpty("LEPTON_SCREENSHOT_DIR"))
+        QSKIP("LEPTON_SCREENSHOT_DIR is not set");
+    m_view->setRunTags(m_a, { QStringLiteral("baseline") });
+    m_view->selectRuns({ m_a, m_b });
+    ConfusionMatrixView *matrix = m_view->confusionMatrix();
+    int t = 1, p = 0;
+    if (matrix->count(t, p) == 0)
+        t = p = 1;
+    m_view->showCell(t, p);
+    hover(matrix, matrix->cellRect(0, 0).center());
+    m_view->compareTabs()->setCurrentIndex(0);
+    m_view->runTabs()->setCurrentIndex(0);
+    save(QStringLiteral("experiments.png"));
+    m_view->compareTabs()->setCurrentIndex(1);
+    m_view->runTabs()->setCurrentIndex(1);
+    save(QStringLiteral("experiments-metrics-roc.png"));
+    m_view->compareTabs()->setCurrentIndex(2);
+    m_view->runTabs()->setCurrentIndex(2);
+    save(QStringLiteral("experiments-diff-calibration.png"));
+    m_view->compareTabs()->setCurrentIndex(0);
+    m_view->runTabs()->setCurrentIndex(0);
+}
+
+void TestExperiments::renameTagNoteAndDelete()
+{
+    m_view->selectRuns({ m_b });
+    QSignalSpy changed(m_view, &ExperimentsView::runsChanged);
+    QVERIFY(m_view->renameRun(m_b, QStringLiteral("beta (lr 5e-3)")));
+    QCOMPARE(changed.count(), 1);
+    const int row = proxyRowOf(m_b);
+    QVERIFY(row >= 0);
+    QCOMPARE(m_view->runProxy()->index(row, RunTableModel::Name).data().toString(), QStringLiteral("beta (lr 5e-3)"));
+    QCOMPARE(m_view->selectedRunIds(), (QList<qint64> { m_b })); // the selection survives
+
+    QVERIFY(m_view->setRunTags(m_b, { QStringLiteral("candidate"), QStringLiteral(" fast ") }));
+    QCOMPARE(m_view->runProxy()->index(proxyRowOf(m_b), RunTableModel::Tags).data().toString(),
+        QStringLiteral("candidate, fast"));
+    m_view->filterEdit()->setText(QStringLiteral("candid"));
+    QCOMPARE(m_view->runProxy()->rowCount(), 1);
+    m_view->filterEdit()->clear();
+
+    QVERIFY(m_view->setRunNotes(m_b, QStringLiteral("Lower learning rate; compare with alpha.")));
+    QVERIFY(m_view->runProxy()
+                ->index(proxyRowOf(m_b), RunTableModel::Name)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("compare with alpha")));
+
+    // An empty name is refused and reported, without a dialog.
+    QSignalSpy errors(m_view, &ExperimentsView::errorOccurred);
+    QVERIFY(!m_view->renameRun(m_b, QStringLiteral("  ")));
+    QCOMPARE(errors.count(), 1);
+
+    // Delete (confirmed, since the view is not interactive).
+    QVERIFY(m_view->deleteRuns({ m_b }));
+    QCOMPARE(m_view->runProxy()->rowCount(), 1);
+    QCOMPARE(m_view->runModel()->rowOf(m_b), -1);
+    QVERIFY(m_view->selectedRunIds().isEmpty());
+
+    auto entries = AuditLog(*m_study).entriesFor(QStringLiteral("run:%1").arg(m_b));
+    QVERIFY2(entries, qPrintable(entries ? QString() : entries.error()));
+    QStringList actions;
+    for (const AuditEntry &e : entries.value()) {
+        actions.append(e.action);
+        QCOMPARE(e.actor, QStringLiteral("dr. test"));
+    }
+    QVERIFY(actions.contains(QStringLiteral("run.rename")));
+    QVERIFY(actions.contains(QStringLiteral("run.tag")));
+    QVERIFY(actions.contains(QStringLiteral("run.note")));
+    QVERIFY(actions.contains(QStringLiteral("run.delete")));
+}
+
+QTEST_MAIN(TestExperiments)
+#include "tst_experiments.moc"

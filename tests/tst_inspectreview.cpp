@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Inspector and the Review view, clicked and typed through under QT_QPA_PLATFORM=offscreen,
+// on a tiny trained, predicted and explained study; the audit chain checked and tampered with.
+#include "CaseExplanationPanel.h"
+#include "HeatmapView.h"
+#include "InspectorView.h"
+#include "MainWindow.h"
+#include "ReviewQueueModel.h"
+#include "ReviewView.h"
+#include "SignedBarChart.h"
+#include "TinyStudy.h"
+
+#include "explain/PredictionService.h"
+#include "store/AuditLog.h"
+#include "store/ReviewRepository.h"
+#include "store/RunRepository.h"
+#include "train/Trainer.h"
+
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSqlQuery>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace lepton;
+
+class TestInspectReview : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void inspectorShowsAndTogglesACase();
+    void inspectorRefusesAnUnknownCase();
+    void reviewThreeCasesByKeyboard();
+    void queueResumesWhereTheReviewerLeft();
+    void queueFilters();
+    void auditChainVerifiesAndCatchesTampering();
+
+private:
+    QString firstTestCase() const;
+    static void clickOk(QDialog *dialog);
+
+    QTemporaryDir m_dir;
+    std::shared_ptr<Study> m_study;
+    qint64 m_run = 0;
+    qint64 m_second = 0;
+};
+
+void TestInspectReview::initTestCase()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("LeptonTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_inspectreview"));
+    QSettings().clear();
+    QVERIFY(tiny::makeStudy(m_dir.path(), m_study) > 0);
+    TrainConfig c = tiny::config();
+    c.epochs = 3;
+    for (qint64 *run : { &m_run, &m_second }) {
+        auto out = Trainer::train(*m_study, 1, c, {});
+        QVERIFY2(out, qPrintable(out.error()));
+        *run = out->runId;
+        PredictOptions o;
+        o.runId = *run;
+        o.split = QStringLiteral("test");
+        o.device = QStringLiteral("cpu");
+        o.explain = true;
+        auto summary = PredictionService::run(*m_study, o);
+        QVERIFY2(summary, qPrintable(summary.error()));
+        QVERIFY(summary->explained > 0);
+        c.seed = 2;
+    }
+}
+
+QString TestInspectReview::firstTestCase() const
+{
+    auto queue = ReviewRepository(*m_study).queue(m_run);
+    return queue && !queue->empty() ? queue->front().caseKey : QString();
+}
+
+void TestInspectReview::clickOk(QDialog *dialog)
+{
+    auto *buttons = dialog->findChild<QDialogButtonBox *>();
+    QVERIFY(buttons);
+    QPushButton *ok = buttons->button(QDialogButtonBox::Ok);
+    QVERIFY(ok->isEnabled());
+    QTest::mouseClick(ok, Qt::LeftButton);
+}
+
+void TestInspectReview::inspectorShowsAndTogglesACase()
+{
+    InspectorView view;
+    view.resize(1200, 800);
+    view.setStudy(m_study);
+    view.show();
+    QCOMPARE(view.runBox()->count(), 2);
+    const QString key = firstTestCase();
+    QVERIFY(!key.isEmpty());
+    view.runBox()->setCurrentIndex(view.runBox()->findData(m_run));
+    QTest::keyClicks(view.caseEdit(), key);
+    QTest::keyClick(view.caseEdit(), Qt::Key_Return);
+    CaseExplanationPanel *p = view.panel();
+    QVERIFY2(view.error().isEmpty(), qPrintable(view.error()));
+    QVERIFY(p->titleLabel()->text().contains(key));
+    QVERIFY(p->decisionLabel()->text().contains(QStringLiteral("p(")));
+    // Modality weights and field attributions as bars.
+    QCOMPARE(p->modalityChart()->barCount(), 3);
+    QVERIFY(p->fieldChart()->barCount() >= 1);
+    // The image with the attention map; toggling to Grad-CAM changes the picture; none hides it.
+    QVERIFY(p->heatmap()->hasImage());
+    QVERIFY(p->heatmap()->hasMap());
+    const QImage attention = p->heatmap()->composed();
+    p->overlayBox()->setCurrentIndex(p->overlayBox()->findData(int(CaseExplanationPanel::Overlay::GradCam)));
+    const QImage cam = p->heatmap()->composed();
+    QVERIFY(attention != cam);
+    p->overlayBox()->setCurrentIndex(p->overlayBox()->findData(int(CaseExplanationPanel::Overlay::None)));
+    QVERIFY(!p->heatmap()->overlayVisible());
+    p->overlayBox()->setCurrentIndex(0);
+    p->opacitySlider()->setValue(90);
+    QVERIFY(p->heatmap()->composed() != attention);
+    p->colourMapBox()->setCurrentIndex(1);
+    QVERIFY(p->heatmap()->composed() != attention);
+    // The counterfactual is a sentence (or says why there is none).
+    QVERIFY(!p->counterfactualLabel()->text().isEmpty());
+    // The same case under the second run, side by side.
+    QVERIFY(!view.comparePanel()->isVisible());
+    view.setCompareRun(m_second);
+    QVERIFY(view.comparePanel()->isVisible());
+    QVERIFY(view.comparePanel()->titleLabel()->text().contains(QStringLiteral("run %1").arg(m_second)));
+    QCOMPARE(view.comparePanel()->modalityChart()->barCount(), 3);
+}
+
+void TestInspectReview::inspectorRefusesAnUnknownCase()
+{
+    InspectorView view;
+    view.setStudy(m_study);
+    QSignalSpy errors(&view, &InspectorView::errorOccurred);
+    QVERIFY(!view.openCaseKey(m_run, QStringLiteral("no-such-case")));
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(view.error().contains(QStringLiteral("no-such-case")));
+    // A training case has no prediction: the panel says what to do.
+    auto train = DatasetRepository(*m_study).caseByKey(1, QStringLiteral("T0"));
+    QVERIFY(train);
+    auto predicted = ReviewRepository(*m_study).queue(m_run);
+    QVERIFY(predicted);
+    bool isTest = false;
+    for (const auto &i : predicted.value())
+        isTest = isTest || i.caseId == train->id;
+    if (!isTest) {
+        QVERIFY(!view.openCase(m_run, train->id));
+        QVERIFY(view.error().contains(QStringLiteral("predict")));
+    }
+}
+
+void TestInspectReview::reviewThreeCasesByKeyboard()
+{
+    ReviewView view;
+    view.setInteractive(false);
+    view.setReviewer(QStringLiteral("dr. test"));
+    view.resize(1200, 800);
+    view.setStudy(m_study);
+    view.selectRun(m_run);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.queueView()->setFocus();
+    const int total = view.queueModel()->totalCount();
+    QVERIFY(total >= 3);
+    QVERIFY(view.progressLabel()->text().startsWith(QStringLiteral("0 of %1").arg(total)));
+    const qint64 first = view.currentPrediction();
+    QSignalSpy saved(&view, &ReviewView::reviewSaved);
+    // A: accept, and on to the next case.
+    QTest::keyClick(view.queueView(), Qt::Key_A);
+    QCOMPARE(saved.count(), 1);
+    QVERIFY(view.currentPrediction() != first);
+    const qint64 second = view.currentPrediction();
+    // O: override, with the right class and a reason.
+    QTest::keyClick(view.queueView(), Qt::Key_O);
+    QDialog *dialog = view.pendingDialog();
+    QVERIFY(dialog);
+    auto *reason = dialog->findChild<QPlainTextEdit *>(QStringLiteral("reasonEdit"));
+    QVERIFY(reason);
+    QVERIFY(!dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled()); // reason required
+    QTest::keyClicks(reason, QStringLiteral("blob is an artefact"));
+    clickOk(dialog);
+    QCOMPARE(saved.count(), 2);
+    QVERIFY(view.currentPrediction() != second);
+    // C: a comment on the third case (it stays selected).
+    const qint64 third = view.currentPrediction();
+    view.queueView()->setFocus();
+    QTest::keyClick(view.queueView(), Qt::Key_C);
+    dialog = view.pendingDialog();
+    QVERIFY(dialog);
+    QTest::keyClicks(
+        dialog->findChild<QPlainTextEdit *>(QStringLiteral("commentEdit")), QStringLiteral("ask for a CT"));
+    clickOk(dialog);
+    QCOMPARE(saved.count(), 3);
+    QCOMPARE(view.currentPrediction(), third);
+    QCOMPARE(view.historyList()->count(), 1);
+    QVERIFY(view.historyList()->item(0)->text().contains(QStringLiteral("ask for a CT")));
+    QVERIFY(view.progressLabel()->text().startsWith(QStringLiteral("3 of %1").arg(total)));
+    // P goes back; the override is in the second case's history with who and why.
+    QTest::keyClick(view.queueView(), Qt::Key_P);
+    QCOMPARE(view.currentPrediction(), second);
+    QCOMPARE(view.historyList()->count(), 1);
+    QVERIFY(view.historyList()->item(0)->text().contains(QStringLiteral("dr. test")));
+    QVERIFY(view.historyList()->item(0)->text().contains(QStringLiteral("blob is an artefact")));
+    // Each review is in the audit log, chained.
+    auto entries = AuditLog(*m_study).entries();
+    QVERIFY(entries);
+    QStringList actions;
+    for (const AuditEntry &e : entries.value())
+        if (e.action.startsWith(QLatin1String("review.")))
+            actions.append(e.action);
+    QCOMPARE(actions,
+        QStringList(
+            { QStringLiteral("review.accept"), QStringLiteral("review.override"), QStringLiteral("review.comment") }));
+    QCOMPARE(entries->back().actor, QStringLiteral("dr. test"));
+    // Editing a verdict is a new review and a new entry, never a rewrite.
+    QTest::keyClick(view.queueView(), Qt::Key_A);
+    QCOMPARE(ReviewRepository(*m_study).history(second).value().size(), std::size_t(2));
+    QCOMPARE(AuditLog(*m_study).entries().value().back().action, QStringLiteral("review.edit"));
+    // Override without a reason is refused with a message.
+    QVERIFY(!view.overrideCurrent(QStringLiteral("yes"), QString()));
+    QVERIFY(!view.lastError().isEmpty());
+}
+
+void TestInspectReview::queueResumesWhereTheReviewerLeft()
+{
+    qint64 leftAt = 0;
+    {
+        ReviewView view;
+        view.setInteractive(false);
+        view.setStudy(m_study);
+        view.selectRun(m_run);
+        view.next();
+        view.next();
+        leftAt = view.currentPrediction();
+        QVERIFY(leftAt > 0);
+    }
+    ReviewView again;
+    again.setInteractive(false);
+    again.setStudy(m_study);
+    again.selectRun(m_run);
+    QCOMPARE(again.currentPrediction(), leftAt);
+}
+
+void TestInspectReview::queueFilters()
+{
+    ReviewView view;
+    view.setInteractive(false);
+    view.setStudy(m_study);
+    view.selectRun(m_second);
+    const int total = view.queueModel()->totalCount();
+    view.statusBox()->setCurrentIndex(view.statusBox()->findData(QStringLiteral("unreviewed")));
+    Q_EMIT view.statusBox()->activated(view.statusBox()->currentIndex());
+    QCOMPARE(view.queueModel()->totalCount(), total); // nothing reviewed in this run
+    view.accept();
+    Q_EMIT view.statusBox()->activated(view.statusBox()->currentIndex());
+    QCOMPARE(view.queueModel()->totalCount(), total - 1);
+    view.statusBox()->setCurrentIndex(view.statusBox()->findData(QStringLiteral("disagreement")));
+    Q_EMIT view.statusBox()->activated(view.statusBox()->currentIndex());
+    for (int r = 0; r < view.queueModel()->rowCount(); ++r) {
+        const ReviewItem *it = view.queueModel()->itemAt(r);
+        QVERIFY(it->predicted != it->label);
+    }
+    view.statusBox()->setCurrentIndex(0);
+    view.sortBox()->setCurrentIndex(view.sortBox()->findData(QStringLiteral("probability")));
+    Q_EMIT view.sortBox()->activated(view.sortBox()->currentIndex());
+    for (int r = 1; r < view.queueModel()->rowCount(); ++r)
+        QVERIFY(view.queueModel()->itemAt(r - 1)->probability <= view.queueModel()->itemAt(r)->probability);
+}
+
+void TestInspectReview::auditChainVerifiesAndCatchesTampering()
+{
+    // The chain of the study, as written by the reviews above, is intact.
+    MainWindow w;
+    w.setInteractive(false);
+    QVERIFY(w.openStudy(m_study->path()));
+    QVERIFY(w.verifyAuditLog());
+    // A test copy with one entry changed behind the database's back fails at that entry.
+    const QString copy = m_dir.filePath(QStringLiteral("tampered.lepton"));
+    {
+        QSqlQuery checkpoint(m_study->database());
+        QVERIFY(checkpoint.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
+    }
+    QVERIFY(QFile::copy(m_study->path(), copy));
+    qint64 victim = 0;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tamper"));
+        db.setDatabaseName(copy);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 1")) && q.next());
+        victim = q.value(0).toLongLong();
+        QVERIFY(q.exec(QStringLiteral("DROP TRIGGER audit_log_no_update")));
+        QVERIFY(q.exec(QStringLiteral("UPDATE audit_log SET actor = 'someone else' WHERE id = %1").arg(victim)));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("tamper"));
+    QSignalSpy errors(&w, &MainWindow::errorShown);
+    QVERIFY(w.openStudy(copy));
+    QVERIFY(!w.verifyAuditLog());
+    QCOMPARE(errors.count(), 1);
+    QVERIFY2(w.lastError().contains(QStringLiteral("entry %1").arg(victim)), qPrintable(w.lastError()));
+}
+
+QTEST_MAIN(TestInspectReview)
+#include "tst_inspectreview.moc"

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QWidget>
+
+#include <memory>
+
+class HeatmapView;
+class SignedBarChart;
+class TemporalAttentionPlot;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QSlider;
+class QTableWidget;
+
+namespace lepton {
+class Study;
+}
+
+/// One run's explanation of one case, as stored in the study: the decision with its grade and
+/// calibrated probability, the image with the attention map or Grad-CAM laid over it (opacity,
+/// colour map, the lesion box when the ground truth is known), the modality weights, the record
+/// fields' attributions (Integrated Gradients or field attention, with the case's values), the
+/// temporal attention over the event history, and the counterfactual as a sentence and a
+/// before/after table. `compact` drops the history plot and shrinks the rest (the review view).
+class CaseExplanationPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    enum class Overlay { Attention, GradCam, None };
+
+    explicit CaseExplanationPanel(bool compact = false, QWidget *parent = nullptr);
+
+    /// Shows the case as `runId` predicted and explained it; false with error() when the run has
+    /// no prediction for it (the panel then says what to do).
+    bool showCase(const std::shared_ptr<lepton::Study> &study, qint64 runId, qint64 caseId);
+    void clear(const QString &message = QString());
+    QString error() const { return m_error; }
+
+    void setOverlay(Overlay overlay);
+    Overlay overlay() const;
+
+    QLabel *titleLabel() const { return m_title; }
+    QLabel *decisionLabel() const { return m_decision; }
+    HeatmapView *heatmap() const { return m_heatmap; }
+    QComboBox *overlayBox() const { return m_overlay; }
+    QComboBox *colourMapBox() const { return m_colourMap; }
+    QSlider *opacitySlider() const { return m_opacity; }
+    QCheckBox *lesionBox() const { return m_lesion; }
+    SignedBarChart *modalityChart() const { return m_modalities; }
+    SignedBarChart *fieldChart() const { return m_fields; }
+    QComboBox *fieldSourceBox() const { return m_fieldSource; }
+    TemporalAttentionPlot *temporalPlot() const { return m_temporal; }
+    QLabel *counterfactualLabel() const { return m_counterfactualText; }
+    QTableWidget *counterfactualTable() const { return m_counterfactual; }
+
+Q_SIGNALS:
+    /// Options changed by the user (the review view keeps them between cases).
+    void viewOptionsChanged();
+
+private:
+    void showFields();
+    void applyOverlay();
+
+    bool m_compact;
+    QString m_error;
+    QLabel *m_title;
+    QLabel *m_decision;
+    HeatmapView *m_heatmap;
+    QComboBox *m_overlay;
+    QComboBox *m_colourMap;
+    QSlider *m_opacity;
+    QCheckBox *m_lesion;
+    SignedBarChart *m_modalities;
+    SignedBarChart *m_fields;
+    QComboBox *m_fieldSource;
+    TemporalAttentionPlot *m_temporal = nullptr;
+    QLabel *m_counterfactualText;
+    QTableWidget *m_counterfactual;
+
+    // What the current case's explanations hold, kept for the toggles.
+    QVector<float> m_attentionMap, m_camMap;
+    int m_attentionW = 0, m_attentionH = 0, m_camW = 0, m_camH = 0;
+    QStringList m_fieldNames;
+    QVector<double> m_igValues, m_attentionValues;
+    QStringList m_igFields, m_attentionFields;
+    QHash<QString, QString> m_fieldText; ///< field → the case's value as text
+};

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ReviewQueueModel.h"
+
+#include "store/Study.h"
+
+#include <QColor>
+#include <QFont>
+
+ReviewQueueModel::ReviewQueueModel(QObject *parent) : QAbstractTableModel(parent) { }
+
+void ReviewQueueModel::setQueue(std::shared_ptr<lepton::Study> study, qint64 runId, const lepton::ReviewFilter &filter)
+{
+    beginResetModel();
+    m_study = std::move(study);
+    m_runId = runId;
+    m_filter = filter;
+    m_rows.clear();
+    m_total = 0;
+    m_error.clear();
+    if (m_study && runId > 0) {
+        auto n = lepton::ReviewRepository(*m_study).count(runId, filter);
+        if (n)
+            m_total = n.value();
+        else
+            m_error = n.error();
+    }
+    endResetModel();
+    if (canFetchMore({}))
+        fetchMore({});
+}
+
+void ReviewQueueModel::refreshRow(int row)
+{
+    if (row < 0 || row >= int(m_rows.size()) || !m_study)
+        return;
+    auto item = lepton::ReviewRepository(*m_study).item(m_rows[std::size_t(row)].predictionId);
+    if (!item)
+        return;
+    m_rows[std::size_t(row)] = item.value();
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+const lepton::ReviewItem *ReviewQueueModel::itemAt(int row) const
+{
+    return row >= 0 && row < int(m_rows.size()) ? &m_rows[std::size_t(row)] : nullptr;
+}
+
+bool ReviewQueueModel::ensureLoaded(int row)
+{
+    while (row >= int(m_rows.size()) && canFetchMore({})) {
+        const std::size_t before = m_rows.size();
+        fetchMore({});
+        if (m_rows.size() == before)
+            break;
+    }
+    return row < int(m_rows.size());
+}
+
+int ReviewQueueModel::rowOf(qint64 predictionId)
+{
+    for (int r = 0;; ++r) {
+        if (!ensureLoaded(r))
+            return -1;
+        if (m_rows[std::size_t(r)].predictionId == predictionId)
+            return r;
+    }
+}
+
+int ReviewQueueModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int ReviewQueueModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ReviewQueueModel::data(const QModelIndex &index, int role) const
+{
+    const lepton::ReviewItem *it = itemAt(index.row());
+    if (!it)
+        return {};
+    if (role == Qt::FontRole && !it->latest) {
+        QFont bold;
+        bold.setBold(true); // still to review
+        return bold;
+    }
+    if (role == Qt::ForegroundRole && index.column() == Decision && it->referred)
+        return QColor(0xb0, 0x00, 0x20);
+    if (role == Qt::TextAlignmentRole && index.column() == Probability)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+        return {};
+    switch (index.column()) {
+    case Case:
+        return it->caseKey;
+    case Label:
+        return it->label.isEmpty() ? tr("(unlabelled)") : it->label;
+    case Predicted:
+        return it->predicted;
+    case Decision:
+        return it->referred && role == Qt::ToolTipRole ? tr("%1 — referred to review").arg(it->decision) : it->decision;
+    case Probability:
+        return QString::number(it->probability, 'f', 3);
+    case Verdict:
+        if (!it->latest)
+            return tr("to review");
+        if (it->latest->verdict == QLatin1String("override"))
+            return tr("override → %1 (%2)").arg(it->latest->chosenClass, it->latest->reviewer);
+        return tr("%1 (%2)").arg(it->latest->verdict, it->latest->reviewer);
+    }
+    return {};
+}
+
+QVariant ReviewQueueModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Case:
+        return tr("Case");
+    case Label:
+        return tr("Label");
+    case Predicted:
+        return tr("Predicted");
+    case Decision:
+        return tr("Decision");
+    case Probability:
+        return tr("p");
+    case Verdict:
+        return tr("Review");
+    }
+    return {};
+}
+
+bool ReviewQueueModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_study && int(m_rows.size()) < m_total;
+}
+
+void ReviewQueueModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    auto page = lepton::ReviewRepository(*m_study).queue(m_runId, m_filter, int(m_rows.size()), PageSize);
+    if (!page || page->empty()) {
+        m_error = page ? tr("the queue changed while reading") : page.error();
+        m_total = int(m_rows.size());
+        return;
+    }
+    const int first = int(m_rows.size());
+    beginInsertRows({}, first, first + int(page->size()) - 1);
+    for (auto &r : page.value())
+        m_rows.push_back(std::move(r));
+    endInsertRows();
+}

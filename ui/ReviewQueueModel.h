@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "store/ReviewRepository.h"
+
+#include <QAbstractTableModel>
+
+#include <memory>
+
+namespace lepton {
+class Study;
+}
+
+/// A run's review queue (its predictions, filtered and sorted in SQL, each with its latest
+/// review), fetched from the study in pages as the view scrolls.
+class ReviewQueueModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Case, Label, Predicted, Decision, Probability, Verdict, ColumnCount };
+    static constexpr int PageSize = 200;
+
+    explicit ReviewQueueModel(QObject *parent = nullptr);
+
+    void setQueue(std::shared_ptr<lepton::Study> study, qint64 runId, const lepton::ReviewFilter &filter);
+    /// Re-reads the loaded rows (after a review) without losing the position.
+    void refreshRow(int row);
+    qint64 runId() const { return m_runId; }
+    int totalCount() const { return m_total; }
+    const lepton::ReviewItem *itemAt(int row) const;
+    /// Loads pages until `row` is loaded; false when the queue is shorter.
+    bool ensureLoaded(int row);
+    /// The row of a prediction among the loaded rows, loading more as needed; -1 when absent.
+    int rowOf(qint64 predictionId);
+    QString lastError() const { return m_error; }
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+
+private:
+    std::shared_ptr<lepton::Study> m_study;
+    qint64 m_runId = 0;
+    lepton::ReviewFilter m_filter;
+    std::vector<lepton::ReviewItem> m_rows;
+    int m_total = 0;
+    QString m_error;
+};

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ReviewView.h"
+
+#include "CaseExplanationPanel.h"
+#include "ReviewQueueModel.h"
+
+#include "store/AuditLog.h"
+#include "store/ReviewRepository.h"
+#include "store/RunRepository.h"
+#include "store/Study.h"
+
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QShortcut>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace {
+const QString kReviewerKey = QStringLiteral("review/reviewer");
+
+QString positionKey(const QString &studyPath, qint64 runId)
+{
+    return QStringLiteral("review/position/%1/%2")
+        .arg(QString::fromLatin1(studyPath.toUtf8().toBase64(QByteArray::Base64UrlEncoding)))
+        .arg(runId);
+}
+} // namespace
+
+ReviewView::ReviewView(QWidget *parent)
+    : QWidget(parent),
+      m_runs(new QComboBox(this)),
+      m_status(new QComboBox(this)),
+      m_decision(new QComboBox(this)),
+      m_band(new QComboBox(this)),
+      m_sort(new QComboBox(this)),
+      m_reviewer(new QLineEdit(this)),
+      m_progressText(new QLabel(this)),
+      m_progress(new QProgressBar(this)),
+      m_model(new ReviewQueueModel(this)),
+      m_view(new QTableView(this)),
+      m_panel(new CaseExplanationPanel(true, this)),
+      m_history(new QListWidget(this)),
+      m_accept(new QPushButton(tr("&Accept (A)"), this)),
+      m_override(new QPushButton(tr("&Override… (O)"), this)),
+      m_comment(new QPushButton(tr("&Comment… (C)"), this)),
+      m_prev(new QPushButton(tr("◀ &Previous (P)"), this)),
+      m_next(new QPushButton(tr("&Next (N) ▶"), this))
+{
+    m_status->addItem(tr("all cases"), QStringLiteral("all"));
+    m_status->addItem(tr("unreviewed"), QStringLiteral("unreviewed"));
+    m_status->addItem(tr("referred to review"), QStringLiteral("referred"));
+    m_status->addItem(tr("disagrees with label"), QStringLiteral("disagreement"));
+    m_band->addItem(tr("any confidence"), QPointF(0.0, 1.0));
+    m_band->addItem(tr("uncertain (p 0.35–0.65)"), QPointF(0.35, 0.65));
+    m_band->addItem(tr("p < 0.2"), QPointF(0.0, 0.2));
+    m_band->addItem(tr("p 0.2–0.8"), QPointF(0.2, 0.8));
+    m_band->addItem(tr("p > 0.8"), QPointF(0.8, 1.0));
+    m_sort->addItem(tr("by case"), QStringLiteral("case"));
+    m_sort->addItem(tr("most uncertain first"), QStringLiteral("uncertainty"));
+    m_sort->addItem(tr("by probability"), QStringLiteral("probability"));
+    m_sort->addItem(tr("by decision"), QStringLiteral("decision"));
+    m_reviewer->setToolTip(tr("Who reviews: stored with every review and in the audit log"));
+    m_reviewer->setMaximumWidth(160);
+    m_reviewer->setText(QSettings().value(kReviewerKey, lepton::AuditLog::currentUser()).toString());
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Run"), this));
+    m_runs->setMinimumContentsLength(16);
+    bar->addWidget(m_runs);
+    bar->addWidget(m_status);
+    bar->addWidget(new QLabel(tr("Decision"), this));
+    bar->addWidget(m_decision);
+    bar->addWidget(m_band);
+    bar->addWidget(m_sort);
+    bar->addStretch();
+    bar->addWidget(new QLabel(tr("Reviewer"), this));
+    bar->addWidget(m_reviewer);
+
+    m_view->setModel(m_model);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_progress->setTextVisible(false);
+    m_progress->setMaximumHeight(8);
+
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_progressText);
+    leftLayout->addWidget(m_progress);
+    leftLayout->addWidget(m_view, 1);
+
+    auto *actions = new QHBoxLayout;
+    m_accept->setToolTip(tr("The decision is right (A)"));
+    m_override->setToolTip(tr("Choose the right class and give a reason (O)"));
+    m_comment->setToolTip(tr("Add a comment without a verdict (C)"));
+    for (QPushButton *b : { m_prev, m_accept, m_override, m_comment, m_next })
+        actions->addWidget(b);
+    m_history->setMaximumHeight(90);
+    m_history->setToolTip(tr("Every review of this case, oldest first"));
+
+    auto *right = new QWidget(this);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(m_panel, 1);
+    rightLayout->addLayout(actions);
+    rightLayout->addWidget(new QLabel(tr("Reviews of this case"), this));
+    rightLayout->addWidget(m_history);
+
+    auto *split = new QSplitter(this);
+    split->addWidget(left);
+    split->addWidget(right);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(bar);
+    layout->addWidget(split, 1);
+
+    // One-key shortcuts while the view has focus; a text field keeps its letters.
+    const struct
+    {
+        QKeySequence key;
+        std::function<void()> run;
+    } keys[] = {
+        { QKeySequence(Qt::Key_A), [this] { accept(); } },
+        { QKeySequence(Qt::Key_O), [this] { openOverrideDialog(); } },
+        { QKeySequence(Qt::Key_C), [this] { openCommentDialog(); } },
+        { QKeySequence(Qt::Key_N), [this] { next(); } },
+        { QKeySequence(Qt::Key_P), [this] { previous(); } },
+    };
+    for (const auto &k : keys) {
+        auto *s = new QShortcut(k.key, this);
+        s->setContext(Qt::WidgetWithChildrenShortcut);
+        connect(s, &QShortcut::activated, this, k.run);
+    }
+    connect(m_accept, &QPushButton::clicked, this, &ReviewView::accept);
+    connect(m_override, &QPushButton::clicked, this, &ReviewView::openOverrideDialog);
+    connect(m_comment, &QPushButton::clicked, this, &ReviewView::openCommentDialog);
+    connect(m_next, &QPushButton::clicked, this, &ReviewView::next);
+    connect(m_prev, &QPushButton::clicked, this, &ReviewView::previous);
+    connect(m_reviewer, &QLineEdit::editingFinished, this, [this] { setReviewer(m_reviewer->text()); });
+    connect(m_runs, &QComboBox::activated, this, [this] { selectRun(currentRun()); });
+    for (QComboBox *b : { m_status, m_decision, m_band, m_sort })
+        connect(b, &QComboBox::activated, this, &ReviewView::applyFilter);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        showCurrent();
+        rememberPosition();
+    });
+    setStudy(nullptr);
+}
+
+void ReviewView::setReviewer(const QString &name)
+{
+    const QString trimmed = name.trimmed();
+    m_reviewer->setText(trimmed.isEmpty() ? lepton::AuditLog::currentUser() : trimmed);
+    QSettings().setValue(kReviewerKey, m_reviewer->text());
+}
+
+QString ReviewView::reviewer() const
+{
+    return m_reviewer->text().trimmed().isEmpty() ? lepton::AuditLog::currentUser() : m_reviewer->text().trimmed();
+}
+
+void ReviewView::setStudy(std::shared_ptr<lepton::Study> study)
+{
+    m_study = std::move(study);
+    reload();
+}
+
+void ReviewView::reload()
+{
+    const qint64 keep = currentRun();
+    {
+        QSignalBlocker block(m_runs);
+        m_runs->clear();
+        if (m_study) {
+            auto runs = lepton::RunRepository(*m_study).runs();
+            if (runs)
+                for (auto it = runs->rbegin(); it != runs->rend(); ++it) {
+                    auto n = lepton::ReviewRepository(*m_study).count(it->id);
+                    if (n && n.value() > 0)
+                        m_runs->addItem(tr("%1: %2 (%3 predictions)").arg(it->id).arg(it->name).arg(n.value()), it->id);
+                }
+        }
+    }
+    const int i = m_runs->findData(keep);
+    if (m_runs->count() == 0) {
+        m_model->setQueue(nullptr, 0, {});
+        m_panel->clear(m_study ? tr("No predictions to review yet: predict a run's cases first (Experiments ▸ "
+                                    "Predict and explain, or `lepton predict`).")
+                               : QString());
+        updateProgress();
+        return;
+    }
+    selectRun(m_runs->itemData(i >= 0 ? i : 0).toLongLong());
+}
+
+qint64 ReviewView::currentRun() const
+{
+    return m_runs->currentIndex() >= 0 ? m_runs->currentData().toLongLong() : 0;
+}
+
+void ReviewView::selectRun(qint64 runId)
+{
+    const int i = m_runs->findData(runId);
+    if (i < 0)
+        return;
+    m_runs->setCurrentIndex(i);
+    // The decisions this run made, for the filter.
+    const QString keepDecision = m_decision->currentData().toString();
+    m_decision->clear();
+    m_decision->addItem(tr("any"), QString());
+    if (auto all = lepton::ReviewRepository(*m_study).queue(runId)) {
+        QStringList decisions;
+        for (const auto &item : all.value())
+            if (!item.decision.isEmpty() && !decisions.contains(item.decision))
+                decisions.append(item.decision);
+        decisions.sort();
+        for (const QString &d : decisions)
+            m_decision->addItem(d, d);
+    }
+    const int d = m_decision->findData(keepDecision);
+    m_decision->setCurrentIndex(d >= 0 ? d : 0);
+    applyFilter();
+}
+
+void ReviewView::applyFilter()
+{
+    if (!m_study || currentRun() == 0)
+        return;
+    lepton::ReviewFilter f;
+    const QString status = m_status->currentData().toString();
+    f.unreviewedOnly = status == QLatin1String("unreviewed");
+    f.referredOnly = status == QLatin1String("referred");
+    f.disagreementOnly = status == QLatin1String("disagreement");
+    f.decision = m_decision->currentData().toString();
+    const QPointF band = m_band->currentData().toPointF();
+    f.minProbability = band.x();
+    f.maxProbability = band.y();
+    f.sort = m_sort->currentData().toString();
+    m_model->setQueue(m_study, currentRun(), f);
+    if (!m_model->lastError().isEmpty())
+        fail(m_model->lastError());
+    // Resume: the case the reviewer was on, else the first one still to review.
+    int row = -1;
+    const qint64 last = QSettings().value(positionKey(m_study->path(), currentRun())).toLongLong();
+    if (last > 0)
+        row = m_model->rowOf(last);
+    if (row < 0) {
+        auto first = lepton::ReviewRepository(*m_study).firstUnreviewed(currentRun(), f);
+        row = first && first.value() >= 0 ? first.value() : 0;
+    }
+    goToRow(row);
+    updateProgress();
+}
+
+void ReviewView::goToRow(int row)
+{
+    if (!m_model->ensureLoaded(row)) {
+        m_panel->clear(m_model->totalCount() == 0 ? tr("No case matches these filters.") : QString());
+        m_history->clear();
+        return;
+    }
+    m_view->setCurrentIndex(m_model->index(row, 0));
+    m_view->scrollTo(m_model->index(row, 0));
+    showCurrent();
+}
+
+int ReviewView::currentRow() const
+{
+    return m_view->currentIndex().isValid() ? m_view->currentIndex().row() : -1;
+}
+
+qint64 ReviewView::currentPrediction() const
+{
+    const lepton::ReviewItem *it = m_model->itemAt(currentRow());
+    return it ? it->predictionId : 0;
+}
+
+void ReviewView::showCurrent()
+{
+    const lepton::ReviewItem *it = m_model->itemAt(currentRow());
+    m_history->clear();
+    if (!it || !m_study) {
+        m_panel->clear();
+        return;
+    }
+    m_panel->showCase(m_study, currentRun(), it->caseId);
+    if (auto history = lepton::ReviewRepository(*m_study).history(it->predictionId))
+        for (const lepton::ReviewRecord &r : history.value()) {
+            QString line = QStringLiteral("%1  %2  %3").arg(r.createdAt.left(19), r.reviewer, r.verdict);
+            if (r.verdict == QLatin1String("override"))
+                line += QStringLiteral(" → %1: %2").arg(r.chosenClass, r.reason);
+            if (!r.comment.isEmpty())
+                line += QStringLiteral(" — “%1”").arg(r.comment);
+            m_history->addItem(line);
+        }
+}
+
+void ReviewView::rememberPosition()
+{
+    if (m_study && currentPrediction() > 0)
+        QSettings().setValue(positionKey(m_study->path(), currentRun()), currentPrediction());
+}
+
+void ReviewView::updateProgress()
+{
+    if (!m_study || currentRun() == 0) {
+        m_progressText->setText(tr("Nothing to review."));
+        m_progress->setValue(0);
+        return;
+    }
+    auto p = lepton::ReviewRepository(*m_study).progress(currentRun());
+    if (!p)
+        return;
+    m_progressText->setText(tr("%1 of %2 reviewed · %3 in this queue · reviewer %4")
+                                .arg(p->first)
+                                .arg(p->second)
+                                .arg(m_model->totalCount())
+                                .arg(reviewer()));
+    m_progress->setRange(0, std::max(1, p->second));
+    m_progress->setValue(p->first);
+}
+
+void ReviewView::fail(const QString &message)
+{
+    m_error = message;
+    Q_EMIT errorOccurred(message);
+    if (m_interactive)
+        QMessageBox::warning(this, tr("Review"), message);
+}
+
+bool ReviewView::save(const QString &verdict, const QString &chosenClass, const QString &reason, const QString &text)
+{
+    const lepton::ReviewItem *it = m_model->itemAt(currentRow());
+    if (!it || !m_study) {
+        fail(tr("Select a case to review first."));
+        return false;
+    }
+    lepton::ReviewRecord r;
+    r.predictionId = it->predictionId;
+    r.reviewer = reviewer();
+    r.verdict = verdict;
+    r.chosenClass = chosenClass;
+    r.reason = reason;
+    r.comment = text;
+    // What the reviewer saw: the decision and the explanation as shown.
+    r.seen = QJsonObject { { QStringLiteral("case"), it->caseKey }, { QStringLiteral("decision"), it->decision },
+        { QStringLiteral("grade"), it->grade }, { QStringLiteral("predicted"), it->predicted },
+        { QStringLiteral("probability"), it->probability }, { QStringLiteral("referred"), it->referred },
+        { QStringLiteral("overlay"), m_panel->overlayBox()->currentText() },
+        { QStringLiteral("counterfactual"), m_panel->counterfactualLabel()->text() } };
+    auto id = lepton::ReviewRepository(*m_study).save(r);
+    if (!id) {
+        fail(id.error());
+        return false;
+    }
+    const int row = currentRow();
+    m_model->refreshRow(row);
+    showCurrent();
+    updateProgress();
+    Q_EMIT reviewSaved(id.value());
+    return true;
+}
+
+bool ReviewView::accept()
+{
+    if (!save(QStringLiteral("accept"), QString(), QString(), QString()))
+        return false;
+    next();
+    return true;
+}
+
+bool ReviewView::overrideCurrent(const QString &chosenClass, const QString &reason)
+{
+    if (!save(QStringLiteral("override"), chosenClass, reason, QString()))
+        return false;
+    next();
+    return true;
+}
+
+bool ReviewView::comment(const QString &text)
+{
+    return save(QStringLiteral("comment"), QString(), QString(), text);
+}
+
+void ReviewView::next()
+{
+    const int row = currentRow();
+    if (m_model->ensureLoaded(row + 1))
+        goToRow(row + 1);
+}
+
+void ReviewView::previous()
+{
+    if (currentRow() > 0)
+        goToRow(currentRow() - 1);
+}
+
+QDialog *ReviewView::openOverrideDialog()
+{
+    const lepton::ReviewItem *it = m_model->itemAt(currentRow());
+    if (m_dialog && m_dialog->isVisible())
+        return m_dialog; // one question at a time
+    if (!it)
+        return nullptr;
+    auto *dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Override the decision for %1").arg(it->caseKey));
+    auto *classes = new QComboBox(dialog);
+    classes->setObjectName(QStringLiteral("classBox"));
+    if (auto c = lepton::ReviewRepository(*m_study).classes(currentRun()))
+        for (const QString &name : c.value())
+            if (name != it->predicted)
+                classes->addItem(name);
+    auto *reason = new QPlainTextEdit(dialog);
+    reason->setObjectName(QStringLiteral("reasonEdit"));
+    reason->setPlaceholderText(tr("Why the model is wrong here (required)"));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+    buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
+    connect(reason, &QPlainTextEdit::textChanged, dialog, [reason, buttons] {
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(!reason->toPlainText().trimmed().isEmpty());
+    });
+    auto *form = new QFormLayout(dialog);
+    form->addRow(
+        tr("The model predicted"), new QLabel(QStringLiteral("<b>%1</b>").arg(it->predicted.toHtmlEscaped()), dialog));
+    form->addRow(tr("Right class"), classes);
+    form->addRow(tr("Reason"), reason);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, classes, reason] {
+        if (overrideCurrent(classes->currentText(), reason->toPlainText().trimmed()))
+            dialog->accept();
+    });
+    m_dialog = dialog;
+    dialog->open();
+    reason->setFocus();
+    return dialog;
+}
+
+QDialog *ReviewView::openCommentDialog()
+{
+    const lepton::ReviewItem *it = m_model->itemAt(currentRow());
+    if (m_dialog && m_dialog->isVisible())
+        return m_dialog; // one question at a time
+    if (!it)
+        return nullptr;
+    auto *dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Comment on %1").arg(it->caseKey));
+    auto *text = new QPlainTextEdit(dialog);
+    text->setObjectName(QStringLiteral("commentEdit"));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+    buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
+    connect(text, &QPlainTextEdit::textChanged, dialog, [text, buttons] {
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(!text->toPlainText().trimmed().isEmpty());
+    });
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(text);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, text] {
+        if (comment(text->toPlainText().trimmed()))
+            dialog->accept();
+    });
+    m_dialog = dialog;
+    dialog->open();
+    text->setFocus();
+    return dialog;
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+#include <memory>
+
+class CaseExplanationPanel;
+class ReviewQueueModel;
+class QComboBox;
+class QDialog;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+
+namespace lepton {
+class Study;
+}
+
+/// The reviewer's view: a run's predicted cases as a queue (filters: unreviewed, referred to
+/// review, disagreement with the label, decision, confidence band; a sort), "n of m reviewed",
+/// and for the current case the explanation in compact form with Accept (A), Override (O: the
+/// right class and a reason), Comment (C), Next (N) and Previous (P). Every review is stored
+/// with who, when, what was seen and the verdict, and written to the audit log. The queue
+/// resumes where the reviewer left it.
+class ReviewView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ReviewView(QWidget *parent = nullptr);
+
+    void setStudy(std::shared_ptr<lepton::Study> study);
+    void reload();
+    /// Off in tests: no modal message boxes (the override and comment dialogs still open, but
+    /// never block).
+    void setInteractive(bool on) { m_interactive = on; }
+    void setReviewer(const QString &name);
+    QString reviewer() const;
+
+    /// Shows a run's queue and goes to where the reviewer left it (else the first unreviewed).
+    void selectRun(qint64 runId);
+    qint64 currentRun() const;
+    qint64 currentPrediction() const;
+    int currentRow() const;
+
+    bool accept();
+    bool overrideCurrent(const QString &chosenClass, const QString &reason);
+    bool comment(const QString &text);
+    void next();
+    void previous();
+    /// Opens the override (or comment) dialog, as O (or C) does; the dialog saves on OK.
+    QDialog *openOverrideDialog();
+    QDialog *openCommentDialog();
+    QDialog *pendingDialog() const { return m_dialog; }
+
+    ReviewQueueModel *queueModel() const { return m_model; }
+    QTableView *queueView() const { return m_view; }
+    CaseExplanationPanel *panel() const { return m_panel; }
+    QComboBox *runBox() const { return m_runs; }
+    QComboBox *statusBox() const { return m_status; }
+    QComboBox *decisionBox() const { return m_decision; }
+    QComboBox *bandBox() const { return m_band; }
+    QComboBox *sortBox() const { return m_sort; }
+    QLabel *progressLabel() const { return m_progressText; }
+    QListWidget *historyList() const { return m_history; }
+    QString lastError() const { return m_error; }
+
+Q_SIGNALS:
+    void errorOccurred(const QString &message);
+    void reviewSaved(qint64 reviewId);
+
+private:
+    void applyFilter();
+    void showCurrent();
+    void updateProgress();
+    bool save(const QString &verdict, const QString &chosenClass, const QString &reason, const QString &text);
+    void fail(const QString &message);
+    void rememberPosition();
+    void goToRow(int row);
+
+    std::shared_ptr<lepton::Study> m_study;
+    bool m_interactive = true;
+    QString m_error;
+    QComboBox *m_runs;
+    QComboBox *m_status;
+    QComboBox *m_decision;
+    QComboBox *m_band;
+    QComboBox *m_sort;
+    QLineEdit *m_reviewer;
+    QLabel *m_progressText;
+    QProgressBar *m_progress;
+    ReviewQueueModel *m_model;
+    QTableView *m_view;
+    CaseExplanationPanel *m_panel;
+    QListWidget *m_history;
+    QPushButton *m_accept;
+    QPushButton *m_override;
+    QPushButton *m_comment;
+    QPushButton *m_prev;
+    QPushButton *m_next;
+    QPointer<QDialog> m_dialog;
+};

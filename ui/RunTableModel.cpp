@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "RunTableModel.h"
+
+#include "store/Study.h"
+
+#include <QColor>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QLocale>
+
+#include <cmath>
+#include <limits>
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+QString number(double v, int decimals = 3)
+{
+    return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("–");
+}
+
+QVariant sortable(double v)
+{
+    // Unknown values sort before every number, whatever the order.
+    return std::isfinite(v) ? QVariant(v) : QVariant(-1e300);
+}
+
+double jsonNumber(const QJsonObject &o, const QString &key)
+{
+    const QJsonValue v = o.value(key);
+    return v.isDouble() ? v.toDouble() : kNaN;
+}
+
+QColor statusColour(const QString &status)
+{
+    if (status == QLatin1String("completed"))
+        return QColor(0x2e, 0x7d, 0x32);
+    if (status == QLatin1String("running"))
+        return QColor(0x15, 0x65, 0xc0);
+    if (status == QLatin1String("failed"))
+        return QColor(0xc6, 0x28, 0x28);
+    return QColor(0x8d, 0x6e, 0x00); // cancelled, interrupted: can be resumed
+}
+} // namespace
+
+RunTableModel::RunTableModel(QObject *parent) : QAbstractTableModel(parent) { }
+
+void RunTableModel::setStudy(std::shared_ptr<lepton::Study> study)
+{
+    m_study = std::move(study);
+    reload();
+}
+
+bool RunTableModel::reload()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_error.clear();
+    if (m_study) {
+        lepton::RunRepository repo(*m_study);
+        auto runs = repo.runs();
+        if (!runs) {
+            m_error = runs.error();
+        } else {
+            for (lepton::RunRecord &rec : runs.value()) {
+                Row row;
+                const QJsonObject train = rec.config.value(QStringLiteral("train")).toObject();
+                const QJsonObject model = train.value(QStringLiteral("model")).toObject();
+                row.variant = model.value(QStringLiteral("fusion")).toString();
+                row.epochs = train.value(QStringLiteral("epochs")).toInt();
+                row.batchSize = train.value(QStringLiteral("batch_size")).toInt();
+                row.learningRate = train.value(QStringLiteral("lr")).toDouble(kNaN);
+                row.imageSize = model.value(QStringLiteral("image_size")).toInt();
+                row.seed = static_cast<qint64>(train.value(QStringLiteral("seed")).toDouble(double(rec.seed)));
+                row.bestValAuroc = kNaN;
+                if (rec.bestEpoch >= 0) {
+                    auto val = repo.metrics(rec.id, QStringLiteral("val"), true);
+                    if (val)
+                        for (const lepton::MetricRow &m : val.value())
+                            if (m.epoch == rec.bestEpoch && m.name == QLatin1String("auroc"))
+                                row.bestValAuroc = m.value;
+                }
+                // Test metrics: the final evaluation's confusion artifact, else its metric rows.
+                row.testAuroc = row.testAccuracy = kNaN;
+                auto test = repo.artifact(rec.id, QStringLiteral("test"), QStringLiteral("confusion"));
+                if (test) {
+                    row.testAuroc = jsonNumber(test.value(), QStringLiteral("auroc"));
+                    row.testAccuracy = jsonNumber(test.value(), QStringLiteral("accuracy"));
+                } else if (auto rows = repo.metrics(rec.id, QStringLiteral("final_test"), true); rows) {
+                    for (const lepton::MetricRow &m : rows.value()) {
+                        if (m.name == QLatin1String("auroc"))
+                            row.testAuroc = m.value;
+                        else if (m.name == QLatin1String("accuracy"))
+                            row.testAccuracy = m.value;
+                    }
+                }
+                row.seconds = secondsBetween(rec.startedAt, rec.endedAt);
+                row.tags = rec.tags;
+                row.notes = rec.notes;
+                row.run = std::move(rec);
+                m_rows.push_back(std::move(row));
+            }
+        }
+    }
+    endResetModel();
+    return m_error.isEmpty();
+}
+
+const RunTableModel::Row *RunTableModel::rowAt(int row) const
+{
+    return row >= 0 && row < static_cast<int>(m_rows.size()) ? &m_rows[static_cast<std::size_t>(row)] : nullptr;
+}
+
+int RunTableModel::rowOf(qint64 runId) const
+{
+    for (std::size_t i = 0; i < m_rows.size(); ++i)
+        if (m_rows[i].run.id == runId)
+            return static_cast<int>(i);
+    return -1;
+}
+
+qint64 RunTableModel::runIdAt(int row) const
+{
+    const Row *r = rowAt(row);
+    return r ? r->run.id : 0;
+}
+
+int RunTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int RunTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant RunTableModel::data(const QModelIndex &index, int role) const
+{
+    const Row *row = rowAt(index.row());
+    if (!row || index.column() < 0 || index.column() >= ColumnCount)
+        return {};
+    const lepton::RunRecord &r = row->run;
+    if (role == RunIdRole)
+        return r.id;
+    if (role == SearchRole)
+        return QStringList { r.name, r.status, row->variant, row->tags.join(QLatin1Char(' ')) }.join(QLatin1Char(' '));
+    const int column = index.column();
+    if (role == Qt::DisplayRole || role == SortRole) {
+        const bool sort = role == SortRole;
+        switch (column) {
+        case Id:
+            return r.id;
+        case Name:
+            return r.name;
+        case Status:
+            return r.status;
+        case Variant:
+            return row->variant;
+        case Epochs:
+            return row->epochs;
+        case BatchSize:
+            return row->batchSize;
+        case LearningRate:
+            return sort ? sortable(row->learningRate) : QVariant(QString::number(row->learningRate, 'g', 4));
+        case ImageSize:
+            return row->imageSize;
+        case Seed:
+            return row->seed;
+        case BestValAuroc:
+            return sort ? sortable(row->bestValAuroc) : QVariant(number(row->bestValAuroc));
+        case TestAuroc:
+            return sort ? sortable(row->testAuroc) : QVariant(number(row->testAuroc));
+        case TestAccuracy:
+            return sort ? sortable(row->testAccuracy) : QVariant(number(row->testAccuracy));
+        case Duration:
+            return sort ? sortable(row->seconds) : QVariant(durationText(row->seconds));
+        case Device:
+            return r.device;
+        case Tags:
+            return row->tags.join(QStringLiteral(", "));
+        case Started: {
+            if (sort)
+                return r.startedAt;
+            const QDateTime t = QDateTime::fromString(r.startedAt, Qt::ISODateWithMs);
+            return t.isValid() ? QLocale().toString(t.toLocalTime(), QLocale::ShortFormat) : r.startedAt;
+        }
+        default:
+            return {};
+        }
+    }
+    if (role == Qt::TextAlignmentRole) {
+        switch (column) {
+        case Id:
+        case Epochs:
+        case BatchSize:
+        case LearningRate:
+        case ImageSize:
+        case Seed:
+        case BestValAuroc:
+        case TestAuroc:
+        case TestAccuracy:
+        case Duration:
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+        }
+    }
+    if (role == Qt::ForegroundRole && column == Status)
+        return statusColour(r.status);
+    if (role == Qt::ToolTipRole) {
+        QStringList lines { tr("Run %1 “%2”: %3").arg(r.id).arg(r.name, r.status) };
+        if (!r.message.isEmpty())
+            lines << r.message;
+        if (!r.deviceName.isEmpty())
+            lines << tr("Device: %1 (%2)").arg(r.device, r.deviceName);
+        if (!row->tags.isEmpty())
+            lines << tr("Tags: %1").arg(row->tags.join(QStringLiteral(", ")));
+        if (!row->notes.isEmpty())
+            lines << tr("Notes: %1").arg(row->notes);
+        return lines.join(QLatin1Char('\n'));
+    }
+    return {};
+}
+
+QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case Id:
+            return tr("Run");
+        case Name:
+            return tr("Name");
+        case Status:
+            return tr("Status");
+        case Variant:
+            return tr("Variant");
+        case Epochs:
+            return tr("Epochs");
+        case BatchSize:
+            return tr("Batch");
+        case LearningRate:
+            return tr("LR");
+        case ImageSize:
+            return tr("Image px");
+        case Seed:
+            return tr("Seed");
+        case BestValAuroc:
+            return tr("Best val AUROC");
+        case TestAuroc:
+            return tr("Test AUROC");
+        case TestAccuracy:
+            return tr("Test acc");
+        case Duration:
+            return tr("Duration");
+        case Device:
+            return tr("Device");
+        case Tags:
+            return tr("Tags");
+        case Started:
+            return tr("Started");
+        default:
+            return {};
+        }
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case Variant:
+            return tr("How the model fuses image, record and history (train.model.fusion)");
+        case BestValAuroc:
+            return tr("Validation AUROC at the best epoch");
+        case TestAuroc:
+        case TestAccuracy:
+            return tr("The best epoch's model on the test split (final evaluation)");
+        case Duration:
+            return tr("From start to end of the run");
+        default:
+            return {};
+        }
+    }
+    return {};
+}
+
+QString RunTableModel::durationText(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        return QStringLiteral("–");
+    if (seconds < 60.0)
+        return QStringLiteral("%1 s").arg(seconds, 0, 'f', 1);
+    const qint64 s = std::llround(seconds);
+    return s >= 3600 ? QStringLiteral("%1:%2:%3")
+                           .arg(s / 3600)
+                           .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+                           .arg(s % 60, 2, 10, QLatin1Char('0'))
+                     : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+double RunTableModel::secondsBetween(const QString &startedAt, const QString &endedAt)
+{
+    const QDateTime a = QDateTime::fromString(startedAt, Qt::ISODateWithMs);
+    const QDateTime b = QDateTime::fromString(endedAt, Qt::ISODateWithMs);
+    if (!a.isValid() || !b.isValid())
+        return kNaN;
+    return a.msecsTo(b) / 1000.0;
+}

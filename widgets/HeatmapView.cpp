@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "HeatmapView.h"
+
+#include <QPainter>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace {
+
+/// Piecewise-linear colour ramps through a few stops.
+QColor ramp(const std::vector<std::array<double, 4>> &stops, double t)
+{
+    t = std::clamp(t, 0.0, 1.0);
+    for (std::size_t i = 1; i < stops.size(); ++i) {
+        if (t <= stops[i][0]) {
+            const auto &a = stops[i - 1];
+            const auto &b = stops[i];
+            const double u = (t - a[0]) / std::max(1e-9, b[0] - a[0]);
+            return QColor::fromRgbF(
+                float(a[1] + u * (b[1] - a[1])), float(a[2] + u * (b[2] - a[2])), float(a[3] + u * (b[3] - a[3])));
+        }
+    }
+    const auto &l = stops.back();
+    return QColor::fromRgbF(float(l[1]), float(l[2]), float(l[3]));
+}
+
+} // namespace
+
+HeatmapView::HeatmapView(QWidget *parent) : QWidget(parent)
+{
+    setMinimumSize(160, 160);
+}
+
+QColor HeatmapView::colourAt(ColourMap map, double t)
+{
+    static const std::vector<std::array<double, 4>> jet { { 0.0, 0.0, 0.0, 0.5 }, { 0.11, 0.0, 0.0, 1.0 },
+        { 0.36, 0.0, 1.0, 1.0 }, { 0.61, 1.0, 1.0, 0.0 }, { 0.86, 1.0, 0.0, 0.0 }, { 1.0, 0.5, 0.0, 0.0 } };
+    static const std::vector<std::array<double, 4>> viridis { { 0.0, 0.267, 0.005, 0.329 },
+        { 0.25, 0.229, 0.322, 0.546 }, { 0.5, 0.128, 0.567, 0.551 }, { 0.75, 0.369, 0.789, 0.383 },
+        { 1.0, 0.993, 0.906, 0.144 } };
+    static const std::vector<std::array<double, 4>> hot { { 0.0, 0.0, 0.0, 0.0 }, { 0.4, 1.0, 0.0, 0.0 },
+        { 0.8, 1.0, 1.0, 0.0 }, { 1.0, 1.0, 1.0, 1.0 } };
+    switch (map) {
+    case ColourMap::Viridis:
+        return ramp(viridis, t);
+    case ColourMap::Hot:
+        return ramp(hot, t);
+    case ColourMap::Jet:
+        break;
+    }
+    return ramp(jet, t);
+}
+
+void HeatmapView::setImage(const QImage &image)
+{
+    m_image = image;
+    m_message.clear();
+    update();
+}
+
+void HeatmapView::setMap(const QVector<float> &values, int width, int height)
+{
+    if (values.size() != width * height || width <= 0 || height <= 0) {
+        m_map.clear();
+        m_mapWidth = m_mapHeight = 0;
+    } else {
+        m_map = values;
+        m_mapWidth = width;
+        m_mapHeight = height;
+    }
+    rebuildOverlay();
+    update();
+}
+
+void HeatmapView::rebuildOverlay()
+{
+    m_overlay = QImage();
+    if (m_map.isEmpty())
+        return;
+    const float top = *std::max_element(m_map.begin(), m_map.end());
+    m_overlay = QImage(m_mapWidth, m_mapHeight, QImage::Format_ARGB32);
+    for (int y = 0; y < m_mapHeight; ++y)
+        for (int x = 0; x < m_mapWidth; ++x) {
+            const double t = top > 0 ? m_map[y * m_mapWidth + x] / top : 0.0;
+            QColor c = colourAt(m_colourMap, t);
+            // Low values fade out, so the image shows through where nothing was looked at.
+            c.setAlphaF(float(std::clamp(0.25 + 0.75 * t, 0.0, 1.0)));
+            m_overlay.setPixelColor(x, y, c);
+        }
+}
+
+void HeatmapView::setOverlayVisible(bool on)
+{
+    m_overlayVisible = on;
+    update();
+}
+
+void HeatmapView::setOpacity(double opacity)
+{
+    m_opacity = std::clamp(opacity, 0.0, 1.0);
+    update();
+}
+
+void HeatmapView::setColourMap(ColourMap map)
+{
+    m_colourMap = map;
+    rebuildOverlay();
+    update();
+}
+
+void HeatmapView::setBox(const std::optional<QRectF> &box)
+{
+    m_box = box;
+    update();
+}
+
+void HeatmapView::setBoxVisible(bool on)
+{
+    m_boxVisible = on;
+    update();
+}
+
+void HeatmapView::setMessage(const QString &message)
+{
+    m_image = QImage();
+    m_message = message;
+    update();
+}
+
+QImage HeatmapView::composed() const
+{
+    if (m_image.isNull())
+        return {};
+    QImage out = m_image.convertToFormat(QImage::Format_ARGB32);
+    QPainter p(&out);
+    if (m_overlayVisible && !m_overlay.isNull()) {
+        p.setOpacity(m_opacity);
+        p.setRenderHint(QPainter::SmoothPixmapTransform);
+        p.drawImage(QRectF(out.rect()), m_overlay);
+        p.setOpacity(1.0);
+    }
+    if (m_boxVisible && m_box) {
+        QPen pen(QColor(0, 255, 120), std::max(1.0, out.width() / 128.0));
+        pen.setStyle(Qt::DashLine);
+        p.setPen(pen);
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(*m_box);
+    }
+    return out;
+}
+
+void HeatmapView::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    p.fillRect(rect(), palette().window());
+    if (m_image.isNull()) {
+        p.setPen(palette().color(QPalette::PlaceholderText));
+        p.drawText(rect().adjusted(12, 12, -12, -12), Qt::AlignCenter | Qt::TextWordWrap, m_message);
+        return;
+    }
+    const QImage img = composed();
+    const QSize fitted = img.size().scaled(size(), Qt::KeepAspectRatio);
+    const QRect target(QPoint((width() - fitted.width()) / 2, (height() - fitted.height()) / 2), fitted);
+    p.setRenderHint(QPainter::SmoothPixmapTransform);
+    p.drawImage(target, img);
+}

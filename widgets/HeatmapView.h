@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QImage>
+#include <QRectF>
+#include <QVector>
+#include <QWidget>
+
+#include <optional>
+
+/// An image with a heat map laid over it (an attention map or Grad-CAM): the map is stretched to
+/// the image, coloured by a colour map and blended with an opacity; an optional box (e.g. the
+/// known lesion) is outlined. Scales to fit, keeping the aspect ratio.
+class HeatmapView : public QWidget
+{
+    Q_OBJECT
+public:
+    enum class ColourMap { Jet, Viridis, Hot };
+
+    explicit HeatmapView(QWidget *parent = nullptr);
+
+    void setImage(const QImage &image);
+    /// A map of `width` × `height` values (row-major, any non-negative scale; shown relative to
+    /// its maximum). An empty vector removes it.
+    void setMap(const QVector<float> &values, int width, int height);
+    void setOverlayVisible(bool on);
+    void setOpacity(double opacity); ///< 0..1
+    void setColourMap(ColourMap map);
+    void setBox(const std::optional<QRectF> &box); ///< in the image's pixels
+    void setBoxVisible(bool on);
+    /// Shows no image but a short message.
+    void setMessage(const QString &message);
+
+    bool hasImage() const { return !m_image.isNull(); }
+    bool hasMap() const { return !m_map.isEmpty(); }
+    bool overlayVisible() const { return m_overlayVisible; }
+    double opacity() const { return m_opacity; }
+    QString message() const { return m_message; }
+    /// The image as drawn (map blended, box outlined), at the image's size; null without image.
+    QImage composed() const;
+    /// The colour a map value in [0, 1] is drawn with.
+    static QColor colourAt(ColourMap map, double t);
+
+    QSize sizeHint() const override { return { 280, 280 }; }
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    void rebuildOverlay();
+
+    QImage m_image;
+    QVector<float> m_map;
+    int m_mapWidth = 0, m_mapHeight = 0;
+    QImage m_overlay; ///< the coloured map at the map's size
+    bool m_overlayVisible = true;
+    double m_opacity = 0.5;
+    ColourMap m_colourMap = ColourMap::Jet;
+    std::optional<QRectF> m_box;
+    bool m_boxVisible = true;
+    QString m_message;
+};
