@@ -3,6 +3,7 @@
 
 #include "CaseExplanationPanel.h"
 #include "ReviewQueueModel.h"
+#include "ReviewReport.h"
 
 #include "store/AuditLog.h"
 #include "store/ReviewRepository.h"
@@ -12,6 +13,7 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -112,6 +114,25 @@ ReviewView::ReviewView(QWidget *parent)
     m_comment->setToolTip(tr("Add a comment without a verdict (C)"));
     for (QPushButton *b : { m_prev, m_accept, m_override, m_comment, m_next })
         actions->addWidget(b);
+    auto *exportCsvButton = new QPushButton(tr("Export CSV…"), this);
+    auto *exportPdfButton = new QPushButton(tr("Export PDF…"), this);
+    exportCsvButton->setToolTip(tr("The queue as shown, with decisions and verdicts, as CSV"));
+    exportPdfButton->setToolTip(
+        tr("The queue as shown, with each case's image and overlay, decision and verdict, as PDF"));
+    bar->addWidget(exportCsvButton);
+    bar->addWidget(exportPdfButton);
+    connect(exportCsvButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export review report"), QStringLiteral("review-run%1.csv").arg(currentRun()), tr("CSV (*.csv)"));
+        if (!path.isEmpty())
+            exportCsv(path);
+    });
+    connect(exportPdfButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export review report"), QStringLiteral("review-run%1.pdf").arg(currentRun()), tr("PDF (*.pdf)"));
+        if (!path.isEmpty())
+            exportPdf(path);
+    });
     m_history->setMaximumHeight(90);
     m_history->setToolTip(tr("Every review of this case, oldest first"));
 
@@ -240,10 +261,8 @@ void ReviewView::selectRun(qint64 runId)
     applyFilter();
 }
 
-void ReviewView::applyFilter()
+lepton::ReviewFilter ReviewView::currentFilter() const
 {
-    if (!m_study || currentRun() == 0)
-        return;
     lepton::ReviewFilter f;
     const QString status = m_status->currentData().toString();
     f.unreviewedOnly = status == QLatin1String("unreviewed");
@@ -254,6 +273,36 @@ void ReviewView::applyFilter()
     f.minProbability = band.x();
     f.maxProbability = band.y();
     f.sort = m_sort->currentData().toString();
+    return f;
+}
+
+bool ReviewView::exportCsv(const QString &path)
+{
+    QString error;
+    if (!m_study || currentRun() == 0
+        || !ReviewReport::writeCsv(m_study, currentRun(), currentFilter(), path, reviewer(), &error)) {
+        fail(error.isEmpty() ? tr("Choose a run with predictions first.") : error);
+        return false;
+    }
+    return true;
+}
+
+bool ReviewView::exportPdf(const QString &path)
+{
+    QString error;
+    if (!m_study || currentRun() == 0
+        || !ReviewReport::writePdf(m_study, currentRun(), currentFilter(), path, reviewer(), &error)) {
+        fail(error.isEmpty() ? tr("Choose a run with predictions first.") : error);
+        return false;
+    }
+    return true;
+}
+
+void ReviewView::applyFilter()
+{
+    if (!m_study || currentRun() == 0)
+        return;
+    const lepton::ReviewFilter f = currentFilter();
     m_model->setQueue(m_study, currentRun(), f);
     if (!m_model->lastError().isEmpty())
         fail(m_model->lastError());

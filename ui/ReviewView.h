@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "store/ReviewRepository.h"
+
 #include <QPointer>
 #include <QWidget>
 
@@ -56,6 +58,10 @@ public:
     QDialog *openOverrideDialog();
     QDialog *openCommentDialog();
     QDialog *pendingDialog() const { return m_dialog; }
+    /// The review report of the queue as shown (filters and sort), as CSV or PDF; recorded in
+    /// the audit log. False with a message when the file cannot be written.
+    bool exportCsv(const QString &path);
+    bool exportPdf(const QString &path);
 
     ReviewQueueModel *queueModel() const { return m_model; }
     QTableView *queueView() const { return m_view; }
@@ -74,6 +80,7 @@ Q_SIGNALS:
     void reviewSaved(qint64 reviewId);
 
 private:
+    lepton::ReviewFilter currentFilter() const;
     void applyFilter();
     void showCurrent();
     void updateProgress();
