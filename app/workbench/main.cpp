@@ -2,6 +2,7 @@
 // `lepton-workbench [STUDY]`: the GUI.
 #include "CaseTableModel.h"
 #include "DataView.h"
+#include "ExperimentsView.h"
 #include "ImportDialog.h"
 #include "InspectorView.h"
 #include "MainWindow.h"
@@ -60,8 +61,10 @@ int main(int argc, char **argv)
         QStringLiteral("CASE"));
     const QCommandLineOption compare(
         QStringLiteral("compare"), QStringLiteral("With --inspect: compare with this run."), QStringLiteral("ID"));
+    const QCommandLineOption runs(QStringLiteral("select-runs"),
+        QStringLiteral("Select these runs in the Experiments view (comma-separated ids)."), QStringLiteral("IDS"));
     for (const auto &o :
-        { screenshot, view, select, grid, run, wait, train, exitWhenDone, importManifest, inspect, compare })
+        { screenshot, view, select, grid, run, wait, train, exitWhenDone, importManifest, inspect, compare, runs })
         parser.addOption(o);
     parser.process(app);
 
@@ -92,10 +95,17 @@ int main(int argc, char **argv)
         window.dataView()->caseView()->selectRow(parser.value(select).toInt());
     if (parser.isSet(run)) {
         const qint64 id = parser.value(run).toLongLong();
-        QStandardItemModel *runs = window.trainingView()->runsModel();
-        for (int r = 0; r < runs->rowCount(); ++r)
-            if (runs->item(r, 0)->data(Qt::UserRole).toLongLong() == id)
+        QStandardItemModel *table = window.trainingView()->runsModel();
+        for (int r = 0; r < table->rowCount(); ++r)
+            if (table->item(r, 0)->data(Qt::UserRole).toLongLong() == id)
                 window.trainingView()->runsView()->selectRow(r);
+    }
+    if (parser.isSet(runs)) {
+        QList<qint64> ids;
+        for (const QString &id : parser.value(runs).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            ids.append(id.trimmed().toLongLong());
+        window.showView(MainWindow::ExperimentsPage);
+        window.experimentsView()->selectRuns(ids);
     }
     if (parser.isSet(inspect)) {
         window.showView(MainWindow::InspectorPage);
