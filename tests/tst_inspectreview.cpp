@@ -2,6 +2,8 @@
 // The Inspector and the Review view, clicked and typed through under QT_QPA_PLATFORM=offscreen,
 // on a tiny trained, predicted and explained study; the audit chain checked and tampered with.
 #include "CaseExplanationPanel.h"
+#include "CaseTableModel.h"
+#include "DataView.h"
 #include "HeatmapView.h"
 #include "InspectorView.h"
 #include "MainWindow.h"
@@ -41,6 +43,7 @@ private Q_SLOTS:
     void initTestCase();
     void inspectorShowsAndTogglesACase();
     void inspectorRefusesAnUnknownCase();
+    void caseFromTheDataViewOpensInTheInspector();
     void reviewThreeCasesByKeyboard();
     void queueResumesWhereTheReviewerLeft();
     void queueFilters();
@@ -159,6 +162,41 @@ void TestInspectReview::inspectorRefusesAnUnknownCase()
         QVERIFY(!view.openCase(m_run, train->id));
         QVERIFY(view.error().contains(QStringLiteral("predict")));
     }
+}
+
+void TestInspectReview::caseFromTheDataViewOpensInTheInspector()
+{
+    MainWindow w;
+    w.setInteractive(false);
+    w.resize(1200, 800);
+    w.show();
+    QVERIFY(w.openStudy(m_study->path()));
+    DataView *d = w.dataView();
+    int testRow = -1, trainRow = -1;
+    for (int r = 0; r < d->caseModel()->rowCount(); ++r) {
+        const QString split = d->caseModel()->caseAt(r)->split;
+        if (split == QLatin1String("test") && testRow < 0)
+            testRow = r;
+        if (split == QLatin1String("train") && trainRow < 0)
+            trainRow = r;
+    }
+    QVERIFY(testRow >= 0 && trainRow >= 0);
+    // Enter on a predicted case (as a double-click): the Inspector shows it under the newest run
+    // that predicted it.
+    d->caseView()->setFocus();
+    d->caseView()->setCurrentIndex(d->caseModel()->index(testRow, 0));
+    QTest::keyClick(d->caseView(), Qt::Key_Return);
+    QTRY_COMPARE(w.currentView(), MainWindow::InspectorPage);
+    QCOMPARE(w.inspectorView()->currentCase(), d->caseModel()->caseAt(testRow)->id);
+    QCOMPARE(w.inspectorView()->currentRun(), m_second);
+    // A case no run predicted: a message says what to do; the view stays.
+    w.showView(MainWindow::DataPage);
+    QSignalSpy errors(&w, &MainWindow::errorShown);
+    d->caseView()->setCurrentIndex(d->caseModel()->index(trainRow, 0));
+    Q_EMIT d->caseView()->activated(d->caseModel()->index(trainRow, 0));
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(w.lastError().contains(QStringLiteral("No run has predicted")));
+    QCOMPARE(w.currentView(), MainWindow::DataPage);
 }
 
 void TestInspectReview::reviewThreeCasesByKeyboard()

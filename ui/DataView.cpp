@@ -91,6 +91,7 @@ DataView::DataView(QWidget *parent)
     bar->addWidget(m_problems);
     bar->addSpacing(8);
     m_filter->setPlaceholderText(tr("Filter case ids (Ctrl+F)"));
+    m_view->setToolTip(tr("Double-click a case (or press Enter) to see its explanation in the Inspector"));
     m_filter->setClearButtonEnabled(true);
     m_filter->setMaximumWidth(240);
     bar->addWidget(m_filter, 1);
@@ -141,6 +142,11 @@ DataView::DataView(QWidget *parent)
     connect(m_problems, &QComboBox::currentIndexChanged, this, &DataView::applyFilter);
     connect(m_datasets, &QComboBox::currentIndexChanged, this, &DataView::selectDataset);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &DataView::showCase);
+    for (QAbstractItemView *v : { static_cast<QAbstractItemView *>(m_view), static_cast<QAbstractItemView *>(m_grid) })
+        connect(v, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+            if (const lepton::StoredCase *c = m_model->caseAt(index.row()))
+                Q_EMIT caseActivated(c->id);
+        });
     connect(m_tableButton, &QToolButton::clicked, this, [this] { setGridMode(false); });
     connect(m_gridButton, &QToolButton::clicked, this, [this] { setGridMode(true); });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {

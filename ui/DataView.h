@@ -58,6 +58,8 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
     void summaryChanged(const QString &summary);
     void datasetChanged(qint64 datasetId);
+    /// A case was double-clicked (or Enter pressed on it): open it elsewhere (the Inspector).
+    void caseActivated(qint64 caseId);
 
 private:
     void selectDataset(int index);

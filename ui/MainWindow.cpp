@@ -16,6 +16,7 @@
 #include "data/Importer.h"
 #include "store/AuditLog.h"
 #include "store/DatasetRepository.h"
+#include "store/ExplanationRepository.h"
 #include "store/Study.h"
 
 #include <QAction>
@@ -145,6 +146,15 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_start, &StartPage::recentChosen, this, &MainWindow::openStudy);
     connect(m_data, &DataView::errorOccurred, this, &MainWindow::showError);
     connect(m_data, &DataView::summaryChanged, m_summary, &QLabel::setText);
+    connect(m_data, &DataView::caseActivated, this, [this](qint64 caseId) {
+        auto runs = lepton::ExplanationRepository(*m_study).runsWithPrediction(caseId);
+        if (!runs || runs->empty()) {
+            showError(tr("No run has predicted this case yet: predict its split first (Experiments ▸ Predict and "
+                         "explain), then open it again."));
+            return;
+        }
+        inspectCase(runs->front(), caseId);
+    });
     connect(m_data, &DataView::datasetChanged, this, [this](qint64 id) {
         if (id)
             m_training->reload(id);
