@@ -76,11 +76,15 @@ ReviewView::ReviewView(QWidget *parent)
     m_sort->addItem(tr("by decision"), QStringLiteral("decision"));
     m_reviewer->setToolTip(tr("Who reviews: stored with every review and in the audit log"));
     m_reviewer->setMaximumWidth(160);
+    // The filter bar fits a laptop screen: combos shrink to a few characters and elide.
+    for (QComboBox *b : { m_runs, m_status, m_decision, m_band, m_sort }) {
+        b->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        b->setMinimumContentsLength(b == m_runs ? 14 : 9);
+    }
     m_reviewer->setText(QSettings().value(kReviewerKey, lepton::AuditLog::currentUser()).toString());
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Run"), this));
-    m_runs->setMinimumContentsLength(16);
     bar->addWidget(m_runs);
     bar->addWidget(m_status);
     bar->addWidget(new QLabel(tr("Decision"), this));
@@ -119,8 +123,12 @@ ReviewView::ReviewView(QWidget *parent)
     exportCsvButton->setToolTip(tr("The queue as shown, with decisions and verdicts, as CSV"));
     exportPdfButton->setToolTip(
         tr("The queue as shown, with each case's image and overlay, decision and verdict, as PDF"));
-    bar->addWidget(exportCsvButton);
-    bar->addWidget(exportPdfButton);
+    auto *exportRow = new QHBoxLayout;
+    exportRow->addWidget(new QLabel(tr("Report of this queue:"), this));
+    exportRow->addWidget(exportCsvButton);
+    exportRow->addWidget(exportPdfButton);
+    exportRow->addStretch();
+    leftLayout->addLayout(exportRow);
     connect(exportCsvButton, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(
             this, tr("Export review report"), QStringLiteral("review-run%1.csv").arg(currentRun()), tr("CSV (*.csv)"));
