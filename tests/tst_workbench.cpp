@@ -409,7 +409,9 @@ void TestWorkbench::reopeningTheStudyFindsTheRun()
     t->runsView()->selectRow(row);
     QVERIFY(t->lossPlot()->stepPointCount() > 0);
     QVERIFY(t->lossPlot()->epochPointCount() >= 1);
-    QCOMPARE(t->epochModel()->rowCount(), t->lossPlot()->epochPointCount());
+    // An epoch whose validation was cancelled has a row (values "–") but no validation point.
+    QVERIFY(t->epochModel()->rowCount() >= t->lossPlot()->epochPointCount());
+    QVERIFY(t->epochModel()->rowCount() <= t->lossPlot()->epochPointCount() + 1);
 }
 
 void TestWorkbench::droppingAFolderOpensTheImportDialog()
