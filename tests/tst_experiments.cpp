@@ -4,7 +4,6 @@
 // the background, confusion-matrix cells listing their cases, ROC/PR and reliability plots, and
 // renaming, tagging and deleting runs with their audit entries.
 //
-// LEPTON_SCREENSHOT_DIR=/some/folder saves screenshots of the view there.
 #include "BackgroundTask.h"
 #include "ConfusionMatrixView.h"
 #include "CurvePlot.h"
@@ -68,7 +67,6 @@ private Q_SLOTS:
     void keyboardChoosesACell();
     void rocPrAndCalibrationPlots();
     void valSplitOnRequest();
-    void screenshots();
     void renameTagNoteAndDelete();
 
 private:
@@ -470,31 +468,6 @@ void TestExperiments::valSplitOnRequest()
     QCOMPARE(m_view->calibrationPlot()->curveCount(), 0);
     m_view->setRequestedSplit(QStringLiteral("test"));
     QCOMPARE(m_view->shownSplit(), QStringLiteral("test"));
-}
-
-void TestExperiments::screenshots()
-{
-    if (qEnvironmentVariableIsEmpty("LEPTON_SCREENSHOT_DIR"))
-        QSKIP("LEPTON_SCREENSHOT_DIR is not set");
-    m_view->setRunTags(m_a, { QStringLiteral("baseline") });
-    m_view->selectRuns({ m_a, m_b });
-    ConfusionMatrixView *matrix = m_view->confusionMatrix();
-    int t = 1, p = 0;
-    if (matrix->count(t, p) == 0)
-        t = p = 1;
-    m_view->showCell(t, p);
-    hover(matrix, matrix->cellRect(0, 0).center());
-    m_view->compareTabs()->setCurrentIndex(0);
-    m_view->runTabs()->setCurrentIndex(0);
-    save(QStringLiteral("experiments.png"));
-    m_view->compareTabs()->setCurrentIndex(1);
-    m_view->runTabs()->setCurrentIndex(1);
-    save(QStringLiteral("experiments-metrics-roc.png"));
-    m_view->compareTabs()->setCurrentIndex(2);
-    m_view->runTabs()->setCurrentIndex(2);
-    save(QStringLiteral("experiments-diff-calibration.png"));
-    m_view->compareTabs()->setCurrentIndex(0);
-    m_view->runTabs()->setCurrentIndex(0);
 }
 
 void TestExperiments::renameTagNoteAndDelete()

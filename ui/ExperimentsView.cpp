@@ -1100,11 +1100,12 @@ void ExperimentsView::fail(const QString &message)
         QMessageBox::warning(this, tr("Experiments"), message);
 }
 
-bool ExperimentsView::renameRun(qint64 runId, const QString &name)
+bool ExperimentsView::changeRun(const std::function<lepton::Status(lepton::RunRepository &)> &change)
 {
     if (!m_study)
         return false;
-    const lepton::Status st = lepton::RunRepository(*m_study).rename(runId, name, actor());
+    lepton::RunRepository runs(*m_study);
+    const lepton::Status st = change(runs);
     if (!st) {
         fail(st.error());
         return false;
@@ -1112,34 +1113,21 @@ bool ExperimentsView::renameRun(qint64 runId, const QString &name)
     reload();
     Q_EMIT runsChanged();
     return true;
+}
+
+bool ExperimentsView::renameRun(qint64 runId, const QString &name)
+{
+    return changeRun([&](lepton::RunRepository &runs) { return runs.rename(runId, name, actor()); });
 }
 
 bool ExperimentsView::setRunTags(qint64 runId, const QStringList &tags)
 {
-    if (!m_study)
-        return false;
-    const lepton::Status st = lepton::RunRepository(*m_study).setTags(runId, tags, actor());
-    if (!st) {
-        fail(st.error());
-        return false;
-    }
-    reload();
-    Q_EMIT runsChanged();
-    return true;
+    return changeRun([&](lepton::RunRepository &runs) { return runs.setTags(runId, tags, actor()); });
 }
 
 bool ExperimentsView::setRunNotes(qint64 runId, const QString &notes)
 {
-    if (!m_study)
-        return false;
-    const lepton::Status st = lepton::RunRepository(*m_study).setNotes(runId, notes, actor());
-    if (!st) {
-        fail(st.error());
-        return false;
-    }
-    reload();
-    Q_EMIT runsChanged();
-    return true;
+    return changeRun([&](lepton::RunRepository &runs) { return runs.setNotes(runId, notes, actor()); });
 }
 
 bool ExperimentsView::deleteRuns(const QList<qint64> &runIds)

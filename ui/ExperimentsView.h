@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 class BackgroundTask;
@@ -28,6 +29,8 @@ class QTabWidget;
 class QTableView;
 
 namespace lepton {
+class RunRepository;
+class Status;
 class Study;
 struct PredictSummary;
 } // namespace lepton
@@ -155,6 +158,8 @@ Q_SIGNALS:
     void predictionFinished(qint64 runId, bool ok, const QString &message);
 
 private:
+    /// Applies a change to the runs (it writes its own audit entry), then refreshes; false with a message.
+    bool changeRun(const std::function<lepton::Status(lepton::RunRepository &)> &change);
     /// What the panels need to know about a run beyond its record.
     struct RunInfo
     {

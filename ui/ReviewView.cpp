@@ -284,26 +284,15 @@ lepton::ReviewFilter ReviewView::currentFilter() const
     return f;
 }
 
-bool ReviewView::exportCsv(const QString &path)
+bool ReviewView::exportReport(const QString &path, bool pdf)
 {
     QString error;
-    if (!m_study || currentRun() == 0
-        || !ReviewReport::writeCsv(m_study, currentRun(), currentFilter(), path, reviewer(), &error)) {
+    const bool ok = m_study && currentRun() != 0
+        && (pdf ? ReviewReport::writePdf(m_study, currentRun(), currentFilter(), path, reviewer(), &error)
+                : ReviewReport::writeCsv(m_study, currentRun(), currentFilter(), path, reviewer(), &error));
+    if (!ok)
         fail(error.isEmpty() ? tr("Choose a run with predictions first.") : error);
-        return false;
-    }
-    return true;
-}
-
-bool ReviewView::exportPdf(const QString &path)
-{
-    QString error;
-    if (!m_study || currentRun() == 0
-        || !ReviewReport::writePdf(m_study, currentRun(), currentFilter(), path, reviewer(), &error)) {
-        fail(error.isEmpty() ? tr("Choose a run with predictions first.") : error);
-        return false;
-    }
-    return true;
+    return ok;
 }
 
 void ReviewView::applyFilter()

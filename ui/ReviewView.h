@@ -60,8 +60,8 @@ public:
     QDialog *pendingDialog() const { return m_dialog; }
     /// The review report of the queue as shown (filters and sort), as CSV or PDF; recorded in
     /// the audit log. False with a message when the file cannot be written.
-    bool exportCsv(const QString &path);
-    bool exportPdf(const QString &path);
+    bool exportCsv(const QString &path) { return exportReport(path, false); }
+    bool exportPdf(const QString &path) { return exportReport(path, true); }
 
     ReviewQueueModel *queueModel() const { return m_model; }
     QTableView *queueView() const { return m_view; }
@@ -81,6 +81,7 @@ Q_SIGNALS:
 
 private:
     lepton::ReviewFilter currentFilter() const;
+    bool exportReport(const QString &path, bool pdf);
     void applyFilter();
     void showCurrent();
     void updateProgress();
