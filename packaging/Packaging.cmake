@@ -14,4 +14,6 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread, libqt6sql6-sqlite")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_GENERATOR "DEB;TGZ")
+# Windows (NSIS) and macOS (DragNDrop) settings and deploy steps.
+include(${CMAKE_CURRENT_LIST_DIR}/Platform.cmake OPTIONAL)
 include(CPack)
