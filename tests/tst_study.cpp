@@ -214,6 +214,8 @@ void TestStudy::migratesOlderVersion()
         QVERIFY(created);
         QSqlQuery w(created.value()->database());
         QVERIFY(w.exec(QStringLiteral("DROP INDEX cases_by_label")));
+        for (const char *column : { "owner_host", "owner_pid", "heartbeat_at" }) // format 4's
+            QVERIFY(w.exec(QStringLiteral("ALTER TABLE runs DROP COLUMN %1").arg(QLatin1String(column))));
         QVERIFY(w.exec(QStringLiteral("INSERT INTO meta(key, value) VALUES ('probe', 'kept')")));
         QVERIFY(w.exec(QStringLiteral("PRAGMA user_version = 1")));
     }
@@ -224,6 +226,7 @@ void TestStudy::migratesOlderVersion()
     QVERIFY(c.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'cases_by_label'")) && c.next());
     QCOMPARE(c.value(0).toInt(), 1);
     QCOMPARE(upgraded.value()->metaValue(QStringLiteral("probe")), QStringLiteral("kept"));
+    QVERIFY(c.exec(QStringLiteral("SELECT owner_host, owner_pid, heartbeat_at FROM runs")));
 }
 
 void TestStudy::transactionRollsBack()

@@ -3,16 +3,24 @@
 
 #include "store/AuditLog.h"
 #include "store/Study.h"
+#include "util/KillPoint.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlQuery>
+#include <QSysInfo>
 #include <QVariant>
 
+#include <cerrno>
 #include <cmath>
 #include <functional>
+
+#ifdef Q_OS_UNIX
+#include <signal.h>
+#endif
 
 namespace lepton {
 namespace {
@@ -59,11 +67,48 @@ RunRecord readRun(const QSqlQuery &q)
     r.message = q.value(14).toString();
     r.tags = RunRepository::normalizedTags({ q.value(15).toString() });
     r.notes = q.value(16).toString();
+    r.ownerHost = q.value(17).toString();
+    r.ownerPid = q.value(18).toLongLong();
+    r.heartbeatAt = q.value(19).toString();
     return r;
 }
 
 const char *kRunColumns = "id, name, dataset_id, config, status, seed, device, device_name, threads, versions, "
-                          "created_at, started_at, ended_at, best_epoch, message, tags, notes";
+                          "created_at, started_at, ended_at, best_epoch, message, tags, notes, owner_host, "
+                          "owner_pid, heartbeat_at";
+
+QString thisHost()
+{
+    return QSysInfo::machineHostName();
+}
+
+qint64 thisPid()
+{
+    return QCoreApplication::applicationPid();
+}
+
+/// Records that this process trains the run and is alive now.
+Status touch(QSqlDatabase &db, qint64 runId)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'"));
+    q.addBindValue(now());
+    q.addBindValue(runId);
+    return exec(q, QStringLiteral("recording that the run is alive"));
+}
+
+/// Whether the process `pid` exists on this host. Without a way to ask (not POSIX), it is taken
+/// as alive, and only the heartbeat decides.
+bool processExists(qint64 pid)
+{
+    if (pid <= 0)
+        return false;
+#ifdef Q_OS_UNIX
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
+#else
+    return true;
+#endif
+}
 
 } // namespace
 
@@ -74,12 +119,13 @@ Result<qint64> RunRepository::create(const RunRecord &run)
         QSqlQuery q(db);
         q.prepare(
             QStringLiteral("INSERT INTO runs(name, dataset_id, config, status, seed, device, device_name, threads, "
-                           "versions, created_at, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+                           "versions, created_at, started_at, owner_host, owner_pid, heartbeat_at) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
         const QString t = now();
-        for (const QVariant &v :
-            { QVariant(run.name), QVariant(run.datasetId), QVariant(json(run.config)),
-                QVariant(QStringLiteral("running")), QVariant(run.seed), QVariant(run.device), QVariant(run.deviceName),
-                QVariant(run.threads), QVariant(json(run.versions)), QVariant(t), QVariant(t) })
+        for (const QVariant &v : { QVariant(run.name), QVariant(run.datasetId), QVariant(json(run.config)),
+                 QVariant(QStringLiteral("running")), QVariant(run.seed), QVariant(run.device),
+                 QVariant(run.deviceName), QVariant(run.threads), QVariant(json(run.versions)), QVariant(t),
+                 QVariant(t), QVariant(thisHost()), QVariant(thisPid()), QVariant(t) })
             q.addBindValue(v);
         Status st = exec(q, QStringLiteral("recording the run"));
         id = q.lastInsertId().toLongLong();
@@ -101,8 +147,23 @@ Status RunRepository::setStatus(qint64 runId, const QString &status, const QStri
         q.addBindValue(message);
         q.addBindValue(now());
         q.addBindValue(runId);
-        return exec(q, QStringLiteral("updating the run's status"));
+        Status s = exec(q, QStringLiteral("updating the run's status"));
+        if (!s || status != QLatin1String("running"))
+            return s;
+        // This process trains the run from now on.
+        QSqlQuery owner(db);
+        owner.prepare(QStringLiteral("UPDATE runs SET owner_host = ?, owner_pid = ?, heartbeat_at = ? WHERE id = ?"));
+        owner.addBindValue(thisHost());
+        owner.addBindValue(thisPid());
+        owner.addBindValue(now());
+        owner.addBindValue(runId);
+        return exec(owner, QStringLiteral("recording who trains the run"));
     });
+}
+
+Status RunRepository::heartbeat(qint64 runId)
+{
+    return m_study.transaction([&](QSqlDatabase &db) { return touch(db, runId); });
 }
 
 Status RunRepository::setBestEpoch(qint64 runId, int epoch)
@@ -147,7 +208,7 @@ Status RunRepository::addMetrics(qint64 runId, const std::vector<MetricRow> &row
             if (!s)
                 return s;
         }
-        return Status();
+        return touch(db, runId);
     });
 }
 
@@ -184,12 +245,14 @@ Status RunRepository::saveCheckpoint(qint64 runId, int epoch, const QByteArray &
         Status s = exec(q, QStringLiteral("saving a checkpoint"));
         if (!s)
             return s;
+        killPoint("checkpoint");
         // Keep the best and the newest two: a study should not grow by a model per epoch.
         q.prepare(QStringLiteral("DELETE FROM checkpoints WHERE run_id = ? AND is_best = 0 AND epoch NOT IN "
                                  "(SELECT epoch FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 2)"));
         q.addBindValue(runId);
         q.addBindValue(runId);
-        return exec(q, QStringLiteral("pruning checkpoints"));
+        s = exec(q, QStringLiteral("pruning checkpoints"));
+        return s ? touch(db, runId) : s;
     });
 }
 
@@ -267,7 +330,10 @@ Status RunRepository::savePredictions(qint64 runId, const std::vector<Prediction
                            "calibrated = excluded.calibrated, decision = excluded.decision, grade = excluded.grade, "
                            "expected_cost = excluded.expected_cost, referred = excluded.referred"));
         const QString t = now();
+        std::size_t written = 0;
         for (const PredictionRow &p : rows) {
+            if (written++ == rows.size() / 2)
+                killPoint("predictions");
             QJsonArray probs;
             for (float v : p.probabilities)
                 probs.append(static_cast<double>(v));
@@ -341,14 +407,54 @@ Result<std::vector<MetricRow>> RunRepository::metrics(qint64 runId, const QStrin
     return out;
 }
 
-Status RunRepository::markInterrupted()
+bool RunRepository::ownerGone(const RunRecord &run, const QDateTime &at, int staleSeconds)
 {
+    if (run.status != QLatin1String("running"))
+        return false;
+    if (!run.ownerHost.isEmpty() && run.ownerHost == thisHost() && run.ownerPid > 0)
+        return !processExists(run.ownerPid);
+    // Another host (or no owner recorded, a run from before owners were): only its heartbeat,
+    // else its start, tells whether it still trains.
+    QDateTime last = QDateTime::fromString(run.heartbeatAt, Qt::ISODateWithMs);
+    if (!last.isValid())
+        last = QDateTime::fromString(run.startedAt, Qt::ISODateWithMs);
+    if (!last.isValid())
+        return true;
+    return last.secsTo(at) > staleSeconds;
+}
+
+Status RunRepository::markInterrupted(QList<qint64> *marked, int staleSeconds)
+{
+    auto all = runs();
+    if (!all)
+        return Status::failure(all.error());
+    const QDateTime at = QDateTime::currentDateTimeUtc();
+    std::vector<RunRecord> gone;
+    for (const RunRecord &r : all.value())
+        if (ownerGone(r, at, staleSeconds))
+            gone.push_back(r);
+    if (gone.empty())
+        return Status();
     return m_study.transaction([&](QSqlDatabase &db) {
-        QSqlQuery q(db);
-        q.prepare(
-            QStringLiteral("UPDATE runs SET status = 'interrupted', message = 'the process ended during training; "
-                           "resume it with --resume' WHERE status = 'running'"));
-        return exec(q, QStringLiteral("marking interrupted runs"));
+        for (const RunRecord &r : gone) {
+            // Only if nobody took the run over since it was read (a resume records a new owner).
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral(
+                "UPDATE runs SET status = 'interrupted', ended_at = ?, message = 'the process ended during training; "
+                "resume it' WHERE id = ? AND status = 'running' AND owner_host IS ? AND owner_pid IS ? AND "
+                "heartbeat_at IS ?"));
+            q.addBindValue(now());
+            q.addBindValue(r.id);
+            q.addBindValue(r.ownerHost.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(r.ownerHost));
+            q.addBindValue(r.ownerPid > 0 ? QVariant(r.ownerPid) : QVariant(QMetaType(QMetaType::LongLong)));
+            q.addBindValue(r.heartbeatAt.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(r.heartbeatAt));
+            Status s = exec(q, QStringLiteral("marking interrupted runs"));
+            if (!s)
+                return s;
+            if (marked && q.numRowsAffected() > 0)
+                marked->append(r.id);
+        }
+        return Status();
     });
 }
 

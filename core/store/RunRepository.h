@@ -4,7 +4,9 @@
 #include "util/Result.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QJsonObject>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -32,6 +34,9 @@ struct RunRecord
     QString message;
     QStringList tags; ///< trimmed, no empties or duplicates, in the order given
     QString notes;
+    QString ownerHost; ///< the host of the process training it (set when it starts or resumes)
+    qint64 ownerPid = 0; ///< that process's id
+    QString heartbeatAt; ///< when that process last wrote (each epoch, about every 30 s of steps)
 };
 
 /// One metric value of a run.
@@ -73,7 +78,10 @@ public:
     explicit RunRepository(Study &study) : m_study(study) { }
 
     Result<qint64> create(const RunRecord &run);
+    /// Setting "running" also records this process (host, PID) as the one training the run.
     Status setStatus(qint64 runId, const QString &status, const QString &message = QString(), bool ended = true);
+    /// Records that this process still trains the run (addMetrics and saveCheckpoint do it too).
+    Status heartbeat(qint64 runId);
     Status setBestEpoch(qint64 runId, int epoch);
     Status setConfig(qint64 runId, const QJsonObject &config);
     Status addMetrics(qint64 runId, const std::vector<MetricRow> &rows);
@@ -90,8 +98,15 @@ public:
     Result<std::vector<RunRecord>> runs() const;
     Result<std::vector<MetricRow>> metrics(
         qint64 runId, const QString &split = QString(), bool epochsOnly = false) const;
-    /// Runs left "running" by a process that died are marked "interrupted" on open.
-    Status markInterrupted();
+    /// A heartbeat older than this (seconds) means a run's process on another host is gone.
+    static constexpr int kStaleSeconds = 600;
+    /// Marks "interrupted" each run left "running" by a process that ended: on this host, one whose
+    /// process no longer exists; on another host (or without a recorded owner), one that has not
+    /// written for `staleSeconds`. A run another process is training is left alone. Study::open
+    /// calls it for a writable study. The ids marked are appended to `marked`.
+    Status markInterrupted(QList<qint64> *marked = nullptr, int staleSeconds = kStaleSeconds);
+    /// Whether `run` is "running" but its process has ended, as markInterrupted decides at `at`.
+    static bool ownerGone(const RunRecord &run, const QDateTime &at, int staleSeconds = kStaleSeconds);
 
     // Run management by a user: each writes the change and its audit entry (docs/AUDIT.md) in one
     // transaction. `actor` is the user's name (empty: AuditLog::currentUser()). A change that

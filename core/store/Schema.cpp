@@ -180,6 +180,13 @@ const std::vector<QStringList> &Schema::migrations()
             QStringLiteral("CREATE INDEX IF NOT EXISTS reviews_by_prediction ON reviews(prediction_id, id)"),
             QStringLiteral("CREATE INDEX IF NOT EXISTS audit_log_by_entity ON audit_log(entity, id)"),
         },
+        // 4: who trains a running run (host name, process id) and when it last wrote, so a run left
+        // `running` by a process that died is told from one that another process is training.
+        {
+            QStringLiteral("ALTER TABLE runs ADD COLUMN owner_host TEXT"),
+            QStringLiteral("ALTER TABLE runs ADD COLUMN owner_pid INTEGER"),
+            QStringLiteral("ALTER TABLE runs ADD COLUMN heartbeat_at TEXT"),
+        },
     };
     return all;
 }

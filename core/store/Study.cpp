@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Study.h"
 
+#include "store/RunRepository.h"
 #include "store/Schema.h"
 
 #include <QDateTime>
@@ -115,6 +116,11 @@ Result<std::shared_ptr<Study>> Study::open(const QString &path, Mode mode)
     Status s = study->initialise(creating);
     if (!s)
         return R::failure(s.error());
+    // Runs left "running" by a process that was killed (or whose machine stopped) become
+    // "interrupted", so they can be resumed. A failure here (another writer holding the study past
+    // the busy timeout) leaves them for the next open; the study itself opened fine.
+    if (!study->m_readOnly)
+        RunRepository(*study).markInterrupted();
     return R(std::move(study));
 }
 

@@ -12,6 +12,7 @@
 #include "train/Checkpoint.h"
 #include "train/Evaluator.h"
 #include "util/Device.h"
+#include "util/KillPoint.h"
 #include "util/Threads.h"
 
 #include <QElapsedTimer>
@@ -255,6 +256,11 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
     int sinceBest = 0;
     if (bestEpoch >= 0)
         sinceBest = firstEpoch - 1 - bestEpoch;
+    // The run's heartbeat: each epoch's writes record it; a long epoch also every 30 s of steps,
+    // so another process opening the study sees the run is alive (RunRepository::markInterrupted).
+    QElapsedTimer heartbeat;
+    heartbeat.start();
+    constexpr qint64 kHeartbeatMs = 30000;
 
     for (int epoch = firstEpoch; epoch < s.config.epochs; ++epoch) {
         QElapsedTimer epochClock;
@@ -326,6 +332,11 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             seen += batch->size();
             stepRows.push_back({ QStringLiteral("train"), epoch, step, QStringLiteral("loss"), lossValue });
             stepRows.push_back({ QStringLiteral("train"), epoch, step, QStringLiteral("lr"), lr });
+            killPoint("step");
+            if (heartbeat.elapsed() >= kHeartbeatMs) {
+                runs.heartbeat(s.runId);
+                heartbeat.restart();
+            }
             if (s.cb.step) {
                 StepInfo info;
                 info.epoch = epoch;
@@ -365,6 +376,7 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
         rows.push_back({ QStringLiteral("train"), epoch, -1, QStringLiteral("seconds"), info.seconds });
         rows.insert(rows.end(), stepRows.begin(), stepRows.end());
         Status st = runs.addMetrics(s.runId, rows);
+        heartbeat.restart();
         if (st) {
             auto blob = CheckpointIO::save(s.model, s.optimizer.get(), epoch);
             st = blob ? runs.saveCheckpoint(s.runId, epoch, blob.value(), info.best) : Status::failure(blob.error());
@@ -495,6 +507,14 @@ Result<TrainOutcome> Trainer::resume(Study &study, qint64 runId, const TrainCall
         return R::failure(rec.error());
     if (rec->status == QLatin1String("completed"))
         return R::failure(QStringLiteral("run %1 is already completed; start a new run instead").arg(runId));
+    // A run still "running" after the study was opened (which marks those of ended processes
+    // "interrupted") is being trained by another process; two trainers on one run would mix.
+    if (rec->status == QLatin1String("running"))
+        return R::failure(QStringLiteral("run %1 is being trained by process %2 on %3; wait for it to end or "
+                                         "cancel it there, then resume")
+                              .arg(runId)
+                              .arg(rec->ownerPid)
+                              .arg(rec->ownerHost.isEmpty() ? QStringLiteral("another machine") : rec->ownerHost));
     auto config = TrainConfig::fromJson(rec->config.value(QStringLiteral("train")).toObject());
     if (!config)
         return R::failure(QStringLiteral("run %1's config cannot be read: %2").arg(runId).arg(config.error()));
