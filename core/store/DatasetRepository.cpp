@@ -369,36 +369,6 @@ Result<std::vector<StoredField>> DatasetRepository::fields(qint64 datasetId, con
     return out;
 }
 
-Result<std::vector<StoredCase>> DatasetRepository::cases(
-    qint64 datasetId, const CaseFilter &filter, int offset, int limit) const
-{
-    QSqlQuery q(m_study.database());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT id, case_key, label, split, image_path, image_width, image_height, source_line "
-                             "FROM cases WHERE dataset_id = ?")
-        + filterSql(filter) + orderSql(filter) + QStringLiteral(" LIMIT ? OFFSET ?"));
-    q.addBindValue(datasetId);
-    bindFilter(q, filter);
-    q.addBindValue(limit);
-    q.addBindValue(offset);
-    if (!q.exec())
-        return queryFailed<std::vector<StoredCase>>(q, QStringLiteral("reading cases"));
-    std::vector<StoredCase> out;
-    while (q.next()) {
-        StoredCase c;
-        c.id = q.value(0).toLongLong();
-        c.caseKey = q.value(1).toString();
-        c.label = q.value(2).toString();
-        c.split = q.value(3).toString();
-        c.imagePath = q.value(4).toString();
-        c.imageWidth = q.value(5).toInt();
-        c.imageHeight = q.value(6).toInt();
-        c.sourceLine = q.value(7).toInt();
-        out.push_back(c);
-    }
-    return out;
-}
-
 namespace {
 StoredCase caseFromQuery(const QSqlQuery &q)
 {
@@ -416,6 +386,26 @@ StoredCase caseFromQuery(const QSqlQuery &q)
 const QString kCaseColumns
     = QStringLiteral("id, case_key, label, split, image_path, image_width, image_height, source_line, dataset_id");
 } // namespace
+
+Result<std::vector<StoredCase>> DatasetRepository::cases(
+    qint64 datasetId, const CaseFilter &filter, int offset, int limit) const
+{
+    QSqlQuery q(m_study.database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT id, case_key, label, split, image_path, image_width, image_height, source_line "
+                             "FROM cases WHERE dataset_id = ?")
+        + filterSql(filter) + orderSql(filter) + QStringLiteral(" LIMIT ? OFFSET ?"));
+    q.addBindValue(datasetId);
+    bindFilter(q, filter);
+    q.addBindValue(limit);
+    q.addBindValue(offset);
+    if (!q.exec())
+        return queryFailed<std::vector<StoredCase>>(q, QStringLiteral("reading cases"));
+    std::vector<StoredCase> out;
+    while (q.next())
+        out.push_back(caseFromQuery(q));
+    return out;
+}
 
 Result<StoredCase> DatasetRepository::caseRecord(qint64 caseId, qint64 *datasetId) const
 {

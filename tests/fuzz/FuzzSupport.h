@@ -12,8 +12,8 @@
 #include <QTemporaryDir>
 
 #include <cstddef>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 namespace lepton::fuzz {

@@ -46,8 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     options.manifestPath = manifest;
     if (split >= 0) {
         const QByteArray events = input.mid(split + separator.size());
-        options.eventsPath = lepton::fuzz::writeScratch(QStringLiteral("events.csv"),
-            reinterpret_cast<const uint8_t *>(events.constData()), size_t(events.size()));
+        options.eventsPath = lepton::fuzz::writeScratch(
+            QStringLiteral("events.csv"), reinterpret_cast<const uint8_t *>(events.constData()), size_t(events.size()));
         if (options.eventsPath.isEmpty())
             return 0;
     }
