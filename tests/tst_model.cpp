@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <torch/script.h>
+#include <torch/serialize.h>
 
 #include <numeric>
 
@@ -29,6 +30,8 @@ private Q_SLOTS:
     void attentionSumsToOne();
     void checkpointRoundTrip();
     void mismatchedCheckpointIsRefused();
+    void tamperedCheckpointIsRefused();
+    void foreignFilesAreNotRead();
     void configErrorsNameTheKey();
     void torchScriptExportMatches_data();
     void torchScriptExportMatches();
@@ -169,6 +172,72 @@ void TestModel::checkpointRoundTrip()
     a->eval();
     c->eval();
     QVERIFY(torch::equal(a->forward(b).logits, c->forward(b).logits));
+    // The optimizer state came back: the next step (in eval mode: no dropout) gives identical weights.
+    opt.zero_grad();
+    opt2.zero_grad();
+    for (auto *pair : { &a, &c }) {
+        auto &net = *pair;
+        torch::nn::functional::cross_entropy(net->forward(b).logits, b.labels).backward();
+    }
+    opt.step();
+    opt2.step();
+    const auto pa = a->parameters(), pc = c->parameters();
+    for (std::size_t i = 0; i < pa.size(); ++i)
+        QVERIFY2(torch::allclose(pa[i], pc[i], 1e-6, 1e-7), qPrintable(QString::number(i)));
+}
+
+void TestModel::tamperedCheckpointIsRefused()
+{
+    FusionNet a(config(FusionVariant::Attention));
+    auto blob = CheckpointIO::save(a, nullptr, 2);
+    QVERIFY(blob);
+    QVERIFY(blob->startsWith(CheckpointIO::signature()));
+    QVERIFY(CheckpointIO::verify(*blob));
+    // One changed weight byte: the embedded SHA-256 no longer matches.
+    QByteArray tampered = *blob;
+    tampered[tampered.size() / 2] = char(tampered[tampered.size() / 2] ^ 0x01);
+    FusionNet c(config(FusionVariant::Attention));
+    Status s = CheckpointIO::load(tampered, c, nullptr);
+    QVERIFY(!s);
+    QVERIFY2(s.error().contains(QStringLiteral("altered or damaged")), qPrintable(s.error()));
+    QVERIFY(!CheckpointIO::verify(tampered));
+    // The same through a file given as image_encoder_from.
+    const QString path = m_dir.filePath(QStringLiteral("tampered.ckpt"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(tampered);
+    f.close();
+    s = CheckpointIO::loadImageEncoder(path, c);
+    QVERIFY(!s);
+    QVERIFY2(
+        s.error().startsWith(path) && s.error().contains(QStringLiteral("altered or damaged")), qPrintable(s.error()));
+    // A checkpoint from a newer format is refused by its number.
+    QByteArray newer = *blob;
+    newer[8] = 2;
+    s = CheckpointIO::load(newer, c, nullptr);
+    QVERIFY2(s.error().contains(QStringLiteral("format 2")), qPrintable(s.error()));
+}
+
+void TestModel::foreignFilesAreNotRead()
+{
+    // A LibTorch archive (zip with a pickle inside) is never read from a file, only our format.
+    FusionNet a(config(FusionVariant::Attention));
+    const QString archive = m_dir.filePath(QStringLiteral("module.pt"));
+    torch::save(a, archive.toStdString());
+    QFile f(archive);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray zip = f.readAll();
+    QVERIFY(zip.startsWith("PK"));
+    FusionNet c(config(FusionVariant::Attention));
+    Status s = CheckpointIO::load(zip, c, nullptr, nullptr, CheckpointIO::Source::File);
+    QVERIFY(!s);
+    QVERIFY2(s.error().contains(QStringLiteral("read only from a study")), qPrintable(s.error()));
+    s = CheckpointIO::loadImageEncoder(archive, c);
+    QVERIFY(!s);
+    QVERIFY2(s.error().contains(QStringLiteral("not a Lepton checkpoint")), qPrintable(s.error()));
+    // Nor is any other file.
+    s = CheckpointIO::load(QByteArray("\x80\x02}q\x00.", 6), c, nullptr, nullptr, CheckpointIO::Source::File);
+    QVERIFY(!s);
 }
 
 void TestModel::mismatchedCheckpointIsRefused()

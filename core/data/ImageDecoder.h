@@ -22,6 +22,14 @@ struct ImageInfo
     QByteArray sha256; ///< hex
 };
 
+/// What an image file's header says, read without decoding its pixels.
+struct ImageHeader
+{
+    QByteArray format; ///< "png", "jpeg", "bmp" or "tiff"
+    int width = 0;
+    int height = 0;
+};
+
 /// Limits that protect against unusable or hostile images.
 struct ImageDecodeLimits
 {
@@ -31,9 +39,17 @@ struct ImageDecodeLimits
 
 /// Decodes images through OpenCV (PNG, JPEG, BMP, TIFF; 8 or 16 bit; grey or colour).
 /// Failures come back as messages naming the file and what to do; OpenCV exceptions never escape.
+///
+/// Before any pixel is decoded, the file's own header is read here (not by the codec): the format
+/// must be one of the four above (by its signature, whatever the file's suffix), its width × height
+/// must be within the limits (so a decompression bomb is refused without being decompressed), and a
+/// PNG's chunks must all lie inside the file (a chunk that claims more bytes than the file has is
+/// refused; the codec would otherwise allocate what it claims).
 class ImageDecoder
 {
 public:
+    /// Reads the header of an image held in memory; `path` names it in messages.
+    static Result<ImageHeader> readHeader(const QByteArray &bytes, const QString &path);
     /// Reads the file, hashes its bytes and decodes it to check that it is a usable image.
     static Result<ImageInfo> inspect(const QString &path, const ImageDecodeLimits &limits = {});
     /// Decodes a file as it is stored (CV_8U or CV_16U, 1, 3 or 4 channels).

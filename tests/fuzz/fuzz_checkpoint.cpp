@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// CheckpointIO::load on arbitrary bytes into a tiny FusionNet (with its optimizer). Nothing is
-// caught here: the reader itself must turn bad input into a failed Status.
+// CheckpointIO::load on arbitrary bytes into a tiny FusionNet (with its optimizer), as a file is
+// read (Source::File: our format only). Each input is tried twice: as it is, and with its last 32
+// bytes replaced by the SHA-256 of the rest, so that the mutations reach the entry parser behind the
+// hash check (as a deliberately forged file would). Nothing is caught here: the reader itself must
+// turn bad input into a failed Status.
 #include "FuzzSupport.h"
 #include "model/FusionNet.h"
 #include "train/Checkpoint.h"
+
+#include <QCryptographicHash>
 
 #include <torch/torch.h>
 
@@ -48,6 +53,9 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
         // Writes a valid checkpoint of the tiny model (used once to make the seed corpus).
         torch::manual_seed(1);
         Model &m = model();
+        for (auto &p : m.net->parameters()) // one optimizer step, so that its state is in the seed
+            p.mutable_grad() = torch::ones_like(p);
+        m.optimizer.step();
         auto blob = lepton::CheckpointIO::save(m.net, &m.optimizer, 3);
         QFile file(QString::fromLocal8Bit(out));
         if (blob && file.open(QIODevice::WriteOnly))
@@ -60,10 +68,18 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Model &m = model();
-    int epoch = -1;
-    lepton::Status st = lepton::CheckpointIO::load(lepton::fuzz::bytes(data, size), m.net, &m.optimizer, &epoch);
-    lepton::fuzz::trace("load", st ? QStringLiteral("ok, epoch %1").arg(epoch) : st.error());
-    if (!st && st.error().isEmpty())
-        __builtin_trap();
+    const QByteArray raw = lepton::fuzz::bytes(data, size);
+    QByteArray forged = raw;
+    if (forged.size() > 32)
+        forged.replace(forged.size() - 32, 32,
+            QCryptographicHash::hash(forged.left(forged.size() - 32), QCryptographicHash::Sha256));
+    for (const QByteArray &blob : { raw, forged }) {
+        int epoch = -1;
+        lepton::Status st
+            = lepton::CheckpointIO::load(blob, m.net, &m.optimizer, &epoch, lepton::CheckpointIO::Source::File);
+        lepton::fuzz::trace("load", st ? QStringLiteral("ok, epoch %1").arg(epoch) : st.error());
+        if (!st && st.error().isEmpty())
+            __builtin_trap();
+    }
     return 0;
 }
