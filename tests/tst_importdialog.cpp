@@ -9,12 +9,14 @@
 #include "store/Study.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -39,6 +41,7 @@ private Q_SLOTS:
     void fatalImportWritesNothing();
     void cancelWritesNothing();
     void escapeDuringRunCancels();
+    void importsWithDeidentification();
 
 private:
     QString write(const QString &name, const QByteArray &bytes);
@@ -499,6 +502,92 @@ void TestImportDialog::escapeDuringRunCancels()
     QTest::keyClick(&dialog, Qt::Key_Escape);
     QVERIFY(!dialog.isVisible());
     QCOMPARE(rejected.count(), 1);
+}
+
+void TestImportDialog::importsWithDeidentification()
+{
+    auto study = newStudy(QStringLiteral("deid.lepton"));
+    ImportDialog dialog(study);
+    dialog.setInteractive(false);
+    QByteArray m = "case_id,mrn,full_name,label,image,age,visit\n";
+    for (int i = 0; i < 30; ++i)
+        m += QStringLiteral("CASE-%1,MRN-%2,Person Name %1,%3,img.png,%4,2022-03-%5\n")
+                 .arg(i, 4, 10, QLatin1Char('0'))
+                 .arg(900000 + i)
+                 .arg(i % 2 ? QStringLiteral("normal") : QStringLiteral("abnormal"))
+                 .arg(i == 0 ? 97 : 30 + i)
+                 .arg(1 + i % 28, 2, 10, QLatin1Char('0'))
+                 .toUtf8();
+    dialog.setManifestPath(write(QStringLiteral("deid.csv"), m));
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+
+    // The roles Identifier and Drop in the column editor; Identifier needs the box ticked.
+    ImportColumnModel *columns = dialog.columnModel();
+    const int mrn = columns->rowOf(QStringLiteral("mrn"));
+    const int name = columns->rowOf(QStringLiteral("full_name"));
+    QComboBox *role = editor(dialog, mrn, ImportColumnModel::Role);
+    QVERIFY(role);
+    const int identifier = role->findText(ImportColumnModel::roleName(Role::Identifier));
+    QVERIFY(identifier >= 0);
+    role->setCurrentIndex(identifier);
+    QCOMPARE(columns->role(mrn), Role::Identifier);
+    editor(dialog, name, ImportColumnModel::Role)->setCurrentIndex(static_cast<int>(Role::Drop));
+    QCOMPARE(columns->role(name), Role::Drop);
+    QVERIFY(!dialog.importButton()->isEnabled());
+    QVERIFY2(dialog.messageLabel()->text().contains(QStringLiteral("De-identify")),
+        qPrintable(dialog.messageLabel()->text()));
+    QVERIFY(dialog.deidentifyCheck());
+    QVERIFY(!dialog.deidentifyCheck()->isChecked());
+    dialog.deidentifyCheck()->click();
+    QVERIFY(dialog.importButton()->isEnabled());
+    const ImportOptions o = dialog.options();
+    QVERIFY(o.deidentify.enabled);
+    QCOMPARE(o.deidentify.idColumns, QStringList { QStringLiteral("mrn") });
+    QCOMPARE(o.dropColumns, QStringList { QStringLiteral("full_name") });
+
+    QSignalSpy imported(&dialog, &ImportDialog::imported);
+    dialog.startImport();
+    QVERIFY(imported.wait(30000));
+    const qint64 id = imported.first().at(0).toLongLong();
+
+    // Pseudonyms, not ids; the dropped column and its values nowhere; age 97 stored as 90.
+    QSqlQuery q(study->database());
+    QVERIFY(q.exec(QStringLiteral("SELECT case_key FROM cases WHERE dataset_id = %1").arg(id)));
+    int cases = 0;
+    while (q.next()) {
+        QVERIFY2(q.value(0).toString().startsWith(QStringLiteral("p-")), qPrintable(q.value(0).toString()));
+        ++cases;
+    }
+    QCOMPARE(cases, 30);
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM record_values WHERE text LIKE 'MRN-%' OR text LIKE "
+                                  "'Person Name%' OR text LIKE 'CASE-%'")));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM fields WHERE name = 'full_name'")));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
+    QVERIFY(q.exec(QStringLiteral("SELECT max(v.number) FROM record_values v JOIN fields f ON v.field_id = f.id "
+                                  "WHERE f.name = 'age' AND f.dataset_id = %1")
+                       .arg(id)));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toDouble(), 90.0);
+    QVERIFY(!study->metaValue(QStringLiteral("deidentify_secret")).isEmpty());
+
+    // The report shows what changed.
+    QAbstractItemModel *report = dialog.reportView()->model();
+    int changed = 0;
+    for (int r = 0; r < report->rowCount(); ++r)
+        if (report->index(r, ImportReportModel::Kind).data().toString() == QLatin1String("deidentified")) {
+            ++changed;
+            QCOMPARE(report->index(r, ImportReportModel::Severity).data().toString(), QStringLiteral("Changed"));
+        }
+    QVERIFY(changed >= 4);
+    const QString summary = dialog.summaryLabel()->text();
+    QVERIFY2(summary.contains(QStringLiteral("De-identified")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("30 dates shifted")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("full_name")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("No problems were found")), qPrintable(summary));
 }
 
 QTEST_MAIN(TestImportDialog)

@@ -7,7 +7,7 @@ using lepton::FieldType;
 
 namespace {
 
-constexpr int RoleCount = 5;
+constexpr int RoleCount = 7;
 constexpr int TypeCount = 4;
 constexpr int ExampleCount = 3;
 
@@ -144,6 +144,10 @@ QString ImportColumnModel::roleName(ColumnRole role)
         return tr("Split");
     case ColumnRole::RecordField:
         return tr("Record field");
+    case ColumnRole::Identifier:
+        return tr("Identifier");
+    case ColumnRole::Drop:
+        return tr("Drop");
     }
     return QString();
 }
@@ -212,6 +216,8 @@ void ImportColumnModel::applyTo(lepton::ImportOptions &options) const
     for (const Entry &e : m_entries)
         if (e.role == ColumnRole::RecordField && e.type != e.inferred)
             options.fieldTypes.insert(e.name, e.type);
+    options.dropColumns = namesWithRole(ColumnRole::Drop);
+    options.deidentify.idColumns = namesWithRole(ColumnRole::Identifier);
 }
 
 int ImportColumnModel::rowCount(const QModelIndex &parent) const

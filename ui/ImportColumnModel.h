@@ -22,8 +22,9 @@ class ImportColumnModel : public QAbstractTableModel
     Q_OBJECT
 public:
     enum Column { Name, Role, Type, Examples, ColumnCount };
-    /// What a manifest column is for. The importer reads every column, so there is no "ignore".
-    enum class ColumnRole { CaseId, Label, Image, Split, RecordField };
+    /// What a manifest column is for. Identifier: a record field whose values are replaced by
+    /// pseudonyms (only when de-identifying). Drop: read past and stored nowhere.
+    enum class ColumnRole { CaseId, Label, Image, Split, RecordField, Identifier, Drop };
     static constexpr int ChoicesRole = Qt::UserRole + 1;
 
     explicit ImportColumnModel(QObject *parent = nullptr);
@@ -46,7 +47,8 @@ public:
 
     /// What is wrong with the roles (no case id, two label columns, …), or an empty string.
     QString validate() const;
-    /// Writes the columns' roles and the user's type overrides into `options`.
+    /// Writes the columns' roles, the user's type overrides, the dropped columns and the identifier
+    /// columns (options.deidentify.idColumns; enabling de-identification is the caller's) into `options`.
     void applyTo(lepton::ImportOptions &options) const;
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;

@@ -7,10 +7,12 @@
 #include "ImportReportModel.h"
 
 #include "data/CsvReader.h"
+#include "data/Deidentifier.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -78,6 +80,7 @@ ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent
       m_events(new QLineEdit(this)),
       m_imageRoot(new QLineEdit(this)),
       m_name(new QLineEdit(this)),
+      m_deidentify(new QCheckBox(tr("&De-identify (HIPAA Safe Harbor)"), this)),
       m_previewTimer(new QTimer(this)),
       m_message(new QLabel(this)),
       m_tabs(new QTabWidget(this)),
@@ -126,7 +129,8 @@ ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent
     auto *columnsLayout = new QVBoxLayout(columnsPage);
     auto *columnsHint = new QLabel(tr("Give each column its role. Every column that is not the case id, label, image "
                                       "or split is a record field; its type is inferred from the values and can be "
-                                      "changed here."),
+                                      "changed here. “Drop” leaves a column out of the study entirely; "
+                                      "“Identifier” (with De-identify) stores pseudonyms instead of its values."),
         this);
     columnsHint->setWordWrap(true);
     m_columnView->setObjectName(QStringLiteral("columnView"));
@@ -191,6 +195,7 @@ ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent
     });
     for (QLineEdit *edit : { m_events, m_imageRoot, m_name })
         connect(edit, &QLineEdit::textChanged, this, &ImportDialog::inputsChanged);
+    connect(m_deidentify, &QCheckBox::toggled, this, &ImportDialog::inputsChanged);
     connect(m_columnModel, &QAbstractItemModel::modelReset, this, &ImportDialog::openColumnEditors);
     connect(m_columnModel, &QAbstractItemModel::dataChanged, this, &ImportDialog::inputsChanged);
 
@@ -243,6 +248,12 @@ QWidget *ImportDialog::buildFilesGroup()
     m_events->setObjectName(QStringLiteral("eventsEdit"));
     m_imageRoot->setObjectName(QStringLiteral("imageRootEdit"));
     m_name->setObjectName(QStringLiteral("nameEdit"));
+    m_deidentify->setObjectName(QStringLiteral("deidentifyCheck"));
+    m_deidentify->setToolTip(
+        tr("Replace the case id and the columns whose role is Identifier by keyed pseudonyms, shift dates by a "
+           "secret offset per patient and store ages over 89 as 90. The files are not changed. Free text, image "
+           "file names and pixels are not de-identified; see PRIVACY.md."));
+    grid->addWidget(m_deidentify, 4, 1, 1, 2);
     return group;
 }
 
@@ -308,6 +319,11 @@ void ImportDialog::setDatasetName(const QString &name)
     m_name->setText(name);
 }
 
+void ImportDialog::setDeidentify(bool on)
+{
+    m_deidentify->setChecked(on);
+}
+
 lepton::ImportOptions ImportDialog::options() const
 {
     lepton::ImportOptions o;
@@ -316,6 +332,7 @@ lepton::ImportOptions ImportDialog::options() const
     o.imageRoot = m_imageRoot->text().trimmed();
     o.name = m_name->text().trimmed();
     m_columnModel->applyTo(o);
+    o.deidentify.enabled = m_deidentify->isChecked();
     return o;
 }
 
@@ -434,6 +451,12 @@ QString ImportDialog::problem() const
     const QString columns = m_columnModel->validate();
     if (!columns.isEmpty())
         return columns;
+    const lepton::ImportOptions chosen = options();
+    if (!chosen.deidentify.enabled && !chosen.deidentify.idColumns.isEmpty())
+        return tr("The column %1 has the role “%2”, which applies only when de-identifying; tick “De-identify” "
+                  "or give the column another role.")
+            .arg(chosen.deidentify.idColumns.first(),
+                ImportColumnModel::roleName(ImportColumnModel::ColumnRole::Identifier));
     const QString root = m_imageRoot->text().trimmed();
     if (!root.isEmpty() && !QFileInfo(root).isDir())
         return tr("The image folder %1 does not exist; choose the folder the image paths are relative to.").arg(root);
@@ -489,6 +512,13 @@ void ImportDialog::startImport()
         = [o, study, result](const lepton::ProgressFn &progress, const lepton::CancelFn &cancelled) mutable {
               o.progress = progress;
               o.cancelled = cancelled;
+              if (o.deidentify.enabled) {
+                  // The study's key (or a new one, stored with the dataset): same patient, same pseudonym.
+                  lepton::Result<QByteArray> secret = lepton::Deidentifier::secretFor(study.get());
+                  if (!secret)
+                      return lepton::Status::failure(secret.error());
+                  o.deidentify.secret = secret.value();
+              }
               lepton::ImportOutcome outcome = lepton::Importer::run(o);
               result->report = outcome.report;
               result->haveReport = true;
@@ -501,9 +531,17 @@ void ImportDialog::startImport()
               result->datasetName = outcome.dataset->name;
               result->cases = static_cast<int>(outcome.dataset->cases.size());
               lepton::DatasetRepository repository(*study);
-              const lepton::Result<qint64> id = repository.save(*outcome.dataset, outcome.report);
-              if (!id)
-                  return lepton::Status::failure(tr("The dataset could not be saved: %1").arg(id.error()));
+              // The key and the dataset in one transaction: both are stored, or neither.
+              lepton::Result<qint64> id = lepton::Result<qint64>::failure(QString());
+              const lepton::Status saved = study->transaction([&](QSqlDatabase &) {
+                  if (o.deidentify.enabled)
+                      if (lepton::Status s = lepton::Deidentifier::storeSecret(*study, o.deidentify.secret); !s)
+                          return s;
+                  id = repository.save(*outcome.dataset, outcome.report);
+                  return id ? lepton::Status() : lepton::Status::failure(id.error());
+              });
+              if (!saved)
+                  return lepton::Status::failure(tr("The dataset could not be saved: %1").arg(saved.error()));
               result->datasetId = id.value();
               return lepton::Status();
           };
@@ -613,12 +651,23 @@ void ImportDialog::showReport(const lepton::ImportReport &report, const QString 
     m_reportModel->setReport(report);
     m_haveReport = true;
     QString text = summary;
-    if (report.problems().isEmpty())
+    const lepton::DeidentificationSummary &deid = report.deidentification;
+    if (deid.applied)
+        text += QStringLiteral("<br>")
+            + tr("De-identified: %1 identifiers replaced by pseudonyms, %2 dates shifted, %3 ages grouped as 90; "
+                 "the rows marked “Changed” list the columns.")
+                  .arg(deid.identifiersReplaced)
+                  .arg(deid.datesShifted)
+                  .arg(deid.agesGrouped);
+    if (!deid.droppedColumns.isEmpty())
+        text += QStringLiteral("<br>")
+            + tr("Dropped (not stored): %1.").arg(deid.droppedColumns.join(QStringLiteral(", ")).toHtmlEscaped());
+    if (report.problemCount() == 0)
         text += QStringLiteral("<br>") + tr("No problems were found.");
     else
         text += QStringLiteral("<br>")
             + tr("%1 problems: %2 fatal, %3 excluded, %4 warnings.")
-                  .arg(report.problems().size())
+                  .arg(report.problemCount())
                   .arg(report.count(lepton::ImportProblem::Severity::Fatal))
                   .arg(report.count(lepton::ImportProblem::Severity::Excluded))
                   .arg(report.count(lepton::ImportProblem::Severity::Warning));

@@ -8,6 +8,7 @@
 #include <memory>
 
 class BackgroundTask;
+class QCheckBox;
 class ImportColumnModel;
 class ImportReportModel;
 class QLabel;
@@ -32,6 +33,11 @@ class Study;
 /// or its report has a fatal problem. The report is shown afterwards (also for a fatal one) and
 /// can be exported as CSV.
 ///
+/// With "De-identify" ticked, the case id and the columns whose role is Identifier are replaced by
+/// pseudonyms keyed by the study's secret (made and stored with the first such import), dates are
+/// shifted per patient and ages over 89 stored as 90; columns whose role is Drop are stored
+/// nowhere (also without de-identification). See docs/PRIVACY.md.
+///
 /// Closing the dialog or pressing Escape during a run asks to cancel instead (without asking
 /// when not interactive). Destroying the dialog cancels a run and waits for it.
 class ImportDialog : public QDialog
@@ -47,6 +53,8 @@ public:
     /// The folder image paths are relative to; empty: the manifest's folder.
     void setImageRoot(const QString &path);
     void setDatasetName(const QString &name);
+    /// Ticks or clears "De-identify (HIPAA Safe Harbor)".
+    void setDeidentify(bool on);
 
     /// The options the import would run with, from the fields and the column editor.
     lepton::ImportOptions options() const;
@@ -74,6 +82,7 @@ public:
     QProgressBar *progressBar() const { return m_progress; }
     QPushButton *importButton() const { return m_importButton; }
     QPushButton *cancelButton() const { return m_cancelButton; }
+    QCheckBox *deidentifyCheck() const { return m_deidentify; }
 
 public Q_SLOTS:
     /// Checks the choices and starts the import in the background; does nothing while running
@@ -131,6 +140,7 @@ private:
     QLineEdit *m_events;
     QLineEdit *m_imageRoot;
     QLineEdit *m_name;
+    QCheckBox *m_deidentify;
     QTimer *m_previewTimer;
     QLabel *m_message;
     QTabWidget *m_tabs;

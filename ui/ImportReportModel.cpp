@@ -21,8 +21,10 @@ int severityRank(ImportProblem::Severity severity)
         return 1;
     case ImportProblem::Severity::Warning:
         return 2;
+    case ImportProblem::Severity::Info:
+        return 3;
     }
-    return 3;
+    return 4;
 }
 
 QString severityLabel(ImportProblem::Severity severity)
@@ -34,6 +36,8 @@ QString severityLabel(ImportProblem::Severity severity)
         return ImportReportModel::tr("Excluded");
     case ImportProblem::Severity::Warning:
         return ImportReportModel::tr("Warning");
+    case ImportProblem::Severity::Info:
+        return ImportReportModel::tr("Changed");
     }
     return QString();
 }
@@ -47,6 +51,7 @@ QIcon severityIcon(ImportProblem::Severity severity)
     case ImportProblem::Severity::Excluded:
         return style->standardIcon(QStyle::SP_MessageBoxWarning);
     case ImportProblem::Severity::Warning:
+    case ImportProblem::Severity::Info:
         return style->standardIcon(QStyle::SP_MessageBoxInformation);
     }
     return QIcon();

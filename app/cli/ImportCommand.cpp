@@ -2,9 +2,11 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
+#include "data/Deidentifier.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 
 namespace lepton::cli {
@@ -13,6 +15,25 @@ int importIntoStudy(const QString &studyPath, ImportOptions options, bool json, 
 {
     options.progress = stderrProgress();
     options.cancelled = interruptCancel();
+    if (options.deidentify.enabled) {
+        // The key of an existing study, so the same patient gets the same pseudonym; a new key is
+        // stored with the dataset (a fatal import still leaves no file behind).
+        std::shared_ptr<Study> existing;
+        if (QFileInfo::exists(studyPath)) {
+            auto opened = Study::open(studyPath, Study::Mode::ReadWrite);
+            if (!opened) {
+                printErr(QStringLiteral("lepton import: %1\n").arg(opened.error()));
+                return ExitFailure;
+            }
+            existing = opened.value();
+        }
+        auto secret = Deidentifier::secretFor(existing.get());
+        if (!secret) {
+            printErr(QStringLiteral("lepton import: %1\n").arg(secret.error()));
+            return ExitFailure;
+        }
+        options.deidentify.secret = secret.value();
+    }
     ImportOutcome outcome = Importer::run(options);
     if (outcome.report.hasFatal()) {
         if (json)
@@ -28,9 +49,17 @@ int importIntoStudy(const QString &studyPath, ImportOptions options, bool json, 
         return ExitFailure;
     }
     DatasetRepository repo(*study.value());
-    auto id = repo.save(*outcome.dataset, outcome.report);
-    if (!id) {
-        printErr(QStringLiteral("lepton import: %1\n").arg(id.error()));
+    // The key and the dataset in one transaction: both are stored, or neither.
+    Result<qint64> id = Result<qint64>::failure(QString());
+    const Status saved = study.value()->transaction([&](QSqlDatabase &) {
+        if (options.deidentify.enabled)
+            if (Status s = Deidentifier::storeSecret(*study.value(), options.deidentify.secret); !s)
+                return s;
+        id = repo.save(*outcome.dataset, outcome.report);
+        return id ? Status() : Status::failure(id.error());
+    });
+    if (!saved) {
+        printErr(QStringLiteral("lepton import: %1\n").arg(saved.error()));
         return ExitFailure;
     }
     if (datasetId)
@@ -79,9 +108,24 @@ int runImport(const QStringList &args)
         QStringLiteral("Decoding threads (default: all cores)."), QStringLiteral("N"), QStringLiteral("0"));
     const QCommandLineOption outside(
         QStringLiteral("allow-outside-root"), QStringLiteral("Allow image paths that leave the image root."));
+    const QCommandLineOption deidentify(QStringLiteral("deidentify"),
+        QStringLiteral("De-identify (HIPAA Safe Harbor style, see docs/PRIVACY.md): replace the case id and the "
+                       "--id-columns by keyed pseudonyms, shift dates per patient, store ages over 89 as 90. "
+                       "The original files are not changed."));
+    const QCommandLineOption idColumns(QStringLiteral("id-columns"),
+        QStringLiteral("With --deidentify: more identifier columns to replace by pseudonyms, comma-separated "
+                       "(e.g. patient_id,mrn); the first names the patient whose dates shift together."),
+        QStringLiteral("A,B"));
+    const QCommandLineOption dropColumns(QStringLiteral("drop-columns"),
+        QStringLiteral("Columns of the manifest or events to leave out; their values are stored nowhere "
+                       "(comma-separated)."),
+        QStringLiteral("A,B"));
+    const QCommandLineOption ageColumns(QStringLiteral("age-columns"),
+        QStringLiteral("With --deidentify: numeric age columns besides one named 'age' (comma-separated)."),
+        QStringLiteral("A,B"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the report as JSON."));
     for (const auto &o : { manifest, events, imageRoot, name, idCol, labelCol, imageCol, splitCol, timeCol, fieldType,
-             seed, threads, outside, json })
+             seed, threads, outside, deidentify, idColumns, dropColumns, ageColumns, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton); created if needed."));
     if (auto code = parseArguments(p, QStringLiteral("import"), QStringLiteral("STUDY --manifest FILE [options]"),
@@ -116,6 +160,22 @@ int runImport(const QStringList &args)
     if (!ok || o.threads < 0)
         return usageError(QStringLiteral("import"),
             QStringLiteral("--threads needs a whole number ≥ 0, not '%1'").arg(p.value(threads)));
+    auto names = [&](const QCommandLineOption &option) {
+        QStringList list;
+        for (const QString &value : p.values(option))
+            for (const QString &n : value.split(QLatin1Char(','), Qt::SkipEmptyParts))
+                if (!n.trimmed().isEmpty())
+                    list.append(n.trimmed());
+        return list;
+    };
+    o.dropColumns = names(dropColumns);
+    o.deidentify.enabled = p.isSet(deidentify);
+    o.deidentify.idColumns = names(idColumns);
+    o.deidentify.ageColumns = names(ageColumns);
+    for (const QCommandLineOption *option : { &idColumns, &ageColumns })
+        if (p.isSet(*option) && !o.deidentify.enabled)
+            return usageError(QStringLiteral("import"),
+                QStringLiteral("--%1 only applies with --deidentify; add --deidentify").arg(option->names().first()));
     for (const QString &spec : p.values(fieldType)) {
         const qsizetype eq = spec.indexOf(QLatin1Char('='));
         const auto type = eq > 0 ? fieldTypeFromName(spec.mid(eq + 1)) : std::nullopt;

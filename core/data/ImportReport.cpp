@@ -10,6 +10,8 @@ namespace lepton {
 QString ImportProblem::severityName() const
 {
     switch (severity) {
+    case Severity::Info:
+        return QStringLiteral("info");
     case Severity::Warning:
         return QStringLiteral("warning");
     case Severity::Excluded:
@@ -40,6 +42,40 @@ QJsonObject ImportProblem::toJson() const
         { QStringLiteral("case_id"), caseId }, { QStringLiteral("reason"), reason } };
 }
 
+QJsonObject DeidentificationSummary::toJson() const
+{
+    return QJsonObject { { QStringLiteral("applied"), applied },
+        { QStringLiteral("identifier_columns"), QJsonArray::fromStringList(identifierColumns) },
+        { QStringLiteral("identifiers_replaced"), identifiersReplaced },
+        { QStringLiteral("dropped_columns"), QJsonArray::fromStringList(droppedColumns) },
+        { QStringLiteral("date_columns"), QJsonArray::fromStringList(dateColumns) },
+        { QStringLiteral("dates_shifted"), datesShifted },
+        { QStringLiteral("age_columns"), QJsonArray::fromStringList(ageColumns) },
+        { QStringLiteral("ages_grouped"), agesGrouped },
+        { QStringLiteral("image_paths_with_identifiers"), imagePathsWithIdentifiers } };
+}
+
+DeidentificationSummary DeidentificationSummary::fromJson(const QJsonObject &json)
+{
+    auto strings = [&](const char *key) {
+        QStringList list;
+        for (const auto &v : json.value(QLatin1String(key)).toArray())
+            list.append(v.toString());
+        return list;
+    };
+    DeidentificationSummary d;
+    d.applied = json.value(QStringLiteral("applied")).toBool();
+    d.identifierColumns = strings("identifier_columns");
+    d.identifiersReplaced = json.value(QStringLiteral("identifiers_replaced")).toInt();
+    d.droppedColumns = strings("dropped_columns");
+    d.dateColumns = strings("date_columns");
+    d.datesShifted = json.value(QStringLiteral("dates_shifted")).toInt();
+    d.ageColumns = strings("age_columns");
+    d.agesGrouped = json.value(QStringLiteral("ages_grouped")).toInt();
+    d.imagePathsWithIdentifiers = json.value(QStringLiteral("image_paths_with_identifiers")).toInt();
+    return d;
+}
+
 void ImportReport::addFatal(
     const QString &kind, const QString &file, const QString &reason, int line, const QString &column)
 {
@@ -64,6 +100,11 @@ int ImportReport::count(ImportProblem::Severity severity) const
         m_problems.begin(), m_problems.end(), [&](const ImportProblem &p) { return p.severity == severity; }));
 }
 
+int ImportReport::problemCount() const
+{
+    return static_cast<int>(m_problems.size()) - count(ImportProblem::Severity::Info);
+}
+
 int ImportReport::countKind(const QString &kind) const
 {
     return static_cast<int>(
@@ -85,12 +126,25 @@ QString ImportReport::toText(int maxProblems) const
                     .arg(eventsRead)
                     .arg(seconds, 0, 'f', 2);
     }
-    if (!m_problems.isEmpty())
-        text += QStringLiteral("%1 problem(s):\n").arg(m_problems.size());
+    // What de-identification changed comes first: it is true of every stored case.
+    bool infoHeader = false;
+    for (const ImportProblem &p : m_problems) {
+        if (p.severity != ImportProblem::Severity::Info)
+            continue;
+        if (!infoHeader)
+            text += QStringLiteral("Changed on import:\n");
+        infoHeader = true;
+        text += QStringLiteral("  ") + p.reason + QLatin1Char('\n');
+    }
+    const int problems = problemCount();
+    if (problems > 0)
+        text += QStringLiteral("%1 problem(s):\n").arg(problems);
     int shown = 0;
     for (const ImportProblem &p : m_problems) {
+        if (p.severity == ImportProblem::Severity::Info)
+            continue;
         if (maxProblems >= 0 && shown >= maxProblems) {
-            text += QStringLiteral("  … and %1 more (use --json for all)\n").arg(m_problems.size() - shown);
+            text += QStringLiteral("  … and %1 more (use --json for all)\n").arg(problems - shown);
             break;
         }
         text += QStringLiteral("  ") + p.toText() + QLatin1Char('\n');
@@ -108,7 +162,7 @@ QJsonObject ImportReport::toJson() const
         { QStringLiteral("cases_imported"), casesImported }, { QStringLiteral("cases_excluded"), casesExcluded },
         { QStringLiteral("images_decoded"), imagesDecoded }, { QStringLiteral("events_read"), eventsRead },
         { QStringLiteral("events_imported"), eventsImported }, { QStringLiteral("seconds"), seconds },
-        { QStringLiteral("problems"), problems } };
+        { QStringLiteral("problems"), problems }, { QStringLiteral("deidentification"), deidentification.toJson() } };
 }
 
 ImportReport ImportReport::fromJson(const QJsonObject &json)
@@ -121,6 +175,7 @@ ImportReport ImportReport::fromJson(const QJsonObject &json)
     r.eventsRead = json.value(QStringLiteral("events_read")).toInt();
     r.eventsImported = json.value(QStringLiteral("events_imported")).toInt();
     r.seconds = json.value(QStringLiteral("seconds")).toDouble();
+    r.deidentification = DeidentificationSummary::fromJson(json.value(QStringLiteral("deidentification")).toObject());
     const QJsonArray problems = json.value(QStringLiteral("problems")).toArray();
     for (const auto &v : problems) {
         const QJsonObject o = v.toObject();
@@ -128,6 +183,7 @@ ImportReport ImportReport::fromJson(const QJsonObject &json)
         const QString sev = o.value(QStringLiteral("severity")).toString();
         p.severity = sev == QLatin1String("warning") ? ImportProblem::Severity::Warning
             : sev == QLatin1String("fatal")          ? ImportProblem::Severity::Fatal
+            : sev == QLatin1String("info")           ? ImportProblem::Severity::Info
                                                      : ImportProblem::Severity::Excluded;
         p.kind = o.value(QStringLiteral("kind")).toString();
         p.file = o.value(QStringLiteral("file")).toString();

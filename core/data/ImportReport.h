@@ -3,6 +3,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 namespace lepton {
@@ -11,6 +12,7 @@ namespace lepton {
 struct ImportProblem
 {
     enum class Severity {
+        Info, ///< a change the import made on purpose (de-identification), not a problem
         Warning, ///< noted, nothing excluded (e.g. an unparsable value kept as missing)
         Excluded, ///< the row (case or event) is left out of the dataset
         Fatal ///< the import is aborted and nothing is written
@@ -28,6 +30,23 @@ struct ImportProblem
     QJsonObject toJson() const;
 };
 
+/// What a de-identifying import changed (see docs/PRIVACY.md). Names only, never values.
+struct DeidentificationSummary
+{
+    bool applied = false;
+    QStringList identifierColumns; ///< replaced by pseudonyms, the case id first
+    int identifiersReplaced = 0; ///< values replaced, over the manifest and the events
+    QStringList droppedColumns; ///< not stored anywhere in the study
+    QStringList dateColumns; ///< shifted per patient; "events.<time>" for event times
+    int datesShifted = 0;
+    QStringList ageColumns;
+    int agesGrouped = 0; ///< values above 89 stored as 90 ("90 or older")
+    int imagePathsWithIdentifiers = 0; ///< image paths that contain an identifier (kept as written)
+
+    QJsonObject toJson() const;
+    static DeidentificationSummary fromJson(const QJsonObject &json);
+};
+
 /// Everything an import found: counts and the list of problems. Stored in the study with the
 /// dataset and printed by `lepton import`.
 class ImportReport
@@ -40,6 +59,8 @@ public:
     const QVector<ImportProblem> &problems() const { return m_problems; }
     bool hasFatal() const;
     int count(ImportProblem::Severity severity) const;
+    /// Problems proper: every row but the Info ones.
+    int problemCount() const;
     int countKind(const QString &kind) const;
 
     int rowsRead = 0;
@@ -49,8 +70,9 @@ public:
     int eventsRead = 0;
     int eventsImported = 0;
     double seconds = 0.0;
+    DeidentificationSummary deidentification;
 
-    /// Human-readable summary and one line per problem.
+    /// Human-readable summary, what de-identification changed, and one line per problem.
     QString toText(int maxProblems = -1) const;
     QJsonObject toJson() const;
     static ImportReport fromJson(const QJsonObject &json);

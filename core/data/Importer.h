@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "data/Deidentifier.h"
 #include "data/FieldType.h"
 #include "data/ImportReport.h"
 #include "data/ImportedDataset.h"
@@ -29,6 +30,10 @@ struct ImportOptions
     bool imageColumnGiven = false;
     bool splitColumnGiven = false;
     QMap<QString, FieldType> fieldTypes; ///< overrides of inferred types, by field name
+    /// Columns of the manifest or the events file that are read past and stored nowhere (not as
+    /// fields, values, report rows or messages). Role columns (case id, label, …) cannot be dropped.
+    QStringList dropColumns;
+    DeidentifyOptions deidentify; ///< pseudonyms, date shifts and age groups; see docs/PRIVACY.md
     quint64 seed = 42; ///< seed of the stratified split
     double trainFraction = 0.70;
     double valFraction = 0.15;
@@ -52,6 +57,11 @@ struct ImportOutcome
 /// the caller stores the dataset (DatasetRepository::save) so that a fatal problem leaves the
 /// study untouched. Every problem becomes a report row with file, line, column and reason; rows
 /// with problems are excluded, never silently dropped.
+///
+/// With options.deidentify enabled, the case id and the named identifier columns are replaced by
+/// keyed pseudonyms before anything else reads them (so problems name pseudonyms too), date
+/// values and ISO event times move by a per-patient offset, ages above 89 become 90, and the
+/// report lists each change as an Info row and in ImportReport::deidentification.
 class Importer
 {
 public:
