@@ -57,13 +57,16 @@ TrainCallbacks cliCallbacks(bool quiet)
     return cb;
 }
 
-int report(const Result<TrainOutcome> &outcome, bool json)
+int report(const Result<TrainOutcome> &outcome, bool json, bool quiet)
 {
     if (!outcome) {
         printErr(QStringLiteral("lepton train: %1\n").arg(outcome.error()));
         return ExitFailure;
     }
     const TrainOutcome &o = outcome.value();
+    // Why a run failed goes to stderr too (without --quiet the trainer's log has already said it).
+    if (quiet && o.status == QLatin1String("failed"))
+        printErr(QStringLiteral("lepton train: run %1 failed: %2\n").arg(o.runId).arg(o.message));
     if (json) {
         printJson(QJsonObject { { QStringLiteral("run_id"), o.runId }, { QStringLiteral("status"), o.status },
             { QStringLiteral("message"), o.message }, { QStringLiteral("best_epoch"), o.bestEpoch + 1 },
@@ -157,7 +160,8 @@ int runTrain(const QStringList &args)
         const qint64 run = p.value(resume).toLongLong(&ok);
         if (!ok)
             return usageError(QStringLiteral("train"), QStringLiteral("--resume needs a run id"));
-        return report(Trainer::resume(*study.value(), run, cliCallbacks(p.isSet(quiet))), p.isSet(json));
+        return report(
+            Trainer::resume(*study.value(), run, cliCallbacks(p.isSet(quiet))), p.isSet(json), p.isSet(quiet));
     }
 
     TrainConfig c;
@@ -227,8 +231,8 @@ int runTrain(const QStringList &args)
         printErr(QStringLiteral("lepton train: %1\n").arg(ds.error()));
         return ExitInvalidInput;
     }
-    return report(
-        Trainer::train(*study.value(), ds->id, c, cliCallbacks(p.isSet(quiet)), p.value(name)), p.isSet(json));
+    return report(Trainer::train(*study.value(), ds->id, c, cliCallbacks(p.isSet(quiet)), p.value(name)), p.isSet(json),
+        p.isSet(quiet));
 }
 
 } // namespace lepton::cli

@@ -10,6 +10,8 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMutex>
+#include <QSet>
 #include <QSqlQuery>
 #include <QSysInfo>
 #include <QVariant>
@@ -97,6 +99,16 @@ Status touch(QSqlDatabase &db, qint64 runId)
     return exec(q, QStringLiteral("recording that the run is alive"));
 }
 
+/// Runs this process stopped training without being able to record it (abandon()), as
+/// "study path#run id".
+QMutex g_abandonedMutex;
+QSet<QString> g_abandoned;
+
+QString abandonedKey(const Study &study, qint64 runId)
+{
+    return study.path() + QLatin1Char('#') + QString::number(runId);
+}
+
 /// Whether the process `pid` exists on this host. Without a way to ask (not POSIX), it is taken
 /// as alive, and only the heartbeat decides.
 bool processExists(qint64 pid)
@@ -148,6 +160,10 @@ Status RunRepository::setStatus(qint64 runId, const QString &status, const QStri
         q.addBindValue(now());
         q.addBindValue(runId);
         Status s = exec(q, QStringLiteral("updating the run's status"));
+        if (s) {
+            const QMutexLocker lock(&g_abandonedMutex);
+            g_abandoned.remove(abandonedKey(m_study, runId));
+        }
         if (!s || status != QLatin1String("running"))
             return s;
         // This process trains the run from now on.
@@ -423,6 +439,18 @@ bool RunRepository::ownerGone(const RunRecord &run, const QDateTime &at, int sta
     return last.secsTo(at) > staleSeconds;
 }
 
+void RunRepository::abandon(qint64 runId)
+{
+    const QMutexLocker lock(&g_abandonedMutex);
+    g_abandoned.insert(abandonedKey(m_study, runId));
+}
+
+bool RunRepository::abandoned(qint64 runId) const
+{
+    const QMutexLocker lock(&g_abandonedMutex);
+    return g_abandoned.contains(abandonedKey(m_study, runId));
+}
+
 Status RunRepository::markInterrupted(QList<qint64> *marked, int staleSeconds)
 {
     auto all = runs();
@@ -431,7 +459,7 @@ Status RunRepository::markInterrupted(QList<qint64> *marked, int staleSeconds)
     const QDateTime at = QDateTime::currentDateTimeUtc();
     std::vector<RunRecord> gone;
     for (const RunRecord &r : all.value())
-        if (ownerGone(r, at, staleSeconds))
+        if (ownerGone(r, at, staleSeconds) || (r.status == QLatin1String("running") && abandoned(r.id)))
             gone.push_back(r);
     if (gone.empty())
         return Status();

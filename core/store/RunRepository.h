@@ -102,9 +102,16 @@ public:
     static constexpr int kStaleSeconds = 600;
     /// Marks "interrupted" each run left "running" by a process that ended: on this host, one whose
     /// process no longer exists; on another host (or without a recorded owner), one that has not
-    /// written for `staleSeconds`. A run another process is training is left alone. Study::open
-    /// calls it for a writable study. The ids marked are appended to `marked`.
+    /// written for `staleSeconds`; in this process, one it abandon()ed. A run another process is
+    /// training is left alone. Study::open calls it for a writable study. The ids marked are
+    /// appended to `marked`.
     Status markInterrupted(QList<qint64> *marked = nullptr, int staleSeconds = kStaleSeconds);
+    /// Records that this process stopped training `runId` but could not write that (a full disk):
+    /// the run, still "running" in the study, counts as interrupted from now on (markInterrupted
+    /// marks it once it can write, Trainer::resume takes it up) although its process lives on.
+    /// Setting the run's status clears this.
+    void abandon(qint64 runId);
+    bool abandoned(qint64 runId) const;
     /// Whether `run` is "running" but its process has ended, as markInterrupted decides at `at`.
     static bool ownerGone(const RunRecord &run, const QDateTime &at, int staleSeconds = kStaleSeconds);
 

@@ -3,11 +3,14 @@
 
 #include "store/RunRepository.h"
 #include "store/Schema.h"
+#include "util/TestHooks.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
+#include <QMutex>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -21,13 +24,65 @@ namespace {
 std::atomic<quint64> g_studyCounter { 0 };
 std::atomic<quint64> g_threadCounter { 0 };
 thread_local int t_transactionDepth = 0;
+/// The SQLite result code (primary) of the last storage failure sqlError() saw on this thread
+/// since the outermost transaction began: SQLITE_FULL, SQLITE_IOERR or SQLITE_READONLY; 0: none.
+thread_local int t_storageFailure = 0;
+
+constexpr int kSqliteReadOnly = 8, kSqliteIoErr = 10, kSqliteFull = 13;
+
+/// What a person can do about a write that failed at the storage level, naming the file.
+QString storageMessage(const QString &path, int code, const QString &detail)
+{
+    const QString kept = QStringLiteral("this change was not saved; everything saved before is intact");
+    const QString resume
+        = QStringLiteral("a training run that stopped continues with `lepton train STUDY --resume RUN`");
+    switch (code) {
+    case kSqliteFull:
+        return QStringLiteral("%1: could not be written: the disk is full (or the study reached a size limit); %2. "
+                              "Free space on that disk (or copy the study to one with room), then try again; %3 (%4)")
+            .arg(path, kept, resume, detail);
+    case kSqliteIoErr:
+        return QStringLiteral("%1: could not be written: the disk reported an error (a full disk, a file size limit "
+                              "or a failing drive); %2. Free space or check the disk, then try again; %3 (%4)")
+            .arg(path, kept, resume, detail);
+    default:
+        return QStringLiteral("%1: could not be written: the file or its disk is read-only; %2. Make it writable "
+                              "again, or open the study read-only (%3)")
+            .arg(path, kept, detail);
+    }
+}
+
+/// How many study connections of this process each study file (its absolute path) has open.
+/// POSIX releases every lock a process holds on a file when the process closes any descriptor of
+/// that file; a header read with QFile while SQLite connections of this process hold their locks
+/// would silently drop them, and another process could then delete the WAL index under them.
+QMutex g_openMutex;
+QHash<QString, int> g_openConnections;
+
+void countConnection(const QString &path, int delta)
+{
+    const QMutexLocker lock(&g_openMutex);
+    const int n = g_openConnections.value(path) + delta;
+    if (n > 0)
+        g_openConnections.insert(path, n);
+    else
+        g_openConnections.remove(path);
+}
+
+bool hasOpenConnections(const QString &path)
+{
+    const QMutexLocker lock(&g_openMutex);
+    return g_openConnections.contains(path);
+}
 
 void closeConnection(const QString &name)
 {
     {
         QSqlDatabase db = QSqlDatabase::database(name, false);
-        if (db.isOpen())
+        if (db.isOpen()) {
             db.close();
+            countConnection(db.databaseName(), -1);
+        }
     }
     QSqlDatabase::removeDatabase(name);
 }
@@ -73,6 +128,11 @@ int pragmaInt(QSqlDatabase &db, const char *pragma)
 
 QString Study::sqlError(const QSqlQuery &query, const QString &what)
 {
+    // The QSQLITE driver reports SQLite's result code; the low byte is the primary code.
+    bool ok = false;
+    const int code = query.lastError().nativeErrorCode().toInt(&ok) & 0xff;
+    if (ok && (code == kSqliteFull || code == kSqliteIoErr || code == kSqliteReadOnly))
+        t_storageFailure = code;
     return QStringLiteral("%1: %2").arg(what, query.lastError().text());
 }
 
@@ -91,10 +151,16 @@ Result<std::shared_ptr<Study>> Study::open(const QString &path, Mode mode)
     } else {
         if (fi.isDir())
             return R::failure(QStringLiteral("%1: is a folder, not a study file").arg(path));
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            return R::failure(QStringLiteral("%1: cannot be read (%2)").arg(path, file.errorString()));
-        const QByteArray head = file.read(16);
+        // The header is read only while this process has no connection to the file: closing the
+        // descriptor would release those connections' locks (a study this process has open is
+        // known to be an SQLite file).
+        QByteArray head("SQLite format 3\0", 16);
+        if (!hasOpenConnections(fi.absoluteFilePath())) {
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly))
+                return R::failure(QStringLiteral("%1: cannot be read (%2)").arg(path, file.errorString()));
+            head = file.read(16);
+        }
         if (fi.size() == 0) {
             creating = mode != Mode::ReadOnly;
             if (!creating)
@@ -147,10 +213,14 @@ Result<QSqlDatabase> Study::connect() const
     if (!db.open())
         return Result<QSqlDatabase>::failure(
             QStringLiteral("%1: cannot be opened (%2)").arg(m_path, db.lastError().text()));
+    countConnection(m_path, 1);
     QSqlQuery q(db);
     q.exec(QStringLiteral("PRAGMA foreign_keys = ON"));
-    if (!m_readOnly)
+    if (!m_readOnly) {
         q.exec(QStringLiteral("PRAGMA synchronous = NORMAL")); // safe with WAL; a crash loses no committed data
+        if (const long long pages = testMaxPageCount()) // a full disk, simulated (util/TestHooks.h)
+            q.exec(QStringLiteral("PRAGMA max_page_count = %1").arg(pages));
+    }
     return db;
 }
 
@@ -250,11 +320,15 @@ Status Study::transaction(const std::function<Status(QSqlDatabase &)> &work)
         return s;
     }
     QString error;
+    t_storageFailure = 0;
     // IMMEDIATE takes the write lock now, so a concurrent writer waits (busy timeout) instead
     // of failing half-way through.
-    if (!exec(db, QStringLiteral("BEGIN IMMEDIATE"), &error))
+    if (!exec(db, QStringLiteral("BEGIN IMMEDIATE"), &error)) {
+        if (t_storageFailure)
+            return Status::failure(storageMessage(m_path, t_storageFailure, error));
         return Status::failure(
             QStringLiteral("%1: cannot start writing (%2); is another program writing to it?").arg(m_path, error));
+    }
     ++t_transactionDepth;
     Status s;
     try {
@@ -263,12 +337,18 @@ Status Study::transaction(const std::function<Status(QSqlDatabase &)> &work)
         s = Status::failure(QString::fromUtf8(e.what()));
     }
     --t_transactionDepth;
+    // A write the disk refused (full, an I/O error, read-only) says so and what to do; SQLite has
+    // rolled the statement (or the whole transaction) back, the ROLLBACK below ends what is left.
     if (!s) {
+        const int storage = t_storageFailure;
         exec(db, QStringLiteral("ROLLBACK"), nullptr);
-        return s;
+        return storage ? Status::failure(storageMessage(m_path, storage, s.error())) : s;
     }
     if (!exec(db, QStringLiteral("COMMIT"), &error)) {
+        const int storage = t_storageFailure;
         exec(db, QStringLiteral("ROLLBACK"), nullptr);
+        if (storage)
+            return Status::failure(storageMessage(m_path, storage, error));
         return Status::failure(QStringLiteral("%1: saving failed (%2); nothing was changed").arg(m_path, error));
     }
     return Status();

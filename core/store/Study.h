@@ -43,7 +43,9 @@ public:
     QSqlDatabase database() const;
 
     /// Runs `work` inside BEGIN IMMEDIATE … COMMIT on this thread's connection; rolls back when
-    /// `work` fails or throws. Nested calls join the outer transaction.
+    /// `work` fails or throws. Nested calls join the outer transaction. A write the storage refuses
+    /// (a full disk, an I/O error, a file that became read-only) fails with a message that names
+    /// the file, says nothing of the change was saved and what to do; the study stays intact.
     Status transaction(const std::function<Status(QSqlDatabase &)> &work);
 
     QString metaValue(const QString &key) const;
@@ -53,7 +55,8 @@ public:
     /// ends, so nothing is left for the thread's exit (which may come late, at process exit).
     static void closeThreadConnections();
 
-    /// "what failed: the driver's message" for a failed query.
+    /// "what failed: the driver's message" for a failed query. A storage failure it sees (full,
+    /// I/O error, read-only) turns the message of the enclosing transaction() into one about it.
     static QString sqlError(const QSqlQuery &query, const QString &what);
 
 private:

@@ -229,13 +229,20 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
     out.runId = s.runId;
     out.bestEpoch = bestEpoch;
     auto finish = [&](const QString &status, const QString &message) {
-        runs.setStatus(s.runId, status, message);
         out.status = status;
         out.message = message;
+        // The end not saved (a full disk): the run shows as interrupted once the study can be
+        // written again (or this process ends), and the outcome claims no more than the study holds.
+        if (Status st = runs.setStatus(s.runId, status, message); !st) {
+            runs.abandon(s.runId);
+            out.status = QStringLiteral("failed");
+            out.message = message.isEmpty() ? QStringLiteral("the run's end could not be saved: %1").arg(st.error())
+                                            : message + QStringLiteral(" (the run's status could not be saved either)");
+        }
         if (s.cb.status)
-            s.cb.status(status);
-        if (!message.isEmpty())
-            s.log(message);
+            s.cb.status(out.status);
+        if (!out.message.isEmpty())
+            s.log(out.message);
         return out;
     };
     if (s.cb.status)
@@ -419,7 +426,10 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             // probabilities, not the raw ones.
             const Calibration calibration
                 = Calibration::fit(ev.probabilities, ev.labels, static_cast<int>(s.dataset->spec().classes.size()));
-            runs.saveArtifact(s.runId, split, QStringLiteral("calibration"), calibration.toJson());
+            st = runs.saveArtifact(s.runId, split, QStringLiteral("calibration"), calibration.toJson());
+            if (!st)
+                return finish(
+                    QStringLiteral("failed"), QStringLiteral("saving the final evaluation failed: %1").arg(st.error()));
             s.log(QStringLiteral("Calibration: temperature %1, validation ECE %2 → %3")
                       .arg(calibration.temperature, 0, 'f', 3)
                       .arg(calibration.eceBefore, 0, 'f', 4)
@@ -435,10 +445,18 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             positive.push_back(ev.labels[i] == s.positiveClass ? 1 : 0);
         }
         const QString finalSplit = QStringLiteral("final_") + split;
-        runs.addMetrics(s.runId, epochRows(finalSplit, bestEpoch, ev.metrics));
-        runs.saveArtifact(s.runId, split, QStringLiteral("confusion"), ev.metrics.toJson());
-        runs.saveArtifact(s.runId, split, QStringLiteral("roc"), curveJson(rocCurve(score, positive)));
-        runs.saveArtifact(s.runId, split, QStringLiteral("pr"), curveJson(prCurve(score, positive)));
+        // A run is completed only with all of its results stored; one that could not be saved (a
+        // full disk) fails, and resuming it repeats this evaluation from the last checkpoint.
+        st = runs.addMetrics(s.runId, epochRows(finalSplit, bestEpoch, ev.metrics));
+        if (st)
+            st = runs.saveArtifact(s.runId, split, QStringLiteral("confusion"), ev.metrics.toJson());
+        if (st)
+            st = runs.saveArtifact(s.runId, split, QStringLiteral("roc"), curveJson(rocCurve(score, positive)));
+        if (st)
+            st = runs.saveArtifact(s.runId, split, QStringLiteral("pr"), curveJson(prCurve(score, positive)));
+        if (!st)
+            return finish(
+                QStringLiteral("failed"), QStringLiteral("saving the final evaluation failed: %1").arg(st.error()));
     }
     out.bestEpoch = bestEpoch;
     return finish(QStringLiteral("completed"), QString());
@@ -509,7 +527,7 @@ Result<TrainOutcome> Trainer::resume(Study &study, qint64 runId, const TrainCall
         return R::failure(QStringLiteral("run %1 is already completed; start a new run instead").arg(runId));
     // A run still "running" after the study was opened (which marks those of ended processes
     // "interrupted") is being trained by another process; two trainers on one run would mix.
-    if (rec->status == QLatin1String("running"))
+    if (rec->status == QLatin1String("running") && !runs.abandoned(runId))
         return R::failure(QStringLiteral("run %1 is being trained by process %2 on %3; wait for it to end or "
                                          "cancel it there, then resume")
                               .arg(runId)
