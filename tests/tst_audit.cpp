@@ -4,10 +4,13 @@
 #include "store/AuditLog.h"
 #include "store/Study.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSaveFile>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -65,6 +68,8 @@ private Q_SLOTS:
     void joinsTheCallersTransaction();
     void actorsAndRefusals();
     void hostileStringsStoredVerbatim();
+    void exportsAreRecordedWithTheFilesHash();
+    void exportWithoutEntryLeavesNoFile();
 
 private:
     /// A study with five entries (ids 1–5), closed, and a new copy of it to tamper with.
@@ -475,6 +480,79 @@ void TestAudit::hostileStringsStoredVerbatim()
     QSqlQuery q(study.value()->database());
     QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM audit_log")) && q.next());
     QCOMPARE(q.value(0).toInt(), 1);
+}
+
+void TestAudit::exportsAreRecordedWithTheFilesHash()
+{
+    auto study = Study::open(m_dir->filePath(QStringLiteral("s.lepton")), Study::Mode::CreateOrOpen);
+    QVERIFY(study);
+    AuditLog log(*study.value());
+    const QByteArray bytes = "case_id,label\nP1,yes\n";
+    const QString sha = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+
+    // A QSaveFile committed together with its entry.
+    const QString path = m_dir->filePath(QStringLiteral("out.csv"));
+    QSaveFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(bytes);
+    auto id = log.commitExport(file, QStringLiteral("ana"), QStringLiteral("export.review_report.csv"),
+        QStringLiteral("run:3"), QJsonObject { { QStringLiteral("cases"), 1 } });
+    QVERIFY2(id, qPrintable(id.error()));
+    QVERIFY(QFile::exists(path));
+    AuditEntry e = log.entries()->back();
+    QCOMPARE(e.id, id.value());
+    QCOMPARE(e.actor, QStringLiteral("ana"));
+    QCOMPARE(e.entity, QStringLiteral("run:3"));
+    QCOMPARE(e.details.value(QStringLiteral("file")).toString(), QFileInfo(path).absoluteFilePath());
+    QCOMPARE(e.details.value(QStringLiteral("sha256")).toString(), sha);
+    QCOMPARE(e.details.value(QStringLiteral("bytes")).toInt(), bytes.size());
+    QCOMPARE(e.details.value(QStringLiteral("cases")).toInt(), 1);
+
+    // A file someone else wrote completely.
+    const QString other = m_dir->filePath(QStringLiteral("other.bin"));
+    QFile f(other);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+    f.close();
+    QVERIFY(
+        log.recordExport(other, QString(), QStringLiteral("export.metrics.tensorboard"), QStringLiteral("run:3"), {}));
+    e = log.entries()->back();
+    QCOMPARE(e.details.value(QStringLiteral("sha256")).toString(), sha);
+    QCOMPARE(e.actor, AuditLog::currentUser());
+    QVERIFY(log.verify()->ok);
+}
+
+void TestAudit::exportWithoutEntryLeavesNoFile()
+{
+    const QString studyPath = m_dir->filePath(QStringLiteral("s.lepton"));
+    QVERIFY(Study::open(studyPath, Study::Mode::CreateOrOpen));
+    auto ro = Study::open(studyPath, Study::Mode::ReadOnly);
+    QVERIFY(ro);
+    AuditLog log(*ro.value());
+
+    // Read-only: refused before the file is committed.
+    const QString path = m_dir->filePath(QStringLiteral("out.csv"));
+    QSaveFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("x");
+    auto refused = log.commitExport(
+        file, QStringLiteral("ana"), QStringLiteral("export.review_report.csv"), QStringLiteral("run:1"), {});
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().contains(studyPath) && refused.error().contains(QStringLiteral("read-only")),
+        qPrintable(refused.error()));
+    QVERIFY(!QFile::exists(path));
+
+    // A complete file whose entry cannot be written is removed again.
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("x");
+    f.close();
+    auto removed = log.recordExport(
+        path, QStringLiteral("ana"), QStringLiteral("export.metrics.tensorboard"), QStringLiteral("run:1"), {});
+    QVERIFY(!removed);
+    QVERIFY2(removed.error().contains(QStringLiteral("removed")), qPrintable(removed.error()));
+    QVERIFY(!QFile::exists(path));
+    QCOMPARE(log.count().value(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestAudit)

@@ -15,6 +15,7 @@
 
 #include <csignal>
 #include <sys/types.h>
+#include <unistd.h>
 
 namespace {
 struct Run
@@ -57,6 +58,9 @@ private Q_SLOTS:
     void trainRefusesBadInput();
     void interruptCancelsTraining();
     void auditVerifyAndList();
+    void importDeidentified();
+    void exportsAreAudited();
+    void exportWithoutAuditEntryWritesNothing();
 
 private:
     QTemporaryDir m_dir;
@@ -472,6 +476,240 @@ void TestCli::auditVerifyAndList()
         lepton({ QStringLiteral("audit"), QStringLiteral("verify"), m_dir.filePath(QStringLiteral("none.lepton")) })
             .code,
         1);
+}
+
+namespace {
+QString sha256Of(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return QString();
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(&f);
+    return QString::fromLatin1(h.result().toHex());
+}
+
+/// The audit entries of a study whose action starts with "export.", oldest first.
+QJsonArray exportEntries(const QString &study)
+{
+    const Run r = lepton({ QStringLiteral("audit"), QStringLiteral("list"), study, QStringLiteral("--json"),
+        QStringLiteral("--action"), QStringLiteral("export") });
+    return QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("entries")).toArray();
+}
+
+/// A study with one run trained for an epoch on the demo data; returns the run's id (0: failed).
+int trainedStudy(const QString &dir, const QString &data, const QString &study)
+{
+    if (lepton(
+            { QStringLiteral("import"), study, QStringLiteral("--manifest"), data + QStringLiteral("/manifest.csv") })
+            .code
+        != 0)
+        return 0;
+    const QString config = dir + QStringLiteral("/export-small.json");
+    QFile f(config);
+    if (!f.open(QIODevice::WriteOnly))
+        return 0;
+    f.write(R"({"epochs": 1, "batch_size": 16, "model": {"width": 4, "depth": 2, "embed_dim": 8, "hidden": 8}})");
+    f.close();
+    const Run r = lepton({ QStringLiteral("train"), study, QStringLiteral("--config"), config,
+        QStringLiteral("--image-size"), QStringLiteral("32"), QStringLiteral("--json") });
+    return r.code == 0 ? QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("run_id")).toInt() : 0;
+}
+} // namespace
+
+void TestCli::exportsAreAudited()
+{
+    const QString study = m_dir.filePath(QStringLiteral("exports.lepton"));
+    const int runId = trainedStudy(m_dir.path(), m_data, study);
+    QVERIFY(runId > 0);
+    const QString run = QString::number(runId);
+    const QString entity = QStringLiteral("run:%1").arg(runId);
+
+    // TorchScript under a name given with --actor.
+    const QString script = m_dir.filePath(QStringLiteral("exports-model.pt"));
+    Run r = lepton({ QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--torchscript"),
+        script, QStringLiteral("--actor"), QStringLiteral("dr. ana") });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("audit entry")), qPrintable(r.out));
+    QJsonArray entries = exportEntries(study);
+    QCOMPARE(entries.size(), 1);
+    QJsonObject e = entries.at(0).toObject();
+    QCOMPARE(e.value(QStringLiteral("actor")).toString(), QStringLiteral("dr. ana"));
+    QCOMPARE(e.value(QStringLiteral("action")).toString(), QStringLiteral("export.model.torchscript"));
+    QCOMPARE(e.value(QStringLiteral("entity")).toString(), entity);
+    QJsonObject d = e.value(QStringLiteral("details")).toObject();
+    QCOMPARE(d.value(QStringLiteral("file")).toString(), QFileInfo(script).absoluteFilePath());
+    QCOMPARE(d.value(QStringLiteral("sha256")).toString(), sha256Of(script));
+    QCOMPARE(d.value(QStringLiteral("bytes")).toInteger(), QFileInfo(script).size());
+    QCOMPARE(d.value(QStringLiteral("run_id")).toInt(), runId);
+    QCOMPARE(d.value(QStringLiteral("epoch")).toInt(), 1);
+
+    // The checkpoint without --actor: the OS user.
+    QString user;
+    for (const char *name : { "USER", "USERNAME" })
+        if (user.isEmpty())
+            user = qEnvironmentVariable(name).trimmed();
+    if (user.isEmpty())
+        user = QStringLiteral("unknown");
+    const QString checkpoint = m_dir.filePath(QStringLiteral("exports-best.ckpt"));
+    r = lepton(
+        { QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--checkpoint"), checkpoint });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    entries = exportEntries(study);
+    QCOMPARE(entries.size(), 2);
+    e = entries.at(1).toObject();
+    QCOMPARE(e.value(QStringLiteral("actor")).toString(), user);
+    QCOMPARE(e.value(QStringLiteral("action")).toString(), QStringLiteral("export.model.checkpoint"));
+    QCOMPARE(e.value(QStringLiteral("entity")).toString(), entity);
+    d = e.value(QStringLiteral("details")).toObject();
+    QCOMPARE(d.value(QStringLiteral("file")).toString(), QFileInfo(checkpoint).absoluteFilePath());
+    QCOMPARE(d.value(QStringLiteral("sha256")).toString(), sha256Of(checkpoint));
+    QCOMPARE(d.value(QStringLiteral("bytes")).toInteger(), QFileInfo(checkpoint).size());
+    QCOMPARE(d.value(QStringLiteral("best")).toBool(), true);
+
+    // The run's metrics as a TensorBoard event file.
+    const QString board = m_dir.filePath(QStringLiteral("exports-tb"));
+    r = lepton({ QStringLiteral("runs"), study, QStringLiteral("--run"), run, QStringLiteral("--tensorboard"), board,
+        QStringLiteral("--actor"), QStringLiteral("dr. ana") });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QStringList events = QDir(board).entryList(QDir::Files);
+    QCOMPARE(events.size(), 1);
+    entries = exportEntries(study);
+    QCOMPARE(entries.size(), 3);
+    e = entries.at(2).toObject();
+    QCOMPARE(e.value(QStringLiteral("action")).toString(), QStringLiteral("export.metrics.tensorboard"));
+    QCOMPARE(e.value(QStringLiteral("entity")).toString(), entity);
+    d = e.value(QStringLiteral("details")).toObject();
+    QCOMPARE(d.value(QStringLiteral("sha256")).toString(), sha256Of(QDir(board).filePath(events.first())));
+    QVERIFY(d.value(QStringLiteral("values")).toInt() > 0);
+
+    // The chain still verifies; the table lists the exports in aligned columns.
+    r = lepton({ QStringLiteral("audit"), QStringLiteral("verify"), study });
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("chain intact")), qPrintable(r.out));
+    r = lepton({ QStringLiteral("audit"), QStringLiteral("list"), study, QStringLiteral("--action"),
+        QStringLiteral("export.model") });
+    QCOMPARE(r.code, 0);
+    const QStringList lines = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3); // header, torchscript, checkpoint
+    const qsizetype column = lines.at(0).indexOf(QStringLiteral("entity"));
+    for (const QString &line : lines.mid(1))
+        QVERIFY2(line.mid(column).startsWith(entity + QLatin1Char(' ')), qPrintable(line));
+    QVERIFY(lines.at(1).contains(QStringLiteral("export.model.torchscript")));
+    QVERIFY(lines.at(1).contains(sha256Of(script)));
+
+    QCOMPARE(lepton({ QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--checkpoint"),
+                        checkpoint, QStringLiteral("--actor"), QStringLiteral(" ") })
+                 .code,
+        2);
+}
+
+void TestCli::exportWithoutAuditEntryWritesNothing()
+{
+    const QString folder = m_dir.filePath(QStringLiteral("locked"));
+    QVERIFY(QDir().mkpath(folder));
+    const QString study = folder + QStringLiteral("/locked.lepton");
+    const int runId = trainedStudy(m_dir.path(), m_data, study);
+    QVERIFY(runId > 0);
+    const QString run = QString::number(runId);
+
+    // Another program holds the study's write lock: the entry cannot be written, so the export
+    // fails and leaves no file.
+    const QString target = m_dir.filePath(QStringLiteral("locked.ckpt"));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("lock"));
+        db.setDatabaseName(study);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("BEGIN IMMEDIATE")));
+        const Run r = lepton(
+            { QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--checkpoint"), target });
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QFileInfo(study).absoluteFilePath()), qPrintable(r.err));
+        QVERIFY(!QFile::exists(target));
+        QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("lock"));
+    QCOMPARE(exportEntries(study).size(), 0);
+
+    // A study that cannot be written (docs/AUDIT.md): refused before anything is written, with a
+    // message that names the study and says to copy it somewhere writable.
+    if (geteuid() == 0)
+        QSKIP("file permissions do not bind root: the read-only study check needs an ordinary user");
+    QVERIFY(QFile::setPermissions(study, QFileDevice::ReadOwner | QFileDevice::ReadGroup));
+    QVERIFY(QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+    const Run r = lepton(
+        { QStringLiteral("export"), study, QStringLiteral("--run"), run, QStringLiteral("--torchscript"), target });
+    QVERIFY(QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+    QVERIFY(QFile::setPermissions(study, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(study), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("copy the study to a folder you can write to")), qPrintable(r.err));
+    QVERIFY(!QFile::exists(target));
+    QCOMPARE(exportEntries(study).size(), 0);
+}
+
+void TestCli::importDeidentified()
+{
+    const QString study = m_dir.filePath(QStringLiteral("deid.lepton"));
+    const QString manifest = m_data + QStringLiteral("/manifest.csv");
+    QFile original(manifest);
+    QVERIFY(original.open(QIODevice::ReadOnly));
+    const QByteArray before = original.readAll();
+    original.close();
+    const QStringList base { QStringLiteral("import"), study, QStringLiteral("--manifest"), manifest,
+        QStringLiteral("--events"), m_data + QStringLiteral("/events.csv"), QStringLiteral("--deidentify"),
+        QStringLiteral("--drop-columns"), QStringLiteral("referral,blood_group") };
+    Run r = lepton(base);
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    for (const char *says : { "Changed on import:", "Identifiers replaced by keyed pseudonyms",
+             "Columns dropped, stored nowhere in the study: referral, blood_group", "Dates shifted",
+             "Ages over 89 stored as 90", "contain a case or patient identifier" })
+        QVERIFY2(r.out.contains(QLatin1String(says)), qPrintable(says + QStringLiteral(" not in:\n") + r.out));
+    QVERIFY(!r.out.contains(QStringLiteral("P00001")));
+
+    // Again, as JSON: the same study, the same pseudonyms.
+    r = lepton(base + QStringList { QStringLiteral("--json") });
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    const QJsonObject deid
+        = QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("deidentification")).toObject();
+    QVERIFY(deid.value(QStringLiteral("applied")).toBool());
+    QVERIFY(deid.value(QStringLiteral("ages_grouped")).toInt() > 0);
+    QCOMPARE(deid.value(QStringLiteral("dropped_columns")).toArray().size(), 2);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("deid"));
+        db.setDatabaseName(study);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(
+            q.exec(QStringLiteral("SELECT count(DISTINCT case_key), count(*), sum(case_key LIKE 'p-%') FROM cases")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 80); // two imports, one set of pseudonyms
+        QCOMPARE(q.value(1).toInt(), 160);
+        QCOMPARE(q.value(2).toInt(), 160);
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM record_values v JOIN fields f ON v.field_id = f.id "
+                                      "WHERE f.name = 'age' AND v.number > 90")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("deid"));
+    QVERIFY(original.open(QIODevice::ReadOnly));
+    QCOMPARE(original.readAll(), before);
+
+    // A column that is not there, and options that need --deidentify.
+    r = lepton({ QStringLiteral("import"), m_dir.filePath(QStringLiteral("deid2.lepton")), QStringLiteral("--manifest"),
+        manifest, QStringLiteral("--deidentify"), QStringLiteral("--drop-columns"), QStringLiteral("nosuch") });
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("--drop-columns names 'nosuch'")), qPrintable(r.err));
+    QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("deid2.lepton"))));
+    r = lepton({ QStringLiteral("import"), study, QStringLiteral("--manifest"), manifest,
+        QStringLiteral("--id-columns"), QStringLiteral("mrn") });
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("--deidentify")), qPrintable(r.err));
+    r = lepton({ QStringLiteral("import"), QStringLiteral("--help") });
+    QVERIFY(r.out.contains(QStringLiteral("--deidentify")) && r.out.contains(QStringLiteral("--drop-columns")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -19,6 +19,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void confusionCellListsItsCases();
     void keyboardChoosesACell();
     void rocPrAndCalibrationPlots();
+    void plotImagesAreNotAudited();
     void valSplitOnRequest();
     void renameTagNoteAndDelete();
 
@@ -452,6 +454,20 @@ void TestExperiments::rocPrAndCalibrationPlots()
     QCOMPARE(m_view->currentRunId(), m_b);
     QCOMPARE(calibration->curveCount(), 0);
     QCOMPARE(roc->curveCount(), 2);
+}
+
+void TestExperiments::plotImagesAreNotAudited()
+{
+    // Images of aggregate curves carry no case data; docs/AUDIT.md says why they write no entry.
+    m_view->selectRuns({ m_a, m_b });
+    const int before = AuditLog(*m_study).count().value();
+    for (CurvePlot *plot : { m_view->rocPlot(), m_view->prPlot(), m_view->calibrationPlot() }) {
+        const QString path = m_dir.filePath(plot->objectName() + QStringLiteral(".png"));
+        QString error;
+        QVERIFY2(plot->exportTo(path, &error), qPrintable(error));
+        QVERIFY(QFileInfo(path).size() > 0);
+    }
+    QCOMPARE(AuditLog(*m_study).count().value(), before);
 }
 
 void TestExperiments::valSplitOnRequest()

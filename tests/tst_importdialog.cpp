@@ -5,6 +5,7 @@
 #include "ImportReportModel.h"
 
 #include "data/Importer.h"
+#include "store/AuditLog.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
 
@@ -308,6 +309,22 @@ void TestImportDialog::importsInBackgroundAndReports()
         lines.at(2).startsWith(QStringLiteral("excluded,image-missing,") + path + QStringLiteral(",33,image,P0100,")));
     QVERIFY(!dialog.exportReport(m_dir.filePath(QStringLiteral("no/such/folder/r.csv")), &error));
     QVERIFY(!error.isEmpty());
+    // The export is in the audit log: who, which file with its hash, which dataset.
+    {
+        auto entries = lepton::AuditLog(*study).entries();
+        QVERIFY(entries);
+        int exports = 0;
+        for (const auto &e : *entries) {
+            if (e.action != QLatin1String("export.import_report.csv"))
+                continue;
+            ++exports;
+            QCOMPARE(e.entity, QStringLiteral("dataset:%1").arg(dialog.importedDatasetId()));
+            QCOMPARE(e.details.value(QStringLiteral("file")).toString(), QFileInfo(csvPath).absoluteFilePath());
+            QCOMPARE(e.details.value(QStringLiteral("sha256")).toString().size(), 64);
+            QCOMPARE(e.actor, lepton::AuditLog::currentUser());
+        }
+        QCOMPARE(exports, 1); // the failed export left no entry
+    }
 
     // Changing an input offers Import again; a second import on a new worker thread stores a
     // second dataset (each thread gets a study connection of its own, never a finished one's).

@@ -19,8 +19,10 @@
 #include "train/Trainer.h"
 
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -48,6 +50,7 @@ private Q_SLOTS:
     void queueResumesWhereTheReviewerLeft();
     void queueFilters();
     void exportsTheReviewReport();
+    void readOnlyStudyRefusesTheExport();
     void auditChainVerifiesAndCatchesTampering();
 
 private:
@@ -343,18 +346,53 @@ void TestInspectReview::exportsTheReviewReport()
     QVERIFY(g.size() > 2000);
     if (!qEnvironmentVariableIsEmpty("LEPTON_KEEP_REPORT"))
         QFile::copy(pdf, qEnvironmentVariable("LEPTON_KEEP_REPORT"));
-    // Who exported what is in the audit log.
+    // Who exported what is in the audit log: the file with its SHA-256 and size, the run, the cases.
     auto entries = AuditLog(*m_study).entries(before);
     QVERIFY(entries);
     QCOMPARE(int(entries->size()), 2);
-    QCOMPARE(entries->at(0).action, QStringLiteral("export.csv"));
-    QCOMPARE(entries->at(1).action, QStringLiteral("export.pdf"));
-    QCOMPARE(entries->at(1).actor, QStringLiteral("dr. export"));
+    QCOMPARE(entries->at(0).action, QStringLiteral("export.review_report.csv"));
+    QCOMPARE(entries->at(1).action, QStringLiteral("export.review_report.pdf"));
+    const QStringList files { csv, pdf };
+    for (int i = 0; i < 2; ++i) {
+        const AuditEntry &e = entries->at(std::size_t(i));
+        QCOMPARE(e.actor, QStringLiteral("dr. export"));
+        QCOMPARE(e.entity, QStringLiteral("run:%1").arg(m_run));
+        QFile written(files.at(i));
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QByteArray bytes = written.readAll();
+        QCOMPARE(e.details.value(QStringLiteral("file")).toString(), QFileInfo(files.at(i)).absoluteFilePath());
+        QCOMPARE(e.details.value(QStringLiteral("sha256")).toString(),
+            QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
+        QCOMPARE(e.details.value(QStringLiteral("bytes")).toInteger(), bytes.size());
+        QCOMPARE(e.details.value(QStringLiteral("run_id")).toInteger(), m_run);
+        QCOMPARE(e.details.value(QStringLiteral("cases")).toInt(), view.queueModel()->totalCount());
+        QVERIFY(e.details.value(QStringLiteral("filter")).isObject());
+    }
     // A folder that does not exist: a message naming the file, nothing recorded.
     QVERIFY(!view.exportCsv(QStringLiteral("/nonexistent-folder/r.csv")));
     QVERIFY(view.lastError().contains(QStringLiteral("/nonexistent-folder/r.csv")));
     QVERIFY(!view.exportPdf(QStringLiteral("/nonexistent-folder/r.pdf")));
     QCOMPARE(AuditLog(*m_study).count().value(), before + 2);
+}
+
+void TestInspectReview::readOnlyStudyRefusesTheExport()
+{
+    // The study open read-only cannot record the export, so nothing is written (docs/AUDIT.md).
+    auto ro = Study::open(m_study->path(), Study::Mode::ReadOnly);
+    QVERIFY2(ro, qPrintable(ro.error()));
+    ReviewView view;
+    view.setInteractive(false);
+    view.setStudy(ro.value());
+    view.selectRun(m_run);
+    const int before = AuditLog(*m_study).count().value();
+    for (const QString &name : { QStringLiteral("ro.csv"), QStringLiteral("ro.pdf") }) {
+        const QString path = m_dir.filePath(name);
+        QVERIFY(!(name.endsWith(QLatin1String(".csv")) ? view.exportCsv(path) : view.exportPdf(path)));
+        QVERIFY2(view.lastError().contains(path) && view.lastError().contains(QStringLiteral("read-only")),
+            qPrintable(view.lastError()));
+        QVERIFY(!QFile::exists(path));
+    }
+    QCOMPARE(AuditLog(*m_study).count().value(), before);
 }
 
 void TestInspectReview::auditChainVerifiesAndCatchesTampering()

@@ -8,6 +8,7 @@
 
 #include "data/CsvReader.h"
 #include "data/Deidentifier.h"
+#include "store/AuditLog.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
 
@@ -21,6 +22,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -689,8 +691,20 @@ bool ImportDialog::exportReport(const QString &path, QString *error) const
     if (!file.open(QIODevice::WriteOnly))
         return fail(tr("%1 cannot be written: %2").arg(path, file.errorString()));
     file.write(m_reportModel->toCsv().toUtf8());
-    if (!file.commit())
-        return fail(tr("%1 cannot be written: %2").arg(path, file.errorString()));
+    // The report names cases and quotes values: the export is recorded in the study's audit log,
+    // and without that record nothing is written (docs/AUDIT.md).
+    if (!m_study) {
+        if (!file.commit())
+            return fail(tr("%1 cannot be written: %2").arg(path, file.errorString()));
+        return true;
+    }
+    const QString entity = m_importedId > 0 ? QStringLiteral("dataset:%1").arg(m_importedId) : QStringLiteral("study");
+    auto entry
+        = lepton::AuditLog(*m_study).commitExport(file, QString(), QStringLiteral("export.import_report.csv"), entity,
+            QJsonObject {
+                { QStringLiteral("manifest"), m_previewPath }, { QStringLiteral("rows"), m_reportModel->rowCount() } });
+    if (!entry)
+        return fail(tr("%1 was not exported: %2").arg(path, entry.error()));
     return true;
 }
 

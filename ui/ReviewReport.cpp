@@ -15,7 +15,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QPainter>
-#include <QPrinter>
+#include <QPdfWriter>
 #include <QSaveFile>
 
 namespace {
@@ -34,12 +34,35 @@ QString verdictText(const lepton::ReviewItem &it)
         .arg(text, r.reviewer, r.createdAt.left(16).replace(QLatin1Char('T'), QLatin1Char(' ')));
 }
 
-bool recordExport(lepton::Study &study, const QString &actor, const QString &action, qint64 runId, const QString &path,
-    int cases, QString *error)
+/// The queue's filter as the audit entry records it.
+QJsonObject filterJson(const lepton::ReviewFilter &f)
 {
-    auto id = lepton::AuditLog(study).append(actor, action, QStringLiteral("run:%1").arg(runId),
-        QJsonObject {
-            { QStringLiteral("file"), QFileInfo(path).absoluteFilePath() }, { QStringLiteral("cases"), cases } });
+    return QJsonObject { { QStringLiteral("unreviewed_only"), f.unreviewedOnly },
+        { QStringLiteral("referred_only"), f.referredOnly },
+        { QStringLiteral("disagreement_only"), f.disagreementOnly }, { QStringLiteral("decision"), f.decision },
+        { QStringLiteral("min_probability"), f.minProbability },
+        { QStringLiteral("max_probability"), f.maxProbability }, { QStringLiteral("split"), f.split },
+        { QStringLiteral("sort"), f.sort }, { QStringLiteral("descending"), f.descending } };
+}
+
+/// A read-only study cannot record the export, so nothing is written (docs/AUDIT.md).
+bool refuseReadOnly(const lepton::Study &study, const QString &path, QString *error)
+{
+    if (!study.isReadOnly())
+        return false;
+    if (error)
+        *error = QObject::tr("%1 was not written: the study %2 is open read-only, and every export is recorded in "
+                             "its audit log. Open a copy of the study in a folder you can write to and export again.")
+                     .arg(path, study.path());
+    return true;
+}
+
+/// Commits the report and writes its audit entry (entity run:ID) in one transaction.
+bool commitAndRecord(lepton::Study &study, QSaveFile &file, const QString &actor, const QString &action, qint64 runId,
+    QJsonObject details, QString *error)
+{
+    details.insert(QStringLiteral("run_id"), runId);
+    auto id = lepton::AuditLog(study).commitExport(file, actor, action, QStringLiteral("run:%1").arg(runId), details);
     if (!id && error)
         *error = id.error();
     return id.ok();
@@ -50,6 +73,8 @@ bool recordExport(lepton::Study &study, const QString &actor, const QString &act
 bool ReviewReport::writeCsv(const std::shared_ptr<lepton::Study> &study, qint64 runId,
     const lepton::ReviewFilter &filter, const QString &path, const QString &actor, QString *error)
 {
+    if (refuseReadOnly(*study, path, error))
+        return false;
     auto queue = lepton::ReviewRepository(*study).queue(runId, filter);
     if (!queue) {
         if (error)
@@ -75,38 +100,43 @@ bool ReviewReport::writeCsv(const std::shared_ptr<lepton::Study> &study, qint64 
                    r.chosenClass, r.reason, r.comment, r.reviewer, r.createdAt })
             + QLatin1Char('\n');
     }
-    f.write(out.toUtf8());
-    if (!f.commit()) {
+    const QByteArray bytes = out.toUtf8();
+    if (f.write(bytes) != bytes.size()) {
         if (error)
             *error = QObject::tr("%1 cannot be written (%2); choose another place.").arg(path, f.errorString());
         return false;
     }
-    return recordExport(*study, actor, QStringLiteral("export.csv"), runId, path, int(queue->size()), error);
+    return commitAndRecord(*study, f, actor, QStringLiteral("export.review_report.csv"), runId,
+        QJsonObject { { QStringLiteral("format"), QStringLiteral("csv") },
+            { QStringLiteral("cases"), int(queue->size()) }, { QStringLiteral("filter"), filterJson(filter) } },
+        error);
 }
 
 bool ReviewReport::writePdf(const std::shared_ptr<lepton::Study> &study, qint64 runId,
     const lepton::ReviewFilter &filter, const QString &path, const QString &actor, QString *error, int maxCases)
 {
+    if (refuseReadOnly(*study, path, error))
+        return false;
     auto queue = lepton::ReviewRepository(*study).queue(runId, filter);
     if (!queue) {
         if (error)
             *error = queue.error();
         return false;
     }
-    if (!QFileInfo(QFileInfo(path).absolutePath()).isWritable()) {
+    // The PDF goes to a QSaveFile: it appears whole, with its audit entry, or not at all.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
         if (error)
-            *error = QObject::tr("%1 cannot be written (the folder is missing or read-only); choose another place.")
-                         .arg(path);
+            *error = QObject::tr("%1 cannot be written (%2); choose another place.").arg(path, file.errorString());
         return false;
     }
     auto run = lepton::RunRepository(*study).run(runId);
     auto progress = lepton::ReviewRepository(*study).progress(runId);
-    QPrinter printer(QPrinter::HighResolution);
-    printer.setOutputFormat(QPrinter::PdfFormat);
-    printer.setOutputFileName(path);
+    QPdfWriter printer(&file);
+    printer.setResolution(1200);
     printer.setPageSize(QPageSize(QPageSize::A4));
     printer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
-    printer.setDocName(QObject::tr("Review report, run %1").arg(runId));
+    printer.setTitle(QObject::tr("Review report, run %1").arg(runId));
     printer.setCreator(QStringLiteral("Lepton Workbench"));
     QPainter p;
     if (!p.begin(&printer)) {
@@ -194,10 +224,13 @@ bool ReviewReport::writePdf(const std::shared_ptr<lepton::Study> &study, qint64 
             QObject::tr("… and %1 more cases; export the CSV for all of them, or filter the queue.")
                 .arg(int(queue->size()) - shown));
     }
-    if (!p.end()) {
+    if (!p.end() || file.error() != QFileDevice::NoError) {
         if (error)
-            *error = QObject::tr("%1 cannot be written; choose another place.").arg(path);
+            *error = QObject::tr("%1 cannot be written (%2); choose another place.").arg(path, file.errorString());
         return false;
     }
-    return recordExport(*study, actor, QStringLiteral("export.pdf"), runId, path, shown, error);
+    return commitAndRecord(*study, file, actor, QStringLiteral("export.review_report.pdf"), runId,
+        QJsonObject { { QStringLiteral("format"), QStringLiteral("pdf") }, { QStringLiteral("cases"), shown },
+            { QStringLiteral("queue_cases"), int(queue->size()) }, { QStringLiteral("filter"), filterJson(filter) } },
+        error);
 }

@@ -120,9 +120,10 @@ ReviewView::ReviewView(QWidget *parent)
         actions->addWidget(b);
     auto *exportCsvButton = new QPushButton(tr("Export CSV…"), this);
     auto *exportPdfButton = new QPushButton(tr("Export PDF…"), this);
-    exportCsvButton->setToolTip(tr("The queue as shown, with decisions and verdicts, as CSV"));
-    exportPdfButton->setToolTip(
-        tr("The queue as shown, with each case's image and overlay, decision and verdict, as PDF"));
+    exportCsvButton->setToolTip(tr("The queue as shown, with decisions and verdicts, as CSV; the export is recorded "
+                                   "in the study's audit log"));
+    exportPdfButton->setToolTip(tr("The queue as shown, with each case's image and overlay, decision and verdict, as "
+                                   "PDF; the export is recorded in the study's audit log"));
     auto *exportRow = new QHBoxLayout;
     exportRow->addWidget(new QLabel(tr("Report of this queue:"), this));
     exportRow->addWidget(exportCsvButton);

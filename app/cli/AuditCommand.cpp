@@ -9,15 +9,18 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace lepton::cli {
 namespace {
 
 const QString kUsage = QStringLiteral(
     "Usage: lepton audit <verify|list> STUDY [options]\n\n"
-    "Checks and prints the audit log of a study: every review and every rename, tag, note or\n"
-    "deletion of a run, each entry chained to the one before it by SHA-256 (docs/AUDIT.md).\n\n"
+    "Checks and prints the audit log of a study: every review, every rename, tag, note or deletion\n"
+    "of a run and every export of data or a model (file, SHA-256, who, when), each entry chained to\n"
+    "the one before it by SHA-256 (docs/AUDIT.md).\n\n"
     "  verify STUDY [--json]     recompute the chain; exit 0 when intact, 1 at the first broken entry\n"
-    "  list STUDY [--json] [--limit N] [--entity E]\n"
+    "  list STUDY [--json] [--limit N] [--entity E] [--action A]\n"
     "                            print the entries, oldest first\n\n"
     "`lepton audit verify --help` and `lepton audit list --help` describe their options.\n");
 
@@ -75,10 +78,14 @@ int runList(const QStringList &args)
         QStringLiteral("limit"), QStringLiteral("Print only the newest N entries."), QStringLiteral("N"));
     const QCommandLineOption entity(QStringLiteral("entity"),
         QStringLiteral("Print only the entries about E, e.g. run:3 or prediction:12."), QStringLiteral("E"));
-    for (const auto &o : { json, limit, entity })
+    const QCommandLineOption action(QStringLiteral("action"),
+        QStringLiteral("Print only the entries whose action is A or starts with A followed by a dot, e.g. "
+                       "export or export.model.torchscript."),
+        QStringLiteral("A"));
+    for (const auto &o : { json, limit, entity, action })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
-    if (auto code = parseArguments(p, command, QStringLiteral("STUDY [--json] [--limit N] [--entity E]"),
+    if (auto code = parseArguments(p, command, QStringLiteral("STUDY [--json] [--limit N] [--entity E] [--action A]"),
             QStringLiteral("Prints the audit log's entries, oldest first: id, time (UTC), actor, action, entity "
                            "and details."),
             args, 1, 1))
@@ -95,8 +102,15 @@ int runList(const QStringList &args)
         return ExitFailure;
     AuditLog log(*study.value());
     Result<std::vector<AuditEntry>> entries = std::vector<AuditEntry>();
-    if (p.isSet(entity)) {
-        entries = log.entriesFor(p.value(entity));
+    if (p.isSet(entity) || p.isSet(action)) {
+        entries = p.isSet(entity) ? log.entriesFor(p.value(entity)) : log.entries();
+        if (entries && p.isSet(action)) {
+            const QString a = p.value(action);
+            const QString prefix = a + QLatin1Char('.');
+            entries->erase(std::remove_if(entries->begin(), entries->end(),
+                               [&](const AuditEntry &e) { return e.action != a && !e.action.startsWith(prefix); }),
+                entries->end());
+        }
         if (entries && newest >= 0 && static_cast<int>(entries->size()) > newest)
             entries->erase(entries->begin(), entries->end() - newest);
     } else {
@@ -119,20 +133,27 @@ int runList(const QStringList &args)
             QJsonObject { { QStringLiteral("study"), study.value()->path() }, { QStringLiteral("entries"), list } });
         return ExitOk;
     }
+    // Columns as wide as their longest value (export actions and actor names run long), details last.
+    int actorWidth = 5, actionWidth = 6, entityWidth = 6;
+    for (const AuditEntry &e : entries.value()) {
+        actorWidth = std::max(actorWidth, static_cast<int>(e.actor.size()));
+        actionWidth = std::max(actionWidth, static_cast<int>(e.action.size()));
+        entityWidth = std::max(entityWidth, static_cast<int>(e.entity.size()));
+    }
     QString table = QStringLiteral("%1  %2  %3  %4  %5  %6\n")
                         .arg(QStringLiteral("id"), 5)
                         .arg(QStringLiteral("at (UTC)"), -24)
-                        .arg(QStringLiteral("actor"), -12)
-                        .arg(QStringLiteral("action"), -16)
-                        .arg(QStringLiteral("entity"), -16)
+                        .arg(QStringLiteral("actor"), -actorWidth)
+                        .arg(QStringLiteral("action"), -actionWidth)
+                        .arg(QStringLiteral("entity"), -entityWidth)
                         .arg(QStringLiteral("details"));
     for (const AuditEntry &e : entries.value())
         table += QStringLiteral("%1  %2  %3  %4  %5  %6\n")
                      .arg(e.id, 5)
                      .arg(e.at, -24)
-                     .arg(e.actor, -12)
-                     .arg(e.action, -16)
-                     .arg(e.entity, -16)
+                     .arg(e.actor, -actorWidth)
+                     .arg(e.action, -actionWidth)
+                     .arg(e.entity, -entityWidth)
                      .arg(QString::fromUtf8(QJsonDocument(e.details).toJson(QJsonDocument::Compact)));
     printOut(table);
     return ExitOk;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
 
+#include "store/Study.h"
+
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QMutex>
 
@@ -126,6 +129,21 @@ int usageError(const QString &command, const QString &message)
 {
     printErr(QStringLiteral("lepton %1: %2\nTry 'lepton %1 --help'.\n").arg(command, message));
     return ExitUsage;
+}
+
+Result<std::shared_ptr<Study>> openForExport(const QString &path)
+{
+    auto study = Study::open(path, Study::Mode::ReadWrite);
+    if (study)
+        return study;
+    const QFileInfo file(path);
+    if (file.isFile() && (!file.isWritable() || !QFileInfo(file.absolutePath()).isWritable()))
+        return Result<std::shared_ptr<Study>>::failure(
+            QStringLiteral("%1: is read-only (the file or its folder). Every export is recorded in the study's "
+                           "audit log, so nothing was exported; copy the study to a folder you can write to and "
+                           "export from the copy")
+                .arg(path));
+    return study;
 }
 
 } // namespace lepton::cli

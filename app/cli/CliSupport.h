@@ -2,13 +2,19 @@
 #pragma once
 
 #include "util/Progress.h"
+#include "util/Result.h"
 
 #include <QCommandLineParser>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
+
+namespace lepton {
+class Study;
+}
 
 namespace lepton::cli {
 
@@ -35,5 +41,9 @@ std::optional<int> parseArguments(QCommandLineParser &parser, const QString &com
 
 /// Prints "lepton COMMAND: message" and a hint to --help; returns ExitUsage.
 int usageError(const QString &command, const QString &message);
+
+/// Opens a study writable for an export: each export is recorded in its audit log
+/// (docs/AUDIT.md). A study that can be read but not written gets a message that says what to do.
+Result<std::shared_ptr<Study>> openForExport(const QString &path);
 
 } // namespace lepton::cli

@@ -3,13 +3,117 @@
 #include "Commands.h"
 
 #include "model/TorchScriptExport.h"
+#include "store/AuditLog.h"
 #include "store/RunRepository.h"
 #include "store/Study.h"
 #include "train/TrainedModel.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
+#include <QTemporaryFile>
 
 namespace lepton::cli {
+namespace {
+
+QJsonObject runDetails(const RunRecord &run, int epoch, bool best)
+{
+    return QJsonObject { { QStringLiteral("run_id"), run.id }, { QStringLiteral("run_name"), run.name },
+        { QStringLiteral("dataset_id"), run.datasetId }, { QStringLiteral("epoch"), epoch + 1 },
+        { QStringLiteral("best"), best } };
+}
+
+/// Writes the run's best model as TorchScript, recorded as export.model.torchscript.
+int exportTorchScriptFile(Study &study, qint64 runId, const QString &path, const QString &actor)
+{
+    auto model = TrainedModel::load(study, runId, QStringLiteral("cpu"));
+    if (!model) {
+        printErr(QStringLiteral("lepton export: %1\n").arg(model.error()));
+        return ExitFailure;
+    }
+    // The exporter writes a path; it goes to a temporary file first, then through a QSaveFile, so
+    // the file appears whole (and is recorded) or not at all.
+    QTemporaryFile scratch(QDir::temp().filePath(QStringLiteral("lepton-export-XXXXXX.pt")));
+    if (!scratch.open()) {
+        printErr(QStringLiteral("lepton export: cannot create a temporary file in %1 (%2)\n")
+                     .arg(QDir::tempPath(), scratch.errorString()));
+        return ExitFailure;
+    }
+    scratch.close();
+    Status st = exportTorchScript(model->model, scratch.fileName());
+    QFile written(scratch.fileName());
+    if (st && !written.open(QIODevice::ReadOnly))
+        st = Status::failure(
+            QStringLiteral("%1: cannot be read back (%2)").arg(scratch.fileName(), written.errorString()));
+    if (!st) {
+        printErr(QStringLiteral("lepton export: %1\n").arg(st.error()));
+        return ExitFailure;
+    }
+    const QByteArray bytes = written.readAll();
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size()) {
+        printErr(QStringLiteral("lepton export: %1: cannot be written (%2); choose another place\n")
+                     .arg(path, out.errorString()));
+        return ExitFailure;
+    }
+    QJsonObject details = runDetails(model->run, model->epoch, model->run.bestEpoch == model->epoch);
+    details.insert(QStringLiteral("format"), QStringLiteral("torchscript"));
+    auto id = AuditLog(study).commitExport(
+        out, actor, QStringLiteral("export.model.torchscript"), QStringLiteral("run:%1").arg(runId), details);
+    if (!id) {
+        printErr(QStringLiteral("lepton export: %1\n").arg(id.error()));
+        return ExitFailure;
+    }
+    printOut(QStringLiteral("Wrote run %1's model (epoch %2) as TorchScript to %3 (audit entry %4)\n")
+                 .arg(runId)
+                 .arg(model->epoch + 1)
+                 .arg(path)
+                 .arg(id.value()));
+    return ExitOk;
+}
+
+/// Writes the run's best (else newest) checkpoint, recorded as export.model.checkpoint.
+int exportCheckpointFile(Study &study, qint64 runId, const QString &path, const QString &actor)
+{
+    RunRepository runs(study);
+    auto run = runs.run(runId);
+    if (!run) {
+        printErr(QStringLiteral("lepton export: %1\n").arg(run.error()));
+        return ExitFailure;
+    }
+    auto best = runs.checkpoint(runId, true);
+    if (!best)
+        best = runs.checkpoint(runId, false);
+    if (!best) {
+        printErr(QStringLiteral("lepton export: %1\n").arg(best.error()));
+        return ExitFailure;
+    }
+    // QSaveFile: the file appears whole or not at all, and only with its audit entry.
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly) || out.write(best->data) != best->data.size()) {
+        printErr(QStringLiteral("lepton export: %1: cannot be written (%2); choose another place\n")
+                     .arg(path, out.errorString()));
+        return ExitFailure;
+    }
+    QJsonObject details = runDetails(run.value(), best->epoch, best->best);
+    details.insert(QStringLiteral("format"), QStringLiteral("checkpoint"));
+    auto id = AuditLog(study).commitExport(
+        out, actor, QStringLiteral("export.model.checkpoint"), QStringLiteral("run:%1").arg(runId), details);
+    if (!id) {
+        printErr(QStringLiteral("lepton export: %1\n").arg(id.error()));
+        return ExitFailure;
+    }
+    printOut(QStringLiteral("Wrote the checkpoint of run %1, epoch %2 (%3 KiB) to %4 (audit entry %5)\n")
+                 .arg(runId)
+                 .arg(best->epoch + 1)
+                 .arg(best->data.size() / 1024)
+                 .arg(path)
+                 .arg(id.value()));
+    return ExitOk;
+}
+
+} // namespace
 
 int runExport(const QStringList &args)
 {
@@ -23,12 +127,18 @@ int runExport(const QStringList &args)
         QStringLiteral("Write the run's best model as TorchScript to FILE (Python: torch.jit.load(FILE); inputs and "
                        "outputs in docs/TRAINING.md)."),
         QStringLiteral("FILE"));
-    for (const auto &o : { run, checkpoint, torchscript })
+    const QCommandLineOption actor(QStringLiteral("actor"),
+        QStringLiteral("Who exports, as recorded in the study's audit log (default: the OS user, %1).")
+            .arg(AuditLog::currentUser()),
+        QStringLiteral("NAME"));
+    for (const auto &o : { run, checkpoint, torchscript, actor })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("export"),
-            QStringLiteral("STUDY --run ID (--checkpoint FILE | --torchscript FILE)"),
-            QStringLiteral("Writes a run's model out of the study."), args, 1, 1))
+            QStringLiteral("STUDY --run ID (--checkpoint FILE | --torchscript FILE) [--actor NAME]"),
+            QStringLiteral("Writes a run's model out of the study and records the export (file, SHA-256, who, "
+                           "when) in the study's audit log; the study must be writable."),
+            args, 1, 1))
         return *code;
     bool ok = false;
     const qint64 runId = p.value(run).toLongLong(&ok);
@@ -37,49 +147,20 @@ int runExport(const QStringList &args)
     if (!p.isSet(checkpoint) && !p.isSet(torchscript))
         return usageError(
             QStringLiteral("export"), QStringLiteral("say what to write: --checkpoint FILE or --torchscript FILE"));
-    auto study = Study::open(p.positionalArguments().first(), Study::Mode::ReadOnly);
+    if (p.isSet(actor) && p.value(actor).trimmed().isEmpty())
+        return usageError(QStringLiteral("export"), QStringLiteral("--actor needs a name"));
+    const QString who = p.isSet(actor) ? p.value(actor).trimmed() : AuditLog::currentUser();
+    auto study = openForExport(p.positionalArguments().first());
     if (!study) {
         printErr(QStringLiteral("lepton export: %1\n").arg(study.error()));
         return ExitFailure;
     }
     if (p.isSet(torchscript)) {
-        auto model = TrainedModel::load(*study.value(), runId, QStringLiteral("cpu"));
-        if (!model) {
-            printErr(QStringLiteral("lepton export: %1\n").arg(model.error()));
-            return ExitFailure;
-        }
-        Status st = exportTorchScript(model->model, p.value(torchscript));
-        if (!st) {
-            printErr(QStringLiteral("lepton export: %1\n").arg(st.error()));
-            return ExitFailure;
-        }
-        printOut(QStringLiteral("Wrote run %1's model (epoch %2) as TorchScript to %3\n")
-                     .arg(runId)
-                     .arg(model->epoch + 1)
-                     .arg(p.value(torchscript)));
-        if (!p.isSet(checkpoint))
-            return ExitOk;
+        const int code = exportTorchScriptFile(*study.value(), runId, p.value(torchscript), who);
+        if (code != ExitOk || !p.isSet(checkpoint))
+            return code;
     }
-    RunRepository runs(*study.value());
-    auto best = runs.checkpoint(runId, true);
-    if (!best)
-        best = runs.checkpoint(runId, false);
-    if (!best) {
-        printErr(QStringLiteral("lepton export: %1\n").arg(best.error()));
-        return ExitFailure;
-    }
-    // QSaveFile: the file appears whole or not at all.
-    QSaveFile out(p.value(checkpoint));
-    if (!out.open(QIODevice::WriteOnly) || out.write(best->data) != best->data.size() || !out.commit()) {
-        printErr(QStringLiteral("lepton export: %1: cannot be written (%2)\n").arg(out.fileName(), out.errorString()));
-        return ExitFailure;
-    }
-    printOut(QStringLiteral("Wrote the checkpoint of run %1, epoch %2 (%3 KiB) to %4\n")
-                 .arg(runId)
-                 .arg(best->epoch + 1)
-                 .arg(best->data.size() / 1024)
-                 .arg(out.fileName()));
-    return ExitOk;
+    return exportCheckpointFile(*study.value(), runId, p.value(checkpoint), who);
 }
 
 } // namespace lepton::cli

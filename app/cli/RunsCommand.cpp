@@ -3,10 +3,12 @@
 #include "Commands.h"
 #include "train/TensorBoard.h"
 
+#include "store/AuditLog.h"
 #include "store/RunRepository.h"
 #include "store/Study.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 #include <QJsonArray>
 
 #include <cmath>
@@ -22,13 +24,25 @@ int runRuns(const QStringList &args)
     const QCommandLineOption tensorboard(QStringLiteral("tensorboard"),
         QStringLiteral("Write the run's metrics as a TensorBoard event file into DIR (`tensorboard --logdir DIR`)."),
         QStringLiteral("DIR"));
-    for (const auto &o : { json, run, tensorboard })
+    const QCommandLineOption actor(QStringLiteral("actor"),
+        QStringLiteral("With --tensorboard: who exports, as recorded in the study's audit log (default: the OS "
+                       "user, %1).")
+            .arg(AuditLog::currentUser()),
+        QStringLiteral("NAME"));
+    for (const auto &o : { json, run, tensorboard, actor })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
-    if (auto code = parseArguments(p, QStringLiteral("runs"), QStringLiteral("STUDY [--json]"),
-            QStringLiteral("Lists the training runs of a study with their key metrics."), args, 1, 1))
+    if (auto code = parseArguments(p, QStringLiteral("runs"),
+            QStringLiteral("STUDY [--json] | STUDY --run ID --tensorboard DIR [--actor NAME]"),
+            QStringLiteral("Lists the training runs of a study with their key metrics, or writes one run's metrics "
+                           "as a TensorBoard event file (recorded in the study's audit log; the study must be "
+                           "writable)."),
+            args, 1, 1))
         return *code;
-    auto study = Study::open(p.positionalArguments().first(), Study::Mode::ReadOnly);
+    if (p.isSet(actor) && p.value(actor).trimmed().isEmpty())
+        return usageError(QStringLiteral("runs"), QStringLiteral("--actor needs a name"));
+    auto study = p.isSet(tensorboard) ? openForExport(p.positionalArguments().first())
+                                      : Study::open(p.positionalArguments().first(), Study::Mode::ReadOnly);
     if (!study) {
         printErr(QStringLiteral("lepton runs: %1\n").arg(study.error()));
         return ExitFailure;
@@ -52,8 +66,22 @@ int runRuns(const QStringList &args)
             printErr(QStringLiteral("lepton runs: %1\n").arg(path.error()));
             return ExitFailure;
         }
-        printOut(
-            QStringLiteral("Wrote %1 metric values of run %2 to %3\n").arg(rows->size()).arg(runId).arg(path.value()));
+        auto id = AuditLog(*study.value())
+                      .recordExport(path.value(), p.isSet(actor) ? p.value(actor).trimmed() : AuditLog::currentUser(),
+                          QStringLiteral("export.metrics.tensorboard"), QStringLiteral("run:%1").arg(runId),
+                          QJsonObject { { QStringLiteral("run_id"), runId }, { QStringLiteral("run_name"), rec->name },
+                              { QStringLiteral("dataset_id"), rec->datasetId },
+                              { QStringLiteral("format"), QStringLiteral("tensorboard") },
+                              { QStringLiteral("values"), static_cast<qint64>(rows->size()) } });
+        if (!id) {
+            printErr(QStringLiteral("lepton runs: %1\n").arg(id.error()));
+            return ExitFailure;
+        }
+        printOut(QStringLiteral("Wrote %1 metric values of run %2 to %3 (audit entry %4)\n")
+                     .arg(rows->size())
+                     .arg(runId)
+                     .arg(path.value())
+                     .arg(id.value()));
         return ExitOk;
     }
     auto runs = repo.runs();

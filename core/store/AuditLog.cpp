@@ -5,8 +5,11 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSaveFile>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -98,6 +101,83 @@ Result<qint64> AuditLog::append(
     });
     if (!s)
         return Result<qint64>::failure(s.error());
+    return id;
+}
+
+Result<QJsonObject> AuditLog::withFileDetails(const QString &path, QJsonObject details)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Result<QJsonObject>::failure(
+            QStringLiteral("%1: cannot be read back to record its export (%2)").arg(path, f.errorString()));
+    QCryptographicHash sha(QCryptographicHash::Sha256);
+    if (!sha.addData(&f))
+        return Result<QJsonObject>::failure(
+            QStringLiteral("%1: cannot be read back to record its export (%2)").arg(path, f.errorString()));
+    details.insert(QStringLiteral("file"), QFileInfo(path).absoluteFilePath());
+    details.insert(QStringLiteral("sha256"), QString::fromLatin1(sha.result().toHex()));
+    details.insert(QStringLiteral("bytes"), f.size());
+    return details;
+}
+
+Result<qint64> AuditLog::commitExport(
+    QSaveFile &file, const QString &actor, const QString &action, const QString &entity, const QJsonObject &details)
+{
+    using R = Result<qint64>;
+    const QString path = file.fileName();
+    if (m_study.isReadOnly()) {
+        file.cancelWriting();
+        return R::failure(QStringLiteral("%1: is open read-only, so the export to %2 cannot be recorded in its audit "
+                                         "log; nothing was written. Open the study writable (copy it to a folder "
+                                         "you can write to) and export again")
+                              .arg(m_study.path(), path));
+    }
+    bool committed = false;
+    QString commitError;
+    qint64 id = 0;
+    Status s = m_study.transaction([&](QSqlDatabase &) {
+        // The write lock is held from here: the entry can be written once the file is complete.
+        if (!file.commit()) {
+            commitError
+                = QStringLiteral("%1: cannot be written (%2); choose another place").arg(path, file.errorString());
+            return Status::failure(commitError);
+        }
+        committed = true;
+        auto full = withFileDetails(path, details);
+        if (!full)
+            return Status::failure(full.error());
+        auto appended = append(actor, action, entity, full.value());
+        if (!appended)
+            return Status::failure(appended.error());
+        id = appended.value();
+        return Status();
+    });
+    if (!s) {
+        if (!commitError.isEmpty())
+            return R::failure(commitError);
+        if (!committed) {
+            file.cancelWriting();
+            return R::failure(QStringLiteral("%1; %2 was not written: nothing is exported without its audit entry")
+                                  .arg(s.error(), path));
+        }
+        QFile::remove(path);
+        return R::failure(QStringLiteral("%1; %2 was removed again: nothing is exported without its audit entry")
+                              .arg(s.error(), path));
+    }
+    return id;
+}
+
+Result<qint64> AuditLog::recordExport(
+    const QString &path, const QString &actor, const QString &action, const QString &entity, const QJsonObject &details)
+{
+    auto full = withFileDetails(path, details);
+    auto id = full ? append(actor, action, entity, full.value()) : Result<qint64>::failure(full.error());
+    if (!id) {
+        QFile::remove(path);
+        return Result<qint64>::failure(
+            QStringLiteral("%1; %2 was removed again: nothing is exported without its audit entry")
+                .arg(id.error(), path));
+    }
     return id;
 }
 

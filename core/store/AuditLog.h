@@ -8,6 +8,8 @@
 
 #include <vector>
 
+class QSaveFile;
+
 namespace lepton {
 
 class Study;
@@ -69,6 +71,25 @@ public:
     /// The hash an entry with these fields has (`details` as stored text).
     static QString hashOf(qint64 id, const QString &at, const QString &actor, const QString &action,
         const QString &entity, const QString &details, const QString &prevHash);
+
+    // Exports: a file with data or a model out of the study is recorded once it is complete, with
+    // its absolute path ("file"), SHA-256 ("sha256", lower-case hex) and size ("bytes") added to
+    // `details`. Nothing leaves the study without its entry: when the entry cannot be written (a
+    // study open read-only, a full disk, another program holding the write lock) the export fails
+    // and the file is not left behind. Call them outside a transaction of your own.
+
+    /// Commits `file` (written, not yet committed) inside the study's write transaction, then
+    /// appends the entry in that transaction. A read-only study, or a write lock that cannot be
+    /// had, fails before the file is committed (nothing is written); when the entry or the
+    /// transaction fails after the commit, the file is removed. Returns the entry's id.
+    Result<qint64> commitExport(QSaveFile &file, const QString &actor, const QString &action, const QString &entity,
+        const QJsonObject &details);
+    /// Records a complete file written by someone else (e.g. a library that writes its own
+    /// files); removes the file when the entry cannot be written. Returns the entry's id.
+    Result<qint64> recordExport(const QString &path, const QString &actor, const QString &action, const QString &entity,
+        const QJsonObject &details);
+    /// `details` with the file's "file", "sha256" and "bytes"; fails when it cannot be read.
+    static Result<QJsonObject> withFileDetails(const QString &path, QJsonObject details);
 
 private:
     Study &m_study;
