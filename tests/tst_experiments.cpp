@@ -26,12 +26,14 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMouseEvent>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QSqlQuery>
 #include <QStandardItemModel>
+#include <QSysInfo>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -70,6 +72,7 @@ private Q_SLOTS:
     void plotImagesAreNotAudited();
     void valSplitOnRequest();
     void renameTagNoteAndDelete();
+    void runOfAnEndedProcessShowsInterrupted();
 
 private:
     /// Case ids of run A's test predictions with this true and predicted class, from SQL.
@@ -533,6 +536,35 @@ void TestExperiments::renameTagNoteAndDelete()
     QVERIFY(actions.contains(QStringLiteral("run.tag")));
     QVERIFY(actions.contains(QStringLiteral("run.note")));
     QVERIFY(actions.contains(QStringLiteral("run.delete")));
+}
+
+void TestExperiments::runOfAnEndedProcessShowsInterrupted()
+{
+    // A run left "running" by a process of this host that has ended (here: a finished `true`).
+    QProcess gone;
+    gone.start(QStringLiteral("true"), {});
+    QVERIFY(gone.waitForStarted());
+    const qint64 deadPid = gone.processId();
+    QVERIFY(gone.waitForFinished());
+    RunRepository runs(*m_study);
+    RunRecord r;
+    r.datasetId = m_dataset;
+    r.name = QStringLiteral("killed");
+    auto id = runs.create(r);
+    QVERIFY2(id, qPrintable(id.error()));
+    QSqlQuery q(m_study->database());
+    q.prepare(QStringLiteral("UPDATE runs SET status = 'running', owner_host = ?, owner_pid = ? WHERE id = ?"));
+    q.addBindValue(QSysInfo::machineHostName());
+    q.addBindValue(deadPid);
+    q.addBindValue(id.value());
+    QVERIFY(q.exec());
+    // The runs table shows it as interrupted when it reloads; nobody had to reopen the study.
+    RunTableModel *model = m_view->runModel();
+    QVERIFY(model->reload());
+    const RunTableModel::Row *row = model->rowAt(model->rowOf(id.value()));
+    QVERIFY(row);
+    QCOMPARE(row->run.status, QStringLiteral("interrupted"));
+    QCOMPARE(runs.run(id.value())->status, QStringLiteral("interrupted"));
 }
 
 QTEST_MAIN(TestExperiments)

@@ -58,6 +58,9 @@ bool RunTableModel::reload()
     m_error.clear();
     if (m_study) {
         lepton::RunRepository repo(*m_study);
+        // Runs whose process has ended (killed, or let go after a failed write) show as interrupted.
+        if (!m_study->isReadOnly())
+            repo.markInterrupted();
         auto runs = repo.runs();
         if (!runs) {
             m_error = runs.error();

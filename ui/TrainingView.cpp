@@ -408,6 +408,9 @@ void TrainingView::reloadRuns()
     m_runs->removeRows(0, m_runs->rowCount());
     if (!m_study)
         return;
+    // Runs whose process has ended (killed, or let go after a failed write) show as interrupted.
+    if (!m_study->isReadOnly())
+        lepton::RunRepository(*m_study).markInterrupted();
     auto runs = lepton::RunRepository(*m_study).runs();
     if (!runs) {
         appendLog(runs.error());
