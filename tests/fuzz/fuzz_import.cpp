@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The import path: the bytes become manifest.csv (and, after a line "#events", events.csv) next
 // to three small images; Importer::run reads them on one thread, and a dataset that comes out is
-// stored in a fresh scratch study and read back.
+// stored in a fresh scratch study and read back. Inputs of odd length are imported with
+// de-identification (pseudonyms, date shifts, age groups; a "patient" column as identifier and a
+// "note" column dropped when the header has them).
 #include "FuzzSupport.h"
+#include "data/Deidentifier.h"
 #include "data/Importer.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
@@ -56,6 +59,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     options.maxImagePixels = 1 << 16;
     options.minImageSide = 1;
     options.minClassCases = 1;
+    if (size % 2 == 1) {
+        options.deidentify.enabled = true;
+        options.deidentify.secret = QByteArray(lepton::Deidentifier::SecretBytes, 'k');
+        const QByteArray header = manifestBytes.left(manifestBytes.indexOf('\n'));
+        if (header.contains("patient"))
+            options.deidentify.idColumns = QStringList { QStringLiteral("patient") };
+        if (header.contains("note"))
+            options.dropColumns = QStringList { QStringLiteral("note") };
+    }
     lepton::ImportOutcome outcome = lepton::Importer::run(options);
     lepton::fuzz::trace("import", outcome.dataset ? QStringLiteral("dataset") : QStringLiteral("fatal"));
     if (!outcome.dataset)
