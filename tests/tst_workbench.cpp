@@ -22,12 +22,15 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QHeaderView>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
 #include <QMimeData>
+#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -72,6 +75,7 @@ private Q_SLOTS:
     void runThatCannotStartSaysWhy();
     void closingTheStudyReleasesIt();
     void thumbnailOfAThinImage();
+    void aRunTrainedElsewhereShowsLive();
 
 private:
     /// The window on the tiny study, on the Training view, with a tiny model in the form.
@@ -636,6 +640,54 @@ void TestWorkbench::thumbnailOfAThinImage()
     // Without an image: a tile that says so.
     const QImage none = d->caseModel()->index(1, CaseTableModel::CaseId).data(Qt::DecorationRole).value<QImage>();
     QCOMPARE(none.size(), QSize(96, 96));
+}
+
+void TestWorkbench::aRunTrainedElsewhereShowsLive()
+{
+    // The workbench and `lepton train` on one study: the Training view follows the other
+    // program's run (it appears, its curve grows, it completes) without being reopened.
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    QVERIFY(w.openStudy(m_tiny));
+    w.showView(MainWindow::TrainingPage);
+    TrainingView *t = w.trainingView();
+    const qint64 before = newestRun(m_tiny);
+
+    lepton::TrainConfig c = tiny::config();
+    c.epochs = 6;
+    const QString config = m_dir.filePath(QStringLiteral("elsewhere.json"));
+    QFile f(config);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QJsonDocument(c.toJson()).toJson());
+    f.close();
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    // About a second per epoch: long enough to watch, on any machine (core/util/TestHooks.h).
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LEPTON_TEST_STEP_DELAY_MS"), QStringLiteral("150"));
+    cli.setProcessEnvironment(env);
+    cli.start(QStringLiteral(LEPTON_CLI),
+        { QStringLiteral("train"), m_tiny, QStringLiteral("--config"), config, QStringLiteral("--name"),
+            QStringLiteral("from the terminal"), QStringLiteral("--quiet") });
+    QVERIFY(cli.waitForStarted());
+
+    qint64 run = 0;
+    QTRY_VERIFY_WITH_TIMEOUT((run = newestRun(m_tiny)) > before && runRow(t->runsModel(), run) >= 0, 30000);
+    const int row = runRow(t->runsModel(), run);
+    t->runsView()->selectRow(row);
+    const int seen = t->lossPlot()->stepPointCount();
+    // While it trains, the selected run's stored curve grows in this window.
+    QTRY_VERIFY_WITH_TIMEOUT(t->lossPlot()->stepPointCount() > seen || cli.state() == QProcess::NotRunning, 30000);
+    const bool grewWhileRunning = cli.state() != QProcess::NotRunning;
+    QVERIFY(cli.state() == QProcess::NotRunning || cli.waitForFinished(120000));
+    QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(cli.exitCode(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(runRow(t->runsModel(), run) >= 0
+            && t->runsModel()->item(runRow(t->runsModel(), run), 2)->text() == QLatin1String("completed"),
+        10000);
+    QVERIFY2(grewWhileRunning, "the curve did not grow while the other process trained");
+    QVERIFY(t->lossPlot()->epochPointCount() >= 1);
 }
 
 QTEST_MAIN(TestWorkbench)

@@ -41,6 +41,7 @@
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 
@@ -82,7 +83,8 @@ MainWindow::MainWindow(QWidget *parent)
       m_summary(new QLabel(this)),
       m_taskLabel(new QLabel(this)),
       m_taskBar(new QProgressBar(this)),
-      m_taskCancel(new QToolButton(this))
+      m_taskCancel(new QToolButton(this)),
+      m_watch(new QTimer(this))
 {
     setWindowTitle(tr("Lepton Workbench"));
     setAcceptDrops(true);
@@ -140,6 +142,9 @@ MainWindow::MainWindow(QWidget *parent)
     buildMenus();
 
     connect(m_nav, &QListWidget::currentRowChanged, m_views, &QStackedWidget::setCurrentIndex);
+    connect(m_nav, &QListWidget::currentRowChanged, this, &MainWindow::reloadStaleView);
+    m_watch->setInterval(2000);
+    connect(m_watch, &QTimer::timeout, this, &MainWindow::checkExternalChanges);
     connect(m_start, &StartPage::createDemoRequested, this, &MainWindow::createDemoStudy);
     connect(m_start, &StartPage::openRequested, this, &MainWindow::chooseStudy);
     connect(m_start, &StartPage::newRequested, this, &MainWindow::chooseNewStudy);
@@ -457,6 +462,12 @@ void MainWindow::setStudy(std::shared_ptr<lepton::Study> study)
     m_experiments->setStudy(m_study);
     m_inspector->setStudy(m_study);
     m_review->setStudy(m_study);
+    m_trainingStale = m_experimentsStale = false;
+    m_dataVersion = m_study ? m_study->dataVersion() : -1;
+    if (m_study)
+        m_watch->start();
+    else
+        m_watch->stop();
     if (m_study) {
         setWindowTitle(tr("%1 — Lepton Workbench").arg(QFileInfo(m_study->path()).fileName()));
         m_pages->setCurrentWidget(m_workspace);
@@ -469,6 +480,34 @@ void MainWindow::setStudy(std::shared_ptr<lepton::Study> study)
         m_summary->clear();
     }
     updateActions();
+}
+
+void MainWindow::checkExternalChanges()
+{
+    if (!m_study)
+        return;
+    const qint64 version = m_study->dataVersion();
+    const bool changed = version != m_dataVersion;
+    m_dataVersion = version;
+    // This window's own background work writes through other connections: not a change from outside.
+    const bool busy = m_training->isRunning() || m_task->isRunning() || (m_import && m_import->isRunning());
+    if (!changed || busy || version < 0)
+        return;
+    m_trainingStale = m_experimentsStale = true;
+    reloadStaleView();
+}
+
+void MainWindow::reloadStaleView()
+{
+    if (!m_study)
+        return;
+    if (m_trainingStale && m_views->currentWidget() == m_training) {
+        m_trainingStale = false;
+        m_training->refreshFromStudy();
+    } else if (m_experimentsStale && m_views->currentWidget() == m_experiments) {
+        m_experimentsStale = false;
+        m_experiments->reload();
+    }
 }
 
 QString MainWindow::studyPath() const

@@ -19,6 +19,7 @@ class QListWidget;
 class QMenu;
 class QProgressBar;
 class QStackedWidget;
+class QTimer;
 class QToolButton;
 
 namespace lepton {
@@ -106,8 +107,17 @@ private:
     void refreshRecentMenu();
     void onTaskProgress(qint64 done, qint64 total, const QString &stage);
     void updateActions();
+    /// Every 2 s: when another window or program has written to the study (its data_version
+    /// changed) and this window is not writing itself, the Training and Experiments views re-read
+    /// their runs (now if shown, else when shown next).
+    void checkExternalChanges();
+    void reloadStaleView();
 
     std::shared_ptr<lepton::Study> m_study;
+    QTimer *m_watch;
+    qint64 m_dataVersion = -1;
+    bool m_trainingStale = false;
+    bool m_experimentsStale = false;
     QStackedWidget *m_pages; // start page | workspace
     StartPage *m_start;
     QWidget *m_workspace;

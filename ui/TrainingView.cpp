@@ -447,6 +447,16 @@ void TrainingView::reloadRuns()
     updateResumeButton();
 }
 
+void TrainingView::refreshFromStudy()
+{
+    if (isRunning())
+        return;
+    reloadRuns();
+    const QModelIndex current = m_runsView->currentIndex();
+    if (current.isValid())
+        showRun(m_runs->item(current.row(), 0)->data(Qt::UserRole).toLongLong());
+}
+
 void TrainingView::updateResumeButton()
 {
     bool resumable = false;

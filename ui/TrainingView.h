@@ -48,6 +48,8 @@ public:
     void setStudy(std::shared_ptr<lepton::Study> study);
     /// Re-reads datasets and runs (after an import); selects `datasetId` when given.
     void reload(qint64 datasetId = 0);
+    /// Re-reads the study's runs and the selected run's stored curves (another program trains).
+    void refreshFromStudy();
     /// Off in tests: errors are not shown as modal dialogs.
     void setInteractive(bool on) { m_interactive = on; }
 

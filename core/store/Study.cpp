@@ -229,6 +229,17 @@ void Study::closeThreadConnections()
     t_connections.closeAll();
 }
 
+qint64 Study::dataVersion() const
+{
+    auto conn = connect();
+    if (!conn)
+        return -1;
+    QSqlQuery q(conn.value());
+    if (!q.exec(QStringLiteral("PRAGMA data_version")) || !q.next())
+        return -1;
+    return q.value(0).toLongLong();
+}
+
 QSqlDatabase Study::database() const
 {
     auto db = connect();

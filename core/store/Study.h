@@ -48,6 +48,11 @@ public:
     /// the file, says nothing of the change was saved and what to do; the study stays intact.
     Status transaction(const std::function<Status(QSqlDatabase &)> &work);
 
+    /// SQLite's data_version on this thread's connection: it changes when another connection (another
+    /// thread, window or process) commits to the study, not for this connection's own commits.
+    /// -1 when it cannot be read.
+    qint64 dataVersion() const;
+
     QString metaValue(const QString &key) const;
     Status setMetaValue(const QString &key, const QString &value);
 

@@ -13,10 +13,12 @@
 #include "train/Evaluator.h"
 #include "util/Device.h"
 #include "util/KillPoint.h"
+#include "util/TestHooks.h"
 #include "util/Threads.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QThread>
 
 #include <opencv2/core/version.hpp>
 #include <torch/version.h>
@@ -340,6 +342,8 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             stepRows.push_back({ QStringLiteral("train"), epoch, step, QStringLiteral("loss"), lossValue });
             stepRows.push_back({ QStringLiteral("train"), epoch, step, QStringLiteral("lr"), lr });
             killPoint("step");
+            if (const int delay = testStepDelayMs())
+                QThread::msleep(static_cast<unsigned long>(delay));
             if (heartbeat.elapsed() >= kHeartbeatMs) {
                 runs.heartbeat(s.runId);
                 heartbeat.restart();
