@@ -4,6 +4,7 @@
 // set with LEPTON_TEST_KILL_AT, core/util/KillPoint.h). After each kill the study is intact, the run
 // shows as interrupted once the study is opened, `lepton train --resume` continues it from its last
 // complete checkpoint to the same curve as an uninterrupted run, and no metric is written twice.
+#include "RawSql.h"
 #include "TinyStudy.h"
 
 #include "store/RunRepository.h"
@@ -62,42 +63,8 @@ Run cli(const QStringList &args, const QString &killAt = QString())
     return r;
 }
 
-/// The rows of a query, read through a connection of its own (not through Study, which would
-/// mark interrupted runs as it opens).
-QList<QVariantList> rows(const QString &path, const QString &sql, const QVariantList &bind = {})
-{
-    static int serial = 0;
-    const QString name = QStringLiteral("crash-raw-%1").arg(++serial);
-    QList<QVariantList> out;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        if (db.open()) {
-            QSqlQuery q(db);
-            q.prepare(sql);
-            for (const QVariant &v : bind)
-                q.addBindValue(v);
-            if (q.exec())
-                while (q.next()) {
-                    QVariantList row;
-                    for (int i = 0; i < q.record().count(); ++i)
-                        row.append(q.value(i));
-                    out.append(row);
-                }
-            else
-                qWarning() << sql << q.lastError().text();
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return out;
-}
-
-QVariant scalar(const QString &path, const QString &sql, const QVariantList &bind = {})
-{
-    const auto r = rows(path, sql, bind);
-    return r.isEmpty() || r.first().isEmpty() ? QVariant() : r.first().first();
-}
+using rawsql::rows;
+using rawsql::scalar;
 
 std::vector<double> valLosses(const QString &path, qint64 run)
 {

@@ -11,6 +11,7 @@
 //  - Two writers: this process reads (sees the epochs grow) and writes (rename, tags, audit entries)
 //    while `lepton train` trains; two `lepton train` at once. Afterwards the study is intact, the
 //    audit log verifies and each run's metrics are complete, none twice.
+#include "RawSql.h"
 #include "TinyStudy.h"
 
 #include "store/AuditLog.h"
@@ -113,43 +114,8 @@ Run cli(const QStringList &args, const ChildSetup &setup = {})
     return finish(p);
 }
 
-/// The rows of a query, read through a connection of its own (not through Study, which would
-/// mark interrupted runs as it opens).
-QList<QVariantList> rows(const QString &path, const QString &sql, const QVariantList &bind = {})
-{
-    static int serial = 0;
-    const QString name = QStringLiteral("safety-raw-%1").arg(++serial);
-    QList<QVariantList> out;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        if (db.open()) {
-            QSqlQuery q(db);
-            if (!q.prepare(sql))
-                qWarning() << "prepare" << sql << q.lastError().text();
-            for (const QVariant &v : bind)
-                q.addBindValue(v);
-            if (q.exec())
-                while (q.next()) {
-                    QVariantList row;
-                    for (int i = 0; i < q.record().count(); ++i)
-                        row.append(q.value(i));
-                    out.append(row);
-                }
-            else
-                qWarning() << sql << q.lastError().text();
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return out;
-}
-
-QVariant scalar(const QString &path, const QString &sql, const QVariantList &bind = {})
-{
-    const auto r = rows(path, sql, bind);
-    return r.isEmpty() || r.first().isEmpty() ? QVariant() : r.first().first();
-}
+using rawsql::rows;
+using rawsql::scalar;
 
 QVariant scalar(QSqlDatabase db, const QString &sql)
 {
