@@ -14,6 +14,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -289,6 +290,20 @@ void TestCrash::killDuringTraining()
         QStringLiteral("running"));
     QCOMPARE(scalar(m_study, QStringLiteral("SELECT max(epoch) FROM checkpoints WHERE run_id = ?"), { run }).toInt(),
         checkpointEpoch);
+    // `lepton runs` (a read-only open, which stores nothing) already shows it as interrupted.
+    {
+        const Run listed = cli({ QStringLiteral("runs"), m_study, QStringLiteral("--json") });
+        QCOMPARE(listed.code, 0);
+        const QJsonArray runs
+            = QJsonDocument::fromJson(listed.out.toUtf8()).object().value(QStringLiteral("runs")).toArray();
+        QString shown;
+        for (const QJsonValue &v : runs)
+            if (v.toObject().value(QStringLiteral("id")).toInteger() == run)
+                shown = v.toObject().value(QStringLiteral("status")).toString();
+        QCOMPARE(shown, QStringLiteral("interrupted"));
+        QCOMPARE(scalar(m_study, QStringLiteral("SELECT status FROM runs WHERE id = ?"), { run }).toString(),
+            QStringLiteral("running"));
+    }
     // The epoch being trained wrote nothing yet (its metrics go with its end).
     if (point == QLatin1String("step"))
         QCOMPARE(scalar(m_study, QStringLiteral("SELECT max(epoch) FROM metrics WHERE run_id = ?"), { run }).toInt(),

@@ -89,6 +89,14 @@ int runRuns(const QStringList &args)
         printErr(QStringLiteral("lepton runs: %1\n").arg(runs.error()));
         return ExitFailure;
     }
+    // A read-only open does not mark runs whose process has ended; show them as the next writable
+    // open will store them.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (RunRecord &r : runs.value())
+        if (RunRepository::ownerGone(r, now)) {
+            r.status = QStringLiteral("interrupted");
+            r.message = QStringLiteral("the process ended during training; resume it");
+        }
     QJsonArray list;
     QString table = QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
                         .arg(QStringLiteral("id"), 3)
