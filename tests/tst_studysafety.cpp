@@ -411,6 +411,10 @@ void TestStudySafety::diskFullCli()
         QVERIFY2(status == QLatin1String("failed") || status == QLatin1String("interrupted"), qPrintable(status));
     }
     qInfo("%s: run %lld recorded with %d checkpoint(s)", qPrintable(how), run, checkpoints);
+    if (run != m_reference) // the message says how to resume this very run
+        QVERIFY2(r.err.contains(
+                     QStringLiteral("lepton train %1 --resume %2`").arg(QFileInfo(path).absoluteFilePath()).arg(run)),
+            qPrintable(r.err));
 
     // Room again: resumed where it has a checkpoint, else trained again; both complete.
     const Run again = run != m_reference && checkpoints > 0

@@ -34,8 +34,9 @@ constexpr int kSqliteReadOnly = 8, kSqliteIoErr = 10, kSqliteFull = 13;
 QString storageMessage(const QString &path, int code, const QString &detail)
 {
     const QString kept = QStringLiteral("this change was not saved; everything saved before is intact");
+    // RUN stands for the run's id; the trainer, which knows it, puts it in (Trainer.cpp).
     const QString resume
-        = QStringLiteral("a training run that stopped continues with `lepton train STUDY --resume RUN`");
+        = QStringLiteral("a training run that stopped continues with `lepton train %1 --resume RUN`").arg(path);
     switch (code) {
     case kSqliteFull:
         return QStringLiteral("%1: could not be written: the disk is full (or the study reached a size limit); %2. "

@@ -230,7 +230,10 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
     TrainOutcome out;
     out.runId = s.runId;
     out.bestEpoch = bestEpoch;
-    auto finish = [&](const QString &status, const QString &message) {
+    auto finish = [&](const QString &status, const QString &given) {
+        // A storage failure's message (Study::transaction) says how to resume "RUN": this run.
+        QString message = given;
+        message.replace(QStringLiteral("--resume RUN`"), QStringLiteral("--resume %1`").arg(s.runId));
         out.status = status;
         out.message = message;
         // The end not saved (a full disk): the run shows as interrupted once the study can be
