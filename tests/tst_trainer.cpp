@@ -7,11 +7,16 @@
 #include "train/TrainedModel.h"
 #include "train/Trainer.h"
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <torch/cuda.h>
+#include <torch/serialize.h>
+
+#include <sstream>
 
 #include <cmath>
 
@@ -28,6 +33,7 @@ private Q_SLOTS:
     void cancelMidEpochKeepsCheckpoint();
     void nonFiniteLossStopsTheRun();
     void tamperedCheckpointIsRefused();
+    void checkpointOfAnEarlierVersionStillLoads();
     void badConfigIsRefused();
     void cudaMixedPrecisionTrains();
 
@@ -191,6 +197,54 @@ void TestTrainer::tamperedCheckpointIsRefused()
     auto model = TrainedModel::load(*m_study, out->runId, QStringLiteral("cpu"));
     QVERIFY(!model);
     QVERIFY2(model.error().contains(QStringLiteral("altered")), qPrintable(model.error()));
+}
+
+void TestTrainer::checkpointOfAnEarlierVersionStillLoads()
+{
+    // Studies written before our checkpoint format hold LibTorch archives ("model.<name>" tensors
+    // and "epoch"); a run's blob in that format, with its stored hash, still loads from the study.
+    TrainConfig c = tinyConfig();
+    c.epochs = 1;
+    auto out = Trainer::train(*m_study, m_dataset, c, {});
+    QVERIFY(out);
+    auto current = TrainedModel::load(*m_study, out->runId, QStringLiteral("cpu"));
+    QVERIFY2(current, qPrintable(current.error()));
+    torch::serialize::OutputArchive archive;
+    for (const auto &p : current->model->named_parameters())
+        archive.write("model." + p.key(), p.value().detach());
+    for (const auto &b : current->model->named_buffers())
+        archive.write("model." + b.key(), b.value().detach());
+    archive.write("epoch", torch::tensor(static_cast<std::int64_t>(current->epoch)));
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    const QByteArray legacy = QByteArray::fromStdString(bytes.str());
+    QVERIFY(legacy.startsWith("PK"));
+    QSqlQuery q(m_study->database());
+    q.prepare(QStringLiteral("UPDATE checkpoints SET data = ?, sha256 = ? WHERE run_id = ?"));
+    q.addBindValue(legacy);
+    q.addBindValue(QString::fromLatin1(QCryptographicHash::hash(legacy, QCryptographicHash::Sha256).toHex()));
+    q.addBindValue(out->runId);
+    QVERIFY(q.exec());
+    auto old = TrainedModel::load(*m_study, out->runId, QStringLiteral("cpu"));
+    QVERIFY2(old, qPrintable(old.error()));
+    QCOMPARE(old->epoch, current->epoch);
+    const auto a = current->model->parameters(), b = old->model->parameters();
+    QCOMPARE(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i)
+        QVERIFY(torch::equal(a[i], b[i]));
+    // The same bytes from a file are refused: only a study's checked blobs go to LibTorch's reader.
+    const QString file = m_dir.filePath(QStringLiteral("legacy.ckpt"));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(legacy);
+    f.close();
+    TrainConfig transfer = tinyConfig();
+    transfer.epochs = 1;
+    transfer.imageEncoderFrom = file;
+    auto refused = Trainer::train(*m_study, m_dataset, transfer, {});
+    QVERIFY(!refused || refused->status != QLatin1String("completed"));
+    const QString message = refused ? refused->message : refused.error();
+    QVERIFY2(message.contains(QStringLiteral("not a Lepton checkpoint")), qPrintable(message));
 }
 
 void TestTrainer::badConfigIsRefused()
