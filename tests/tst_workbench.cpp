@@ -10,6 +10,7 @@
 #include "ImportDialog.h"
 #include "LossPlot.h"
 #include "MainWindow.h"
+#include "ReviewView.h"
 #include "SeriesPlot.h"
 #include "StackedBarChart.h"
 #include "StartPage.h"
@@ -21,6 +22,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QHeaderView>
@@ -35,11 +37,15 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
+
+#include <unistd.h>
 
 using namespace lepton;
 
@@ -76,6 +82,7 @@ private Q_SLOTS:
     void closingTheStudyReleasesIt();
     void thumbnailOfAThinImage();
     void aRunTrainedElsewhereShowsLive();
+    void readOnlyStudyCanBeLookedAtNotChanged();
 
 private:
     /// The window on the tiny study, on the Training view, with a tiny model in the form.
@@ -688,6 +695,53 @@ void TestWorkbench::aRunTrainedElsewhereShowsLive()
         10000);
     QVERIFY2(grewWhileRunning, "the curve did not grow while the other process trained");
     QVERIFY(t->lossPlot()->epochPointCount() >= 1);
+}
+
+void TestWorkbench::readOnlyStudyCanBeLookedAtNotChanged()
+{
+    // A copy of the tiny study (VACUUM INTO: a consistent copy while it is in WAL mode).
+    const QString copy = m_dir.filePath(QStringLiteral("readonly.lepton"));
+    QFile::remove(copy);
+    {
+        auto study = Study::open(m_tiny, Study::Mode::ReadWrite);
+        QVERIFY(study);
+        QSqlQuery q(study.value()->database());
+        q.prepare(QStringLiteral("VACUUM INTO ?"));
+        q.addBindValue(copy);
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+    }
+    auto hash = [&] {
+        QFile f(copy);
+        return f.open(QIODevice::ReadOnly) ? QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256)
+                                           : QByteArray();
+    };
+    const QByteArray before = hash();
+
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    QVERIFY(w.openStudy(copy, true));
+    QVERIFY2(w.windowTitle().contains(QStringLiteral("(read-only)")), qPrintable(w.windowTitle()));
+    QVERIFY(!w.importAction()->isEnabled());
+    w.showView(MainWindow::TrainingPage);
+    QCOMPARE(w.trainingView()->datasetBox()->count(), 1); // everything can be looked at
+    QVERIFY(!w.trainingView()->startButton()->isEnabled());
+    QVERIFY(!w.trainingView()->startTraining()); // and a start by shortcut is refused with a message
+    QVERIFY2(w.lastError().contains(QStringLiteral("read-only")), qPrintable(w.lastError()));
+    QVERIFY(!w.reviewView()->acceptButton()->isEnabled());
+    w.showView(MainWindow::ExperimentsPage);
+    w.showView(MainWindow::DataPage);
+    QVERIFY(w.closeStudy());
+    QCOMPARE(hash(), before);
+
+    // A file that cannot be written is offered read-only (as root, permissions do not apply).
+    if (::geteuid() != 0) {
+        QVERIFY(QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::ReadGroup));
+        QVERIFY(w.openStudy(copy));
+        QVERIFY(w.windowTitle().contains(QStringLiteral("(read-only)")));
+        QVERIFY(w.closeStudy());
+        QCOMPARE(hash(), before);
+    }
 }
 
 QTEST_MAIN(TestWorkbench)

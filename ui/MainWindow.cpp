@@ -148,7 +148,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_start, &StartPage::createDemoRequested, this, &MainWindow::createDemoStudy);
     connect(m_start, &StartPage::openRequested, this, &MainWindow::chooseStudy);
     connect(m_start, &StartPage::newRequested, this, &MainWindow::chooseNewStudy);
-    connect(m_start, &StartPage::recentChosen, this, &MainWindow::openStudy);
+    connect(m_start, &StartPage::recentChosen, this, [this](const QString &path) { openStudy(path); });
     connect(m_data, &DataView::errorOccurred, this, &MainWindow::showError);
     connect(m_data, &DataView::summaryChanged, m_summary, &QLabel::setText);
     connect(m_data, &DataView::caseActivated, this, [this](qint64 caseId) {
@@ -240,6 +240,12 @@ void MainWindow::buildMenus()
     newStudy->setShortcut(QKeySequence::New);
     QAction *open = file->addAction(tr("&Open Study…"), this, &MainWindow::chooseStudy);
     open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Open Study Read-&Only…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open Study Read-Only"), QString(), tr("Lepton studies (*.lepton);;All files (*)"));
+        if (!path.isEmpty())
+            openStudy(path, true);
+    });
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     QAction *demo = file->addAction(tr("Create the &Demo Study"), this,
         [this] { createDemoStudy(m_start->domainBox()->currentData().toString(), m_start->casesBox()->value()); });
@@ -318,12 +324,13 @@ void MainWindow::updateActions()
     for (QAction *a : std::as_const(m_studyActions))
         a->setEnabled(open);
     const bool training = m_training->isRunning();
-    m_startAction->setEnabled(open && !training);
+    const bool writable = open && !m_study->isReadOnly();
+    m_startAction->setEnabled(writable && !training);
     m_cancelAction->setEnabled(training);
     // An import's single write transaction could hold the study longer than a training epoch's
     // write waits: one writer at a time.
-    m_importAction->setEnabled(open && !training);
-    m_resumeAction->setEnabled(open && !training);
+    m_importAction->setEnabled(writable && !training);
+    m_resumeAction->setEnabled(writable && !training);
     m_nav->setEnabled(open);
 }
 
@@ -417,13 +424,22 @@ bool MainWindow::newStudy(const QString &path)
     return true;
 }
 
-bool MainWindow::openStudy(const QString &path)
+bool MainWindow::openStudy(const QString &path, bool readOnly)
 {
     if (!QFileInfo::exists(path)) {
         showError(tr("%1 does not exist (moved or deleted?). Choose it again with File ▸ Open.").arg(path));
         return false;
     }
-    auto study = lepton::Study::open(path, lepton::Study::Mode::ReadWrite);
+    auto study = lepton::Study::open(path, readOnly ? lepton::Study::Mode::ReadOnly : lepton::Study::Mode::ReadWrite);
+    const QFileInfo file(path);
+    if (!study && !readOnly && (!file.isWritable() || !QFileInfo(file.absolutePath()).isWritable())
+        && confirm(tr("Open Read-Only"),
+            tr("%1 cannot be written (the file or its folder is read-only).\n\nOpen it read-only? You can look "
+               "at everything, but not import, train, review or change runs.")
+                .arg(path))) {
+        readOnly = true;
+        study = lepton::Study::open(path, lepton::Study::Mode::ReadOnly);
+    }
     if (!study) {
         showError(study.error());
         return false;
@@ -433,7 +449,9 @@ bool MainWindow::openStudy(const QString &path)
     setStudy(study.value());
     addRecent(study.value()->path());
     statusBar()->clearMessage();
-    if (m_data->datasetBox()->count() == 0)
+    if (readOnly)
+        statusBar()->showMessage(tr("Opened read-only: nothing in the study can be changed."));
+    else if (m_data->datasetBox()->count() == 0)
         statusBar()->showMessage(tr("The study has no dataset yet: import one with File ▸ Import Data (Ctrl+I)."));
     Q_EMIT studyOpened(study.value()->path());
     return true;
@@ -469,7 +487,9 @@ void MainWindow::setStudy(std::shared_ptr<lepton::Study> study)
     else
         m_watch->stop();
     if (m_study) {
-        setWindowTitle(tr("%1 — Lepton Workbench").arg(QFileInfo(m_study->path()).fileName()));
+        setWindowTitle(m_study->isReadOnly()
+                ? tr("%1 (read-only) — Lepton Workbench").arg(QFileInfo(m_study->path()).fileName())
+                : tr("%1 — Lepton Workbench").arg(QFileInfo(m_study->path()).fileName()));
         m_pages->setCurrentWidget(m_workspace);
         if (m_nav->currentRow() < 0)
             showView(DataPage);

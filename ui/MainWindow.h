@@ -41,7 +41,9 @@ public:
     ~MainWindow() override;
 
     /// Opens a study; on failure shows why and keeps the current one.
-    bool openStudy(const QString &path);
+    /// Opens a study for writing; a study whose file or folder cannot be written is offered
+    /// read-only. `readOnly`: open it read-only from the start (nothing can be changed).
+    bool openStudy(const QString &path, bool readOnly = false);
     /// Creates an empty study at `path` (refused when the file exists) and opens it.
     bool newStudy(const QString &path);
     /// Closes the study; asks first while a run trains (false: the user kept it open).
@@ -83,6 +85,7 @@ public:
     QListWidget *navigation() const { return m_nav; }
     BackgroundTask *backgroundTask() const { return m_task; }
     QProgressBar *taskProgress() const { return m_taskBar; }
+    QAction *importAction() const { return m_importAction; }
 
 Q_SIGNALS:
     void errorShown(const QString &message);

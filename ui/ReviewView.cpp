@@ -113,9 +113,7 @@ ReviewView::ReviewView(QWidget *parent)
     leftLayout->addWidget(m_view, 1);
 
     auto *actions = new QHBoxLayout;
-    m_accept->setToolTip(tr("The decision is right (A)"));
-    m_override->setToolTip(tr("Choose the right class and give a reason (O)"));
-    m_comment->setToolTip(tr("Add a comment without a verdict (C)"));
+    updateDecisionButtons();
     for (QPushButton *b : { m_prev, m_accept, m_override, m_comment, m_next })
         actions->addWidget(b);
     auto *exportCsvButton = new QPushButton(tr("Export CSV…"), this);
@@ -210,7 +208,19 @@ QString ReviewView::reviewer() const
 void ReviewView::setStudy(std::shared_ptr<lepton::Study> study)
 {
     m_study = std::move(study);
+    updateDecisionButtons();
     reload();
+}
+
+void ReviewView::updateDecisionButtons()
+{
+    const bool readOnly = m_study && m_study->isReadOnly();
+    const QString why = tr("The study is open read-only: reviews cannot be recorded");
+    m_accept->setToolTip(readOnly ? why : tr("The decision is right (A)"));
+    m_override->setToolTip(readOnly ? why : tr("Choose the right class and give a reason (O)"));
+    m_comment->setToolTip(readOnly ? why : tr("Add a comment without a verdict (C)"));
+    for (QPushButton *b : { m_accept, m_override, m_comment })
+        b->setEnabled(!readOnly);
 }
 
 void ReviewView::reload()

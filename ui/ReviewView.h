@@ -74,12 +74,15 @@ public:
     QLabel *progressLabel() const { return m_progressText; }
     QListWidget *historyList() const { return m_history; }
     QString lastError() const { return m_error; }
+    QPushButton *acceptButton() const { return m_accept; }
 
 Q_SIGNALS:
     void errorOccurred(const QString &message);
     void reviewSaved(qint64 reviewId);
 
 private:
+    /// Accept, Override and Comment: disabled (with the reason) on a study open read-only.
+    void updateDecisionButtons();
     lepton::ReviewFilter currentFilter() const;
     bool exportReport(const QString &path, bool pdf);
     void applyFilter();

@@ -466,7 +466,7 @@ void TrainingView::updateResumeButton()
         resumable = status == QLatin1String("cancelled") || status == QLatin1String("interrupted")
             || status == QLatin1String("failed");
     }
-    m_resume->setEnabled(!isRunning() && m_study && resumable);
+    m_resume->setEnabled(!isRunning() && m_study && !m_study->isReadOnly() && resumable);
     m_resume->setToolTip(resumable ? tr("Continue the selected run from its last checkpoint")
                                    : tr("Select a cancelled, interrupted or failed run under \"Runs in this study\""));
 }
@@ -523,6 +523,12 @@ bool TrainingView::startTraining()
 {
     if (isRunning())
         return false;
+    if (m_study && m_study->isReadOnly()) {
+        fail(tr("%1 is open read-only: a run cannot be stored. Open it for writing (File ▸ Open Study) to "
+                "train.")
+                 .arg(m_study->path()));
+        return false;
+    }
     QString problem;
     const lepton::TrainConfig c = configFromForm(&problem);
     if (!problem.isEmpty()) {
@@ -551,6 +557,11 @@ bool TrainingView::resumeSelectedRun()
     const QModelIndex i = m_runsView->currentIndex();
     if (isRunning() || !m_study || !i.isValid())
         return false;
+    if (m_study->isReadOnly()) {
+        fail(tr("%1 is open read-only: a run cannot be resumed in it. Open it for writing (File ▸ Open Study).")
+                 .arg(m_study->path()));
+        return false;
+    }
     const qint64 runId = m_runs->item(i.row(), 0)->data(Qt::UserRole).toLongLong();
     auto run = lepton::RunRepository(*m_study).run(runId);
     if (!run) {
@@ -625,7 +636,8 @@ void TrainingView::setRunning(bool running)
     for (QWidget *w : std::initializer_list<QWidget *> { m_dataset, m_preset, m_name, m_variant, m_epochsBox, m_batch,
              m_lr, m_imageSize, m_augment, m_seed, m_template, m_device, m_threads })
         w->setEnabled(!running);
-    m_start->setEnabled(!running && m_study);
+    m_start->setEnabled(!running && m_study && !m_study->isReadOnly());
+    m_start->setToolTip(m_study && m_study->isReadOnly() ? tr("The study is open read-only") : QString());
     m_cancel->setEnabled(running);
     updateResumeButton();
     Q_EMIT busyChanged(running);
