@@ -83,11 +83,14 @@ private Q_SLOTS:
     void thumbnailOfAThinImage();
     void aRunTrainedElsewhereShowsLive();
     void readOnlyStudyCanBeLookedAtNotChanged();
+    void aDatasetImportedElsewhereJoinsTheLists();
 
 private:
     /// The window on the tiny study, on the Training view, with a tiny model in the form.
     void prepareTinyRun(MainWindow &w, int epochs);
     qint64 newestRun(const QString &studyPath, RunRecord *out = nullptr);
+    /// A consistent copy of the tiny study (VACUUM INTO, as it is in WAL mode); empty on failure.
+    QString copyOfTiny(const QString &name);
 
     QTemporaryDir m_dir;
     QString m_tiny; ///< a 64-case study with 32 px images
@@ -135,6 +138,23 @@ qint64 TestWorkbench::newestRun(const QString &studyPath, RunRecord *out)
     if (out)
         *out = runs->back();
     return runs->back().id;
+}
+
+QString TestWorkbench::copyOfTiny(const QString &name)
+{
+    const QString copy = m_dir.filePath(name);
+    QFile::remove(copy);
+    auto study = Study::open(m_tiny, Study::Mode::ReadWrite);
+    if (!study)
+        return {};
+    QSqlQuery q(study.value()->database());
+    q.prepare(QStringLiteral("VACUUM INTO ?"));
+    q.addBindValue(copy);
+    if (!q.exec()) {
+        qWarning("%s", qPrintable(q.lastError().text()));
+        return {};
+    }
+    return copy;
 }
 
 void TestWorkbench::firstStartCreatesTheDemoStudy()
@@ -699,17 +719,8 @@ void TestWorkbench::aRunTrainedElsewhereShowsLive()
 
 void TestWorkbench::readOnlyStudyCanBeLookedAtNotChanged()
 {
-    // A copy of the tiny study (VACUUM INTO: a consistent copy while it is in WAL mode).
-    const QString copy = m_dir.filePath(QStringLiteral("readonly.lepton"));
-    QFile::remove(copy);
-    {
-        auto study = Study::open(m_tiny, Study::Mode::ReadWrite);
-        QVERIFY(study);
-        QSqlQuery q(study.value()->database());
-        q.prepare(QStringLiteral("VACUUM INTO ?"));
-        q.addBindValue(copy);
-        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
-    }
+    const QString copy = copyOfTiny(QStringLiteral("readonly.lepton"));
+    QVERIFY(!copy.isEmpty());
     auto hash = [&] {
         QFile f(copy);
         return f.open(QIODevice::ReadOnly) ? QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256)
@@ -742,6 +753,33 @@ void TestWorkbench::readOnlyStudyCanBeLookedAtNotChanged()
         QVERIFY(w.closeStudy());
         QCOMPARE(hash(), before);
     }
+}
+
+void TestWorkbench::aDatasetImportedElsewhereJoinsTheLists()
+{
+    const QString copy = copyOfTiny(QStringLiteral("imported-elsewhere.lepton"));
+    QVERIFY(!copy.isEmpty());
+    MainWindow w;
+    w.setInteractive(false);
+    w.show();
+    QVERIFY(w.openStudy(copy));
+    w.showView(MainWindow::DataPage);
+    QCOMPARE(w.dataView()->datasetBox()->count(), 1);
+    const qint64 shown = w.dataView()->currentDatasetId();
+    // `lepton import` in a terminal adds a second dataset to the open study.
+    const QString tinyDir = m_dir.filePath(QStringLiteral("tiny"));
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    cli.start(QStringLiteral(LEPTON_CLI),
+        { QStringLiteral("import"), copy, QStringLiteral("--manifest"), tinyDir + QStringLiteral("/m.csv"),
+            QStringLiteral("--events"), tinyDir + QStringLiteral("/e.csv"), QStringLiteral("--name"),
+            QStringLiteral("second") });
+    QVERIFY(cli.waitForFinished(60000));
+    QCOMPARE(cli.exitCode(), 0);
+    // Within a refresh it is listed; the dataset shown stays shown.
+    QTRY_COMPARE_WITH_TIMEOUT(w.dataView()->datasetBox()->count(), 2, 10000);
+    QCOMPARE(w.dataView()->currentDatasetId(), shown);
+    QCOMPARE(w.trainingView()->datasetBox()->count(), 2);
 }
 
 QTEST_MAIN(TestWorkbench)

@@ -513,7 +513,7 @@ void MainWindow::checkExternalChanges()
     const bool busy = m_training->isRunning() || m_task->isRunning() || (m_import && m_import->isRunning());
     if (!changed || busy || version < 0)
         return;
-    m_trainingStale = m_experimentsStale = true;
+    m_trainingStale = m_experimentsStale = m_dataStale = true;
     reloadStaleView();
 }
 
@@ -521,6 +521,21 @@ void MainWindow::reloadStaleView()
 {
     if (!m_study)
         return;
+    if (m_dataStale && (m_views->currentWidget() == m_data || m_views->currentWidget() == m_training)) {
+        // Datasets imported elsewhere join the lists; the dataset shown stays shown.
+        m_dataStale = false;
+        auto datasets = lepton::DatasetRepository(*m_study).datasets(false);
+        QList<qint64> stored, listed;
+        if (datasets)
+            for (const auto &d : datasets.value())
+                stored.append(d.id);
+        for (int i = 0; i < m_data->datasetBox()->count(); ++i)
+            listed.append(m_data->datasetBox()->itemData(i).toLongLong());
+        if (datasets && stored != listed) {
+            m_data->reload(m_data->currentDatasetId());
+            m_training->reload();
+        }
+    }
     if (m_trainingStale && m_views->currentWidget() == m_training) {
         m_trainingStale = false;
         m_training->refreshFromStudy();

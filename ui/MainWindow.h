@@ -112,7 +112,8 @@ private:
     void updateActions();
     /// Every 2 s: when another window or program has written to the study (its data_version
     /// changed) and this window is not writing itself, the Training and Experiments views re-read
-    /// their runs (now if shown, else when shown next).
+    /// their runs, and the dataset lists take in datasets imported elsewhere (now if shown, else
+    /// when shown next).
     void checkExternalChanges();
     void reloadStaleView();
 
@@ -121,6 +122,7 @@ private:
     qint64 m_dataVersion = -1;
     bool m_trainingStale = false;
     bool m_experimentsStale = false;
+    bool m_dataStale = false;
     QStackedWidget *m_pages; // start page | workspace
     StartPage *m_start;
     QWidget *m_workspace;
