@@ -91,6 +91,7 @@ private Q_SLOTS:
     void badColumns_data();
     void badColumns();
     void dropWithoutDeidentifying();
+    void datesTheShiftCannotSeeAreWarned();
 
 private:
     ImportOptions options() const;
@@ -534,6 +535,48 @@ void TestDeidentify::dropWithoutDeidentifying()
         QVERIFY(f.name != QLatin1String("note"));
     QCOMPARE(out.dataset->cases.front().caseId, caseId(1)); // ids as written
     QCOMPARE(out.report.countKind(QStringLiteral("deidentified")), 1);
+}
+
+void TestDeidentify::datesTheShiftCannotSeeAreWarned()
+{
+    // A visit date in another format, and ISO dates typed as categorical by hand: neither is
+    // shifted, so the report warns about each column, without quoting a value.
+    QByteArray m = "case_id,label,visit,admit_date,sex\n";
+    for (int i = 1; i <= 6; ++i)
+        m += QStringLiteral("C%1,%2,%3/0%4/2021,2021-03-0%4,F\n")
+                 .arg(i)
+                 .arg(i % 2 ? QStringLiteral("a") : QStringLiteral("b"))
+                 .arg(10 + i)
+                 .arg(i)
+                 .toUtf8();
+    writeFile(m_manifest, m);
+    ImportOptions o;
+    o.manifestPath = m_manifest;
+    o.threads = 1;
+    o.minClassCases = 2;
+    o.deidentify.enabled = true;
+    o.deidentify.secret = Deidentifier::newSecret();
+    o.fieldTypes.insert(QStringLiteral("admit_date"), FieldType::Categorical);
+    const ImportOutcome out = Importer::run(o);
+    QVERIFY2(out.dataset, qPrintable(out.report.toText()));
+    QStringList warned;
+    for (const ImportProblem &p : out.report.problems())
+        if (p.kind == QLatin1String("date-not-shifted")) {
+            warned << p.column;
+            QVERIFY2(!p.reason.contains(QStringLiteral("2021")), qPrintable(p.reason));
+            QVERIFY(p.reason.contains(QStringLiteral("YYYY-MM-DD")));
+        }
+    warned.sort();
+    QCOMPARE(warned, (QStringList { QStringLiteral("admit_date"), QStringLiteral("visit") }));
+    // A real date column is shifted and not warned about.
+    o.fieldTypes.clear();
+    const ImportOutcome typed = Importer::run(o);
+    QVERIFY(typed.dataset);
+    QStringList again;
+    for (const ImportProblem &p : typed.report.problems())
+        if (p.kind == QLatin1String("date-not-shifted"))
+            again << p.column;
+    QCOMPARE(again, QStringList { QStringLiteral("visit") });
 }
 
 QTEST_GUILESS_MAIN(TestDeidentify)

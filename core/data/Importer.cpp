@@ -11,6 +11,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHash>
+#include <QRegularExpression>
 #include <QSet>
 
 #include <algorithm>
@@ -777,6 +778,23 @@ ImportOutcome Importer::run(const ImportOptions &o)
                                "are stored as written; rename the image files and the manifest's paths before "
                                "importing if the study will be shared")
                     .arg(summary.imagePathsWithIdentifiers)));
+        // Dates the shift cannot see: a column that is not of date type but holds date-like text
+        // (another format, or a type set by hand). The value is not quoted: it may identify.
+        static const QRegularExpression dateLike(
+            QStringLiteral("^\\s*(\\d{1,4}[/.-]\\d{1,2}[/.-]\\d{1,4}|\\d{4}-\\d{2}-\\d{2}([T ].*)?)\\s*$"));
+        for (const bool events : { false, true })
+            for (const FieldSpec &f : events ? ds.eventFields : ds.fields) {
+                if (f.type == FieldType::Date
+                    || std::none_of(f.categories.begin(), f.categories.end(),
+                        [](const QString &c) { return dateLike.match(c).hasMatch(); }))
+                    continue;
+                report.add(problem(Severity::Warning, QStringLiteral("date-not-shifted"),
+                    events ? o.eventsPath : manifestFile, 0, f.name, QString(),
+                    QStringLiteral("column '%1' holds values that look like dates but is not a date column in "
+                                   "YYYY-MM-DD form, so they were not shifted; write them as YYYY-MM-DD and import "
+                                   "again, or drop the column (--drop-columns)")
+                        .arg(f.name)));
+            }
     }
 
     report.casesImported = static_cast<int>(ds.cases.size());
