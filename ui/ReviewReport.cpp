@@ -18,6 +18,8 @@
 #include <QPdfWriter>
 #include <QSaveFile>
 
+#include <optional>
+
 namespace {
 
 QString verdictText(const lepton::ReviewItem &it)
@@ -57,6 +59,27 @@ bool refuseReadOnly(const lepton::Study &study, const QString &path, QString *er
     return true;
 }
 
+/// What both reports start with: a read-only study is refused, the queue is read, the file opened.
+std::optional<std::vector<lepton::ReviewItem>> startReport(
+    lepton::Study &study, qint64 runId, const lepton::ReviewFilter &filter, QSaveFile &file, QString *error)
+{
+    if (refuseReadOnly(study, file.fileName(), error))
+        return std::nullopt;
+    auto queue = lepton::ReviewRepository(study).queue(runId, filter);
+    if (!queue) {
+        if (error)
+            *error = queue.error();
+        return std::nullopt;
+    }
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = QObject::tr("%1 cannot be written (%2); choose another place.")
+                         .arg(file.fileName(), file.errorString());
+        return std::nullopt;
+    }
+    return std::move(queue.value());
+}
+
 /// Commits the report and writes its audit entry (entity run:ID) in one transaction.
 bool commitAndRecord(lepton::Study &study, QSaveFile &file, const QString &actor, const QString &action, qint64 runId,
     QJsonObject details, QString *error)
@@ -73,20 +96,10 @@ bool commitAndRecord(lepton::Study &study, QSaveFile &file, const QString &actor
 bool ReviewReport::writeCsv(const std::shared_ptr<lepton::Study> &study, qint64 runId,
     const lepton::ReviewFilter &filter, const QString &path, const QString &actor, QString *error)
 {
-    if (refuseReadOnly(*study, path, error))
-        return false;
-    auto queue = lepton::ReviewRepository(*study).queue(runId, filter);
-    if (!queue) {
-        if (error)
-            *error = queue.error();
-        return false;
-    }
     QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = QObject::tr("%1 cannot be written (%2); choose another place.").arg(path, f.errorString());
+    const auto queue = startReport(*study, runId, filter, f, error);
+    if (!queue)
         return false;
-    }
     QString out = lepton::csvLine({ QStringLiteral("case_id"), QStringLiteral("label"), QStringLiteral("split"),
                       QStringLiteral("predicted"), QStringLiteral("probability"), QStringLiteral("decision"),
                       QStringLiteral("grade"), QStringLiteral("referred"), QStringLiteral("verdict"),
@@ -115,21 +128,11 @@ bool ReviewReport::writeCsv(const std::shared_ptr<lepton::Study> &study, qint64 
 bool ReviewReport::writePdf(const std::shared_ptr<lepton::Study> &study, qint64 runId,
     const lepton::ReviewFilter &filter, const QString &path, const QString &actor, QString *error, int maxCases)
 {
-    if (refuseReadOnly(*study, path, error))
-        return false;
-    auto queue = lepton::ReviewRepository(*study).queue(runId, filter);
-    if (!queue) {
-        if (error)
-            *error = queue.error();
-        return false;
-    }
     // The PDF goes to a QSaveFile: it appears whole, with its audit entry, or not at all.
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = QObject::tr("%1 cannot be written (%2); choose another place.").arg(path, file.errorString());
+    const auto queue = startReport(*study, runId, filter, file, error);
+    if (!queue)
         return false;
-    }
     auto run = lepton::RunRepository(*study).run(runId);
     auto progress = lepton::ReviewRepository(*study).progress(runId);
     QPdfWriter printer(&file);
