@@ -24,6 +24,18 @@ QJsonObject runDetails(const RunRecord &run, int epoch, bool best)
         { QStringLiteral("best"), best } };
 }
 
+/// Writes `bytes` to `path` with its audit entry (QSaveFile: the file appears whole or not at all,
+/// and only with its entry). Returns the entry's id.
+Result<qint64> writeRecorded(Study &study, const QString &path, const QByteArray &bytes, const QString &actor,
+    const QString &action, const QString &entity, const QJsonObject &details)
+{
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size())
+        return Result<qint64>::failure(
+            QStringLiteral("%1: cannot be written (%2); choose another place").arg(path, out.errorString()));
+    return AuditLog(study).commitExport(out, actor, action, entity, details);
+}
+
 /// Writes the run's best model as TorchScript, recorded as export.model.torchscript.
 int exportTorchScriptFile(Study &study, qint64 runId, const QString &path, const QString &actor)
 {
@@ -50,17 +62,10 @@ int exportTorchScriptFile(Study &study, qint64 runId, const QString &path, const
         printErr(QStringLiteral("lepton export: %1\n").arg(st.error()));
         return ExitFailure;
     }
-    const QByteArray bytes = written.readAll();
-    QSaveFile out(path);
-    if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size()) {
-        printErr(QStringLiteral("lepton export: %1: cannot be written (%2); choose another place\n")
-                     .arg(path, out.errorString()));
-        return ExitFailure;
-    }
     QJsonObject details = runDetails(model->run, model->epoch, model->run.bestEpoch == model->epoch);
     details.insert(QStringLiteral("format"), QStringLiteral("torchscript"));
-    auto id = AuditLog(study).commitExport(
-        out, actor, QStringLiteral("export.model.torchscript"), QStringLiteral("run:%1").arg(runId), details);
+    auto id = writeRecorded(study, path, written.readAll(), actor, QStringLiteral("export.model.torchscript"),
+        QStringLiteral("run:%1").arg(runId), details);
     if (!id) {
         printErr(QStringLiteral("lepton export: %1\n").arg(id.error()));
         return ExitFailure;
@@ -89,17 +94,10 @@ int exportCheckpointFile(Study &study, qint64 runId, const QString &path, const 
         printErr(QStringLiteral("lepton export: %1\n").arg(best.error()));
         return ExitFailure;
     }
-    // QSaveFile: the file appears whole or not at all, and only with its audit entry.
-    QSaveFile out(path);
-    if (!out.open(QIODevice::WriteOnly) || out.write(best->data) != best->data.size()) {
-        printErr(QStringLiteral("lepton export: %1: cannot be written (%2); choose another place\n")
-                     .arg(path, out.errorString()));
-        return ExitFailure;
-    }
     QJsonObject details = runDetails(run.value(), best->epoch, best->best);
     details.insert(QStringLiteral("format"), QStringLiteral("checkpoint"));
-    auto id = AuditLog(study).commitExport(
-        out, actor, QStringLiteral("export.model.checkpoint"), QStringLiteral("run:%1").arg(runId), details);
+    auto id = writeRecorded(study, path, best->data, actor, QStringLiteral("export.model.checkpoint"),
+        QStringLiteral("run:%1").arg(runId), details);
     if (!id) {
         printErr(QStringLiteral("lepton export: %1\n").arg(id.error()));
         return ExitFailure;
