@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "data/BatchLoader.h"
-#include "data/ImageAugmenter.h"
+#include "dataset/BatchLoader.h"
+#include "dataset/ImageAugmenter.h"
 #include "data/Importer.h"
-#include "data/MultimodalDataset.h"
+#include "dataset/MultimodalDataset.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
 

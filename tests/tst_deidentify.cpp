@@ -2,6 +2,7 @@
 // De-identifying imports (docs/PRIVACY.md): pseudonyms keyed per study, dropped columns, dates
 // shifted per patient, ages over 89 grouped, the report, and the files left as they were.
 #include "data/Deidentifier.h"
+#include "store/DeidentificationKey.h"
 #include "data/FieldType.h"
 #include "data/Importer.h"
 #include "store/DatasetRepository.h"
@@ -167,7 +168,7 @@ ImportOutcome TestDeidentify::importInto(const QString &studyPath, ImportOptions
             qFatal("%s", qPrintable(opened.error()));
         existing = opened.value();
     }
-    auto secret = Deidentifier::secretFor(existing.get());
+    auto secret = DeidentificationKey::load(existing.get());
     if (!secret)
         qFatal("%s", qPrintable(secret.error()));
     o.deidentify.secret = secret.value();
@@ -179,7 +180,7 @@ ImportOutcome TestDeidentify::importInto(const QString &studyPath, ImportOptions
         qFatal("%s", qPrintable(study.error()));
     DatasetRepository repo(*study.value());
     const Status saved = study.value()->transaction([&](QSqlDatabase &) {
-        if (Status s = Deidentifier::storeSecret(*study.value(), o.deidentify.secret); !s)
+        if (Status s = DeidentificationKey::store(*study.value(), o.deidentify.secret); !s)
             return s;
         auto id = repo.save(*out.dataset, out.report);
         if (!id)

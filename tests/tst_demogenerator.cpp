@@ -2,8 +2,8 @@
 // The demo data: same options give the same bytes, the files are in the documented formats, the
 // ground truth matches the data, and the planted label needs every modality (measured, not assumed).
 #include "data/CsvReader.h"
-#include "data/DemoGenerator.h"
-#include "data/ModalityBaseline.h"
+#include "demo/DemoGenerator.h"
+#include "demo/ModalityBaseline.h"
 
 #include <QDate>
 #include <QDir>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "train/Metrics.h"
+#include "metrics/Metrics.h"
 
 #include <QTest>
 

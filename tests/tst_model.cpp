@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "TinyStudy.h"
 
-#include "data/MultimodalDataset.h"
+#include "dataset/MultimodalDataset.h"
 #include "model/FusionNet.h"
 #include "model/TorchScriptExport.h"
 #include "train/Checkpoint.h"

@@ -3,7 +3,7 @@
 // stops when cancelled and how it fails.
 #include "TinyStudy.h"
 
-#include "data/MultimodalDataset.h"
+#include "dataset/MultimodalDataset.h"
 #include "explain/Explainer.h"
 #include "explain/PredictionService.h"
 #include "store/ExplanationRepository.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "TinyStudy.h"
 
-#include "data/MultimodalDataset.h"
+#include "dataset/MultimodalDataset.h"
 #include "store/RunRepository.h"
 #include "train/Evaluator.h"
 #include "train/TrainedModel.h"

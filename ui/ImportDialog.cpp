@@ -8,6 +8,7 @@
 
 #include "data/CsvReader.h"
 #include "data/Deidentifier.h"
+#include "store/DeidentificationKey.h"
 #include "store/AuditLog.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
@@ -516,7 +517,7 @@ void ImportDialog::startImport()
               o.cancelled = cancelled;
               if (o.deidentify.enabled) {
                   // The study's key (or a new one, stored with the dataset): same patient, same pseudonym.
-                  lepton::Result<QByteArray> secret = lepton::Deidentifier::secretFor(study.get());
+                  lepton::Result<QByteArray> secret = lepton::DeidentificationKey::load(study.get());
                   if (!secret)
                       return lepton::Status::failure(secret.error());
                   o.deidentify.secret = secret.value();
@@ -537,7 +538,7 @@ void ImportDialog::startImport()
               lepton::Result<qint64> id = lepton::Result<qint64>::failure(QString());
               const lepton::Status saved = study->transaction([&](QSqlDatabase &) {
                   if (o.deidentify.enabled)
-                      if (lepton::Status s = lepton::Deidentifier::storeSecret(*study, o.deidentify.secret); !s)
+                      if (lepton::Status s = lepton::DeidentificationKey::store(*study, o.deidentify.secret); !s)
                           return s;
                   id = repository.save(*outcome.dataset, outcome.report);
                   return id ? lepton::Status() : lepton::Status::failure(id.error());

@@ -12,7 +12,7 @@
 #include "StartPage.h"
 #include "TrainingView.h"
 
-#include "data/DemoGenerator.h"
+#include "demo/DemoGenerator.h"
 #include "data/Importer.h"
 #include "store/AuditLog.h"
 #include "store/DatasetRepository.h"

@@ -2,8 +2,8 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
-#include "data/DemoGenerator.h"
-#include "data/ModalityBaseline.h"
+#include "demo/DemoGenerator.h"
+#include "demo/ModalityBaseline.h"
 
 #include <QFile>
 #include <QJsonArray>

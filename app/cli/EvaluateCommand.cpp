@@ -2,7 +2,7 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
-#include "data/MultimodalDataset.h"
+#include "dataset/MultimodalDataset.h"
 #include "store/Study.h"
 #include "train/Evaluator.h"
 #include "train/TrainedModel.h"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
 #include "Commands.h"
-#include "data/MultimodalDataset.h"
-#include "decision/DecisionSetup.h"
+#include "dataset/MultimodalDataset.h"
+#include "explain/DecisionSetup.h"
 #include "explain/Explainer.h"
 #include "explain/ExplanationStore.h"
 #include "explain/Faithfulness.h"

@@ -3,6 +3,7 @@
 #include "Commands.h"
 
 #include "data/Deidentifier.h"
+#include "store/DeidentificationKey.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
 
@@ -27,7 +28,7 @@ int importIntoStudy(const QString &studyPath, ImportOptions options, bool json, 
             }
             existing = opened.value();
         }
-        auto secret = Deidentifier::secretFor(existing.get());
+        auto secret = DeidentificationKey::load(existing.get());
         if (!secret) {
             printErr(QStringLiteral("lepton import: %1\n").arg(secret.error()));
             return ExitFailure;
@@ -53,7 +54,7 @@ int importIntoStudy(const QString &studyPath, ImportOptions options, bool json, 
     Result<qint64> id = Result<qint64>::failure(QString());
     const Status saved = study.value()->transaction([&](QSqlDatabase &) {
         if (options.deidentify.enabled)
-            if (Status s = Deidentifier::storeSecret(*study.value(), options.deidentify.secret); !s)
+            if (Status s = DeidentificationKey::store(*study.value(), options.deidentify.secret); !s)
                 return s;
         id = repo.save(*outcome.dataset, outcome.report);
         return id ? Status() : Status::failure(id.error());

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Deidentifier.h"
 
-#include "store/Study.h"
-
 #include <QDate>
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
@@ -10,7 +8,6 @@
 namespace lepton {
 namespace {
 
-const QString SecretKey = QStringLiteral("deidentify_secret");
 
 } // namespace
 
@@ -20,36 +17,6 @@ QByteArray Deidentifier::newSecret()
     auto *words = reinterpret_cast<quint32 *>(secret.data());
     QRandomGenerator::system()->fillRange(words, SecretBytes / static_cast<int>(sizeof(quint32)));
     return secret;
-}
-
-Result<QByteArray> Deidentifier::secretFor(const Study *study)
-{
-    if (!study)
-        return newSecret();
-    const QString stored = study->metaValue(SecretKey);
-    if (stored.isEmpty())
-        return newSecret();
-    const QByteArray secret = QByteArray::fromHex(stored.toLatin1());
-    if (secret.size() != SecretBytes)
-        return Result<QByteArray>::failure(
-            QStringLiteral("%1: the de-identification key in the study's meta table is damaged; the same patients "
-                           "would get different pseudonyms, so de-identified imports into this study are refused "
-                           "(import into a new study)")
-                .arg(study->path()));
-    return secret;
-}
-
-Status Deidentifier::storeSecret(Study &study, const QByteArray &secret)
-{
-    const QString stored = study.metaValue(SecretKey);
-    if (stored.isEmpty())
-        return study.setMetaValue(SecretKey, QString::fromLatin1(secret.toHex()));
-    if (QByteArray::fromHex(stored.toLatin1()) != secret)
-        return Status::failure(
-            QStringLiteral("%1: another import gave the study a de-identification key meanwhile; nothing was written, "
-                           "import again")
-                .arg(study.path()));
-    return Status();
 }
 
 Deidentifier::Deidentifier(QByteArray secret) : m_secret(std::move(secret)) { }

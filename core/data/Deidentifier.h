@@ -9,8 +9,6 @@
 
 namespace lepton {
 
-class Study;
-
 /// How an import de-identifies its input (HIPAA Safe Harbor style; see docs/PRIVACY.md).
 struct DeidentifyOptions
 {
@@ -21,7 +19,7 @@ struct DeidentifyOptions
     QStringList idColumns;
     /// Numeric columns holding ages, besides any column named "age" (any case).
     QStringList ageColumns;
-    /// The study's secret key (Deidentifier::SecretBytes bytes); see Deidentifier::secretFor().
+    /// The study's secret key (Deidentifier::SecretBytes bytes); see DeidentificationKey::load() in the store layer.
     QByteArray secret;
 };
 
@@ -39,11 +37,6 @@ public:
 
     /// SecretBytes random bytes from the system's secure generator.
     static QByteArray newSecret();
-    /// The study's secret, or a new one (not yet stored) when the study has none or is null.
-    static Result<QByteArray> secretFor(const Study *study);
-    /// Stores `secret` in the study unless it has one already; fails when the study holds a
-    /// different secret (another import made one meanwhile: import again to use it).
-    static Status storeSecret(Study &study, const QByteArray &secret);
 
     explicit Deidentifier(QByteArray secret);
     bool isValid() const { return m_secret.size() == SecretBytes; }

@@ -239,7 +239,7 @@ ImportOutcome Importer::run(const ImportOptions &o)
     const Deidentifier deidentifier(o.deidentify.secret);
     if (deid && !deidentifier.isValid()) {
         report.addFatal(QStringLiteral("deidentify-key"), manifestFile,
-            QStringLiteral("de-identification needs the study's %1-byte key (Deidentifier::secretFor); "
+            QStringLiteral("de-identification needs the study's %1-byte key (DeidentificationKey::load); "
                            "this is a bug in the caller, please report it")
                 .arg(Deidentifier::SecretBytes));
         return out;

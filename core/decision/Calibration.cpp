@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Calibration.h"
 
-#include "train/Metrics.h"
+#include "metrics/Metrics.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Explainer.h"
 
-#include "data/MultimodalDataset.h"
+#include "dataset/MultimodalDataset.h"
 
 #include <QJsonArray>
 

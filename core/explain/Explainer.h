@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "decision/DecisionSetup.h"
+#include "explain/DecisionSetup.h"
 #include "model/FusionNet.h"
 
 #include <QJsonObject>

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "PredictionService.h"
 
-#include "data/MultimodalDataset.h"
-#include "decision/DecisionSetup.h"
+#include "dataset/MultimodalDataset.h"
+#include "explain/DecisionSetup.h"
 #include "explain/Explainer.h"
 #include "explain/ExplanationStore.h"
 #include "store/RunRepository.h"
 #include "store/Study.h"
 #include "train/Evaluator.h"
-#include "train/Metrics.h"
+#include "metrics/Metrics.h"
 #include "train/TrainedModel.h"
 
 #include <QElapsedTimer>

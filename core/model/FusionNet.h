@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "data/Batch.h"
+#include "dataset/Batch.h"
 #include "model/ModelConfig.h"
 
 #include <torch/nn.h>

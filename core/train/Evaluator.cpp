@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Evaluator.h"
 
-#include "data/BatchLoader.h"
-#include "data/MultimodalDataset.h"
+#include "dataset/BatchLoader.h"
+#include "dataset/MultimodalDataset.h"
 
 namespace lepton {
 

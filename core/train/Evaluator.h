@@ -2,7 +2,7 @@
 #pragma once
 
 #include "model/FusionNet.h"
-#include "train/Metrics.h"
+#include "metrics/Metrics.h"
 #include "util/Progress.h"
 
 #include <QtGlobal>

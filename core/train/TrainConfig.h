@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "data/ImageAugmenter.h"
+#include "dataset/ImageAugmenter.h"
 #include "model/ModelConfig.h"
 #include "util/Result.h"
 

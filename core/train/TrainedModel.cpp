@@ -3,7 +3,7 @@
 
 #include "util/Device.h"
 
-#include "data/MultimodalDataset.h"
+#include "dataset/MultimodalDataset.h"
 #include "store/Study.h"
 #include "train/Checkpoint.h"
 

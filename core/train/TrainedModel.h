@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "data/FeatureSpec.h"
+#include "dataset/FeatureSpec.h"
 #include "model/FusionNet.h"
 #include "store/RunRepository.h"
 #include "train/TrainConfig.h"

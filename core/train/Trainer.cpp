@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Trainer.h"
 
-#include "data/BatchLoader.h"
-#include "data/MultimodalDataset.h"
+#include "dataset/BatchLoader.h"
+#include "dataset/MultimodalDataset.h"
 #include "decision/Calibration.h"
 #include "decision/DecisionPolicy.h"
 #include "model/FusionNet.h"

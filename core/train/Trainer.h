@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "train/Metrics.h"
+#include "metrics/Metrics.h"
 #include "train/TrainConfig.h"
 #include "util/Progress.h"
 #include "util/Result.h"

@@ -10,9 +10,9 @@
 // dataset's FeatureSpec, class weights, AdamW, cosine schedule, clipping), without writing
 // anything to the study.
 
-#include "data/BatchLoader.h"
-#include "data/ImageAugmenter.h"
-#include "data/MultimodalDataset.h"
+#include "dataset/BatchLoader.h"
+#include "dataset/ImageAugmenter.h"
+#include "dataset/MultimodalDataset.h"
 #include "model/FusionNet.h"
 #include "store/Study.h"
 #include "train/TrainConfig.h"

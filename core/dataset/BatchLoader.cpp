@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "BatchLoader.h"
 
-#include "data/MultimodalDataset.h"
+#include "dataset/MultimodalDataset.h"
 #include "util/Rng.h"
 
 #include <algorithm>

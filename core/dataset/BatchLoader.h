@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "data/Batch.h"
-#include "data/ImageAugmenter.h"
+#include "dataset/Batch.h"
+#include "dataset/ImageAugmenter.h"
 
 #include <condition_variable>
 #include <cstdint>

@@ -2,7 +2,7 @@
 #include "ModalityBaseline.h"
 
 #include "data/CsvReader.h"
-#include "train/Metrics.h"
+#include "metrics/Metrics.h"
 #include "util/ParallelFor.h"
 
 #include <QDate>

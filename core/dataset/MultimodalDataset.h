@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "data/Batch.h"
-#include "data/FeatureSpec.h"
+#include "dataset/Batch.h"
+#include "dataset/FeatureSpec.h"
 #include "util/Progress.h"
 #include "util/Result.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MultimodalDataset.h"
 
-#include "data/ImageAugmenter.h"
+#include "dataset/ImageAugmenter.h"
 #include "data/ImageDecoder.h"
 #include "store/DatasetRepository.h"
 #include "util/ParallelFor.h"
