@@ -8,6 +8,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+namespace lepton {
+
 namespace {
 
 std::vector<double> numbers(const QVariant &text)
@@ -48,9 +50,9 @@ QString whereClause(const PredictionFilter &f, QVariantList &values)
 
 } // namespace
 
-lepton::Result<std::vector<CasePrediction>> PredictionQuery::list(const PredictionFilter &filter) const
+Result<std::vector<CasePrediction>> PredictionQuery::list(const PredictionFilter &filter) const
 {
-    using R = lepton::Result<std::vector<CasePrediction>>;
+    using R = Result<std::vector<CasePrediction>>;
     QVariantList values;
     const QString where = whereClause(filter, values);
     QSqlQuery q(m_study.database());
@@ -59,11 +61,11 @@ lepton::Result<std::vector<CasePrediction>> PredictionQuery::list(const Predicti
                                   "p.probabilities, p.calibrated, p.decision, p.grade, p.referred "
                                   "FROM predictions p JOIN cases c ON c.id = p.case_id")
             + where + QStringLiteral(" ORDER BY c.case_key")))
-        return R::failure(lepton::Study::sqlError(q, QStringLiteral("reading predictions")));
+        return R::failure(Study::sqlError(q, QStringLiteral("reading predictions")));
     for (const QVariant &v : values)
         q.addBindValue(v);
     if (!q.exec())
-        return R::failure(lepton::Study::sqlError(q, QStringLiteral("reading predictions")));
+        return R::failure(Study::sqlError(q, QStringLiteral("reading predictions")));
     std::vector<CasePrediction> out;
     while (q.next()) {
         CasePrediction p;
@@ -83,17 +85,19 @@ lepton::Result<std::vector<CasePrediction>> PredictionQuery::list(const Predicti
     return out;
 }
 
-lepton::Result<int> PredictionQuery::count(const PredictionFilter &filter) const
+Result<int> PredictionQuery::count(const PredictionFilter &filter) const
 {
-    using R = lepton::Result<int>;
+    using R = Result<int>;
     QVariantList values;
     const QString where = whereClause(filter, values);
     QSqlQuery q(m_study.database());
     if (!q.prepare(QStringLiteral("SELECT count(*) FROM predictions p JOIN cases c ON c.id = p.case_id") + where))
-        return R::failure(lepton::Study::sqlError(q, QStringLiteral("counting predictions")));
+        return R::failure(Study::sqlError(q, QStringLiteral("counting predictions")));
     for (const QVariant &v : values)
         q.addBindValue(v);
     if (!q.exec() || !q.next())
-        return R::failure(lepton::Study::sqlError(q, QStringLiteral("counting predictions")));
+        return R::failure(Study::sqlError(q, QStringLiteral("counting predictions")));
     return q.value(0).toInt();
 }
+
+} // namespace lepton
