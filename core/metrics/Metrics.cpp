@@ -91,22 +91,7 @@ double auprc(const std::vector<double> &scores, const std::vector<int> &labels)
 
 double expectedCalibrationError(const std::vector<double> &confidence, const std::vector<int> &correct, int bins)
 {
-    const std::size_t n = std::min(confidence.size(), correct.size());
-    if (n == 0 || bins < 1)
-        return kNaN;
-    std::vector<double> sumConf(static_cast<std::size_t>(bins)), sumAcc(static_cast<std::size_t>(bins));
-    std::vector<int> count(static_cast<std::size_t>(bins));
-    for (std::size_t i = 0; i < n; ++i) {
-        const int b = std::clamp(static_cast<int>(confidence[i] * bins), 0, bins - 1);
-        sumConf[static_cast<std::size_t>(b)] += confidence[i];
-        sumAcc[static_cast<std::size_t>(b)] += correct[i];
-        ++count[static_cast<std::size_t>(b)];
-    }
-    double ece = 0.0;
-    for (std::size_t b = 0; b < static_cast<std::size_t>(bins); ++b)
-        if (count[b] > 0)
-            ece += std::abs(sumAcc[b] - sumConf[b]) / static_cast<double>(n);
-    return ece;
+    return Reliability::fromConfidence(confidence, correct, bins).ece();
 }
 
 std::vector<CurvePoint> rocCurve(const std::vector<double> &scores, const std::vector<int> &labels)
@@ -144,7 +129,8 @@ QJsonObject ClassificationMetrics::toJson() const
         { QStringLiteral("accuracy"), v(accuracy) }, { QStringLiteral("sensitivity"), v(sensitivity) },
         { QStringLiteral("specificity"), v(specificity) }, { QStringLiteral("precision"), v(precision) },
         { QStringLiteral("f1"), v(f1) }, { QStringLiteral("auroc"), v(auroc) }, { QStringLiteral("auprc"), v(auprc) },
-        { QStringLiteral("ece"), v(ece) }, { QStringLiteral("confusion"), matrix } };
+        { QStringLiteral("ece"), v(ece) }, { QStringLiteral("confusion"), matrix },
+        { QStringLiteral("reliability"), reliability.toJson() } };
 }
 
 ClassificationMetrics classificationMetrics(
@@ -158,6 +144,7 @@ ClassificationMetrics classificationMetrics(
         std::vector<int>(static_cast<std::size_t>(std::max(classes, 0)), 0));
     if (n == 0) {
         m.loss = m.accuracy = m.sensitivity = m.specificity = m.precision = m.f1 = m.auroc = m.auprc = m.ece = kNaN;
+        m.reliability = Reliability::fromConfidence({}, {});
         return m;
     }
     std::vector<double> score(n), confidence(n);
@@ -187,7 +174,8 @@ ClassificationMetrics classificationMetrics(
     m.f1 = ratio(2.0 * tp, 2.0 * tp + fp + fn);
     m.auroc = auroc(score, binary);
     m.auprc = auprc(score, binary);
-    m.ece = expectedCalibrationError(confidence, correct);
+    m.reliability = Reliability::fromConfidence(confidence, correct);
+    m.ece = m.reliability.ece();
     return m;
 }
 

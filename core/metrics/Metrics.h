@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "Reliability.h"
+
 #include <QJsonObject>
 
 #include <vector>
@@ -15,7 +17,8 @@ double auroc(const std::vector<double> &scores, const std::vector<int> &labels);
 /// NaN without positives.
 double auprc(const std::vector<double> &scores, const std::vector<int> &labels);
 
-/// Expected calibration error of the predicted class's probability over equal-width bins.
+/// Expected calibration error of the predicted class's probability over equal-width bins: the ECE
+/// of Reliability::fromConfidence (the one definition). NaN without cases.
 double expectedCalibrationError(const std::vector<double> &confidence, const std::vector<int> &correct, int bins = 10);
 
 /// One point of a ROC (x = false-positive rate, y = true-positive rate) or PR curve
@@ -41,10 +44,12 @@ struct ClassificationMetrics
     double f1 = 0.0;
     double auroc = 0.0;
     double auprc = 0.0;
-    double ece = 0.0;
+    double ece = 0.0; ///< reliability.ece()
     std::vector<std::vector<int>> confusion; ///< [true class][predicted class]
+    Reliability reliability; ///< the bins the ECE is computed from
 
-    /// name → value, for the metric table (NaN as null).
+    /// name → value, for the metric table (NaN as null), with "confusion" and "reliability"
+    /// (Reliability::toJson) beside the numbers.
     QJsonObject toJson() const;
 };
 
