@@ -192,6 +192,21 @@ Result<QStringList> ReviewRepository::classes(qint64 runId) const
     return rc->classes;
 }
 
+Result<QStringList> ReviewRepository::decisions(qint64 runId) const
+{
+    QSqlQuery q(m_study.database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT DISTINCT decision FROM predictions WHERE run_id = ? AND decision IS NOT NULL "
+                             "AND decision <> '' ORDER BY decision"));
+    q.addBindValue(runId);
+    if (!q.exec())
+        return Result<QStringList>::failure(Study::sqlError(q, QStringLiteral("reading the run's decisions")));
+    QStringList out;
+    while (q.next())
+        out.append(q.value(0).toString());
+    return out;
+}
+
 Result<std::vector<ReviewItem>> ReviewRepository::queue(
     qint64 runId, const ReviewFilter &filter, int offset, int limit) const
 {

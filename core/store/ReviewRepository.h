@@ -83,6 +83,8 @@ public:
     Result<ReviewItem> item(qint64 predictionId) const;
     /// The run's classes in the model's order (the choices of an override).
     Result<QStringList> classes(qint64 runId) const;
+    /// The distinct decisions of the run's predictions, sorted (the choices of the decision filter).
+    Result<QStringList> decisions(qint64 runId) const;
 
     /// Stores a review and its audit entry in one transaction; returns the review's id.
     /// Override needs a chosenClass that is one of the run's classes and a non-empty reason;

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "data/FieldType.h"
+#include "store/DatasetRepository.h"
+#include "store/ExplanationRepository.h"
+
+#include <QByteArray>
+#include <QMetaType>
+#include <QRectF>
+#include <QString>
+#include <QStringList>
+#include <QVariant>
+
+#include <cmath>
+#include <optional>
+#include <vector>
+
+namespace lepton {
+
+/// An image ready to draw: 8 bits per channel, rows packed (no padding: a row is
+/// width × channels bytes). channels 1: grey; 3: RGB; 4: RGBA. 16-bit images are scaled to 8
+/// bits. Free of OpenCV and QtGui, so a view turns it into its own image type.
+struct CaseImage
+{
+    int width = 0;
+    int height = 0;
+    int channels = 0;
+    QByteArray pixels;
+
+    bool isNull() const { return pixels.isEmpty(); }
+};
+
+/// A stored explanation map (attention or Grad-CAM) as values relative to its maximum (0..1),
+/// row-major, width × height of them.
+struct CaseMap
+{
+    int width = 0;
+    int height = 0;
+    std::vector<float> values;
+
+    bool isEmpty() const { return values.empty(); }
+};
+
+/// A record field of the case with its value.
+struct CaseFieldValue
+{
+    QString name;
+    FieldType type = FieldType::Numeric;
+    QVariant value; ///< as stored (number, or text for categorical); invalid when missing
+    /// The value for people: numbers as stored, booleans "yes"/"no", dates ISO 8601; empty when
+    /// missing (the view says so in its own words).
+    QString text;
+
+    bool missing() const { return !value.isValid(); }
+};
+
+/// The history of one numeric (or boolean, or date) event field: its values over time, oldest first.
+struct CaseSeries
+{
+    QString name;
+    std::vector<double> times;
+    std::vector<double> values;
+};
+
+/// One field's attribution (field attention, or Integrated Gradients on p(positive)).
+struct FieldAttribution
+{
+    QString field;
+    double value = 0.0;
+};
+
+/// One change of a counterfactual: the field, its value now and the value that would flip the decision.
+struct CounterfactualChange
+{
+    QString field, from, to, unit;
+};
+
+/// What a run's stored explanations of a case say; `stored` is false when none is stored yet.
+struct CaseExplanation
+{
+    bool stored = false;
+    CaseMap attention;
+    CaseMap gradcam;
+    /// Modality weights, image / record / history, in that order; empty without attention.
+    std::vector<std::pair<QString, double>> modalityWeights;
+    std::vector<FieldAttribution> fieldAttention;
+    std::vector<FieldAttribution> integratedGradients;
+    /// The temporal attention weights with the times of the events they belong to (the most
+    /// recent events the model saw, oldest first); both the same length.
+    std::vector<double> temporalTimes, temporalWeights;
+    bool hasCounterfactual = false;
+    QString counterfactualText; ///< the sentence as stored
+    bool counterfactualFound = false;
+    bool counterfactualVerified = false;
+    std::vector<CounterfactualChange> counterfactualChanges;
+};
+
+/// Everything the case panels show for one case (and, with a run, its prediction and explanation),
+/// read in one call by CaseViewService.
+struct CaseView
+{
+    qint64 runId = 0; ///< 0: the case without a run
+    qint64 datasetId = 0;
+    StoredCase record;
+    std::vector<CaseFieldValue> fields; ///< record fields, in the dataset's order
+    std::vector<CaseSeries> history; ///< one per non-categorical event field, in the dataset's order
+
+    CaseImage image; ///< null when the case has no image, or it could not be decoded
+    QString imageMessage; ///< why there is no image (missing modality, or the decoder's message)
+    std::optional<QRectF> lesionBox; ///< from the dataset's ground-truth file, in image pixels
+
+    /// The run's stored prediction; absent when the run did not predict the case
+    /// (predictionMessage says so and what to do).
+    std::optional<StoredPrediction> prediction;
+    QString predictionMessage;
+    QStringList classes; ///< the run's classes in the model's order
+    QString positiveClass;
+    /// p(positive class), calibrated when the prediction was; NaN when unknown.
+    double positiveProbability = std::nan("");
+    CaseExplanation explanation;
+
+    /// The decision to show: the policy's, else the predicted class.
+    QString decision() const
+    {
+        if (!prediction)
+            return QString();
+        return prediction->decision.isEmpty() ? prediction->predicted : prediction->decision;
+    }
+};
+
+/// What to read for a case.
+struct CaseViewRequest
+{
+    qint64 runId = 0; ///< 0: no prediction or explanation
+    qint64 caseId = 0;
+    bool image = true; ///< decode the image
+};
+
+} // namespace lepton
+
+Q_DECLARE_METATYPE(lepton::CaseView)
