@@ -2,9 +2,10 @@
 // The Experiments view on two tiny trained runs, clicked through under QT_QPA_PLATFORM=offscreen:
 // the runs table (sort, filter), comparing runs (curves, metrics, config diff), a prediction in
 // the background, confusion-matrix cells listing their cases, ROC/PR and reliability plots, and
-// renaming, tagging and deleting runs with their audit entries.
+// renaming, tagging and deleting runs with their audit entries; and the ECE: `lepton evaluate`, the
+// metrics table and the Calibration plot show one number. Widgets are found by objectName; the
+// reads that grow with the study arrive off the GUI thread, so the checks wait for them.
 //
-#include "BackgroundTask.h"
 #include "ConfusionMatrixView.h"
 #include "CurvePlot.h"
 #include "ExperimentsView.h"
@@ -27,17 +28,19 @@
 #include <QLineEdit>
 #include <QMouseEvent>
 #include <QProcess>
-#include <QProgressBar>
+#include <QRegularExpression>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QSqlQuery>
+#include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QSysInfo>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QElapsedTimer>
 
 #include <cmath>
 #include <set>
@@ -60,7 +63,6 @@ class TestExperiments : public QObject
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
-    void flattenedConfigUsesDottedKeys();
     void runsAreListed();
     void sortAndFilter();
     void compareTwoRunsByClicking();
@@ -71,6 +73,7 @@ private Q_SLOTS:
     void rocPrAndCalibrationPlots();
     void plotImagesAreNotAudited();
     void valSplitOnRequest();
+    void eceAgreesAcrossCliMetricsAndCalibration();
     void renameTagNoteAndDelete();
     void runOfAnEndedProcessShowsInterrupted();
 
@@ -79,6 +82,34 @@ private:
     std::set<qint64> casesOf(const QString &label, const QString &predicted) const;
     int proxyRowOf(qint64 runId) const;
     void save(const QString &name);
+    /// Waits until the view's background reads have arrived.
+    bool settle() const;
+    template <typename T> T *child(const char *name) const
+    {
+        T *found = m_view->findChild<T *>(QString::fromLatin1(name));
+        if (!found)
+            qWarning("no child %s", name);
+        return found;
+    }
+    QTableView *runTable() const { return child<QTableView>("runTable"); }
+    QSortFilterProxyModel *runProxy() const { return qobject_cast<QSortFilterProxyModel *>(runTable()->model()); }
+    RunTableModel *runModel() const { return qobject_cast<RunTableModel *>(runProxy()->sourceModel()); }
+    RunCurvesPlot *curvesPlot() const { return child<RunCurvesPlot>("runCurves"); }
+    QStandardItemModel *tableModel(const char *name) const
+    {
+        return qobject_cast<QStandardItemModel *>(child<QTableView>(name)->model());
+    }
+    ConfusionMatrixView *confusionMatrix() const { return child<ConfusionMatrixView>("confusionMatrix"); }
+    QLabel *caseMessage() const { return child<QLabel>("caseMessage"); }
+    bool caseTableShown() const
+    {
+        QTableView *cases = child<QTableView>("caseTable");
+        auto *stack = qobject_cast<QStackedWidget *>(cases->parentWidget());
+        return stack && stack->currentWidget() == cases;
+    }
+    CurvePlot *plot(const char *name) const { return child<CurvePlot>(name); }
+    /// The metrics table's text in a row (by its title) and a column.
+    QString metricText(const QString &title, int column) const;
 
     QTemporaryDir m_dir;
     std::shared_ptr<Study> m_study;
@@ -136,7 +167,7 @@ std::set<qint64> TestExperiments::casesOf(const QString &label, const QString &p
 
 int TestExperiments::proxyRowOf(qint64 runId) const
 {
-    QSortFilterProxyModel *proxy = m_view->runProxy();
+    QSortFilterProxyModel *proxy = runProxy();
     for (int r = 0; r < proxy->rowCount(); ++r)
         if (proxy->index(r, 0).data(RunTableModel::RunIdRole).toLongLong() == runId)
             return r;
@@ -154,28 +185,29 @@ void TestExperiments::save(const QString &name)
     QVERIFY(m_view->grab().save(QDir(dir).filePath(name)));
 }
 
-void TestExperiments::flattenedConfigUsesDottedKeys()
+bool TestExperiments::settle() const
 {
-    const QJsonObject config { { QStringLiteral("lr"), 0.01 },
-        { QStringLiteral("model"),
-            QJsonObject { { QStringLiteral("width"), 4 }, { QStringLiteral("fusion"), QStringLiteral("attention") },
-                { QStringLiteral("field_categories"), QJsonArray { 2, 3 } } } },
-        { QStringLiteral("augment"), QJsonObject { { QStringLiteral("enabled"), true } } } };
-    const QMap<QString, QString> flat = ExperimentsView::flattenConfig(config);
-    QCOMPARE(flat.keys(),
-        (QStringList { QStringLiteral("augment.enabled"), QStringLiteral("lr"),
-            QStringLiteral("model.field_categories"), QStringLiteral("model.fusion"), QStringLiteral("model.width") }));
-    QCOMPARE(flat.value(QStringLiteral("model.width")), QStringLiteral("4"));
-    QCOMPARE(flat.value(QStringLiteral("lr")), QStringLiteral("0.01"));
-    QCOMPARE(flat.value(QStringLiteral("augment.enabled")), QStringLiteral("true"));
-    QCOMPARE(flat.value(QStringLiteral("model.field_categories")), QStringLiteral("[2,3]"));
+    QElapsedTimer clock;
+    clock.start();
+    while (m_view->isLoading() && clock.elapsed() < 30000)
+        QTest::qWait(5);
+    return !m_view->isLoading();
+}
+
+QString TestExperiments::metricText(const QString &title, int column) const
+{
+    QStandardItemModel *metrics = tableModel("metricsTable");
+    for (int r = 0; r < metrics->rowCount(); ++r)
+        if (metrics->verticalHeaderItem(r)->text() == title)
+            return metrics->item(r, column) ? metrics->item(r, column)->text() : QString();
+    return QString();
 }
 
 void TestExperiments::runsAreListed()
 {
-    QSortFilterProxyModel *proxy = m_view->runProxy();
+    QSortFilterProxyModel *proxy = runProxy();
     QCOMPARE(proxy->rowCount(), 2);
-    RunTableModel *model = m_view->runModel();
+    RunTableModel *model = runModel();
     const RunTableModel::Row *a = model->rowAt(model->rowOf(m_a));
     QVERIFY(a);
     QCOMPARE(a->run.name, QStringLiteral("alpha"));
@@ -197,14 +229,14 @@ void TestExperiments::runsAreListed()
     QCOMPARE(proxy->index(row, RunTableModel::Device).data().toString(), QStringLiteral("cpu"));
     QVERIFY(proxy->index(row, RunTableModel::Duration).data().toString().endsWith(QStringLiteral(" s")));
     // Nothing selected yet: nothing to compare.
-    QCOMPARE(m_view->curvesPlot()->graphCount(), 0);
+    QCOMPARE(curvesPlot()->graphCount(), 0);
     QCOMPARE(m_view->currentRunId(), qint64(0));
 }
 
 void TestExperiments::sortAndFilter()
 {
-    QTableView *table = m_view->runTable();
-    QSortFilterProxyModel *proxy = m_view->runProxy();
+    QTableView *table = runTable();
+    QSortFilterProxyModel *proxy = runProxy();
     // Newest run first by default.
     QCOMPARE(proxy->index(0, 0).data(RunTableModel::RunIdRole).toLongLong(), m_b);
     table->sortByColumn(RunTableModel::Name, Qt::AscendingOrder);
@@ -214,7 +246,7 @@ void TestExperiments::sortAndFilter()
     table->sortByColumn(RunTableModel::LearningRate, Qt::AscendingOrder);
     QCOMPARE(proxy->index(0, 0).data(RunTableModel::RunIdRole).toLongLong(), m_b); // 0.005 < 0.01
 
-    QLineEdit *filter = m_view->filterEdit();
+    QLineEdit *filter = child<QLineEdit>("runFilter");
     QTest::keyClicks(filter, QStringLiteral("BET"));
     QCOMPARE(proxy->rowCount(), 1);
     QCOMPARE(proxy->index(0, RunTableModel::Name).data().toString(), QStringLiteral("beta"));
@@ -232,18 +264,18 @@ void TestExperiments::sortAndFilter()
 
 void TestExperiments::compareTwoRunsByClicking()
 {
-    QTableView *table = m_view->runTable();
-    const QRect first = table->visualRect(m_view->runProxy()->index(0, RunTableModel::Name));
-    const QRect second = table->visualRect(m_view->runProxy()->index(1, RunTableModel::Name));
+    QTableView *table = runTable();
+    const QRect first = table->visualRect(runProxy()->index(0, RunTableModel::Name));
+    const QRect second = table->visualRect(runProxy()->index(1, RunTableModel::Name));
     QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, first.center());
     QCOMPARE(m_view->selectedRunIds(), (QList<qint64> { m_a }));
     QCOMPARE(m_view->currentRunId(), m_a);
-    QCOMPARE(m_view->curvesPlot()->graphCount(), 1);
+    QCOMPARE(curvesPlot()->graphCount(), 1);
     QTest::mouseClick(table->viewport(), Qt::LeftButton, Qt::ControlModifier, second.center());
     QCOMPARE(m_view->selectedRunIds(), (QList<qint64> { m_a, m_b }));
 
     // Overlaid curves, one per run, for every metric offered.
-    RunCurvesPlot *curves = m_view->curvesPlot();
+    RunCurvesPlot *curves = curvesPlot();
     QCOMPARE(curves->graphCount(), 2);
     QCOMPARE(curves->metric(), QStringLiteral("val:loss"));
     for (const QString &key :
@@ -254,7 +286,7 @@ void TestExperiments::compareTwoRunsByClicking()
     QVERIFY(curves->setMetric(QStringLiteral("val:loss")));
 
     // Metrics side by side: one column per run, the best epoch's validation values.
-    QStandardItemModel *metrics = m_view->metricsModel();
+    QStandardItemModel *metrics = tableModel("metricsTable");
     QCOMPARE(metrics->columnCount(), 2);
     QVERIFY(metrics->horizontalHeaderItem(0)->text().contains(QStringLiteral("alpha")));
     QVERIFY(metrics->horizontalHeaderItem(1)->text().contains(QStringLiteral("beta")));
@@ -263,11 +295,11 @@ void TestExperiments::compareTwoRunsByClicking()
         if (metrics->verticalHeaderItem(r)->text() == QLatin1String("Test AUROC"))
             aurocRow = r;
     QVERIFY(aurocRow >= 0);
-    const RunTableModel::Row *a = m_view->runModel()->rowAt(m_view->runModel()->rowOf(m_a));
+    const RunTableModel::Row *a = runModel()->rowAt(runModel()->rowOf(m_a));
     QCOMPARE(metrics->item(aurocRow, 0)->text(), QString::number(a->testAuroc, 'f', 3));
 
     // The config diff: only the settings that differ, with dotted keys.
-    QStandardItemModel *diff = m_view->diffModel();
+    QStandardItemModel *diff = tableModel("diffTable");
     QCOMPARE(diff->columnCount(), 2);
     QStringList keys;
     for (int r = 0; r < diff->rowCount(); ++r)
@@ -275,32 +307,35 @@ void TestExperiments::compareTwoRunsByClicking()
     QCOMPARE(keys, (QStringList { QStringLiteral("lr"), QStringLiteral("seed") }));
     QCOMPARE(diff->item(1, 0)->text(), QStringLiteral("1"));
     QCOMPARE(diff->item(1, 1)->text(), QStringLiteral("7"));
-    QVERIFY(m_view->diffSummaryLabel()->text().startsWith(QStringLiteral("2 of ")));
-    m_view->onlyDifferencesBox()->setChecked(false);
+    QVERIFY(child<QLabel>("diffSummary")->text().startsWith(QStringLiteral("2 of ")));
+    child<QCheckBox>("onlyDifferences")->setChecked(false);
     QVERIFY(diff->rowCount() > 10);
     bool sawWidth = false;
     for (int r = 0; r < diff->rowCount(); ++r)
         sawWidth = sawWidth || diff->verticalHeaderItem(r)->text() == QLatin1String("model.width");
     QVERIFY(sawWidth);
-    m_view->onlyDifferencesBox()->setChecked(true);
+    child<QCheckBox>("onlyDifferences")->setChecked(true);
     QCOMPARE(diff->rowCount(), 2);
 }
 
 void TestExperiments::withoutPredictionsTheViewSaysSo()
 {
     m_view->selectRuns({ m_b });
+    QVERIFY(settle());
     QCOMPARE(m_view->currentRunId(), m_b);
     QCOMPARE(m_view->shownSplit(), QStringLiteral("test"));
-    ConfusionMatrixView *matrix = m_view->confusionMatrix();
+    ConfusionMatrixView *matrix = confusionMatrix();
     QCOMPARE(matrix->classCount(), 2);
     QVERIFY(matrix->total() > 0);
     const QString expected = QStringLiteral("Predict the test split first (Predict and explain…)");
-    QCOMPARE(m_view->caseMessageLabel()->text(), expected);
-    QVERIFY(!m_view->caseTableShown());
+    QCOMPARE(caseMessage()->text(), expected);
+    QVERIFY(!caseTableShown());
     QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellRect(0, 0).center());
-    QCOMPARE(m_view->caseMessageLabel()->text(), expected);
-    QVERIFY(!m_view->caseTableShown());
-    QCOMPARE(m_view->calibrationPlot()->curveCount(), 0);
+    QVERIFY(settle());
+    QCOMPARE(caseMessage()->text(), expected);
+    QVERIFY(!caseTableShown());
+    // The reliability diagram needs no predictions: it shows the final evaluation's bins.
+    QCOMPARE(plot("calibrationPlot")->curveCount(), 1);
 }
 
 void TestExperiments::predictInTheBackground()
@@ -310,7 +345,7 @@ void TestExperiments::predictInTheBackground()
     QSignalSpy changed(m_view, &ExperimentsView::runsChanged);
     QVERIFY(m_view->startPrediction(m_a, QStringLiteral("test"), false));
     QVERIFY(m_view->isPredicting());
-    QVERIFY(!m_view->predictButton()->isEnabled());
+    QVERIFY(!child<QPushButton>("predictButton")->isEnabled());
     QVERIFY(!m_view->startPrediction(m_a, QStringLiteral("test"), false)); // one at a time
     QVERIFY(finished.wait(120000) || finished.count() == 1);
     QCOMPARE(finished.count(), 1);
@@ -318,17 +353,19 @@ void TestExperiments::predictInTheBackground()
     QVERIFY2(finished.at(0).at(1).toBool(), qPrintable(finished.at(0).at(2).toString()));
     QCOMPARE(changed.count(), 1);
     QVERIFY(!m_view->isPredicting());
-    QVERIFY(m_view->predictButton()->isEnabled());
-    QVERIFY(m_view->progressLabel()->text().contains(QStringLiteral("stored")));
+    QVERIFY(child<QPushButton>("predictButton")->isEnabled());
+    QVERIFY(child<QLabel>("predictionText")->text().contains(QStringLiteral("stored")));
     // The selection survives the refresh, and the run panel now offers the cases.
+    QVERIFY(settle());
     QCOMPARE(m_view->selectedRunIds(), (QList<qint64> { m_a }));
-    QVERIFY(m_view->caseMessageLabel()->text().contains(QStringLiteral("Click a cell")));
+    QVERIFY(caseMessage()->text().contains(QStringLiteral("Click a cell")));
 }
 
 void TestExperiments::confusionCellListsItsCases()
 {
     m_view->selectRuns({ m_a });
-    ConfusionMatrixView *matrix = m_view->confusionMatrix();
+    QVERIFY(settle());
+    ConfusionMatrixView *matrix = confusionMatrix();
     QCOMPARE(matrix->classCount(), 2);
     QSignalSpy clicked(matrix, &ConfusionMatrixView::cellClicked);
     int listed = 0;
@@ -336,6 +373,7 @@ void TestExperiments::confusionCellListsItsCases()
         for (int p = 0; p < 2; ++p) {
             const QString label = matrix->classes().at(t), predicted = matrix->classes().at(p);
             QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellRect(t, p).center());
+            QVERIFY(settle());
             QCOMPARE(clicked.count(), 2 * t + p + 1);
             QCOMPARE(clicked.last().at(0).toInt(), t);
             QCOMPARE(clicked.last().at(1).toInt(), p);
@@ -344,12 +382,12 @@ void TestExperiments::confusionCellListsItsCases()
             // The stored predictions come from the same best model as the final evaluation.
             QCOMPARE(static_cast<int>(expected.size()), matrix->count(t, p));
             if (expected.empty()) {
-                QVERIFY(!m_view->caseTableShown());
-                QVERIFY(m_view->caseMessageLabel()->text().startsWith(QStringLiteral("No stored prediction")));
+                QVERIFY(!caseTableShown());
+                QVERIFY(caseMessage()->text().startsWith(QStringLiteral("No stored prediction")));
                 continue;
             }
-            QVERIFY(m_view->caseTableShown());
-            QStandardItemModel *cases = m_view->caseModel();
+            QVERIFY(caseTableShown());
+            QStandardItemModel *cases = tableModel("caseTable");
             std::set<qint64> shown;
             for (int r = 0; r < cases->rowCount(); ++r) {
                 shown.insert(cases->item(r, 0)->data(Qt::UserRole + 1).toLongLong());
@@ -376,9 +414,10 @@ void TestExperiments::confusionCellListsItsCases()
     QVERIFY(cell.x() >= 0);
     const int t = cell.y(), p = cell.x();
     QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellRect(t, p).center());
-    QVERIFY(m_view->caseTableShown());
+    QVERIFY(settle());
+    QVERIFY(caseTableShown());
     QSignalSpy activated(m_view, &ExperimentsView::caseActivated);
-    QTableView *table = m_view->caseTable();
+    QTableView *table = child<QTableView>("caseTable");
     const QModelIndex first = table->model()->index(0, 0);
     const QPoint centre = table->visualRect(first).center();
     QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, centre);
@@ -391,7 +430,8 @@ void TestExperiments::confusionCellListsItsCases()
 void TestExperiments::keyboardChoosesACell()
 {
     m_view->selectRuns({ m_a });
-    ConfusionMatrixView *matrix = m_view->confusionMatrix();
+    QVERIFY(settle());
+    ConfusionMatrixView *matrix = confusionMatrix();
     matrix->setFocus();
     QSignalSpy clicked(matrix, &ConfusionMatrixView::cellClicked);
     QTest::keyClick(matrix, Qt::Key_Down); // the first key puts the cursor on the first cell
@@ -401,19 +441,21 @@ void TestExperiments::keyboardChoosesACell()
     QTest::keyClick(matrix, Qt::Key_Right); // stays inside
     QCOMPARE(matrix->currentCell(), QPoint(1, 1));
     QTest::keyClick(matrix, Qt::Key_Return);
+    QVERIFY(settle());
     QCOMPARE(clicked.count(), 1);
     QCOMPARE(clicked.at(0).at(0).toInt(), 1);
     QCOMPARE(clicked.at(0).at(1).toInt(), 1);
     const int expected = static_cast<int>(casesOf(matrix->classes().at(1), matrix->classes().at(1)).size());
-    QCOMPARE(m_view->caseTableShown() ? m_view->caseModel()->rowCount() : 0, expected);
+    QCOMPARE(caseTableShown() ? tableModel("caseTable")->rowCount() : 0, expected);
 }
 
 void TestExperiments::rocPrAndCalibrationPlots()
 {
     m_view->selectRuns({ m_a, m_b });
+    QVERIFY(settle());
     QCOMPARE(m_view->currentRunId(), m_a);
-    CurvePlot *roc = m_view->rocPlot();
-    CurvePlot *pr = m_view->prPlot();
+    CurvePlot *roc = plot("rocPlot");
+    CurvePlot *pr = plot("prPlot");
     QCOMPARE(roc->curveCount(), 2);
     QCOMPARE(pr->curveCount(), 2);
     QVERIFY(roc->hasDiagonal());
@@ -423,39 +465,39 @@ void TestExperiments::rocPrAndCalibrationPlots()
     QVERIFY(roc->curveName(0).contains(QStringLiteral("AUROC")));
     QVERIFY(pr->curveName(1).contains(QStringLiteral("beta")));
 
-    // Reliability: the calibrated probability of the positive class in ten bins, one point per
-    // bin that holds a case, computed here independently from the stored predictions.
-    auto run = RunRepository(*m_study).run(m_a);
-    QVERIFY(run);
-    const QString positiveClass = run->config.value(QStringLiteral("positive_class")).toString();
-    const QStringList classes = m_view->confusionMatrix()->classes();
-    const int positive = static_cast<int>(classes.indexOf(positiveClass));
-    QVERIFY(positive >= 0);
+    // Reliability: the model's probability of the predicted class in ten bins, one point per bin
+    // that holds a case, computed here independently from the stored predictions (the same best
+    // model as the final evaluation whose bins the plot shows).
     QSqlQuery q(m_study->database());
-    q.prepare(QStringLiteral("SELECT p.probabilities, p.calibrated FROM predictions p JOIN cases c ON c.id = p.case_id "
+    q.prepare(QStringLiteral("SELECT p.probabilities FROM predictions p JOIN cases c ON c.id = p.case_id "
                              "WHERE p.run_id = ? AND c.split = 'test' AND c.label <> ''"));
     q.addBindValue(m_a);
     QVERIFY(q.exec());
     std::set<int> bins;
     int cases = 0;
     while (q.next()) {
-        const QString text = q.value(1).isNull() ? q.value(0).toString() : q.value(1).toString();
-        const double prob = QJsonDocument::fromJson(text.toUtf8()).array().at(positive).toDouble();
-        bins.insert(std::min(9, static_cast<int>(prob * 10)));
+        const QJsonArray probs = QJsonDocument::fromJson(q.value(0).toString().toUtf8()).array();
+        double confidence = 0.0;
+        for (const QJsonValue &v : probs)
+            confidence = std::max(confidence, v.toDouble());
+        bins.insert(std::min(9, static_cast<int>(confidence * 10)));
         ++cases;
     }
     QVERIFY(cases > 0);
-    CurvePlot *calibration = m_view->calibrationPlot();
+    CurvePlot *calibration = plot("calibrationPlot");
     QCOMPARE(calibration->curveCount(), 1);
     QCOMPARE(calibration->pointCount(0), static_cast<int>(bins.size()));
     QCOMPARE(calibration->weightMarkerCount(), static_cast<int>(bins.size()));
     QVERIFY(calibration->hasDiagonal());
-    QVERIFY(m_view->calibrationCaption()->text().contains(QString::number(cases)));
+    QVERIFY(calibration->curveName(0).contains(QStringLiteral("ECE ")));
+    QVERIFY(child<QLabel>("calibrationCaption")->text().contains(QString::number(cases)));
 
-    // Run B has no predictions: its panel has no reliability curve but still its ROC.
+    // Run B has no predictions: its diagram comes from its final evaluation, and its ROC too.
     m_view->selectRuns({ m_b, m_a });
+    QVERIFY(settle());
     QCOMPARE(m_view->currentRunId(), m_b);
-    QCOMPARE(calibration->curveCount(), 0);
+    QCOMPARE(calibration->curveCount(), 1);
+    QVERIFY(calibration->curveName(0).contains(QStringLiteral("beta")));
     QCOMPARE(roc->curveCount(), 2);
 }
 
@@ -463,11 +505,12 @@ void TestExperiments::plotImagesAreNotAudited()
 {
     // Images of aggregate curves carry no case data; docs/AUDIT.md says why they write no entry.
     m_view->selectRuns({ m_a, m_b });
+    QVERIFY(settle());
     const int before = AuditLog(*m_study).count().value();
-    for (CurvePlot *plot : { m_view->rocPlot(), m_view->prPlot(), m_view->calibrationPlot() }) {
-        const QString path = m_dir.filePath(plot->objectName() + QStringLiteral(".png"));
+    for (CurvePlot *p : { plot("rocPlot"), plot("prPlot"), plot("calibrationPlot") }) {
+        const QString path = m_dir.filePath(p->objectName() + QStringLiteral(".png"));
         QString error;
-        QVERIFY2(plot->exportTo(path, &error), qPrintable(error));
+        QVERIFY2(p->exportTo(path, &error), qPrintable(error));
         QVERIFY(QFileInfo(path).size() > 0);
     }
     QCOMPARE(AuditLog(*m_study).count().value(), before);
@@ -477,16 +520,51 @@ void TestExperiments::valSplitOnRequest()
 {
     m_view->selectRuns({ m_a });
     m_view->setRequestedSplit(QStringLiteral("val"));
+    QVERIFY(settle());
     QCOMPARE(m_view->shownSplit(), QStringLiteral("val"));
     auto val = RunRepository(*m_study).artifact(m_a, QStringLiteral("val"), QStringLiteral("confusion"));
     QVERIFY(val);
     int n = val->value(QStringLiteral("n")).toInt();
-    QCOMPARE(m_view->confusionMatrix()->total(), n);
+    QCOMPARE(confusionMatrix()->total(), n);
     // Only test predictions are stored.
-    QCOMPARE(m_view->caseMessageLabel()->text(), QStringLiteral("Predict the val split first (Predict and explain…)"));
-    QCOMPARE(m_view->calibrationPlot()->curveCount(), 0);
+    QCOMPARE(caseMessage()->text(), QStringLiteral("Predict the val split first (Predict and explain…)"));
+    QCOMPARE(plot("calibrationPlot")->curveCount(), 1); // the val evaluation's bins
+    QVERIFY(plot("calibrationPlot")->curveName(0).contains(
+        QStringLiteral("ECE %1").arg(val->value(QStringLiteral("ece")).toDouble(), 0, 'f', 4)));
     m_view->setRequestedSplit(QStringLiteral("test"));
+    QVERIFY(settle());
     QCOMPARE(m_view->shownSplit(), QStringLiteral("test"));
+}
+
+void TestExperiments::eceAgreesAcrossCliMetricsAndCalibration()
+{
+    // One run and split: `lepton evaluate` (which runs the best model again), the metrics table's
+    // "Test ECE" and the ECE the Calibration plot states are one number. Before the reliability
+    // bins moved into the core the plot binned the positive class's probability and disagreed.
+    QProcess cli;
+    cli.start(QStringLiteral(LEPTON_CLI),
+        { QStringLiteral("evaluate"), m_study->path(), QStringLiteral("--run"), QString::number(m_a),
+            QStringLiteral("--split"), QStringLiteral("test"), QStringLiteral("--device"), QStringLiteral("cpu") });
+    QVERIFY(cli.waitForFinished(120000));
+    const QString out = QString::fromUtf8(cli.readAllStandardOutput());
+    QVERIFY2(cli.exitCode() == 0, qPrintable(out + QString::fromUtf8(cli.readAllStandardError())));
+    const QRegularExpressionMatch printed
+        = QRegularExpression(QStringLiteral("^\\s*ECE\\s+(\\S+)\\s*$"), QRegularExpression::MultilineOption).match(out);
+    QVERIFY2(printed.hasMatch(), qPrintable(out));
+    const QString cliEce = printed.captured(1);
+
+    m_view->selectRuns({ m_a });
+    m_view->setRequestedSplit(QStringLiteral("test"));
+    QVERIFY(settle());
+    QCOMPARE(m_view->shownSplit(), QStringLiteral("test"));
+    const QString tableEce = metricText(QStringLiteral("Test ECE"), 0);
+    const QRegularExpressionMatch shown
+        = QRegularExpression(QStringLiteral("ECE (\\d+\\.\\d+)")).match(plot("calibrationPlot")->curveName(0));
+    QVERIFY2(shown.hasMatch(), qPrintable(plot("calibrationPlot")->curveName(0)));
+    const QString plotEce = shown.captured(1);
+    QCOMPARE(tableEce, cliEce);
+    QCOMPARE(plotEce, cliEce);
+    QVERIFY(child<QLabel>("calibrationCaption")->text().startsWith(QStringLiteral("ECE ") + cliEce));
 }
 
 void TestExperiments::renameTagNoteAndDelete()
@@ -497,18 +575,18 @@ void TestExperiments::renameTagNoteAndDelete()
     QCOMPARE(changed.count(), 1);
     const int row = proxyRowOf(m_b);
     QVERIFY(row >= 0);
-    QCOMPARE(m_view->runProxy()->index(row, RunTableModel::Name).data().toString(), QStringLiteral("beta (lr 5e-3)"));
+    QCOMPARE(runProxy()->index(row, RunTableModel::Name).data().toString(), QStringLiteral("beta (lr 5e-3)"));
     QCOMPARE(m_view->selectedRunIds(), (QList<qint64> { m_b })); // the selection survives
 
     QVERIFY(m_view->setRunTags(m_b, { QStringLiteral("candidate"), QStringLiteral(" fast ") }));
-    QCOMPARE(m_view->runProxy()->index(proxyRowOf(m_b), RunTableModel::Tags).data().toString(),
+    QCOMPARE(runProxy()->index(proxyRowOf(m_b), RunTableModel::Tags).data().toString(),
         QStringLiteral("candidate, fast"));
-    m_view->filterEdit()->setText(QStringLiteral("candid"));
-    QCOMPARE(m_view->runProxy()->rowCount(), 1);
-    m_view->filterEdit()->clear();
+    child<QLineEdit>("runFilter")->setText(QStringLiteral("candid"));
+    QCOMPARE(runProxy()->rowCount(), 1);
+    child<QLineEdit>("runFilter")->clear();
 
     QVERIFY(m_view->setRunNotes(m_b, QStringLiteral("Lower learning rate; compare with alpha.")));
-    QVERIFY(m_view->runProxy()
+    QVERIFY(runProxy()
                 ->index(proxyRowOf(m_b), RunTableModel::Name)
                 .data(Qt::ToolTipRole)
                 .toString()
@@ -521,8 +599,8 @@ void TestExperiments::renameTagNoteAndDelete()
 
     // Delete (confirmed, since the view is not interactive).
     QVERIFY(m_view->deleteRuns({ m_b }));
-    QCOMPARE(m_view->runProxy()->rowCount(), 1);
-    QCOMPARE(m_view->runModel()->rowOf(m_b), -1);
+    QCOMPARE(runProxy()->rowCount(), 1);
+    QCOMPARE(runModel()->rowOf(m_b), -1);
     QVERIFY(m_view->selectedRunIds().isEmpty());
 
     auto entries = AuditLog(*m_study).entriesFor(QStringLiteral("run:%1").arg(m_b));
@@ -559,8 +637,8 @@ void TestExperiments::runOfAnEndedProcessShowsInterrupted()
     q.addBindValue(id.value());
     QVERIFY(q.exec());
     // The runs table shows it as interrupted when it reloads; nobody had to reopen the study.
-    RunTableModel *model = m_view->runModel();
-    QVERIFY(model->reload());
+    RunTableModel *model = runModel();
+    m_view->reload();
     const RunTableModel::Row *row = model->rowAt(model->rowOf(id.value()));
     QVERIFY(row);
     QCOMPARE(row->run.status, QStringLiteral("interrupted"));

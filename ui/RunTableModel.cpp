@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "RunTableModel.h"
 
-#include "store/Study.h"
-
 #include <QColor>
 #include <QDateTime>
-#include <QJsonArray>
 #include <QLocale>
 
 #include <cmath>
-#include <limits>
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 QString number(double v, int decimals = 3)
 {
     return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("–");
@@ -23,12 +17,6 @@ QVariant sortable(double v)
 {
     // Unknown values sort before every number, whatever the order.
     return std::isfinite(v) ? QVariant(v) : QVariant(-1e300);
-}
-
-double jsonNumber(const QJsonObject &o, const QString &key)
-{
-    const QJsonValue v = o.value(key);
-    return v.isDouble() ? v.toDouble() : kNaN;
 }
 
 QColor statusColour(const QString &status)
@@ -45,68 +33,11 @@ QColor statusColour(const QString &status)
 
 RunTableModel::RunTableModel(QObject *parent) : QAbstractTableModel(parent) { }
 
-void RunTableModel::setStudy(std::shared_ptr<lepton::Study> study)
-{
-    m_study = std::move(study);
-    reload();
-}
-
-bool RunTableModel::reload()
+void RunTableModel::setRows(std::vector<Row> rows)
 {
     beginResetModel();
-    m_rows.clear();
-    m_error.clear();
-    if (m_study) {
-        lepton::RunRepository repo(*m_study);
-        // Runs whose process has ended (killed, or let go after a failed write) show as interrupted.
-        if (!m_study->isReadOnly())
-            repo.markInterrupted();
-        auto runs = repo.runs();
-        if (!runs) {
-            m_error = runs.error();
-        } else {
-            for (lepton::RunRecord &rec : runs.value()) {
-                Row row;
-                const QJsonObject train = rec.config.value(QStringLiteral("train")).toObject();
-                const QJsonObject model = train.value(QStringLiteral("model")).toObject();
-                row.variant = model.value(QStringLiteral("fusion")).toString();
-                row.epochs = train.value(QStringLiteral("epochs")).toInt();
-                row.batchSize = train.value(QStringLiteral("batch_size")).toInt();
-                row.learningRate = train.value(QStringLiteral("lr")).toDouble(kNaN);
-                row.imageSize = model.value(QStringLiteral("image_size")).toInt();
-                row.seed = static_cast<qint64>(train.value(QStringLiteral("seed")).toDouble(double(rec.seed)));
-                row.bestValAuroc = kNaN;
-                if (rec.bestEpoch >= 0) {
-                    auto val = repo.metrics(rec.id, QStringLiteral("val"), true);
-                    if (val)
-                        for (const lepton::MetricRow &m : val.value())
-                            if (m.epoch == rec.bestEpoch && m.name == QLatin1String("auroc"))
-                                row.bestValAuroc = m.value;
-                }
-                // Test metrics: the final evaluation's confusion artifact, else its metric rows.
-                row.testAuroc = row.testAccuracy = kNaN;
-                auto test = repo.artifact(rec.id, QStringLiteral("test"), QStringLiteral("confusion"));
-                if (test) {
-                    row.testAuroc = jsonNumber(test.value(), QStringLiteral("auroc"));
-                    row.testAccuracy = jsonNumber(test.value(), QStringLiteral("accuracy"));
-                } else if (auto rows = repo.metrics(rec.id, QStringLiteral("final_test"), true); rows) {
-                    for (const lepton::MetricRow &m : rows.value()) {
-                        if (m.name == QLatin1String("auroc"))
-                            row.testAuroc = m.value;
-                        else if (m.name == QLatin1String("accuracy"))
-                            row.testAccuracy = m.value;
-                    }
-                }
-                row.seconds = secondsBetween(rec.startedAt, rec.endedAt);
-                row.tags = rec.tags;
-                row.notes = rec.notes;
-                row.run = std::move(rec);
-                m_rows.push_back(std::move(row));
-            }
-        }
-    }
+    m_rows = std::move(rows);
     endResetModel();
-    return m_error.isEmpty();
 }
 
 const RunTableModel::Row *RunTableModel::rowAt(int row) const
@@ -147,7 +78,7 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
     if (role == RunIdRole)
         return r.id;
     if (role == SearchRole)
-        return QStringList { r.name, r.status, row->variant, row->tags.join(QLatin1Char(' ')) }.join(QLatin1Char(' '));
+        return QStringList { r.name, r.status, row->variant, r.tags.join(QLatin1Char(' ')) }.join(QLatin1Char(' '));
     const int column = index.column();
     if (role == Qt::DisplayRole || role == SortRole) {
         const bool sort = role == SortRole;
@@ -181,7 +112,7 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
         case Device:
             return r.device;
         case Tags:
-            return row->tags.join(QStringLiteral(", "));
+            return r.tags.join(QStringLiteral(", "));
         case Started: {
             if (sort)
                 return r.startedAt;
@@ -217,10 +148,10 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
             lines << r.message;
         if (!r.deviceName.isEmpty())
             lines << tr("Device: %1 (%2)").arg(r.device, r.deviceName);
-        if (!row->tags.isEmpty())
-            lines << tr("Tags: %1").arg(row->tags.join(QStringLiteral(", ")));
-        if (!row->notes.isEmpty())
-            lines << tr("Notes: %1").arg(row->notes);
+        if (!r.tags.isEmpty())
+            lines << tr("Tags: %1").arg(r.tags.join(QStringLiteral(", ")));
+        if (!r.notes.isEmpty())
+            lines << tr("Notes: %1").arg(r.notes);
         return lines.join(QLatin1Char('\n'));
     }
     return {};
@@ -298,13 +229,4 @@ QString RunTableModel::durationText(double seconds)
                            .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
                            .arg(s % 60, 2, 10, QLatin1Char('0'))
                      : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
-
-double RunTableModel::secondsBetween(const QString &startedAt, const QString &endedAt)
-{
-    const QDateTime a = QDateTime::fromString(startedAt, Qt::ISODateWithMs);
-    const QDateTime b = QDateTime::fromString(endedAt, Qt::ISODateWithMs);
-    if (!a.isValid() || !b.isValid())
-        return kNaN;
-    return a.msecsTo(b) / 1000.0;
 }
