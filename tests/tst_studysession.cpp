@@ -355,6 +355,7 @@ void TestStudySession::onlyEndedRunsCanBeResumed()
         r.status = status;
         auto id = repo.create(r);
         QVERIFY(id);
+        QVERIFY(repo.setStatus(id.value(), status));
         auto resumable = RunHistory::resumable(*study.value(), id.value());
         if (status == QLatin1String("completed")) {
             QVERIFY(!resumable);
