@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Clicks through the import dialog under QT_QPA_PLATFORM=offscreen.
+#include "GuiDriver.h"
 #include "ImportColumnModel.h"
 #include "ImportDialog.h"
 #include "ImportReportModel.h"
@@ -51,6 +52,8 @@ private:
     std::shared_ptr<Study> newStudy(const QString &name);
     static int datasetCount(Study &study);
     static QComboBox *editor(ImportDialog &dialog, int row, int column);
+    /// Sets the manifest and waits until its preview is shown; false when it never is.
+    static bool preview(ImportDialog &dialog, const QString &path);
 
     QTemporaryDir m_dir;
 };
@@ -102,6 +105,14 @@ int TestImportDialog::datasetCount(Study &study)
     return all ? static_cast<int>(all->size()) : -1;
 }
 
+bool TestImportDialog::preview(ImportDialog &dialog, const QString &path)
+{
+    // The manifest is read in the background; the dialog says when it is shown.
+    QSignalSpy loaded(&dialog, &ImportDialog::previewLoaded);
+    dialog.setManifestPath(path);
+    return loaded.count() > 0 || loaded.wait(30000);
+}
+
 QComboBox *TestImportDialog::editor(ImportDialog &dialog, int row, int column)
 {
     return qobject_cast<QComboBox *>(dialog.columnView()->indexWidget(dialog.columnModel()->index(row, column)));
@@ -110,9 +121,8 @@ QComboBox *TestImportDialog::editor(ImportDialog &dialog, int row, int column)
 void TestImportDialog::previewShowsHeaderRowsRolesAndTypes()
 {
     ImportDialog dialog(newStudy(QStringLiteral("preview.lepton")));
-    dialog.setInteractive(false);
     const QString path = manifest(QStringLiteral("preview.csv"), 30);
-    dialog.setManifestPath(path);
+    QVERIFY(preview(dialog, path));
 
     // The first 20 rows, with the header as column titles and file lines as row titles.
     QAbstractItemModel *preview = dialog.previewView()->model();
@@ -171,8 +181,7 @@ void TestImportDialog::previewShowsHeaderRowsRolesAndTypes()
 void TestImportDialog::editedTypesAndRolesReachOptions()
 {
     ImportDialog dialog(newStudy(QStringLiteral("edit.lepton")));
-    dialog.setInteractive(false);
-    dialog.setManifestPath(manifest(QStringLiteral("edit.csv"), 12));
+    QVERIFY(preview(dialog, manifest(QStringLiteral("edit.csv"), 12)));
     ImportColumnModel *columns = dialog.columnModel();
     const int age = columns->rowOf(QStringLiteral("age"));
     const int ward = columns->rowOf(QStringLiteral("ward"));
@@ -234,12 +243,11 @@ void TestImportDialog::importsInBackgroundAndReports()
 {
     auto study = newStudy(QStringLiteral("import.lepton"));
     ImportDialog dialog(study);
-    dialog.setInteractive(false);
     // 30 good rows, then a duplicate id and a missing image: two report rows.
     const QString path = manifest(QStringLiteral("import.csv"), 30,
         "P0003,normal,img.png,,40,north\n"
         "P0100,abnormal,missing.png,,41,south\n");
-    dialog.setManifestPath(path);
+    QVERIFY(preview(dialog, path));
     dialog.setDatasetName(QStringLiteral("ward study"));
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
@@ -296,8 +304,8 @@ void TestImportDialog::importsInBackgroundAndReports()
 
     // Export: a header row and the two problems, with the full file path and the line.
     const QString csvPath = m_dir.filePath(QStringLiteral("report.csv"));
-    QString error;
-    QVERIFY2(dialog.exportReport(csvPath, &error), qPrintable(error));
+    const lepton::Status exported = dialog.exportReport(csvPath);
+    QVERIFY2(exported, qPrintable(exported.error()));
     QFile csv(csvPath);
     QVERIFY(csv.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
@@ -307,8 +315,9 @@ void TestImportDialog::importsInBackgroundAndReports()
         lines.at(1).startsWith(QStringLiteral("excluded,duplicate-id,") + path + QStringLiteral(",32,case_id,P0003,")));
     QVERIFY(
         lines.at(2).startsWith(QStringLiteral("excluded,image-missing,") + path + QStringLiteral(",33,image,P0100,")));
-    QVERIFY(!dialog.exportReport(m_dir.filePath(QStringLiteral("no/such/folder/r.csv")), &error));
-    QVERIFY(!error.isEmpty());
+    const lepton::Status refused = dialog.exportReport(m_dir.filePath(QStringLiteral("no/such/folder/r.csv")));
+    QVERIFY(!refused);
+    QVERIFY(refused.error().contains(QStringLiteral("r.csv")));
     // The export is in the audit log: who, which file with its hash, which dataset.
     {
         auto entries = lepton::AuditLog(*study).entries();
@@ -340,13 +349,12 @@ void TestImportDialog::importsInBackgroundAndReports()
 void TestImportDialog::unreadableManifestDisablesImport()
 {
     ImportDialog dialog(newStudy(QStringLiteral("bad.lepton")));
-    dialog.setInteractive(false);
     dialog.show();
 
     // A quote that is never closed: the message names the file and the line.
     const QString quoted
         = write(QStringLiteral("quote.csv"), "case_id,label,note\nA,x,fine\nB,y,\"never closed\nC,z,w\n");
-    dialog.setManifestPath(quoted);
+    QVERIFY(preview(dialog, quoted));
     QVERIFY(dialog.messageLabel()->isVisible());
     const QString message = dialog.messageLabel()->text();
     QVERIFY2(message.contains(quoted + QStringLiteral(":3:")), qPrintable(message));
@@ -360,18 +368,18 @@ void TestImportDialog::unreadableManifestDisablesImport()
 
     // Not CSV at all: binary bytes.
     const QString binary = write(QStringLiteral("picture.csv"), QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
-    dialog.setManifestPath(binary);
+    QVERIFY(preview(dialog, binary));
     QVERIFY2(dialog.lastError().contains(binary), qPrintable(dialog.lastError()));
     QVERIFY2(dialog.lastError().contains(QStringLiteral("binary")), qPrintable(dialog.lastError()));
     QVERIFY(!dialog.importButton()->isEnabled());
 
     // A path that does not exist.
-    dialog.setManifestPath(m_dir.filePath(QStringLiteral("absent.csv")));
+    QVERIFY(preview(dialog, m_dir.filePath(QStringLiteral("absent.csv"))));
     QVERIFY(dialog.lastError().contains(QStringLiteral("absent.csv")));
     QVERIFY(!dialog.importButton()->isEnabled());
 
     // A good manifest clears the message.
-    dialog.setManifestPath(manifest(QStringLiteral("good.csv"), 6));
+    QVERIFY(preview(dialog, manifest(QStringLiteral("good.csv"), 6)));
     QVERIFY(dialog.messageLabel()->isHidden());
     QVERIFY(dialog.importButton()->isEnabled());
 }
@@ -380,9 +388,8 @@ void TestImportDialog::missingCaseIdColumnIsExplained()
 {
     auto study = newStudy(QStringLiteral("noid.lepton"));
     ImportDialog dialog(study);
-    dialog.setInteractive(false);
     dialog.show();
-    dialog.setManifestPath(write(QStringLiteral("noid.csv"), "patient,label,age\nA,x,1\nB,y,2\nC,x,3\n"));
+    QVERIFY(preview(dialog, write(QStringLiteral("noid.csv"), "patient,label,age\nA,x,1\nB,y,2\nC,x,3\n")));
     QCOMPARE(dialog.columnModel()->rowCount(), 3);
     QVERIFY(!dialog.importButton()->isEnabled());
     QVERIFY(dialog.messageLabel()->isVisible());
@@ -432,10 +439,9 @@ void TestImportDialog::fatalImportWritesNothing()
     QCOMPARE(datasetCount(*study), 1);
 
     ImportDialog dialog(study);
-    dialog.setInteractive(false);
     dialog.show();
-    dialog.setManifestPath(manifest.isEmpty() ? this->manifest(QStringLiteral("fatal.csv"), 9)
-                                              : write(QStringLiteral("fatal.csv"), manifest));
+    QVERIFY(preview(dialog, manifest.isEmpty() ? this->manifest(QStringLiteral("fatal.csv"), 9)
+                                              : write(QStringLiteral("fatal.csv"), manifest)));
     if (!events.isEmpty())
         dialog.setEventsPath(m_dir.filePath(events));
     QVERIFY2(dialog.importButton()->isEnabled(), qPrintable(dialog.lastError()));
@@ -465,16 +471,14 @@ void TestImportDialog::fatalImportWritesNothing()
         QVERIFY2(dialog.lastError().contains(events), qPrintable(dialog.lastError()));
     // The failed import can be retried after a fix.
     QVERIFY(dialog.importButton()->isEnabled());
-    QString error;
-    QVERIFY(dialog.exportReport(m_dir.filePath(QStringLiteral("fatal-report.csv")), &error));
+    QVERIFY(dialog.exportReport(m_dir.filePath(QStringLiteral("fatal-report.csv"))));
 }
 
 void TestImportDialog::cancelWritesNothing()
 {
     auto study = newStudy(QStringLiteral("cancel.lepton"));
     ImportDialog dialog(study);
-    dialog.setInteractive(false);
-    dialog.setManifestPath(manifest(QStringLiteral("big.csv"), 3000));
+    QVERIFY(preview(dialog, manifest(QStringLiteral("big.csv"), 3000)));
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
     QVERIFY(dialog.importButton()->isEnabled());
@@ -500,18 +504,23 @@ void TestImportDialog::escapeDuringRunCancels()
 {
     auto study = newStudy(QStringLiteral("escape.lepton"));
     ImportDialog dialog(study);
-    dialog.setInteractive(false);
-    dialog.setManifestPath(manifest(QStringLiteral("escape.csv"), 3000));
+    QVERIFY(preview(dialog, manifest(QStringLiteral("escape.csv"), 3000)));
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
     QSignalSpy finished(&dialog, &ImportDialog::importFinished);
     QSignalSpy rejected(&dialog, &QDialog::rejected);
     dialog.startImport();
+    // Escape asks whether to cancel; "Yes" cancels, the dialog stays for the outcome.
+    auto question = std::make_shared<QString>();
+    gui::answerNextQuestion(QMessageBox::Yes, question);
     QTest::keyClick(&dialog, Qt::Key_Escape);
+    QVERIFY2(question->contains(QStringLiteral("Cancel it?")), qPrintable(*question));
     QVERIFY(dialog.isVisible()); // not closed under the running import
+    // Closing while the cancel is under way asks again; "No" keeps it as it is.
+    gui::answerNextQuestion(QMessageBox::No, {}, 2000);
     dialog.close();
     QVERIFY(dialog.isVisible());
-    QVERIFY(finished.wait(30000));
+    QVERIFY(finished.count() == 1 || finished.wait(30000)); // the questions' event loops may see the end
     QCOMPARE(finished.first().at(1).toBool(), true);
     QCOMPARE(rejected.count(), 0);
     QCOMPARE(datasetCount(*study), 0);
@@ -525,7 +534,6 @@ void TestImportDialog::importsWithDeidentification()
 {
     auto study = newStudy(QStringLiteral("deid.lepton"));
     ImportDialog dialog(study);
-    dialog.setInteractive(false);
     QByteArray m = "case_id,mrn,full_name,label,image,age,visit\n";
     for (int i = 0; i < 30; ++i)
         m += QStringLiteral("CASE-%1,MRN-%2,Person Name %1,%3,img.png,%4,2022-03-%5\n")
@@ -535,7 +543,7 @@ void TestImportDialog::importsWithDeidentification()
                  .arg(i == 0 ? 97 : 30 + i)
                  .arg(1 + i % 28, 2, 10, QLatin1Char('0'))
                  .toUtf8();
-    dialog.setManifestPath(write(QStringLiteral("deid.csv"), m));
+    QVERIFY(preview(dialog, write(QStringLiteral("deid.csv"), m)));
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
 

@@ -3,6 +3,7 @@
 #include "CasePanel.h"
 #include "CaseTableModel.h"
 #include "DataView.h"
+#include "GuiDriver.h"
 #include "ImageView.h"
 #include "MainWindow.h"
 
@@ -82,16 +83,15 @@ void TestMainWindow::initTestCase()
 void TestMainWindow::opensStudyAndPagesCases()
 {
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QVERIFY(w.openStudy(m_study));
-    QCOMPARE(w.dataView()->datasetBox()->count(), 1);
+    QCOMPARE(gui::child<QComboBox>(w.dataView(), "datasetBox")->count(), 1);
     QCOMPARE(w.dataView()->caseModel()->totalCount(), 600);
     // Only the first page is loaded; scrolling to the end fetches the rest.
     QCOMPARE(w.dataView()->caseModel()->rowCount(), CaseTableModel::PageSize);
     for (int i = 0; i < 5 && w.dataView()->caseModel()->rowCount() < 600; ++i) {
-        w.dataView()->caseView()->scrollToBottom();
+        gui::child<QTableView>(w.dataView(), "caseTable")->scrollToBottom();
         QCoreApplication::processEvents();
     }
     QCOMPARE(w.dataView()->caseModel()->rowCount(), 600);
@@ -101,16 +101,20 @@ void TestMainWindow::opensStudyAndPagesCases()
 void TestMainWindow::filtersByTextLabelAndSplit()
 {
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     QVERIFY(w.openStudy(m_study));
-    QTest::keyClicks(w.dataView()->filterEdit(), QStringLiteral("K001"));
+    auto *filter = gui::child<QLineEdit>(w.dataView(), "filterEdit");
+    QTest::keyClicks(filter, QStringLiteral("K001"));
     QTRY_COMPARE(w.dataView()->caseModel()->totalCount(), 10); // K0010..K0019
-    w.dataView()->filterEdit()->clear();
+    filter->clear();
     QTRY_COMPARE(w.dataView()->caseModel()->totalCount(), 600);
-    w.dataView()->labelBox()->setCurrentIndex(w.dataView()->labelBox()->findData(QStringLiteral("abnormal")));
+    // The label choices come with the dataset's counts, read in the background.
+    auto *labels = gui::child<QComboBox>(w.dataView(), "labelBox");
+    QTRY_VERIFY(labels->findData(QStringLiteral("abnormal")) >= 0);
+    labels->setCurrentIndex(labels->findData(QStringLiteral("abnormal")));
     QCOMPARE(w.dataView()->caseModel()->totalCount(), 200);
-    w.dataView()->splitBox()->setCurrentIndex(w.dataView()->splitBox()->findData(QStringLiteral("train")));
+    auto *splits = gui::child<QComboBox>(w.dataView(), "splitBox");
+    splits->setCurrentIndex(splits->findData(QStringLiteral("train")));
     QCOMPARE(w.dataView()->caseModel()->totalCount(), 140);
     for (int r = 0; r < w.dataView()->caseModel()->rowCount(); ++r)
         QCOMPARE(w.dataView()->caseModel()->caseAt(r)->split, QStringLiteral("train"));
@@ -119,7 +123,6 @@ void TestMainWindow::filtersByTextLabelAndSplit()
 void TestMainWindow::selectingACaseShowsIt()
 {
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     QVERIFY(w.openStudy(m_study));
     // Click the first row (K0000: image and events).
@@ -140,12 +143,13 @@ void TestMainWindow::selectingACaseShowsIt()
 void TestMainWindow::refusesFileThatIsNotAStudy()
 {
     MainWindow w;
-    w.setInteractive(false);
     QSignalSpy errors(&w, &MainWindow::errorShown);
     QVERIFY(w.openStudy(m_study));
     QVERIFY(!w.openStudy(m_dir.filePath(QStringLiteral("m.csv"))));
     QCOMPARE(errors.count(), 1);
-    QVERIFY(w.lastError().contains(QStringLiteral("not a Lepton study")));
+    // The user reads why in a message box.
+    const QString message = gui::closeMessageBox();
+    QVERIFY2(message.contains(QStringLiteral("not a Lepton study")), qPrintable(message));
     QCOMPARE(w.studyPath(), QFileInfo(m_study).absoluteFilePath()); // the open study stays open
     QCOMPARE(w.dataView()->caseModel()->totalCount(), 600);
 }

@@ -6,6 +6,7 @@
 #include "CasePanel.h"
 #include "CaseTableModel.h"
 #include "DataView.h"
+#include "GuiDriver.h"
 #include "ImageView.h"
 #include "ImportDialog.h"
 #include "LossPlot.h"
@@ -15,9 +16,12 @@
 #include "StackedBarChart.h"
 #include "StartPage.h"
 #include "TinyStudy.h"
+#include "TrainingForm.h"
 #include "TrainingSession.h"
 #include "TrainingView.h"
 
+#include "service/RunListModel.h"
+#include "service/StudySession.h"
 #include "store/RunRepository.h"
 
 #include <QApplication>
@@ -31,7 +35,9 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QMimeData>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
@@ -50,13 +56,32 @@
 using namespace lepton;
 
 namespace {
-/// The row of a run in the Training view's runs table, or -1.
-int runRow(QStandardItemModel *runs, qint64 id)
+/// The Training view's runs table.
+QTableView *runsTable(TrainingView *t)
 {
+    return gui::child<QTableView>(t, "runsTable");
+}
+
+/// The row of a run in the Training view's runs table, or -1.
+int runRow(TrainingView *t, qint64 id)
+{
+    const QAbstractItemModel *runs = runsTable(t)->model();
     for (int r = 0; r < runs->rowCount(); ++r)
-        if (runs->item(r, 0)->data(Qt::UserRole).toLongLong() == id)
+        if (runs->index(r, 0).data(RunListModel::RunIdRole).toLongLong() == id)
             return r;
     return -1;
+}
+
+/// The status shown for a run in the Training view's runs table.
+QString runStatus(TrainingView *t, int row)
+{
+    return runsTable(t)->model()->index(row, RunListModel::Status).data().toString();
+}
+
+/// The Training view's epoch table.
+QAbstractItemModel *epochTable(TrainingView *t)
+{
+    return gui::child<QTableView>(t, "epochTable")->model();
 }
 } // namespace
 
@@ -118,13 +143,15 @@ void TestWorkbench::prepareTinyRun(MainWindow &w, int epochs)
     QVERIFY(w.openStudy(m_tiny));
     w.showView(MainWindow::TrainingPage);
     TrainingView *t = w.trainingView();
-    QCOMPARE(t->datasetBox()->count(), 1);
-    t->epochsBox()->setValue(epochs);
-    t->imageSizeBox()->setValue(32);
-    t->batchBox()->setValue(8);
-    t->threadsBox()->setValue(1);
-    t->deviceBox()->setCurrentIndex(t->deviceBox()->findData(QStringLiteral("cpu")));
-    QCOMPARE(t->presetBox()->currentIndex(), t->presetBox()->count() - 1); // edited: Custom
+    QCOMPARE(gui::child<QComboBox>(t, "datasetBox")->count(), 1);
+    gui::child<QSpinBox>(t, "epochsBox")->setValue(epochs);
+    gui::child<QSpinBox>(t, "imageSizeBox")->setValue(32);
+    gui::child<QSpinBox>(t, "batchBox")->setValue(8);
+    gui::child<QSpinBox>(t, "threadsBox")->setValue(1);
+    auto *device = gui::child<QComboBox>(t, "deviceBox");
+    device->setCurrentIndex(device->findData(QStringLiteral("cpu")));
+    auto *preset = gui::child<QComboBox>(t, "presetBox");
+    QCOMPARE(preset->currentIndex(), preset->count() - 1); // edited: Custom
 }
 
 qint64 TestWorkbench::newestRun(const QString &studyPath, RunRecord *out)
@@ -160,38 +187,38 @@ QString TestWorkbench::copyOfTiny(const QString &name)
 void TestWorkbench::firstStartCreatesTheDemoStudy()
 {
     MainWindow w;
-    w.setInteractive(false);
     w.setDemoFolder(m_dir.filePath(QStringLiteral("demo")));
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     // No study: the start page, the views not reachable.
-    QVERIFY(w.startPage()->isVisible());
-    QVERIFY(!w.navigation()->isEnabled());
+    QWidget *start = gui::child<QWidget>(&w, "startPage");
+    QVERIFY(start->isVisible());
+    QVERIFY(!gui::child<QListWidget>(&w, "navigation")->isEnabled());
     QSignalSpy opened(&w, &MainWindow::studyOpened);
-    w.startPage()->casesBox()->setValue(120);
-    QTest::mouseClick(w.startPage()->demoButton(), Qt::LeftButton);
-    QVERIFY(w.backgroundTask()->isRunning() || opened.count() == 1);
-    QVERIFY(!w.startPage()->demoButton()->isEnabled() || opened.count() == 1); // busy while it works
+    gui::child<QSpinBox>(start, "casesBox")->setValue(120);
+    auto *demo = gui::child<QPushButton>(start, "demoButton");
+    QTest::mouseClick(demo, Qt::LeftButton);
+    QVERIFY(gui::child<BackgroundTask>(&w, "backgroundTask")->isRunning() || opened.count() == 1);
+    QVERIFY(!demo->isEnabled() || opened.count() == 1); // busy while it works
     QVERIFY(opened.count() == 1 || opened.wait(120000));
     QCOMPARE(QFileInfo(w.studyPath()).fileName(), QStringLiteral("demo-medical.lepton"));
-    QVERIFY(!w.startPage()->isVisible());
+    QVERIFY(!start->isVisible());
     QVERIFY(w.dataView()->isVisible());
     QCOMPARE(w.dataView()->caseModel()->totalCount(), 120);
     // Class balance and split sizes at a glance.
-    StackedBarChart *chart = w.dataView()->balanceChart();
-    QCOMPARE(chart->groupCount(), 2); // normal, abnormal
+    auto *chart = gui::child<StackedBarChart>(w.dataView(), "balanceChart");
+    QTRY_COMPARE(chart->groupCount(), 2); // normal, abnormal (counted in the background)
     QCOMPARE(chart->total(QStringLiteral("train")) + chart->total(QStringLiteral("val"))
             + chart->total(QStringLiteral("test")),
         120);
     // A second request opens the existing study instead of generating again.
     QVERIFY(w.createDemoStudy(QStringLiteral("medical"), 120));
-    QVERIFY(!w.backgroundTask()->isRunning());
+    QVERIFY(!gui::child<BackgroundTask>(&w, "backgroundTask")->isRunning());
 }
 
 void TestWorkbench::dataViewFiltersSortsAndShowsThumbnails()
 {
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     QVERIFY(w.openStudy(m_tiny));
     DataView *d = w.dataView();
@@ -199,6 +226,7 @@ void TestWorkbench::dataViewFiltersSortsAndShowsThumbnails()
     QCOMPARE(m->totalCount(), 64);
     QTest::keyClicks(d->filterEdit(), QStringLiteral("T1"));
     QTRY_COMPARE(m->totalCount(), 11); // T1, T10..T19
+    QTRY_VERIFY(d->labelBox()->findData(QStringLiteral("yes")) >= 0); // the classes come with the counts
     d->labelBox()->setCurrentIndex(d->labelBox()->findData(QStringLiteral("yes")));
     QTRY_COMPARE(m->totalCount(), 6); // T1, T11, T13, T15, T17, T19
     for (int r = 0; r < m->rowCount(); ++r)
@@ -273,7 +301,6 @@ void TestWorkbench::problemsFilterShowsCasesWithImportWarnings()
         QVERIFY(DatasetRepository(*study.value()).save(*out.dataset, out.report));
     }
     MainWindow w;
-    w.setInteractive(false);
     QVERIFY(w.openStudy(path));
     DataView *d = w.dataView();
     QCOMPARE(d->caseModel()->totalCount(), 30);
@@ -286,64 +313,69 @@ void TestWorkbench::problemsFilterShowsCasesWithImportWarnings()
 void TestWorkbench::formRefusesInvalidValues()
 {
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     prepareTinyRun(w, 2);
     TrainingView *t = w.trainingView();
     QSignalSpy errors(t, &TrainingView::errorOccurred);
     // CUDA is greyed with the reason on a build or machine without it.
-    auto *devices = qobject_cast<QStandardItemModel *>(t->deviceBox()->model());
+    auto *devices = qobject_cast<QStandardItemModel *>(gui::child<QComboBox>(t, "deviceBox")->model());
     QVERIFY(devices);
     const bool cudaEnabled = devices->item(2)->isEnabled();
     QVERIFY(cudaEnabled || !devices->item(2)->toolTip().isEmpty());
-    QVERIFY(cudaEnabled || t->deviceLabel()->text().startsWith(QStringLiteral("No GPU")));
+    QVERIFY(cudaEnabled || gui::child<QLabel>(t, "deviceLabel")->text().startsWith(QStringLiteral("No GPU")));
 
     const qint64 before = newestRun(m_tiny);
-    t->imageSizeBox()->setValue(36);
-    QTest::mouseClick(t->startButton(), Qt::LeftButton);
+    gui::child<QSpinBox>(t, "imageSizeBox")->setValue(36);
+    QTest::mouseClick(gui::child<QPushButton>(t, "startButton"), Qt::LeftButton);
     QCOMPARE(errors.count(), 1);
-    QVERIFY(t->problemLabel()->isVisible());
-    QVERIFY(t->problemLabel()->text().startsWith(QStringLiteral("Image size")));
+    auto *problem = gui::child<QLabel>(t, "problemLabel");
+    QVERIFY(problem->isVisible());
+    QVERIFY(problem->text().startsWith(QStringLiteral("Image size")));
+    QVERIFY(gui::closeMessageBox().startsWith(QStringLiteral("Image size"))); // and said in a message box
     QVERIFY(!t->isRunning());
     QCOMPARE(newestRun(m_tiny), before); // nothing recorded
 
     // A preset fills the form again.
-    t->applyPreset(0);
-    QCOMPARE(t->epochsBox()->value(), 5);
-    QCOMPARE(t->imageSizeBox()->value(), 64);
-    QCOMPARE(t->presetBox()->currentIndex(), 0);
+    auto *preset = gui::child<QComboBox>(t, "presetBox");
+    preset->setCurrentIndex(0);
+    Q_EMIT preset->activated(0);
+    QCOMPARE(gui::child<QSpinBox>(t, "epochsBox")->value(), 5);
+    QCOMPARE(gui::child<QSpinBox>(t, "imageSizeBox")->value(), 64);
+    QCOMPARE(preset->currentIndex(), 0);
 }
 
 void TestWorkbench::trainsFromTheFormWithLivePlot()
 {
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     prepareTinyRun(w, 2);
     TrainingView *t = w.trainingView();
-    t->nameEdit()->setText(QStringLiteral("from the form"));
+    gui::child<QLineEdit>(t, "nameEdit")->setText(QStringLiteral("from the form"));
     QSignalSpy epochs(t, &TrainingView::epochFinished);
     QSignalSpy finished(t, &TrainingView::runFinished);
-    QTest::mouseClick(t->startButton(), Qt::LeftButton);
+    auto *startButton = gui::child<QPushButton>(t, "startButton");
+    QTest::mouseClick(startButton, Qt::LeftButton);
     QVERIFY(t->isRunning());
-    QVERIFY(!t->startButton()->isEnabled());
-    QVERIFY(t->cancelButton()->isEnabled());
-    QVERIFY(!t->epochsBox()->isEnabled()); // the form waits while it trains
+    QVERIFY(!startButton->isEnabled());
+    QVERIFY(gui::child<QPushButton>(t, "cancelButton")->isEnabled());
+    QVERIFY(!gui::child<QSpinBox>(t, "epochsBox")->isEnabled()); // the form waits while it trains
     QVERIFY(epochs.wait(120000));
     // The first epoch is on the plot and in the table.
-    QVERIFY(t->lossPlot()->stepPointCount() > 0);
-    QCOMPARE(t->lossPlot()->epochPointCount(), 1);
-    QCOMPARE(t->epochModel()->rowCount(), 1);
-    QCOMPARE(t->epochModel()->item(0, 0)->text(), QStringLiteral("1"));
+    auto *plot = gui::child<LossPlot>(t, "lossPlot");
+    QVERIFY(plot->stepPointCount() > 0);
+    QCOMPARE(plot->epochPointCount(), 1);
+    QCOMPARE(epochTable(t)->rowCount(), 1);
+    QCOMPARE(epochTable(t)->index(0, 0).data().toString(), QStringLiteral("1"));
     QVERIFY(finished.count() == 1 || finished.wait(120000));
     QCOMPARE(finished.first().at(1).toString(), QStringLiteral("completed"));
     // 64 cases, 70 % train at batch 8: 5 or 6 steps an epoch, all plotted.
-    QVERIFY(t->lossPlot()->stepPointCount() >= 10);
-    QCOMPARE(t->lossPlot()->epochPointCount(), 2);
-    QCOMPARE(t->epochModel()->rowCount(), 2);
-    QVERIFY(std::isfinite(t->lossPlot()->bestEpochX()));
-    QVERIFY(t->progressLabel()->text().contains(QStringLiteral("completed")));
-    QVERIFY(t->worstGuiGapMs() > 0.0);
+    QVERIFY(plot->stepPointCount() >= 10);
+    QCOMPARE(plot->epochPointCount(), 2);
+    QCOMPARE(epochTable(t)->rowCount(), 2);
+    QVERIFY(std::isfinite(plot->bestEpochX()));
+    QVERIFY(gui::child<QLabel>(t, "progressLabel")->text().contains(QStringLiteral("completed")));
+    // The shipped view measures nothing about itself (the stall probe is tests/bench's).
+    QVERIFY(!gui::child<QPlainTextEdit>(t, "logView")->toPlainText().contains(QStringLiteral("GUI thread")));
     RunRecord run;
     QCOMPARE(newestRun(m_tiny, &run), finished.first().at(0).toLongLong());
     QCOMPARE(run.name, QStringLiteral("from the form"));
@@ -354,14 +386,12 @@ void TestWorkbench::trainsFromTheFormWithLivePlot()
     QCOMPARE(train.value(QStringLiteral("batch_size")).toInt(), 8);
     QCOMPARE(train.value(QStringLiteral("model")).toObject().value(QStringLiteral("image_size")).toInt(), 32);
     // The runs table lists it.
-    QStandardItemModel *runs = t->runsModel();
-    QVERIFY(runRow(runs, run.id) >= 0);
+    QVERIFY(runRow(t, run.id) >= 0);
 }
 
 void TestWorkbench::cancelKeepsTheRunAndResumeContinues()
 {
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     prepareTinyRun(w, 40);
     TrainingView *t = w.trainingView();
@@ -369,7 +399,7 @@ void TestWorkbench::cancelKeepsTheRunAndResumeContinues()
     QSignalSpy finished(t, &TrainingView::runFinished);
     QVERIFY(t->startTraining());
     QVERIFY(epochs.wait(120000));
-    QTest::mouseClick(t->cancelButton(), Qt::LeftButton);
+    QTest::mouseClick(gui::child<QPushButton>(t, "cancelButton"), Qt::LeftButton);
     QVERIFY(finished.count() == 1 || finished.wait(60000));
     QCOMPARE(finished.first().at(1).toString(), QStringLiteral("cancelled"));
     const qint64 runId = finished.first().at(0).toLongLong();
@@ -382,12 +412,13 @@ void TestWorkbench::cancelKeepsTheRunAndResumeContinues()
         QVERIFY(RunRepository(*study.value()).checkpoint(runId, false)); // its checkpoint is usable
     }
     // The cancelled run is selected; Resume continues it from the checkpoint.
-    QVERIFY(t->resumeButton()->isEnabled());
-    const int epochsBefore = t->epochModel()->rowCount();
+    auto *resume = gui::child<QPushButton>(t, "resumeButton");
+    QVERIFY(resume->isEnabled());
+    const int epochsBefore = epochTable(t)->rowCount();
     QVERIFY(epochsBefore >= 1);
     epochs.clear();
     finished.clear();
-    QTest::mouseClick(t->resumeButton(), Qt::LeftButton);
+    QTest::mouseClick(resume, Qt::LeftButton);
     QVERIFY(t->isRunning());
     QVERIFY(epochs.wait(120000));
     QVERIFY(epochs.first().at(0).toInt() >= epochsBefore); // continues, not from the start
@@ -402,16 +433,18 @@ void TestWorkbench::closingDuringARunAsksAndCancels()
     {
         // "No": the window stays open and the run goes on.
         MainWindow w;
-        w.setInteractive(false, false);
         w.show();
         prepareTinyRun(w, 40);
         QSignalSpy epochs(w.trainingView(), &TrainingView::epochFinished);
         QVERIFY(w.trainingView()->startTraining());
         QVERIFY(epochs.wait(120000));
+        auto question = std::make_shared<QString>();
+        gui::answerNextQuestion(QMessageBox::No, question);
         QVERIFY(!w.close());
+        QVERIFY2(question->contains(QStringLiteral("training run is in progress")), qPrintable(*question));
         QVERIFY(w.trainingView()->isRunning());
         // "Yes": cancelled cleanly, then closed.
-        w.setInteractive(false, true);
+        gui::answerNextQuestion(QMessageBox::Yes);
         QVERIFY(w.close());
         QVERIFY(!w.trainingView()->isRunning());
     }
@@ -428,27 +461,28 @@ void TestWorkbench::reopeningTheStudyFindsTheRun()
     RunRecord run;
     QVERIFY(newestRun(m_tiny, &run) > 0);
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     QVERIFY(w.openStudy(m_tiny));
     w.showView(MainWindow::TrainingPage);
     TrainingView *t = w.trainingView();
-    const int row = runRow(t->runsModel(), run.id);
+    const int row = runRow(t, run.id);
     QVERIFY(row >= 0);
-    QCOMPARE(t->runsModel()->item(row, 2)->text(), run.status);
-    // Selecting it shows its stored curves and epochs.
-    t->runsView()->selectRow(row);
-    QVERIFY(t->lossPlot()->stepPointCount() > 0);
-    QVERIFY(t->lossPlot()->epochPointCount() >= 1);
+    QCOMPARE(runStatus(t, row), run.status);
+    // Selecting it shows its stored curves and epochs (read in the background).
+    QSignalSpy shown(t, &TrainingView::runShown);
+    runsTable(t)->selectRow(row);
+    QVERIFY(shown.count() == 1 || shown.wait(10000));
+    auto *plot = gui::child<LossPlot>(t, "lossPlot");
+    QVERIFY(plot->stepPointCount() > 0);
+    QVERIFY(plot->epochPointCount() >= 1);
     // An epoch whose validation was cancelled has a row (values "–") but no validation point.
-    QVERIFY(t->epochModel()->rowCount() >= t->lossPlot()->epochPointCount());
-    QVERIFY(t->epochModel()->rowCount() <= t->lossPlot()->epochPointCount() + 1);
+    QVERIFY(epochTable(t)->rowCount() >= plot->epochPointCount());
+    QVERIFY(epochTable(t)->rowCount() <= plot->epochPointCount() + 1);
 }
 
 void TestWorkbench::droppingAFolderOpensTheImportDialog()
 {
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     QVERIFY(w.openStudy(m_tiny));
     const QString folder = m_dir.filePath(QStringLiteral("drop"));
@@ -476,7 +510,7 @@ void TestWorkbench::droppingAFolderOpensTheImportDialog()
     const QString empty = m_dir.filePath(QStringLiteral("empty"));
     QVERIFY(QDir().mkpath(empty));
     QVERIFY(!w.handleDroppedPath(empty));
-    QVERIFY(w.lastError().contains(QStringLiteral("no manifest")));
+    QVERIFY(gui::closeMessageBox().contains(QStringLiteral("no manifest")));
 }
 
 void TestWorkbench::droppingAManifestWithoutAStudyCreatesOne()
@@ -488,9 +522,11 @@ void TestWorkbench::droppingAManifestWithoutAStudyCreatesOne()
     f.write("case_id,label,x\nA,p,1\nB,q,2\nC,p,3\nD,q,4\nE,p,5\nF,q,6\n");
     f.close();
     MainWindow w;
-    w.setInteractive(false);
     w.show();
+    auto question = std::make_shared<QString>();
+    gui::answerNextQuestion(QMessageBox::Yes, question);
     QVERIFY(w.handleDroppedPath(f.fileName()));
+    QVERIFY2(question->contains(QStringLiteral("No study is open")), qPrintable(*question));
     QCOMPARE(w.studyPath(), QFileInfo(folder + QStringLiteral("/fresh.lepton")).absoluteFilePath());
     ImportDialog *dialog = w.importDialog();
     QVERIFY(dialog);
@@ -500,7 +536,7 @@ void TestWorkbench::droppingAManifestWithoutAStudyCreatesOne()
     // The window shows the new dataset.
     QTRY_COMPARE(w.dataView()->datasetBox()->count(), 1);
     QCOMPARE(w.dataView()->caseModel()->totalCount(), 6);
-    QCOMPARE(w.trainingView()->datasetBox()->count(), 1);
+    QCOMPARE(gui::child<QComboBox>(w.trainingView(), "datasetBox")->count(), 1);
 }
 
 void TestWorkbench::rememberedRecentStudiesAndGeometry()
@@ -508,8 +544,7 @@ void TestWorkbench::rememberedRecentStudiesAndGeometry()
     QSize saved;
     {
         MainWindow w;
-        w.setInteractive(false);
-        w.show();
+            w.show();
         QVERIFY(w.openStudy(m_tiny));
         // Every view fits a 1280-pixel-wide screen.
         qInfo("minimum window size %dx%d", w.minimumSizeHint().width(), w.minimumSizeHint().height());
@@ -519,44 +554,45 @@ void TestWorkbench::rememberedRecentStudiesAndGeometry()
         QVERIFY(w.close());
     }
     MainWindow w;
-    QCOMPARE(w.recentStudies().value(0), QFileInfo(m_tiny).absoluteFilePath());
+    QCOMPARE(w.session()->recentStudies().value(0), QFileInfo(m_tiny).absoluteFilePath());
     QCOMPARE(w.size(), saved);
     // The start page lists it; activating it opens the study.
-    QListWidget *recent = w.startPage()->recentList();
+    auto *recent = gui::child<QListWidget>(&w, "recentList");
     QCOMPARE(recent->item(0)->data(Qt::UserRole).toString(), QFileInfo(m_tiny).absoluteFilePath());
     QSignalSpy opened(&w, &MainWindow::studyOpened);
     Q_EMIT recent->itemActivated(recent->item(0));
     QCOMPARE(opened.count(), 1);
     // A study that has gone is refused with a message, and the window keeps working.
-    w.setInteractive(false);
     QVERIFY(!w.openStudy(m_dir.filePath(QStringLiteral("gone.lepton"))));
-    QVERIFY(w.lastError().contains(QStringLiteral("does not exist")));
+    QVERIFY(gui::closeMessageBox().contains(QStringLiteral("does not exist")));
 }
 
 void TestWorkbench::badInputGetsAMessage()
 {
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     QSignalSpy errors(&w, &MainWindow::errorShown);
     // A dropped file that is neither a study, a manifest nor a folder.
     const QString picture = m_dir.filePath(QStringLiteral("tiny/i0.png"));
     QVERIFY(!w.handleDroppedPath(picture));
-    QVERIFY(w.lastError().contains(QStringLiteral("neither a study")));
+    QVERIFY(gui::closeMessageBox().contains(QStringLiteral("neither a study")));
     // A demo folder that cannot be made.
     w.setDemoFolder(QStringLiteral("/proc/lepton-demo"));
     QVERIFY(!w.createDemoStudy(QStringLiteral("medical"), 50));
-    QVERIFY(w.lastError().contains(QStringLiteral("cannot be created")));
+    QVERIFY(gui::closeMessageBox().contains(QStringLiteral("cannot be created")));
     // Import needs a study.
     QVERIFY(w.showImportDialog() == nullptr);
-    QVERIFY(w.lastError().contains(QStringLiteral("Open or create a study first")));
+    QVERIFY(gui::closeMessageBox().contains(QStringLiteral("Open or create a study first")));
     // A CSV is not a study: refused, and nothing else changes.
-    QVERIFY(!w.openStudy(m_dir.filePath(QStringLiteral("tiny/m.csv"))));
+    const lepton::Status csv = w.openStudy(m_dir.filePath(QStringLiteral("tiny/m.csv")));
+    QVERIFY(!csv);
+    QCOMPARE(gui::closeMessageBox(), csv.error()); // the message the user sees is the failure's
     QVERIFY(w.studyPath().isEmpty());
     QCOMPARE(errors.count(), 4);
     // A new study refuses to overwrite an existing file.
     QVERIFY(!w.newStudy(m_tiny));
-    QVERIFY(w.lastError().contains(QStringLiteral("exists already")));
+    QVERIFY(gui::closeMessageBox().contains(QStringLiteral("exists already")));
+    QVERIFY(gui::closeMessageBox().isEmpty()); // each message once
 }
 
 void TestWorkbench::runThatCannotStartSaysWhy()
@@ -580,60 +616,61 @@ void TestWorkbench::runThatCannotStartSaysWhy()
         QVERIFY2(saved, qPrintable(saved.error()));
     }
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     QVERIFY(w.openStudy(path));
     w.showView(MainWindow::TrainingPage);
     TrainingView *t = w.trainingView();
-    t->epochsBox()->setValue(1);
-    t->imageSizeBox()->setValue(32);
+    gui::child<QSpinBox>(t, "epochsBox")->setValue(1);
+    gui::child<QSpinBox>(t, "imageSizeBox")->setValue(32);
     QSignalSpy finished(t, &TrainingView::runFinished);
     QSignalSpy errors(&w, &MainWindow::errorShown);
     QVERIFY(t->startTraining());
     QVERIFY(finished.count() == 1 || finished.wait(60000));
     QCOMPARE(finished.first().at(0).toLongLong(), 0);
     QCOMPARE(finished.first().at(1).toString(), QStringLiteral("failed"));
-    QVERIFY(t->problemLabel()->isVisible());
-    QVERIFY2(t->problemLabel()->text().contains(QStringLiteral("fewer than two classes")),
-        qPrintable(t->problemLabel()->text()));
+    auto *problem = gui::child<QLabel>(t, "problemLabel");
+    QVERIFY(problem->isVisible());
+    QVERIFY2(problem->text().contains(QStringLiteral("fewer than two classes")), qPrintable(problem->text()));
     QCOMPARE(errors.count(), 1);
-    QVERIFY(t->startButton()->isEnabled()); // the form is usable again
+    QCOMPARE(gui::closeMessageBox(), problem->text());
+    QVERIFY(gui::child<QPushButton>(t, "startButton")->isEnabled()); // the form is usable again
     QCOMPARE(newestRun(path), 0);
 }
 
 void TestWorkbench::closingTheStudyReleasesIt()
 {
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     prepareTinyRun(w, 40);
     TrainingView *t = w.trainingView();
-    std::weak_ptr<Study> study = w.study();
+    std::weak_ptr<Study> study = w.session()->study();
     QSignalSpy epochs(t, &TrainingView::epochFinished);
     QVERIFY(t->startTraining());
     QVERIFY(epochs.wait(120000));
     // One writer at a time: no import while a run writes, and a completed or running run is
     // not resumed.
     QVERIFY(w.showImportDialog() == nullptr);
-    QVERIFY(w.lastError().contains(QStringLiteral("training run is writing")));
+    QVERIFY(gui::closeMessageBox().contains(QStringLiteral("training run is writing")));
+    gui::answerNextQuestion(QMessageBox::Yes);
     QVERIFY(w.closeStudy()); // asks (yes), cancels, closes
     QVERIFY(!t->isRunning());
-    QVERIFY(w.startPage()->isVisible());
+    QVERIFY(gui::child<QWidget>(&w, "startPage")->isVisible());
     // Nothing holds the study any more: its file is released.
     QTRY_VERIFY(study.expired());
     QVERIFY(w.openStudy(m_tiny));
     w.showView(MainWindow::TrainingPage);
     RunRecord completed;
-    auto all = RunRepository(*w.study()).runs();
+    auto all = RunRepository(*w.session()->study()).runs();
     QVERIFY(all);
     for (const RunRecord &r : all.value())
         if (r.status == QLatin1String("completed"))
             completed = r;
     QVERIFY(completed.id > 0);
-    t->runsView()->selectRow(runRow(t->runsModel(), completed.id));
-    QVERIFY(!t->resumeButton()->isEnabled());
+    runsTable(t)->selectRow(runRow(t, completed.id));
+    QVERIFY(!gui::child<QPushButton>(t, "resumeButton")->isEnabled());
     QVERIFY(!t->resumeSelectedRun());
-    QVERIFY(t->problemLabel()->text().contains(QStringLiteral("only a cancelled")));
+    QVERIFY(gui::child<QLabel>(t, "problemLabel")->text().contains(QStringLiteral("only a cancelled")));
+    QVERIFY(gui::closeMessageBox().contains(QStringLiteral("only a cancelled")));
 }
 
 void TestWorkbench::thumbnailOfAThinImage()
@@ -657,7 +694,6 @@ void TestWorkbench::thumbnailOfAThinImage()
         QVERIFY(DatasetRepository(*study.value()).save(*out.dataset, out.report));
     }
     MainWindow w;
-    w.setInteractive(false);
     QVERIFY(w.openStudy(path));
     DataView *d = w.dataView();
     d->setGridMode(true);
@@ -674,7 +710,6 @@ void TestWorkbench::aRunTrainedElsewhereShowsLive()
     // The workbench and `lepton train` on one study: the Training view follows the other
     // program's run (it appears, its curve grows, it completes) without being reopened.
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     QVERIFY(w.openStudy(m_tiny));
     w.showView(MainWindow::TrainingPage);
@@ -700,21 +735,21 @@ void TestWorkbench::aRunTrainedElsewhereShowsLive()
     QVERIFY(cli.waitForStarted());
 
     qint64 run = 0;
-    QTRY_VERIFY_WITH_TIMEOUT((run = newestRun(m_tiny)) > before && runRow(t->runsModel(), run) >= 0, 30000);
-    const int row = runRow(t->runsModel(), run);
-    t->runsView()->selectRow(row);
-    const int seen = t->lossPlot()->stepPointCount();
+    QTRY_VERIFY_WITH_TIMEOUT((run = newestRun(m_tiny)) > before && runRow(t, run) >= 0, 30000);
+    const int row = runRow(t, run);
+    runsTable(t)->selectRow(row);
+    auto *plot = gui::child<LossPlot>(t, "lossPlot");
+    const int seen = plot->stepPointCount();
     // While it trains, the selected run's stored curve grows in this window.
-    QTRY_VERIFY_WITH_TIMEOUT(t->lossPlot()->stepPointCount() > seen || cli.state() == QProcess::NotRunning, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(plot->stepPointCount() > seen || cli.state() == QProcess::NotRunning, 30000);
     const bool grewWhileRunning = cli.state() != QProcess::NotRunning;
     QVERIFY(cli.state() == QProcess::NotRunning || cli.waitForFinished(120000));
     QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
     QCOMPARE(cli.exitCode(), 0);
-    QTRY_VERIFY_WITH_TIMEOUT(runRow(t->runsModel(), run) >= 0
-            && t->runsModel()->item(runRow(t->runsModel(), run), 2)->text() == QLatin1String("completed"),
-        10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        runRow(t, run) >= 0 && runStatus(t, runRow(t, run)) == QLatin1String("completed"), 10000);
     QVERIFY2(grewWhileRunning, "the curve did not grow while the other process trained");
-    QVERIFY(t->lossPlot()->epochPointCount() >= 1);
+    QTRY_VERIFY(plot->epochPointCount() >= 1);
 }
 
 void TestWorkbench::readOnlyStudyCanBeLookedAtNotChanged()
@@ -729,16 +764,16 @@ void TestWorkbench::readOnlyStudyCanBeLookedAtNotChanged()
     const QByteArray before = hash();
 
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     QVERIFY(w.openStudy(copy, true));
     QVERIFY2(w.windowTitle().contains(QStringLiteral("(read-only)")), qPrintable(w.windowTitle()));
-    QVERIFY(!w.importAction()->isEnabled());
+    QVERIFY(!gui::child<QAction>(&w, "importAction")->isEnabled());
     w.showView(MainWindow::TrainingPage);
-    QCOMPARE(w.trainingView()->datasetBox()->count(), 1); // everything can be looked at
-    QVERIFY(!w.trainingView()->startButton()->isEnabled());
+    QCOMPARE(gui::child<QComboBox>(w.trainingView(), "datasetBox")->count(), 1); // everything can be looked at
+    QVERIFY(!gui::child<QPushButton>(w.trainingView(), "startButton")->isEnabled());
     QVERIFY(!w.trainingView()->startTraining()); // and a start by shortcut is refused with a message
-    QVERIFY2(w.lastError().contains(QStringLiteral("read-only")), qPrintable(w.lastError()));
+    const QString refusal = gui::closeMessageBox();
+    QVERIFY2(refusal.contains(QStringLiteral("read-only")), qPrintable(refusal));
     QVERIFY(!w.reviewView()->acceptButton()->isEnabled());
     w.showView(MainWindow::ExperimentsPage);
     w.showView(MainWindow::DataPage);
@@ -748,6 +783,7 @@ void TestWorkbench::readOnlyStudyCanBeLookedAtNotChanged()
     // A file that cannot be written is offered read-only (as root, permissions do not apply).
     if (::geteuid() != 0) {
         QVERIFY(QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::ReadGroup));
+        gui::answerNextQuestion(QMessageBox::Yes); // "Open it read-only?"
         QVERIFY(w.openStudy(copy));
         QVERIFY(w.windowTitle().contains(QStringLiteral("(read-only)")));
         QVERIFY(w.closeStudy());
@@ -760,7 +796,6 @@ void TestWorkbench::aDatasetImportedElsewhereJoinsTheLists()
     const QString copy = copyOfTiny(QStringLiteral("imported-elsewhere.lepton"));
     QVERIFY(!copy.isEmpty());
     MainWindow w;
-    w.setInteractive(false);
     w.show();
     QVERIFY(w.openStudy(copy));
     w.showView(MainWindow::DataPage);
@@ -779,7 +814,7 @@ void TestWorkbench::aDatasetImportedElsewhereJoinsTheLists()
     // Within a refresh it is listed; the dataset shown stays shown.
     QTRY_COMPARE_WITH_TIMEOUT(w.dataView()->datasetBox()->count(), 2, 10000);
     QCOMPARE(w.dataView()->currentDatasetId(), shown);
-    QCOMPARE(w.trainingView()->datasetBox()->count(), 2);
+    QCOMPARE(gui::child<QComboBox>(w.trainingView(), "datasetBox")->count(), 2);
 }
 
 QTEST_MAIN(TestWorkbench)

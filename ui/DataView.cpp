@@ -5,8 +5,9 @@
 #include "CaseTableModel.h"
 #include "StackedBarChart.h"
 
-#include "store/DatasetRepository.h"
-#include "store/Study.h"
+#include "service/BackgroundRead.h"
+#include "service/DatasetListModel.h"
+#include "service/StudySession.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
@@ -26,8 +27,9 @@ namespace {
 constexpr int kThumbnailSide = 96;
 }
 
-DataView::DataView(QWidget *parent)
+DataView::DataView(lepton::StudySession *session, QWidget *parent)
     : QWidget(parent),
+      m_session(session),
       m_model(new CaseTableModel(this)),
       m_view(new QTableView(this)),
       m_grid(new QListView(this)),
@@ -43,6 +45,15 @@ DataView::DataView(QWidget *parent)
       m_tableButton(new QToolButton(this)),
       m_gridButton(new QToolButton(this))
 {
+    m_datasets->setObjectName(QStringLiteral("datasetBox"));
+    m_labels->setObjectName(QStringLiteral("labelBox"));
+    m_splits->setObjectName(QStringLiteral("splitBox"));
+    m_problems->setObjectName(QStringLiteral("problemsBox"));
+    m_filter->setObjectName(QStringLiteral("filterEdit"));
+    m_view->setObjectName(QStringLiteral("caseTable"));
+    m_grid->setObjectName(QStringLiteral("caseGrid"));
+    m_balance->setObjectName(QStringLiteral("balanceChart"));
+    m_datasets->setModel(m_session->datasets());
     m_view->setModel(m_model);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -153,31 +164,23 @@ DataView::DataView(QWidget *parent)
         m_panel->clear();
         updateSummary();
     });
+    // A study opened or closed: its newest dataset, or nothing. A dataset added while none is
+    // shown (the first import) is shown; one added beside the shown one leaves it shown.
+    connect(m_session, &lepton::StudySession::studyOpened, this, [this] { selectDatasetId(0); });
+    connect(m_session, &lepton::StudySession::studyClosed, this, [this] { selectDatasetId(0); });
+    connect(m_session->datasets(), &QAbstractItemModel::rowsInserted, this, [this] {
+        if (m_datasets->currentIndex() < 0)
+            selectDatasetId(0);
+    });
     selectDataset(-1);
 }
 
-void DataView::setStudy(std::shared_ptr<lepton::Study> study)
+void DataView::selectDatasetId(qint64 datasetId)
 {
-    m_study = std::move(study);
-    reload();
-}
-
-void DataView::reload(qint64 datasetId)
-{
-    QSignalBlocker block(m_datasets);
-    m_datasets->clear();
-    if (m_study) {
-        lepton::DatasetRepository repo(*m_study);
-        auto datasets = repo.datasets(false);
-        if (!datasets)
-            Q_EMIT errorOccurred(datasets.error());
-        else
-            for (const auto &d : datasets.value())
-                m_datasets->addItem(QStringLiteral("%1: %2").arg(d.id).arg(d.name), d.id);
-    }
     int index = m_datasets->count() - 1;
     if (datasetId > 0 && m_datasets->findData(datasetId) >= 0)
         index = m_datasets->findData(datasetId);
+    QSignalBlocker block(m_datasets);
     m_datasets->setCurrentIndex(index);
     selectDataset(index);
 }
@@ -208,70 +211,88 @@ void DataView::focusFilter()
 
 void DataView::selectDataset(int index)
 {
+    const qint64 id = m_session->isOpen() && index >= 0 ? m_datasets->itemData(index).toLongLong() : 0;
+    if (id && id == m_shownId)
+        return; // shown already (the list chose it as it filled, then the session did)
+    m_shownId = id;
     m_panel->clear();
     QSignalBlocker block(m_labels);
     m_labels->clear();
     m_labels->addItem(tr("any"), QString());
     m_balance->clear();
     m_balanceText->clear();
-    if (!m_study || index < 0) {
-        m_current = lepton::DatasetSummary();
+    m_current = lepton::DatasetSummary();
+    const int generation = ++m_readGeneration;
+    if (!id) {
         m_model->setDataset(nullptr, 0);
         updateSummary();
         Q_EMIT datasetChanged(0);
         return;
     }
-    const qint64 id = m_datasets->itemData(index).toLongLong();
-    lepton::DatasetRepository repo(*m_study);
-    auto d = repo.dataset(id);
-    if (d) {
-        m_current = d.value();
-        const auto *counts = &d->splitClassCounts;
-        for (const QString &c : d->classes)
-            m_labels->addItem(c, c);
-        {
-            QStringList splits;
-            for (const QString &s : { QStringLiteral("train"), QStringLiteral("val"), QStringLiteral("test") })
-                if (counts->contains(s))
-                    splits.append(s);
-            if (counts->contains(QString()))
-                splits.append(QString());
-            QStringList classes = d->classes;
-            if (d->classCounts.contains(QString()))
-                classes.append(QString());
-            // Empty names read as "none" / "unlabelled" on the chart.
-            QMap<QString, QMap<QString, int>> named;
-            for (auto s = counts->begin(); s != counts->end(); ++s)
-                for (auto c = s->begin(); c != s->end(); ++c)
-                    named[s.key().isEmpty() ? tr("(no split)") : s.key()]
-                         [c.key().isEmpty() ? tr("unlabelled") : c.key()]
-                        = c.value();
-            for (QString &s : splits)
-                if (s.isEmpty())
-                    s = tr("(no split)");
-            for (QString &c : classes)
-                if (c.isEmpty())
-                    c = tr("unlabelled");
-            m_balance->setCounts(splits, classes, named);
-        }
-        QStringList parts;
-        for (auto it = d->classCounts.begin(); it != d->classCounts.end(); ++it)
-            parts.append(QStringLiteral("%1 %2 (%3 %)")
-                             .arg(it.key().isEmpty() ? tr("unlabelled") : it.key())
-                             .arg(it.value())
-                             .arg(d->caseCount ? 100.0 * it.value() / d->caseCount : 0.0, 0, 'f', 1));
-        m_balanceText->setText(tr("%1 cases: %2 · %3 with an image · %4 events")
-                                   .arg(d->caseCount)
-                                   .arg(parts.join(QStringLiteral(", ")))
-                                   .arg(d->imageCount)
-                                   .arg(d->eventCount));
-    } else {
-        m_current = lepton::DatasetSummary();
-        Q_EMIT errorOccurred(d.error());
-    }
-    m_model->setDataset(m_study, id);
+    // The cases page in at once; the counts read every case: in the background.
+    m_model->setDataset(m_session->study(), id);
     applyFilter();
     Q_EMIT datasetChanged(id);
+    lepton::readInBackground<lepton::DatasetSummary>(
+        m_session->study(), this,
+        [id](lepton::Study &study) { return lepton::StudySession::readDataset(study, id); },
+        [this, generation, id](const lepton::Result<lepton::DatasetSummary> &d) {
+            if (generation != m_readGeneration)
+                return;
+            if (!d) {
+                Q_EMIT errorOccurred(d.error());
+                return;
+            }
+            showCounts(d.value());
+            Q_EMIT datasetShown(id);
+        });
+}
+
+void DataView::showCounts(const lepton::DatasetSummary &d)
+{
+    m_current = d;
+    {
+        QSignalBlocker block(m_labels);
+        const QString label = m_labels->currentData().toString();
+        for (const QString &c : d.classes)
+            m_labels->addItem(c, c);
+        m_labels->setCurrentIndex(std::max(0, m_labels->findData(label)));
+    }
+    const auto *counts = &d.splitClassCounts;
+    QStringList splits;
+    for (const QString &s : { QStringLiteral("train"), QStringLiteral("val"), QStringLiteral("test") })
+        if (counts->contains(s))
+            splits.append(s);
+    if (counts->contains(QString()))
+        splits.append(QString());
+    QStringList classes = d.classes;
+    if (d.classCounts.contains(QString()))
+        classes.append(QString());
+    // Empty names read as "none" / "unlabelled" on the chart.
+    QMap<QString, QMap<QString, int>> named;
+    for (auto s = counts->begin(); s != counts->end(); ++s)
+        for (auto c = s->begin(); c != s->end(); ++c)
+            named[s.key().isEmpty() ? tr("(no split)") : s.key()][c.key().isEmpty() ? tr("unlabelled") : c.key()]
+                = c.value();
+    for (QString &s : splits)
+        if (s.isEmpty())
+            s = tr("(no split)");
+    for (QString &c : classes)
+        if (c.isEmpty())
+            c = tr("unlabelled");
+    m_balance->setCounts(splits, classes, named);
+    QStringList parts;
+    for (auto it = d.classCounts.begin(); it != d.classCounts.end(); ++it)
+        parts.append(QStringLiteral("%1 %2 (%3 %)")
+                         .arg(it.key().isEmpty() ? tr("unlabelled") : it.key())
+                         .arg(it.value())
+                         .arg(d.caseCount ? 100.0 * it.value() / d.caseCount : 0.0, 0, 'f', 1));
+    m_balanceText->setText(tr("%1 cases: %2 · %3 with an image · %4 events")
+                               .arg(d.caseCount)
+                               .arg(parts.join(QStringLiteral(", ")))
+                               .arg(d.imageCount)
+                               .arg(d.eventCount));
+    updateSummary();
 }
 
 void DataView::applyFilter()
@@ -290,18 +311,18 @@ void DataView::applyFilter()
 void DataView::showCase(const QModelIndex &index)
 {
     const lepton::StoredCase *c = m_model->caseAt(index.row());
-    if (!c || !m_study) {
+    if (!c || !m_session->isOpen()) {
         m_panel->clear();
         return;
     }
-    m_panel->showCase(m_study, currentDatasetId(), *c);
+    m_panel->showCase(m_session->study(), currentDatasetId(), *c);
 }
 
 void DataView::updateSummary()
 {
     QString text;
     // The dataset's counts were read when it was selected: typing a filter costs one query.
-    if (m_study && m_datasets->currentIndex() >= 0 && m_current.id == currentDatasetId())
+    if (m_session->isOpen() && m_datasets->currentIndex() >= 0 && m_current.id == currentDatasetId())
         text = tr("%1 of %2 cases shown · train/val/test %3/%4/%5")
                    .arg(m_model->totalCount())
                    .arg(m_current.caseCount)

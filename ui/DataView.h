@@ -19,22 +19,26 @@ class QTableView;
 class QToolButton;
 
 namespace lepton {
-class Study;
+class StudySession;
 }
 
 /// The Data view: the cases of a dataset as a table or a thumbnail grid (paged from the study,
 /// filtered by text, label, split and import problems, sorted in SQL), the class balance per
 /// split, and a case panel with the image, record fields and event history.
+///
+/// The datasets are the session's shared list; a dataset's counts are read in the background
+/// (they count every case), and datasetShown() says when they are on screen. Widgets carry object
+/// names for tests and scripts (datasetBox, labelBox, splitBox, problemsBox, filterEdit, caseTable,
+/// caseGrid, balanceChart).
 class DataView : public QWidget
 {
     Q_OBJECT
 public:
-    explicit DataView(QWidget *parent = nullptr);
+    /// Shows the datasets of `session`'s study (the newest selected when a study opens).
+    explicit DataView(lepton::StudySession *session, QWidget *parent = nullptr);
 
-    /// Shows the study's datasets (the newest selected), or nothing for a null study.
-    void setStudy(std::shared_ptr<lepton::Study> study);
-    /// Re-reads the dataset list (after an import) and selects `datasetId` (0: the newest).
-    void reload(qint64 datasetId = 0);
+    /// Shows a dataset of the session's list (0: the newest).
+    void selectDatasetId(qint64 datasetId = 0);
     qint64 currentDatasetId() const;
     /// "n of m cases shown · …" for the status bar.
     QString summary() const { return m_summaryText; }
@@ -58,6 +62,8 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
     void summaryChanged(const QString &summary);
     void datasetChanged(qint64 datasetId);
+    /// The dataset's counts, classes and balance chart are shown (read in the background).
+    void datasetShown(qint64 datasetId);
     /// A case was double-clicked (or Enter pressed on it): open it elsewhere (the Inspector).
     void caseActivated(qint64 caseId);
 
@@ -66,8 +72,11 @@ private:
     void applyFilter();
     void showCase(const QModelIndex &index);
     void updateSummary();
+    void showCounts(const lepton::DatasetSummary &d);
 
-    std::shared_ptr<lepton::Study> m_study;
+    lepton::StudySession *m_session;
+    int m_readGeneration = 0; ///< a dataset's counts read before another was chosen are dropped
+    qint64 m_shownId = 0; ///< the dataset shown (0: none)
     CaseTableModel *m_model;
     QTableView *m_view;
     QListView *m_grid;

@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ImportColumnModel.h"
 
-#include <QSet>
-
 using lepton::FieldType;
 
 namespace {
 
 constexpr int RoleCount = 7;
 constexpr int TypeCount = 4;
-constexpr int ExampleCount = 3;
 
 QString typeLabel(FieldType type)
 {
@@ -26,24 +23,20 @@ QString typeLabel(FieldType type)
     return QString();
 }
 
-QString shortened(const QString &text)
-{
-    return text.size() > 24 ? text.left(23) + QChar(0x2026) : text;
-}
 
 } // namespace
 
 ImportColumnModel::ImportColumnModel(QObject *parent) : QAbstractTableModel(parent) { }
 
-void ImportColumnModel::setManifest(const QStringList &header, const std::vector<lepton::CsvRow> &rows)
+void ImportColumnModel::setColumns(const std::vector<lepton::ManifestColumn> &columns)
 {
     const lepton::ImportOptions defaults;
     beginResetModel();
     m_entries.clear();
-    m_entries.reserve(static_cast<std::size_t>(header.size()));
-    for (int col = 0; col < header.size(); ++col) {
+    m_entries.reserve(columns.size());
+    for (const lepton::ManifestColumn &c : columns) {
         Entry e;
-        e.name = header.at(col);
+        e.name = c.name;
         if (e.name == defaults.idColumn)
             e.role = ColumnRole::CaseId;
         else if (e.name == defaults.labelColumn)
@@ -52,26 +45,9 @@ void ImportColumnModel::setManifest(const QStringList &header, const std::vector
             e.role = ColumnRole::Image;
         else if (e.name == defaults.splitColumn)
             e.role = ColumnRole::Split;
-        // The same values the importer infers from: trimmed, not missing, from rows of the
-        // header's width.
-        QStringList values;
-        QStringList examples;
-        QSet<QString> seen;
-        for (const lepton::CsvRow &row : rows) {
-            if (row.fields.size() != header.size())
-                continue;
-            const QString &v = row.fields.at(col);
-            if (lepton::isMissingValue(v))
-                continue;
-            values.append(v.trimmed());
-            if (examples.size() < ExampleCount && !seen.contains(values.last())) {
-                seen.insert(values.last());
-                examples.append(shortened(values.last()));
-            }
-        }
-        e.inferred = lepton::inferFieldType(values);
+        e.inferred = c.inferred;
         e.type = e.inferred;
-        e.examples = examples.join(QStringLiteral(", "));
+        e.examples = c.examples.join(QStringLiteral(", "));
         m_entries.push_back(e);
     }
     endResetModel();

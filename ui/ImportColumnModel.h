@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "data/CsvReader.h"
 #include "data/FieldType.h"
 #include "data/Importer.h"
+#include "service/ManifestPreview.h"
 
 #include <QAbstractTableModel>
 #include <QStringList>
@@ -29,8 +29,9 @@ public:
 
     explicit ImportColumnModel(QObject *parent = nullptr);
 
-    /// Sets the columns from a manifest's header and rows (roles and types start at defaults).
-    void setManifest(const QStringList &header, const std::vector<lepton::CsvRow> &rows);
+    /// Sets the columns of a manifest read by ManifestPreview (roles start from the default column
+    /// names, types from the inferred ones).
+    void setColumns(const std::vector<lepton::ManifestColumn> &columns);
     void clear();
 
     QString columnName(int row) const;

@@ -6,11 +6,10 @@
 #include "ImportComboDelegate.h"
 #include "ImportReportModel.h"
 
-#include "data/CsvReader.h"
 #include "data/Deidentifier.h"
-#include "store/DeidentificationKey.h"
-#include "store/AuditLog.h"
-#include "store/DatasetRepository.h"
+#include "service/BackgroundRead.h"
+#include "service/ManifestPreview.h"
+#include "service/StudyImport.h"
 #include "store/Study.h"
 
 #include <QApplication>
@@ -40,39 +39,18 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace {
 
 constexpr int PreviewRows = 20;
 constexpr int PreviewColumnWidth = 220;
 enum Tab { PreviewTab, ColumnsTab, ReportTab };
-
-/// "file: reason" for the first fatal problem of a report (the reason may name the file already).
-QString fatalReason(const lepton::ImportReport &report)
-{
-    for (const lepton::ImportProblem &p : report.problems()) {
-        if (p.severity != lepton::ImportProblem::Severity::Fatal)
-            continue;
-        if (p.file.isEmpty() || p.reason.startsWith(p.file))
-            return p.reason;
-        QString where = QFileInfo(p.file).fileName();
-        if (p.line > 0)
-            where += QLatin1Char(':') + QString::number(p.line);
-        return where + QStringLiteral(": ") + p.reason;
-    }
-    return QString();
-}
-
 } // namespace
 
 /// What the background work hands back; shared so that the work never refers to the dialog.
-struct ImportDialog::RunResult
+struct ImportDialog::RunResult : lepton::StudyImportResult
 {
-    lepton::ImportReport report;
-    bool haveReport = false;
-    qint64 datasetId = 0;
-    QString datasetName;
-    int cases = 0;
 };
 
 ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent)
@@ -373,36 +351,49 @@ void ImportDialog::loadPreview()
     m_previewError.clear();
     m_previewModel->clear();
     m_columnModel->clear();
+    const int generation = ++m_previewGeneration; // a preview still being read is dropped
     const QFileInfo info(path);
     m_imageRoot->setPlaceholderText(path.isEmpty() ? tr("The manifest's folder") : info.absolutePath());
     m_name->setPlaceholderText(path.isEmpty() ? tr("The manifest's file name") : info.completeBaseName());
     if (path.isEmpty()) {
+        m_previewLoading = false;
         m_previewInfo->setText(tr("Choose a manifest CSV to see its first rows."));
         inputsChanged();
+        Q_EMIT previewLoaded();
         return;
     }
+    // The whole file is read (the types need every value): in the background.
+    m_previewLoading = true;
+    m_previewInfo->setText(tr("Reading %1…").arg(info.fileName()));
+    inputsChanged();
+    lepton::runInBackground<lepton::ManifestPreview>(
+        this, [path] { return lepton::ManifestPreview::read(path, PreviewRows); },
+        [this, generation](const lepton::Result<lepton::ManifestPreview> &preview) {
+            if (generation != m_previewGeneration)
+                return;
+            m_previewLoading = false;
+            showPreview(preview);
+            Q_EMIT previewLoaded();
+            if (std::exchange(m_startWhenPreviewed, false))
+                startImport();
+        });
+}
 
-    lepton::CsvReader reader;
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const bool ok = reader.readFile(path);
-    QApplication::restoreOverrideCursor();
-    if (!ok) {
-        m_previewError = reader.errorString();
+void ImportDialog::showPreview(const lepton::Result<lepton::ManifestPreview> &preview)
+{
+    if (!preview) {
+        m_previewError = preview.error();
         m_previewInfo->setText(tr("The manifest cannot be previewed."));
         inputsChanged();
         return;
     }
-
-    const QStringList &header = reader.header();
-    const std::vector<lepton::CsvRow> &rows = reader.rows();
-    const int shown = static_cast<int>(std::min<std::size_t>(rows.size(), PreviewRows));
-    m_previewModel->setColumnCount(static_cast<int>(header.size()));
-    m_previewModel->setHorizontalHeaderLabels(header);
+    const lepton::ManifestPreview &p = preview.value();
+    m_previewModel->setColumnCount(static_cast<int>(p.header.size()));
+    m_previewModel->setHorizontalHeaderLabels(p.header);
     QStringList lines;
-    for (int r = 0; r < shown; ++r) {
-        const lepton::CsvRow &row = rows[static_cast<std::size_t>(r)];
+    for (const lepton::CsvRow &row : p.firstRows) {
         QList<QStandardItem *> items;
-        for (qsizetype c = 0; c < std::max(header.size(), row.fields.size()); ++c) {
+        for (qsizetype c = 0; c < std::max(p.header.size(), row.fields.size()); ++c) {
             auto *item = new QStandardItem(c < row.fields.size() ? row.fields.at(c) : QString());
             item->setToolTip(item->text());
             items.append(item);
@@ -416,9 +407,9 @@ void ImportDialog::loadPreview()
         m_previewView->setColumnWidth(c, std::min(m_previewView->columnWidth(c), PreviewColumnWidth));
     const QLocale locale;
     m_previewInfo->setText(tr("%1 — the first %2 of %3 rows, %4 columns.")
-                               .arg(info.fileName(), locale.toString(shown), locale.toString(qint64(rows.size())),
-                                   locale.toString(qint64(header.size()))));
-    m_columnModel->setManifest(header, rows);
+                               .arg(QFileInfo(p.path).fileName(), locale.toString(qint64(p.firstRows.size())),
+                                   locale.toString(p.rowCount), locale.toString(qint64(p.header.size()))));
+    m_columnModel->setColumns(p.columns);
     inputsChanged();
 }
 
@@ -449,6 +440,8 @@ QString ImportDialog::problem() const
         return tr("The study %1 is open read-only; reopen it for writing to import.").arg(m_study->path());
     if (m_manifest->text().trimmed().isEmpty())
         return tr("Choose a manifest CSV file.");
+    if (m_previewLoading)
+        return tr("Reading the manifest…");
     if (!m_previewError.isEmpty())
         return m_previewError;
     const QString columns = m_columnModel->validate();
@@ -501,6 +494,11 @@ void ImportDialog::startImport()
         return;
     if (m_manifest->text().trimmed() != m_previewPath)
         loadPreview();
+    if (m_previewLoading) {
+        // Started as soon as the manifest is read (its columns decide the import's options).
+        m_startWhenPreviewed = true;
+        return;
+    }
     const QString blocker = problem();
     if (!blocker.isEmpty()) {
         showMessage(blocker);
@@ -515,38 +513,7 @@ void ImportDialog::startImport()
         = [o, study, result](const lepton::ProgressFn &progress, const lepton::CancelFn &cancelled) mutable {
               o.progress = progress;
               o.cancelled = cancelled;
-              if (o.deidentify.enabled) {
-                  // The study's key (or a new one, stored with the dataset): same patient, same pseudonym.
-                  lepton::Result<QByteArray> secret = lepton::DeidentificationKey::load(study.get());
-                  if (!secret)
-                      return lepton::Status::failure(secret.error());
-                  o.deidentify.secret = secret.value();
-              }
-              lepton::ImportOutcome outcome = lepton::Importer::run(o);
-              result->report = outcome.report;
-              result->haveReport = true;
-              if (outcome.report.hasFatal() || !outcome.dataset)
-                  return lepton::Status::failure(fatalReason(outcome.report));
-              if (cancelled())
-                  return lepton::Status::failure(tr("The import was cancelled; nothing was written."));
-              // From here the dataset is stored in one transaction: all of it or nothing.
-              progress(0, 0, tr("Saving dataset"));
-              result->datasetName = outcome.dataset->name;
-              result->cases = static_cast<int>(outcome.dataset->cases.size());
-              lepton::DatasetRepository repository(*study);
-              // The key and the dataset in one transaction: both are stored, or neither.
-              lepton::Result<qint64> id = lepton::Result<qint64>::failure(QString());
-              const lepton::Status saved = study->transaction([&](QSqlDatabase &) {
-                  if (o.deidentify.enabled)
-                      if (lepton::Status s = lepton::DeidentificationKey::store(*study, o.deidentify.secret); !s)
-                          return s;
-                  id = repository.save(*outcome.dataset, outcome.report);
-                  return id ? lepton::Status() : lepton::Status::failure(id.error());
-              });
-              if (!saved)
-                  return lepton::Status::failure(tr("The dataset could not be saved: %1").arg(saved.error()));
-              result->datasetId = id.value();
-              return lepton::Status();
+              return lepton::StudyImport::run(*study, o, result.get());
           };
     if (!m_task->start(tr("Import"), std::move(work)))
         return;
@@ -581,13 +548,11 @@ void ImportDialog::reject()
 
 bool ImportDialog::confirmCancel()
 {
-    if (m_interactive) {
-        const auto answer = QMessageBox::question(this, tr("Import Running"),
-            tr("An import is running. Cancel it? Nothing will be written to the study."),
-            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
-        if (answer != QMessageBox::Yes)
-            return false;
-    }
+    const auto answer = QMessageBox::question(this, tr("Import Running"),
+        tr("An import is running. Cancel it? Nothing will be written to the study."),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+    if (answer != QMessageBox::Yes)
+        return false;
     cancelImport();
     return true;
 }
@@ -642,8 +607,8 @@ void ImportDialog::onFinished(bool ok, bool cancelled, const QString &message)
         showReport(report, summary);
     updateState();
     // A fatal report speaks for itself in the Report tab; a failed save needs attention.
-    if (!ok && !cancelled && !report.hasFatal() && m_interactive)
-        QMessageBox::warning(this, tr("Import Failed"), m_runError);
+    if (!ok && !cancelled && !report.hasFatal())
+        warn(tr("Import Failed"), m_runError);
     if (ok)
         Q_EMIT imported(m_importedId);
     Q_EMIT importFinished(ok, cancelled);
@@ -679,34 +644,26 @@ void ImportDialog::showReport(const lepton::ImportReport &report, const QString 
     m_tabs->setCurrentIndex(ReportTab);
 }
 
-bool ImportDialog::exportReport(const QString &path, QString *error) const
+lepton::Status ImportDialog::exportReport(const QString &path) const
 {
-    auto fail = [error](const QString &message) {
-        if (error)
-            *error = message;
-        return false;
-    };
     if (!m_haveReport)
-        return fail(tr("There is no import report to export yet."));
+        return lepton::Status::failure(tr("There is no import report to export yet."));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
-        return fail(tr("%1 cannot be written: %2").arg(path, file.errorString()));
+        return lepton::Status::failure(tr("%1 cannot be written: %2").arg(path, file.errorString()));
     file.write(m_reportModel->toCsv().toUtf8());
     // The report names cases and quotes values: the export is recorded in the study's audit log,
     // and without that record nothing is written (docs/AUDIT.md).
-    if (!m_study) {
-        if (!file.commit())
-            return fail(tr("%1 cannot be written: %2").arg(path, file.errorString()));
-        return true;
-    }
-    const QString entity = m_importedId > 0 ? QStringLiteral("dataset:%1").arg(m_importedId) : QStringLiteral("study");
-    auto entry
-        = lepton::AuditLog(*m_study).commitExport(file, QString(), QStringLiteral("export.import_report.csv"), entity,
-            QJsonObject {
-                { QStringLiteral("manifest"), m_previewPath }, { QStringLiteral("rows"), m_reportModel->rowCount() } });
-    if (!entry)
-        return fail(tr("%1 was not exported: %2").arg(path, entry.error()));
-    return true;
+    return lepton::StudyImport::commitReportExport(
+        m_study.get(), file, m_importedId, m_previewPath, m_reportModel->rowCount());
+}
+
+void ImportDialog::warn(const QString &title, const QString &message)
+{
+    // Not blocking: the dialog stays usable, the message stays until it is read.
+    auto *box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void ImportDialog::chooseExportFile()
@@ -718,13 +675,12 @@ void ImportDialog::chooseExportFile()
         this, tr("Export Import Report"), suggested, tr("CSV files (*.csv);;All files (*)"));
     if (path.isEmpty())
         return;
-    QString error;
-    if (exportReport(path, &error)) {
+    const lepton::Status exported = exportReport(path);
+    if (exported) {
         m_stage->setText(tr("Report saved to %1.").arg(QFileInfo(path).fileName()));
         return;
     }
-    m_lastError = error;
-    m_stage->setText(error);
-    if (m_interactive)
-        QMessageBox::warning(this, tr("Export Import Report"), error);
+    m_lastError = exported.error();
+    m_stage->setText(exported.error());
+    warn(tr("Export Import Report"), exported.error());
 }

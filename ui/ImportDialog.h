@@ -2,6 +2,7 @@
 #pragma once
 
 #include "data/Importer.h"
+#include "util/Result.h"
 
 #include <QDialog>
 
@@ -23,12 +24,13 @@ class QTimer;
 
 namespace lepton {
 class Study;
-}
+struct ManifestPreview;
+} // namespace lepton
 
 /// Imports a manifest (with optional events and images) into a study as a new dataset.
 ///
 /// The dialog previews the manifest's first rows, lets the user give each column a role and each
-/// record field a type, checks the choices, then runs Importer::run and DatasetRepository::save
+/// record field a type, checks the choices, then runs StudyImport::run (import and store)
 /// on a BackgroundTask with progress and cancel. Nothing is written when the import is cancelled
 /// or its report has a fatal problem. The report is shown afterwards (also for a fatal one) and
 /// can be exported as CSV.
@@ -38,8 +40,8 @@ class Study;
 /// shifted per patient and ages over 89 stored as 90; columns whose role is Drop are stored
 /// nowhere (also without de-identification). See docs/PRIVACY.md.
 ///
-/// Closing the dialog or pressing Escape during a run asks to cancel instead (without asking
-/// when not interactive). Destroying the dialog cancels a run and waits for it.
+/// Closing the dialog or pressing Escape during a run asks to cancel instead. Destroying the
+/// dialog cancels a run and waits for it.
 class ImportDialog : public QDialog
 {
     Q_OBJECT
@@ -47,7 +49,8 @@ public:
     explicit ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent = nullptr);
     ~ImportDialog() override;
 
-    /// Sets the manifest and reads its preview at once (also used to prefill from a drop).
+    /// Sets the manifest and reads its preview in the background (previewLoaded() follows); also
+    /// used to prefill from a drop.
     void setManifestPath(const QString &path);
     void setEventsPath(const QString &path);
     /// The folder image paths are relative to; empty: the manifest's folder.
@@ -59,9 +62,6 @@ public:
     /// The options the import would run with, from the fields and the column editor.
     lepton::ImportOptions options() const;
 
-    /// With interactive off (tests), no modal message box is shown: problems only go to
-    /// lastError() and the dialog's message label, and Escape during a run cancels at once.
-    void setInteractive(bool interactive) { m_interactive = interactive; }
     /// The last problem shown: unreadable manifest, invalid column roles or a failed import.
     QString lastError() const { return m_lastError; }
 
@@ -69,9 +69,9 @@ public:
     /// The dataset stored by the last successful import, or 0.
     qint64 importedDatasetId() const { return m_importedId; }
 
-    /// Writes the shown report as CSV (header row, one row per problem); false with `error` set
-    /// when the file cannot be written.
-    bool exportReport(const QString &path, QString *error = nullptr) const;
+    /// Writes the shown report as CSV (header row, one row per problem), with its audit entry in
+    /// the study; a failure says why (nothing written then).
+    lepton::Status exportReport(const QString &path) const;
 
     QTableView *previewView() const { return m_previewView; }
     QTableView *columnView() const { return m_columnView; }
@@ -86,7 +86,8 @@ public:
 
 public Q_SLOTS:
     /// Checks the choices and starts the import in the background; does nothing while running
-    /// or when the choices are invalid (the message says why).
+    /// or when the choices are invalid (the message says why). While the manifest is being read,
+    /// the import starts when it has been.
     void startImport();
     /// Asks a running import to stop; importFinished(false, true) follows and nothing is written
     /// (once the dataset is being saved, the save completes: it is one transaction).
@@ -94,6 +95,8 @@ public Q_SLOTS:
     void reject() override;
 
 Q_SIGNALS:
+    /// The manifest's preview and columns are shown (or why it cannot be read).
+    void previewLoaded();
     /// A dataset was stored in the study.
     void imported(qint64 datasetId);
     /// A run ended: stored (ok), cancelled, or failed (fatal problem or a failed save).
@@ -108,6 +111,7 @@ private:
     void browseEvents();
     void browseImageRoot();
     void loadPreview();
+    void showPreview(const lepton::Result<lepton::ManifestPreview> &preview);
     /// Something changed that the last import did not see: Import is offered again.
     void inputsChanged();
     /// What keeps the import from starting, or an empty string.
@@ -119,14 +123,18 @@ private:
     void showReport(const lepton::ImportReport &report, const QString &summary);
     void chooseExportFile();
     void openColumnEditors();
-    /// Asks (when interactive) whether to cancel the running import; true when it was cancelled.
+    /// Asks whether to cancel the running import; true when it was cancelled.
     bool confirmCancel();
+    /// A warning that does not block (a window-modal message box).
+    void warn(const QString &title, const QString &message);
 
     std::shared_ptr<lepton::Study> m_study;
     std::shared_ptr<RunResult> m_result;
     BackgroundTask *m_task;
-    bool m_interactive = true;
     bool m_running = false;
+    int m_previewGeneration = 0; ///< which loadPreview() a preview read belongs to
+    bool m_previewLoading = false;
+    bool m_startWhenPreviewed = false; ///< startImport() came while the preview was read
     bool m_done = false; // imported and nothing changed since: Import stays off against duplicates
     qint64 m_importedId = 0;
     QString m_lastError;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "util/Result.h"
+
 #include <QMainWindow>
 #include <QPointer>
 
@@ -14,46 +16,48 @@ class InspectorView;
 class ReviewView;
 class StartPage;
 class TrainingView;
+class WorkbenchMenus;
 class QLabel;
 class QListWidget;
-class QMenu;
-class QProgressBar;
 class QStackedWidget;
-class QTimer;
-class QToolButton;
 
 namespace lepton {
 class Study;
-}
+class StudySession;
+} // namespace lepton
 
 /// The workbench window: a start page while no study is open; with a study, a navigation
 /// between the views (Data, Training, Experiments, Inspector, Review), menus and a toolbar, and
-/// a status bar with the progress of background work. Studies are opened, created and
-/// remembered (recent list); a manifest, a folder or a study dropped on the window is imported
-/// or opened. Errors are dialogs (or, with interactive off, only lastError() and errorShown()).
+/// a status bar with the progress of background work. The open study, its recent list and the
+/// following of other writers belong to a StudySession that the window and its views share; a
+/// manifest, a folder or a study dropped on the window is imported or opened.
+///
+/// Errors are shown in a message box that does not block (and in the status bar and
+/// errorShown()); questions (cancel a run to close?) are modal QMessageBox questions.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     enum View { DataPage, TrainingPage, ExperimentsPage, InspectorPage, ReviewPage };
 
-    explicit MainWindow(QWidget *parent = nullptr);
+    /// A window on `session` (null: a session of its own). The session must outlive the window.
+    explicit MainWindow(lepton::StudySession *session = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    /// Opens a study; on failure shows why and keeps the current one.
     /// Opens a study for writing; a study whose file or folder cannot be written is offered
-    /// read-only. `readOnly`: open it read-only from the start (nothing can be changed).
-    bool openStudy(const QString &path, bool readOnly = false);
+    /// read-only. `readOnly`: open it read-only from the start (nothing can be changed). On
+    /// failure the message is shown and the current study stays open.
+    lepton::Status openStudy(const QString &path, bool readOnly = false);
     /// Creates an empty study at `path` (refused when the file exists) and opens it.
-    bool newStudy(const QString &path);
+    lepton::Status newStudy(const QString &path);
     /// Closes the study; asks first while a run trains (false: the user kept it open).
     bool closeStudy();
     QString studyPath() const;
-    std::shared_ptr<lepton::Study> study() const { return m_study; }
+    lepton::StudySession *session() const { return m_session; }
 
     /// Generates the demo data and imports it into `demoFolder()/demo-DOMAIN.lepton` in the
     /// background, then opens it (an existing demo study is opened at once).
-    bool createDemoStudy(const QString &domain, int cases);
+    lepton::Status createDemoStudy(const QString &domain, int cases);
     void setDemoFolder(const QString &folder) { m_demoFolder = folder; }
     QString demoFolder() const { return m_demoFolder; }
 
@@ -62,30 +66,32 @@ public:
     ImportDialog *importDialog() const;
     /// What a drop does with a path: a study is opened; a CSV or a folder with a manifest is
     /// imported (into the open study, or a new one beside it).
-    bool handleDroppedPath(const QString &path);
+    lepton::Status handleDroppedPath(const QString &path);
 
     void showView(View view);
     View currentView() const;
 
-    /// Off in tests: errors are not shown as modal dialogs and questions get `answer`.
-    void setInteractive(bool on, bool answer = true);
+    /// Off for scripted runs (screenshots): errors go to the status bar, errorShown() and
+    /// lastError() only, without a message box. Questions are always asked.
+    void setInteractive(bool on);
+    /// The last error shown to the user.
     QString lastError() const { return m_lastError; }
-    QStringList recentStudies() const;
 
-    StartPage *startPage() const { return m_start; }
     DataView *dataView() const { return m_data; }
     TrainingView *trainingView() const { return m_training; }
     ExperimentsView *experimentsView() const { return m_experiments; }
     InspectorView *inspectorView() const { return m_inspector; }
     ReviewView *reviewView() const { return m_review; }
-    /// Checks the study's audit chain and says the result (a dialog, or errorShown when broken).
-    bool verifyAuditLog();
+    /// Asks for a study file and opens it (read-only when asked).
+    void chooseStudy(bool readOnly);
+    /// Asks for a new study's file, creates it and opens the import dialog.
+    void chooseNewStudy();
+    /// Creates the demo study chosen on the start page (domain and cases).
+    void createChosenDemoStudy();
+    /// Checks the study's audit chain and says the result (a failure when it is broken).
+    lepton::Status verifyAuditLog();
     /// Opens a case in the Inspector (from any view).
     void inspectCase(qint64 runId, qint64 caseId);
-    QListWidget *navigation() const { return m_nav; }
-    BackgroundTask *backgroundTask() const { return m_task; }
-    QProgressBar *taskProgress() const { return m_taskBar; }
-    QAction *importAction() const { return m_importAction; }
 
 Q_SIGNALS:
     void errorShown(const QString &message);
@@ -98,31 +104,24 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
-    void buildMenus();
+    void connectViews();
+    /// Shows a failure (when it is one) and passes it on.
+    lepton::Status report(lepton::Status status);
     void showError(const QString &message);
+    void noteError(const QString &message);
     bool confirm(const QString &title, const QString &question);
     /// Asks to stop a training run or background task in progress; true when none is left.
     bool stopWorkFor(const QString &what);
-    void chooseStudy();
-    void chooseNewStudy();
-    void setStudy(std::shared_ptr<lepton::Study> study);
-    void addRecent(const QString &path);
-    void refreshRecentMenu();
-    void onTaskProgress(qint64 done, qint64 total, const QString &stage);
+    void onStudyChanged();
     void updateActions();
-    /// Every 2 s: when another window or program has written to the study (its data_version
-    /// changed) and this window is not writing itself, the Training and Experiments views re-read
-    /// their runs, and the dataset lists take in datasets imported elsewhere (now if shown, else
-    /// when shown next).
-    void checkExternalChanges();
+    /// Another window or program wrote to the study: the shown view re-reads what it shows, the
+    /// others when they are shown next.
+    void onExternalChange();
     void reloadStaleView();
 
-    std::shared_ptr<lepton::Study> m_study;
-    QTimer *m_watch;
-    qint64 m_dataVersion = -1;
+    lepton::StudySession *m_session;
     bool m_trainingStale = false;
     bool m_experimentsStale = false;
-    bool m_dataStale = false;
     QStackedWidget *m_pages; // start page | workspace
     StartPage *m_start;
     QWidget *m_workspace;
@@ -136,17 +135,8 @@ private:
     BackgroundTask *m_task;
     QPointer<ImportDialog> m_import;
     QLabel *m_summary;
-    QLabel *m_taskLabel;
-    QProgressBar *m_taskBar;
-    QToolButton *m_taskCancel;
-    QMenu *m_recentMenu = nullptr;
-    QList<QAction *> m_studyActions; // enabled only with a study open
-    QAction *m_startAction = nullptr;
-    QAction *m_cancelAction = nullptr;
-    QAction *m_importAction = nullptr;
-    QAction *m_resumeAction = nullptr;
+    WorkbenchMenus *m_menus = nullptr;
     QString m_demoFolder;
     bool m_interactive = true;
-    bool m_answer = true;
     QString m_lastError;
 };

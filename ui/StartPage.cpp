@@ -23,6 +23,12 @@ StartPage::StartPage(QWidget *parent)
       m_progress(new QProgressBar(this)),
       m_stage(new QLabel(this))
 {
+    m_demo->setObjectName(QStringLiteral("demoButton"));
+    m_open->setObjectName(QStringLiteral("openButton"));
+    m_new->setObjectName(QStringLiteral("newButton"));
+    m_domain->setObjectName(QStringLiteral("domainBox"));
+    m_cases->setObjectName(QStringLiteral("casesBox"));
+    m_recent->setObjectName(QStringLiteral("recentList"));
     auto *title = new QLabel(tr("<h1>Lepton Workbench</h1>"
                                 "<p>Train fusion models on images, records and event histories; see what "
                                 "drove each prediction; review decisions with an audit trail.</p>"),
@@ -114,4 +120,14 @@ void StartPage::setBusy(bool busy, const QString &stage, int percent)
         m_progress->setRange(0, 100);
         m_progress->setValue(percent);
     }
+}
+
+QString StartPage::demoDomain() const
+{
+    return m_domain->currentData().toString();
+}
+
+int StartPage::demoCases() const
+{
+    return m_cases->value();
 }

@@ -11,7 +11,8 @@ class QPushButton;
 class QSpinBox;
 
 /// What the workbench shows with no study open: create the demo study (generated and imported
-/// in the background), open or create a study, or pick a recent one.
+/// in the background), open or create a study, or pick a recent one. Object names: demoButton,
+/// domainBox, casesBox, openButton, newButton, recentList.
 class StartPage : public QWidget
 {
     Q_OBJECT
@@ -22,10 +23,9 @@ public:
     /// While the demo study is being made: the buttons wait, the bar shows progress.
     void setBusy(bool busy, const QString &stage = QString(), int percent = -1);
 
-    QPushButton *demoButton() const { return m_demo; }
-    QComboBox *domainBox() const { return m_domain; }
-    QSpinBox *casesBox() const { return m_cases; }
-    QListWidget *recentList() const { return m_recent; }
+    /// The demo the user chose: its domain ("medical", "finance") and number of cases.
+    QString demoDomain() const;
+    int demoCases() const;
 
 Q_SIGNALS:
     void createDemoRequested(const QString &domain, int cases);

@@ -2,59 +2,36 @@
 #include "TrainingView.h"
 
 #include "LossPlot.h"
+#include "TrainingForm.h"
 #include "TrainingSession.h"
 
-#include "decision/DomainTemplate.h"
-#include "store/DatasetRepository.h"
-#include "store/RunRepository.h"
-#include "store/Study.h"
-#include "util/DeviceInfo.h"
+#include "service/BackgroundRead.h"
+#include "service/DatasetListModel.h"
+#include "service/RunHistory.h"
+#include "service/RunListModel.h"
+#include "service/StudySession.h"
 
-#include <QCheckBox>
-#include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QFileDialog>
-#include <QFormLayout>
-#include <QGroupBox>
+#include <QFontDatabase>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
-#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QScrollArea>
-#include <QSpinBox>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTableView>
-#include <QThread>
 #include <QTime>
-#include <QTimer>
 #include <QVBoxLayout>
 
 #include <cmath>
-#include <map>
+#include <utility>
+
+using lepton::RunListModel;
 
 namespace {
-
-/// Presets: what a user picks before touching single values.
-struct Preset
-{
-    const char *name;
-    int epochs;
-    int imageSize;
-    int batchSize;
-    double learningRate;
-};
-constexpr Preset kPresets[] = {
-    { QT_TRANSLATE_NOOP("TrainingView", "Quick look (5 epochs, 64 px)"), 5, 64, 32, 3e-3 },
-    { QT_TRANSLATE_NOOP("TrainingView", "Default (30 epochs, 128 px)"), 30, 128, 32, 3e-3 },
-    { QT_TRANSLATE_NOOP("TrainingView", "Thorough (60 epochs, 128 px)"), 60, 128, 32, 2e-3 },
-};
-constexpr int kDefaultPreset = 1;
-constexpr int kProbeIntervalMs = 10;
 
 QString fmt(double v, int decimals = 3)
 {
@@ -81,61 +58,54 @@ QString duration(double seconds)
                      : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
+void tidyTable(QTableView *view)
+{
+    view->verticalHeader()->hide();
+    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    view->setWordWrap(false);
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+}
+
 } // namespace
 
-TrainingView::TrainingView(QWidget *parent)
+TrainingView::TrainingView(lepton::StudySession *session, QWidget *parent)
     : QWidget(parent),
+      m_studySession(session),
       m_session(new TrainingSession(this)),
-      m_dataset(new QComboBox(this)),
-      m_preset(new QComboBox(this)),
-      m_name(new QLineEdit(this)),
-      m_variant(new QComboBox(this)),
-      m_epochsBox(new QSpinBox(this)),
-      m_batch(new QSpinBox(this)),
-      m_lr(new QDoubleSpinBox(this)),
-      m_imageSize(new QSpinBox(this)),
-      m_augment(new QCheckBox(tr("flips, small rotations and shifts, brightness/contrast, noise"), this)),
-      m_seed(new QSpinBox(this)),
-      m_template(new QComboBox(this)),
-      m_device(new QComboBox(this)),
-      m_deviceInfo(new QLabel(this)),
-      m_threads(new QSpinBox(this)),
-      m_metric(new QComboBox(this)),
-      m_problem(new QLabel(this)),
-      m_start(new QPushButton(tr("Start"), this)),
-      m_cancel(new QPushButton(tr("Cancel"), this)),
-      m_resume(new QPushButton(tr("Resume"), this)),
+      m_form(new TrainingForm(this)),
       m_plot(new LossPlot(this)),
       m_epochs(new QStandardItemModel(this)),
       m_epochView(new QTableView(this)),
-      m_runs(new QStandardItemModel(this)),
+      m_runs(new QSortFilterProxyModel(this)),
       m_runsView(new QTableView(this)),
       m_log(new QPlainTextEdit(this)),
       m_progress(new QProgressBar(this)),
-      m_progressText(new QLabel(this)),
-      m_probe(new QTimer(this))
+      m_progressText(new QLabel(this))
 {
+    m_plot->setObjectName(QStringLiteral("lossPlot"));
+    m_epochView->setObjectName(QStringLiteral("epochTable"));
+    m_runsView->setObjectName(QStringLiteral("runsTable"));
+    m_log->setObjectName(QStringLiteral("logView"));
+    m_progress->setObjectName(QStringLiteral("progressBar"));
+    m_progressText->setObjectName(QStringLiteral("progressLabel"));
+
     m_epochs->setHorizontalHeaderLabels({ tr("Epoch"), tr("Train loss"), tr("Val loss"), tr("Val AUROC"), tr("Val acc"),
         tr("Sens"), tr("Spec"), tr("F1"), tr("Seconds"), tr("Best") });
     m_epochView->setModel(m_epochs);
-    m_epochView->verticalHeader()->hide();
-    m_epochView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    tidyTable(m_epochView);
     m_epochView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_epochView->setAlternatingRowColors(true);
-    m_epochView->setWordWrap(false);
-    m_epochView->verticalHeader()->setDefaultSectionSize(m_epochView->fontMetrics().height() + 6);
 
-    m_runs->setHorizontalHeaderLabels({ tr("Run"), tr("Name"), tr("Status"), tr("Variant"), tr("Best epoch"),
-        tr("Device"), tr("Started"), tr("Message") });
+    // The study's runs: the session's list, sorted here (numbers as numbers).
+    m_runs->setSourceModel(m_studySession->runs());
+    m_runs->setSortRole(Qt::EditRole);
     m_runsView->setModel(m_runs);
-    m_runsView->verticalHeader()->hide();
-    m_runsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    tidyTable(m_runsView);
     m_runsView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_runsView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_runsView->horizontalHeader()->setStretchLastSection(true);
     m_runsView->setSortingEnabled(true);
-    m_runsView->setWordWrap(false);
-    m_runsView->verticalHeader()->setDefaultSectionSize(m_runsView->fontMetrics().height() + 6);
+    m_runsView->sortByColumn(RunListModel::Id, Qt::AscendingOrder);
 
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(5000);
@@ -145,7 +115,6 @@ TrainingView::TrainingView(QWidget *parent)
     tabs->addTab(m_epochView, tr("Epochs"));
     tabs->addTab(m_runsView, tr("Runs in this study"));
     tabs->addTab(m_log, tr("Log"));
-
     auto *right = new QSplitter(Qt::Vertical, this);
     right->addWidget(m_plot);
     right->addWidget(tabs);
@@ -158,7 +127,6 @@ TrainingView::TrainingView(QWidget *parent)
     m_progress->setTextVisible(true);
     progressRow->addWidget(m_progress, 2);
     progressRow->addWidget(m_progressText, 3);
-
     auto *rightPane = new QWidget(this);
     auto *rightLayout = new QVBoxLayout(rightPane);
     rightLayout->setContentsMargins(0, 0, 0, 0);
@@ -166,12 +134,11 @@ TrainingView::TrainingView(QWidget *parent)
     rightLayout->addWidget(right, 1);
 
     auto *scroll = new QScrollArea(this);
-    scroll->setWidget(buildForm());
+    scroll->setWidget(m_form);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setMinimumWidth(380);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-
     auto *split = new QSplitter(this);
     split->addWidget(scroll);
     split->addWidget(rightPane);
@@ -180,6 +147,20 @@ TrainingView::TrainingView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(split);
 
+    m_form->setDatasetModel(m_studySession->datasets());
+    connect(m_form, &TrainingForm::startRequested, this, &TrainingView::startTraining);
+    connect(m_form, &TrainingForm::cancelRequested, this, &TrainingView::cancelTraining);
+    connect(m_form, &TrainingForm::resumeRequested, this, &TrainingView::resumeSelectedRun);
+    connect(m_form, &TrainingForm::errorOccurred, this, &TrainingView::fail);
+    connect(m_form, &TrainingForm::metricChanged, this, [this] {
+        m_plot->setMetricName(m_form->metricLabel());
+        if (!isRunning() && selectedRunId())
+            showRun(selectedRunId());
+    });
+    m_plot->setMetricName(m_form->metricLabel());
+    // Dozens of noisy steps per epoch: a heavier average than the plot's default reads better.
+    m_plot->setSmoothing(0.9);
+
     connect(m_session, &TrainingSession::stepsArrived, this, &TrainingView::onSteps);
     connect(m_session, &TrainingSession::epochFinished, this, &TrainingView::onEpoch);
     connect(m_session, &TrainingSession::logLines, this, [this](const QStringList &lines) {
@@ -187,28 +168,21 @@ TrainingView::TrainingView(QWidget *parent)
             appendLog(l);
     });
     connect(m_session, &TrainingSession::runStarted, this, [this](qint64 id) {
-        reloadRuns();
+        if (const lepton::Status s = m_studySession->refreshRuns(); !s)
+            appendLog(s.error());
         Q_EMIT runStarted(id);
     });
     connect(m_session, &TrainingSession::finished, this, &TrainingView::onFinished);
-    connect(m_runsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &i) {
-        updateResumeButton();
-        if (!isRunning() && i.isValid())
-            showRun(m_runs->item(i.row(), 0)->data(Qt::UserRole).toLongLong());
+    connect(m_runsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        updateState();
+        if (!isRunning() && selectedRunId())
+            showRun(selectedRunId());
     });
-
-    // The probe: a timer that should fire every 10 ms; a longer gap means the GUI thread was busy.
-    m_probe->setInterval(kProbeIntervalMs);
-    m_probe->setTimerType(Qt::PreciseTimer);
-    connect(m_probe, &QTimer::timeout, this, [this] {
-        const double gap = m_probeClock.nsecsElapsed() / 1e6;
-        m_probeClock.restart();
-        m_worstGap = std::max(m_worstGap, gap);
-    });
-
-    applyPreset(kDefaultPreset);
-    setRunning(false);
-    setStudy(nullptr);
+    // A run's status changes in the list (another program ended it): Resume follows.
+    connect(m_studySession->runs(), &QAbstractItemModel::dataChanged, this, &TrainingView::updateState);
+    connect(m_studySession, &lepton::StudySession::studyOpened, this, &TrainingView::onStudyChanged);
+    connect(m_studySession, &lepton::StudySession::studyClosed, this, &TrainingView::onStudyChanged);
+    onStudyChanged();
 }
 
 TrainingView::~TrainingView()
@@ -216,372 +190,123 @@ TrainingView::~TrainingView()
     // The session's destructor cancels and waits; the run is recorded as cancelled.
 }
 
-QWidget *TrainingView::buildForm()
+void TrainingView::onStudyChanged()
 {
-    auto *page = new QWidget(this);
-    auto *outer = new QVBoxLayout(page);
-
-    auto *runBox = new QGroupBox(tr("Run"), page);
-    auto *form = new QFormLayout(runBox);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    m_dataset->setToolTip(tr("The dataset to train on (its train and val splits; test is kept for the end)"));
-    form->addRow(tr("&Dataset"), m_dataset);
-    for (const Preset &p : kPresets)
-        m_preset->addItem(tr(p.name));
-    m_preset->addItem(tr("Custom"));
-    m_preset->setToolTip(tr("Fills the form with tried settings; changing a value makes it Custom"));
-    form->addRow(tr("&Preset"), m_preset);
-    m_name->setPlaceholderText(tr("e.g. attention seed 1 (default)"));
-    form->addRow(tr("&Name"), m_name);
-    m_variant->addItem(tr("attention fusion (all modalities)"), QStringLiteral("attention"));
-    m_variant->addItem(tr("concatenation fusion"), QStringLiteral("concat"));
-    m_variant->addItem(tr("image only"), QStringLiteral("image"));
-    m_variant->addItem(tr("record only"), QStringLiteral("record"));
-    m_variant->addItem(tr("history only"), QStringLiteral("history"));
-    m_variant->setToolTip(tr("How the modalities are fused; the single-modality variants are for ablations"));
-    form->addRow(tr("&Variant"), m_variant);
-    m_epochsBox->setRange(1, 1000);
-    form->addRow(tr("&Epochs"), m_epochsBox);
-    m_batch->setRange(1, 4096);
-    form->addRow(tr("&Batch size"), m_batch);
-    m_lr->setDecimals(5);
-    m_lr->setRange(0.00001, 1.0);
-    m_lr->setSingleStep(0.0005);
-    form->addRow(tr("&Learning rate"), m_lr);
-    m_imageSize->setRange(16, 1024);
-    m_imageSize->setSingleStep(16);
-    m_imageSize->setSuffix(tr(" px"));
-    form->addRow(tr("&Image size"), m_imageSize);
-    m_augment->setChecked(true);
-    form->addRow(tr("&Augmentation"), m_augment);
-    m_seed->setRange(0, 2'000'000'000);
-    m_seed->setValue(1);
-    form->addRow(tr("&Seed"), m_seed);
-    fillTemplates();
-    m_template->setToolTip(tr("The decision template kept with the run (classes, costs, grades)"));
-    form->addRow(tr("&Template"), m_template);
-
-    // Device: CUDA only when this build and machine have it; otherwise greyed, with the reason.
-    m_device->addItem(tr("auto"), QStringLiteral("auto"));
-    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
-    m_device->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
-    const lepton::CudaAvailability cuda = lepton::cudaAvailability();
-    auto *cudaItem = qobject_cast<QStandardItemModel *>(m_device->model())->item(2);
-    if (cuda.available) {
-        m_deviceInfo->setText(tr("GPU: %1").arg(cuda.name));
-        m_device->setItemText(2, tr("CUDA: %1").arg(cuda.name));
-    } else {
-        cudaItem->setEnabled(false);
-        cudaItem->setToolTip(cuda.reason);
-        m_deviceInfo->setText(tr("No GPU: %1").arg(cuda.reason));
-    }
-    m_deviceInfo->setWordWrap(true);
-    m_deviceInfo->setStyleSheet(QStringLiteral("color: palette(mid);"));
-    form->addRow(tr("De&vice"), m_device);
-    form->addRow(QString(), m_deviceInfo);
-    m_threads->setRange(0, 1024);
-    m_threads->setSpecialValueText(tr("all cores (%1)").arg(QThread::idealThreadCount()));
-    m_threads->setToolTip(tr("LibTorch threads for the computation"));
-    form->addRow(tr("T&hreads"), m_threads);
-    m_metric->addItem(tr("val AUROC"), QStringLiteral("auroc"));
-    m_metric->addItem(tr("val accuracy"), QStringLiteral("accuracy"));
-    m_metric->addItem(tr("val F1"), QStringLiteral("f1"));
-    m_metric->setToolTip(tr("The metric plotted on the right axis (early stopping always uses val AUROC)"));
-    form->addRow(tr("Plotted &metric"), m_metric);
-    outer->addWidget(runBox);
-
-    m_problem->setWordWrap(true);
-    m_problem->setStyleSheet(QStringLiteral("color: #b00020;"));
-    m_problem->hide();
-    outer->addWidget(m_problem);
-
-    auto *buttons = new QHBoxLayout;
-    m_start->setDefault(true);
-    m_start->setToolTip(tr("Start a run with these settings (Ctrl+Enter)"));
-    m_cancel->setToolTip(tr("Stop the run; it is kept as cancelled with its last checkpoint (Ctrl+.)"));
-    m_resume->setToolTip(tr("Continue the run selected under Runs from its last checkpoint"));
-    buttons->addWidget(m_start);
-    buttons->addWidget(m_cancel);
-    buttons->addWidget(m_resume);
-    outer->addLayout(buttons);
-    outer->addStretch();
-
-    connect(m_start, &QPushButton::clicked, this, &TrainingView::startTraining);
-    connect(m_cancel, &QPushButton::clicked, this, &TrainingView::cancelTraining);
-    connect(m_resume, &QPushButton::clicked, this, &TrainingView::resumeSelectedRun);
-    connect(m_preset, &QComboBox::activated, this, &TrainingView::applyPreset);
-    for (QSpinBox *b : { m_epochsBox, m_batch, m_imageSize })
-        connect(b, &QSpinBox::valueChanged, this, &TrainingView::markCustom);
-    connect(m_lr, &QDoubleSpinBox::valueChanged, this, &TrainingView::markCustom);
-    connect(m_template, &QComboBox::activated, this, [this](int index) {
-        if (m_template->itemData(index).toString() != QLatin1String("<file>"))
-            return;
-        const QString file = QFileDialog::getOpenFileName(
-            this, tr("Decision template"), QString(), tr("Templates (*.json);;All files (*)"));
-        if (file.isEmpty()) {
-            m_template->setCurrentIndex(0);
-            return;
-        }
-        auto t = lepton::DomainTemplate::load(file);
-        if (!t) {
-            m_template->setCurrentIndex(0);
-            fail(t.error());
-            return;
-        }
-        m_template->insertItem(index, QFileInfo(file).fileName(), file);
-        m_template->setCurrentIndex(index);
-    });
-    connect(m_metric, &QComboBox::currentIndexChanged, this, [this] {
-        m_plot->setMetricName(m_metric->currentText());
-        if (!isRunning() && m_runsView->currentIndex().isValid())
-            showRun(m_runs->item(m_runsView->currentIndex().row(), 0)->data(Qt::UserRole).toLongLong());
-    });
-    m_plot->setMetricName(m_metric->currentText());
-    // Dozens of noisy steps per epoch: a heavier average than the plot's default reads better.
-    m_plot->setSmoothing(0.9);
-    return page;
-}
-
-void TrainingView::fillTemplates()
-{
-    m_template->addItem(tr("auto (matches the classes)"), QStringLiteral("auto"));
-    for (const QString &name : lepton::DomainTemplate::builtinNames())
-        m_template->addItem(name, name);
-    m_template->addItem(tr("From a file…"), QStringLiteral("<file>"));
-}
-
-void TrainingView::applyPreset(int index)
-{
-    if (index < 0 || index >= int(std::size(kPresets)))
-        return;
-    const Preset &p = kPresets[index];
-    m_applyingPreset = true;
-    m_epochsBox->setValue(p.epochs);
-    m_imageSize->setValue(p.imageSize);
-    m_batch->setValue(p.batchSize);
-    m_lr->setValue(p.learningRate);
-    m_preset->setCurrentIndex(index);
-    m_applyingPreset = false;
-}
-
-void TrainingView::markCustom()
-{
-    if (!m_applyingPreset)
-        m_preset->setCurrentIndex(m_preset->count() - 1);
-}
-
-void TrainingView::setStudy(std::shared_ptr<lepton::Study> study)
-{
-    if (isRunning())
-        return;
-    m_study = std::move(study);
+    ++m_readGeneration; // a stored run of the study before is not drawn
     m_plot->clear();
     m_epochs->removeRows(0, m_epochs->rowCount());
     m_log->clear();
     m_progress->setValue(0);
-    m_progressText->setText(
-        m_study ? tr("Ready. Choose the settings and press Start (Ctrl+Enter).") : tr("Open a study to train."));
-    reload();
+    m_progressText->setText(m_studySession->isOpen() ? tr("Ready. Choose the settings and press Start (Ctrl+Enter).")
+                                                     : tr("Open a study to train."));
+    m_form->selectDataset(m_studySession->datasets()->ids().value(m_studySession->datasets()->rowCount() - 1));
+    updateState();
 }
 
-void TrainingView::reload(qint64 datasetId)
+void TrainingView::selectDataset(qint64 datasetId)
 {
-    const qint64 keep = datasetId ? datasetId : m_dataset->currentData().toLongLong();
-    m_dataset->clear();
-    if (m_study) {
-        auto datasets = lepton::DatasetRepository(*m_study).datasets(false);
-        if (datasets)
-            for (const auto &d : datasets.value())
-                m_dataset->addItem(tr("%1: %2 (%3 cases)").arg(d.id).arg(d.name).arg(d.caseCount), d.id);
-    }
-    const int index = m_dataset->findData(keep);
-    m_dataset->setCurrentIndex(index >= 0 ? index : m_dataset->count() - 1);
-    reloadRuns();
-    setRunning(isRunning());
+    if (!isRunning())
+        m_form->selectDataset(datasetId);
 }
 
-void TrainingView::reloadRuns()
+qint64 TrainingView::selectedRunId() const
 {
-    const qint64 selected = m_runsView->currentIndex().isValid()
-        ? m_runs->item(m_runsView->currentIndex().row(), 0)->data(Qt::UserRole).toLongLong()
-        : 0;
-    m_runs->removeRows(0, m_runs->rowCount());
-    if (!m_study)
-        return;
-    // Runs whose process has ended (killed, or let go after a failed write) show as interrupted.
-    if (!m_study->isReadOnly())
-        lepton::RunRepository(*m_study).markInterrupted();
-    auto runs = lepton::RunRepository(*m_study).runs();
-    if (!runs) {
-        appendLog(runs.error());
-        return;
-    }
-    for (const lepton::RunRecord &r : runs.value()) {
-        auto *id = new QStandardItem;
-        id->setData(r.id, Qt::DisplayRole); // a number: sorts 9 before 10
-        id->setData(r.id, Qt::UserRole);
-        const QString variant = r.config.value(QStringLiteral("train"))
-                                    .toObject()
-                                    .value(QStringLiteral("model"))
-                                    .toObject()
-                                    .value(QStringLiteral("fusion"))
-                                    .toString();
-        QList<QStandardItem *> row { id, new QStandardItem(r.name), new QStandardItem(r.status),
-            new QStandardItem(variant),
-            new QStandardItem(r.bestEpoch >= 0 ? QString::number(r.bestEpoch + 1) : QString()),
-            new QStandardItem(r.deviceName.isEmpty() ? r.device : r.deviceName), new QStandardItem(r.startedAt),
-            new QStandardItem(r.message) };
-        row.last()->setToolTip(r.message);
-        if (r.bestEpoch >= 0)
-            row[4]->setData(r.bestEpoch + 1, Qt::DisplayRole);
-        m_runs->appendRow(row);
-        if (r.id == selected) {
-            QSignalBlocker block(m_runsView->selectionModel());
-            m_runsView->setCurrentIndex(m_runs->index(m_runs->rowCount() - 1, 0));
-        }
-    }
-    const QHeaderView *header = m_runsView->horizontalHeader();
-    if (header->sortIndicatorSection() >= 0 && header->sortIndicatorSection() < m_runs->columnCount())
-        m_runs->sort(header->sortIndicatorSection(), header->sortIndicatorOrder());
-    m_runsView->resizeColumnsToContents();
-    updateResumeButton();
-}
-
-void TrainingView::refreshFromStudy()
-{
-    if (isRunning())
-        return;
-    reloadRuns();
-    const QModelIndex current = m_runsView->currentIndex();
-    if (current.isValid())
-        showRun(m_runs->item(current.row(), 0)->data(Qt::UserRole).toLongLong());
-}
-
-void TrainingView::updateResumeButton()
-{
-    bool resumable = false;
     const QModelIndex i = m_runsView->currentIndex();
-    if (i.isValid()) {
-        const QString status = m_runs->item(i.row(), 2)->text();
-        resumable = status == QLatin1String("cancelled") || status == QLatin1String("interrupted")
-            || status == QLatin1String("failed");
-    }
-    m_resume->setEnabled(!isRunning() && m_study && !m_study->isReadOnly() && resumable);
-    m_resume->setToolTip(resumable ? tr("Continue the selected run from its last checkpoint")
-                                   : tr("Select a cancelled, interrupted or failed run under \"Runs in this study\""));
+    return i.isValid() ? i.data(RunListModel::RunIdRole).toLongLong() : 0;
 }
 
-lepton::TrainConfig TrainingView::configFromForm(QString *problem) const
+void TrainingView::selectRun(qint64 runId)
 {
-    lepton::TrainConfig c;
-    c.model.fusion
-        = lepton::fusionVariantFromName(m_variant->currentData().toString()).value_or(lepton::FusionVariant::Attention);
-    c.epochs = m_epochsBox->value();
-    c.batchSize = m_batch->value();
-    c.learningRate = m_lr->value();
-    c.model.imageSize = m_imageSize->value();
-    c.augment.enabled = m_augment->isChecked();
-    c.seed = static_cast<std::uint64_t>(m_seed->value());
-    c.templateName = m_template->currentData().toString();
-    c.device = m_device->currentData().toString();
-    c.threads = m_threads->value();
-    QString p;
-    if (!m_study)
-        p = tr("Open or create a study first (File ▸ Open, or the start page).");
-    else if (m_dataset->currentIndex() < 0)
-        p = tr("The study has no dataset: import one first (File ▸ Import Data, Ctrl+I).");
-    else if (c.templateName == QLatin1String("<file>"))
-        p = tr("Template: choose a template file.");
-    else if (c.device == QLatin1String("cuda") && !lepton::cudaAvailability().available)
-        p = tr("Device: %1 Choose auto or CPU.").arg(lepton::cudaAvailability().reason);
-    else if (c.model.imageSize % 8 != 0)
-        p = tr("Image size: %1 px is not a multiple of 8; the image encoder halves it per stage. Use e.g. %2 px.")
-                .arg(c.model.imageSize)
-                .arg(std::max(16, c.model.imageSize / 8 * 8));
-    if (p.isEmpty())
-        p = c.validate();
-    if (p.isEmpty())
-        p = c.model.validate();
-    if (problem)
-        *problem = p;
-    return c;
+    for (int r = 0; r < m_runs->rowCount(); ++r)
+        if (m_runs->index(r, 0).data(RunListModel::RunIdRole).toLongLong() == runId) {
+            QSignalBlocker block(m_runsView->selectionModel());
+            m_runsView->setCurrentIndex(m_runs->index(r, 0));
+        }
+}
+
+void TrainingView::refreshSelectedRun()
+{
+    if (!isRunning() && selectedRunId())
+        showRun(selectedRunId());
+}
+
+void TrainingView::updateState()
+{
+    const bool writable = m_studySession->isOpen() && !m_studySession->isReadOnly();
+    const QModelIndex i = m_runsView->currentIndex();
+    const bool resumable
+        = i.isValid() && RunListModel::isResumable(i.data(RunListModel::StatusRole).toString());
+    m_form->setState(isRunning(), writable, writable && resumable,
+        m_studySession->isReadOnly() ? tr("The study is open read-only") : QString());
 }
 
 void TrainingView::fail(const QString &message)
 {
-    m_problem->setText(message);
-    m_problem->setVisible(!message.isEmpty());
+    m_form->showProblem(message);
     if (message.isEmpty())
         return;
     appendLog(message);
     Q_EMIT errorOccurred(message);
-    if (m_interactive)
-        QMessageBox::warning(this, tr("Training"), message);
 }
 
 bool TrainingView::startTraining()
 {
     if (isRunning())
         return false;
-    if (m_study && m_study->isReadOnly()) {
+    if (m_studySession->isReadOnly()) {
         fail(tr("%1 is open read-only: a run cannot be stored. Open it for writing (File ▸ Open Study) to "
                 "train.")
-                 .arg(m_study->path()));
+                 .arg(m_studySession->path()));
         return false;
     }
-    QString problem;
-    const lepton::TrainConfig c = configFromForm(&problem);
-    if (!problem.isEmpty()) {
-        fail(problem);
+    const lepton::Result<lepton::TrainConfig> c = m_form->config(m_studySession->isOpen());
+    if (!c) {
+        fail(c.error());
         return false;
     }
-    m_problem->hide();
-    if (!m_session->start(m_study, m_dataset->currentData().toLongLong(), c, m_name->text().trimmed())) {
+    m_form->showProblem(QString());
+    if (!m_session->start(m_studySession->study(), m_form->datasetId(), c.value(), m_form->runName())) {
         fail(tr("The run could not be started."));
         return false;
     }
-    beginRun(c.epochs, false);
+    ++m_readGeneration; // a stored run still being read is not drawn over the new one
+    m_awaitingHistory = false;
+    beginRun(c->epochs, false);
     appendLog(tr("Starting: %1, %2 epochs, batch %3, learning rate %4, %5 px, seed %6, device %7")
-                  .arg(m_variant->currentData().toString())
-                  .arg(c.epochs)
-                  .arg(c.batchSize)
-                  .arg(c.learningRate)
-                  .arg(c.model.imageSize)
-                  .arg(c.seed)
-                  .arg(c.device));
+                  .arg(m_form->variant())
+                  .arg(c->epochs)
+                  .arg(c->batchSize)
+                  .arg(c->learningRate)
+                  .arg(c->model.imageSize)
+                  .arg(c->seed)
+                  .arg(c->device));
     return true;
 }
 
 bool TrainingView::resumeSelectedRun()
 {
-    const QModelIndex i = m_runsView->currentIndex();
-    if (isRunning() || !m_study || !i.isValid())
+    const qint64 runId = selectedRunId();
+    if (isRunning() || !m_studySession->isOpen() || !runId)
         return false;
-    if (m_study->isReadOnly()) {
+    if (m_studySession->isReadOnly()) {
         fail(tr("%1 is open read-only: a run cannot be resumed in it. Open it for writing (File ▸ Open Study).")
-                 .arg(m_study->path()));
+                 .arg(m_studySession->path()));
         return false;
     }
-    const qint64 runId = m_runs->item(i.row(), 0)->data(Qt::UserRole).toLongLong();
-    auto run = lepton::RunRepository(*m_study).run(runId);
+    // One row: quick. A run still marked running may be training in another window or program.
+    auto run = lepton::RunHistory::resumable(*m_studySession->study(), runId);
     if (!run) {
         fail(run.error());
         return false;
     }
-    // A run still marked running may be training in another window or `lepton train` now.
-    if (run->status != QLatin1String("cancelled") && run->status != QLatin1String("interrupted")
-        && run->status != QLatin1String("failed")) {
-        fail(tr("Run %1 is %2; only a cancelled, interrupted or failed run can be resumed.")
-                 .arg(runId)
-                 .arg(run->status));
-        return false;
-    }
-    showRun(runId, true); // the completed epochs; the resumed ones continue them
-    if (!m_session->resume(m_study, runId)) {
+    if (!m_session->resume(m_studySession->study(), runId)) {
         fail(tr("Run %1 could not be resumed.").arg(runId));
         return false;
     }
-    beginRun(run->config.value(QStringLiteral("train")).toObject().value(QStringLiteral("epochs")).toInt(), true);
+    // The completed epochs are read in the background; the resumed ones continue them.
+    showRun(runId, true);
+    m_awaitingHistory = true;
+    beginRun(lepton::RunHistory::configuredEpochs(run.value()), true);
     appendLog(tr("Resuming run %1").arg(runId));
     return true;
 }
@@ -590,22 +315,18 @@ void TrainingView::beginRun(int epochs, bool resuming)
 {
     if (!resuming) {
         m_plot->clear();
-        m_plot->setMetricName(m_metric->currentText());
+        m_plot->setMetricName(m_form->metricLabel());
         m_epochs->removeRows(0, m_epochs->rowCount());
+        m_progress->setValue(0);
     }
     m_runEpochs = epochs;
-    m_lastEpoch = m_epochs->rowCount() - 1;
     m_stepsDone = 0;
     m_stepsTotal = 0;
     m_stepsAtStart = -1;
     m_runClock.start();
-    m_worstGap = 0.0;
-    m_probeClock.start();
-    m_probe->start();
-    if (!resuming)
-        m_progress->setValue(0);
     m_progressText->setText(tr("Preparing the data…"));
-    setRunning(true);
+    updateState();
+    Q_EMIT busyChanged(true);
 }
 
 void TrainingView::cancelTraining()
@@ -613,7 +334,7 @@ void TrainingView::cancelTraining()
     if (!isRunning())
         return;
     m_session->cancel();
-    m_cancel->setEnabled(false);
+    m_form->setCancelEnabled(false);
     m_progressText->setText(tr("Cancelling after the current step…"));
     appendLog(tr("Cancel requested"));
 }
@@ -631,20 +352,12 @@ bool TrainingView::isRunning() const
     return m_session->isRunning();
 }
 
-void TrainingView::setRunning(bool running)
-{
-    for (QWidget *w : std::initializer_list<QWidget *> { m_dataset, m_preset, m_name, m_variant, m_epochsBox, m_batch,
-             m_lr, m_imageSize, m_augment, m_seed, m_template, m_device, m_threads })
-        w->setEnabled(!running);
-    m_start->setEnabled(!running && m_study && !m_study->isReadOnly());
-    m_start->setToolTip(m_study && m_study->isReadOnly() ? tr("The study is open read-only") : QString());
-    m_cancel->setEnabled(running);
-    updateResumeButton();
-    Q_EMIT busyChanged(running);
-}
-
 void TrainingView::onSteps(const QVector<lepton::StepInfo> &steps)
 {
+    if (m_awaitingHistory) {
+        m_heldSteps += steps;
+        return;
+    }
     QVector<double> x, y;
     x.reserve(steps.size());
     y.reserve(steps.size());
@@ -681,7 +394,7 @@ void TrainingView::onSteps(const QVector<lepton::StepInfo> &steps)
 
 double TrainingView::metricValue(double auroc, double accuracy, double f1) const
 {
-    const QString m = m_metric->currentData().toString();
+    const QString m = m_form->metricKey();
     return m == QLatin1String("accuracy") ? accuracy : m == QLatin1String("f1") ? f1 : auroc;
 }
 
@@ -709,7 +422,10 @@ void TrainingView::addEpochRow(int epoch, double trainLoss, double valLoss, doub
 
 void TrainingView::onEpoch(const lepton::EpochInfo &e)
 {
-    m_lastEpoch = e.epoch;
+    if (m_awaitingHistory) {
+        m_heldEpochs.append(e);
+        return;
+    }
     m_plot->addEpoch(e.epoch + 1, e.val.loss, metricValue(e.val.auroc, e.val.accuracy, e.val.f1), e.best);
     addEpochRow(e.epoch, e.train.loss, e.val.loss, e.val.auroc, e.val.accuracy, e.val.sensitivity, e.val.specificity,
         e.val.f1, e.seconds, e.best);
@@ -724,10 +440,13 @@ void TrainingView::onEpoch(const lepton::EpochInfo &e)
 
 void TrainingView::onFinished(bool ok, const lepton::TrainOutcome &outcome, const QString &message)
 {
-    m_probe->stop();
-    setRunning(false);
+    if (m_awaitingHistory) {
+        // The run ended before its history was read: what it reported is drawn without it.
+        ++m_readGeneration;
+        releaseHeldReports();
+    }
     const qint64 runId = ok ? outcome.runId : m_session->runId();
-    QString status = ok ? outcome.status : QStringLiteral("failed");
+    const QString status = ok ? outcome.status : QStringLiteral("failed");
     QString text;
     if (ok && outcome.status == QLatin1String("completed"))
         text = tr("Run %1 completed: best epoch %2 of %3 · test AUROC %4 · test accuracy %5")
@@ -743,91 +462,77 @@ void TrainingView::onFinished(bool ok, const lepton::TrainOutcome &outcome, cons
         text
             = runId ? tr("Run %1 failed: %2").arg(runId).arg(message) : tr("Training could not start: %1").arg(message);
     appendLog(text);
-    appendLog(tr("GUI thread: longest gap between %1 ms probe ticks during the run: %2 ms")
-                  .arg(kProbeIntervalMs)
-                  .arg(m_worstGap, 0, 'f', 1));
     m_progressText->setText(text);
     if (ok && outcome.status == QLatin1String("completed"))
         m_progress->setValue(100);
-    reloadRuns();
+    if (const lepton::Status s = m_studySession->refreshRuns(); !s)
+        appendLog(s.error());
     // Keep the finished run selected, so Resume and its stored curves are one click away.
-    for (int r = 0; r < m_runs->rowCount(); ++r)
-        if (m_runs->item(r, 0)->data(Qt::UserRole).toLongLong() == runId) {
-            QSignalBlocker block(m_runsView->selectionModel());
-            m_runsView->setCurrentIndex(m_runs->index(r, 0));
-        }
-    updateResumeButton();
+    selectRun(runId);
+    updateState();
+    Q_EMIT busyChanged(false);
     Q_EMIT progressChanged(text, -1);
     if (!ok || outcome.status == QLatin1String("failed")) {
-        m_problem->setText(text);
-        m_problem->show();
+        m_form->showProblem(text);
         Q_EMIT errorOccurred(text);
-        if (m_interactive)
-            QMessageBox::warning(this, tr("Training"), text);
     }
     Q_EMIT runFinished(runId, status);
 }
 
 void TrainingView::showRun(qint64 runId, bool completedOnly)
 {
-    if (!m_study || isRunning())
+    if (!m_studySession->isOpen() || (isRunning() && !completedOnly))
         return;
-    lepton::RunRepository repo(*m_study);
-    auto run = repo.run(runId);
-    auto rows = repo.metrics(runId);
-    if (!run || !rows) {
-        fail(run ? rows.error() : run.error());
-        return;
-    }
+    const int generation = ++m_readGeneration;
+    lepton::readInBackground<lepton::TrainingCurves>(
+        m_studySession->study(), this,
+        [runId, completedOnly](lepton::Study &study) { return lepton::RunHistory::curves(study, runId, completedOnly); },
+        [this, generation](const lepton::Result<lepton::TrainingCurves> &curves) {
+            if (generation != m_readGeneration)
+                return; // another run was chosen meanwhile
+            if (!curves) {
+                releaseHeldReports();
+                fail(curves.error());
+                return;
+            }
+            drawRun(curves.value());
+        });
+}
+
+void TrainingView::drawRun(const lepton::TrainingCurves &c)
+{
     m_plot->clear();
-    m_plot->setMetricName(m_metric->currentText());
+    m_plot->setMetricName(m_form->metricLabel());
     m_epochs->removeRows(0, m_epochs->rowCount());
-    // Per-step losses: x = epoch + (i + 1) / steps in that epoch.
-    std::map<int, std::vector<double>> stepLoss;
-    std::map<int, std::map<QString, double>> train, val;
-    for (const lepton::MetricRow &m : rows.value()) {
-        if (m.split == QLatin1String("train") && m.step >= 0 && m.name == QLatin1String("loss"))
-            stepLoss[m.epoch].push_back(m.value);
-        else if (m.step < 0 && m.split == QLatin1String("train"))
-            train[m.epoch][m.name] = m.value;
-        else if (m.step < 0 && m.split == QLatin1String("val"))
-            val[m.epoch][m.name] = m.value;
-    }
-    // Steps per epoch from the longest epoch: a cancelled epoch's partial steps keep their place
-    // instead of stretching over the epoch. Resuming drops an epoch without validation (the
-    // trainer repeats it), so then only completed epochs are drawn.
-    std::size_t perEpoch = 1;
-    for (const auto &[epoch, losses] : stepLoss)
-        perEpoch = std::max(perEpoch, losses.size());
-    QVector<double> x, y;
-    for (const auto &[epoch, losses] : stepLoss) {
-        if (completedOnly && !val.count(epoch))
-            continue;
-        for (std::size_t i = 0; i < losses.size(); ++i) {
-            x.append(epoch + double(i + 1) / perEpoch);
-            y.append(losses[i]);
-        }
-    }
-    m_plot->addSteps(x, y);
+    m_plot->addSteps(c.stepX, c.stepLoss);
     // The best epoch as the trainer judged it up to each epoch: the stored best is the last star.
-    for (const auto &[epoch, v] : val) {
-        auto get = [&v](const char *name) {
-            auto it = v.find(QString::fromLatin1(name));
-            return it == v.end() ? NAN : it->second;
-        };
-        const bool best = epoch == run->bestEpoch;
-        m_plot->addEpoch(epoch + 1, get("loss"), metricValue(get("auroc"), get("accuracy"), get("f1")), best);
-        const auto t = train.find(epoch);
-        const double trainLoss
-            = t == train.end() || !t->second.count(QStringLiteral("loss")) ? NAN : t->second.at(QStringLiteral("loss"));
-        addEpochRow(epoch, trainLoss, get("loss"), get("auroc"), get("accuracy"), get("sensitivity"),
-            get("specificity"), get("f1"), NAN, best);
+    for (const lepton::EpochSummary &e : c.epochs) {
+        m_plot->addEpoch(e.epoch + 1, e.valLoss, metricValue(e.valAuroc, e.valAccuracy, e.valF1), e.best);
+        addEpochRow(e.epoch, e.trainLoss, e.valLoss, e.valAuroc, e.valAccuracy, e.valSensitivity, e.valSpecificity,
+            e.valF1, NAN, e.best);
     }
-    m_progress->setValue(run->status == QLatin1String("completed") ? 100 : 0);
-    m_progressText->setText(
-        tr("Run %1 “%2”: %3%4")
-            .arg(runId)
-            .arg(run->name, run->status, run->message.isEmpty() ? QString() : QStringLiteral(" — ") + run->message));
+    if (m_awaitingHistory) {
+        // A resumed run: its history is drawn, now what it has sent meanwhile.
+        releaseHeldReports();
+    } else {
+        m_progress->setValue(c.run.status == QLatin1String("completed") ? 100 : 0);
+        m_progressText->setText(tr("Run %1 “%2”: %3%4")
+                                    .arg(c.run.id)
+                                    .arg(c.run.name, c.run.status,
+                                        c.run.message.isEmpty() ? QString() : QStringLiteral(" — ") + c.run.message));
+    }
+    Q_EMIT runShown(c.run.id);
+}
+
+void TrainingView::releaseHeldReports()
+{
+    m_awaitingHistory = false;
+    const QVector<lepton::StepInfo> steps = std::exchange(m_heldSteps, {});
+    const QVector<lepton::EpochInfo> epochs = std::exchange(m_heldEpochs, {});
+    if (!steps.isEmpty())
+        onSteps(steps);
+    for (const lepton::EpochInfo &e : epochs)
+        onEpoch(e);
 }
 
 void TrainingView::appendLog(const QString &line)

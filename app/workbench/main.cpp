@@ -6,14 +6,16 @@
 #include "ImportDialog.h"
 #include "InspectorView.h"
 #include "MainWindow.h"
+#include "TrainingForm.h"
 #include "TrainingView.h"
 
+#include "service/RunListModel.h"
+#include "service/StudySession.h"
 #include "util/Threads.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QSpinBox>
-#include <QStandardItemModel>
+#include <QAbstractItemModel>
 #include <QTableView>
 #include <QTimer>
 
@@ -50,8 +52,7 @@ int main(int argc, char **argv)
         QStringLiteral("Start a run of N epochs from the Training view's form (with its other defaults)."),
         QStringLiteral("N"));
     const QCommandLineOption exitWhenDone(QStringLiteral("exit-when-done"),
-        QStringLiteral("With --train-epochs: quit when the run ends and print its outcome and the GUI thread's "
-                       "longest stall (a benchmark of the workbench during training)."));
+        QStringLiteral("With --train-epochs: quit when the run ends and print its outcome."));
     const QCommandLineOption importManifest(QStringLiteral("import"),
         QStringLiteral("Open the import dialog for this manifest (events.csv beside it is picked up)."),
         QStringLiteral("MANIFEST"));
@@ -68,11 +69,12 @@ int main(int argc, char **argv)
         parser.addOption(o);
     parser.process(app);
 
-    MainWindow window;
-    // Scripted runs (screenshots, benchmarks) must never wait for a click: errors go to stderr.
+    lepton::StudySession session;
+    MainWindow window(&session);
+    // Scripted runs (screenshots) must never wait for a click: errors go to stderr.
     const bool scripted = parser.isSet(screenshot) || parser.isSet(exitWhenDone);
     if (scripted) {
-        window.setInteractive(false, true);
+        window.setInteractive(false);
         QObject::connect(&window, &MainWindow::errorShown, &app,
             [](const QString &message) { std::fprintf(stderr, "lepton-workbench: %s\n", qPrintable(message)); });
     }
@@ -95,10 +97,10 @@ int main(int argc, char **argv)
         window.dataView()->caseView()->selectRow(parser.value(select).toInt());
     if (parser.isSet(run)) {
         const qint64 id = parser.value(run).toLongLong();
-        QStandardItemModel *table = window.trainingView()->runsModel();
-        for (int r = 0; r < table->rowCount(); ++r)
-            if (table->item(r, 0)->data(Qt::UserRole).toLongLong() == id)
-                window.trainingView()->runsView()->selectRow(r);
+        auto *table = window.trainingView()->findChild<QTableView *>(QStringLiteral("runsTable"));
+        for (int r = 0; table && r < table->model()->rowCount(); ++r)
+            if (table->model()->index(r, 0).data(lepton::RunListModel::RunIdRole).toLongLong() == id)
+                table->selectRow(r);
     }
     if (parser.isSet(runs)) {
         QList<qint64> ids;
@@ -120,11 +122,10 @@ int main(int argc, char **argv)
     if (parser.isSet(train)) {
         TrainingView *t = window.trainingView();
         window.showView(MainWindow::TrainingPage);
-        t->epochsBox()->setValue(parser.value(train).toInt());
+        t->form()->setEpochs(parser.value(train).toInt());
         if (parser.isSet(exitWhenDone)) {
-            QObject::connect(t, &TrainingView::runFinished, &app, [t](qint64 runId, const QString &status) {
-                std::printf("run %lld %s: GUI thread's longest gap between 10 ms probe ticks %.1f ms\n",
-                    static_cast<long long>(runId), qPrintable(status), t->worstGuiGapMs());
+            QObject::connect(t, &TrainingView::runFinished, &app, [](qint64 runId, const QString &status) {
+                std::printf("run %lld %s\n", static_cast<long long>(runId), qPrintable(status));
                 std::fflush(stdout);
                 QApplication::exit(status == QLatin1String("completed") ? 0 : 1);
             });
