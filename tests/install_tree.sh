@@ -61,6 +61,24 @@ expect_file share/metainfo/lepton-workbench.metainfo.xml
 expect_file share/mime/packages/lepton-workbench.xml
 expect_file share/man/man1/lepton.1
 expect_file share/doc/lepton-workbench/copyright
+# No test hook in what is installed (core/util/TestHooks.h): the variables that make the test build's
+# command line kill itself, cap a study or slow training are read only by lepton-testhooks, which is
+# never installed. Checked in every build, the test build (-DLEPTON_TEST_HOOKS=ON) included.
+hooks='LEPTON_TEST_KILL_AT|LEPTON_TEST_MAX_PAGE_COUNT|LEPTON_TEST_STEP_DELAY_MS|LEPTON_TEST_'
+[ -e "$prefix/bin/lepton-testhooks" ] && fail "bin/lepton-testhooks is installed; it is for tests only"
+for f in "$prefix"/bin/* "$prefix"/lib*/* ; do
+    [ -f "$f" ] || continue
+    if command -v strings >/dev/null 2>&1; then
+        found=$(strings -a "$f" | grep -E -o "$hooks" | sort -u | tr '\n' ' ')
+    else
+        found=$(grep -a -E -o "$hooks" "$f" | sort -u | tr '\n' ' ')
+    fi
+    if [ -n "$found" ]; then
+        fail "${f#"$prefix"/} holds test hook names: $found"
+    else
+        pass "${f#"$prefix"/} holds no test hook names"
+    fi
+done
 # Nothing of the build tree may be baked into the installed files' run paths.
 if command -v readelf >/dev/null 2>&1 && readelf -d "$prefix/bin/lepton" | grep -E 'R(UN)?PATH' | grep -q "$build"; then
     fail "bin/lepton has a run path into the build tree"

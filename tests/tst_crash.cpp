@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Crash safety: `lepton train` and `lepton predict` killed with SIGKILL at chosen points (during an
 // epoch, inside a checkpoint's transaction, inside the predictions' transaction; the points are
-// set with LEPTON_TEST_KILL_AT, core/util/KillPoint.h). After each kill the study is intact, the run
+// set with LEPTON_TEST_KILL_AT, core/util/KillPoint.h, which only `lepton-testhooks`, the test build's
+// copy of the command line, reads: tests/hooks/). After each kill the study is intact, the run
 // shows as interrupted once the study is opened, `lepton train --resume` continues it from its last
 // complete checkpoint to the same curve as an uninterrupted run, and no metric is written twice.
 #include "RawSql.h"
@@ -41,8 +42,8 @@ struct Run
     QString err;
 };
 
-/// Runs `lepton` to its end; `killAt` sets the kill point.
-Run cli(const QStringList &args, const QString &killAt = QString())
+/// Runs `lepton-testhooks` (or another command line) to its end; `killAt` sets the kill point.
+Run cli(const QStringList &args, const QString &killAt = QString(), const QString &program = QStringLiteral(LEPTON_CLI_HOOKS))
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -50,7 +51,7 @@ Run cli(const QStringList &args, const QString &killAt = QString())
     if (!killAt.isEmpty())
         env.insert(QStringLiteral("LEPTON_TEST_KILL_AT"), killAt);
     p.setProcessEnvironment(env);
-    p.start(QStringLiteral(LEPTON_CLI), args);
+    p.start(program, args);
     Run r;
     if (!p.waitForFinished(240000)) {
         p.kill();
@@ -90,6 +91,7 @@ private Q_SLOTS:
     void killDuringTraining_data();
     void killDuringTraining();
     void killDuringPredictions();
+    void shippedCommandLineHasNoKillPoints();
 
 private:
     /// Opens the study as the CLI and the workbench do; returns the status and message of `run`.
@@ -107,7 +109,7 @@ private:
 
 void TestCrash::initTestCase()
 {
-    QVERIFY(QFile::exists(QStringLiteral(LEPTON_CLI)));
+    QVERIFY(QFile::exists(QStringLiteral(LEPTON_CLI_HOOKS)));
     {
         std::shared_ptr<Study> study;
         QVERIFY(tiny::makeStudy(m_dir.path(), study) > 0);
@@ -363,6 +365,19 @@ void TestCrash::killDuringPredictions()
         stamp);
     // The run the predictions belong to is untouched.
     QCOMPARE(openAndRead(m_reference).first, QStringLiteral("completed"));
+}
+
+void TestCrash::shippedCommandLineHasNoKillPoints()
+{
+    // The `lepton` that is installed has no test hooks: the same kill point that ends
+    // lepton-testhooks above does nothing there.
+    const QString run = QString::number(m_reference);
+    const Run done = cli({ QStringLiteral("predict"), m_study, QStringLiteral("--run"), run },
+        QStringLiteral("predictions:1"), QStringLiteral(LEPTON_CLI));
+    QVERIFY2(!done.killed && done.code == 0, qPrintable(done.err));
+    const int cases = scalar(m_study, QStringLiteral("SELECT count(*) FROM cases")).toInt();
+    QCOMPARE(scalar(m_study, QStringLiteral("SELECT count(*) FROM predictions WHERE run_id = ?"), { m_reference }).toInt(),
+        cases);
 }
 
 QTEST_GUILESS_MAIN(TestCrash)

@@ -48,8 +48,6 @@ struct TrainCallbacks
     /// The run's id, once it exists in the study (new runs) or is being resumed.
     std::function<void(qint64 runId)> runStarted;
     CancelFn cancelled;
-    /// Test hook: a value to add to the loss of a given global step (e.g. NaN).
-    std::function<double(int step)> lossInjection;
 };
 
 /// How a run ended.
