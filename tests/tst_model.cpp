@@ -231,7 +231,11 @@ void TestModel::foreignFilesAreNotRead()
     FusionNet c(config(FusionVariant::Attention));
     Status s = CheckpointIO::load(zip, c, nullptr, nullptr, CheckpointIO::Source::File);
     QVERIFY(!s);
-    QVERIFY2(s.error().contains(QStringLiteral("read only from a study")), qPrintable(s.error()));
+    QVERIFY2(s.error().contains(QStringLiteral("not read from a file")), qPrintable(s.error()));
+    // Nor from a study: only the audited conversion of a trusted study reads such archives.
+    s = CheckpointIO::load(zip, c, nullptr, nullptr, CheckpointIO::Source::Study);
+    QVERIFY(!s);
+    QVERIFY2(s.error().contains(QStringLiteral("lepton runs convert-checkpoints")), qPrintable(s.error()));
     s = CheckpointIO::loadImageEncoder(archive, c);
     QVERIFY(!s);
     QVERIFY2(s.error().contains(QStringLiteral("not a Lepton checkpoint")), qPrintable(s.error()));

@@ -2,10 +2,13 @@
 #include "TinyStudy.h"
 
 #include "dataset/MultimodalDataset.h"
+#include "store/AuditLog.h"
 #include "store/RunRepository.h"
+#include "train/CheckpointConversion.h"
 #include "train/Evaluator.h"
 #include "train/TrainedModel.h"
 #include "train/Trainer.h"
+#include "util/TestHooks.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -33,7 +36,7 @@ private Q_SLOTS:
     void cancelMidEpochKeepsCheckpoint();
     void nonFiniteLossStopsTheRun();
     void tamperedCheckpointIsRefused();
-    void checkpointOfAnEarlierVersionStillLoads();
+    void checkpointOfAnEarlierVersionLoadsOnceConverted();
     void badConfigIsRefused();
     void cudaMixedPrecisionTrains();
 
@@ -174,9 +177,10 @@ void TestTrainer::cancelMidEpochKeepsCheckpoint()
 
 void TestTrainer::nonFiniteLossStopsTheRun()
 {
-    TrainCallbacks cb;
-    cb.lossInjection = [](int step) { return step == 3 ? std::nan("") : 0.0; };
-    auto out = Trainer::train(*m_study, m_dataset, tinyConfig(), cb);
+    // The trainer's loss hook (util/TestHooks.h), set for this run only.
+    testHooks().lossOffset = [](int step) { return step == 3 ? std::nan("") : 0.0; };
+    auto out = Trainer::train(*m_study, m_dataset, tinyConfig(), {});
+    testHooks().lossOffset = nullptr;
     QVERIFY(out);
     QCOMPARE(out->status, QStringLiteral("failed"));
     QVERIFY2(out->message.contains(QStringLiteral("the loss became nan at epoch 1, step 3")), qPrintable(out->message));
@@ -199,10 +203,11 @@ void TestTrainer::tamperedCheckpointIsRefused()
     QVERIFY2(model.error().contains(QStringLiteral("altered")), qPrintable(model.error()));
 }
 
-void TestTrainer::checkpointOfAnEarlierVersionStillLoads()
+void TestTrainer::checkpointOfAnEarlierVersionLoadsOnceConverted()
 {
     // Studies written before our checkpoint format hold LibTorch archives ("model.<name>" tensors
-    // and "epoch"); a run's blob in that format, with its stored hash, still loads from the study.
+    // and "epoch"). A run's blob in that format, even with its stored hash, is refused (LibTorch's
+    // reader trusts its input); the audited conversion of a trusted study makes it load.
     TrainConfig c = tinyConfig();
     c.epochs = 1;
     auto out = Trainer::train(*m_study, m_dataset, c, {});
@@ -225,6 +230,18 @@ void TestTrainer::checkpointOfAnEarlierVersionStillLoads()
     q.addBindValue(QString::fromLatin1(QCryptographicHash::hash(legacy, QCryptographicHash::Sha256).toHex()));
     q.addBindValue(out->runId);
     QVERIFY(q.exec());
+    auto refusedLoad = TrainedModel::load(*m_study, out->runId, QStringLiteral("cpu"));
+    QVERIFY(!refusedLoad);
+    QVERIFY2(refusedLoad.error().contains(QStringLiteral("lepton runs convert-checkpoints"))
+            && refusedLoad.error().contains(m_study->path()),
+        qPrintable(refusedLoad.error()));
+    auto conversion = CheckpointConversion::convertRun(*m_study, out->runId, QStringLiteral("tester"));
+    QVERIFY2(conversion, qPrintable(conversion.error()));
+    QCOMPARE(conversion->converted.size(), 1);
+    QVERIFY(conversion->auditEntry > 0);
+    auto entries = AuditLog(*m_study).entriesFor(QStringLiteral("run:%1").arg(out->runId));
+    QVERIFY(entries && !entries->empty());
+    QCOMPARE(entries->back().action, CheckpointConversion::auditAction());
     auto old = TrainedModel::load(*m_study, out->runId, QStringLiteral("cpu"));
     QVERIFY2(old, qPrintable(old.error()));
     QCOMPARE(old->epoch, current->epoch);
@@ -232,7 +249,7 @@ void TestTrainer::checkpointOfAnEarlierVersionStillLoads()
     QCOMPARE(a.size(), b.size());
     for (std::size_t i = 0; i < a.size(); ++i)
         QVERIFY(torch::equal(a[i], b[i]));
-    // The same bytes from a file are refused: only a study's checked blobs go to LibTorch's reader.
+    // The same bytes from a file are refused too.
     const QString file = m_dir.filePath(QStringLiteral("legacy.ckpt"));
     QFile f(file);
     QVERIFY(f.open(QIODevice::WriteOnly));

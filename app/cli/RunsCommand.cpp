@@ -6,6 +6,7 @@
 #include "store/AuditLog.h"
 #include "store/RunRepository.h"
 #include "store/Study.h"
+#include "train/CheckpointConversion.h"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -15,8 +16,79 @@
 
 namespace lepton::cli {
 
+namespace {
+
+/// `lepton runs convert-checkpoints`: the only way a LibTorch archive in a study is read.
+int runConvertCheckpoints(const QStringList &args)
+{
+    const QString command = QStringLiteral("runs convert-checkpoints");
+    QCommandLineParser p;
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    const QCommandLineOption run(QStringLiteral("run"), QStringLiteral("The run whose checkpoints to convert."),
+        QStringLiteral("ID"));
+    const QCommandLineOption actor(QStringLiteral("actor"),
+        QStringLiteral("Who converts, as recorded in the study's audit log (default: the OS user, %1).")
+            .arg(AuditLog::currentUser()),
+        QStringLiteral("NAME"));
+    for (const auto &o : { json, run, actor })
+        p.addOption(o);
+    p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton), one you trust."));
+    if (auto code = parseArguments(p, command, QStringLiteral("STUDY --run ID [--actor NAME] [--json]"),
+            QStringLiteral("Converts the checkpoints that an earlier version of Lepton Workbench stored as LibTorch "
+                           "archives into the current checkpoint format, so that the run can be evaluated, used for "
+                           "predictions and resumed. Other commands refuse such checkpoints.\n\n"
+                           "This TRUSTS THE STUDY FILE: the archives are read with LibTorch's archive reader, which "
+                           "a crafted file can crash or worse. Convert only a study that you or your team trained, "
+                           "never one received from someone you do not trust. The conversion is recorded in the "
+                           "study's audit log (action run.convert_checkpoints, with the old and new SHA-256 of "
+                           "each checkpoint); the study must be writable."),
+            args, 1, 1))
+        return *code;
+    bool ok = false;
+    const qint64 runId = p.value(run).toLongLong(&ok);
+    if (!p.isSet(run) || !ok || runId <= 0)
+        return usageError(command, QStringLiteral("--run needs the id of a run (see `lepton runs STUDY`)"));
+    if (p.isSet(actor) && p.value(actor).trimmed().isEmpty())
+        return usageError(command, QStringLiteral("--actor needs a name"));
+    auto study = openForExport(p.positionalArguments().first());
+    if (!study) {
+        printErr(QStringLiteral("lepton %1: %2\n").arg(command, study.error()));
+        return ExitFailure;
+    }
+    auto report = CheckpointConversion::convertRun(
+        *study.value(), runId, p.isSet(actor) ? p.value(actor).trimmed() : AuditLog::currentUser());
+    if (!report) {
+        printErr(QStringLiteral("lepton %1: %2\n").arg(command, report.error()));
+        return ExitFailure;
+    }
+    auto epochs = [](const QList<int> &list) {
+        QStringList shown;
+        for (int e : list)
+            shown << QString::number(e + 1);
+        return shown;
+    };
+    if (p.isSet(json)) {
+        printJson(QJsonObject { { QStringLiteral("study"), study.value()->path() }, { QStringLiteral("run_id"), runId },
+            { QStringLiteral("converted_epochs"), QJsonArray::fromStringList(epochs(report->converted)) },
+            { QStringLiteral("current_epochs"), QJsonArray::fromStringList(epochs(report->current)) },
+            { QStringLiteral("audit_entry"), report->auditEntry } });
+    } else if (report->converted.isEmpty()) {
+        printOut(QStringLiteral("Run %1 has no LibTorch-archive checkpoint; nothing was changed\n").arg(runId));
+    } else {
+        printOut(QStringLiteral("Converted the checkpoints of run %1 (epochs %2) to the current format (audit entry %3)\n")
+                     .arg(runId)
+                     .arg(epochs(report->converted).join(QStringLiteral(", ")))
+                     .arg(report->auditEntry));
+    }
+    return ExitOk;
+}
+
+} // namespace
+
 int runRuns(const QStringList &args)
 {
+    if (!args.isEmpty() && args.first() == QLatin1String("convert-checkpoints"))
+        return runConvertCheckpoints(args.mid(1));
     QCommandLineParser p;
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
     const QCommandLineOption run(
@@ -33,10 +105,12 @@ int runRuns(const QStringList &args)
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("runs"),
-            QStringLiteral("STUDY [--json] | STUDY --run ID --tensorboard DIR [--actor NAME]"),
+            QStringLiteral("STUDY [--json] | STUDY --run ID --tensorboard DIR [--actor NAME] | convert-checkpoints "
+                           "STUDY --run ID [--actor NAME]"),
             QStringLiteral("Lists the training runs of a study with their key metrics, or writes one run's metrics "
                            "as a TensorBoard event file (recorded in the study's audit log; the study must be "
-                           "writable)."),
+                           "writable). `lepton runs convert-checkpoints --help`: converting the checkpoints of an "
+                           "earlier version, for a study you trust."),
             args, 1, 1))
         return *code;
     if (p.isSet(actor) && p.value(actor).trimmed().isEmpty())

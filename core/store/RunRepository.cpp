@@ -299,6 +299,47 @@ Result<Checkpoint> RunRepository::checkpoint(qint64 runId, bool best) const
     return c;
 }
 
+Result<std::vector<Checkpoint>> RunRepository::checkpoints(qint64 runId) const
+{
+    using R = Result<std::vector<Checkpoint>>;
+    QSqlQuery q(m_study.database());
+    q.prepare(QStringLiteral("SELECT epoch, is_best, sha256, data FROM checkpoints WHERE run_id = ? ORDER BY epoch"));
+    q.addBindValue(runId);
+    if (!q.exec())
+        return R::failure(Study::sqlError(q, QStringLiteral("reading the checkpoints of run %1").arg(runId)));
+    std::vector<Checkpoint> all;
+    while (q.next()) {
+        Checkpoint c;
+        c.epoch = q.value(0).toInt();
+        c.best = q.value(1).toInt() != 0;
+        c.data = q.value(3).toByteArray();
+        if (QString::fromLatin1(QCryptographicHash::hash(c.data, QCryptographicHash::Sha256).toHex())
+            != q.value(2).toString())
+            return R::failure(QStringLiteral("the checkpoint of run %1, epoch %2, was altered (its hash does not "
+                                             "match); it is refused. Retrain or resume from another run")
+                                  .arg(runId)
+                                  .arg(c.epoch));
+        all.push_back(std::move(c));
+    }
+    return all;
+}
+
+Status RunRepository::replaceCheckpointData(qint64 runId, int epoch, const QByteArray &data)
+{
+    return m_study.transaction([&](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("UPDATE checkpoints SET data = ?, sha256 = ? WHERE run_id = ? AND epoch = ?"));
+        q.addBindValue(data);
+        q.addBindValue(QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()));
+        q.addBindValue(runId);
+        q.addBindValue(epoch);
+        Status s = exec(q, QStringLiteral("replacing the checkpoint of run %1, epoch %2").arg(runId).arg(epoch));
+        if (s && q.numRowsAffected() != 1)
+            return Status::failure(QStringLiteral("run %1 has no checkpoint of epoch %2").arg(runId).arg(epoch));
+        return s;
+    });
+}
+
 Status RunRepository::saveArtifact(qint64 runId, const QString &split, const QString &kind, const QJsonObject &data)
 {
     return m_study.transaction([&](QSqlDatabase &db) {

@@ -90,6 +90,12 @@ public:
     Status saveCheckpoint(qint64 runId, int epoch, const QByteArray &data, bool best);
     /// The newest checkpoint, or the best one; failure when none or the data was altered.
     Result<Checkpoint> checkpoint(qint64 runId, bool best) const;
+    /// Every stored checkpoint of the run, oldest epoch first; failure when one was altered.
+    Result<std::vector<Checkpoint>> checkpoints(qint64 runId) const;
+    /// Replaces the bytes of the run's checkpoint of `epoch` (and their hash), keeping its epoch,
+    /// time and best flag: for a format conversion (train/CheckpointConversion.h), which writes
+    /// its audit entry in the same transaction. Failure when there is no such checkpoint.
+    Status replaceCheckpointData(qint64 runId, int epoch, const QByteArray &data);
     Status saveArtifact(qint64 runId, const QString &split, const QString &kind, const QJsonObject &data);
     Result<QJsonObject> artifact(qint64 runId, const QString &split, const QString &kind) const;
     Status savePredictions(qint64 runId, const std::vector<PredictionRow> &rows);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Checkpoint.h"
 
+#include "store/Study.h"
+
 #include <QCryptographicHash>
 #include <QFile>
 #include <QSet>
@@ -314,9 +316,11 @@ Status loadOurs(const QByteArray &blob, FusionNet &model, torch::optim::AdamW *o
     }
 }
 
-/// Checkpoints written before our format: LibTorch archives. Only for blobs whose hash the study
-/// has checked (see the class comment).
-Status loadLegacyArchive(const QByteArray &blob, FusionNet &model, torch::optim::AdamW *optimizer, int *epoch)
+/// Checkpoints written before our format: LibTorch archives ("model.<name>" tensors, "epoch" and,
+/// from training, an "optimizer" archive). LibTorch's reader trusts these bytes: only for the
+/// explicit conversion of a study the user trusts (see the class comment).
+Status readLegacyArchive(
+    const QByteArray &blob, FusionNet &model, torch::optim::AdamW &optimizer, int *epoch, bool *hadOptimizer)
 {
     try {
         std::istringstream in(std::string(blob.constData(), static_cast<std::size_t>(blob.size())));
@@ -332,14 +336,14 @@ Status loadLegacyArchive(const QByteArray &blob, FusionNet &model, torch::optim:
                         .arg(QString::fromStdString(name)));
             target.copy_(stored);
         }
-        if (optimizer) {
-            torch::serialize::InputArchive optimizerArchive;
-            archive.read("optimizer", optimizerArchive);
-            optimizer->load(optimizerArchive);
-        }
-        if (epoch) {
-            torch::Tensor e;
-            archive.read("epoch", e);
+        torch::serialize::InputArchive optimizerArchive;
+        *hadOptimizer = archive.try_read("optimizer", optimizerArchive);
+        if (*hadOptimizer)
+            optimizer.load(optimizerArchive);
+        torch::Tensor e;
+        if (archive.try_read("epoch", e)) {
+            if (e.numel() != 1)
+                return Status::failure(QStringLiteral("the checkpoint's epoch is damaged"));
             *epoch = static_cast<int>(e.item<std::int64_t>());
         }
         return Status();
@@ -407,17 +411,65 @@ Status CheckpointIO::verify(const QByteArray &blob)
     return stored ? Status() : Status::failure(stored.error());
 }
 
+bool CheckpointIO::isLegacyArchive(const QByteArray &blob)
+{
+    return blob.startsWith(QByteArray("PK\x03\x04", 4));
+}
+
 Status CheckpointIO::load(
     const QByteArray &blob, FusionNet &model, torch::optim::AdamW *optimizer, int *epoch, Source source)
 {
-    if (blob.startsWith(QByteArray("PK\x03\x04", 4))) {
+    if (isLegacyArchive(blob)) {
         if (source == Source::Study)
-            return loadLegacyArchive(blob, model, optimizer, epoch);
-        return Status::failure(QStringLiteral("the checkpoint is a LibTorch archive, which is read only from a study "
-                                              "(with its hash checked); export it again with `lepton export "
-                                              "--checkpoint`"));
+            return Status::failure(QStringLiteral("the checkpoint is a LibTorch archive of an earlier version, which "
+                                                  "is not read from a study (a crafted one can crash the program); "
+                                                  "if you trust the study, convert its checkpoints with `lepton runs "
+                                                  "convert-checkpoints`"));
+        return Status::failure(QStringLiteral("the checkpoint is a LibTorch archive, which is not read from a file (a "
+                                              "crafted one can crash the program); export it again with `lepton "
+                                              "export --checkpoint`"));
     }
     return loadOurs(blob, model, optimizer, epoch);
+}
+
+Status CheckpointIO::loadFromStudy(const Study &study, qint64 runId, const Checkpoint &checkpoint, FusionNet &model,
+    torch::optim::AdamW *optimizer, int *epoch)
+{
+    if (isLegacyArchive(checkpoint.data))
+        return Status::failure(
+            QStringLiteral("run %1 of %2: its checkpoint of epoch %3 is a LibTorch archive written by an earlier "
+                           "version of Lepton Workbench. Such archives are no longer read from a study: a study is a "
+                           "file people send each other, and a crafted archive can crash the program. If you trust "
+                           "this study (you or your team trained it), convert the run's checkpoints once with `lepton "
+                           "runs convert-checkpoints \"%2\" --run %1 --actor YOUR_NAME` (recorded in its audit log), "
+                           "then try again")
+                .arg(runId)
+                .arg(study.path())
+                .arg(checkpoint.epoch + 1));
+    Status st = load(checkpoint.data, model, optimizer, epoch, Source::Study);
+    return st ? st : Status::failure(QStringLiteral("run %1: %2").arg(runId).arg(st.error()));
+}
+
+Result<QByteArray> CheckpointIO::convertLegacyArchive(
+    const QByteArray &blob, FusionNet &model, torch::optim::AdamW &optimizer, int fallbackEpoch, bool *hadOptimizer)
+{
+    if (!isLegacyArchive(blob))
+        return Result<QByteArray>::failure(QStringLiteral("it is not a LibTorch archive"));
+    int epoch = fallbackEpoch;
+    bool withOptimizer = false;
+    Status st = readLegacyArchive(blob, model, optimizer, &epoch, &withOptimizer);
+    if (!st)
+        return Result<QByteArray>::failure(st.error());
+    if (hadOptimizer)
+        *hadOptimizer = withOptimizer;
+    auto converted = save(model, withOptimizer ? &optimizer : nullptr, epoch);
+    if (!converted)
+        return converted;
+    // What was written must read back as a whole before it replaces anything.
+    st = verify(converted.value());
+    if (!st)
+        return Result<QByteArray>::failure(QStringLiteral("the converted checkpoint does not verify: %1").arg(st.error()));
+    return converted;
 }
 
 Status CheckpointIO::loadImageEncoder(const QString &path, FusionNet &model)

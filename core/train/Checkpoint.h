@@ -2,6 +2,7 @@
 #pragma once
 
 #include "model/FusionNet.h"
+#include "store/RunRepository.h"
 #include "util/Result.h"
 
 #include <torch/optim/adamw.h>
@@ -21,19 +22,38 @@ namespace lepton {
 /// Entries: "model.<parameter or buffer>", "optimizer.<group>.<index>.<step|exp_avg|exp_avg_sq|
 /// max_exp_avg_sq>", "epoch".
 ///
-/// Studies written before this format hold LibTorch archives (zip); those are read through
-/// LibTorch's archive reader only when they come from a study (Source::Study), whose stored hash
-/// RunRepository::checkpoint has checked. A file never goes to that reader.
+/// Studies written before this format hold LibTorch archives (zip, "PK"). No load reads them:
+/// LibTorch's archive and pickle readers trust their input, a study is a file people send each
+/// other, and the hash stored beside a checkpoint guards against damage, not against whoever wrote
+/// the study. Such checkpoints are refused with a message naming the study, the run and
+/// `lepton runs convert-checkpoints`; only that explicit, audited conversion of a study the user
+/// trusts reads them (convertLegacyArchive, train/CheckpointConversion.h).
 class CheckpointIO
 {
 public:
+    /// Where the bytes come from; only the wording of a refusal differs.
     enum class Source {
-        Study, ///< a blob from the study's checkpoints table, its hash checked by RunRepository
-        File, ///< bytes from anywhere else: only our format
+        Study, ///< a blob from the study's checkpoints table
+        File, ///< bytes from anywhere else
     };
     static Result<QByteArray> save(FusionNet &model, torch::optim::AdamW *optimizer, int epoch);
+    /// Loads our format; anything else, a LibTorch archive included, is refused with a message.
     static Status load(const QByteArray &blob, FusionNet &model, torch::optim::AdamW *optimizer, int *epoch = nullptr,
         Source source = Source::Study);
+    /// Loads run `runId`'s stored `checkpoint` from `study` as load() does; every message starts
+    /// with the run, and a LibTorch archive of an earlier version is refused with one that names
+    /// the study, the run and the command that converts its checkpoints.
+    static Status loadFromStudy(const Study &study, qint64 runId, const Checkpoint &checkpoint, FusionNet &model,
+        torch::optim::AdamW *optimizer, int *epoch = nullptr);
+    /// Whether the bytes are a LibTorch archive (a zip file), as earlier versions stored checkpoints.
+    static bool isLegacyArchive(const QByteArray &blob);
+    /// Reads a LibTorch archive written by an earlier version into `model` (and, when the archive
+    /// holds its state, `optimizer`) and returns the same checkpoint in our format; `*hadOptimizer`
+    /// says whether it held the optimizer's state. This hands the bytes to LibTorch's archive
+    /// reader, which a crafted archive can crash: call it only for a study the user has said they
+    /// trust (CheckpointConversion::convertRun), never on the way to a prediction.
+    static Result<QByteArray> convertLegacyArchive(const QByteArray &blob, FusionNet &model,
+        torch::optim::AdamW &optimizer, int fallbackEpoch, bool *hadOptimizer = nullptr);
     /// Checks that the bytes are a whole checkpoint in our format (signature, hash, entries).
     static Status verify(const QByteArray &blob);
     /// Loads only the image encoder's weights from a checkpoint file (`lepton export

@@ -41,9 +41,9 @@ Result<TrainedModel> TrainedModel::load(Study &study, qint64 runId, const QStrin
                               .arg(runId)
                               .arg(QString::fromStdString(e.what_without_backtrace())));
     }
-    Status st = CheckpointIO::load(checkpoint->data, t.model, nullptr, &t.epoch);
+    Status st = CheckpointIO::loadFromStudy(study, runId, checkpoint.value(), t.model, nullptr, &t.epoch);
     if (!st)
-        return R::failure(QStringLiteral("run %1: %2").arg(runId).arg(st.error()));
+        return R::failure(st.error());
     t.model->to(t.device);
     t.model->eval();
     return t;
