@@ -11,7 +11,11 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <unistd.h>
+#ifdef Q_OS_WIN
+#include <io.h> // _isatty, _fileno
+#else
+#include <unistd.h> // isatty, fileno
+#endif
 
 namespace lepton::cli {
 namespace {
@@ -59,6 +63,15 @@ CancelFn interruptCancel()
     return [] { return g_interrupted.load(); };
 }
 
+bool stderrIsTerminal()
+{
+#ifdef Q_OS_WIN
+    return _isatty(_fileno(stderr)) != 0;
+#else
+    return isatty(fileno(stderr)) != 0;
+#endif
+}
+
 ProgressFn stderrProgress()
 {
     struct State
@@ -69,7 +82,7 @@ ProgressFn stderrProgress()
         QElapsedTimer sinceLast;
     };
     auto state = std::make_shared<State>();
-    const bool tty = isatty(fileno(stderr));
+    const bool tty = stderrIsTerminal();
     return [state, tty](qint64 done, qint64 total, const QString &stage) {
         QMutexLocker lock(&state->mutex);
         const bool newStage = stage != state->stage;

@@ -31,6 +31,9 @@ void installInterruptHandler();
 bool interruptRequested();
 CancelFn interruptCancel();
 
+/// Whether stderr is a terminal (then progress rewrites one line); portable to Windows.
+bool stderrIsTerminal();
+
 /// Progress on stderr: one rewritten line on a terminal, a line every ~10 % otherwise.
 ProgressFn stderrProgress();
 

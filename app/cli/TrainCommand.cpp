@@ -11,7 +11,6 @@
 #include <QJsonDocument>
 
 #include <cmath>
-#include <unistd.h>
 
 namespace lepton::cli {
 namespace {
@@ -25,7 +24,7 @@ TrainCallbacks cliCallbacks(bool quiet)
 {
     TrainCallbacks cb;
     cb.cancelled = interruptCancel();
-    const bool tty = isatty(fileno(stderr));
+    const bool tty = stderrIsTerminal();
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();
     cb.step = [tty, clock, quiet](const StepInfo &s) {
