@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the `lepton` command line as a user would: demo-data, then import, then info.
+#include "LegacyCheckpoint.h"
+#include "RawSql.h"
+#include "Unprivileged.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -61,6 +65,7 @@ private Q_SLOTS:
     void importDeidentified();
     void exportsAreAudited();
     void exportWithoutAuditEntryWritesNothing();
+    void legacyCheckpointsAreRefusedUntilConverted();
 
 private:
     QTemporaryDir m_dir;
@@ -634,9 +639,10 @@ void TestCli::exportWithoutAuditEntryWritesNothing()
     QCOMPARE(exportEntries(study).size(), 0);
 
     // A study that cannot be written (docs/AUDIT.md): refused before anything is written, with a
-    // message that names the study and says to copy it somewhere writable.
-    if (geteuid() == 0)
-        QSKIP("file permissions do not bind root: the read-only study check needs an ordinary user");
+    // message that names the study and says to copy it somewhere writable. File permissions do not
+    // bind root: as root, this function runs again as an ordinary user (tests/Unprivileged.h).
+    if (unprivileged::isRoot())
+        LEPTON_RERUN_UNPRIVILEGED();
     QVERIFY(QFile::setPermissions(study, QFileDevice::ReadOwner | QFileDevice::ReadGroup));
     QVERIFY(QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
     const Run r = lepton(
@@ -710,6 +716,103 @@ void TestCli::importDeidentified()
     QVERIFY2(r.err.contains(QStringLiteral("--deidentify")), qPrintable(r.err));
     r = lepton({ QStringLiteral("import"), QStringLiteral("--help") });
     QVERIFY(r.out.contains(QStringLiteral("--deidentify")) && r.out.contains(QStringLiteral("--drop-columns")));
+}
+
+namespace {
+/// Replaces a stored checkpoint's bytes and hash, as another program could.
+bool storeCheckpoint(const QString &study, int runId, int epoch, const QByteArray &data)
+{
+    rawsql::rows(study, QStringLiteral("UPDATE checkpoints SET data = ?, sha256 = ? WHERE run_id = ? AND epoch = ?"),
+        { data, QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()), runId, epoch });
+    return rawsql::scalar(study, QStringLiteral("SELECT count(*) FROM checkpoints WHERE run_id = ? AND data = ?"),
+               { runId, data })
+               .toInt()
+        > 0;
+}
+} // namespace
+
+void TestCli::legacyCheckpointsAreRefusedUntilConverted()
+{
+    // Checkpoints of an earlier version (LibTorch archives) are never handed to LibTorch's reader
+    // on the way to an evaluation or prediction: refused with a message naming the study, the run
+    // and the command that converts them; converted only by that command, with an audit entry.
+    const QString study = QFileInfo(m_dir.filePath(QStringLiteral("legacy.lepton"))).absoluteFilePath();
+    const int runId = trainedStudy(m_dir.path(), m_data, study);
+    QVERIFY(runId > 0);
+    const QString run = QString::number(runId);
+    const QList<QVariantList> epochs
+        = rawsql::rows(study, QStringLiteral("SELECT epoch FROM checkpoints WHERE run_id = ?"), { runId });
+    QVERIFY(!epochs.isEmpty());
+    for (const QVariantList &row : epochs) {
+        const QByteArray legacy = legacycheckpoint::archiveOfRun(study, runId, row.first().toInt());
+        QVERIFY(legacy.startsWith("PK"));
+        QVERIFY(storeCheckpoint(study, runId, row.first().toInt(), legacy));
+    }
+    const int best
+        = rawsql::scalar(study, QStringLiteral("SELECT epoch FROM checkpoints WHERE run_id = ? AND is_best = 1"), { runId })
+              .toInt();
+    const QByteArray bestLegacy
+        = rawsql::scalar(study, QStringLiteral("SELECT data FROM checkpoints WHERE run_id = ? AND epoch = ?"),
+            { runId, best })
+              .toByteArray();
+
+    auto refused = [&](const Run &r) {
+        return r.code == 1 && r.err.contains(study) && r.err.contains(QStringLiteral("run %1").arg(runId))
+            && r.err.contains(QStringLiteral("lepton runs convert-checkpoints"));
+    };
+    const QStringList evaluate { QStringLiteral("evaluate"), study, QStringLiteral("--run"), run,
+        QStringLiteral("--split"), QStringLiteral("test") };
+    const QStringList predict { QStringLiteral("predict"), study, QStringLiteral("--run"), run };
+    Run r = lepton(evaluate);
+    QVERIFY2(refused(r), qPrintable(QString::number(r.code) + QLatin1Char(' ') + r.err));
+    r = lepton(predict);
+    QVERIFY2(refused(r), qPrintable(QString::number(r.code) + QLatin1Char(' ') + r.err));
+
+    // A crafted archive that crashes LibTorch's reader (a finding of the checkpoint fuzz target),
+    // with the stored hash updated to match, is refused the same way: the process does not crash.
+    QFile crafted(QStringLiteral(LEPTON_SOURCE_DIR "/tests/fuzz/regressions/fuzz_checkpoint/"
+                                 "crash-3ef089e42b2dce8bddda29fb92ad6ebdbcbb6f93"));
+    QVERIFY(crafted.open(QIODevice::ReadOnly));
+    QVERIFY(storeCheckpoint(study, runId, best, crafted.readAll()));
+    r = lepton(evaluate);
+    QVERIFY2(r.code != -2, "lepton evaluate crashed on a crafted checkpoint");
+    QVERIFY2(refused(r), qPrintable(QString::number(r.code) + QLatin1Char(' ') + r.err));
+    r = lepton(predict);
+    QVERIFY2(refused(r), qPrintable(QString::number(r.code) + QLatin1Char(' ') + r.err));
+    QVERIFY(storeCheckpoint(study, runId, best, bestLegacy));
+
+    // The conversion: its help says it trusts the file; it needs --run; it is audited.
+    r = lepton({ QStringLiteral("runs"), QStringLiteral("convert-checkpoints"), QStringLiteral("--help") });
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("TRUSTS THE STUDY FILE")), qPrintable(r.out));
+    QCOMPARE(lepton({ QStringLiteral("runs"), QStringLiteral("convert-checkpoints"), study }).code, 2);
+    r = lepton({ QStringLiteral("runs"), QStringLiteral("convert-checkpoints"), study, QStringLiteral("--run"), run,
+        QStringLiteral("--actor"), QStringLiteral("Dr. Trusting") });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("Converted the checkpoints of run %1").arg(runId)), qPrintable(r.out));
+    const QList<QVariantList> entries = rawsql::rows(study,
+        QStringLiteral("SELECT actor, entity, details FROM audit_log WHERE action = 'run.convert_checkpoints'"));
+    QCOMPARE(entries.size(), 1);
+    QCOMPARE(entries.first().at(0).toString(), QStringLiteral("Dr. Trusting"));
+    QCOMPARE(entries.first().at(1).toString(), QStringLiteral("run:%1").arg(runId));
+    const QJsonObject details = QJsonDocument::fromJson(entries.first().at(2).toString().toUtf8()).object();
+    QCOMPARE(details.value(QStringLiteral("checkpoints")).toArray().size(), epochs.size());
+    QCOMPARE(rawsql::scalar(study, QStringLiteral("SELECT count(*) FROM checkpoints WHERE run_id = ? AND data LIKE 'PK%'"),
+                 { runId })
+                 .toInt(),
+        0);
+    QCOMPARE(lepton({ QStringLiteral("audit"), QStringLiteral("verify"), study }).code, 0);
+
+    // Now it loads, and a second conversion changes nothing.
+    r = lepton(evaluate);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    r = lepton(predict);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    r = lepton({ QStringLiteral("runs"), QStringLiteral("convert-checkpoints"), study, QStringLiteral("--run"), run });
+    QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("nothing was changed")), qPrintable(r.out + r.err));
+    QCOMPARE(rawsql::scalar(study, QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'run.convert_checkpoints'"))
+                 .toInt(),
+        1);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

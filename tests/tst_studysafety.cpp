@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Study safety: what a study survives besides a crash (tests/tst_crash.cpp).
 //  - A full disk while writing: simulated in this process (PRAGMA max_page_count on the writer's
-//    connection), through `lepton train` with LEPTON_TEST_MAX_PAGE_COUNT (core/util/TestHooks.h), and
+//    connection), through `lepton-testhooks train` (the test build's command line, tests/hooks/)
+//    with LEPTON_TEST_MAX_PAGE_COUNT, and
 //    with a file size limit (RLIMIT_FSIZE, so writes fail with EFBIG). Each time: a clear message
 //    naming the study and what to do, the earlier data intact, integrity_check ok, the run not left
 //    "running", and it resumes (or trains again) once there is room.
@@ -13,6 +14,7 @@
 //    audit log verifies and each run's metrics are complete, none twice.
 #include "RawSql.h"
 #include "TinyStudy.h"
+#include "Unprivileged.h"
 
 #include "store/AuditLog.h"
 #include "store/RunRepository.h"
@@ -57,6 +59,7 @@ struct Run
 /// How the `lepton` child is started: extra environment, a file size limit, as another user.
 struct ChildSetup
 {
+    QString program = QStringLiteral(LEPTON_CLI); ///< or LEPTON_CLI_HOOKS for the test hooks
     QMap<QString, QString> env;
     rlim_t fileSizeLimit = 0; ///< 0: none
     bool unprivileged = false; ///< as user 65534 when this process is root
@@ -110,7 +113,7 @@ Run cli(const QStringList &args, const ChildSetup &setup = {})
 {
     QProcess p;
     prepare(p, setup);
-    p.start(QStringLiteral(LEPTON_CLI), args);
+    p.start(setup.program, args);
     return finish(p);
 }
 
@@ -376,6 +379,9 @@ void TestStudySafety::diskFullCli()
     ChildSetup setup;
     const qint64 size = QFileInfo(path).size();
     if (how == QLatin1String("pages")) {
+        if (QStringLiteral(LEPTON_CLI_HOOKS).isEmpty())
+            QSKIP("the page cap is a test hook: configure with -DLEPTON_TEST_HOOKS=ON (scripts/test does)");
+        setup.program = QStringLiteral(LEPTON_CLI_HOOKS);
         setup.env.insert(
             QStringLiteral("LEPTON_TEST_MAX_PAGE_COUNT"), scalar(path, QStringLiteral("PRAGMA page_count")).toString());
     } else {
@@ -475,8 +481,11 @@ void TestStudySafety::readOnlyStudy()
     QCOMPARE(fileHash(path), hash);
 
     // In this process (the workbench opens studies the same way): refused for writing, read-only
-    // works. Root writes whatever the permissions say, so only an ordinary user can check this.
-    if (::getuid() != 0) {
+    // works. Root writes whatever the permissions say: as root, this function runs again as an
+    // ordinary user (tests/Unprivileged.h), which checks this.
+    if (unprivileged::isRoot()) {
+        LEPTON_RERUN_UNPRIVILEGED();
+    } else {
         auto rw = Study::open(path, Study::Mode::ReadWrite);
         QVERIFY(!rw);
         QVERIFY2(rw.error().contains(path) && rw.error().contains(QLatin1String("read-only")), qPrintable(rw.error()));
