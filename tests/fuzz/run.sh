@@ -46,7 +46,10 @@ for t in $targets; do
   # LibTorch has no frame pointers: its leaks need the slow unwinder to match lsan.supp.
   asan=$ASAN_OPTIONS
   [ "$t" = fuzz_checkpoint ] && asan=$asan:fast_unwind_on_malloc=0
-  ASAN_OPTIONS=$asan "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -max_len=65536 -print_final_stats=1 \
+  # The study seed (a trained run with its checkpoint, predictions and explanations) is ~100 KB.
+  maxlen=65536
+  [ "$t" = fuzz_study ] && maxlen=131072
+  ASAN_OPTIONS=$asan "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -max_len=$maxlen -print_final_stats=1 \
     -artifact_prefix="$dir/artifacts/" ${FUZZ_FLAGS:-} "$dir/corpus" > "$dir/log.txt" 2>&1
   rc=$?
   elapsed=$(( $(date +%s) - start ))
