@@ -18,6 +18,7 @@
 #include "store/RunRepository.h"
 #include "train/Trainer.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QDialog>
@@ -44,6 +45,7 @@ class TestInspectReview : public QObject
 private Q_SLOTS:
     void initTestCase();
     void inspectorShowsAndTogglesACase();
+    void inspectorShowsOnlyTheNewestCase();
     void inspectorRefusesAnUnknownCase();
     void caseFromTheDataViewOpensInTheInspector();
     void reviewThreeCasesByKeyboard();
@@ -56,6 +58,8 @@ private Q_SLOTS:
 private:
     QString firstTestCase() const;
     static void clickOk(QDialog *dialog);
+    /// The dialog the view has open, as a user meets it: the active modal window.
+    static QDialog *modalDialog();
 
     QTemporaryDir m_dir;
     std::shared_ptr<Study> m_study;
@@ -102,19 +106,35 @@ void TestInspectReview::clickOk(QDialog *dialog)
     QTest::mouseClick(ok, Qt::LeftButton);
 }
 
+QDialog *TestInspectReview::modalDialog()
+{
+    for (int waited = 0; !QApplication::activeModalWidget() && waited < 2000; waited += 20)
+        QTest::qWait(20);
+    return qobject_cast<QDialog *>(QApplication::activeModalWidget());
+}
+
 void TestInspectReview::inspectorShowsAndTogglesACase()
 {
     InspectorView view;
     view.resize(1200, 800);
     view.setStudy(m_study);
     view.show();
-    QCOMPARE(view.runBox()->count(), 2);
+    auto *runs = view.findChild<QComboBox *>(QStringLiteral("runBox"));
+    auto *caseEdit = view.findChild<QLineEdit *>(QStringLiteral("caseEdit"));
+    auto *p = view.findChild<CaseExplanationPanel *>(QStringLiteral("casePanel"));
+    auto *compare = view.findChild<CaseExplanationPanel *>(QStringLiteral("comparePanel"));
+    QVERIFY(runs && caseEdit && p && compare);
+    QCOMPARE(runs->count(), 2);
     const QString key = firstTestCase();
     QVERIFY(!key.isEmpty());
-    view.runBox()->setCurrentIndex(view.runBox()->findData(m_run));
-    QTest::keyClicks(view.caseEdit(), key);
-    QTest::keyClick(view.caseEdit(), Qt::Key_Return);
-    CaseExplanationPanel *p = view.panel();
+    runs->setCurrentIndex(runs->findData(m_run));
+    // The case is read off the GUI thread; the view says when it is shown.
+    QSignalSpy opened(&view, &InspectorView::caseOpened);
+    QTest::keyClicks(caseEdit, key);
+    QTest::keyClick(caseEdit, Qt::Key_Return);
+    QVERIFY(opened.wait(10000));
+    QCOMPARE(opened.count(), 1);
+    QVERIFY(opened.at(0).at(0).toBool());
     QVERIFY2(view.error().isEmpty(), qPrintable(view.error()));
     QVERIFY(p->titleLabel()->text().contains(key));
     QVERIFY(p->decisionLabel()->text().contains(QStringLiteral("p(")));
@@ -138,11 +158,34 @@ void TestInspectReview::inspectorShowsAndTogglesACase()
     // The counterfactual is a sentence (or says why there is none).
     QVERIFY(!p->counterfactualLabel()->text().isEmpty());
     // The same case under the second run, side by side.
-    QVERIFY(!view.comparePanel()->isVisible());
-    view.setCompareRun(m_second);
-    QVERIFY(view.comparePanel()->isVisible());
-    QVERIFY(view.comparePanel()->titleLabel()->text().contains(QStringLiteral("run %1").arg(m_second)));
-    QCOMPARE(view.comparePanel()->modalityChart()->barCount(), 3);
+    QVERIFY(!compare->isVisible());
+    QSignalSpy compared(compare, &CaseExplanationPanel::caseShown);
+    auto *compareRuns = view.findChild<QComboBox *>(QStringLiteral("compareBox"));
+    compareRuns->setCurrentIndex(compareRuns->findData(m_second));
+    QVERIFY(compare->isVisible());
+    QVERIFY(compared.wait(10000));
+    QVERIFY(compare->titleLabel()->text().contains(QStringLiteral("run %1").arg(m_second)));
+    QCOMPARE(compare->modalityChart()->barCount(), 3);
+    QCOMPARE(compare->shownCase(), view.currentCase());
+}
+
+void TestInspectReview::inspectorShowsOnlyTheNewestCase()
+{
+    // Cases asked for quickly one after another (a reviewer paging): only the last one is shown.
+    InspectorView view;
+    view.setStudy(m_study);
+    auto queue = ReviewRepository(*m_study).queue(m_run);
+    QVERIFY(queue && queue->size() >= 3);
+    auto *p = view.findChild<CaseExplanationPanel *>(QStringLiteral("casePanel"));
+    QSignalSpy shown(p, &CaseExplanationPanel::caseShown);
+    for (std::size_t i = 0; i < 3; ++i)
+        QVERIFY(view.openCase(m_run, queue->at(i).caseId));
+    QCOMPARE(view.currentCase(), queue->at(2).caseId);
+    QVERIFY(shown.wait(10000));
+    QTest::qWait(100);
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(p->shownCase(), queue->at(2).caseId);
+    QVERIFY(p->titleLabel()->text().contains(queue->at(2).caseKey));
 }
 
 void TestInspectReview::inspectorRefusesAnUnknownCase()
@@ -162,9 +205,16 @@ void TestInspectReview::inspectorRefusesAnUnknownCase()
     for (const auto &i : predicted.value())
         isTest = isTest || i.caseId == train->id;
     if (!isTest) {
-        QVERIFY(!view.openCase(m_run, train->id));
-        QVERIFY(view.error().contains(QStringLiteral("predict")));
+        QSignalSpy opened(&view, &InspectorView::caseOpened);
+        QVERIFY(view.openCase(m_run, train->id));
+        QVERIFY(opened.wait(10000));
+        QVERIFY(!opened.at(0).at(0).toBool());
+        QVERIFY2(view.error().contains(QStringLiteral("predict")), qPrintable(view.error()));
+        QVERIFY(view.panel()->titleLabel()->text().contains(QStringLiteral("T0")));
     }
+    // A run that is not in the study is refused at once.
+    QVERIFY(!view.openCase(987654, train->id));
+    QVERIFY(view.error().contains(QStringLiteral("987654")));
 }
 
 void TestInspectReview::caseFromTheDataViewOpensInTheInspector()
@@ -225,8 +275,9 @@ void TestInspectReview::reviewThreeCasesByKeyboard()
     const qint64 second = view.currentPrediction();
     // O: override, with the right class and a reason.
     QTest::keyClick(view.queueView(), Qt::Key_O);
-    QDialog *dialog = view.pendingDialog();
+    QDialog *dialog = modalDialog();
     QVERIFY(dialog);
+    QCOMPARE(dialog, view.pendingDialog());
     auto *reason = dialog->findChild<QPlainTextEdit *>(QStringLiteral("reasonEdit"));
     QVERIFY(reason);
     QVERIFY(!dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled()); // reason required
@@ -238,7 +289,7 @@ void TestInspectReview::reviewThreeCasesByKeyboard()
     const qint64 third = view.currentPrediction();
     view.queueView()->setFocus();
     QTest::keyClick(view.queueView(), Qt::Key_C);
-    dialog = view.pendingDialog();
+    dialog = modalDialog();
     QVERIFY(dialog);
     QTest::keyClicks(
         dialog->findChild<QPlainTextEdit *>(QStringLiteral("commentEdit")), QStringLiteral("ask for a CT"));
@@ -270,8 +321,11 @@ void TestInspectReview::reviewThreeCasesByKeyboard()
     QCOMPARE(ReviewRepository(*m_study).history(second).value().size(), std::size_t(2));
     QCOMPARE(AuditLog(*m_study).entries().value().back().action, QStringLiteral("review.edit"));
     // Override without a reason is refused with a message.
-    QVERIFY(!view.overrideCurrent(QStringLiteral("yes"), QString()));
-    QVERIFY(!view.lastError().isEmpty());
+    QSignalSpy errors(&view, &ReviewView::errorOccurred);
+    const Status refused = view.overrideCurrent(QStringLiteral("yes"), QString());
+    QVERIFY(!refused);
+    QVERIFY(!refused.error().isEmpty());
+    QCOMPARE(errors.count(), 1);
 }
 
 void TestInspectReview::queueResumesWhereTheReviewerLeft()
@@ -330,7 +384,8 @@ void TestInspectReview::exportsTheReviewReport()
     const int before = AuditLog(*m_study).count().value();
     // CSV: a header and one row per case of the queue, with the verdicts given above.
     const QString csv = m_dir.filePath(QStringLiteral("review.csv"));
-    QVERIFY2(view.exportCsv(csv), qPrintable(view.lastError()));
+    const Status csvWritten = view.exportCsv(csv);
+    QVERIFY2(csvWritten, qPrintable(csvWritten.error()));
     QFile f(csv);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
@@ -339,7 +394,8 @@ void TestInspectReview::exportsTheReviewReport()
     QVERIFY(lines.join(QLatin1Char('\n')).contains(QStringLiteral("ask for a CT"))); // the latest verdict per case
     // PDF: a real PDF with the cases (its pages are looked at by hand: docs/workbench-review-report.png).
     const QString pdf = m_dir.filePath(QStringLiteral("review.pdf"));
-    QVERIFY2(view.exportPdf(pdf), qPrintable(view.lastError()));
+    const Status pdfWritten = view.exportPdf(pdf);
+    QVERIFY2(pdfWritten, qPrintable(pdfWritten.error()));
     QFile g(pdf);
     QVERIFY(g.open(QIODevice::ReadOnly));
     QVERIFY(g.read(5) == "%PDF-");
@@ -369,8 +425,9 @@ void TestInspectReview::exportsTheReviewReport()
         QVERIFY(e.details.value(QStringLiteral("filter")).isObject());
     }
     // A folder that does not exist: a message naming the file, nothing recorded.
-    QVERIFY(!view.exportCsv(QStringLiteral("/nonexistent-folder/r.csv")));
-    QVERIFY(view.lastError().contains(QStringLiteral("/nonexistent-folder/r.csv")));
+    const Status noFolder = view.exportCsv(QStringLiteral("/nonexistent-folder/r.csv"));
+    QVERIFY(!noFolder);
+    QVERIFY(noFolder.error().contains(QStringLiteral("/nonexistent-folder/r.csv")));
     QVERIFY(!view.exportPdf(QStringLiteral("/nonexistent-folder/r.pdf")));
     QCOMPARE(AuditLog(*m_study).count().value(), before + 2);
 }
@@ -387,9 +444,10 @@ void TestInspectReview::readOnlyStudyRefusesTheExport()
     const int before = AuditLog(*m_study).count().value();
     for (const QString &name : { QStringLiteral("ro.csv"), QStringLiteral("ro.pdf") }) {
         const QString path = m_dir.filePath(name);
-        QVERIFY(!(name.endsWith(QLatin1String(".csv")) ? view.exportCsv(path) : view.exportPdf(path)));
-        QVERIFY2(view.lastError().contains(path) && view.lastError().contains(QStringLiteral("read-only")),
-            qPrintable(view.lastError()));
+        const Status refused = name.endsWith(QLatin1String(".csv")) ? view.exportCsv(path) : view.exportPdf(path);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().contains(path) && refused.error().contains(QStringLiteral("read-only")),
+            qPrintable(refused.error()));
         QVERIFY(!QFile::exists(path));
     }
     QCOMPARE(AuditLog(*m_study).count().value(), before);

@@ -1,23 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CaseExplanationPanel.h"
 
+#include "CaseImages.h"
 #include "HeatmapView.h"
 #include "SignedBarChart.h"
 #include "TemporalAttentionPlot.h"
 
-#include "data/GroundTruth.h"
-#include "data/ImageDecoder.h"
-#include "store/DatasetRepository.h"
-#include "store/ExplanationRepository.h"
-#include "store/RunRepository.h"
-#include "store/Study.h"
+#include "service/CaseView.h"
+#include "service/CaseViewLoader.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDate>
 #include <QFormLayout>
 #include <QHeaderView>
-#include <QJsonArray>
 #include <QLabel>
 #include <QScrollArea>
 #include <QSlider>
@@ -25,40 +20,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include <opencv2/core.hpp>
-
 namespace {
-
-/// A stored map (8-bit grey PNG scaled to its maximum) as values relative to that maximum.
-QVector<float> mapValues(const QByteArray &png, int *width, int *height)
-{
-    const QImage img = QImage::fromData(png, "PNG").convertToFormat(QImage::Format_Grayscale8);
-    *width = img.width();
-    *height = img.height();
-    QVector<float> out;
-    out.reserve(img.width() * img.height());
-    for (int y = 0; y < img.height(); ++y) {
-        const uchar *row = img.constScanLine(y);
-        for (int x = 0; x < img.width(); ++x)
-            out.append(row[x] / 255.0f);
-    }
-    return out;
-}
-
-QImage greyImage(const cv::Mat &decoded)
-{
-    cv::Mat eight;
-    if (decoded.depth() == CV_16U)
-        decoded.convertTo(eight, CV_8U, 1.0 / 257.0);
-    else
-        eight = decoded;
-    if (eight.channels() == 3)
-        return QImage(eight.data, eight.cols, eight.rows, static_cast<int>(eight.step), QImage::Format_BGR888).copy();
-    if (eight.channels() == 1)
-        return QImage(eight.data, eight.cols, eight.rows, static_cast<int>(eight.step), QImage::Format_Grayscale8)
-            .copy();
-    return QImage(eight.data, eight.cols, eight.rows, static_cast<int>(eight.step), QImage::Format_ARGB32).copy();
-}
 
 QString percent(double p)
 {
@@ -70,6 +32,7 @@ QString percent(double p)
 CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     : QWidget(parent),
       m_compact(compact),
+      m_loader(new lepton::CaseViewLoader(this)),
       m_title(new QLabel(this)),
       m_decision(new QLabel(this)),
       m_heatmap(new HeatmapView(this)),
@@ -188,11 +151,40 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     });
     connect(m_lesion, &QCheckBox::toggled, m_heatmap, &HeatmapView::setBoxVisible);
     connect(m_fieldSource, &QComboBox::currentIndexChanged, this, &CaseExplanationPanel::showFields);
+    connect(m_loader, &lepton::CaseViewLoader::loaded, this, [this](quint64, const lepton::CaseView &view) {
+        Q_EMIT caseShown(showView(view));
+    });
+    connect(m_loader, &lepton::CaseViewLoader::failed, this, [this](quint64, const QString &message) {
+        m_error = message;
+        resetContent(message);
+        Q_EMIT caseShown(false);
+    });
+    m_title->setObjectName(QStringLiteral("caseTitle"));
+    m_decision->setObjectName(QStringLiteral("decisionLabel"));
+    m_heatmap->setObjectName(QStringLiteral("heatmap"));
+    m_overlay->setObjectName(QStringLiteral("overlayBox"));
+    m_colourMap->setObjectName(QStringLiteral("colourMapBox"));
+    m_opacity->setObjectName(QStringLiteral("opacitySlider"));
+    m_lesion->setObjectName(QStringLiteral("lesionBox"));
+    m_modalities->setObjectName(QStringLiteral("modalityChart"));
+    m_fields->setObjectName(QStringLiteral("fieldChart"));
+    m_fieldSource->setObjectName(QStringLiteral("fieldSourceBox"));
+    m_counterfactualText->setObjectName(QStringLiteral("counterfactualLabel"));
+    m_counterfactual->setObjectName(QStringLiteral("counterfactualTable"));
+    if (m_temporal)
+        m_temporal->setObjectName(QStringLiteral("temporalPlot"));
     clear();
 }
 
 void CaseExplanationPanel::clear(const QString &message)
 {
+    m_loader->cancel();
+    resetContent(message);
+}
+
+void CaseExplanationPanel::resetContent(const QString &message)
+{
+    m_shownCase = m_shownRun = 0;
     m_title->setText(tr("No case"));
     m_decision->setText(message.isEmpty() ? tr("Pick a case to see why the model decided as it did.") : message);
     m_heatmap->setMessage(message);
@@ -251,161 +243,135 @@ void CaseExplanationPanel::showFields()
     m_fields->setBars(names, values, notes);
 }
 
-bool CaseExplanationPanel::showCase(const std::shared_ptr<lepton::Study> &study, qint64 runId, qint64 caseId)
+QString CaseExplanationPanel::counterfactualSentence(const lepton::CaseView &view)
 {
-    clear();
+    const lepton::CaseExplanation &e = view.explanation;
+    if (!view.prediction)
+        return QString();
+    if (!e.stored)
+        return tr("This prediction is not explained yet: use Predict and explain (Experiments) or `lepton explain`.");
+    if (!e.hasCounterfactual)
+        return QString();
+    QString text = e.counterfactualText;
+    if (e.counterfactualFound)
+        text += e.counterfactualVerified ? tr(" (verified by the model)") : tr(" (not verified)");
+    return text;
+}
+
+bool CaseExplanationPanel::isLoading() const
+{
+    return m_loader->isLoading();
+}
+
+void CaseExplanationPanel::showCase(const std::shared_ptr<lepton::Study> &study, qint64 runId, qint64 caseId)
+{
+    lepton::CaseViewRequest request;
+    request.runId = runId;
+    request.caseId = caseId;
+    m_loader->request(study, request);
+}
+
+bool CaseExplanationPanel::showView(const lepton::CaseView &view)
+{
+    resetContent();
     m_error.clear();
-    lepton::DatasetRepository data(*study);
-    qint64 datasetId = 0;
-    auto c = data.caseRecord(caseId, &datasetId);
-    if (!c) {
-        m_error = c.error();
-        clear(m_error);
+    m_caseKey = view.record.caseKey;
+    const QString title = tr("Case %1 — run %2").arg(view.record.caseKey).arg(view.runId);
+    if (!view.prediction) {
+        m_error = view.predictionMessage.isEmpty() ? tr("Run %1 has no prediction for case %2.")
+                                                         .arg(view.runId)
+                                                         .arg(view.record.caseKey)
+                                                   : view.predictionMessage;
+        resetContent(m_error);
+        m_title->setText(title);
         return false;
     }
-    lepton::ExplanationRepository explanations(*study);
-    auto prediction = explanations.prediction(runId, caseId);
-    m_title->setText(tr("Case %1 — run %2").arg(c->caseKey).arg(runId));
-    if (!prediction) {
-        m_error = prediction.error();
-        clear(m_error);
-        m_title->setText(tr("Case %1 — run %2").arg(c->caseKey).arg(runId));
-        return false;
-    }
-    auto run = lepton::RunRepository(*study).run(runId);
-    QStringList classes;
-    QString positive;
-    if (run) {
-        for (const QJsonValue &v :
-            run->config.value(QStringLiteral("feature_spec")).toObject().value(QStringLiteral("classes")).toArray())
-            classes.append(v.toString());
-        positive = run->config.value(QStringLiteral("positive_class")).toString();
-    }
-    const lepton::StoredPrediction &p = prediction.value();
-    const std::vector<double> &probs = p.calibrated.empty() ? p.probabilities : p.calibrated;
-    const int posIndex = static_cast<int>(classes.indexOf(positive));
-    const double pPositive = posIndex >= 0 && posIndex < int(probs.size()) ? probs[std::size_t(posIndex)] : NAN;
-    QString decision = p.decision.isEmpty() ? p.predicted : p.decision;
+    m_title->setText(title);
+    m_shownCase = view.record.id;
+    m_shownRun = view.runId;
+    const lepton::StoredPrediction &p = *view.prediction;
+    const double pPositive = view.positiveProbability;
     m_decision->setText(
         tr("<p style='font-size:large'><b>%1</b>%2</p><p>%3 p(%4) = <b>%5</b> · predicted <b>%6</b>%7 · true label "
            "<b>%8</b></p>")
-            .arg(decision.toHtmlEscaped(),
+            .arg(view.decision().toHtmlEscaped(),
                 p.grade.isEmpty() ? QString() : tr(" · grade <b>%1</b>").arg(p.grade.toHtmlEscaped()),
-                p.calibrated.empty() ? tr("model") : tr("calibrated"), positive.toHtmlEscaped(),
+                p.calibrated.empty() ? tr("model") : tr("calibrated"), view.positiveClass.toHtmlEscaped(),
                 std::isfinite(pPositive) ? percent(pPositive) : tr("–"), p.predicted.toHtmlEscaped(),
                 p.referred ? tr(" · <span style='color:#b00020'>referred to review</span>") : QString(),
-                c->label.isEmpty() ? tr("unknown") : c->label.toHtmlEscaped()));
+                view.record.label.isEmpty() ? tr("unknown") : view.record.label.toHtmlEscaped()));
 
     // The case's record values, to show beside the attributions.
-    auto fields = data.fields(datasetId, QStringLiteral("record"));
-    auto values = data.caseValues(datasetId, caseId);
-    if (fields && values)
-        for (std::size_t i = 0; i < fields->size(); ++i) {
-            const auto &f = (*fields)[i];
-            const QVariant v = values->value(static_cast<int>(i));
-            QString text = v.isValid() ? v.toString() : tr("missing");
-            if (v.isValid() && f.type == lepton::FieldType::Boolean)
-                text = v.toDouble() != 0.0 ? tr("yes") : tr("no");
-            else if (v.isValid() && f.type == lepton::FieldType::Date)
-                text = QDate(1970, 1, 1).addDays(static_cast<qint64>(v.toDouble())).toString(Qt::ISODate);
-            else if (v.isValid() && f.type == lepton::FieldType::Numeric)
-                text = QString::number(v.toDouble(), 'g', 5);
-            m_fieldText.insert(f.name, text);
-        }
-
-    // The image, with the lesion box when the demo's ground truth is beside the manifest.
-    if (c->imagePath.isEmpty()) {
-        m_heatmap->setMessage(tr("No image for this case (the modality is missing)."));
-    } else {
-        auto decoded = lepton::ImageDecoder::decode(c->imagePath);
-        if (decoded)
-            m_heatmap->setImage(greyImage(decoded.value()));
-        else
-            m_heatmap->setMessage(decoded.error());
+    for (const lepton::CaseFieldValue &f : view.fields) {
+        QString text = f.missing() ? tr("missing") : f.text;
+        if (f.type == lepton::FieldType::Boolean && !f.missing())
+            text = f.value.toDouble() != 0.0 ? tr("yes") : tr("no");
+        else if (f.type == lepton::FieldType::Numeric && !f.missing())
+            text = QString::number(f.value.toDouble(), 'g', 5);
+        m_fieldText.insert(f.name, text);
     }
-    std::optional<QRectF> box;
-    auto summary = data.dataset(datasetId);
-    if (summary)
-        if (auto truth = lepton::GroundTruth::besideManifest(summary->manifestPath))
-            box = truth->lesionBox(c->caseKey);
-    m_heatmap->setBox(box);
-    m_lesion->setEnabled(box.has_value());
 
-    auto stored = explanations.load(p.id);
-    if (!stored || stored->empty()) {
+    // The image, with the lesion box when the dataset's ground truth knows it.
+    const QImage image = CaseImages::toQImage(view.image);
+    if (!image.isNull())
+        m_heatmap->setImage(image);
+    else
+        m_heatmap->setMessage(view.imageMessage);
+    m_heatmap->setBox(view.lesionBox);
+    m_lesion->setEnabled(view.lesionBox.has_value());
+
+    const lepton::CaseExplanation &e = view.explanation;
+    m_counterfactualText->setText(counterfactualSentence(view));
+    if (!e.stored) {
         m_modalities->clear();
-        m_counterfactualText->setText(
-            tr("This prediction is not explained yet: use Predict and explain (Experiments) or `lepton explain`."));
         return true;
     }
-    for (const lepton::StoredExplanation &e : stored.value()) {
-        if (e.kind == QLatin1String("attention")) {
-            m_attentionMap = mapValues(e.data, &m_attentionW, &m_attentionH);
-            const QJsonObject w = e.summary.value(QStringLiteral("modality_weights")).toObject();
-            m_modalities->setBars({ tr("image"), tr("record"), tr("history") },
-                { w.value(QStringLiteral("image")).toDouble(), w.value(QStringLiteral("record")).toDouble(),
-                    w.value(QStringLiteral("history")).toDouble() },
-                {}, true);
-            for (const QJsonValue &v : e.summary.value(QStringLiteral("field_attention")).toArray()) {
-                m_attentionFields.append(v.toObject().value(QStringLiteral("field")).toString());
-                m_attentionValues.append(v.toObject().value(QStringLiteral("value")).toDouble());
-            }
-            if (m_temporal) {
-                QVector<double> weights;
-                for (const QJsonValue &v : e.summary.value(QStringLiteral("temporal_attention")).toArray())
-                    weights.append(v.toDouble());
-                auto eventFields = data.fields(datasetId, QStringLiteral("event"));
-                auto events = data.caseEvents(caseId);
-                if (eventFields && events) {
-                    for (std::size_t f = 0; f < eventFields->size(); ++f) {
-                        if ((*eventFields)[f].type == lepton::FieldType::Categorical)
-                            continue;
-                        QVector<double> x, y;
-                        for (const auto &ev : events.value()) {
-                            const QVariant v = ev.values.value(static_cast<int>(f));
-                            if (v.isValid()) {
-                                x.append(ev.time);
-                                y.append(v.toDouble());
-                            }
-                        }
-                        m_temporal->addSeries((*eventFields)[f].name, x, y);
-                    }
-                    // The weights belong to the most recent events the model saw, oldest first.
-                    const int n = static_cast<int>(events->size());
-                    const int k = std::min<int>(n, weights.size());
-                    QVector<double> times;
-                    for (int i = n - k; i < n; ++i)
-                        times.append((*events)[std::size_t(i)].time);
-                    m_temporal->setAttention(times, weights.mid(weights.size() - k));
-                }
-                m_temporal->finish();
-            }
-        } else if (e.kind == QLatin1String("gradcam")) {
-            m_camMap = mapValues(e.data, &m_camW, &m_camH);
-        } else if (e.kind == QLatin1String("integrated_gradients")) {
-            for (const QJsonValue &v : e.summary.value(QStringLiteral("fields")).toArray()) {
-                m_igFields.append(v.toObject().value(QStringLiteral("field")).toString());
-                m_igValues.append(v.toObject().value(QStringLiteral("value")).toDouble());
-            }
-        } else if (e.kind == QLatin1String("counterfactual")) {
-            const QJsonObject cf = e.summary;
-            QString text = cf.value(QStringLiteral("text")).toString();
-            if (cf.value(QStringLiteral("found")).toBool())
-                text += cf.value(QStringLiteral("verified")).toBool() ? tr(" (verified by the model)")
-                                                                      : tr(" (not verified)");
-            m_counterfactualText->setText(text);
-            const QJsonArray changes = cf.value(QStringLiteral("changes")).toArray();
-            m_counterfactual->setRowCount(changes.size());
-            for (int i = 0; i < changes.size(); ++i) {
-                const QJsonObject ch = changes[i].toObject();
-                const QStringList cells { ch.value(QStringLiteral("field")).toString(),
-                    ch.value(QStringLiteral("from")).toString(), ch.value(QStringLiteral("to")).toString(),
-                    ch.value(QStringLiteral("unit")).toString() };
-                for (int col = 0; col < 4; ++col)
-                    m_counterfactual->setItem(i, col, new QTableWidgetItem(cells[col]));
-            }
-            m_counterfactual->setVisible(!changes.isEmpty());
+    if (!e.attention.isEmpty()) {
+        m_attentionMap = CaseImages::mapValues(e.attention);
+        m_attentionW = e.attention.width;
+        m_attentionH = e.attention.height;
+    }
+    if (!e.gradcam.isEmpty()) {
+        m_camMap = CaseImages::mapValues(e.gradcam);
+        m_camW = e.gradcam.width;
+        m_camH = e.gradcam.height;
+    }
+    if (!e.modalityWeights.empty()) {
+        QStringList names;
+        QVector<double> weights;
+        for (const auto &[name, weight] : e.modalityWeights) {
+            names.append(name == QLatin1String("image")    ? tr("image")
+                    : name == QLatin1String("record") ? tr("record")
+                                                      : tr("history"));
+            weights.append(weight);
         }
+        m_modalities->setBars(names, weights, {}, true);
+    }
+    for (const lepton::FieldAttribution &a : e.fieldAttention) {
+        m_attentionFields.append(a.field);
+        m_attentionValues.append(a.value);
+    }
+    for (const lepton::FieldAttribution &a : e.integratedGradients) {
+        m_igFields.append(a.field);
+        m_igValues.append(a.value);
+    }
+    if (m_temporal && !e.modalityWeights.empty()) {
+        for (const lepton::CaseSeries &series : view.history)
+            m_temporal->addSeries(series.name, QVector<double>(series.times.begin(), series.times.end()),
+                QVector<double>(series.values.begin(), series.values.end()));
+        m_temporal->setAttention(QVector<double>(e.temporalTimes.begin(), e.temporalTimes.end()),
+            QVector<double>(e.temporalWeights.begin(), e.temporalWeights.end()));
+        m_temporal->finish();
+    }
+    if (e.hasCounterfactual) {
+        m_counterfactual->setRowCount(int(e.counterfactualChanges.size()));
+        for (int i = 0; i < int(e.counterfactualChanges.size()); ++i) {
+            const lepton::CounterfactualChange &ch = e.counterfactualChanges[std::size_t(i)];
+            const QStringList cells { ch.field, ch.from, ch.to, ch.unit };
+            for (int col = 0; col < 4; ++col)
+                m_counterfactual->setItem(i, col, new QTableWidgetItem(cells[col]));
+        }
+        m_counterfactual->setVisible(!e.counterfactualChanges.empty());
     }
     // Integrated Gradients cover numeric fields; without them, field attention is what there is.
     if (m_igFields.isEmpty() && !m_attentionFields.isEmpty())

@@ -15,8 +15,10 @@ class QSlider;
 class QTableWidget;
 
 namespace lepton {
+class CaseViewLoader;
 class Study;
-}
+struct CaseView;
+} // namespace lepton
 
 /// One run's explanation of one case, as stored in the study: the decision with its grade and
 /// calibrated probability, the image with the attention map or Grad-CAM laid over it (opacity,
@@ -24,6 +26,9 @@ class Study;
 /// fields' attributions (Integrated Gradients or field attention, with the case's values), the
 /// temporal attention over the event history, and the counterfactual as a sentence and a
 /// before/after table. `compact` drops the history plot and shrinks the rest (the review view).
+///
+/// The panel reads nothing itself: showCase() asks the core's CaseViewLoader, off the GUI thread,
+/// and the newest request wins; showView() shows a case view read already.
 class CaseExplanationPanel : public QWidget
 {
     Q_OBJECT
@@ -32,11 +37,27 @@ public:
 
     explicit CaseExplanationPanel(bool compact = false, QWidget *parent = nullptr);
 
-    /// Shows the case as `runId` predicted and explained it; false with error() when the run has
-    /// no prediction for it (the panel then says what to do).
-    bool showCase(const std::shared_ptr<lepton::Study> &study, qint64 runId, qint64 caseId);
+    /// Loads the case as `runId` predicted and explained it, off the GUI thread; a later call
+    /// supersedes this one. caseShown() follows; when the run has no prediction for the case the
+    /// panel says what to do and error() holds it.
+    void showCase(const std::shared_ptr<lepton::Study> &study, qint64 runId, qint64 caseId);
+    /// Shows a case view read already (the run's prediction and explanation when it has them).
+    /// False, with error(), when the view has no prediction.
+    bool showView(const lepton::CaseView &view);
+    /// Shows no case (and drops a case still being read).
     void clear(const QString &message = QString());
     QString error() const { return m_error; }
+    /// True while a case asked for by showCase() is being read.
+    bool isLoading() const;
+    /// The case and run shown now (0 when none, or while the panel says why not).
+    qint64 shownCase() const { return m_shownCase; }
+    qint64 shownRun() const { return m_shownRun; }
+    /// The key of the case last read (also when the run has no prediction for it).
+    QString caseKey() const { return m_caseKey; }
+
+    /// The counterfactual as the panel states it (with whether the model verified it), or why
+    /// there is none.
+    static QString counterfactualSentence(const lepton::CaseView &view);
 
     void setOverlay(Overlay overlay);
     Overlay overlay() const;
@@ -58,13 +79,19 @@ public:
 Q_SIGNALS:
     /// Options changed by the user (the review view keeps them between cases).
     void viewOptionsChanged();
+    /// A case asked for by showCase() is shown (ok) or the panel says why not (error()).
+    void caseShown(bool ok);
 
 private:
+    void resetContent(const QString &message = QString());
     void showFields();
     void applyOverlay();
 
     bool m_compact;
     QString m_error;
+    lepton::CaseViewLoader *m_loader;
+    qint64 m_shownCase = 0, m_shownRun = 0;
+    QString m_caseKey;
     QLabel *m_title;
     QLabel *m_decision;
     HeatmapView *m_heatmap;

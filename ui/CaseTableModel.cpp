@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CaseTableModel.h"
 
-#include "data/ImageDecoder.h"
+#include "CaseImages.h"
+
+#include "service/CaseViewService.h"
 #include "store/Study.h"
 
 #include <QColor>
 #include <QPainter>
 
 #include <cmath>
-
-#include <opencv2/core.hpp>
-#include <opencv2/imgproc.hpp>
 
 CaseTableModel::CaseTableModel(QObject *parent) : QAbstractTableModel(parent) { }
 
@@ -21,7 +20,7 @@ void CaseTableModel::setDataset(std::shared_ptr<lepton::Study> study, qint64 dat
     m_thumbs.clear();
     m_problems.clear();
     if (m_study) {
-        auto problems = lepton::DatasetRepository(*m_study).problemCounts(datasetId);
+        auto problems = lepton::CaseListService(*m_study).problemCounts(datasetId);
         if (problems)
             m_problems = problems.value();
     }
@@ -41,8 +40,7 @@ void CaseTableModel::reload()
     m_total = 0;
     m_error.clear();
     if (m_study) {
-        lepton::DatasetRepository repo(*m_study);
-        auto count = repo.caseCount(m_datasetId, m_filter);
+        auto count = lepton::CaseListService(*m_study).count(m_datasetId, m_filter);
         if (count)
             m_total = count.value();
         else
@@ -86,27 +84,11 @@ QImage CaseTableModel::thumbnail(const lepton::StoredCase &c) const
     if (c.imagePath.isEmpty()) {
         say(tr("no image"));
     } else {
-        auto decoded = lepton::ImageDecoder::decode(c.imagePath);
-        if (decoded) {
-            cv::Mat eight, small;
-            if (decoded->depth() == CV_16U)
-                decoded->convertTo(eight, CV_8U, 1.0 / 257.0);
-            else
-                eight = decoded.value();
-            if (eight.channels() == 3)
-                cv::cvtColor(eight, eight, cv::COLOR_BGR2GRAY);
-            else if (eight.channels() == 4)
-                cv::cvtColor(eight, eight, cv::COLOR_BGRA2GRAY);
-            // At least one pixel each way: a 10 × 4000 image must not shrink to nothing.
-            const double scale = double(m_thumbSide) / std::max(eight.cols, eight.rows);
-            const cv::Size size(
-                std::max(1, int(std::lround(eight.cols * scale))), std::max(1, int(std::lround(eight.rows * scale))));
-            cv::resize(eight, small, size, 0, 0, cv::INTER_AREA);
-            image = QImage(small.data, small.cols, small.rows, static_cast<int>(small.step), QImage::Format_Grayscale8)
-                        .copy();
-        } else {
+        auto small = lepton::CaseViewService::thumbnail(c.imagePath, m_thumbSide);
+        if (small)
+            image = CaseImages::toQImage(small.value());
+        else
             say(tr("unreadable image"));
-        }
     }
     m_thumbs.insert(c.id, new QImage(image));
     return image;
@@ -192,8 +174,7 @@ void CaseTableModel::fetchMore(const QModelIndex &parent)
 {
     if (!canFetchMore(parent))
         return;
-    lepton::DatasetRepository repo(*m_study);
-    auto page = repo.cases(m_datasetId, m_filter, static_cast<int>(m_rows.size()), PageSize);
+    auto page = lepton::CaseListService(*m_study).page(m_datasetId, m_filter, static_cast<int>(m_rows.size()), PageSize);
     if (!page || page->empty()) {
         m_error = page ? tr("the study changed while reading") : page.error();
         m_total = static_cast<int>(m_rows.size());

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "store/DatasetRepository.h"
+#include "service/CaseListService.h"
+#include "util/Result.h"
 
 #include <QAbstractTableModel>
 #include <QCache>
@@ -18,7 +19,8 @@ class Study;
 /// The cases of one dataset as a table, fetched from the study in pages as the view scrolls,
 /// so that a dataset of 100 000 cases opens at once. Filtering and sorting run in SQL. With
 /// thumbnails on, the case column carries a small picture of the case's image, decoded when a
-/// view first asks for it and kept in a bounded cache.
+/// view first asks for it and kept in a bounded cache. The cases come from the core's
+/// CaseListService, the thumbnails from CaseViewService.
 class CaseTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -38,6 +40,9 @@ public:
     /// Cases matching the filter, loaded or not.
     int totalCount() const { return m_total; }
     const lepton::StoredCase *caseAt(int row) const;
+    /// How the last read went: a failure says what could not be read.
+    lepton::Status status() const { return m_error.isEmpty() ? lepton::Status() : lepton::Status::failure(m_error); }
+    /// status().error(), for callers that show only the message.
     QString lastError() const { return m_error; }
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;

@@ -3,8 +3,8 @@
 
 #include "CaseExplanationPanel.h"
 
-#include "store/DatasetRepository.h"
-#include "store/RunRepository.h"
+#include "service/CaseViewService.h"
+#include "store/RunStatus.h"
 #include "store/Study.h"
 
 #include <QComboBox>
@@ -60,12 +60,26 @@ InspectorView::InspectorView(QWidget *parent)
             openCase(currentRun(), m_caseId);
     });
     connect(m_compareRuns, &QComboBox::currentIndexChanged, this, &InspectorView::showCompare);
+    connect(m_panel, &CaseExplanationPanel::caseShown, this, [this](bool ok) {
+        m_error = ok ? QString() : m_panel->error();
+        m_hint->setText(m_error);
+        if (!m_panel->caseKey().isEmpty())
+            m_caseEdit->setText(m_panel->caseKey());
+        Q_EMIT caseOpened(ok);
+    });
     // The panels keep the same view options, so the comparison stays like for like.
     connect(m_panel, &CaseExplanationPanel::viewOptionsChanged, this, [this] {
         m_compare->overlayBox()->setCurrentIndex(m_panel->overlayBox()->currentIndex());
         m_compare->colourMapBox()->setCurrentIndex(m_panel->colourMapBox()->currentIndex());
         m_compare->opacitySlider()->setValue(m_panel->opacitySlider()->value());
     });
+    m_runs->setObjectName(QStringLiteral("runBox"));
+    m_compareRuns->setObjectName(QStringLiteral("compareBox"));
+    m_caseEdit->setObjectName(QStringLiteral("caseEdit"));
+    m_open->setObjectName(QStringLiteral("openButton"));
+    m_hint->setObjectName(QStringLiteral("hintLabel"));
+    m_panel->setObjectName(QStringLiteral("casePanel"));
+    m_compare->setObjectName(QStringLiteral("comparePanel"));
     setStudy(nullptr);
 }
 
@@ -88,13 +102,16 @@ void InspectorView::reload()
     m_compareRuns->clear();
     m_compareRuns->addItem(tr("none"), qint64(0));
     if (m_study) {
-        auto runs = lepton::RunRepository(*m_study).runs();
-        if (runs)
-            for (auto it = runs->rbegin(); it != runs->rend(); ++it) {
-                const QString text = tr("%1: %2 (%3)").arg(it->id).arg(it->name, it->status);
-                m_runs->addItem(text, it->id);
-                m_compareRuns->addItem(text, it->id);
+        auto runs = lepton::CaseViewService(*m_study).runs();
+        if (runs) {
+            for (const lepton::RunChoice &run : runs.value()) {
+                const QString text = tr("%1: %2 (%3)").arg(run.id).arg(run.name, run.status);
+                m_runs->addItem(text, run.id);
+                m_compareRuns->addItem(text, run.id);
             }
+        } else {
+            m_hint->setText(runs.error());
+        }
     }
     const int i = m_runs->findData(keep);
     m_runs->setCurrentIndex(i >= 0 ? i : 0);
@@ -122,30 +139,21 @@ bool InspectorView::openCaseKey(qint64 runId, const QString &caseKey)
 {
     if (!m_study)
         return false;
-    lepton::DatasetRepository data(*m_study);
-    auto run = lepton::RunRepository(*m_study).run(runId);
-    std::vector<qint64> datasets;
-    if (run)
-        datasets.push_back(run->datasetId);
-    if (auto all = data.datasets(false))
-        for (const auto &d : all.value())
-            if (!run || d.id != run->datasetId)
-                datasets.push_back(d.id);
-    for (qint64 d : datasets)
-        if (auto c = data.caseByKey(d, caseKey))
-            return openCase(runId, c->id);
-    m_error = tr("No case '%1' in this study; check the id (it is the manifest's case_id).").arg(caseKey);
-    m_hint->setText(m_error);
-    Q_EMIT errorOccurred(m_error);
-    return false;
+    auto caseId = lepton::CaseViewService(*m_study).findCase(runId, caseKey);
+    if (!caseId) {
+        m_error = caseId.error();
+        m_hint->setText(m_error);
+        Q_EMIT errorOccurred(m_error);
+        return false;
+    }
+    return openCase(runId, caseId.value());
 }
 
 bool InspectorView::openCase(qint64 runId, qint64 caseId)
 {
     if (!m_study)
         return false;
-    const int i = m_runs->findData(runId);
-    if (i < 0) {
+    if (m_runs->findData(runId) < 0) {
         reload();
         if (m_runs->findData(runId) < 0) {
             m_error = tr("Run %1 is not in this study.").arg(runId);
@@ -155,15 +163,11 @@ bool InspectorView::openCase(qint64 runId, qint64 caseId)
     }
     m_runs->setCurrentIndex(m_runs->findData(runId));
     m_caseId = caseId;
+    m_error.clear();
     m_hint->clear();
-    const bool ok = m_panel->showCase(m_study, runId, caseId);
-    m_error = ok ? QString() : m_panel->error();
-    if (!ok)
-        m_hint->setText(m_error);
-    if (auto c = lepton::DatasetRepository(*m_study).caseRecord(caseId))
-        m_caseEdit->setText(c->caseKey);
+    m_panel->showCase(m_study, runId, caseId);
     showCompare();
-    return ok;
+    return true;
 }
 
 void InspectorView::setCompareRun(qint64 runId)

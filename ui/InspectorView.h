@@ -17,6 +17,8 @@ class Study;
 
 /// The Inspector: one case as a run explained it (see CaseExplanationPanel), picked by run and
 /// case id or opened from another view; optionally the same case under a second run, side by side.
+/// It reads nothing itself: the core's CaseViewService finds cases and lists runs, and the panels
+/// read cases off the GUI thread.
 class InspectorView : public QWidget
 {
     Q_OBJECT
@@ -26,9 +28,12 @@ public:
     void setStudy(std::shared_ptr<lepton::Study> study);
     /// Re-reads the runs (after training or prediction).
     void reload();
-    /// Shows a case under a run (and under the comparison run, when one is chosen).
+    /// Shows a case under a run (and under the comparison run, when one is chosen); the case is
+    /// read off the GUI thread and caseOpened() follows. False at once when the run is not in
+    /// the study (error() says so).
     bool openCase(qint64 runId, qint64 caseId);
-    /// Looks the case up by its id in the manifest (in the run's dataset, else any dataset).
+    /// Looks the case up by its id in the manifest (in the run's dataset, else any dataset) and
+    /// opens it; false with errorOccurred() when there is no such case.
     bool openCaseKey(qint64 runId, const QString &caseKey);
     /// Compares with a second run (0: none).
     void setCompareRun(qint64 runId);
@@ -44,6 +49,8 @@ public:
 
 Q_SIGNALS:
     void errorOccurred(const QString &message);
+    /// The case asked for by openCase() is shown (ok), or the view says why not (error()).
+    void caseOpened(bool ok);
 
 private:
     void openFromEdit();

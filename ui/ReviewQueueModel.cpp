@@ -18,7 +18,7 @@ void ReviewQueueModel::setQueue(std::shared_ptr<lepton::Study> study, qint64 run
     m_total = 0;
     m_error.clear();
     if (m_study && runId > 0) {
-        auto n = lepton::ReviewRepository(*m_study).count(runId, filter);
+        auto n = lepton::ReviewService(*m_study).count(runId, filter);
         if (n)
             m_total = n.value();
         else
@@ -33,7 +33,7 @@ void ReviewQueueModel::refreshRow(int row)
 {
     if (row < 0 || row >= int(m_rows.size()) || !m_study)
         return;
-    auto item = lepton::ReviewRepository(*m_study).item(m_rows[std::size_t(row)].predictionId);
+    auto item = lepton::ReviewService(*m_study).item(m_rows[std::size_t(row)].predictionId);
     if (!item)
         return;
     m_rows[std::size_t(row)] = item.value();
@@ -143,7 +143,7 @@ void ReviewQueueModel::fetchMore(const QModelIndex &parent)
 {
     if (!canFetchMore(parent))
         return;
-    auto page = lepton::ReviewRepository(*m_study).queue(m_runId, m_filter, int(m_rows.size()), PageSize);
+    auto page = lepton::ReviewService(*m_study).queue(m_runId, m_filter, int(m_rows.size()), PageSize);
     if (!page || page->empty()) {
         m_error = page ? tr("the queue changed while reading") : page.error();
         m_total = int(m_rows.size());

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "store/ReviewRepository.h"
+#include "service/ReviewService.h"
+#include "util/Result.h"
 
 #include <QAbstractTableModel>
 
@@ -12,7 +13,7 @@ class Study;
 }
 
 /// A run's review queue (its predictions, filtered and sorted in SQL, each with its latest
-/// review), fetched from the study in pages as the view scrolls.
+/// review), fetched in pages from the core's ReviewService as the view scrolls.
 class ReviewQueueModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -32,7 +33,8 @@ public:
     bool ensureLoaded(int row);
     /// The row of a prediction among the loaded rows, loading more as needed; -1 when absent.
     int rowOf(qint64 predictionId);
-    QString lastError() const { return m_error; }
+    /// How the last read went: a failure says what could not be read.
+    lepton::Status status() const { return m_error.isEmpty() ? lepton::Status() : lepton::Status::failure(m_error); }
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "store/ReviewRepository.h"
+#include "service/ReviewService.h"
+#include "util/Result.h"
 
 #include <QString>
 
@@ -13,16 +14,15 @@ class Study;
 
 /// The review report of a run's queue (as filtered): per case the decision, the probability and
 /// the reviewer's verdict, as CSV, or as a PDF with each case's image and its explanation overlay.
-/// Each export is recorded in the study's audit log (export.review_report.csv / .pdf: who, when,
-/// the file with its SHA-256 and size, the run, the filter and the number of cases), in the same
-/// transaction that commits the file; a study open read-only refuses the export, so nothing is
-/// written without its entry (docs/AUDIT.md).
+/// The core's ReviewReportService assembles the report, writes the CSV and records each export in
+/// the study's audit log with the file it commits; only the PDF's drawing is done here. A study
+/// open read-only refuses the export, so nothing is written without its entry (docs/AUDIT.md).
 class ReviewReport
 {
 public:
-    static bool writeCsv(const std::shared_ptr<lepton::Study> &study, qint64 runId, const lepton::ReviewFilter &filter,
-        const QString &path, const QString &actor, QString *error);
+    static lepton::Status writeCsv(const std::shared_ptr<lepton::Study> &study, qint64 runId,
+        const lepton::ReviewFilter &filter, const QString &path, const QString &actor);
     /// At most `maxCases` cases (the PDF says when there were more).
-    static bool writePdf(const std::shared_ptr<lepton::Study> &study, qint64 runId, const lepton::ReviewFilter &filter,
-        const QString &path, const QString &actor, QString *error, int maxCases = 300);
+    static lepton::Status writePdf(const std::shared_ptr<lepton::Study> &study, qint64 runId,
+        const lepton::ReviewFilter &filter, const QString &path, const QString &actor, int maxCases = 300);
 };

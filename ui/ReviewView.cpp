@@ -5,9 +5,7 @@
 #include "ReviewQueueModel.h"
 #include "ReviewReport.h"
 
-#include "store/AuditLog.h"
-#include "store/ReviewRepository.h"
-#include "store/RunRepository.h"
+#include "service/ReviewService.h"
 #include "store/Study.h"
 
 #include <QComboBox>
@@ -17,6 +15,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -81,7 +80,7 @@ ReviewView::ReviewView(QWidget *parent)
         b->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         b->setMinimumContentsLength(b == m_runs ? 14 : 9);
     }
-    m_reviewer->setText(QSettings().value(kReviewerKey, lepton::AuditLog::currentUser()).toString());
+    m_reviewer->setText(QSettings().value(kReviewerKey, lepton::ReviewService::defaultReviewer()).toString());
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Run"), this));
@@ -166,7 +165,8 @@ ReviewView::ReviewView(QWidget *parent)
         QKeySequence key;
         std::function<void()> run;
     } keys[] = {
-        { QKeySequence(Qt::Key_A), [this] { accept(); } },
+        // A refused verdict has been reported by fail() already.
+        { QKeySequence(Qt::Key_A), [this] { static_cast<void>(accept()); } },
         { QKeySequence(Qt::Key_O), [this] { openOverrideDialog(); } },
         { QKeySequence(Qt::Key_C), [this] { openCommentDialog(); } },
         { QKeySequence(Qt::Key_N), [this] { next(); } },
@@ -196,13 +196,13 @@ ReviewView::ReviewView(QWidget *parent)
 void ReviewView::setReviewer(const QString &name)
 {
     const QString trimmed = name.trimmed();
-    m_reviewer->setText(trimmed.isEmpty() ? lepton::AuditLog::currentUser() : trimmed);
+    m_reviewer->setText(trimmed.isEmpty() ? lepton::ReviewService::defaultReviewer() : trimmed);
     QSettings().setValue(kReviewerKey, m_reviewer->text());
 }
 
 QString ReviewView::reviewer() const
 {
-    return m_reviewer->text().trimmed().isEmpty() ? lepton::AuditLog::currentUser() : m_reviewer->text().trimmed();
+    return m_reviewer->text().trimmed().isEmpty() ? lepton::ReviewService::defaultReviewer() : m_reviewer->text().trimmed();
 }
 
 void ReviewView::setStudy(std::shared_ptr<lepton::Study> study)
@@ -230,13 +230,12 @@ void ReviewView::reload()
         QSignalBlocker block(m_runs);
         m_runs->clear();
         if (m_study) {
-            auto runs = lepton::RunRepository(*m_study).runs();
-            if (runs)
-                for (auto it = runs->rbegin(); it != runs->rend(); ++it) {
-                    auto n = lepton::ReviewRepository(*m_study).count(it->id);
-                    if (n && n.value() > 0)
-                        m_runs->addItem(tr("%1: %2 (%3 predictions)").arg(it->id).arg(it->name).arg(n.value()), it->id);
-                }
+            auto runs = lepton::ReviewService(*m_study).runs();
+            if (!runs)
+                fail(runs.error());
+            else
+                for (const lepton::ReviewRun &run : runs.value())
+                    m_runs->addItem(tr("%1: %2 (%3 predictions)").arg(run.id).arg(run.name).arg(run.predictions), run.id);
         }
     }
     const int i = m_runs->findData(keep);
@@ -266,15 +265,9 @@ void ReviewView::selectRun(qint64 runId)
     const QString keepDecision = m_decision->currentData().toString();
     m_decision->clear();
     m_decision->addItem(tr("any"), QString());
-    if (auto all = lepton::ReviewRepository(*m_study).queue(runId)) {
-        QStringList decisions;
-        for (const auto &item : all.value())
-            if (!item.decision.isEmpty() && !decisions.contains(item.decision))
-                decisions.append(item.decision);
-        decisions.sort();
-        for (const QString &d : decisions)
+    if (auto decisions = lepton::ReviewService(*m_study).decisions(runId))
+        for (const QString &d : decisions.value())
             m_decision->addItem(d, d);
-    }
     const int d = m_decision->findData(keepDecision);
     m_decision->setCurrentIndex(d >= 0 ? d : 0);
     applyFilter();
@@ -295,15 +288,14 @@ lepton::ReviewFilter ReviewView::currentFilter() const
     return f;
 }
 
-bool ReviewView::exportReport(const QString &path, bool pdf)
+lepton::Status ReviewView::exportReport(const QString &path, bool pdf)
 {
-    QString error;
-    const bool ok = m_study && currentRun() != 0
-        && (pdf ? ReviewReport::writePdf(m_study, currentRun(), currentFilter(), path, reviewer(), &error)
-                : ReviewReport::writeCsv(m_study, currentRun(), currentFilter(), path, reviewer(), &error));
-    if (!ok)
-        fail(error.isEmpty() ? tr("Choose a run with predictions first.") : error);
-    return ok;
+    if (!m_study || currentRun() == 0)
+        return fail(tr("Choose a run with predictions first."));
+    const lepton::Status written = pdf
+        ? ReviewReport::writePdf(m_study, currentRun(), currentFilter(), path, reviewer())
+        : ReviewReport::writeCsv(m_study, currentRun(), currentFilter(), path, reviewer());
+    return written ? written : fail(written.error());
 }
 
 void ReviewView::applyFilter()
@@ -312,15 +304,15 @@ void ReviewView::applyFilter()
         return;
     const lepton::ReviewFilter f = currentFilter();
     m_model->setQueue(m_study, currentRun(), f);
-    if (!m_model->lastError().isEmpty())
-        fail(m_model->lastError());
+    if (!m_model->status())
+        fail(m_model->status().error());
     // Resume: the case the reviewer was on, else the first one still to review.
     int row = -1;
     const qint64 last = QSettings().value(positionKey(m_study->path(), currentRun())).toLongLong();
     if (last > 0)
         row = m_model->rowOf(last);
     if (row < 0) {
-        auto first = lepton::ReviewRepository(*m_study).firstUnreviewed(currentRun(), f);
+        auto first = lepton::ReviewService(*m_study).firstUnreviewed(currentRun(), f);
         row = first && first.value() >= 0 ? first.value() : 0;
     }
     goToRow(row);
@@ -359,15 +351,9 @@ void ReviewView::showCurrent()
         return;
     }
     m_panel->showCase(m_study, currentRun(), it->caseId);
-    if (auto history = lepton::ReviewRepository(*m_study).history(it->predictionId))
-        for (const lepton::ReviewRecord &r : history.value()) {
-            QString line = QStringLiteral("%1  %2  %3").arg(r.createdAt.left(19), r.reviewer, r.verdict);
-            if (r.verdict == QLatin1String("override"))
-                line += QStringLiteral(" → %1: %2").arg(r.chosenClass, r.reason);
-            if (!r.comment.isEmpty())
-                line += QStringLiteral(" — “%1”").arg(r.comment);
-            m_history->addItem(line);
-        }
+    if (auto history = lepton::ReviewService(*m_study).history(it->predictionId))
+        for (const lepton::ReviewRecord &r : history.value())
+            m_history->addItem(lepton::ReviewService::historyLine(r));
 }
 
 void ReviewView::rememberPosition()
@@ -383,7 +369,7 @@ void ReviewView::updateProgress()
         m_progress->setValue(0);
         return;
     }
-    auto p = lepton::ReviewRepository(*m_study).progress(currentRun());
+    auto p = lepton::ReviewService(*m_study).progress(currentRun());
     if (!p)
         return;
     m_progressText->setText(tr("%1 of %2 reviewed · %3 in this queue · reviewer %4")
@@ -395,66 +381,56 @@ void ReviewView::updateProgress()
     m_progress->setValue(p->first);
 }
 
-void ReviewView::fail(const QString &message)
+lepton::Status ReviewView::fail(const QString &message)
 {
-    m_error = message;
     Q_EMIT errorOccurred(message);
     if (m_interactive)
         QMessageBox::warning(this, tr("Review"), message);
+    return lepton::Status::failure(message);
 }
 
-bool ReviewView::save(const QString &verdict, const QString &chosenClass, const QString &reason, const QString &text)
+lepton::Status ReviewView::save(const lepton::ReviewVerdict &verdict)
 {
     const lepton::ReviewItem *it = m_model->itemAt(currentRow());
-    if (!it || !m_study) {
-        fail(tr("Select a case to review first."));
-        return false;
-    }
-    lepton::ReviewRecord r;
-    r.predictionId = it->predictionId;
-    r.reviewer = reviewer();
-    r.verdict = verdict;
-    r.chosenClass = chosenClass;
-    r.reason = reason;
-    r.comment = text;
-    // What the reviewer saw: the decision and the explanation as shown.
-    r.seen = QJsonObject { { QStringLiteral("case"), it->caseKey }, { QStringLiteral("decision"), it->decision },
-        { QStringLiteral("grade"), it->grade }, { QStringLiteral("predicted"), it->predicted },
-        { QStringLiteral("probability"), it->probability }, { QStringLiteral("referred"), it->referred },
-        { QStringLiteral("overlay"), m_panel->overlayBox()->currentText() },
-        { QStringLiteral("counterfactual"), m_panel->counterfactualLabel()->text() } };
-    auto id = lepton::ReviewRepository(*m_study).save(r);
-    if (!id) {
-        fail(id.error());
-        return false;
-    }
+    if (!it || !m_study)
+        return fail(tr("Select a case to review first."));
+    // What the reviewer saw besides the queue's row: the explanation as shown, when the panel
+    // has finished showing this case.
+    const bool shown = m_panel->shownCase() == it->caseId && m_panel->shownRun() == currentRun();
+    QJsonObject seen { { QStringLiteral("explanation_shown"), shown },
+        { QStringLiteral("overlay"), m_panel->overlayBox()->currentText() } };
+    if (shown)
+        seen.insert(QStringLiteral("counterfactual"), m_panel->counterfactualLabel()->text());
+    auto id = lepton::ReviewService(*m_study).save(*it, reviewer(), verdict, seen);
+    if (!id)
+        return fail(id.error());
     const int row = currentRow();
     m_model->refreshRow(row);
     showCurrent();
     updateProgress();
     Q_EMIT reviewSaved(id.value());
-    return true;
+    return lepton::Status();
 }
 
-bool ReviewView::accept()
+lepton::Status ReviewView::accept()
 {
-    if (!save(QStringLiteral("accept"), QString(), QString(), QString()))
-        return false;
-    next();
-    return true;
+    const lepton::Status saved = save({ QStringLiteral("accept"), QString(), QString(), QString() });
+    if (saved)
+        next();
+    return saved;
 }
 
-bool ReviewView::overrideCurrent(const QString &chosenClass, const QString &reason)
+lepton::Status ReviewView::overrideCurrent(const QString &chosenClass, const QString &reason)
 {
-    if (!save(QStringLiteral("override"), chosenClass, reason, QString()))
-        return false;
-    next();
-    return true;
+    const lepton::Status saved = save({ QStringLiteral("override"), chosenClass, reason, QString() });
+    if (saved)
+        next();
+    return saved;
 }
 
-bool ReviewView::comment(const QString &text)
+lepton::Status ReviewView::comment(const QString &text)
 {
-    return save(QStringLiteral("comment"), QString(), QString(), text);
+    return save({ QStringLiteral("comment"), QString(), QString(), text });
 }
 
 void ReviewView::next()
@@ -482,7 +458,7 @@ QDialog *ReviewView::openOverrideDialog()
     dialog->setWindowTitle(tr("Override the decision for %1").arg(it->caseKey));
     auto *classes = new QComboBox(dialog);
     classes->setObjectName(QStringLiteral("classBox"));
-    if (auto c = lepton::ReviewRepository(*m_study).classes(currentRun()))
+    if (auto c = lepton::ReviewService(*m_study).classes(currentRun()))
         for (const QString &name : c.value())
             if (name != it->predicted)
                 classes->addItem(name);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "store/ReviewRepository.h"
+#include "service/ReviewService.h"
+#include "util/Result.h"
 
 #include <QPointer>
 #include <QWidget>
@@ -28,7 +29,8 @@ class Study;
 /// and for the current case the explanation in compact form with Accept (A), Override (O: the
 /// right class and a reason), Comment (C), Next (N) and Previous (P). Every review is stored
 /// with who, when, what was seen and the verdict, and written to the audit log. The queue
-/// resumes where the reviewer left it.
+/// resumes where the reviewer left it. The view reads and writes nothing itself: the core's
+/// ReviewService and ReviewReportService do, and the case is read off the GUI thread.
 class ReviewView : public QWidget
 {
     Q_OBJECT
@@ -49,9 +51,11 @@ public:
     qint64 currentPrediction() const;
     int currentRow() const;
 
-    bool accept();
-    bool overrideCurrent(const QString &chosenClass, const QString &reason);
-    bool comment(const QString &text);
+    /// Each stores a verdict on the current case (accept and override then go to the next one);
+    /// a failure says why and is also shown.
+    lepton::Status accept();
+    lepton::Status overrideCurrent(const QString &chosenClass, const QString &reason);
+    lepton::Status comment(const QString &text);
     void next();
     void previous();
     /// Opens the override (or comment) dialog, as O (or C) does; the dialog saves on OK.
@@ -59,9 +63,9 @@ public:
     QDialog *openCommentDialog();
     QDialog *pendingDialog() const { return m_dialog; }
     /// The review report of the queue as shown (filters and sort), as CSV or PDF; recorded in
-    /// the audit log. False with a message when the file cannot be written.
-    bool exportCsv(const QString &path) { return exportReport(path, false); }
-    bool exportPdf(const QString &path) { return exportReport(path, true); }
+    /// the audit log. A failure says why (e.g. the file cannot be written).
+    lepton::Status exportCsv(const QString &path) { return exportReport(path, false); }
+    lepton::Status exportPdf(const QString &path) { return exportReport(path, true); }
 
     ReviewQueueModel *queueModel() const { return m_model; }
     QTableView *queueView() const { return m_view; }
@@ -73,7 +77,6 @@ public:
     QComboBox *sortBox() const { return m_sort; }
     QLabel *progressLabel() const { return m_progressText; }
     QListWidget *historyList() const { return m_history; }
-    QString lastError() const { return m_error; }
     QPushButton *acceptButton() const { return m_accept; }
 
 Q_SIGNALS:
@@ -84,18 +87,18 @@ private:
     /// Accept, Override and Comment: disabled (with the reason) on a study open read-only.
     void updateDecisionButtons();
     lepton::ReviewFilter currentFilter() const;
-    bool exportReport(const QString &path, bool pdf);
+    lepton::Status exportReport(const QString &path, bool pdf);
     void applyFilter();
     void showCurrent();
     void updateProgress();
-    bool save(const QString &verdict, const QString &chosenClass, const QString &reason, const QString &text);
-    void fail(const QString &message);
+    lepton::Status save(const lepton::ReviewVerdict &verdict);
+    /// Reports a failure (signal, and a message box when interactive) and returns it.
+    lepton::Status fail(const QString &message);
     void rememberPosition();
     void goToRow(int row);
 
     std::shared_ptr<lepton::Study> m_study;
     bool m_interactive = true;
-    QString m_error;
     QComboBox *m_runs;
     QComboBox *m_status;
     QComboBox *m_decision;

@@ -17,7 +17,7 @@ struct RunChoice
 {
     qint64 id = 0;
     QString name;
-    QString status; ///< as stored: running, completed, cancelled, failed, interrupted
+    QString status; ///< by its name: running, completed, cancelled, failed or interrupted
     qint64 datasetId = 0;
 };
 
