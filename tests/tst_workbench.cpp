@@ -19,6 +19,7 @@
 #include "TrainingForm.h"
 #include "TrainingSession.h"
 #include "TrainingView.h"
+#include "Unprivileged.h"
 
 #include "service/RunListModel.h"
 #include "service/StudySession.h"
@@ -725,11 +726,14 @@ void TestWorkbench::aRunTrainedElsewhereShowsLive()
     f.close();
     QProcess cli;
     cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    // About a second per epoch: long enough to watch, on any machine (core/util/TestHooks.h).
+    // About a second per epoch: long enough to watch, on any machine. The step delay is a test hook
+    // of lepton-testhooks, the test build's command line (core/util/TestHooks.h, tests/hooks/).
+    if (QStringLiteral(LEPTON_CLI_HOOKS).isEmpty())
+        QSKIP("the step delay is a test hook: configure with -DLEPTON_TEST_HOOKS=ON (scripts/test does)");
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("LEPTON_TEST_STEP_DELAY_MS"), QStringLiteral("150"));
     cli.setProcessEnvironment(env);
-    cli.start(QStringLiteral(LEPTON_CLI),
+    cli.start(QStringLiteral(LEPTON_CLI_HOOKS),
         { QStringLiteral("train"), m_tiny, QStringLiteral("--config"), config, QStringLiteral("--name"),
             QStringLiteral("from the terminal"), QStringLiteral("--quiet") });
     QVERIFY(cli.waitForStarted());
@@ -780,8 +784,11 @@ void TestWorkbench::readOnlyStudyCanBeLookedAtNotChanged()
     QVERIFY(w.closeStudy());
     QCOMPARE(hash(), before);
 
-    // A file that cannot be written is offered read-only (as root, permissions do not apply).
-    if (::geteuid() != 0) {
+    // A file that cannot be written is offered read-only. As root, where permissions do not apply,
+    // this function runs again as an ordinary user (tests/Unprivileged.h), which checks it.
+    if (unprivileged::isRoot()) {
+        LEPTON_RERUN_UNPRIVILEGED();
+    } else {
         QVERIFY(QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::ReadGroup));
         gui::answerNextQuestion(QMessageBox::Yes); // "Open it read-only?"
         QVERIFY(w.openStudy(copy));
