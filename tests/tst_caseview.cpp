@@ -54,6 +54,7 @@ private Q_SLOTS:
     void caseListPages();
     void predictionQueryFiltersAndCounts();
     void reviewServiceListsSavesAndKeepsHistory();
+    void reviewQueueOpensInOneCall();
     void reportCsvAndItsAuditEntry();
     void reportRefusedOnAReadOnlyStudy();
 
@@ -444,6 +445,26 @@ void TestCaseView::reviewServiceListsSavesAndKeepsHistory()
     unreviewed.unreviewedOnly = true;
     QCOMPARE(reviews.count(m_run, unreviewed).value(), runs->front().predictions - 1);
     QCOMPARE(reviews.firstUnreviewed(m_run, {}).value(), 1);
+}
+
+void TestCaseView::reviewQueueOpensInOneCall()
+{
+    ReviewService reviews(*m_study);
+    ReviewFilter f;
+    f.sort = QStringLiteral("uncertainty");
+    auto start = reviews.openQueue(m_run, f, 3);
+    QVERIFY2(start, qPrintable(start.error()));
+    QCOMPARE(start->total, reviews.count(m_run, f).value());
+    QCOMPARE(int(start->firstPage.size()), std::min(3, start->total));
+    auto page = reviews.queue(m_run, f, 0, 3);
+    QVERIFY(page);
+    for (std::size_t i = 0; i < page->size(); ++i)
+        QCOMPARE(start->firstPage[i].predictionId, page->at(i).predictionId);
+    QCOMPARE(start->firstUnreviewed, reviews.firstUnreviewed(m_run, f).value());
+    const auto progress = reviews.progress(m_run).value();
+    QCOMPARE(start->reviewed, progress.first);
+    QCOMPARE(start->predictions, progress.second);
+    QVERIFY(!reviews.openQueue(987654, f, 3)); // a run that is not in the study
 }
 
 void TestCaseView::reportCsvAndItsAuditEntry()

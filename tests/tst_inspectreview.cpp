@@ -60,6 +60,8 @@ private:
     static void clickOk(QDialog *dialog);
     /// The dialog the view has open, as a user meets it: the active modal window.
     static QDialog *modalDialog();
+    /// Waits until the review view has read and shown its queue (it reads off the GUI thread).
+    static void waitForQueue(const ReviewView &view);
 
     QTemporaryDir m_dir;
     std::shared_ptr<Study> m_study;
@@ -111,6 +113,11 @@ QDialog *TestInspectReview::modalDialog()
     for (int waited = 0; !QApplication::activeModalWidget() && waited < 2000; waited += 20)
         QTest::qWait(20);
     return qobject_cast<QDialog *>(QApplication::activeModalWidget());
+}
+
+void TestInspectReview::waitForQueue(const ReviewView &view)
+{
+    QTRY_VERIFY_WITH_TIMEOUT(!view.isLoading(), 10000);
 }
 
 void TestInspectReview::inspectorShowsAndTogglesACase()
@@ -260,6 +267,8 @@ void TestInspectReview::reviewThreeCasesByKeyboard()
     view.resize(1200, 800);
     view.setStudy(m_study);
     view.selectRun(m_run);
+    QVERIFY(view.isLoading()); // the queue is read off the GUI thread
+    waitForQueue(view);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     view.queueView()->setFocus();
@@ -336,6 +345,7 @@ void TestInspectReview::queueResumesWhereTheReviewerLeft()
         view.setInteractive(false);
         view.setStudy(m_study);
         view.selectRun(m_run);
+        waitForQueue(view);
         view.next();
         view.next();
         leftAt = view.currentPrediction();
@@ -345,6 +355,7 @@ void TestInspectReview::queueResumesWhereTheReviewerLeft()
     again.setInteractive(false);
     again.setStudy(m_study);
     again.selectRun(m_run);
+    waitForQueue(again);
     QCOMPARE(again.currentPrediction(), leftAt);
 }
 
@@ -354,15 +365,19 @@ void TestInspectReview::queueFilters()
     view.setInteractive(false);
     view.setStudy(m_study);
     view.selectRun(m_second);
+    waitForQueue(view);
     const int total = view.queueModel()->totalCount();
     view.statusBox()->setCurrentIndex(view.statusBox()->findData(QStringLiteral("unreviewed")));
     Q_EMIT view.statusBox()->activated(view.statusBox()->currentIndex());
+    waitForQueue(view);
     QCOMPARE(view.queueModel()->totalCount(), total); // nothing reviewed in this run
-    view.accept();
+    QVERIFY(view.accept());
     Q_EMIT view.statusBox()->activated(view.statusBox()->currentIndex());
+    waitForQueue(view);
     QCOMPARE(view.queueModel()->totalCount(), total - 1);
     view.statusBox()->setCurrentIndex(view.statusBox()->findData(QStringLiteral("disagreement")));
     Q_EMIT view.statusBox()->activated(view.statusBox()->currentIndex());
+    waitForQueue(view);
     for (int r = 0; r < view.queueModel()->rowCount(); ++r) {
         const ReviewItem *it = view.queueModel()->itemAt(r);
         QVERIFY(it->predicted != it->label);
@@ -370,6 +385,7 @@ void TestInspectReview::queueFilters()
     view.statusBox()->setCurrentIndex(0);
     view.sortBox()->setCurrentIndex(view.sortBox()->findData(QStringLiteral("probability")));
     Q_EMIT view.sortBox()->activated(view.sortBox()->currentIndex());
+    waitForQueue(view);
     for (int r = 1; r < view.queueModel()->rowCount(); ++r)
         QVERIFY(view.queueModel()->itemAt(r - 1)->probability <= view.queueModel()->itemAt(r)->probability);
 }
@@ -381,6 +397,7 @@ void TestInspectReview::exportsTheReviewReport()
     view.setReviewer(QStringLiteral("dr. export"));
     view.setStudy(m_study);
     view.selectRun(m_run);
+    waitForQueue(view);
     const int before = AuditLog(*m_study).count().value();
     // CSV: a header and one row per case of the queue, with the verdicts given above.
     const QString csv = m_dir.filePath(QStringLiteral("review.csv"));
@@ -441,6 +458,7 @@ void TestInspectReview::readOnlyStudyRefusesTheExport()
     view.setInteractive(false);
     view.setStudy(ro.value());
     view.selectRun(m_run);
+    waitForQueue(view);
     const int before = AuditLog(*m_study).count().value();
     for (const QString &name : { QStringLiteral("ro.csv"), QStringLiteral("ro.pdf") }) {
         const QString path = m_dir.filePath(name);

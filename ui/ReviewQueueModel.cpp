@@ -29,6 +29,19 @@ void ReviewQueueModel::setQueue(std::shared_ptr<lepton::Study> study, qint64 run
         fetchMore({});
 }
 
+void ReviewQueueModel::setLoadedQueue(std::shared_ptr<lepton::Study> study, qint64 runId,
+    const lepton::ReviewFilter &filter, int total, std::vector<lepton::ReviewItem> firstPage)
+{
+    beginResetModel();
+    m_study = std::move(study);
+    m_runId = runId;
+    m_filter = filter;
+    m_rows = std::move(firstPage);
+    m_total = std::max(total, int(m_rows.size()));
+    m_error.clear();
+    endResetModel();
+}
+
 void ReviewQueueModel::refreshRow(int row)
 {
     if (row < 0 || row >= int(m_rows.size()) || !m_study)

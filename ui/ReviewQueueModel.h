@@ -23,7 +23,12 @@ public:
 
     explicit ReviewQueueModel(QObject *parent = nullptr);
 
+    /// Reads the queue's size and first page (on the calling thread).
     void setQueue(std::shared_ptr<lepton::Study> study, qint64 runId, const lepton::ReviewFilter &filter);
+    /// Shows a queue whose size and first page were read already (ReviewService::openQueue, off
+    /// the GUI thread); later pages are read as the view scrolls.
+    void setLoadedQueue(std::shared_ptr<lepton::Study> study, qint64 runId, const lepton::ReviewFilter &filter,
+        int total, std::vector<lepton::ReviewItem> firstPage);
     /// Re-reads the loaded rows (after a review) without losing the position.
     void refreshRow(int row);
     qint64 runId() const { return m_runId; }

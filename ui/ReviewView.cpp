@@ -2,6 +2,7 @@
 #include "ReviewView.h"
 
 #include "CaseExplanationPanel.h"
+#include "LatestRead.h"
 #include "ReviewQueueModel.h"
 #include "ReviewReport.h"
 
@@ -51,6 +52,7 @@ ReviewView::ReviewView(QWidget *parent)
       m_progressText(new QLabel(this)),
       m_progress(new QProgressBar(this)),
       m_model(new ReviewQueueModel(this)),
+      m_queueRead(new LatestRead(this)),
       m_view(new QTableView(this)),
       m_panel(new CaseExplanationPanel(true, this)),
       m_history(new QListWidget(this)),
@@ -240,6 +242,7 @@ void ReviewView::reload()
     }
     const int i = m_runs->findData(keep);
     if (m_runs->count() == 0) {
+        m_queueRead->supersede();
         m_model->setQueue(nullptr, 0, {});
         m_panel->clear(m_study ? tr("No predictions to review yet: predict a run's cases first (Experiments ▸ "
                                     "Predict and explain, or `lepton predict`).")
@@ -302,21 +305,40 @@ void ReviewView::applyFilter()
 {
     if (!m_study || currentRun() == 0)
         return;
+    // The queue is counted and sorted in SQL over all the run's predictions: off the GUI thread.
     const lepton::ReviewFilter f = currentFilter();
-    m_model->setQueue(m_study, currentRun(), f);
-    if (!m_model->status())
-        fail(m_model->status().error());
-    // Resume: the case the reviewer was on, else the first one still to review.
-    int row = -1;
-    const qint64 last = QSettings().value(positionKey(m_study->path(), currentRun())).toLongLong();
-    if (last > 0)
-        row = m_model->rowOf(last);
-    if (row < 0) {
-        auto first = lepton::ReviewService(*m_study).firstUnreviewed(currentRun(), f);
-        row = first && first.value() >= 0 ? first.value() : 0;
-    }
-    goToRow(row);
-    updateProgress();
+    const qint64 run = currentRun();
+    m_progressText->setText(tr("Reading the queue…"));
+    m_queueRead->start<lepton::ReviewQueueStart>(
+        m_study,
+        [run, f](lepton::Study &study, const lepton::CancelFn &) {
+            return lepton::ReviewService(study).openQueue(run, f, ReviewQueueModel::PageSize);
+        },
+        [this, run, f](const lepton::Result<lepton::ReviewQueueStart> &start) {
+            if (!start) {
+                m_model->setQueue(nullptr, 0, {});
+                fail(start.error());
+                updateProgress();
+                Q_EMIT queueShown();
+                return;
+            }
+            m_model->setLoadedQueue(m_study, run, f, start->total, start->firstPage);
+            // Resume: the case the reviewer was on, else the first one still to review.
+            int row = -1;
+            const qint64 last = QSettings().value(positionKey(m_study->path(), run)).toLongLong();
+            if (last > 0)
+                row = m_model->rowOf(last);
+            if (row < 0)
+                row = std::max(0, start->firstUnreviewed);
+            goToRow(row);
+            showProgress(start->reviewed, start->predictions);
+            Q_EMIT queueShown();
+        });
+}
+
+bool ReviewView::isLoading() const
+{
+    return m_queueRead->isBusy();
 }
 
 void ReviewView::goToRow(int row)
@@ -370,15 +392,19 @@ void ReviewView::updateProgress()
         return;
     }
     auto p = lepton::ReviewService(*m_study).progress(currentRun());
-    if (!p)
-        return;
+    if (p)
+        showProgress(p->first, p->second);
+}
+
+void ReviewView::showProgress(int reviewed, int predictions)
+{
     m_progressText->setText(tr("%1 of %2 reviewed · %3 in this queue · reviewer %4")
-                                .arg(p->first)
-                                .arg(p->second)
+                                .arg(reviewed)
+                                .arg(predictions)
                                 .arg(m_model->totalCount())
                                 .arg(reviewer()));
-    m_progress->setRange(0, std::max(1, p->second));
-    m_progress->setValue(p->first);
+    m_progress->setRange(0, std::max(1, predictions));
+    m_progress->setValue(reviewed);
 }
 
 lepton::Status ReviewView::fail(const QString &message)

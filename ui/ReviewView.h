@@ -10,6 +10,7 @@
 #include <memory>
 
 class CaseExplanationPanel;
+class LatestRead;
 class ReviewQueueModel;
 class QComboBox;
 class QDialog;
@@ -50,6 +51,8 @@ public:
     qint64 currentRun() const;
     qint64 currentPrediction() const;
     int currentRow() const;
+    /// True while the run's queue is being read (off the GUI thread); queueShown() follows.
+    bool isLoading() const;
 
     /// Each stores a verdict on the current case (accept and override then go to the next one);
     /// a failure says why and is also shown.
@@ -82,6 +85,8 @@ public:
 Q_SIGNALS:
     void errorOccurred(const QString &message);
     void reviewSaved(qint64 reviewId);
+    /// The queue asked for (run, filters, sort) is shown, at the case the reviewer resumes with.
+    void queueShown();
 
 private:
     /// Accept, Override and Comment: disabled (with the reason) on a study open read-only.
@@ -91,6 +96,7 @@ private:
     void applyFilter();
     void showCurrent();
     void updateProgress();
+    void showProgress(int reviewed, int predictions);
     lepton::Status save(const lepton::ReviewVerdict &verdict);
     /// Reports a failure (signal, and a message box when interactive) and returns it.
     lepton::Status fail(const QString &message);
@@ -108,6 +114,7 @@ private:
     QLabel *m_progressText;
     QProgressBar *m_progress;
     ReviewQueueModel *m_model;
+    LatestRead *m_queueRead;
     QTableView *m_view;
     CaseExplanationPanel *m_panel;
     QListWidget *m_history;

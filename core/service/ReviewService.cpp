@@ -35,6 +35,31 @@ Result<QStringList> ReviewService::classes(qint64 runId) const
     return ReviewRepository(m_study).classes(runId);
 }
 
+Result<ReviewQueueStart> ReviewService::openQueue(qint64 runId, const ReviewFilter &filter, int pageSize) const
+{
+    using R = Result<ReviewQueueStart>;
+    ReviewRepository reviews(m_study);
+    ReviewQueueStart start;
+    auto total = reviews.count(runId, filter);
+    if (!total)
+        return R::failure(total.error());
+    start.total = total.value();
+    auto page = reviews.queue(runId, filter, 0, pageSize);
+    if (!page)
+        return R::failure(page.error());
+    start.firstPage = page.take();
+    auto first = reviews.firstUnreviewed(runId, filter);
+    if (!first)
+        return R::failure(first.error());
+    start.firstUnreviewed = first.value();
+    auto progress = reviews.progress(runId);
+    if (!progress)
+        return R::failure(progress.error());
+    start.reviewed = progress->first;
+    start.predictions = progress->second;
+    return start;
+}
+
 Result<std::vector<ReviewItem>> ReviewService::queue(
     qint64 runId, const ReviewFilter &filter, int offset, int limit) const
 {

@@ -32,6 +32,17 @@ struct ReviewVerdict
     QString comment; ///< comment: required
 };
 
+/// What a review queue opens with: its size, its first page, where the reviewer starts and how
+/// far the run's review is.
+struct ReviewQueueStart
+{
+    int total = 0; ///< items in the queue as filtered
+    std::vector<ReviewItem> firstPage;
+    int firstUnreviewed = -1; ///< queue position of the first item without a review; -1: none
+    int reviewed = 0; ///< predictions of the run with at least one review
+    int predictions = 0; ///< predictions of the run
+};
+
 /// What the Review view does with a study: the runs to review, a run's queue (filtered and
 /// sorted, in pages), progress, a prediction's review history, and saving a verdict with its audit
 /// entry. Over ReviewRepository and RunRepository; reads on the calling thread's connection.
@@ -46,6 +57,9 @@ public:
     Result<QStringList> decisions(qint64 runId) const;
     /// The run's classes in the model's order (the choices of an override).
     Result<QStringList> classes(qint64 runId) const;
+    /// Everything a queue opens with, in one call (it sorts the whole queue: call it off the GUI
+    /// thread); `pageSize` items in the first page.
+    Result<ReviewQueueStart> openQueue(qint64 runId, const ReviewFilter &filter, int pageSize) const;
     /// A page of the queue; limit -1: all from offset.
     Result<std::vector<ReviewItem>> queue(qint64 runId, const ReviewFilter &filter, int offset, int limit) const;
     Result<int> count(qint64 runId, const ReviewFilter &filter) const;
