@@ -4,7 +4,8 @@
 #include "BackgroundTask.h"
 #include "ImportColumnModel.h"
 #include "ImportComboDelegate.h"
-#include "ImportReportModel.h"
+#include "ImportFilesGroup.h"
+#include "ImportReportPane.h"
 
 #include "data/Deidentifier.h"
 #include "service/BackgroundRead.h"
@@ -18,8 +19,6 @@
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGridLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonObject>
@@ -30,7 +29,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
-#include <QSortFilterProxyModel>
 #include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTableView>
@@ -57,11 +55,12 @@ ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent
     : QDialog(parent),
       m_study(std::move(study)),
       m_task(new BackgroundTask(this)),
-      m_manifest(new QLineEdit(this)),
-      m_events(new QLineEdit(this)),
-      m_imageRoot(new QLineEdit(this)),
-      m_name(new QLineEdit(this)),
-      m_deidentify(new QCheckBox(tr("&De-identify (HIPAA Safe Harbor)"), this)),
+      m_filesGroup(new ImportFilesGroup(this)),
+      m_manifest(m_filesGroup->manifestEdit()),
+      m_events(m_filesGroup->eventsEdit()),
+      m_imageRoot(m_filesGroup->imageRootEdit()),
+      m_name(m_filesGroup->nameEdit()),
+      m_deidentify(m_filesGroup->deidentifyCheck()),
       m_previewTimer(new QTimer(this)),
       m_message(new QLabel(this)),
       m_tabs(new QTabWidget(this)),
@@ -70,11 +69,7 @@ ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent
       m_previewInfo(new QLabel(this)),
       m_columnModel(new ImportColumnModel(this)),
       m_columnView(new QTableView(this)),
-      m_reportModel(new ImportReportModel(this)),
-      m_reportProxy(new QSortFilterProxyModel(this)),
-      m_reportView(new QTableView(this)),
-      m_summary(new QLabel(this)),
-      m_exportButton(new QPushButton(tr("&Export Report…"), this)),
+      m_report(new ImportReportPane(this)),
       m_stage(new QLabel(this)),
       m_progress(new QProgressBar(this))
 {
@@ -134,7 +129,7 @@ ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent
 
     m_tabs->addTab(previewPage, tr("Preview"));
     m_tabs->addTab(columnsPage, tr("Columns"));
-    m_tabs->addTab(buildReportPage(), tr("Report"));
+    m_tabs->addTab(m_report, tr("Report"));
     m_tabs->setTabEnabled(ReportTab, false);
 
     // The bottom row: what is happening, progress while running, and the buttons.
@@ -159,8 +154,8 @@ ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent
     bottom->addWidget(buttons);
 
     auto *layout = new QVBoxLayout(this);
-    m_filesGroup = buildFilesGroup();
     layout->addWidget(m_filesGroup);
+    connect(m_filesGroup, &ImportFilesGroup::manifestChosen, this, &ImportDialog::setManifestPath);
     layout->addWidget(m_message);
     layout->addWidget(m_tabs, 1);
     layout->addLayout(bottom);
@@ -183,7 +178,7 @@ ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent
     connect(m_importButton, &QPushButton::clicked, this, &ImportDialog::startImport);
     connect(m_cancelButton, &QPushButton::clicked, this, &ImportDialog::cancelImport);
     connect(m_closeButton, &QPushButton::clicked, this, &ImportDialog::reject);
-    connect(m_exportButton, &QPushButton::clicked, this, &ImportDialog::chooseExportFile);
+    connect(m_report, &ImportReportPane::exportRequested, this, &ImportDialog::chooseExportFile);
     connect(m_task, &BackgroundTask::progress, this, &ImportDialog::onProgress);
     connect(m_task, &BackgroundTask::finished, this, &ImportDialog::onFinished);
 
@@ -197,85 +192,6 @@ ImportDialog::~ImportDialog()
 {
     // Stop a running import before the members it reports to go away.
     delete m_task;
-}
-
-QWidget *ImportDialog::buildFilesGroup()
-{
-    auto *group = new QGroupBox(tr("Files"), this);
-    group->setObjectName(QStringLiteral("filesGroup"));
-    auto *grid = new QGridLayout(group);
-    grid->setColumnStretch(1, 1);
-    auto addRow = [&](int row, const QString &label, QLineEdit *edit, const QString &placeholder,
-                      void (ImportDialog::*browse)()) {
-        auto *caption = new QLabel(label, group);
-        caption->setBuddy(edit);
-        edit->setPlaceholderText(placeholder);
-        edit->setClearButtonEnabled(true);
-        grid->addWidget(caption, row, 0);
-        grid->addWidget(edit, row, 1);
-        if (browse) {
-            auto *button = new QPushButton(tr("Browse…"), group);
-            button->setAutoDefault(false);
-            connect(button, &QPushButton::clicked, this, browse);
-            grid->addWidget(button, row, 2);
-        }
-    };
-    addRow(0, tr("&Manifest CSV:"), m_manifest, tr("One row per case: case_id, label, image, split, fields"),
-        &ImportDialog::browseManifest);
-    addRow(1, tr("&Events CSV:"), m_events, tr("Optional: case_id, time, event fields"), &ImportDialog::browseEvents);
-    addRow(2, tr("Image &folder:"), m_imageRoot, tr("The manifest's folder"), &ImportDialog::browseImageRoot);
-    addRow(3, tr("Dataset &name:"), m_name, tr("The manifest's file name"), nullptr);
-    m_manifest->setObjectName(QStringLiteral("manifestEdit"));
-    m_events->setObjectName(QStringLiteral("eventsEdit"));
-    m_imageRoot->setObjectName(QStringLiteral("imageRootEdit"));
-    m_name->setObjectName(QStringLiteral("nameEdit"));
-    m_deidentify->setObjectName(QStringLiteral("deidentifyCheck"));
-    m_deidentify->setToolTip(
-        tr("Replace the case id and the columns whose role is Identifier by keyed pseudonyms, shift dates by a "
-           "secret offset per patient and store ages over 89 as 90. The files are not changed. Free text, image "
-           "file names and pixels are not de-identified; see PRIVACY.md."));
-    grid->addWidget(m_deidentify, 4, 1, 1, 2);
-    return group;
-}
-
-QWidget *ImportDialog::buildReportPage()
-{
-    auto *page = new QWidget(this);
-    auto *layout = new QVBoxLayout(page);
-    auto *top = new QHBoxLayout;
-    m_summary->setObjectName(QStringLiteral("summaryLabel"));
-    m_summary->setWordWrap(true);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_exportButton->setObjectName(QStringLiteral("exportButton"));
-    m_exportButton->setAutoDefault(false);
-    m_exportButton->setToolTip(tr("Save the report as a CSV file"));
-    top->addWidget(m_summary, 1);
-    top->addWidget(m_exportButton, 0, Qt::AlignTop);
-
-    m_reportProxy->setSourceModel(m_reportModel);
-    m_reportProxy->setSortRole(ImportReportModel::SortRole);
-    m_reportView->setObjectName(QStringLiteral("reportView"));
-    m_reportView->setModel(m_reportProxy);
-    m_reportView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_reportView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_reportView->setAlternatingRowColors(true);
-    m_reportView->setWordWrap(false);
-    m_reportView->verticalHeader()->hide();
-    m_reportView->verticalHeader()->setDefaultSectionSize(m_reportView->fontMetrics().height() + 8);
-    // Report order until the user sorts by a column.
-    m_reportView->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
-    m_reportView->setSortingEnabled(true);
-    m_reportView->horizontalHeader()->setStretchLastSection(true);
-    m_reportView->setColumnWidth(ImportReportModel::Severity, 100);
-    m_reportView->setColumnWidth(ImportReportModel::Kind, 140);
-    m_reportView->setColumnWidth(ImportReportModel::File, 120);
-    m_reportView->setColumnWidth(ImportReportModel::Line, 56);
-    m_reportView->setColumnWidth(ImportReportModel::ColumnName, 90);
-    m_reportView->setColumnWidth(ImportReportModel::Case, 90);
-
-    layout->addLayout(top);
-    layout->addWidget(m_reportView, 1);
-    return page;
 }
 
 void ImportDialog::setManifestPath(const QString &path)
@@ -315,33 +231,6 @@ lepton::ImportOptions ImportDialog::options() const
     m_columnModel->applyTo(o);
     o.deidentify.enabled = m_deidentify->isChecked();
     return o;
-}
-
-void ImportDialog::browseManifest()
-{
-    const QString start = m_manifest->text().isEmpty() ? QString() : QFileInfo(m_manifest->text()).absolutePath();
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Choose Manifest"), start, tr("CSV files (*.csv *.txt);;All files (*)"));
-    if (!path.isEmpty())
-        setManifestPath(path);
-}
-
-void ImportDialog::browseEvents()
-{
-    const QString start = QFileInfo(m_events->text().isEmpty() ? m_manifest->text() : m_events->text()).absolutePath();
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Choose Events File"), start, tr("CSV files (*.csv *.txt);;All files (*)"));
-    if (!path.isEmpty())
-        setEventsPath(path);
-}
-
-void ImportDialog::browseImageRoot()
-{
-    const QString start
-        = m_imageRoot->text().isEmpty() ? QFileInfo(m_manifest->text()).absolutePath() : m_imageRoot->text();
-    const QString path = QFileDialog::getExistingDirectory(this, tr("Choose Image Folder"), start);
-    if (!path.isEmpty())
-        setImageRoot(path);
 }
 
 void ImportDialog::loadPreview()
@@ -471,11 +360,11 @@ void ImportDialog::updateState()
     m_cancelButton->setEnabled(m_running);
     m_filesGroup->setEnabled(idle);
     m_columnView->setEnabled(idle);
-    m_exportButton->setEnabled(idle && m_haveReport);
-    m_tabs->setTabEnabled(ReportTab, m_haveReport);
+    m_report->setExportEnabled(idle && m_report->hasReport());
+    m_tabs->setTabEnabled(ReportTab, m_report->hasReport());
     m_tabs->setTabText(
         ColumnsTab, m_columnModel->rowCount() > 0 ? tr("Columns (%1)").arg(m_columnModel->rowCount()) : tr("Columns"));
-    m_tabs->setTabText(ReportTab, m_haveReport ? tr("Report (%1)").arg(m_reportModel->rowCount()) : tr("Report"));
+    m_tabs->setTabText(ReportTab, m_report->hasReport() ? tr("Report (%1)").arg(m_report->rowCount()) : tr("Report"));
     // After an import, Enter closes instead of importing the same files again.
     (m_done ? m_closeButton : m_importButton)->setDefault(true);
 }
@@ -519,9 +408,7 @@ void ImportDialog::startImport()
         return;
     m_running = true;
     m_runError.clear();
-    m_haveReport = false;
-    m_reportModel->clear();
-    m_summary->clear();
+    m_report->clear();
     m_progress->setRange(0, 0);
     m_progress->show();
     m_stage->setText(tr("Starting the import…"));
@@ -616,46 +503,33 @@ void ImportDialog::onFinished(bool ok, bool cancelled, const QString &message)
 
 void ImportDialog::showReport(const lepton::ImportReport &report, const QString &summary)
 {
-    m_reportModel->setReport(report);
-    m_haveReport = true;
-    QString text = summary;
-    const lepton::DeidentificationSummary &deid = report.deidentification;
-    if (deid.applied)
-        text += QStringLiteral("<br>")
-            + tr("De-identified: %1 identifiers replaced by pseudonyms, %2 dates shifted, %3 ages grouped as 90; "
-                 "the rows marked “Changed” list the columns.")
-                  .arg(deid.identifiersReplaced)
-                  .arg(deid.datesShifted)
-                  .arg(deid.agesGrouped);
-    if (!deid.droppedColumns.isEmpty())
-        text += QStringLiteral("<br>")
-            + tr("Dropped (not stored): %1.").arg(deid.droppedColumns.join(QStringLiteral(", ")).toHtmlEscaped());
-    if (report.problemCount() == 0)
-        text += QStringLiteral("<br>") + tr("No problems were found.");
-    else
-        text += QStringLiteral("<br>")
-            + tr("%1 problems: %2 fatal, %3 excluded, %4 warnings.")
-                  .arg(report.problemCount())
-                  .arg(report.count(lepton::ImportProblem::Severity::Fatal))
-                  .arg(report.count(lepton::ImportProblem::Severity::Excluded))
-                  .arg(report.count(lepton::ImportProblem::Severity::Warning));
-    m_summary->setText(text);
+    m_report->setReport(report, summary);
     m_tabs->setTabEnabled(ReportTab, true);
     m_tabs->setCurrentIndex(ReportTab);
 }
 
+QTableView *ImportDialog::reportView() const
+{
+    return m_report->view();
+}
+
+QLabel *ImportDialog::summaryLabel() const
+{
+    return m_report->summaryLabel();
+}
+
 lepton::Status ImportDialog::exportReport(const QString &path) const
 {
-    if (!m_haveReport)
+    if (!m_report->hasReport())
         return lepton::Status::failure(tr("There is no import report to export yet."));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return lepton::Status::failure(tr("%1 cannot be written: %2").arg(path, file.errorString()));
-    file.write(m_reportModel->toCsv().toUtf8());
+    file.write(m_report->toCsv().toUtf8());
     // The report names cases and quotes values: the export is recorded in the study's audit log,
     // and without that record nothing is written (docs/AUDIT.md).
     return lepton::StudyImport::commitReportExport(
-        m_study.get(), file, m_importedId, m_previewPath, m_reportModel->rowCount());
+        m_study.get(), file, m_importedId, m_previewPath, m_report->rowCount());
 }
 
 void ImportDialog::warn(const QString &title, const QString &message)

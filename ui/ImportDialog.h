@@ -11,12 +11,12 @@
 class BackgroundTask;
 class QCheckBox;
 class ImportColumnModel;
-class ImportReportModel;
+class ImportFilesGroup;
+class ImportReportPane;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
-class QSortFilterProxyModel;
 class QStandardItemModel;
 class QTabWidget;
 class QTableView;
@@ -76,9 +76,9 @@ public:
     QTableView *previewView() const { return m_previewView; }
     QTableView *columnView() const { return m_columnView; }
     ImportColumnModel *columnModel() const { return m_columnModel; }
-    QTableView *reportView() const { return m_reportView; }
+    QTableView *reportView() const;
     QLabel *messageLabel() const { return m_message; }
-    QLabel *summaryLabel() const { return m_summary; }
+    QLabel *summaryLabel() const;
     QProgressBar *progressBar() const { return m_progress; }
     QPushButton *importButton() const { return m_importButton; }
     QPushButton *cancelButton() const { return m_cancelButton; }
@@ -105,11 +105,6 @@ Q_SIGNALS:
 private:
     struct RunResult;
 
-    QWidget *buildFilesGroup();
-    QWidget *buildReportPage();
-    void browseManifest();
-    void browseEvents();
-    void browseImageRoot();
     void loadPreview();
     void showPreview(const lepton::Result<lepton::ManifestPreview> &preview);
     /// Something changed that the last import did not see: Import is offered again.
@@ -141,9 +136,8 @@ private:
     QString m_previewError;
     QString m_previewPath;
     QString m_runError; // why the last import failed; cleared when the inputs change
-    bool m_haveReport = false;
 
-    QWidget *m_filesGroup = nullptr;
+    ImportFilesGroup *m_filesGroup;
     QLineEdit *m_manifest;
     QLineEdit *m_events;
     QLineEdit *m_imageRoot;
@@ -157,11 +151,7 @@ private:
     QLabel *m_previewInfo;
     ImportColumnModel *m_columnModel;
     QTableView *m_columnView;
-    ImportReportModel *m_reportModel;
-    QSortFilterProxyModel *m_reportProxy;
-    QTableView *m_reportView;
-    QLabel *m_summary;
-    QPushButton *m_exportButton;
+    ImportReportPane *m_report;
     QLabel *m_stage;
     QProgressBar *m_progress;
     QPushButton *m_importButton;
