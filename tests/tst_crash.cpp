@@ -149,7 +149,7 @@ void TestCrash::ownerLiveness()
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     RunRecord r;
-    r.status = QStringLiteral("running");
+    r.status = RunStatus::Running;
     r.ownerHost = QSysInfo::machineHostName();
     r.ownerPid = QCoreApplication::applicationPid();
     r.heartbeatAt = now.addDays(-3).toString(Qt::ISODateWithMs);
@@ -172,7 +172,7 @@ void TestCrash::ownerLiveness()
     r.startedAt = now.addSecs(-3600).toString(Qt::ISODateWithMs);
     QVERIFY(RunRepository::ownerGone(r, now));
     // Only running runs.
-    r.status = QStringLiteral("cancelled");
+    r.status = RunStatus::Cancelled;
     QVERIFY(!RunRepository::ownerGone(r, now));
 
     // In a study: a run this process trains stays running on open; another host's fresh one too.
@@ -198,17 +198,17 @@ void TestCrash::ownerLiveness()
     QList<qint64> marked;
     QVERIFY(runs.markInterrupted(&marked));
     QVERIFY(marked.isEmpty());
-    QCOMPARE(runs.run(id.value())->status, QStringLiteral("running"));
-    QCOMPARE(runs.run(other.value())->status, QStringLiteral("running"));
+    QCOMPARE(runs.run(id.value())->status, RunStatus::Running);
+    QCOMPARE(runs.run(other.value())->status, RunStatus::Running);
     // Trained elsewhere: not resumed here.
     QVERIFY(!Trainer::resume(*study.value(), other.value(), {}));
     // Its heartbeat grows old: interrupted.
     QVERIFY(runs.markInterrupted(&marked, -1));
     QCOMPARE(marked, QList<qint64> { other.value() });
-    QCOMPARE(runs.run(other.value())->status, QStringLiteral("interrupted"));
-    QCOMPARE(runs.run(id.value())->status, QStringLiteral("running"));
+    QCOMPARE(runs.run(other.value())->status, RunStatus::Interrupted);
+    QCOMPARE(runs.run(id.value())->status, RunStatus::Running);
     for (qint64 run : { id.value(), other.value() }) {
-        QVERIFY(runs.setStatus(run, QStringLiteral("cancelled")));
+        QVERIFY(runs.setStatus(run, RunStatus::Cancelled));
         QVERIFY(runs.remove(run, QStringLiteral("test")));
     }
 }
@@ -221,7 +221,7 @@ QPair<QString, QString> TestCrash::openAndRead(qint64 run)
     auto rec = RunRepository(*study.value()).run(run);
     if (!rec)
         return {};
-    return { rec->status, rec->message };
+    return { runStatusName(rec->status), rec->message };
 }
 
 void TestCrash::checkResumed(qint64 run)

@@ -126,12 +126,12 @@ void TestExperiments::initTestCase()
     TrainConfig c = tiny::config();
     auto a = Trainer::train(*m_study, m_dataset, c, {}, QStringLiteral("alpha"));
     QVERIFY2(a, qPrintable(a ? QString() : a.error()));
-    QCOMPARE(a->status, QStringLiteral("completed"));
+    QCOMPARE(a->status, RunStatus::Completed);
     c.seed = 7;
     c.learningRate = 5e-3;
     auto b = Trainer::train(*m_study, m_dataset, c, {}, QStringLiteral("beta"));
     QVERIFY2(b, qPrintable(b ? QString() : b.error()));
-    QCOMPARE(b->status, QStringLiteral("completed"));
+    QCOMPARE(b->status, RunStatus::Completed);
     m_a = a->runId;
     m_b = b->runId;
 
@@ -641,8 +641,8 @@ void TestExperiments::runOfAnEndedProcessShowsInterrupted()
     m_view->reload();
     const RunTableModel::Row *row = model->rowAt(model->rowOf(id.value()));
     QVERIFY(row);
-    QCOMPARE(row->run.status, QStringLiteral("interrupted"));
-    QCOMPARE(runs.run(id.value())->status, QStringLiteral("interrupted"));
+    QCOMPARE(row->run.status, RunStatus::Interrupted);
+    QCOMPARE(runs.run(id.value())->status, RunStatus::Interrupted);
 }
 
 QTEST_MAIN(TestExperiments)

@@ -190,8 +190,7 @@ void TestHostileSql::runNamesAndTagsVerbatim()
     r.name = kHostileIds[0];
     auto id = runs.create(r);
     QVERIFY2(id, qPrintable(id.error()));
-    const QString statusBefore = runs.run(id.value())->status;
-    QVERIFY(!statusBefore.isEmpty());
+    const RunStatus statusBefore = runs.run(id.value())->status;
     const QString name = QStringLiteral("x'); UPDATE runs SET status='done'; --");
     QVERIFY(runs.rename(id.value(), name, kHostileIds[2]));
     const QStringList tags { QStringLiteral("a,b"), QStringLiteral("'; --"), QStringLiteral("%") };

@@ -132,7 +132,7 @@ void TestReview::init()
     auto run = runs.create(rec);
     QVERIFY(run);
     m_runId = run.value();
-    QVERIFY(runs.setStatus(m_runId, QStringLiteral("completed")));
+    QVERIFY(runs.setStatus(m_runId, RunStatus::Completed));
 
     auto cases = DatasetRepository(*m_study).cases(m_datasetId);
     QVERIFY(cases);

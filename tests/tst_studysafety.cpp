@@ -197,7 +197,7 @@ void TestStudySafety::initTestCase()
         m_template = study->path();
         auto outcome = Trainer::train(*study, m_dataset, tiny::config(), {}, QStringLiteral("reference"));
         QVERIFY2(outcome, qPrintable(outcome.error()));
-        QCOMPARE(outcome->status, QStringLiteral("completed"));
+        QCOMPARE(outcome->status, RunStatus::Completed);
         m_reference = outcome->runId;
     }
     // Everything in the main file, so a plain copy is the whole study; no free pages, so a study
@@ -324,7 +324,7 @@ void TestStudySafety::diskFullSteps(Study &study, const QString &path, const QSt
     auto outcome = Trainer::train(study, m_dataset, config, cb, QStringLiteral("on a full disk"));
     QVERIFY2(outcome, qPrintable(outcome.error()));
     QVERIFY(filled);
-    QCOMPARE(outcome->status, QStringLiteral("failed"));
+    QCOMPARE(outcome->status, RunStatus::Failed);
     QVERIFY2(outcome->message.startsWith(QLatin1String("saving epoch 2 failed: ")), qPrintable(outcome->message));
     QVERIFY2(isFullMessage(outcome->message), qPrintable(outcome->message));
     const qint64 run = outcome->runId;
@@ -333,12 +333,12 @@ void TestStudySafety::diskFullSteps(Study &study, const QString &path, const QSt
     QVERIFY(rec);
     // Its status is written when that still fits; when not, the run stays "running" in the study
     // but this process has let it go: it is interrupted for all that ask here.
-    const bool statusSaved = rec->status == QLatin1String("failed");
-    qInfo("run %lld after the failed save: %s in the study", run, qPrintable(rec->status));
+    const bool statusSaved = rec->status == RunStatus::Failed;
+    qInfo("run %lld after the failed save: %s in the study", run, qPrintable(runStatusName(rec->status)));
     if (statusSaved) {
         QCOMPARE(rec->message, outcome->message);
     } else {
-        QCOMPARE(rec->status, QStringLiteral("running"));
+        QCOMPARE(rec->status, RunStatus::Running);
         QVERIFY(runs.abandoned(run));
         QVERIFY2(outcome->message.endsWith(QLatin1String("(the run's status could not be saved either)")),
             qPrintable(outcome->message));
@@ -353,10 +353,10 @@ void TestStudySafety::diskFullSteps(Study &study, const QString &path, const QSt
     QList<qint64> marked;
     QVERIFY(runs.markInterrupted(&marked));
     QCOMPARE(marked, statusSaved ? QList<qint64>() : QList<qint64> { run });
-    QCOMPARE(runs.run(run)->status, statusSaved ? QStringLiteral("failed") : QStringLiteral("interrupted"));
+    QCOMPARE(runs.run(run)->status, statusSaved ? RunStatus::Failed : RunStatus::Interrupted);
     auto resumed = Trainer::resume(study, run, {});
     QVERIFY2(resumed, qPrintable(resumed.error()));
-    QCOMPARE(resumed->status, QStringLiteral("completed"));
+    QCOMPARE(resumed->status, RunStatus::Completed);
     checkComplete(path, run, config.epochs);
     QCOMPARE(digest(path, m_reference), before);
 }
@@ -549,7 +549,7 @@ void TestStudySafety::readerAndWriterDuringTraining()
             int epochs = 0;
             for (const MetricRow &m : metrics.value())
                 epochs = std::max(epochs, m.name == QLatin1String("loss") ? m.epoch + 1 : 0);
-            if (rec->status == QLatin1String("running"))
+            if (rec->status == RunStatus::Running)
                 progress.insert(epochs);
         }
         // Writes of this process meanwhile: they wait for the trainer's transactions.

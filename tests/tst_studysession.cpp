@@ -217,7 +217,7 @@ void TestStudySession::noticesAnotherWritersChange()
         RunRecord r;
         r.name = QStringLiteral("elsewhere");
         r.datasetId = session.datasets()->ids().first();
-        r.status = QStringLiteral("cancelled");
+        r.status = RunStatus::Cancelled;
         QVERIFY(RunRepository(*other.value()).create(r));
     }
     QVERIFY(session.checkForChanges());
@@ -278,7 +278,7 @@ void TestStudySession::listModelsKeepTheirRowsAcrossUpdates()
     auto run = [](qint64 id, const QString &status) {
         RunRecord r;
         r.id = id;
-        r.status = status;
+        r.status = runStatusFromName(status).value();
         r.name = QStringLiteral("r%1").arg(id);
         return r;
     };
@@ -303,7 +303,7 @@ void TestStudySession::runCurvesPlaceStepsWithinTheirEpoch()
     RunRecord r;
     r.name = QStringLiteral("curves");
     r.datasetId = 1;
-    r.status = QStringLiteral("cancelled");
+    r.status = RunStatus::Cancelled;
     r.config = QJsonObject { { QStringLiteral("train"), QJsonObject { { QStringLiteral("epochs"), 7 } } } };
     auto id = repo.create(r);
     QVERIFY(id);
@@ -348,16 +348,16 @@ void TestStudySession::onlyEndedRunsCanBeResumed()
     auto study = Study::open(copy, Study::Mode::ReadWrite);
     QVERIFY(study);
     RunRepository repo(*study.value());
-    for (const QString &status : { QStringLiteral("completed"), QStringLiteral("cancelled") }) {
+    for (const RunStatus status : { RunStatus::Completed, RunStatus::Cancelled }) {
         RunRecord r;
-        r.name = status;
+        r.name = runStatusName(status);
         r.datasetId = 1;
         r.status = status;
         auto id = repo.create(r);
         QVERIFY(id);
         QVERIFY(repo.setStatus(id.value(), status));
         auto resumable = RunHistory::resumable(*study.value(), id.value());
-        if (status == QLatin1String("completed")) {
+        if (status == RunStatus::Completed) {
             QVERIFY(!resumable);
             QVERIFY2(resumable.error().contains(QStringLiteral("only a cancelled")), qPrintable(resumable.error()));
         } else {

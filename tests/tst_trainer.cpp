@@ -77,12 +77,12 @@ void TestTrainer::tinyRunLearnsAndIsRecorded()
     TrainCallbacks cb;
     cb.step = [&](const StepInfo &) { ++steps; };
     cb.epoch = [&](const EpochInfo &e) { trainLoss.push_back(e.train.loss); };
-    cb.status = [&](const QString &s) { statuses.append(s); };
+    cb.status = [&](RunStatus s) { statuses.append(runStatusName(s)); };
     TrainConfig c = tinyConfig();
     c.epochs = 6;
     auto out = Trainer::train(*m_study, m_dataset, c, cb, QStringLiteral("tiny"));
     QVERIFY2(out, qPrintable(out.error()));
-    QCOMPARE(out->status, QStringLiteral("completed"));
+    QCOMPARE(out->status, RunStatus::Completed);
     QCOMPARE(statuses, (QStringList { QStringLiteral("running"), QStringLiteral("completed") }));
     QCOMPARE(static_cast<int>(trainLoss.size()), 6);
     QVERIFY2(trainLoss.back() < trainLoss.front() * 0.8,
@@ -91,7 +91,7 @@ void TestTrainer::tinyRunLearnsAndIsRecorded()
     RunRepository runs(*m_study);
     auto rec = runs.run(out->runId);
     QVERIFY(rec);
-    QCOMPARE(rec->status, QStringLiteral("completed"));
+    QCOMPARE(rec->status, RunStatus::Completed);
     QCOMPARE(rec->name, QStringLiteral("tiny"));
     QCOMPARE(rec->threads, 1);
     QVERIFY(rec->versions.contains(QStringLiteral("libtorch")));
@@ -137,11 +137,11 @@ void TestTrainer::resumeContinuesTheSameCurve()
     cb.cancelled = [&] { return epochsDone >= 2; };
     auto cut = Trainer::train(*m_study, m_dataset, c, cb);
     QVERIFY(cut);
-    QCOMPARE(cut->status, QStringLiteral("cancelled"));
+    QCOMPARE(cut->status, RunStatus::Cancelled);
     QCOMPARE(valLosses(cut->runId).size(), std::size_t(2));
     auto resumed = Trainer::resume(*m_study, cut->runId, {});
     QVERIFY2(resumed, qPrintable(resumed.error()));
-    QCOMPARE(resumed->status, QStringLiteral("completed"));
+    QCOMPARE(resumed->status, RunStatus::Completed);
     const auto expected = valLosses(full->runId), got = valLosses(cut->runId);
     QCOMPARE(got.size(), expected.size());
     for (std::size_t i = 0; i < got.size(); ++i)
@@ -165,10 +165,10 @@ void TestTrainer::cancelMidEpochKeepsCheckpoint()
     cb.cancelled = [&] { return steps >= 10; }; // in the second epoch (7 steps each)
     auto out = Trainer::train(*m_study, m_dataset, tinyConfig(), cb);
     QVERIFY(out);
-    QCOMPARE(out->status, QStringLiteral("cancelled"));
+    QCOMPARE(out->status, RunStatus::Cancelled);
     QVERIFY(out->message.contains(QStringLiteral("checkpoint of epoch 1 is kept")));
     RunRepository runs(*m_study);
-    QCOMPARE(runs.run(out->runId)->status, QStringLiteral("cancelled"));
+    QCOMPARE(runs.run(out->runId)->status, RunStatus::Cancelled);
     auto checkpoint = runs.checkpoint(out->runId, false);
     QVERIFY(checkpoint);
     QCOMPARE(checkpoint->epoch, 0);
@@ -182,9 +182,9 @@ void TestTrainer::nonFiniteLossStopsTheRun()
     auto out = Trainer::train(*m_study, m_dataset, tinyConfig(), {});
     testHooks().lossOffset = nullptr;
     QVERIFY(out);
-    QCOMPARE(out->status, QStringLiteral("failed"));
+    QCOMPARE(out->status, RunStatus::Failed);
     QVERIFY2(out->message.contains(QStringLiteral("the loss became nan at epoch 1, step 3")), qPrintable(out->message));
-    QCOMPARE(RunRepository(*m_study).run(out->runId)->status, QStringLiteral("failed"));
+    QCOMPARE(RunRepository(*m_study).run(out->runId)->status, RunStatus::Failed);
 }
 
 void TestTrainer::tamperedCheckpointIsRefused()
@@ -259,7 +259,7 @@ void TestTrainer::checkpointOfAnEarlierVersionLoadsOnceConverted()
     transfer.epochs = 1;
     transfer.imageEncoderFrom = file;
     auto refused = Trainer::train(*m_study, m_dataset, transfer, {});
-    QVERIFY(!refused || refused->status != QLatin1String("completed"));
+    QVERIFY(!refused || refused->status != RunStatus::Completed);
     const QString message = refused ? refused->message : refused.error();
     QVERIFY2(message.contains(QStringLiteral("not a Lepton checkpoint")), qPrintable(message));
 }
@@ -309,7 +309,7 @@ void TestTrainer::cudaMixedPrecisionTrains()
     c.epochs = 6;
     auto out = Trainer::train(*m_study, m_dataset, c, cb);
     QVERIFY2(out, qPrintable(out.error()));
-    QCOMPARE(out->status, QStringLiteral("completed"));
+    QCOMPARE(out->status, RunStatus::Completed);
     QVERIFY2(trainLoss.back() < trainLoss.front() * 0.8,
         qPrintable(QStringLiteral("%1 → %2").arg(trainLoss.front()).arg(trainLoss.back())));
     auto rec = RunRepository(*m_study).run(out->runId);

@@ -380,7 +380,7 @@ void TestWorkbench::trainsFromTheFormWithLivePlot()
     RunRecord run;
     QCOMPARE(newestRun(m_tiny, &run), finished.first().at(0).toLongLong());
     QCOMPARE(run.name, QStringLiteral("from the form"));
-    QCOMPARE(run.status, QStringLiteral("completed"));
+    QCOMPARE(run.status, RunStatus::Completed);
     // The same trainer as `lepton train`: the form's values are the run's config.
     const QJsonObject train = run.config.value(QStringLiteral("train")).toObject();
     QCOMPARE(train.value(QStringLiteral("epochs")).toInt(), 2);
@@ -406,7 +406,7 @@ void TestWorkbench::cancelKeepsTheRunAndResumeContinues()
     const qint64 runId = finished.first().at(0).toLongLong();
     RunRecord run;
     QCOMPARE(newestRun(m_tiny, &run), runId);
-    QCOMPARE(run.status, QStringLiteral("cancelled"));
+    QCOMPARE(run.status, RunStatus::Cancelled);
     {
         auto study = Study::open(m_tiny, Study::Mode::ReadOnly);
         QVERIFY(study);
@@ -451,7 +451,7 @@ void TestWorkbench::closingDuringARunAsksAndCancels()
     }
     RunRecord run;
     QVERIFY(newestRun(m_tiny, &run) > 0);
-    QCOMPARE(run.status, QStringLiteral("cancelled"));
+    QCOMPARE(run.status, RunStatus::Cancelled);
     auto study = Study::open(m_tiny, Study::Mode::ReadOnly);
     QVERIFY(study);
     QVERIFY(RunRepository(*study.value()).checkpoint(run.id, false));
@@ -468,7 +468,7 @@ void TestWorkbench::reopeningTheStudyFindsTheRun()
     TrainingView *t = w.trainingView();
     const int row = runRow(t, run.id);
     QVERIFY(row >= 0);
-    QCOMPARE(runStatus(t, row), run.status);
+    QCOMPARE(runStatus(t, row), runStatusName(run.status));
     // Selecting it shows its stored curves and epochs (read in the background).
     QSignalSpy shown(t, &TrainingView::runShown);
     runsTable(t)->selectRow(row);
@@ -664,7 +664,7 @@ void TestWorkbench::closingTheStudyReleasesIt()
     auto all = RunRepository(*w.session()->study()).runs();
     QVERIFY(all);
     for (const RunRecord &r : all.value())
-        if (r.status == QLatin1String("completed"))
+        if (r.status == RunStatus::Completed)
             completed = r;
     QVERIFY(completed.id > 0);
     runsTable(t)->selectRow(runRow(t, completed.id));

@@ -258,7 +258,7 @@ void ExperimentsView::updateActions()
     const bool busy = m_task->isRunning();
     const lepton::RunSummary *run = m_runs->run(currentRunId());
     m_runs->setActionsEnabled(one, writable && !selected.isEmpty() && !(busy && selected.contains(m_predictingRun)),
-        one && !busy && run && run->run.status != QLatin1String("running"), m_study != nullptr);
+        one && !busy && run && run->run.status != lepton::RunStatus::Running, m_study != nullptr);
 }
 
 bool ExperimentsView::confirm(const QString &title, const QString &question)

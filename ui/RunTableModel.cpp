@@ -19,14 +19,19 @@ QVariant sortable(double v)
     return std::isfinite(v) ? QVariant(v) : QVariant(-1e300);
 }
 
-QColor statusColour(const QString &status)
+QColor statusColour(lepton::RunStatus status)
 {
-    if (status == QLatin1String("completed"))
+    switch (status) {
+    case lepton::RunStatus::Completed:
         return QColor(0x2e, 0x7d, 0x32);
-    if (status == QLatin1String("running"))
+    case lepton::RunStatus::Running:
         return QColor(0x15, 0x65, 0xc0);
-    if (status == QLatin1String("failed"))
+    case lepton::RunStatus::Failed:
         return QColor(0xc6, 0x28, 0x28);
+    case lepton::RunStatus::Cancelled:
+    case lepton::RunStatus::Interrupted:
+        break;
+    }
     return QColor(0x8d, 0x6e, 0x00); // cancelled, interrupted: can be resumed
 }
 } // namespace
@@ -78,7 +83,7 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
     if (role == RunIdRole)
         return r.id;
     if (role == SearchRole)
-        return QStringList { r.name, r.status, row->variant, r.tags.join(QLatin1Char(' ')) }.join(QLatin1Char(' '));
+        return QStringList { r.name, lepton::runStatusName(r.status), row->variant, r.tags.join(QLatin1Char(' ')) }.join(QLatin1Char(' '));
     const int column = index.column();
     if (role == Qt::DisplayRole || role == SortRole) {
         const bool sort = role == SortRole;
@@ -88,7 +93,7 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
         case Name:
             return r.name;
         case Status:
-            return r.status;
+            return lepton::runStatusName(r.status);
         case Variant:
             return row->variant;
         case Epochs:
@@ -143,7 +148,7 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
     if (role == Qt::ForegroundRole && column == Status)
         return statusColour(r.status);
     if (role == Qt::ToolTipRole) {
-        QStringList lines { tr("Run %1 “%2”: %3").arg(r.id).arg(r.name, r.status) };
+        QStringList lines { tr("Run %1 “%2”: %3").arg(r.id).arg(r.name, lepton::runStatusName(r.status)) };
         if (!r.message.isEmpty())
             lines << r.message;
         if (!r.deviceName.isEmpty())

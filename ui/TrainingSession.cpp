@@ -78,7 +78,8 @@ bool TrainingSession::launch(std::shared_ptr<lepton::Study> study,
         QMutexLocker lock(&m_mutex);
         m_log.append(line);
     };
-    cb.status = [this](const QString &status) {
+    cb.status = [this](lepton::RunStatus runStatus) {
+        const QString status = lepton::runStatusName(runStatus);
         QMutexLocker lock(&m_mutex);
         m_statuses.append(status);
     };

@@ -446,9 +446,9 @@ void TrainingView::onFinished(bool ok, const lepton::TrainOutcome &outcome, cons
         releaseHeldReports();
     }
     const qint64 runId = ok ? outcome.runId : m_session->runId();
-    const QString status = ok ? outcome.status : QStringLiteral("failed");
+    const QString status = lepton::runStatusName(ok ? outcome.status : lepton::RunStatus::Failed);
     QString text;
-    if (ok && outcome.status == QLatin1String("completed"))
+    if (ok && outcome.status == lepton::RunStatus::Completed)
         text = tr("Run %1 completed: best epoch %2 of %3 · test AUROC %4 · test accuracy %5")
                    .arg(runId)
                    .arg(outcome.bestEpoch + 1)
@@ -457,13 +457,13 @@ void TrainingView::onFinished(bool ok, const lepton::TrainOutcome &outcome, cons
     else if (ok)
         text = tr("Run %1 %2%3")
                    .arg(runId)
-                   .arg(outcome.status, message.isEmpty() ? QString() : QStringLiteral(": ") + message);
+                   .arg(status, message.isEmpty() ? QString() : QStringLiteral(": ") + message);
     else
         text
             = runId ? tr("Run %1 failed: %2").arg(runId).arg(message) : tr("Training could not start: %1").arg(message);
     appendLog(text);
     m_progressText->setText(text);
-    if (ok && outcome.status == QLatin1String("completed"))
+    if (ok && outcome.status == lepton::RunStatus::Completed)
         m_progress->setValue(100);
     if (const lepton::Status s = m_studySession->refreshRuns(); !s)
         appendLog(s.error());
@@ -472,7 +472,7 @@ void TrainingView::onFinished(bool ok, const lepton::TrainOutcome &outcome, cons
     updateState();
     Q_EMIT busyChanged(false);
     Q_EMIT progressChanged(text, -1);
-    if (!ok || outcome.status == QLatin1String("failed")) {
+    if (!ok || outcome.status == lepton::RunStatus::Failed) {
         m_form->showProblem(text);
         Q_EMIT errorOccurred(text);
     }
@@ -515,10 +515,10 @@ void TrainingView::drawRun(const lepton::TrainingCurves &c)
         // A resumed run: its history is drawn, now what it has sent meanwhile.
         releaseHeldReports();
     } else {
-        m_progress->setValue(c.run.status == QLatin1String("completed") ? 100 : 0);
+        m_progress->setValue(c.run.status == lepton::RunStatus::Completed ? 100 : 0);
         m_progressText->setText(tr("Run %1 “%2”: %3%4")
                                     .arg(c.run.id)
-                                    .arg(c.run.name, c.run.status,
+                                    .arg(c.run.name, lepton::runStatusName(c.run.status),
                                         c.run.message.isEmpty() ? QString() : QStringLiteral(" — ") + c.run.message));
     }
     Q_EMIT runShown(c.run.id);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
+#include "store/AuditActions.h"
 #include "Commands.h"
 
 #include "model/TorchScriptExport.h"
@@ -64,7 +65,7 @@ int exportTorchScriptFile(Study &study, qint64 runId, const QString &path, const
     }
     QJsonObject details = runDetails(model->run, model->epoch, model->run.bestEpoch == model->epoch);
     details.insert(QStringLiteral("format"), QStringLiteral("torchscript"));
-    auto id = writeRecorded(study, path, written.readAll(), actor, QStringLiteral("export.model.torchscript"),
+    auto id = writeRecorded(study, path, written.readAll(), actor, auditaction::ExportModelTorchScript,
         QStringLiteral("run:%1").arg(runId), details);
     if (!id) {
         printErr(QStringLiteral("lepton export: %1\n").arg(id.error()));
@@ -96,7 +97,7 @@ int exportCheckpointFile(Study &study, qint64 runId, const QString &path, const 
     }
     QJsonObject details = runDetails(run.value(), best->epoch, best->best);
     details.insert(QStringLiteral("format"), QStringLiteral("checkpoint"));
-    auto id = writeRecorded(study, path, best->data, actor, QStringLiteral("export.model.checkpoint"),
+    auto id = writeRecorded(study, path, best->data, actor, auditaction::ExportModelCheckpoint,
         QStringLiteral("run:%1").arg(runId), details);
     if (!id) {
         printErr(QStringLiteral("lepton export: %1\n").arg(id.error()));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
+#include "store/AuditActions.h"
 #include "Commands.h"
 #include "train/TensorBoard.h"
 
@@ -142,7 +143,7 @@ int runRuns(const QStringList &args)
         }
         auto id = AuditLog(*study.value())
                       .recordExport(path.value(), p.isSet(actor) ? p.value(actor).trimmed() : AuditLog::currentUser(),
-                          QStringLiteral("export.metrics.tensorboard"), QStringLiteral("run:%1").arg(runId),
+                          auditaction::ExportMetricsTensorBoard, QStringLiteral("run:%1").arg(runId),
                           QJsonObject { { QStringLiteral("run_id"), runId }, { QStringLiteral("run_name"), rec->name },
                               { QStringLiteral("dataset_id"), rec->datasetId },
                               { QStringLiteral("format"), QStringLiteral("tensorboard") },
@@ -168,7 +169,7 @@ int runRuns(const QStringList &args)
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (RunRecord &r : runs.value())
         if (RunRepository::ownerGone(r, now)) {
-            r.status = QStringLiteral("interrupted");
+            r.status = RunStatus::Interrupted;
             r.message = QStringLiteral("the process ended during training; resume it");
         }
     QJsonArray list;
@@ -205,7 +206,7 @@ int runRuns(const QStringList &args)
         table += QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
                      .arg(r.id, 3)
                      .arg(r.name.left(22), -22)
-                     .arg(r.status, -11)
+                     .arg(runStatusName(r.status), -11)
                      .arg(fusion, -9)
                      .arg(r.bestEpoch >= 0 ? QString::number(r.bestEpoch + 1) : QStringLiteral("–"), 4)
                      .arg(v(QStringLiteral("val.auroc")), 9)
@@ -213,7 +214,7 @@ int runRuns(const QStringList &args)
                      .arg(v(QStringLiteral("test.accuracy")), 8)
                      .arg(r.endedAt.isEmpty() ? QStringLiteral("–") : QString::number(minutes, 'f', 1), 7);
         QJsonObject o { { QStringLiteral("id"), r.id }, { QStringLiteral("name"), r.name },
-            { QStringLiteral("status"), r.status }, { QStringLiteral("message"), r.message },
+            { QStringLiteral("status"), runStatusName(r.status) }, { QStringLiteral("message"), r.message },
             { QStringLiteral("fusion"), fusion }, { QStringLiteral("dataset_id"), r.datasetId },
             { QStringLiteral("best_epoch"), r.bestEpoch + 1 }, { QStringLiteral("device"), r.device },
             { QStringLiteral("threads"), r.threads }, { QStringLiteral("started_at"), r.startedAt },

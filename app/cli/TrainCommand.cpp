@@ -64,18 +64,18 @@ int report(const Result<TrainOutcome> &outcome, bool json, bool quiet)
     }
     const TrainOutcome &o = outcome.value();
     // Why a run failed goes to stderr too (without --quiet the trainer's log has already said it).
-    if (quiet && o.status == QLatin1String("failed"))
+    if (quiet && o.status == RunStatus::Failed)
         printErr(QStringLiteral("lepton train: run %1 failed: %2\n").arg(o.runId).arg(o.message));
     if (json) {
-        printJson(QJsonObject { { QStringLiteral("run_id"), o.runId }, { QStringLiteral("status"), o.status },
+        printJson(QJsonObject { { QStringLiteral("run_id"), o.runId }, { QStringLiteral("status"), runStatusName(o.status) },
             { QStringLiteral("message"), o.message }, { QStringLiteral("best_epoch"), o.bestEpoch + 1 },
             { QStringLiteral("epochs_run"), o.epochsRun }, { QStringLiteral("val"), o.val.toJson() },
             { QStringLiteral("test"), o.test.toJson() } });
     } else {
         printOut(QStringLiteral("Run %1 %2%3\n")
                      .arg(o.runId)
-                     .arg(o.status, o.message.isEmpty() ? QString() : QStringLiteral(": ") + o.message));
-        if (o.status == QLatin1String("completed")) {
+                     .arg(runStatusName(o.status), o.message.isEmpty() ? QString() : QStringLiteral(": ") + o.message));
+        if (o.status == RunStatus::Completed) {
             printOut(QStringLiteral("best epoch %1 of %2\n").arg(o.bestEpoch + 1).arg(o.epochsRun));
             printOut(QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
                          .arg(QStringLiteral("split"), -6)
@@ -99,7 +99,7 @@ int report(const Result<TrainOutcome> &outcome, bool json, bool quiet)
                              .arg(fmt(m.ece), 7));
         }
     }
-    return o.status == QLatin1String("completed") ? ExitOk : ExitFailure;
+    return o.status == RunStatus::Completed ? ExitOk : ExitFailure;
 }
 
 } // namespace

@@ -69,12 +69,12 @@ Result<RunRecord> RunHistory::resumable(Study &study, qint64 runId)
     auto run = RunRepository(study).run(runId);
     if (!run)
         return run;
-    if (!RunListModel::isResumable(run->status))
+    if (!isResumable(run->status))
         return Result<RunRecord>::failure(
             QCoreApplication::translate("RunHistory",
                 "Run %1 is %2; only a cancelled, interrupted or failed run can be resumed.")
                 .arg(runId)
-                .arg(run->status));
+                .arg(runStatusName(run->status)));
     return run;
 }
 

@@ -65,8 +65,8 @@ int RunListModel::rowOf(qint64 runId) const
 
 bool RunListModel::isResumable(const QString &status)
 {
-    return status == QLatin1String("cancelled") || status == QLatin1String("interrupted")
-        || status == QLatin1String("failed");
+    const std::optional<RunStatus> s = runStatusFromName(status);
+    return s && lepton::isResumable(*s);
 }
 
 QString RunListModel::variantOf(const RunRecord &run)
@@ -97,7 +97,7 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
     if (role == RunIdRole)
         return r->id;
     if (role == StatusRole)
-        return r->status;
+        return runStatusName(r->status);
     if (role == Qt::ToolTipRole && index.column() == Message)
         return r->message;
     if (role == Qt::TextAlignmentRole)
@@ -111,7 +111,7 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
     case Name:
         return r->name;
     case Status:
-        return r->status;
+        return runStatusName(r->status);
     case Variant:
         return variantOf(*r);
     case BestEpoch:

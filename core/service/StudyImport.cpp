@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "StudyImport.h"
 
+#include "store/AuditActions.h"
 #include "demo/DemoGenerator.h"
 #include "store/AuditLog.h"
 #include "store/DatasetRepository.h"
@@ -143,7 +144,7 @@ Status StudyImport::commitReportExport(
     }
     // The report names cases and quotes values: without its audit entry nothing is written.
     const QString entity = datasetId > 0 ? QStringLiteral("dataset:%1").arg(datasetId) : QStringLiteral("study");
-    auto entry = AuditLog(*study).commitExport(file, QString(), QStringLiteral("export.import_report.csv"), entity,
+    auto entry = AuditLog(*study).commitExport(file, QString(), auditaction::ExportImportReportCsv, entity,
         QJsonObject { { QStringLiteral("manifest"), manifestPath }, { QStringLiteral("rows"), rows } });
     if (!entry)
         return Status::failure(tr("%1 was not exported: %2").arg(path, entry.error()));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ReviewRepository.h"
 
+#include "store/AuditActions.h"
 #include "store/AuditLog.h"
 #include "store/Study.h"
 
@@ -396,9 +397,10 @@ Result<qint64> ReviewRepository::save(const ReviewRecord &review)
             return Status::failure(Study::sqlError(ins, QStringLiteral("saving the review")));
         id = ins.lastInsertId().toLongLong();
 
-        const QString action = review.verdict == kComment ? QStringLiteral("review.comment")
-            : decidedBefore                               ? QStringLiteral("review.edit")
-                                                          : QStringLiteral("review.") + review.verdict;
+        const QString action = review.verdict == kComment ? auditaction::ReviewComment
+            : decidedBefore                               ? auditaction::ReviewEdit
+            : review.verdict == kAccept                   ? auditaction::ReviewAccept
+                                                          : auditaction::ReviewOverride;
         QJsonObject details { { QStringLiteral("review_id"), id }, { QStringLiteral("run_id"), runId },
             { QStringLiteral("prediction_id"), review.predictionId }, { QStringLiteral("case_key"), caseKey },
             { QStringLiteral("verdict"), review.verdict }, { QStringLiteral("predicted"), predicted },

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "RunRepository.h"
 
+#include "store/AuditActions.h"
 #include "store/AuditLog.h"
 #include "store/Study.h"
 #include "util/KillPoint.h"
@@ -56,7 +57,8 @@ RunRecord readRun(const QSqlQuery &q)
     r.name = q.value(1).toString();
     r.datasetId = q.value(2).toLongLong();
     r.config = object(q.value(3));
-    r.status = q.value(4).toString();
+    // A name from a newer version reads as failed: resumable, never mistaken for a live run.
+    r.status = runStatusFromName(q.value(4).toString()).value_or(RunStatus::Failed);
     r.seed = q.value(5).toLongLong();
     r.device = q.value(6).toString();
     r.deviceName = q.value(7).toString();
@@ -135,7 +137,7 @@ Result<qint64> RunRepository::create(const RunRecord &run)
                            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
         const QString t = now();
         for (const QVariant &v : { QVariant(run.name), QVariant(run.datasetId), QVariant(json(run.config)),
-                 QVariant(QStringLiteral("running")), QVariant(run.seed), QVariant(run.device),
+                 QVariant(runStatusName(RunStatus::Running)), QVariant(run.seed), QVariant(run.device),
                  QVariant(run.deviceName), QVariant(run.threads), QVariant(json(run.versions)), QVariant(t),
                  QVariant(t), QVariant(thisHost()), QVariant(thisPid()), QVariant(t) })
             q.addBindValue(v);
@@ -148,14 +150,14 @@ Result<qint64> RunRepository::create(const RunRecord &run)
     return id;
 }
 
-Status RunRepository::setStatus(qint64 runId, const QString &status, const QString &message, bool ended)
+Status RunRepository::setStatus(qint64 runId, RunStatus status, const QString &message, bool ended)
 {
     return m_study.transaction([&](QSqlDatabase &db) {
         QSqlQuery q(db);
         q.prepare(ended ? QStringLiteral("UPDATE runs SET status = ?, message = ?, ended_at = ? WHERE id = ?")
                         : QStringLiteral(
                             "UPDATE runs SET status = ?, message = ?, ended_at = NULL, started_at = ? WHERE id = ?"));
-        q.addBindValue(status);
+        q.addBindValue(runStatusName(status));
         q.addBindValue(message);
         q.addBindValue(now());
         q.addBindValue(runId);
@@ -164,7 +166,7 @@ Status RunRepository::setStatus(qint64 runId, const QString &status, const QStri
             const QMutexLocker lock(&g_abandonedMutex);
             g_abandoned.remove(abandonedKey(m_study, runId));
         }
-        if (!s || status != QLatin1String("running"))
+        if (!s || status != RunStatus::Running)
             return s;
         // This process trains the run from now on.
         QSqlQuery owner(db);
@@ -466,7 +468,7 @@ Result<std::vector<MetricRow>> RunRepository::metrics(qint64 runId, const QStrin
 
 bool RunRepository::ownerGone(const RunRecord &run, const QDateTime &at, int staleSeconds)
 {
-    if (run.status != QLatin1String("running"))
+    if (run.status != RunStatus::Running)
         return false;
     if (!run.ownerHost.isEmpty() && run.ownerHost == thisHost() && run.ownerPid > 0)
         return !processExists(run.ownerPid);
@@ -500,7 +502,7 @@ Status RunRepository::markInterrupted(QList<qint64> *marked, int staleSeconds)
     const QDateTime at = QDateTime::currentDateTimeUtc();
     std::vector<RunRecord> gone;
     for (const RunRecord &r : all.value())
-        if (ownerGone(r, at, staleSeconds) || (r.status == QLatin1String("running") && abandoned(r.id)))
+        if (ownerGone(r, at, staleSeconds) || (r.status == RunStatus::Running && abandoned(r.id)))
             gone.push_back(r);
     if (gone.empty())
         return Status();
@@ -586,7 +588,7 @@ Status RunRepository::rename(qint64 runId, const QString &name, const QString &a
     if (trimmed.isEmpty())
         return Status::failure(QStringLiteral("run name: a run needs a name; type one"));
     return changeRun(
-        m_study, runId, QStringLiteral("name"), trimmed, actor, QStringLiteral("run.rename"), [&](const QString &old) {
+        m_study, runId, QStringLiteral("name"), trimmed, actor, auditaction::RunRename, [&](const QString &old) {
             return QJsonObject { { QStringLiteral("old_name"), old }, { QStringLiteral("new_name"), trimmed } };
         });
 }
@@ -595,7 +597,7 @@ Status RunRepository::setTags(qint64 runId, const QStringList &tags, const QStri
 {
     const QStringList clean = normalizedTags(tags);
     return changeRun(m_study, runId, QStringLiteral("tags"), clean.join(QLatin1Char(',')), actor,
-        QStringLiteral("run.tag"), [&](const QString &old) {
+        auditaction::RunTag, [&](const QString &old) {
             return QJsonObject { { QStringLiteral("old_tags"), QJsonArray::fromStringList(normalizedTags({ old })) },
                 { QStringLiteral("new_tags"), QJsonArray::fromStringList(clean) } };
         });
@@ -604,7 +606,7 @@ Status RunRepository::setTags(qint64 runId, const QStringList &tags, const QStri
 Status RunRepository::setNotes(qint64 runId, const QString &notes, const QString &actor)
 {
     return changeRun(
-        m_study, runId, QStringLiteral("notes"), notes, actor, QStringLiteral("run.note"), [&](const QString &old) {
+        m_study, runId, QStringLiteral("notes"), notes, actor, auditaction::RunNote, [&](const QString &old) {
             return QJsonObject { { QStringLiteral("old_notes"), old }, { QStringLiteral("new_notes"), notes } };
         });
 }
@@ -627,7 +629,7 @@ Status RunRepository::remove(qint64 runId, const QString &actor)
             return Status::failure(
                 QStringLiteral("%1: has no run %2; `lepton runs` lists them").arg(m_study.path()).arg(runId));
         const QString status = q.value(1).toString();
-        if (status == QLatin1String("running"))
+        if (status == runStatusName(RunStatus::Running))
             return Status::failure(QStringLiteral("run %1 is still training; stop it before deleting it").arg(runId));
         const QJsonObject details { { QStringLiteral("run_id"), runId },
             { QStringLiteral("name"), q.value(0).toString() }, { QStringLiteral("status"), status },
@@ -643,7 +645,7 @@ Status RunRepository::remove(qint64 runId, const QString &actor)
         if (!s)
             return s;
         auto entry = AuditLog(m_study).append(
-            actor, QStringLiteral("run.delete"), QStringLiteral("run:%1").arg(runId), details);
+            actor, auditaction::RunDelete, QStringLiteral("run:%1").arg(runId), details);
         return entry ? Status() : Status::failure(entry.error());
     });
 }

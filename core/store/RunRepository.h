@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "store/RunStatus.h"
 #include "util/Result.h"
 
 #include <QByteArray>
@@ -23,7 +24,7 @@ struct RunRecord
     QString name;
     qint64 datasetId = 0;
     QJsonObject config;
-    QString status; ///< running, completed, cancelled, failed, interrupted
+    RunStatus status = RunStatus::Running;
     qint64 seed = 0;
     QString device;
     QString deviceName;
@@ -78,8 +79,8 @@ public:
     explicit RunRepository(Study &study) : m_study(study) { }
 
     Result<qint64> create(const RunRecord &run);
-    /// Setting "running" also records this process (host, PID) as the one training the run.
-    Status setStatus(qint64 runId, const QString &status, const QString &message = QString(), bool ended = true);
+    /// Setting Running also records this process (host, PID) as the one training the run.
+    Status setStatus(qint64 runId, RunStatus status, const QString &message = QString(), bool ended = true);
     /// Records that this process still trains the run (addMetrics and saveCheckpoint do it too).
     Status heartbeat(qint64 runId);
     Status setBestEpoch(qint64 runId, int epoch);

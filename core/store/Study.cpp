@@ -187,7 +187,7 @@ Result<std::shared_ptr<Study>> Study::open(const QString &path, Mode mode)
     // "interrupted", so they can be resumed. A failure here (another writer holding the study past
     // the busy timeout) leaves them for the next open; the study itself opened fine.
     if (!study->m_readOnly)
-        RunRepository(*study).markInterrupted();
+        static_cast<void>(RunRepository(*study).markInterrupted());
     return R(std::move(study));
 }
 

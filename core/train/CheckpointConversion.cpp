@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CheckpointConversion.h"
 
+#include "store/AuditActions.h"
 #include "store/AuditLog.h"
 #include "store/RunRepository.h"
 #include "store/Study.h"
@@ -26,7 +27,7 @@ QString sha256(const QByteArray &data)
 
 QString CheckpointConversion::auditAction()
 {
-    return QStringLiteral("run.convert_checkpoints");
+    return auditaction::RunConvertCheckpoints;
 }
 
 Result<CheckpointConversionReport> CheckpointConversion::convertRun(Study &study, qint64 runId, const QString &actor)

@@ -94,6 +94,23 @@ struct Session
     }
 };
 
+/// Writes the step metrics of an epoch that is ending early (cancelled, non-finite loss); when the
+/// study refuses them the run still ends, and the log says which curve points are missing.
+void keepStepMetrics(const Session &s, RunRepository &runs, const std::vector<MetricRow> &stepRows)
+{
+    if (Status st = runs.addMetrics(s.runId, stepRows); !st)
+        s.log(QStringLiteral("The last epoch's %1 step values were not saved: %2").arg(stepRows.size()).arg(st.error()));
+}
+
+/// Marks a run failed after an exception. The exception's message is what the caller reports;
+/// when the status cannot be written either, the run shows as interrupted once this process ends.
+void markFailed(Study &study, qint64 runId, const QString &message)
+{
+    RunRepository runs(study);
+    if (!runs.setStatus(runId, RunStatus::Failed, message))
+        runs.abandon(runId);
+}
+
 /// Loads the data and builds model and optimizer. With `spec` the encoding of an earlier run
 /// is reused (resume), else it is fitted on the train split.
 Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTemplate = nullptr)
@@ -230,7 +247,7 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
     TrainOutcome out;
     out.runId = s.runId;
     out.bestEpoch = bestEpoch;
-    auto finish = [&](const QString &status, const QString &given) {
+    auto finish = [&](RunStatus status, const QString &given) {
         // A storage failure's message (Study::transaction) says how to resume "RUN": this run.
         QString message = given;
         message.replace(QStringLiteral("--resume RUN`"), QStringLiteral("--resume %1`").arg(s.runId));
@@ -240,7 +257,7 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
         // written again (or this process ends), and the outcome claims no more than the study holds.
         if (Status st = runs.setStatus(s.runId, status, message); !st) {
             runs.abandon(s.runId);
-            out.status = QStringLiteral("failed");
+            out.status = RunStatus::Failed;
             out.message = message.isEmpty() ? QStringLiteral("the run's end could not be saved: %1").arg(st.error())
                                             : message + QStringLiteral(" (the run's status could not be saved either)");
         }
@@ -251,7 +268,7 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
         return out;
     };
     if (s.cb.status)
-        s.cb.status(QStringLiteral("running"));
+        s.cb.status(RunStatus::Running);
 
     const auto train = s.dataset->indicesOf(QStringLiteral("train"));
     const auto val = s.dataset->indicesOf(QStringLiteral("val"));
@@ -296,8 +313,8 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
         while (auto batch = loader.next()) {
             if (s.cb.cancelled && s.cb.cancelled()) {
                 loader.stop();
-                runs.addMetrics(s.runId, stepRows);
-                return finish(QStringLiteral("cancelled"),
+                keepStepMetrics(s, runs, stepRows);
+                return finish(RunStatus::Cancelled,
                     epoch > 0 ? QStringLiteral("cancelled during epoch %1; the checkpoint of epoch %2 is kept")
                                     .arg(epoch + 1)
                                     .arg(epoch)
@@ -321,8 +338,8 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue)) {
                 loader.stop();
-                runs.addMetrics(s.runId, stepRows);
-                return finish(QStringLiteral("failed"),
+                keepStepMetrics(s, runs, stepRows);
+                return finish(RunStatus::Failed,
                     QStringLiteral("the loss became %1 at epoch %2, step %3; training stopped. Lower the "
                                    "learning rate (now %4) or check the data for extreme values")
                         .arg(lossValue)
@@ -348,7 +365,9 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             if (const int delay = testStepDelayMs())
                 QThread::msleep(static_cast<unsigned long>(delay));
             if (heartbeat.elapsed() >= kHeartbeatMs) {
-                runs.heartbeat(s.runId);
+                // Best effort: a missed heartbeat only makes the run look stale a little sooner, and
+                // the epoch's writes that follow report a storage failure themselves.
+                static_cast<void>(runs.heartbeat(s.runId));
                 heartbeat.restart();
             }
             if (s.cb.step) {
@@ -399,13 +418,13 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             st = runs.setBestEpoch(s.runId, epoch);
         if (!st)
             return finish(
-                QStringLiteral("failed"), QStringLiteral("saving epoch %1 failed: %2").arg(epoch + 1).arg(st.error()));
+                RunStatus::Failed, QStringLiteral("saving epoch %1 failed: %2").arg(epoch + 1).arg(st.error()));
         out.epochsRun = epoch + 1;
         out.bestEpoch = bestEpoch;
         if (s.cb.epoch)
             s.cb.epoch(info);
         if (ev.cancelled)
-            return finish(QStringLiteral("cancelled"),
+            return finish(RunStatus::Cancelled,
                 QStringLiteral("cancelled after epoch %1; its checkpoint is kept").arg(epoch + 1));
         if (s.config.patience > 0 && sinceBest >= s.config.patience) {
             s.log(QStringLiteral("Early stop: no better validation AUROC for %1 epochs").arg(sinceBest));
@@ -416,16 +435,16 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
     // The final model is the best epoch's: evaluate it on val and test and keep the curves.
     auto best = runs.checkpoint(s.runId, true);
     if (!best)
-        return finish(QStringLiteral("failed"), best.error());
+        return finish(RunStatus::Failed, best.error());
     Status st = CheckpointIO::load(best->data, s.model, nullptr);
     if (!st)
-        return finish(QStringLiteral("failed"), st.error());
+        return finish(RunStatus::Failed, st.error());
     for (const auto &[split, indices] :
         { std::pair { QStringLiteral("val"), val }, std::pair { QStringLiteral("test"), test } }) {
         const Evaluation ev = evaluateModel(s.model, s.dataset, indices, s.device, s.config.batchSize, s.config.workers,
             s.positiveClass, s.cb.cancelled);
         if (ev.cancelled)
-            return finish(QStringLiteral("cancelled"),
+            return finish(RunStatus::Cancelled,
                 QStringLiteral("cancelled during the final evaluation; the checkpoints are kept"));
         (split == QLatin1String("val") ? out.val : out.test) = ev.metrics;
         if (split == QLatin1String("val")) {
@@ -436,7 +455,7 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             st = runs.saveArtifact(s.runId, split, QStringLiteral("calibration"), calibration.toJson());
             if (!st)
                 return finish(
-                    QStringLiteral("failed"), QStringLiteral("saving the final evaluation failed: %1").arg(st.error()));
+                    RunStatus::Failed, QStringLiteral("saving the final evaluation failed: %1").arg(st.error()));
             s.log(QStringLiteral("Calibration: temperature %1, validation ECE %2 → %3")
                       .arg(calibration.temperature, 0, 'f', 3)
                       .arg(calibration.eceBefore, 0, 'f', 4)
@@ -463,10 +482,10 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             st = runs.saveArtifact(s.runId, split, QStringLiteral("pr"), curveJson(prCurve(score, positive)));
         if (!st)
             return finish(
-                QStringLiteral("failed"), QStringLiteral("saving the final evaluation failed: %1").arg(st.error()));
+                RunStatus::Failed, QStringLiteral("saving the final evaluation failed: %1").arg(st.error()));
     }
     out.bestEpoch = bestEpoch;
-    return finish(QStringLiteral("completed"), QString());
+    return finish(RunStatus::Completed, QString());
 }
 
 } // namespace
@@ -513,12 +532,12 @@ Result<TrainOutcome> Trainer::train(
             = QStringLiteral("training failed inside LibTorch: %1")
                   .arg(QString::fromStdString(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0));
         if (s.runId)
-            RunRepository(study).setStatus(s.runId, QStringLiteral("failed"), message);
+            markFailed(study, s.runId, message);
         return R::failure(message);
     } catch (const std::exception &e) {
         const QString message = QStringLiteral("training failed: %1").arg(QString::fromUtf8(e.what()));
         if (s.runId)
-            RunRepository(study).setStatus(s.runId, QStringLiteral("failed"), message);
+            markFailed(study, s.runId, message);
         return R::failure(message);
     }
 }
@@ -530,11 +549,11 @@ Result<TrainOutcome> Trainer::resume(Study &study, qint64 runId, const TrainCall
     auto rec = runs.run(runId);
     if (!rec)
         return R::failure(rec.error());
-    if (rec->status == QLatin1String("completed"))
+    if (rec->status == RunStatus::Completed)
         return R::failure(QStringLiteral("run %1 is already completed; start a new run instead").arg(runId));
     // A run still "running" after the study was opened (which marks those of ended processes
     // "interrupted") is being trained by another process; two trainers on one run would mix.
-    if (rec->status == QLatin1String("running") && !runs.abandoned(runId))
+    if (rec->status == RunStatus::Running && !runs.abandoned(runId))
         return R::failure(QStringLiteral("run %1 is being trained by process %2 on %3; wait for it to end or "
                                          "cancel it there, then resume")
                               .arg(runId)
@@ -559,8 +578,11 @@ Result<TrainOutcome> Trainer::resume(Study &study, qint64 runId, const TrainCall
         if (!st)
             return R::failure(st.error());
         // Whatever the interrupted epoch wrote after its checkpoint is written again.
-        runs.dropMetricsAfter(runId, epoch);
-        runs.setStatus(runId, QStringLiteral("running"), QString(), false);
+        st = runs.dropMetricsAfter(runId, epoch);
+        if (st)
+            st = runs.setStatus(runId, RunStatus::Running, QString(), false);
+        if (!st)
+            return R::failure(QStringLiteral("run %1 cannot be resumed: %2").arg(runId).arg(st.error()));
         // Best so far, from the stored validation metrics.
         double bestAuroc = std::nan(""), bestLoss = std::numeric_limits<double>::infinity();
         const int bestEpoch = rec->bestEpoch;
@@ -583,7 +605,7 @@ Result<TrainOutcome> Trainer::resume(Study &study, qint64 runId, const TrainCall
         const QString message
             = QStringLiteral("training failed inside LibTorch: %1")
                   .arg(QString::fromStdString(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0));
-        runs.setStatus(runId, QStringLiteral("failed"), message);
+        markFailed(study, runId, message);
         return R::failure(message);
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "store/RunStatus.h"
 #include "metrics/Metrics.h"
 #include "train/TrainConfig.h"
 #include "util/Progress.h"
@@ -43,7 +44,7 @@ struct TrainCallbacks
 {
     std::function<void(const StepInfo &)> step;
     std::function<void(const EpochInfo &)> epoch;
-    std::function<void(const QString &)> status; ///< running, completed, cancelled, failed
+    std::function<void(RunStatus)> status;
     std::function<void(const QString &)> log;
     /// The run's id, once it exists in the study (new runs) or is being resumed.
     std::function<void(qint64 runId)> runStarted;
@@ -54,7 +55,7 @@ struct TrainCallbacks
 struct TrainOutcome
 {
     qint64 runId = 0;
-    QString status; ///< completed, cancelled, failed
+    RunStatus status = RunStatus::Failed; ///< Completed, Cancelled or Failed
     QString message;
     int bestEpoch = -1;
     int epochsRun = 0;
