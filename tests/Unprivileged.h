@@ -92,12 +92,12 @@ inline bool rerun(const char *function, const char *tag, QString *log)
 
 /// In a test function run as root: runs it again as user 65534 (see above), verifies that it
 /// passed and returns.
-#define LEPTON_RERUN_UNPRIVILEGED()                                                                  \
-    do {                                                                                             \
-        QString unprivilegedLog;                                                                     \
-        const bool unprivilegedPassed                                                                \
-            = unprivileged::rerun(QTest::currentTestFunction(), QTest::currentDataTag(), &unprivilegedLog); \
-        qInfo("%s", qPrintable(unprivilegedLog.section(QLatin1Char('\n'), 0, 0)));                  \
-        QVERIFY2(unprivilegedPassed, qPrintable(unprivilegedLog));                                   \
-        return;                                                                                      \
+#define LEPTON_RERUN_UNPRIVILEGED()                                                                                    \
+    do {                                                                                                               \
+        QString unprivilegedLog;                                                                                       \
+        const bool unprivilegedPassed                                                                                  \
+            = unprivileged::rerun(QTest::currentTestFunction(), QTest::currentDataTag(), &unprivilegedLog);            \
+        qInfo("%s", qPrintable(unprivilegedLog.section(QLatin1Char('\n'), 0, 0)));                                     \
+        QVERIFY2(unprivilegedPassed, qPrintable(unprivilegedLog));                                                     \
+        return;                                                                                                        \
     } while (false)

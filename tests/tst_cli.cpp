@@ -723,9 +723,10 @@ namespace {
 bool storeCheckpoint(const QString &study, int runId, int epoch, const QByteArray &data)
 {
     rawsql::rows(study, QStringLiteral("UPDATE checkpoints SET data = ?, sha256 = ? WHERE run_id = ? AND epoch = ?"),
-        { data, QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()), runId, epoch });
-    return rawsql::scalar(study, QStringLiteral("SELECT count(*) FROM checkpoints WHERE run_id = ? AND data = ?"),
-               { runId, data })
+        { data, QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()), runId,
+            epoch });
+    return rawsql::scalar(
+               study, QStringLiteral("SELECT count(*) FROM checkpoints WHERE run_id = ? AND data = ?"), { runId, data })
                .toInt()
         > 0;
 }
@@ -748,13 +749,12 @@ void TestCli::legacyCheckpointsAreRefusedUntilConverted()
         QVERIFY(legacy.startsWith("PK"));
         QVERIFY(storeCheckpoint(study, runId, row.first().toInt(), legacy));
     }
-    const int best
-        = rawsql::scalar(study, QStringLiteral("SELECT epoch FROM checkpoints WHERE run_id = ? AND is_best = 1"), { runId })
-              .toInt();
-    const QByteArray bestLegacy
-        = rawsql::scalar(study, QStringLiteral("SELECT data FROM checkpoints WHERE run_id = ? AND epoch = ?"),
-            { runId, best })
-              .toByteArray();
+    const int best = rawsql::scalar(
+        study, QStringLiteral("SELECT epoch FROM checkpoints WHERE run_id = ? AND is_best = 1"), { runId })
+                         .toInt();
+    const QByteArray bestLegacy = rawsql::scalar(
+        study, QStringLiteral("SELECT data FROM checkpoints WHERE run_id = ? AND epoch = ?"), { runId, best })
+                                      .toByteArray();
 
     auto refused = [&](const Run &r) {
         return r.code == 1 && r.err.contains(study) && r.err.contains(QStringLiteral("run %1").arg(runId))
@@ -771,7 +771,7 @@ void TestCli::legacyCheckpointsAreRefusedUntilConverted()
     // A crafted archive that crashes LibTorch's reader (a finding of the checkpoint fuzz target),
     // with the stored hash updated to match, is refused the same way: the process does not crash.
     QFile crafted(QStringLiteral(LEPTON_SOURCE_DIR "/tests/fuzz/regressions/fuzz_checkpoint/"
-                                 "crash-3ef089e42b2dce8bddda29fb92ad6ebdbcbb6f93"));
+                                                   "crash-3ef089e42b2dce8bddda29fb92ad6ebdbcbb6f93"));
     QVERIFY(crafted.open(QIODevice::ReadOnly));
     QVERIFY(storeCheckpoint(study, runId, best, crafted.readAll()));
     r = lepton(evaluate);
@@ -790,15 +790,15 @@ void TestCli::legacyCheckpointsAreRefusedUntilConverted()
         QStringLiteral("--actor"), QStringLiteral("Dr. Trusting") });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains(QStringLiteral("Converted the checkpoints of run %1").arg(runId)), qPrintable(r.out));
-    const QList<QVariantList> entries = rawsql::rows(study,
-        QStringLiteral("SELECT actor, entity, details FROM audit_log WHERE action = 'run.convert_checkpoints'"));
+    const QList<QVariantList> entries = rawsql::rows(
+        study, QStringLiteral("SELECT actor, entity, details FROM audit_log WHERE action = 'run.convert_checkpoints'"));
     QCOMPARE(entries.size(), 1);
     QCOMPARE(entries.first().at(0).toString(), QStringLiteral("Dr. Trusting"));
     QCOMPARE(entries.first().at(1).toString(), QStringLiteral("run:%1").arg(runId));
     const QJsonObject details = QJsonDocument::fromJson(entries.first().at(2).toString().toUtf8()).object();
     QCOMPARE(details.value(QStringLiteral("checkpoints")).toArray().size(), epochs.size());
-    QCOMPARE(rawsql::scalar(study, QStringLiteral("SELECT count(*) FROM checkpoints WHERE run_id = ? AND data LIKE 'PK%'"),
-                 { runId })
+    QCOMPARE(rawsql::scalar(study,
+                 QStringLiteral("SELECT count(*) FROM checkpoints WHERE run_id = ? AND data LIKE 'PK%'"), { runId })
                  .toInt(),
         0);
     QCOMPARE(lepton({ QStringLiteral("audit"), QStringLiteral("verify"), study }).code, 0);
@@ -810,8 +810,9 @@ void TestCli::legacyCheckpointsAreRefusedUntilConverted()
     QVERIFY2(r.code == 0, qPrintable(r.err));
     r = lepton({ QStringLiteral("runs"), QStringLiteral("convert-checkpoints"), study, QStringLiteral("--run"), run });
     QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("nothing was changed")), qPrintable(r.out + r.err));
-    QCOMPARE(rawsql::scalar(study, QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'run.convert_checkpoints'"))
-                 .toInt(),
+    QCOMPARE(
+        rawsql::scalar(study, QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'run.convert_checkpoints'"))
+            .toInt(),
         1);
 }
 

@@ -43,7 +43,8 @@ struct Run
 };
 
 /// Runs `lepton-testhooks` (or another command line) to its end; `killAt` sets the kill point.
-Run cli(const QStringList &args, const QString &killAt = QString(), const QString &program = QStringLiteral(LEPTON_CLI_HOOKS))
+Run cli(const QStringList &args, const QString &killAt = QString(),
+    const QString &program = QStringLiteral(LEPTON_CLI_HOOKS))
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -376,7 +377,8 @@ void TestCrash::shippedCommandLineHasNoKillPoints()
         QStringLiteral("predictions:1"), QStringLiteral(LEPTON_CLI));
     QVERIFY2(!done.killed && done.code == 0, qPrintable(done.err));
     const int cases = scalar(m_study, QStringLiteral("SELECT count(*) FROM cases")).toInt();
-    QCOMPARE(scalar(m_study, QStringLiteral("SELECT count(*) FROM predictions WHERE run_id = ?"), { m_reference }).toInt(),
+    QCOMPARE(
+        scalar(m_study, QStringLiteral("SELECT count(*) FROM predictions WHERE run_id = ?"), { m_reference }).toInt(),
         cases);
 }
 

@@ -255,15 +255,18 @@ void TestStudy::connectionPerThread()
     auto s = Study::open(dir.filePath(QStringLiteral("s.lepton")), Study::Mode::CreateOrOpen);
     QVERIFY(s);
     const QString mainName = s.value()->database().connectionName();
-    QString otherName, otherValue;
+    QString otherName, otherValue, otherError;
     std::shared_ptr<Study> study = s.value();
     QThread *t = QThread::create([&] {
         otherName = study->database().connectionName();
-        study->setMetaValue(QStringLiteral("from"), QStringLiteral("thread"));
+        const Status written = study->setMetaValue(QStringLiteral("from"), QStringLiteral("thread"));
+        if (!written)
+            otherError = written.error();
         otherValue = study->metaValue(QStringLiteral("from"));
     });
     t->start();
     QVERIFY(t->wait(10000));
+    QVERIFY2(otherError.isEmpty(), qPrintable(otherError));
     delete t;
     QVERIFY(!otherName.isEmpty());
     QVERIFY(otherName != mainName);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
-#include "store/AuditActions.h"
 #include "Commands.h"
+#include "store/AuditActions.h"
 #include "train/TensorBoard.h"
 
 #include "store/AuditLog.h"
@@ -25,8 +25,8 @@ int runConvertCheckpoints(const QStringList &args)
     const QString command = QStringLiteral("runs convert-checkpoints");
     QCommandLineParser p;
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    const QCommandLineOption run(QStringLiteral("run"), QStringLiteral("The run whose checkpoints to convert."),
-        QStringLiteral("ID"));
+    const QCommandLineOption run(
+        QStringLiteral("run"), QStringLiteral("The run whose checkpoints to convert."), QStringLiteral("ID"));
     const QCommandLineOption actor(QStringLiteral("actor"),
         QStringLiteral("Who converts, as recorded in the study's audit log (default: the OS user, %1).")
             .arg(AuditLog::currentUser()),
@@ -76,10 +76,11 @@ int runConvertCheckpoints(const QStringList &args)
     } else if (report->converted.isEmpty()) {
         printOut(QStringLiteral("Run %1 has no LibTorch-archive checkpoint; nothing was changed\n").arg(runId));
     } else {
-        printOut(QStringLiteral("Converted the checkpoints of run %1 (epochs %2) to the current format (audit entry %3)\n")
-                     .arg(runId)
-                     .arg(epochs(report->converted).join(QStringLiteral(", ")))
-                     .arg(report->auditEntry));
+        printOut(
+            QStringLiteral("Converted the checkpoints of run %1 (epochs %2) to the current format (audit entry %3)\n")
+                .arg(runId)
+                .arg(epochs(report->converted).join(QStringLiteral(", ")))
+                .arg(report->auditEntry));
     }
     return ExitOk;
 }

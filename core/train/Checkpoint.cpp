@@ -468,7 +468,8 @@ Result<QByteArray> CheckpointIO::convertLegacyArchive(
     // What was written must read back as a whole before it replaces anything.
     st = verify(converted.value());
     if (!st)
-        return Result<QByteArray>::failure(QStringLiteral("the converted checkpoint does not verify: %1").arg(st.error()));
+        return Result<QByteArray>::failure(
+            QStringLiteral("the converted checkpoint does not verify: %1").arg(st.error()));
     return converted;
 }
 

@@ -88,8 +88,9 @@ Result<CheckpointConversionReport> CheckpointConversion::convertRun(Study &study
 
     QJsonArray epochs;
     for (const Converted &c : converted)
-        epochs.append(QJsonObject { { QStringLiteral("epoch"), c.epoch }, { QStringLiteral("old_sha256"), sha256(c.before) },
-            { QStringLiteral("new_sha256"), sha256(c.after) }, { QStringLiteral("optimizer_state"), c.optimizer } });
+        epochs.append(QJsonObject { { QStringLiteral("epoch"), c.epoch },
+            { QStringLiteral("old_sha256"), sha256(c.before) }, { QStringLiteral("new_sha256"), sha256(c.after) },
+            { QStringLiteral("optimizer_state"), c.optimizer } });
     const QJsonObject details { { QStringLiteral("run_id"), runId }, { QStringLiteral("run_name"), run->name },
         { QStringLiteral("from"), QStringLiteral("libtorch-archive") },
         { QStringLiteral("to"), QStringLiteral("lepton-checkpoint-1") }, { QStringLiteral("checkpoints"), epochs } };
