@@ -103,7 +103,8 @@ MainWindow::MainWindow(lepton::StudySession *session, QWidget *parent)
     });
 
     m_menus = new WorkbenchMenus(this);
-    connect(m_menus, &WorkbenchMenus::recentChosen, this, [this](const QString &path) { openStudy(path); });
+    // openStudy() shows its own failures: nothing more to do with them here and below.
+    connect(m_menus, &WorkbenchMenus::recentChosen, this, [this](const QString &path) { (void)openStudy(path); });
     connect(m_menus, &WorkbenchMenus::clearRecentRequested, m_session, &lepton::StudySession::clearRecent);
     connectViews();
 
@@ -146,7 +147,7 @@ void MainWindow::connectViews()
     connect(m_start, &StartPage::createDemoRequested, this, &MainWindow::createDemoStudy);
     connect(m_start, &StartPage::openRequested, this, [this] { chooseStudy(false); });
     connect(m_start, &StartPage::newRequested, this, &MainWindow::chooseNewStudy);
-    connect(m_start, &StartPage::recentChosen, this, [this](const QString &path) { openStudy(path); });
+    connect(m_start, &StartPage::recentChosen, this, [this](const QString &path) { (void)openStudy(path); });
     connect(m_data, &DataView::errorOccurred, this, &MainWindow::showError);
     connect(m_data, &DataView::summaryChanged, m_summary, &QLabel::setText);
     connect(m_data, &DataView::caseActivated, this, [this](qint64 caseId) {
@@ -270,7 +271,7 @@ void MainWindow::chooseStudy(bool readOnly)
     const QString path = QFileDialog::getOpenFileName(this, readOnly ? tr("Open Study Read-Only") : tr("Open Study"),
         QString(), tr("Lepton studies (*.lepton);;All files (*)"));
     if (!path.isEmpty())
-        openStudy(path, readOnly);
+        (void)openStudy(path, readOnly); // a failure is shown
 }
 
 void MainWindow::chooseNewStudy()

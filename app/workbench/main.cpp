@@ -80,7 +80,7 @@ int main(int argc, char **argv)
     }
     window.show();
     if (!parser.positionalArguments().isEmpty())
-        window.openStudy(parser.positionalArguments().first());
+        (void)window.openStudy(parser.positionalArguments().first()); // a failure is shown; the start page stays
     if (parser.isSet(view)) {
         const QStringList names { QStringLiteral("data"), QStringLiteral("training"), QStringLiteral("experiments"),
             QStringLiteral("inspector"), QStringLiteral("review") };
