@@ -52,6 +52,7 @@ private Q_SLOTS:
     void queueResumesWhereTheReviewerLeft();
     void queueFilters();
     void exportsTheReviewReport();
+    void exportsInTheBackground();
     void readOnlyStudyRefusesTheExport();
     void auditChainVerifiesAndCatchesTampering();
 
@@ -446,6 +447,44 @@ void TestInspectReview::exportsTheReviewReport()
     QVERIFY(!noFolder);
     QVERIFY(noFolder.error().contains(QStringLiteral("/nonexistent-folder/r.csv")));
     QVERIFY(!view.exportPdf(QStringLiteral("/nonexistent-folder/r.pdf")));
+    QCOMPARE(AuditLog(*m_study).count().value(), before + 2);
+}
+
+void TestInspectReview::exportsInTheBackground()
+{
+    // The export buttons write the report on a worker thread; the PDF is drawn without widgets.
+    ReviewView view;
+    view.setInteractive(false);
+    view.setReviewer(QStringLiteral("dr. background"));
+    view.setStudy(m_study);
+    view.selectRun(m_run);
+    waitForQueue(view);
+    const int before = AuditLog(*m_study).count().value();
+    QSignalSpy finished(&view, &ReviewView::exportFinished);
+    const QString csv = m_dir.filePath(QStringLiteral("background.csv"));
+    QVERIFY(view.startExport(csv, false));
+    QVERIFY(view.isExporting());
+    QVERIFY(!view.startExport(csv, false)); // one at a time
+    QVERIFY(finished.wait(30000));
+    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+    QVERIFY(QFile::exists(csv));
+    const QString pdf = m_dir.filePath(QStringLiteral("background.pdf"));
+    QVERIFY(view.startExport(pdf, true));
+    QVERIFY(finished.wait(60000));
+    QVERIFY2(finished.at(1).at(0).toBool(), qPrintable(finished.at(1).at(1).toString()));
+    QFile g(pdf);
+    QVERIFY(g.open(QIODevice::ReadOnly));
+    QVERIFY(g.read(5) == "%PDF-");
+    auto entries = AuditLog(*m_study).entries(before);
+    QVERIFY(entries);
+    QCOMPARE(int(entries->size()), 2);
+    QCOMPARE(entries->at(0).actor, QStringLiteral("dr. background"));
+    QCOMPARE(entries->at(1).action, QStringLiteral("export.review_report.pdf"));
+    // A failure arrives as a message, nothing recorded.
+    QVERIFY(view.startExport(QStringLiteral("/nonexistent-folder/b.csv"), false));
+    QVERIFY(finished.wait(30000));
+    QVERIFY(!finished.at(2).at(0).toBool());
+    QVERIFY(finished.at(2).at(1).toString().contains(QStringLiteral("/nonexistent-folder/b.csv")));
     QCOMPARE(AuditLog(*m_study).count().value(), before + 2);
 }
 

@@ -4,7 +4,6 @@
 #include "CaseExplanationPanel.h"
 
 #include "service/CaseViewService.h"
-#include "store/RunStatus.h"
 #include "store/Study.h"
 
 #include <QComboBox>

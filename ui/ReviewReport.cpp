@@ -75,7 +75,6 @@ lepton::Status ReviewReport::writePdf(const std::shared_ptr<lepton::Study> &stud
 
     // One block per case: the image with its overlay on the left, the text on the right.
     lepton::CaseViewService cases(*study);
-    HeatmapView overlay;
     const int thumb = int(32 * mm);
     const int block = thumb + int(4 * mm);
     int shown = 0;
@@ -92,11 +91,10 @@ lepton::Status ReviewReport::writePdf(const std::shared_ptr<lepton::Study> &stud
         request.runId = runId;
         request.caseId = it.caseId;
         if (auto view = cases.load(request)) {
-            overlay.setImage(CaseImages::toQImage(view->image));
-            overlay.setMap(CaseImages::mapValues(view->explanation.attention), view->explanation.attention.width,
-                view->explanation.attention.height);
-            overlay.setBox(view->lesionBox);
-            image = overlay.composed();
+            // As the Review view shows it by default: the attention map at half opacity.
+            const lepton::CaseMap &map = view->explanation.attention;
+            image = HeatmapView::compose(CaseImages::toQImage(view->image),
+                HeatmapView::colouredMap(CaseImages::mapValues(map), map.width, map.height), 0.5, view->lesionBox);
             cf = CaseExplanationPanel::counterfactualSentence(view.value());
         }
         const QRect imageRect(0, y, thumb, thumb);

@@ -17,6 +17,7 @@ class Study;
 /// The core's ReviewReportService assembles the report, writes the CSV and records each export in
 /// the study's audit log with the file it commits; only the PDF's drawing is done here. A study
 /// open read-only refuses the export, so nothing is written without its entry (docs/AUDIT.md).
+/// Both use no widget, so they may run on a worker thread (the Review view's export does).
 class ReviewReport
 {
 public:

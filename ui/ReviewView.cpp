@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ReviewView.h"
 
+#include "BackgroundTask.h"
 #include "CaseExplanationPanel.h"
 #include "LatestRead.h"
 #include "ReviewQueueModel.h"
@@ -53,6 +54,7 @@ ReviewView::ReviewView(QWidget *parent)
       m_progress(new QProgressBar(this)),
       m_model(new ReviewQueueModel(this)),
       m_queueRead(new LatestRead(this)),
+      m_export(new BackgroundTask(this)),
       m_view(new QTableView(this)),
       m_panel(new CaseExplanationPanel(true, this)),
       m_history(new QListWidget(this)),
@@ -133,13 +135,24 @@ ReviewView::ReviewView(QWidget *parent)
         const QString path = QFileDialog::getSaveFileName(
             this, tr("Export review report"), QStringLiteral("review-run%1.csv").arg(currentRun()), tr("CSV (*.csv)"));
         if (!path.isEmpty())
-            exportCsv(path);
+            startExport(path, false);
     });
     connect(exportPdfButton, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(
             this, tr("Export review report"), QStringLiteral("review-run%1.pdf").arg(currentRun()), tr("PDF (*.pdf)"));
         if (!path.isEmpty())
-            exportPdf(path);
+            startExport(path, true);
+    });
+    for (QPushButton *b : { exportCsvButton, exportPdfButton }) {
+        connect(m_export, &BackgroundTask::started, b, [b] { b->setEnabled(false); });
+        connect(m_export, &BackgroundTask::finished, b, [b] { b->setEnabled(true); });
+    }
+    exportCsvButton->setObjectName(QStringLiteral("exportCsvButton"));
+    exportPdfButton->setObjectName(QStringLiteral("exportPdfButton"));
+    connect(m_export, &BackgroundTask::finished, this, [this](bool ok, bool, const QString &message) {
+        if (!ok)
+            showError(message);
+        Q_EMIT exportFinished(ok, message);
     });
     m_history->setMaximumHeight(90);
     m_history->setToolTip(tr("Every review of this case, oldest first"));
@@ -167,7 +180,7 @@ ReviewView::ReviewView(QWidget *parent)
         QKeySequence key;
         std::function<void()> run;
     } keys[] = {
-        // A refused verdict has been reported by fail() already.
+        // A refused verdict has been shown already.
         { QKeySequence(Qt::Key_A), [this] { static_cast<void>(accept()); } },
         { QKeySequence(Qt::Key_O), [this] { openOverrideDialog(); } },
         { QKeySequence(Qt::Key_C), [this] { openCommentDialog(); } },
@@ -234,7 +247,7 @@ void ReviewView::reload()
         if (m_study) {
             auto runs = lepton::ReviewService(*m_study).runs();
             if (!runs)
-                fail(runs.error());
+                showError(runs.error());
             else
                 for (const lepton::ReviewRun &run : runs.value())
                     m_runs->addItem(tr("%1: %2 (%3 predictions)").arg(run.id).arg(run.name).arg(run.predictions), run.id);
@@ -301,6 +314,26 @@ lepton::Status ReviewView::exportReport(const QString &path, bool pdf)
     return written ? written : fail(written.error());
 }
 
+bool ReviewView::startExport(const QString &path, bool pdf)
+{
+    if (!m_study || currentRun() == 0) {
+        showError(tr("Choose a run with predictions first."));
+        return false;
+    }
+    // The report reads the whole queue (and, for the PDF, each case's image and explanation).
+    return m_export->start(pdf ? tr("Exporting the review report (PDF)") : tr("Exporting the review report (CSV)"),
+        [study = m_study, run = currentRun(), filter = currentFilter(), path, actor = reviewer(), pdf](
+            const lepton::ProgressFn &, const lepton::CancelFn &) {
+            return pdf ? ReviewReport::writePdf(study, run, filter, path, actor)
+                       : ReviewReport::writeCsv(study, run, filter, path, actor);
+        });
+}
+
+bool ReviewView::isExporting() const
+{
+    return m_export->isRunning();
+}
+
 void ReviewView::applyFilter()
 {
     if (!m_study || currentRun() == 0)
@@ -317,7 +350,7 @@ void ReviewView::applyFilter()
         [this, run, f](const lepton::Result<lepton::ReviewQueueStart> &start) {
             if (!start) {
                 m_model->setQueue(nullptr, 0, {});
-                fail(start.error());
+                showError(start.error());
                 updateProgress();
                 Q_EMIT queueShown();
                 return;
@@ -407,11 +440,16 @@ void ReviewView::showProgress(int reviewed, int predictions)
     m_progress->setValue(reviewed);
 }
 
-lepton::Status ReviewView::fail(const QString &message)
+void ReviewView::showError(const QString &message)
 {
     Q_EMIT errorOccurred(message);
     if (m_interactive)
         QMessageBox::warning(this, tr("Review"), message);
+}
+
+lepton::Status ReviewView::fail(const QString &message)
+{
+    showError(message);
     return lepton::Status::failure(message);
 }
 

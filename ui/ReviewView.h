@@ -9,6 +9,7 @@
 
 #include <memory>
 
+class BackgroundTask;
 class CaseExplanationPanel;
 class LatestRead;
 class ReviewQueueModel;
@@ -69,6 +70,10 @@ public:
     /// the audit log. A failure says why (e.g. the file cannot be written).
     lepton::Status exportCsv(const QString &path) { return exportReport(path, false); }
     lepton::Status exportPdf(const QString &path) { return exportReport(path, true); }
+    /// The same report written on a worker thread (the export buttons use it); exportFinished()
+    /// follows. False, and nothing started, while another export runs or without a run.
+    bool startExport(const QString &path, bool pdf);
+    bool isExporting() const;
 
     ReviewQueueModel *queueModel() const { return m_model; }
     QTableView *queueView() const { return m_view; }
@@ -87,6 +92,8 @@ Q_SIGNALS:
     void reviewSaved(qint64 reviewId);
     /// The queue asked for (run, filters, sort) is shown, at the case the reviewer resumes with.
     void queueShown();
+    /// An export started by startExport() ended; a failure says why (and has been shown).
+    void exportFinished(bool ok, const QString &message);
 
 private:
     /// Accept, Override and Comment: disabled (with the reason) on a study open read-only.
@@ -98,7 +105,9 @@ private:
     void updateProgress();
     void showProgress(int reviewed, int predictions);
     lepton::Status save(const lepton::ReviewVerdict &verdict);
-    /// Reports a failure (signal, and a message box when interactive) and returns it.
+    /// Shows a failure: errorOccurred(), and a message box when interactive.
+    void showError(const QString &message);
+    /// showError() and the failure as a Status.
     lepton::Status fail(const QString &message);
     void rememberPosition();
     void goToRow(int row);
@@ -115,6 +124,7 @@ private:
     QProgressBar *m_progress;
     ReviewQueueModel *m_model;
     LatestRead *m_queueRead;
+    BackgroundTask *m_export;
     QTableView *m_view;
     CaseExplanationPanel *m_panel;
     QListWidget *m_history;

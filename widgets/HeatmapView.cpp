@@ -76,19 +76,24 @@ void HeatmapView::setMap(const QVector<float> &values, int width, int height)
 
 void HeatmapView::rebuildOverlay()
 {
-    m_overlay = QImage();
-    if (m_map.isEmpty())
-        return;
-    const float top = *std::max_element(m_map.begin(), m_map.end());
-    m_overlay = QImage(m_mapWidth, m_mapHeight, QImage::Format_ARGB32);
-    for (int y = 0; y < m_mapHeight; ++y)
-        for (int x = 0; x < m_mapWidth; ++x) {
-            const double t = top > 0 ? m_map[y * m_mapWidth + x] / top : 0.0;
-            QColor c = colourAt(m_colourMap, t);
+    m_overlay = colouredMap(m_map, m_mapWidth, m_mapHeight, m_colourMap);
+}
+
+QImage HeatmapView::colouredMap(const QVector<float> &values, int width, int height, ColourMap map)
+{
+    if (values.isEmpty() || width <= 0 || height <= 0 || values.size() < qsizetype(width) * height)
+        return QImage();
+    const float top = *std::max_element(values.begin(), values.end());
+    QImage overlay(width, height, QImage::Format_ARGB32);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            const double t = top > 0 ? values[y * width + x] / top : 0.0;
+            QColor c = colourAt(map, t);
             // Low values fade out, so the image shows through where nothing was looked at.
             c.setAlphaF(float(std::clamp(0.25 + 0.75 * t, 0.0, 1.0)));
-            m_overlay.setPixelColor(x, y, c);
+            overlay.setPixelColor(x, y, c);
         }
+    return overlay;
 }
 
 void HeatmapView::setOverlayVisible(bool on)
@@ -131,22 +136,28 @@ void HeatmapView::setMessage(const QString &message)
 
 QImage HeatmapView::composed() const
 {
-    if (m_image.isNull())
+    return compose(m_image, m_overlayVisible ? m_overlay : QImage(), m_opacity, m_boxVisible ? m_box : std::nullopt);
+}
+
+QImage HeatmapView::compose(
+    const QImage &image, const QImage &overlay, double opacity, const std::optional<QRectF> &box)
+{
+    if (image.isNull())
         return {};
-    QImage out = m_image.convertToFormat(QImage::Format_ARGB32);
+    QImage out = image.convertToFormat(QImage::Format_ARGB32);
     QPainter p(&out);
-    if (m_overlayVisible && !m_overlay.isNull()) {
-        p.setOpacity(m_opacity);
+    if (!overlay.isNull()) {
+        p.setOpacity(opacity);
         p.setRenderHint(QPainter::SmoothPixmapTransform);
-        p.drawImage(QRectF(out.rect()), m_overlay);
+        p.drawImage(QRectF(out.rect()), overlay);
         p.setOpacity(1.0);
     }
-    if (m_boxVisible && m_box) {
+    if (box) {
         QPen pen(QColor(0, 255, 120), std::max(1.0, out.width() / 128.0));
         pen.setStyle(Qt::DashLine);
         p.setPen(pen);
         p.setBrush(Qt::NoBrush);
-        p.drawRect(*m_box);
+        p.drawRect(*box);
     }
     return out;
 }

@@ -38,6 +38,11 @@ public:
     QString message() const { return m_message; }
     /// The image as drawn (map blended, box outlined), at the image's size; null without image.
     QImage composed() const;
+    /// The image with a coloured map (colouredMap()) blended at `opacity` and the box outlined;
+    /// null without image. Draws only on images, so any thread may call it (e.g. a report writer).
+    static QImage compose(const QImage &image, const QImage &overlay, double opacity, const std::optional<QRectF> &box);
+    /// A map (as setMap() takes it) coloured relative to its maximum, low values fading out.
+    static QImage colouredMap(const QVector<float> &values, int width, int height, ColourMap map = ColourMap::Jet);
     /// The colour a map value in [0, 1] is drawn with.
     static QColor colourAt(ColourMap map, double t);
 

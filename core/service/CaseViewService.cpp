@@ -53,16 +53,6 @@ CaseImage packed(const cv::Mat &decoded)
     return out;
 }
 
-/// A run's status by its name, as the views show it (the record holds the name or the RunStatus).
-QString statusName(const QString &name)
-{
-    return name;
-}
-template <typename S> QString statusName(S status)
-{
-    return runStatusName(status);
-}
-
 QString valueText(const StoredField &field, const QVariant &value)
 {
     if (!value.isValid())
@@ -245,7 +235,7 @@ Result<std::vector<RunChoice>> CaseViewService::runs() const
         return Result<std::vector<RunChoice>>::failure(runs.error());
     std::vector<RunChoice> out;
     for (auto it = runs->rbegin(); it != runs->rend(); ++it)
-        out.push_back({ it->id, it->name, statusName(it->status), it->datasetId });
+        out.push_back({ it->id, it->name, runStatusName(it->status), it->datasetId });
     return out;
 }
 
