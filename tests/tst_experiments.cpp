@@ -20,6 +20,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -28,8 +29,8 @@
 #include <QLineEdit>
 #include <QMouseEvent>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QSqlQuery>
@@ -40,7 +41,6 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QElapsedTimer>
 
 #include <cmath>
 #include <set>
@@ -387,12 +387,12 @@ void TestExperiments::confusionCellListsItsCases()
                 continue;
             }
             QVERIFY(caseTableShown());
-            QStandardItemModel *cases = tableModel("caseTable");
+            QAbstractItemModel *cases = child<QTableView>("caseTable")->model();
             std::set<qint64> shown;
             for (int r = 0; r < cases->rowCount(); ++r) {
-                shown.insert(cases->item(r, 0)->data(Qt::UserRole + 1).toLongLong());
-                QCOMPARE(cases->item(r, 1)->text(), label);
-                QCOMPARE(cases->item(r, 2)->text(), predicted);
+                shown.insert(cases->index(r, 0).data(Qt::UserRole + 1).toLongLong());
+                QCOMPARE(cases->index(r, 1).data().toString(), label);
+                QCOMPARE(cases->index(r, 2).data().toString(), predicted);
             }
             QCOMPARE(shown, expected);
             listed += cases->rowCount();
@@ -446,7 +446,7 @@ void TestExperiments::keyboardChoosesACell()
     QCOMPARE(clicked.at(0).at(0).toInt(), 1);
     QCOMPARE(clicked.at(0).at(1).toInt(), 1);
     const int expected = static_cast<int>(casesOf(matrix->classes().at(1), matrix->classes().at(1)).size());
-    QCOMPARE(caseTableShown() ? tableModel("caseTable")->rowCount() : 0, expected);
+    QCOMPARE(caseTableShown() ? child<QTableView>("caseTable")->model()->rowCount() : 0, expected);
 }
 
 void TestExperiments::rocPrAndCalibrationPlots()
@@ -529,8 +529,9 @@ void TestExperiments::valSplitOnRequest()
     // Only test predictions are stored.
     QCOMPARE(caseMessage()->text(), QStringLiteral("Predict the val split first (Predict and explain…)"));
     QCOMPARE(plot("calibrationPlot")->curveCount(), 1); // the val evaluation's bins
-    QVERIFY(plot("calibrationPlot")->curveName(0).contains(
-        QStringLiteral("ECE %1").arg(val->value(QStringLiteral("ece")).toDouble(), 0, 'f', 4)));
+    QVERIFY(plot("calibrationPlot")
+                ->curveName(0)
+                .contains(QStringLiteral("ECE %1").arg(val->value(QStringLiteral("ece")).toDouble(), 0, 'f', 4)));
     m_view->setRequestedSplit(QStringLiteral("test"));
     QVERIFY(settle());
     QCOMPARE(m_view->shownSplit(), QStringLiteral("test"));
@@ -579,8 +580,8 @@ void TestExperiments::renameTagNoteAndDelete()
     QCOMPARE(m_view->selectedRunIds(), (QList<qint64> { m_b })); // the selection survives
 
     QVERIFY(m_view->setRunTags(m_b, { QStringLiteral("candidate"), QStringLiteral(" fast ") }));
-    QCOMPARE(runProxy()->index(proxyRowOf(m_b), RunTableModel::Tags).data().toString(),
-        QStringLiteral("candidate, fast"));
+    QCOMPARE(
+        runProxy()->index(proxyRowOf(m_b), RunTableModel::Tags).data().toString(), QStringLiteral("candidate, fast"));
     child<QLineEdit>("runFilter")->setText(QStringLiteral("candid"));
     QCOMPARE(runProxy()->rowCount(), 1);
     child<QLineEdit>("runFilter")->clear();

@@ -192,11 +192,12 @@ void TestRunComparison::runsAreSummarised()
     QCOMPARE(summary(m_b)->learningRate, 5e-3);
     QCOMPARE(a->classes, (QStringList { QStringLiteral("no"), QStringLiteral("yes") }));
     QVERIFY(a->classes.contains(a->positiveClass));
-    QCOMPARE(a->testAuroc, artifact(m_a, QStringLiteral("test"), QStringLiteral("confusion"))[QStringLiteral("auroc")].toDouble());
+    QCOMPARE(a->testAuroc,
+        artifact(m_a, QStringLiteral("test"), QStringLiteral("confusion"))[QStringLiteral("auroc")].toDouble());
     QVERIFY(std::isfinite(a->bestValAuroc));
     QVERIFY(std::isfinite(a->seconds) && a->seconds >= 0.0);
-    QCOMPARE(ExperimentService::secondsBetween(QStringLiteral("2024-01-01T00:00:00.000Z"),
-                 QStringLiteral("2024-01-01T00:01:30.500Z")),
+    QCOMPARE(ExperimentService::secondsBetween(
+                 QStringLiteral("2024-01-01T00:00:00.000Z"), QStringLiteral("2024-01-01T00:01:30.500Z")),
         90.5);
     QVERIFY(std::isnan(ExperimentService::secondsBetween(QString(), QStringLiteral("2024-01-01T00:00:00Z"))));
 }
@@ -247,13 +248,16 @@ void TestRunComparison::evaluationResults()
     QVERIFY(std::isfinite(r->temperature) && r->temperature > 0.0);
     QCOMPARE(r->curves.size(), m_runs.size());
     QCOMPARE(r->curves[0].rocX.size(),
-        artifact(m_runs[0].run.id, QStringLiteral("test"), QStringLiteral("roc"))[QStringLiteral("x")].toArray().size());
+        artifact(m_runs[0].run.id, QStringLiteral("test"), QStringLiteral("roc"))[QStringLiteral("x")]
+            .toArray()
+            .size());
     QVERIFY(std::isfinite(r->curves[1].auroc));
 
     auto val = service.splitResults(*summary(m_a), m_runs, QStringLiteral("val"));
     QVERIFY(val);
     QCOMPARE(val->split, QStringLiteral("val"));
-    QCOMPARE(val->reliability.ece(), artifact(m_a, QStringLiteral("val"), QStringLiteral("confusion"))[QStringLiteral("ece")].toDouble());
+    QCOMPARE(val->reliability.ece(),
+        artifact(m_a, QStringLiteral("val"), QStringLiteral("confusion"))[QStringLiteral("ece")].toDouble());
 }
 
 void TestRunComparison::predictionsAndCells()

@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ConfusionPane.h"
 
+#include "CasePredictionModel.h"
 #include "ConfusionMatrixView.h"
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
-#include <QStandardItemModel>
 #include <QTableView>
 #include <QVBoxLayout>
-
-#include <cmath>
-#include <limits>
 
 ConfusionPane::ConfusionPane(QWidget *parent)
     : QWidget(parent),
@@ -20,7 +18,8 @@ ConfusionPane::ConfusionPane(QWidget *parent)
       m_caption(new QLabel(this)),
       m_stack(new QStackedWidget(this)),
       m_message(new QLabel(this)),
-      m_cases(new QStandardItemModel(this)),
+      m_cases(new CasePredictionModel(this)),
+      m_sorted(new QSortFilterProxyModel(this)),
       m_caseView(new QTableView(this))
 {
     m_matrix->setObjectName(QStringLiteral("confusionMatrix"));
@@ -33,7 +32,9 @@ ConfusionPane::ConfusionPane(QWidget *parent)
     m_message->setMargin(12);
     m_message->setForegroundRole(QPalette::PlaceholderText);
     m_caseView->setObjectName(QStringLiteral("caseTable"));
-    m_caseView->setModel(m_cases);
+    m_sorted->setSourceModel(m_cases);
+    m_sorted->setSortRole(CasePredictionModel::SortRole);
+    m_caseView->setModel(m_sorted);
     m_caseView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_caseView->setAlternatingRowColors(true);
     m_caseView->setWordWrap(false);
@@ -44,7 +45,6 @@ ConfusionPane::ConfusionPane(QWidget *parent)
     m_caseView->verticalHeader()->hide();
     m_caseView->horizontalHeader()->setStretchLastSection(true);
     m_caseView->setToolTip(tr("Double-click a case (or press Enter) to open it in the Inspector"));
-    m_cases->setSortRole(Qt::UserRole);
     m_stack->addWidget(m_message);
     m_stack->addWidget(m_caseView);
 
@@ -66,8 +66,8 @@ ConfusionPane::ConfusionPane(QWidget *parent)
 
     connect(m_matrix, &ConfusionMatrixView::cellClicked, this, &ConfusionPane::cellClicked);
     connect(m_caseView, &QTableView::activated, this, [this](const QModelIndex &index) {
-        if (const QStandardItem *item = m_cases->item(index.row(), 0))
-            Q_EMIT caseActivated(item->data(Qt::UserRole + 1).toLongLong());
+        const QModelIndex key = index.siblingAtColumn(CasePredictionModel::Case);
+        Q_EMIT caseActivated(key.data(CasePredictionModel::CaseIdRole).toLongLong());
     });
 }
 
@@ -98,38 +98,9 @@ bool ConfusionPane::casesShown() const
 }
 
 void ConfusionPane::showCases(
-    const std::vector<lepton::CasePrediction> &cases, const QStringList &classes, const QString &positiveClass)
+    std::vector<lepton::CasePrediction> cases, const QStringList &classes, const QString &positiveClass)
 {
-    const int positive = static_cast<int>(classes.indexOf(positiveClass));
-    m_cases->clear();
-    m_cases->setHorizontalHeaderLabels({ tr("Case"), tr("True class"), tr("Predicted"),
-        positive >= 0 ? tr("P(%1)").arg(positiveClass) : tr("P(predicted)"), tr("Decision"), tr("Grade"),
-        tr("Referred") });
-    m_cases->horizontalHeaderItem(3)->setToolTip(
-        tr("Calibrated probability of the positive class where the prediction was decided, else the model's"));
-    const auto text = [](const QString &s) {
-        auto *item = new QStandardItem(s);
-        item->setData(s, Qt::UserRole);
-        return item;
-    };
-    for (const lepton::CasePrediction &p : cases) {
-        const bool calibrated = !p.calibrated.empty();
-        const std::vector<double> &probs = calibrated ? p.calibrated : p.probabilities;
-        const int shown = positive >= 0 ? positive : static_cast<int>(classes.indexOf(p.predicted));
-        const double prob = shown >= 0 && shown < static_cast<int>(probs.size())
-            ? probs[static_cast<std::size_t>(shown)]
-            : std::numeric_limits<double>::quiet_NaN();
-        auto *key = new QStandardItem(p.caseKey);
-        key->setData(p.caseKey, Qt::UserRole);
-        key->setData(p.caseId, Qt::UserRole + 1);
-        key->setToolTip(tr("Case %1 (id %2): double-click to open it in the Inspector").arg(p.caseKey).arg(p.caseId));
-        auto *probability = new QStandardItem(std::isfinite(prob) ? QString::number(prob, 'f', 3) : QStringLiteral("–"));
-        probability->setData(std::isfinite(prob) ? QVariant(prob) : QVariant(-1.0), Qt::UserRole);
-        probability->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        probability->setToolTip(calibrated ? tr("calibrated") : tr("model probability (not calibrated)"));
-        m_cases->appendRow({ key, text(p.label), text(p.predicted), probability, text(p.decision), text(p.grade),
-            text(p.referred ? tr("yes") : QString()) });
-    }
-    m_caseView->resizeColumnsToContents();
+    m_cases->setRows(std::move(cases), classes, positiveClass);
+    m_caseView->resizeColumnsToContents(); // measures at most resizeContentsPrecision() rows
     m_stack->setCurrentWidget(m_caseView);
 }

@@ -8,10 +8,11 @@
 
 #include <vector>
 
+class CasePredictionModel;
 class ConfusionMatrixView;
 class QLabel;
+class QSortFilterProxyModel;
 class QStackedWidget;
-class QStandardItemModel;
 class QTableView;
 
 /// A run's confusion matrix on a split with, below it, the cases of the cell the user chose (or a
@@ -29,8 +30,7 @@ public:
     /// No matrix: the placeholder says why.
     void clearMatrix(const QString &placeholder);
     /// Lists a cell's cases; `positiveClass` (when the run has one) is the probability column.
-    void showCases(const std::vector<lepton::CasePrediction> &cases, const QStringList &classes,
-        const QString &positiveClass);
+    void showCases(std::vector<lepton::CasePrediction> cases, const QStringList &classes, const QString &positiveClass);
     /// Shows `message` instead of the case list.
     void showMessage(const QString &message);
     /// True when the case table (not the message) is shown.
@@ -49,6 +49,7 @@ private:
     QLabel *m_caption;
     QStackedWidget *m_stack;
     QLabel *m_message;
-    QStandardItemModel *m_cases;
+    CasePredictionModel *m_cases;
+    QSortFilterProxyModel *m_sorted;
     QTableView *m_caseView;
 };

@@ -202,14 +202,14 @@ void ExperimentsView::refreshResults()
         [run, runs, split](lepton::Study &study, const lepton::CancelFn &cancelled) {
             return lepton::ExperimentService(study).splitResults(run, runs, split, cancelled);
         },
-        [this, run, runs, index](const lepton::Result<lepton::SplitResults> &results) {
+        [this, run, runs, index](lepton::Result<lepton::SplitResults> results) {
             if (!results) {
                 m_shown = lepton::SplitResults();
                 m_results->showError(results.error());
                 fail(results.error());
                 return;
             }
-            m_shown = results.value();
+            m_shown = results.take();
             m_results->showResults(run, index, runs, m_shown);
         });
 }
@@ -235,7 +235,7 @@ bool ExperimentsView::showCell(int trueClass, int predictedClass)
             return lepton::ExperimentService(study).cellCases(summary, split, trueClass, predictedClass, cancelled);
         },
         [this, pane, summary, split, trueClass, predictedClass](
-            const lepton::Result<std::vector<lepton::CasePrediction>> &cases) {
+            lepton::Result<std::vector<lepton::CasePrediction>> cases) {
             if (!cases) {
                 pane->showMessage(cases.error());
                 fail(cases.error());
@@ -243,7 +243,7 @@ bool ExperimentsView::showCell(int trueClass, int predictedClass)
                 pane->showMessage(tr("No stored prediction of the %1 split is true %2 and predicted %3.")
                                       .arg(split, summary.classes.at(trueClass), summary.classes.at(predictedClass)));
             } else {
-                pane->showCases(cases.value(), summary.classes, summary.positiveClass);
+                pane->showCases(cases.take(), summary.classes, summary.positiveClass);
             }
         });
     return true;

@@ -17,7 +17,7 @@
 /// dropped), so a view that asks again while a slow read runs shows only the newest answer.
 ///
 /// The work runs on a thread of this object's own pool with that thread's connection to the
-/// study (closed when the work ends); `done` runs on the owner's thread. The destructor
+/// study (closed when the work ends); `done` runs on the owner's thread and takes the result. The destructor
 /// supersedes everything and waits for running reads, so no read outlives its view.
 class LatestRead : public QObject
 {
@@ -29,7 +29,7 @@ public:
     template <typename T>
     void start(std::shared_ptr<lepton::Study> study,
         std::function<lepton::Result<T>(lepton::Study &, const lepton::CancelFn &)> work,
-        std::function<void(const lepton::Result<T> &)> done);
+        std::function<void(lepton::Result<T>)> done);
 
     /// Drops the pending read's result (and asks it to stop).
     void supersede();
@@ -53,20 +53,20 @@ private:
 template <typename T>
 void LatestRead::start(std::shared_ptr<lepton::Study> study,
     std::function<lepton::Result<T>(lepton::Study &, const lepton::CancelFn &)> work,
-    std::function<void(const lepton::Result<T> &)> done)
+    std::function<void(lepton::Result<T>)> done)
 {
     const int generation = next();
     m_busy = true;
     std::shared_ptr<std::atomic_int> latest = m_latest;
     run([this, study = std::move(study), work = std::move(work), done = std::move(done), generation, latest] {
         const lepton::CancelFn superseded = [latest, generation] { return latest->load() != generation; };
-        auto result = std::make_shared<lepton::Result<T>>(superseded()
-                ? lepton::Result<T>::failure(QStringLiteral("cancelled"))
-                : study ? work(*study, superseded)
-                        : lepton::Result<T>::failure(QStringLiteral("No study is open.")));
+        auto result
+            = std::make_shared<lepton::Result<T>>(superseded() ? lepton::Result<T>::failure(QStringLiteral("cancelled"))
+                    : study                                    ? work(*study, superseded)
+                            : lepton::Result<T>::failure(QStringLiteral("No study is open.")));
         // A pool thread serves many reads: its connection is not kept between them.
         lepton::Study::closeThreadConnections();
         if (!superseded())
-            deliver(generation, [done, result] { done(*result); });
+            deliver(generation, [done, result] { done(std::move(*result)); });
     });
 }
