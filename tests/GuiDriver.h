@@ -32,8 +32,8 @@ template <typename T> T *child(const QObject *parent, const char *name)
 /// Answers the next question (a QMessageBox with the Question icon) that becomes the active modal
 /// widget within `timeoutMs`, by clicking `button`; its text goes to `seen` when given. Call it
 /// before the action that asks: the question's event loop runs the answer.
-inline void answerNextQuestion(QMessageBox::StandardButton button, std::shared_ptr<QString> seen = {},
-    int timeoutMs = 10000)
+inline void answerNextQuestion(
+    QMessageBox::StandardButton button, std::shared_ptr<QString> seen = {}, int timeoutMs = 10000)
 {
     auto *timer = new QTimer(qApp);
     auto clock = std::make_shared<QElapsedTimer>();

@@ -210,7 +210,8 @@ void TestCaseView::groundTruthGivesTheLesionBox()
     const QString key = before->record.caseKey;
     QFile f(m_dir.filePath(QStringLiteral("ground_truth.json")));
     QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QStringLiteral(R"({"causal_fields": ["x"], "case_list": [{"case_id": "%1", "lesion": {"x": 3, "y": 4, "w": 5, "h": 6}}]})")
+    f.write(QStringLiteral(
+        R"({"causal_fields": ["x"], "case_list": [{"case_id": "%1", "lesion": {"x": 3, "y": 4, "w": 5, "h": 6}}]})")
                 .arg(key)
                 .toUtf8());
     f.close();
@@ -437,7 +438,8 @@ void TestCaseView::reviewServiceListsSavesAndKeepsHistory()
     QVERIFY(ReviewService::historyLine(r).contains(QStringLiteral("dr. service")));
     QVERIFY(reviews.item(item.predictionId)->latest.has_value());
     // An override needs a reason: refused with a message, nothing stored.
-    auto refused = reviews.save(queue->at(1), QString(), { QStringLiteral("override"), QStringLiteral("yes"), {}, {} }, {});
+    auto refused
+        = reviews.save(queue->at(1), QString(), { QStringLiteral("override"), QStringLiteral("yes"), {}, {} }, {});
     QVERIFY(!refused);
     QVERIFY(!refused.error().isEmpty());
     QCOMPARE(int(reviews.history(queue->at(1).predictionId)->size()), 0);

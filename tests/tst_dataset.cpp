@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "data/Importer.h"
 #include "dataset/BatchLoader.h"
 #include "dataset/ImageAugmenter.h"
-#include "data/Importer.h"
 #include "dataset/MultimodalDataset.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"

@@ -2,10 +2,10 @@
 // De-identifying imports (docs/PRIVACY.md): pseudonyms keyed per study, dropped columns, dates
 // shifted per patient, ages over 89 grouped, the report, and the files left as they were.
 #include "data/Deidentifier.h"
-#include "store/DeidentificationKey.h"
 #include "data/FieldType.h"
 #include "data/Importer.h"
 #include "store/DatasetRepository.h"
+#include "store/DeidentificationKey.h"
 #include "store/Study.h"
 
 #include <QDate>

@@ -440,8 +440,9 @@ void TestImportDialog::fatalImportWritesNothing()
 
     ImportDialog dialog(study);
     dialog.show();
-    QVERIFY(preview(dialog, manifest.isEmpty() ? this->manifest(QStringLiteral("fatal.csv"), 9)
-                                              : write(QStringLiteral("fatal.csv"), manifest)));
+    QVERIFY(preview(dialog,
+        manifest.isEmpty() ? this->manifest(QStringLiteral("fatal.csv"), 9)
+                           : write(QStringLiteral("fatal.csv"), manifest)));
     if (!events.isEmpty())
         dialog.setEventsPath(m_dir.filePath(events));
     QVERIFY2(dialog.importButton()->isEnabled(), qPrintable(dialog.lastError()));

@@ -81,8 +81,17 @@ using Stage = bool (*)(ImportContext &);
 static const Stage kStages[] = { importstage::readManifest, importstage::resolveColumns, importstage::deidentifyRows,
     importstage::validateRows, importstage::inferTypes, importstage::resolveImages, importstage::buildDataset,
     importstage::readEvents, importstage::summariseDeidentification };
-enum StageIndex { ReadManifest, ResolveColumns, DeidentifyRows, ValidateRows, InferTypes, ResolveImages, BuildDataset,
-    ReadEvents, Summarise };
+enum StageIndex {
+    ReadManifest,
+    ResolveColumns,
+    DeidentifyRows,
+    ValidateRows,
+    InferTypes,
+    ResolveImages,
+    BuildDataset,
+    ReadEvents,
+    Summarise
+};
 
 void TestImportStages::init()
 {
@@ -314,7 +323,8 @@ void TestImportStages::buildDatasetAssemblesCasesAndSplit()
     QCOMPARE(ctx->report.imagesDecoded, 12);
     int train = 0;
     for (const ImportedCase &c : ds.cases) {
-        QVERIFY2(c.split == QLatin1String("train") || c.split == QLatin1String("val") || c.split == QLatin1String("test"),
+        QVERIFY2(
+            c.split == QLatin1String("train") || c.split == QLatin1String("val") || c.split == QLatin1String("test"),
             qPrintable(c.split));
         train += c.split == QLatin1String("train");
     }

@@ -168,8 +168,8 @@ void TestReliability::confusionCountsAndCells()
     QCOMPARE(m.count(-1, 0), 0);
     QCOMPARE(m.counts(), (std::vector<std::vector<int>> { { 1, 1, 0 }, { 1, 1, 0 }, { 0, 0, 1 } }));
     // The same counts as the classification metrics' matrix.
-    const ClassificationMetrics metrics = classificationMetrics(
-        { 0.9f, 0.1f, 0.2f, 0.8f, 0.6f, 0.4f, 0.3f, 0.7f }, { 0, 1, 1, 0 }, 2, 1);
+    const ClassificationMetrics metrics
+        = classificationMetrics({ 0.9f, 0.1f, 0.2f, 0.8f, 0.6f, 0.4f, 0.3f, 0.7f }, { 0, 1, 1, 0 }, 2, 1);
     const ConfusionMatrix two = ConfusionMatrix::tally({ 0, 1, 1, 0 }, { 0, 1, 0, 1 }, 2);
     QCOMPARE(two.counts(), metrics.confusion);
 }

@@ -264,10 +264,10 @@ void TestStudySession::listModelsKeepTheirRowsAcrossUpdates()
     QCOMPARE(datasets.ids(), (QList<qint64> { 1, 2 }));
     QPersistentModelIndex shown(datasets.index(1)); // a combo box's choice: dataset 2
     QSignalSpy reset(&datasets, &QAbstractItemModel::modelReset);
-    QVERIFY(datasets.setDatasets({ dataset(1, QStringLiteral("a")), dataset(2, QStringLiteral("b")),
-        dataset(3, QStringLiteral("c")) }));
-    QVERIFY(!datasets.setDatasets({ dataset(1, QStringLiteral("a")), dataset(2, QStringLiteral("b")),
-        dataset(3, QStringLiteral("c")) }));
+    QVERIFY(datasets.setDatasets(
+        { dataset(1, QStringLiteral("a")), dataset(2, QStringLiteral("b")), dataset(3, QStringLiteral("c")) }));
+    QVERIFY(!datasets.setDatasets(
+        { dataset(1, QStringLiteral("a")), dataset(2, QStringLiteral("b")), dataset(3, QStringLiteral("c")) }));
     QVERIFY(datasets.setDatasets({ dataset(2, QStringLiteral("b")), dataset(3, QStringLiteral("c")) }));
     QCOMPARE(reset.count(), 0);
     QVERIFY(shown.isValid());

@@ -545,7 +545,7 @@ void TestWorkbench::rememberedRecentStudiesAndGeometry()
     QSize saved;
     {
         MainWindow w;
-            w.show();
+        w.show();
         QVERIFY(w.openStudy(m_tiny));
         // Every view fits a 1280-pixel-wide screen.
         qInfo("minimum window size %dx%d", w.minimumSizeHint().width(), w.minimumSizeHint().height());
@@ -750,8 +750,7 @@ void TestWorkbench::aRunTrainedElsewhereShowsLive()
     QVERIFY(cli.state() == QProcess::NotRunning || cli.waitForFinished(120000));
     QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
     QCOMPARE(cli.exitCode(), 0);
-    QTRY_VERIFY_WITH_TIMEOUT(
-        runRow(t, run) >= 0 && runStatus(t, runRow(t, run)) == QLatin1String("completed"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(runRow(t, run) >= 0 && runStatus(t, runRow(t, run)) == QLatin1String("completed"), 10000);
     QVERIFY2(grewWhileRunning, "the curve did not grow while the other process trained");
     QTRY_VERIFY(plot->epochPointCount() >= 1);
 }

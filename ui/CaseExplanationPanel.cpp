@@ -151,9 +151,8 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     });
     connect(m_lesion, &QCheckBox::toggled, m_heatmap, &HeatmapView::setBoxVisible);
     connect(m_fieldSource, &QComboBox::currentIndexChanged, this, &CaseExplanationPanel::showFields);
-    connect(m_loader, &lepton::CaseViewLoader::loaded, this, [this](quint64, const lepton::CaseView &view) {
-        Q_EMIT caseShown(showView(view));
-    });
+    connect(m_loader, &lepton::CaseViewLoader::loaded, this,
+        [this](quint64, const lepton::CaseView &view) { Q_EMIT caseShown(showView(view)); });
     connect(m_loader, &lepton::CaseViewLoader::failed, this, [this](quint64, const QString &message) {
         m_error = message;
         resetContent(message);
@@ -278,10 +277,9 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
     m_caseKey = view.record.caseKey;
     const QString title = tr("Case %1 — run %2").arg(view.record.caseKey).arg(view.runId);
     if (!view.prediction) {
-        m_error = view.predictionMessage.isEmpty() ? tr("Run %1 has no prediction for case %2.")
-                                                         .arg(view.runId)
-                                                         .arg(view.record.caseKey)
-                                                   : view.predictionMessage;
+        m_error = view.predictionMessage.isEmpty()
+            ? tr("Run %1 has no prediction for case %2.").arg(view.runId).arg(view.record.caseKey)
+            : view.predictionMessage;
         resetContent(m_error);
         m_title->setText(title);
         return false;
@@ -340,9 +338,9 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
         QStringList names;
         QVector<double> weights;
         for (const auto &[name, weight] : e.modalityWeights) {
-            names.append(name == QLatin1String("image")    ? tr("image")
-                    : name == QLatin1String("record") ? tr("record")
-                                                      : tr("history"));
+            names.append(name == QLatin1String("image") ? tr("image")
+                    : name == QLatin1String("record")   ? tr("record")
+                                                        : tr("history"));
             weights.append(weight);
         }
         m_modalities->setBars(names, weights, {}, true);

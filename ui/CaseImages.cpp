@@ -17,8 +17,8 @@ QImage toQImage(const lepton::CaseImage &image)
     const qsizetype rowBytes = qsizetype(image.width) * image.channels;
     if (image.pixels.size() < rowBytes * image.height)
         return QImage();
-    return QImage(reinterpret_cast<const uchar *>(image.pixels.constData()), image.width, image.height, rowBytes,
-        format)
+    return QImage(
+        reinterpret_cast<const uchar *>(image.pixels.constData()), image.width, image.height, rowBytes, format)
         .copy();
 }
 

@@ -174,7 +174,8 @@ void CaseTableModel::fetchMore(const QModelIndex &parent)
 {
     if (!canFetchMore(parent))
         return;
-    auto page = lepton::CaseListService(*m_study).page(m_datasetId, m_filter, static_cast<int>(m_rows.size()), PageSize);
+    auto page
+        = lepton::CaseListService(*m_study).page(m_datasetId, m_filter, static_cast<int>(m_rows.size()), PageSize);
     if (!page || page->empty()) {
         m_error = page ? tr("the study changed while reading") : page.error();
         m_total = static_cast<int>(m_rows.size());

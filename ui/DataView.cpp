@@ -234,8 +234,7 @@ void DataView::selectDataset(int index)
     applyFilter();
     Q_EMIT datasetChanged(id);
     lepton::readInBackground<lepton::DatasetSummary>(
-        m_session->study(), this,
-        [id](lepton::Study &study) { return lepton::StudySession::readDataset(study, id); },
+        m_session->study(), this, [id](lepton::Study &study) { return lepton::StudySession::readDataset(study, id); },
         [this, generation, id](const lepton::Result<lepton::DatasetSummary> &d) {
             if (generation != m_readGeneration)
                 return;

@@ -23,7 +23,6 @@ QString typeLabel(FieldType type)
     return QString();
 }
 
-
 } // namespace
 
 ImportColumnModel::ImportColumnModel(QObject *parent) : QAbstractTableModel(parent) { }

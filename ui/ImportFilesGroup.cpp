@@ -37,8 +37,8 @@ ImportFilesGroup::ImportFilesGroup(QWidget *parent)
     };
     addRow(0, tr("&Manifest CSV:"), m_manifest, tr("One row per case: case_id, label, image, split, fields"),
         &ImportFilesGroup::browseManifest);
-    addRow(1, tr("&Events CSV:"), m_events, tr("Optional: case_id, time, event fields"),
-        &ImportFilesGroup::browseEvents);
+    addRow(
+        1, tr("&Events CSV:"), m_events, tr("Optional: case_id, time, event fields"), &ImportFilesGroup::browseEvents);
     addRow(2, tr("Image &folder:"), m_imageRoot, tr("The manifest's folder"), &ImportFilesGroup::browseImageRoot);
     addRow(3, tr("Dataset &name:"), m_name, tr("The manifest's file name"), nullptr);
     m_manifest->setObjectName(QStringLiteral("manifestEdit"));

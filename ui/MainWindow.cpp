@@ -304,8 +304,8 @@ Status MainWindow::newStudy(const QString &path)
 Status MainWindow::openStudy(const QString &path, bool readOnly)
 {
     if (!QFileInfo::exists(path))
-        return report(Status::failure(
-            tr("%1 does not exist (moved or deleted?). Choose it again with File ▸ Open.").arg(path)));
+        return report(
+            Status::failure(tr("%1 does not exist (moved or deleted?). Choose it again with File ▸ Open.").arg(path)));
     if (m_session->isOpen() && !stopWorkFor(tr("open another study")))
         return Status::failure(tr("The work in progress was kept; %1 was not opened.").arg(path));
     // The import dialog belongs to the study it imports into: it goes with it (its destructor
@@ -405,8 +405,7 @@ MainWindow::View MainWindow::currentView() const
 Status MainWindow::createDemoStudy(const QString &domain, int cases)
 {
     if (m_task->isRunning())
-        return report(
-            Status::failure(tr("%1 is still running; wait for it or cancel it first.").arg(m_task->title())));
+        return report(Status::failure(tr("%1 is still running; wait for it or cancel it first.").arg(m_task->title())));
     const QString folder = m_demoFolder;
     const QString studyFile = QDir(folder).filePath(QStringLiteral("demo-%1.lepton").arg(domain));
     if (QFileInfo::exists(studyFile)) {

@@ -17,8 +17,8 @@ PredictDialog::PredictDialog(qint64 runId, const QString &runName, qint64 runDat
       m_dataset(new QComboBox(this)),
       m_split(new QComboBox(this)),
       m_device(new QComboBox(this)),
-      m_explain(new QCheckBox(
-          tr("Also explain each case (attention, Grad-CAM, attributions, counterfactual; slower)"), this))
+      m_explain(
+          new QCheckBox(tr("Also explain each case (attention, Grad-CAM, attributions, counterfactual; slower)"), this))
 {
     setWindowTitle(tr("Predict and explain"));
     m_split->setObjectName(QStringLiteral("predictSplit"));

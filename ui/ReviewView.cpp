@@ -217,7 +217,8 @@ void ReviewView::setReviewer(const QString &name)
 
 QString ReviewView::reviewer() const
 {
-    return m_reviewer->text().trimmed().isEmpty() ? lepton::ReviewService::defaultReviewer() : m_reviewer->text().trimmed();
+    return m_reviewer->text().trimmed().isEmpty() ? lepton::ReviewService::defaultReviewer()
+                                                  : m_reviewer->text().trimmed();
 }
 
 void ReviewView::setStudy(std::shared_ptr<lepton::Study> study)
@@ -250,7 +251,8 @@ void ReviewView::reload()
                 showError(runs.error());
             else
                 for (const lepton::ReviewRun &run : runs.value())
-                    m_runs->addItem(tr("%1: %2 (%3 predictions)").arg(run.id).arg(run.name).arg(run.predictions), run.id);
+                    m_runs->addItem(
+                        tr("%1: %2 (%3 predictions)").arg(run.id).arg(run.name).arg(run.predictions), run.id);
         }
     }
     const int i = m_runs->findData(keep);

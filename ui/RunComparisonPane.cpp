@@ -153,7 +153,8 @@ void RunComparisonPane::showMetrics()
     setRunHeaders(m_metrics, m_labels);
     for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
         const lepton::ComparedMetric &metric = rows[static_cast<std::size_t>(r)];
-        m_metrics->setVerticalHeaderItem(r, new QStandardItem(QCoreApplication::translate("RunComparison", metric.title)));
+        m_metrics->setVerticalHeaderItem(
+            r, new QStandardItem(QCoreApplication::translate("RunComparison", metric.title)));
         for (int c = 0; c < static_cast<int>(metric.values.size()); ++c) {
             const double v = metric.values[static_cast<std::size_t>(c)];
             const QString text = !std::isfinite(v)            ? QStringLiteral("–")

@@ -108,9 +108,10 @@ void RunResultsPane::showResults(const lepton::RunSummary &current, int index,
                          .arg(current.run.name.toHtmlEscaped(), results.split,
                              results.fellBack() ? tr(" (no %1 evaluation)").arg(results.requested) : QString()));
     if (results.confusion.empty()) {
-        m_confusion->clearMatrix(tr("Run %1 has no evaluation on the %2 split (it stopped before its final evaluation).")
-                                     .arg(id)
-                                     .arg(results.requested));
+        m_confusion->clearMatrix(
+            tr("Run %1 has no evaluation on the %2 split (it stopped before its final evaluation).")
+                .arg(id)
+                .arg(results.requested));
     } else {
         const QString source = results.confusionSource == Source::Evaluation ? tr("final evaluation of the best epoch")
                                                                              : tr("stored predictions");

@@ -83,7 +83,8 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
     if (role == RunIdRole)
         return r.id;
     if (role == SearchRole)
-        return QStringList { r.name, lepton::runStatusName(r.status), row->variant, r.tags.join(QLatin1Char(' ')) }.join(QLatin1Char(' '));
+        return QStringList { r.name, lepton::runStatusName(r.status), row->variant, r.tags.join(QLatin1Char(' ')) }
+            .join(QLatin1Char(' '));
     const int column = index.column();
     if (role == Qt::DisplayRole || role == SortRole) {
         const bool sort = role == SortRole;

@@ -57,8 +57,8 @@ TrainingForm::TrainingForm(QWidget *parent)
       m_batch(named(new QSpinBox(this), "batchBox")),
       m_lr(named(new QDoubleSpinBox(this), "learningRateBox")),
       m_imageSize(named(new QSpinBox(this), "imageSizeBox")),
-      m_augment(named(new QCheckBox(tr("flips, small rotations and shifts, brightness/contrast, noise"), this),
-          "augmentBox")),
+      m_augment(named(
+          new QCheckBox(tr("flips, small rotations and shifts, brightness/contrast, noise"), this), "augmentBox")),
       m_seed(named(new QSpinBox(this), "seedBox")),
       m_template(named(new QComboBox(this), "templateBox")),
       m_device(named(new QComboBox(this), "deviceBox")),
@@ -280,8 +280,8 @@ void TrainingForm::chooseTemplateFile(int index)
 {
     if (m_template->itemData(index).toString() != QLatin1String("<file>"))
         return;
-    const QString file
-        = QFileDialog::getOpenFileName(this, tr("Decision template"), QString(), tr("Templates (*.json);;All files (*)"));
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Decision template"), QString(), tr("Templates (*.json);;All files (*)"));
     if (file.isEmpty()) {
         m_template->setCurrentIndex(0);
         return;

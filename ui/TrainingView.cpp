@@ -234,8 +234,7 @@ void TrainingView::updateState()
 {
     const bool writable = m_studySession->isOpen() && !m_studySession->isReadOnly();
     const QModelIndex i = m_runsView->currentIndex();
-    const bool resumable
-        = i.isValid() && RunListModel::isResumable(i.data(RunListModel::StatusRole).toString());
+    const bool resumable = i.isValid() && RunListModel::isResumable(i.data(RunListModel::StatusRole).toString());
     m_form->setState(isRunning(), writable, writable && resumable,
         m_studySession->isReadOnly() ? tr("The study is open read-only") : QString());
 }
@@ -455,9 +454,7 @@ void TrainingView::onFinished(bool ok, const lepton::TrainOutcome &outcome, cons
                    .arg(outcome.epochsRun)
                    .arg(fmt(outcome.test.auroc), fmt(outcome.test.accuracy));
     else if (ok)
-        text = tr("Run %1 %2%3")
-                   .arg(runId)
-                   .arg(status, message.isEmpty() ? QString() : QStringLiteral(": ") + message);
+        text = tr("Run %1 %2%3").arg(runId).arg(status, message.isEmpty() ? QString() : QStringLiteral(": ") + message);
     else
         text
             = runId ? tr("Run %1 failed: %2").arg(runId).arg(message) : tr("Training could not start: %1").arg(message);
@@ -486,7 +483,8 @@ void TrainingView::showRun(qint64 runId, bool completedOnly)
     const int generation = ++m_readGeneration;
     lepton::readInBackground<lepton::TrainingCurves>(
         m_studySession->study(), this,
-        [runId, completedOnly](lepton::Study &study) { return lepton::RunHistory::curves(study, runId, completedOnly); },
+        [runId, completedOnly](
+            lepton::Study &study) { return lepton::RunHistory::curves(study, runId, completedOnly); },
         [this, generation](const lepton::Result<lepton::TrainingCurves> &curves) {
             if (generation != m_readGeneration)
                 return; // another run was chosen meanwhile

@@ -18,7 +18,7 @@ class Study;
 
 namespace lepton::cli {
 
-/// Exit codes of every command, as DESIGN.md fixes them.
+/// Exit codes of every command (docs/ARCHITECTURE.md, "Where to add things"; the man page lists them).
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2, ExitInvalidInput = 3 };
 
 /// Results go to stdout, progress and messages to stderr.

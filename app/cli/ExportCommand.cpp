@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
-#include "store/AuditActions.h"
 #include "Commands.h"
+#include "store/AuditActions.h"
 
 #include "model/TorchScriptExport.h"
 #include "store/AuditLog.h"

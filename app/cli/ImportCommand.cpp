@@ -3,8 +3,8 @@
 #include "Commands.h"
 
 #include "data/Deidentifier.h"
-#include "store/DeidentificationKey.h"
 #include "store/DatasetRepository.h"
+#include "store/DeidentificationKey.h"
 #include "store/Study.h"
 
 #include <QFileInfo>

@@ -67,10 +67,10 @@ int report(const Result<TrainOutcome> &outcome, bool json, bool quiet)
     if (quiet && o.status == RunStatus::Failed)
         printErr(QStringLiteral("lepton train: run %1 failed: %2\n").arg(o.runId).arg(o.message));
     if (json) {
-        printJson(QJsonObject { { QStringLiteral("run_id"), o.runId }, { QStringLiteral("status"), runStatusName(o.status) },
-            { QStringLiteral("message"), o.message }, { QStringLiteral("best_epoch"), o.bestEpoch + 1 },
-            { QStringLiteral("epochs_run"), o.epochsRun }, { QStringLiteral("val"), o.val.toJson() },
-            { QStringLiteral("test"), o.test.toJson() } });
+        printJson(QJsonObject { { QStringLiteral("run_id"), o.runId },
+            { QStringLiteral("status"), runStatusName(o.status) }, { QStringLiteral("message"), o.message },
+            { QStringLiteral("best_epoch"), o.bestEpoch + 1 }, { QStringLiteral("epochs_run"), o.epochsRun },
+            { QStringLiteral("val"), o.val.toJson() }, { QStringLiteral("test"), o.test.toJson() } });
     } else {
         printOut(QStringLiteral("Run %1 %2%3\n")
                      .arg(o.runId)

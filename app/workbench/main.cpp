@@ -13,9 +13,9 @@
 #include "service/StudySession.h"
 #include "util/Threads.h"
 
+#include <QAbstractItemModel>
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QAbstractItemModel>
 #include <QTableView>
 #include <QTimer>
 

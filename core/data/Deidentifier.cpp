@@ -6,10 +6,7 @@
 #include <QRandomGenerator>
 
 namespace lepton {
-namespace {
-
-
-} // namespace
+namespace { } // namespace
 
 QByteArray Deidentifier::newSecret()
 {

@@ -9,8 +9,7 @@ namespace lepton {
 
 ImportContext::ImportContext(const ImportOptions &o)
     : options(o), deidentify(o.deidentify.enabled), deidentifier(o.deidentify.secret)
-{
-}
+{ }
 
 void ImportContext::progress(qint64 done, qint64 total, const QString &stage) const
 {
@@ -38,8 +37,8 @@ bool ImportContext::stopIfCancelled()
 
 namespace importutil {
 
-ImportProblem problem(ImportProblem::Severity severity, const QString &kind, const QString &file, int line, const QString &column,
-    const QString &caseId, const QString &reason)
+ImportProblem problem(ImportProblem::Severity severity, const QString &kind, const QString &file, int line,
+    const QString &column, const QString &caseId, const QString &reason)
 {
     ImportProblem p;
     p.severity = severity;
@@ -103,8 +102,8 @@ bool parseValues(const CsvRow &row, const QList<int> &fieldColumns, const std::v
             continue;
         const auto number = parseAs(fields[f].type, raw);
         if (!number) {
-            report.add(problem(ImportProblem::Severity::Excluded, QStringLiteral("unparsable-value"), file, row.line, fields[f].name,
-                caseId,
+            report.add(problem(ImportProblem::Severity::Excluded, QStringLiteral("unparsable-value"), file, row.line,
+                fields[f].name, caseId,
                 QStringLiteral("%1 is not %2; correct it, mark it missing (empty or NA), "
                                "or set the type with --field-type %3=categorical")
                     .arg(quoteValues ? QStringLiteral("value '%1'").arg(shortValue(raw)) : QStringLiteral("the value"),

@@ -87,8 +87,8 @@ struct ImportContext
     const QString &manifestFile() const { return options.manifestPath; }
     void progress(qint64 done, qint64 total, const QString &stage) const;
     /// Excludes manifest row `r` with a report row saying why.
-    void exclude(std::size_t r, const QString &kind, const QString &column, const QString &caseId,
-        const QString &reason);
+    void exclude(
+        std::size_t r, const QString &kind, const QString &column, const QString &caseId, const QString &reason);
     /// Records a fatal "cancelled" problem and returns true when the caller asked to stop.
     bool stopIfCancelled();
 };

@@ -2,8 +2,8 @@
 // The stage that reports what de-identification changed and what it could not see.
 #include "ImportStages.h"
 
-#include "data/ImportContext.h"
 #include "data/FieldType.h"
+#include "data/ImportContext.h"
 
 #include <QRegularExpression>
 
@@ -55,10 +55,10 @@ bool summariseDeidentification(ImportContext &ctx)
                       .arg(summary.datesShifted));
         info(ctx.ageColumns,
             ctx.ageColumns.isEmpty() ? QStringLiteral("Ages: no numeric column named age (or given by --age-columns).")
-                                 : QStringLiteral("Ages over 89 stored as 90, which means \"90 or older\": %1 "
-                                                  "(%2 values).")
-                                       .arg(ctx.ageColumns.join(QStringLiteral(", ")))
-                                       .arg(summary.agesGrouped));
+                                     : QStringLiteral("Ages over 89 stored as 90, which means \"90 or older\": %1 "
+                                                      "(%2 values).")
+                                           .arg(ctx.ageColumns.join(QStringLiteral(", ")))
+                                           .arg(summary.agesGrouped));
         if (imageCol >= 0)
             info({ o.imageColumn },
                 QStringLiteral("Image paths are stored as written so that the images can be found; the image files, "

@@ -2,8 +2,8 @@
 // The stage that reads the events file.
 #include "ImportStages.h"
 
-#include "data/ImportContext.h"
 #include "data/FieldType.h"
+#include "data/ImportContext.h"
 
 #include <QFileInfo>
 #include <QHash>

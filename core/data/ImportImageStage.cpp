@@ -2,8 +2,8 @@
 // The stage that finds and checks every image the manifest names.
 #include "ImportStages.h"
 
-#include "data/ImportContext.h"
 #include "data/FieldType.h"
+#include "data/ImportContext.h"
 #include "util/ParallelFor.h"
 
 #include <QDir>
@@ -24,8 +24,9 @@ bool resolveImages(ImportContext &ctx)
     const std::vector<char> &accepted = ctx.accepted;
     const int idCol = ctx.idCol, imageCol = ctx.imageCol;
     // --- Images: resolve inside the root, then hash and decode on all cores.
-    ctx.imageRoot = QDir::cleanPath(
-        QFileInfo(o.imageRoot.isEmpty() ? QFileInfo(ctx.manifestFile()).absolutePath() : o.imageRoot).absoluteFilePath());
+    ctx.imageRoot
+        = QDir::cleanPath(QFileInfo(o.imageRoot.isEmpty() ? QFileInfo(ctx.manifestFile()).absolutePath() : o.imageRoot)
+                              .absoluteFilePath());
     const QString &imageRoot = ctx.imageRoot;
     const QString canonicalRoot = QFileInfo(imageRoot).canonicalFilePath();
     std::vector<ImportImageJob> &jobs = ctx.jobs;

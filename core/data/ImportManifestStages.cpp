@@ -2,8 +2,8 @@
 // Stages that read the manifest and decide what each column is.
 #include "ImportStages.h"
 
-#include "data/ImportContext.h"
 #include "data/FieldType.h"
+#include "data/ImportContext.h"
 
 #include <QFileInfo>
 #include <QSet>

@@ -2,8 +2,8 @@
 // Stages that turn the manifest's rows into accepted cases with typed values.
 #include "ImportStages.h"
 
-#include "data/ImportContext.h"
 #include "data/FieldType.h"
+#include "data/ImportContext.h"
 
 #include <QFileInfo>
 #include <QHash>
@@ -146,7 +146,8 @@ bool inferTypes(ImportContext &ctx)
         if (!accepted[r])
             continue;
         const QString id = rows[r].fields.at(idCol).trimmed();
-        if (!parseValues(rows[r], ctx.fieldColumns, ctx.fields, ctx.manifestFile(), id, ctx.values[r], ctx.report, !ctx.deidentify))
+        if (!parseValues(rows[r], ctx.fieldColumns, ctx.fields, ctx.manifestFile(), id, ctx.values[r], ctx.report,
+                !ctx.deidentify))
             accepted[r] = 0;
     }
 

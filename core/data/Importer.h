@@ -14,7 +14,8 @@
 
 namespace lepton {
 
-/// What to import and how to read it. Column names default to DESIGN.md's.
+/// What to import and how to read it. Column names default to the manifest format's
+/// (README, "Input formats"); the stages that use them are in data/ImportStages.h.
 struct ImportOptions
 {
     QString manifestPath;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MultimodalDataset.h"
 
-#include "dataset/ImageAugmenter.h"
 #include "data/ImageDecoder.h"
+#include "dataset/ImageAugmenter.h"
 #include "store/DatasetRepository.h"
 #include "util/ParallelFor.h"
 #include "util/SplitMix.h"

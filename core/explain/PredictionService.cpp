@@ -5,10 +5,10 @@
 #include "explain/DecisionSetup.h"
 #include "explain/Explainer.h"
 #include "explain/ExplanationStore.h"
+#include "metrics/Metrics.h"
 #include "store/RunRepository.h"
 #include "store/Study.h"
 #include "train/Evaluator.h"
-#include "metrics/Metrics.h"
 #include "train/TrainedModel.h"
 
 #include <QElapsedTimer>

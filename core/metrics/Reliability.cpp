@@ -24,7 +24,8 @@ double numberOf(const QJsonValue &v)
 
 } // namespace
 
-Reliability Reliability::fromConfidence(const std::vector<double> &confidence, const std::vector<int> &correct, int bins)
+Reliability Reliability::fromConfidence(
+    const std::vector<double> &confidence, const std::vector<int> &correct, int bins)
 {
     Reliability r;
     if (bins < 1)

@@ -37,7 +37,8 @@ void runInBackground(QObject *context, std::function<Result<T>()> work, std::fun
         try {
             result = std::make_shared<R>(work());
         } catch (const std::exception &e) {
-            result = std::make_shared<R>(R::failure(QObject::tr("Unexpected error: %1").arg(QString::fromLocal8Bit(e.what()))));
+            result = std::make_shared<R>(
+                R::failure(QObject::tr("Unexpected error: %1").arg(QString::fromLocal8Bit(e.what()))));
         }
         promise->addResult(std::move(result));
         promise->finish();

@@ -49,7 +49,8 @@ CaseImage packed(const cv::Mat &decoded)
     const int rowBytes = out.width * out.channels;
     out.pixels.resize(qsizetype(rowBytes) * out.height);
     for (int y = 0; y < out.height; ++y)
-        std::copy_n(ordered.ptr<uchar>(y), rowBytes, reinterpret_cast<uchar *>(out.pixels.data()) + qsizetype(y) * rowBytes);
+        std::copy_n(
+            ordered.ptr<uchar>(y), rowBytes, reinterpret_cast<uchar *>(out.pixels.data()) + qsizetype(y) * rowBytes);
     return out;
 }
 
@@ -79,8 +80,8 @@ std::vector<FieldAttribution> attributions(const QJsonValue &list)
 }
 
 /// The stored explanations of a prediction, read into `out`; `events` are the case's, by time.
-void readExplanations(const std::vector<StoredExplanation> &stored, const std::vector<StoredEvent> &events,
-    CaseExplanation &out)
+void readExplanations(
+    const std::vector<StoredExplanation> &stored, const std::vector<StoredEvent> &events, CaseExplanation &out)
 {
     out.stored = !stored.empty();
     for (const StoredExplanation &e : stored) {
@@ -88,8 +89,7 @@ void readExplanations(const std::vector<StoredExplanation> &stored, const std::v
             out.attention = CaseViewService::decodeMap(e.data);
             const QJsonObject w = e.summary.value(QStringLiteral("modality_weights")).toObject();
             for (const char *m : { "image", "record", "history" })
-                out.modalityWeights.emplace_back(
-                    QString::fromLatin1(m), w.value(QString::fromLatin1(m)).toDouble());
+                out.modalityWeights.emplace_back(QString::fromLatin1(m), w.value(QString::fromLatin1(m)).toDouble());
             out.fieldAttention = attributions(e.summary.value(QStringLiteral("field_attention")));
             std::vector<double> weights;
             for (const QJsonValue &v : e.summary.value(QStringLiteral("temporal_attention")).toArray())
@@ -110,9 +110,9 @@ void readExplanations(const std::vector<StoredExplanation> &stored, const std::v
             out.counterfactualVerified = e.summary.value(QStringLiteral("verified")).toBool();
             for (const QJsonValue &v : e.summary.value(QStringLiteral("changes")).toArray()) {
                 const QJsonObject ch = v.toObject();
-                out.counterfactualChanges.push_back({ ch.value(QStringLiteral("field")).toString(),
-                    ch.value(QStringLiteral("from")).toString(), ch.value(QStringLiteral("to")).toString(),
-                    ch.value(QStringLiteral("unit")).toString() });
+                out.counterfactualChanges.push_back(
+                    { ch.value(QStringLiteral("field")).toString(), ch.value(QStringLiteral("from")).toString(),
+                        ch.value(QStringLiteral("to")).toString(), ch.value(QStringLiteral("unit")).toString() });
             }
         }
     }

@@ -271,8 +271,8 @@ Result<SplitResults> ExperimentService::splitResults(const RunSummary &current, 
     return out;
 }
 
-Result<std::vector<CasePrediction>> ExperimentService::cellCases(const RunSummary &run, const QString &split,
-    int trueClass, int predictedClass, const CancelFn &cancelled) const
+Result<std::vector<CasePrediction>> ExperimentService::cellCases(
+    const RunSummary &run, const QString &split, int trueClass, int predictedClass, const CancelFn &cancelled) const
 {
     const int classes = static_cast<int>(run.classes.size());
     if (trueClass < 0 || predictedClass < 0 || trueClass >= classes || predictedClass >= classes)

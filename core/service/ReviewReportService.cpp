@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ReviewReportService.h"
 
-#include "store/AuditActions.h"
 #include "data/CsvReader.h"
+#include "store/AuditActions.h"
 #include "store/AuditLog.h"
 #include "store/RunRepository.h"
 #include "store/Study.h"
@@ -85,7 +85,8 @@ Status ReviewReportService::commit(
         { QStringLiteral("filter"), filterJson(data.filter) }, { QStringLiteral("run_id"), data.runId } };
     if (format == QLatin1String("pdf"))
         details.insert(QStringLiteral("queue_cases"), int(data.queue.size()));
-    auto id = AuditLog(m_study).commitExport(file, actor, format == QLatin1String("pdf") ? auditaction::ExportReviewReportPdf : auditaction::ExportReviewReportCsv,
+    auto id = AuditLog(m_study).commitExport(file, actor,
+        format == QLatin1String("pdf") ? auditaction::ExportReviewReportPdf : auditaction::ExportReviewReportCsv,
         QStringLiteral("run:%1").arg(data.runId), details);
     return id ? Status() : Status::failure(id.error());
 }

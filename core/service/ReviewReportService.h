@@ -48,8 +48,8 @@ public:
     Status writeCsv(qint64 runId, const ReviewFilter &filter, const QString &path, const QString &actor) const;
     /// Commits a written report (`format` "csv" or "pdf"; `cases` in the file, of `queueCases` in
     /// the queue) and its audit entry (entity run:ID) in one transaction.
-    Status commit(QSaveFile &file, const QString &actor, const QString &format, const ReviewReportData &data,
-        int cases) const;
+    Status commit(
+        QSaveFile &file, const QString &actor, const QString &format, const ReviewReportData &data, int cases) const;
 
     /// The latest review of a queue item for people: verdict (with class and reason), comment,
     /// reviewer and time; "not reviewed" without one.

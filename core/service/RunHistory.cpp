@@ -70,11 +70,10 @@ Result<RunRecord> RunHistory::resumable(Study &study, qint64 runId)
     if (!run)
         return run;
     if (!isResumable(run->status))
-        return Result<RunRecord>::failure(
-            QCoreApplication::translate("RunHistory",
-                "Run %1 is %2; only a cancelled, interrupted or failed run can be resumed.")
-                .arg(runId)
-                .arg(runStatusName(run->status)));
+        return Result<RunRecord>::failure(QCoreApplication::translate(
+            "RunHistory", "Run %1 is %2; only a cancelled, interrupted or failed run can be resumed.")
+                                              .arg(runId)
+                                              .arg(runStatusName(run->status)));
     return run;
 }
 

@@ -9,8 +9,7 @@ namespace {
 bool sameShown(const RunRecord &a, const RunRecord &b)
 {
     return a.name == b.name && a.status == b.status && a.bestEpoch == b.bestEpoch && a.device == b.device
-        && a.deviceName == b.deviceName && a.startedAt == b.startedAt && a.message == b.message
-        && a.config == b.config;
+        && a.deviceName == b.deviceName && a.startedAt == b.startedAt && a.message == b.message && a.config == b.config;
 }
 } // namespace
 
@@ -102,7 +101,7 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
         return r->message;
     if (role == Qt::TextAlignmentRole)
         return index.column() == Id || index.column() == BestEpoch ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
-                                                                    : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+                                                                   : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     if (role != Qt::DisplayRole && role != Qt::EditRole)
         return {};
     switch (index.column()) {

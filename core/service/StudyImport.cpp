@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "StudyImport.h"
 
-#include "store/AuditActions.h"
 #include "demo/DemoGenerator.h"
+#include "store/AuditActions.h"
 #include "store/AuditLog.h"
 #include "store/DatasetRepository.h"
 #include "store/DeidentificationKey.h"
@@ -58,7 +58,8 @@ Status StudyImport::run(Study &study, ImportOptions o, StudyImportResult *out)
     StudyImportResult local;
     StudyImportResult &result = out ? *out : local;
     if (study.isReadOnly())
-        return Status::failure(tr("The study %1 is open read-only; reopen it for writing to import.").arg(study.path()));
+        return Status::failure(
+            tr("The study %1 is open read-only; reopen it for writing to import.").arg(study.path()));
     if (o.deidentify.enabled) {
         // The study's key (or a new one, stored with the dataset): same patient, same pseudonym.
         Result<QByteArray> secret = DeidentificationKey::load(&study);

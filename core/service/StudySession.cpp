@@ -31,7 +31,8 @@ StudySession::~StudySession() = default;
 Status StudySession::open(const QString &path, bool readOnly)
 {
     if (!QFileInfo::exists(path))
-        return Status::failure(tr("%1 does not exist (moved or deleted?). Choose it again with File ▸ Open.").arg(path));
+        return Status::failure(
+            tr("%1 does not exist (moved or deleted?). Choose it again with File ▸ Open.").arg(path));
     auto study = Study::open(path, readOnly ? Study::Mode::ReadOnly : Study::Mode::ReadWrite);
     if (!study)
         return Status::failure(study.error());

@@ -596,8 +596,8 @@ Status RunRepository::rename(qint64 runId, const QString &name, const QString &a
 Status RunRepository::setTags(qint64 runId, const QStringList &tags, const QString &actor)
 {
     const QStringList clean = normalizedTags(tags);
-    return changeRun(m_study, runId, QStringLiteral("tags"), clean.join(QLatin1Char(',')), actor,
-        auditaction::RunTag, [&](const QString &old) {
+    return changeRun(m_study, runId, QStringLiteral("tags"), clean.join(QLatin1Char(',')), actor, auditaction::RunTag,
+        [&](const QString &old) {
             return QJsonObject { { QStringLiteral("old_tags"), QJsonArray::fromStringList(normalizedTags({ old })) },
                 { QStringLiteral("new_tags"), QJsonArray::fromStringList(clean) } };
         });
@@ -644,8 +644,8 @@ Status RunRepository::remove(qint64 runId, const QString &actor)
         s = exec(del, QStringLiteral("deleting run %1").arg(runId));
         if (!s)
             return s;
-        auto entry = AuditLog(m_study).append(
-            actor, auditaction::RunDelete, QStringLiteral("run:%1").arg(runId), details);
+        auto entry
+            = AuditLog(m_study).append(actor, auditaction::RunDelete, QStringLiteral("run:%1").arg(runId), details);
         return entry ? Status() : Status::failure(entry.error());
     });
 }

@@ -22,8 +22,8 @@ QString runStatusName(RunStatus status)
 
 std::optional<RunStatus> runStatusFromName(const QString &name)
 {
-    for (RunStatus s : { RunStatus::Running, RunStatus::Completed, RunStatus::Cancelled, RunStatus::Failed,
-             RunStatus::Interrupted })
+    for (RunStatus s :
+        { RunStatus::Running, RunStatus::Completed, RunStatus::Cancelled, RunStatus::Failed, RunStatus::Interrupted })
         if (runStatusName(s) == name)
             return s;
     return std::nullopt;

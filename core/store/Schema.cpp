@@ -6,7 +6,7 @@ namespace lepton {
 const std::vector<QStringList> &Schema::migrations()
 {
     static const std::vector<QStringList> all = {
-        // 1: the whole study as DESIGN.md lists it. Runs, metrics, checkpoints, predictions,
+        // 1: the whole study (docs/ARCHITECTURE.md, "The data path"). Runs, metrics, checkpoints, predictions,
         // explanations, reviews and the audit log are filled by the trainer and review.
         {
             QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),

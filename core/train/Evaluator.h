@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "model/FusionNet.h"
 #include "metrics/Metrics.h"
+#include "model/FusionNet.h"
 #include "util/Progress.h"
 
 #include <QtGlobal>

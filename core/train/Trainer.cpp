@@ -99,7 +99,8 @@ struct Session
 void keepStepMetrics(const Session &s, RunRepository &runs, const std::vector<MetricRow> &stepRows)
 {
     if (Status st = runs.addMetrics(s.runId, stepRows); !st)
-        s.log(QStringLiteral("The last epoch's %1 step values were not saved: %2").arg(stepRows.size()).arg(st.error()));
+        s.log(
+            QStringLiteral("The last epoch's %1 step values were not saved: %2").arg(stepRows.size()).arg(st.error()));
 }
 
 /// Marks a run failed after an exception. The exception's message is what the caller reports;
@@ -481,8 +482,7 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
         if (st)
             st = runs.saveArtifact(s.runId, split, QStringLiteral("pr"), curveJson(prCurve(score, positive)));
         if (!st)
-            return finish(
-                RunStatus::Failed, QStringLiteral("saving the final evaluation failed: %1").arg(st.error()));
+            return finish(RunStatus::Failed, QStringLiteral("saving the final evaluation failed: %1").arg(st.error()));
     }
     out.bestEpoch = bestEpoch;
     return finish(RunStatus::Completed, QString());

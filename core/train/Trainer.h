@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "store/RunStatus.h"
 #include "metrics/Metrics.h"
+#include "store/RunStatus.h"
 #include "train/TrainConfig.h"
 #include "util/Progress.h"
 #include "util/Result.h"

@@ -9,8 +9,9 @@
 namespace lepton {
 
 /// The outcome of an operation that can fail in an expected way (bad input, missing file).
-/// Holds either a value or a message a user can act on; never throws.
-template <typename T> class Result
+/// Holds either a value or a message a user can act on; never throws. [[nodiscard]]: a caller
+/// that does not need the outcome says so (static_cast<void>) and why, in a comment.
+template <typename T> class [[nodiscard]] Result
 {
 public:
     Result(T value) : m_value(std::move(value)) { }
@@ -39,7 +40,7 @@ private:
 };
 
 /// A Result without a value: success, or a message.
-class Status
+class [[nodiscard]] Status
 {
 public:
     Status() = default;

@@ -12,10 +12,10 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QElapsedTimer>
-#include <QLineEdit>
 #include <QEventLoop>
-#include <QTimer>
+#include <QLineEdit>
 #include <QTableView>
+#include <QTimer>
 
 #include <cstdio>
 

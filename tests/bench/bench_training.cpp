@@ -54,8 +54,8 @@ int main(int argc, char **argv)
         const double gap = clock.nsecsElapsed() / 1e6;
         worst = std::max(worst, gap);
         if (verbose && gap > 20.0)
-            std::fprintf(stderr, "gap %.1f ms at %.2f s, %d epochs done\n", gap, sinceStart.nsecsElapsed() / 1e9,
-                epochsDone);
+            std::fprintf(
+                stderr, "gap %.1f ms at %.2f s, %d epochs done\n", gap, sinceStart.nsecsElapsed() / 1e9, epochsDone);
         clock.restart();
     });
     QObject::connect(view, &TrainingView::runFinished, &app, [&](qint64 runId, const QString &status) {
