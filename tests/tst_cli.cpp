@@ -270,7 +270,13 @@ void TestCli::trainEvaluatePredictExport()
         QStringLiteral("P00002") });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains(QStringLiteral("Case P00002:")) && r.out.contains(QStringLiteral("counterfactual:"))
-            && r.out.contains(QStringLiteral("integrated gradients:")),
+            && r.out.contains(QStringLiteral("compared with an average training case")),
+        qPrintable(r.out));
+    // The decision is the answer: the probability names its class, the rule is in words, and
+    // every modality's contribution by masking is printed.
+    QVERIFY2(r.out.contains(QStringLiteral("Case P00002: decision ")) && r.out.contains(QStringLiteral("· p("))
+            && r.out.contains(QStringLiteral("  rule: ")) && r.out.contains(QStringLiteral(" when p("))
+            && r.out.contains(QStringLiteral("modality contribution (p(")),
         qPrintable(r.out));
     r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--all"),
         QStringLiteral("--split"), QStringLiteral("val"), QStringLiteral("--json") });
@@ -281,9 +287,28 @@ void TestCli::trainEvaluatePredictExport()
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const QJsonObject report = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QCOMPARE(report.value(QStringLiteral("cases")).toInt(), 12);
-    QCOMPARE(report.value(QStringLiteral("counterfactuals_verified")).toInt(),
+    const QJsonObject selfChecks = report.value(QStringLiteral("self_checks")).toObject();
+    QCOMPARE(selfChecks.value(QStringLiteral("counterfactuals_verified")).toInt(),
         report.value(QStringLiteral("counterfactuals_found")).toInt());
     QVERIFY(report.contains(QStringLiteral("pointing_game_gradcam")));
+    // Every measure beside its chance level; recall@k and precision@k both.
+    for (const char *key : { "pointing_game_chance_gradcam", "precision_at_k_ig", "recall_at_k_ig",
+             "precision_at_k_chance", "recall_at_k_chance", "image_deletion_random", "field_deletion_random" })
+        QVERIFY2(report.contains(QLatin1String(key)), key);
+    QVERIFY(!report.contains(QStringLiteral("counterfactuals_verified")));
+    // Stability needs --report and another run of the same data.
+    r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--case"),
+        QStringLiteral("P00002"), QStringLiteral("--stability-run"), QStringLiteral("987") });
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("goes with --report")), qPrintable(r.err));
+    r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--report"),
+        QStringLiteral("--stability-run"), run });
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("a run other than --run")), qPrintable(r.err));
+    r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--report"),
+        QStringLiteral("--stability-run"), QStringLiteral("987") });
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("--stability-run:")), qPrintable(r.err));
     r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--case"),
         QStringLiteral("nobody") });
     QCOMPARE(r.code, 3);

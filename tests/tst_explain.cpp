@@ -2,6 +2,7 @@
 #include "TinyStudy.h"
 
 #include "dataset/MultimodalDataset.h"
+#include "decision/DecisionText.h"
 #include "explain/DecisionSetup.h"
 #include "explain/Explainer.h"
 #include "explain/ExplanationStore.h"
@@ -17,6 +18,7 @@
 #include <opencv2/core.hpp>
 
 #include <cmath>
+#include <map>
 
 using namespace lepton;
 
@@ -32,6 +34,9 @@ private Q_SLOTS:
     void gradCamFindsTheBlob();
     void counterfactualRespectsTemplateAndFlips();
     void noCounterfactualIsAValidAnswer();
+    void counterfactualsArePlausibleAndDiverse();
+    void categoricalFieldsAreAttributedByOcclusion();
+    void modalityAblationMasksEachModality();
     void storedExplanationsRoundTrip();
     void mapCodecKeepsValues();
 
@@ -173,7 +178,7 @@ void TestExplain::counterfactualRespectsTemplateAndFlips()
         const CaseExplanation e = x.explain(i);
         const Counterfactual &cf = e.counterfactual;
         if (!cf.found) {
-            QVERIFY(cf.text.startsWith(QStringLiteral("no counterfactual within limits")));
+            QVERIFY2(cf.text.startsWith(QStringLiteral("none: no change")), qPrintable(cf.text));
             continue;
         }
         ++found;
@@ -199,8 +204,139 @@ void TestExplain::noCounterfactualIsAValidAnswer()
     f.close();
     const CaseExplanation e = explainer(path).explain(2);
     QVERIFY(!e.counterfactual.found);
-    QVERIFY(e.counterfactual.text.startsWith(QStringLiteral("no counterfactual within limits")));
+    QVERIFY2(e.counterfactual.text.startsWith(QStringLiteral("none: the template marks no field actionable")),
+        qPrintable(e.counterfactual.text));
+    QVERIFY(e.counterfactual.text.contains(QStringLiteral("Template editor")));
     QCOMPARE(e.counterfactual.evaluated, 0);
+}
+
+void TestExplain::counterfactualsArePlausibleAndDiverse()
+{
+    // Both fields actionable, x without a template range: only the training data bounds it.
+    const QString path = m_dir.filePath(QStringLiteral("both.json"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": "both", "decision_rule": "threshold", "threshold": 0.5,
+        "grades": [{"name": "low", "below": 0.5}, {"name": "high", "below": 1}],
+        "actionable_fields": ["x", "kind"]})");
+    f.close();
+    // The record-only model: the full model is sure of the tiny cases from their image and
+    // history, so no record change inside the training data moves it.
+    const Explainer x = explainer(path, true);
+    const FeatureSpec &spec = m_data->spec();
+    const int xField = spec.recordFields[0].name == QLatin1String("x") ? 0 : 1;
+    const FieldEncoding &fx = spec.recordFields[static_cast<std::size_t>(xField)];
+    // The training values of x per class, computed here from the cases, not from the explainer.
+    std::map<int, std::vector<double>> perClass;
+    double lo = 1e9, hi = -1e9;
+    for (int i : m_data->indicesOf(QStringLiteral("train"))) {
+        const double v = m_data->at(i).recordValues[static_cast<std::size_t>(xField)];
+        perClass[m_data->at(i).label].push_back(v);
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    int found = 0;
+    for (int i = 0; i < 24; ++i) {
+        const CaseExplanation e = x.explain(i);
+        const Counterfactual &cf = e.counterfactual;
+        if (!cf.found) {
+            qInfo("case %d (%s, %s): %s", i, qPrintable(cf.decisionBefore),
+                qPrintable(probabilityText(QStringLiteral("yes"), cf.probabilityBefore)), qPrintable(cf.text));
+            continue;
+        }
+        ++found;
+        QVERIFY(cf.alternatives.size() <= 2);
+        QSet<QString> fields;
+        std::vector<std::pair<double, std::vector<CounterfactualChange>>> all { { cf.distance, cf.changes } };
+        for (const CounterfactualAlternative &a : cf.alternatives)
+            all.push_back({ a.distance, a.changes });
+        for (std::size_t k = 0; k < all.size(); ++k) {
+            if (k > 0)
+                QVERIFY2(all[k].first >= all[k - 1].first - 1e-9, "alternatives come by distance");
+            for (const CounterfactualChange &ch : all[k].second) {
+                QVERIFY2(!fields.contains(ch.field), qPrintable(QStringLiteral("%1 changed twice").arg(ch.field)));
+                fields.insert(ch.field);
+                if (ch.field != QLatin1String("x"))
+                    continue;
+                // Inside the training range, and inside the 5th–95th percentile of the training
+                // cases of the class the decision changes to (checked with a sorted copy).
+                const double z = fx.standardise(ch.to.toDouble());
+                QVERIFY2(z >= lo - 0.02 && z <= hi + 0.02, qPrintable(cf.text));
+                const int target = cf.decisionBefore == m_model->spec.classes.value(0) ? 1 : 0;
+                std::vector<double> v = perClass[target];
+                std::sort(v.begin(), v.end());
+                const double p5 = v[static_cast<std::size_t>(std::floor(0.05 * (v.size() - 1)))];
+                const double p95 = v[static_cast<std::size_t>(std::ceil(0.95 * (v.size() - 1)))];
+                QVERIFY2(z >= p5 - 0.02 && z <= p95 + 0.02,
+                    qPrintable(QStringLiteral("%1: x %2 outside [%3, %4] of class %5")
+                                   .arg(cf.text)
+                                   .arg(z)
+                                   .arg(p5)
+                                   .arg(p95)
+                                   .arg(target)));
+            }
+        }
+    }
+    QVERIFY2(found > 0, "some decisions of the tiny model should change within the training data");
+}
+
+void TestExplain::categoricalFieldsAreAttributedByOcclusion()
+{
+    const Explainer x = explainer();
+    const FeatureSpec &spec = m_data->spec();
+    int kindField = -1;
+    for (std::size_t f = 0; f < spec.recordFields.size(); ++f)
+        if (spec.recordFields[f].type == FieldType::Categorical)
+            kindField = static_cast<int>(f);
+    QVERIFY(kindField >= 0);
+    // The training mode of kind, counted here.
+    std::map<std::int64_t, int> counts;
+    for (int i : m_data->indicesOf(QStringLiteral("train")))
+        ++counts[m_data->at(i).recordCategory[static_cast<std::size_t>(kindField)]];
+    std::int64_t mode = 0;
+    for (const auto &[k, n] : counts)
+        if (k > 0 && (mode == 0 || n > counts[mode]))
+            mode = k;
+    int nonzero = 0;
+    for (int i : { 0, 1, 2, 3, 4, 5 }) {
+        const CaseExplanation e = x.explain(i);
+        const FieldAttribution &a = e.integratedGradients.at(static_cast<std::size_t>(kindField));
+        QCOMPARE(a.method, QStringLiteral("occlusion"));
+        Batch b = m_data->collate({ i });
+        b.recordCategory[0][kindField] = mode;
+        const double expected = e.igOutput - x.positiveProbabilities(b).front();
+        QVERIFY2(qAbs(a.value - expected) < 1e-5, qPrintable(QStringLiteral("%1 vs %2").arg(a.value).arg(expected)));
+        if (m_data->at(i).recordCategory[static_cast<std::size_t>(kindField)] == mode)
+            QCOMPARE(a.value, 0.0);
+        else
+            nonzero += a.value != 0.0 ? 1 : 0;
+    }
+    QVERIFY2(nonzero > 0, "cases not at the mode get a category attribution");
+    QVERIFY(CaseExplanation::attributionBaseline().contains(QStringLiteral("average training case")));
+}
+
+void TestExplain::modalityAblationMasksEachModality()
+{
+    const Explainer x = explainer();
+    const CaseExplanation e = x.explain(3);
+    const int positive = std::max(0, x.setup().bound.positiveIndex());
+    for (int m = 0; m < 3; ++m) {
+        QVERIFY2(std::isfinite(e.modalityAblation[static_cast<std::size_t>(m)]), "every modality is present");
+        Batch b = m_data->collate({ 3 });
+        (m == 0 ? b.imagePresent : m == 1 ? b.recordPresent : b.historyPresent)[0] = false;
+        torch::NoGradGuard noGrad;
+        const torch::Tensor p = torch::softmax(m_model->model->forward(b).logits, 1).contiguous();
+        const PredictionRow row = x.setup().predict(0, p.data_ptr<float>(), static_cast<int>(p.size(1)));
+        const double expected = e.positiveProbability - row.calibrated.at(static_cast<std::size_t>(positive));
+        QVERIFY2(qAbs(e.modalityAblation[static_cast<std::size_t>(m)] - expected) < 1e-5,
+            qPrintable(QStringLiteral("modality %1: %2 vs %3").arg(m).arg(e.modalityAblation[m]).arg(expected)));
+    }
+    // A record-only model has no image or history to mask.
+    const CaseExplanation r = explainer(QString(), true).explain(3);
+    QVERIFY(!std::isfinite(r.modalityAblation[0]));
+    QVERIFY(std::isfinite(r.modalityAblation[1]));
+    QVERIFY(!std::isfinite(r.modalityAblation[2]));
+    QVERIFY(r.toJson().value(QStringLiteral("modality_ablation")).toObject().value(QStringLiteral("image")).isNull());
 }
 
 void TestExplain::storedExplanationsRoundTrip()

@@ -2,6 +2,7 @@
 #include "CliSupport.h"
 #include "Commands.h"
 #include "dataset/MultimodalDataset.h"
+#include "decision/DecisionText.h"
 #include "explain/DecisionSetup.h"
 #include "explain/Explainer.h"
 #include "explain/ExplanationStore.h"
@@ -16,37 +17,69 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include <optional>
+
 #include <opencv2/core.hpp>
 
 namespace lepton::cli {
 namespace {
 
+QString signedValue(double v)
+{
+    return QStringLiteral("%1%2").arg(v >= 0 ? QStringLiteral("+") : QString()).arg(v, 0, 'f', 3);
+}
+
 QString topFields(const std::vector<FieldAttribution> &fields, int n, bool absolute)
 {
     std::vector<FieldAttribution> sorted = fields;
-    std::sort(sorted.begin(), sorted.end(), [&](const FieldAttribution &a, const FieldAttribution &b) {
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const FieldAttribution &a, const FieldAttribution &b) {
         return absolute ? std::abs(a.value) > std::abs(b.value) : a.value > b.value;
     });
     QStringList parts;
-    for (int i = 0; i < n && i < static_cast<int>(sorted.size()); ++i)
-        parts.append(QStringLiteral("%1 %2")
-                         .arg(sorted[static_cast<std::size_t>(i)].field)
-                         .arg(sorted[static_cast<std::size_t>(i)].value, 0, 'f', 3));
+    for (int i = 0; i < n && i < static_cast<int>(sorted.size()); ++i) {
+        const FieldAttribution &f = sorted[static_cast<std::size_t>(i)];
+        if (f.method == QLatin1String("missing"))
+            continue;
+        parts.append(absolute ? QStringLiteral("%1 %2%3").arg(f.field, signedValue(f.value),
+                         f.method == QLatin1String("occlusion") ? QStringLiteral(" (category)") : QString())
+                              : QStringLiteral("%1 %2").arg(f.field).arg(f.value, 0, 'f', 3));
+    }
+    QStringList missing;
+    for (const FieldAttribution &f : fields)
+        if (f.method == QLatin1String("missing"))
+            missing.append(f.field);
+    if (!missing.isEmpty())
+        parts.append(QStringLiteral("missing: %1").arg(missing.join(QStringLiteral(", "))));
     return parts.join(QStringLiteral(", "));
 }
 
-void printExplanation(const CaseExplanation &e)
+void printExplanation(const CaseExplanation &e, const DomainTemplate &bound)
 {
-    printOut(QStringLiteral("Case %1: %2 (p %3 calibrated), grade %4, expected cost %5%6\n")
-                 .arg(e.caseKey, e.prediction.decision)
-                 .arg(e.positiveProbability, 0, 'f', 3)
-                 .arg(e.prediction.grade)
-                 .arg(e.prediction.expectedCost, 0, 'f', 3)
-                 .arg(e.prediction.referred ? QStringLiteral(", referred to review") : QString()));
+    const QString positive = bound.classes.value(std::max(0, bound.positiveIndex()));
+    printOut(
+        QStringLiteral("Case %1: decision %2 · %3 (calibrated) · grade %4 · expected cost %5%6\n")
+            .arg(e.caseKey, e.prediction.decision, probabilityText(positive, e.positiveProbability), e.prediction.grade)
+            .arg(e.prediction.expectedCost, 0, 'f', 3)
+            .arg(e.prediction.referred ? QStringLiteral(" · referred to review") : QString()));
+    printOut(QStringLiteral("  rule: %1\n").arg(ruleText(bound)));
+    int decided = -1;
+    for (int i = 0; i < bound.classes.size(); ++i)
+        if (bound.decisionLabel(bound.classes[i]) == e.prediction.decision)
+            decided = i;
+    if (const QString why = differsText(bound, e.prediction.calibrated, decided); !why.isEmpty())
+        printOut(QStringLiteral("  most likely: %1\n").arg(why));
     printOut(QStringLiteral("  modality attention: image %1, record %2, history %3\n")
                  .arg(e.modalityWeights[0], 0, 'f', 2)
                  .arg(e.modalityWeights[1], 0, 'f', 2)
                  .arg(e.modalityWeights[2], 0, 'f', 2));
+    QStringList ablation;
+    const QString names[] = { QStringLiteral("image"), QStringLiteral("record"), QStringLiteral("history") };
+    for (std::size_t m = 0; m < 3; ++m)
+        ablation.append(std::isfinite(e.modalityAblation[m])
+                ? QStringLiteral("%1 %2").arg(names[m], signedValue(e.modalityAblation[m]))
+                : QStringLiteral("%1 absent").arg(names[m]));
+    printOut(QStringLiteral("  modality contribution (p(%1) minus p without it): %2\n")
+                 .arg(positive, ablation.join(QStringLiteral(", "))));
     if (!e.imageAttention.empty()) {
         cv::Point at, cam;
         cv::minMaxLoc(e.imageAttention, nullptr, nullptr, nullptr, &at);
@@ -62,8 +95,8 @@ void printExplanation(const CaseExplanation &e)
         printOut(QStringLiteral("  image: none\n"));
     }
     printOut(QStringLiteral("  field attention: %1\n").arg(topFields(e.fieldAttention, 3, false)));
-    printOut(QStringLiteral("  integrated gradients: %1 (completeness error %2)\n")
-                 .arg(topFields(e.integratedGradients, 3, true))
+    printOut(QStringLiteral("  field attributions to p(%1), %2: %3 (completeness error %4)\n")
+                 .arg(positive, CaseExplanation::attributionBaseline(), topFields(e.integratedGradients, 3, true))
                  .arg(e.igCompletenessError, 0, 'g', 2));
     if (!e.temporalWeights.empty()) {
         const auto top = std::max_element(e.temporalWeights.begin(), e.temporalWeights.end());
@@ -72,10 +105,21 @@ void printExplanation(const CaseExplanation &e)
                      .arg(e.temporalWeights.size())
                      .arg(*top, 0, 'f', 2));
     }
+    QStringList disagree;
+    for (const CounterfactualChange &c : e.counterfactual.changes)
+        if (c.agreesWithAttribution < 0)
+            disagree.append(c.field);
     printOut(
-        QStringLiteral("  counterfactual: %1%2\n")
+        QStringLiteral("  counterfactual: %1%2%3\n")
             .arg(e.counterfactual.text,
-                e.counterfactual.found && !e.counterfactual.verified ? QStringLiteral(" (NOT verified)") : QString()));
+                e.counterfactual.found && !e.counterfactual.verified ? QStringLiteral(" (NOT verified)") : QString(),
+                disagree.isEmpty()
+                    ? QString()
+                    : QStringLiteral(" — its change of %1 goes against that field's attribution, which is "
+                                     "measured from the average case, not from this one")
+                          .arg(disagree.join(QStringLiteral(", ")))));
+    for (const CounterfactualAlternative &a : e.counterfactual.alternatives)
+        printOut(QStringLiteral("    or: %1 (distance %2 SD)\n").arg(a.text).arg(a.distance, 0, 'f', 2));
 }
 
 /// Every case of a split: predicted, explained and stored by the prediction service.
@@ -100,11 +144,12 @@ int explainAll(Study &study, qint64 runId, qint64 datasetId, const QString &spli
         if (done > 0 && total > 1)
             progress(done, total, QStringLiteral("explaining"));
     };
+    std::optional<CaseExplanation> only; // printed once the summary names the template
     options.explained = [&](const CaseExplanation &e) {
         if (json)
             out.append(e.toJson());
         else if (cases == 1)
-            printExplanation(e);
+            only = e;
     };
     PredictionService::Failure failure {};
     auto summary = PredictionService::run(study, options, &failure);
@@ -128,6 +173,8 @@ int explainAll(Study &study, qint64 runId, qint64 datasetId, const QString &spli
                      .arg(summary->cases));
         return ExitFailure;
     }
+    if (only)
+        printExplanation(*only, summary->bound);
     const double ms = static_cast<double>(summary->explainMs) / summary->cases;
     if (json) {
         printJson(summary->cases == 1 ? out.first().toObject()
@@ -164,12 +211,20 @@ int runExplain(const QStringList &args)
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto (default), cpu or cuda."),
         QStringLiteral("DEVICE"), QStringLiteral("auto"));
     const QCommandLineOption report(QStringLiteral("report"),
-        QStringLiteral("Measure faithfulness on --split against the demo data's ground truth (nothing is stored)."));
+        QStringLiteral("Measure faithfulness on --split against a ground-truth file, each measure beside its "
+                       "chance level (nothing is stored)."));
     const QCommandLineOption groundTruth(QStringLiteral("ground-truth"),
-        QStringLiteral("ground_truth.json for --report (default: beside the dataset's manifest)."),
+        QStringLiteral("The ground-truth file for --report (default: ground_truth.json beside the dataset's "
+                       "manifest; format in docs/EXPLANATIONS.md)."),
         QStringLiteral("FILE"));
+    const QCommandLineOption stabilityRun(QStringLiteral("stability-run"),
+        QStringLiteral("With --report: also measure explanation stability, the rank correlation of each case's "
+                       "field attributions under this run and under run M (trained on the same dataset, e.g. "
+                       "with another seed)."),
+        QStringLiteral("M"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    for (const auto &o : { run, caseOption, all, split, dataset, templateOption, device, report, groundTruth, json })
+    for (const auto &o :
+        { run, caseOption, all, split, dataset, templateOption, device, report, groundTruth, stabilityRun, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("explain"), QStringLiteral("STUDY --run ID (--case CASE | --all)"),
@@ -183,6 +238,16 @@ int runExplain(const QStringList &args)
         return usageError(QStringLiteral("explain"), QStringLiteral("--run ID is required"));
     if ((p.isSet(caseOption) ? 1 : 0) + (p.isSet(all) ? 1 : 0) + (p.isSet(report) ? 1 : 0) != 1)
         return usageError(QStringLiteral("explain"), QStringLiteral("give one of --case CASE, --all or --report"));
+    qint64 stabilityRunId = 0;
+    if (p.isSet(stabilityRun)) {
+        stabilityRunId = p.value(stabilityRun).toLongLong(&ok);
+        if (!ok || !p.isSet(report))
+            return usageError(
+                QStringLiteral("explain"), QStringLiteral("--stability-run M takes a run id and goes with --report"));
+        if (stabilityRunId == runId)
+            return usageError(
+                QStringLiteral("explain"), QStringLiteral("--stability-run needs a run other than --run"));
+    }
 
     auto study = Study::open(p.positionalArguments().first(), Study::Mode::ReadWrite);
     if (!study) {
@@ -243,7 +308,47 @@ int runExplain(const QStringList &args)
             if (summary)
                 truth = QFileInfo(summary->manifestPath).dir().filePath(QStringLiteral("ground_truth.json"));
         }
-        auto r = measureFaithfulness(explainer, *ds.value(), indices, truth, 3, stderrProgress(), interruptCancel());
+        // Stability: the second run explains the same cases with its own model and decision setup.
+        std::optional<TrainedModel> other;
+        std::optional<Explainer> otherExplainer;
+        if (stabilityRunId != 0) {
+            auto loaded = TrainedModel::load(*study.value(), stabilityRunId, p.value(device));
+            if (!loaded) {
+                printErr(QStringLiteral("lepton explain: --stability-run: %1\n").arg(loaded.error()));
+                return ExitFailure;
+            }
+            if (loaded->run.datasetId != model->run.datasetId) {
+                printErr(QStringLiteral("lepton explain: run %1 was trained on dataset %2, run %3 on dataset %4; "
+                                        "--stability-run needs a run trained on the same dataset\n")
+                             .arg(stabilityRunId)
+                             .arg(loaded->run.datasetId)
+                             .arg(runId)
+                             .arg(model->run.datasetId));
+                return ExitInvalidInput;
+            }
+            auto otherSetup = DecisionSetup::forRun(*study.value(), loaded.value(), p.value(templateOption));
+            if (!otherSetup) {
+                printErr(QStringLiteral("lepton explain: --stability-run: %1\n").arg(otherSetup.error()));
+                return ExitInvalidInput;
+            }
+            auto otherDs = loaded->dataset(*study.value(), datasetId);
+            if (!otherDs) {
+                printErr(QStringLiteral("lepton explain: --stability-run: %1\n").arg(otherDs.error()));
+                return ExitFailure;
+            }
+            if (otherDs.value()->size() != ds.value()->size()) {
+                printErr(QStringLiteral("lepton explain: runs %1 and %2 see dataset %3 with different cases; "
+                                        "--stability-run needs the same cases\n")
+                             .arg(runId)
+                             .arg(stabilityRunId)
+                             .arg(datasetId));
+                return ExitInvalidInput;
+            }
+            other = loaded.take();
+            otherExplainer.emplace(other->model, otherDs.value(), otherSetup.value(), other->device);
+        }
+        auto r = measureFaithfulness(explainer, *ds.value(), indices, truth, 3, stderrProgress(), interruptCancel(),
+            otherExplainer ? &*otherExplainer : nullptr);
         if (!r) {
             printErr(QStringLiteral("lepton explain: %1\n").arg(r.error()));
             return ExitInvalidInput;
@@ -266,7 +371,7 @@ int runExplain(const QStringList &args)
     if (p.isSet(json))
         printJson(e.toJson());
     else
-        printExplanation(e);
+        printExplanation(e, setup->bound);
     return ExitOk;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
 #include "Commands.h"
+#include "decision/DecisionText.h"
 #include "explain/PredictionService.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
@@ -117,7 +118,7 @@ int runPredict(const QStringList &args)
         QStringList counts;
         for (auto it = perClass.begin(); it != perClass.end(); ++it)
             counts.append(QStringLiteral("%1 %2").arg(it.key()).arg(it.value()));
-        printOut(QStringLiteral("Stored %1 predictions of run %2 for dataset %3 (%4)\n")
+        printOut(QStringLiteral("Stored %1 predictions of run %2 for dataset %3 (most likely class: %4)\n")
                      .arg(summary->predicted)
                      .arg(runId)
                      .arg(datasetId)
@@ -130,6 +131,7 @@ int runPredict(const QStringList &args)
                      .arg(summary->temperature, 0, 'f', 3)
                      .arg(decided.join(QStringLiteral(", ")))
                      .arg(summary->referred));
+        printOut(QStringLiteral("Rule: %1\n").arg(ruleText(summary->bound)));
     }
     return ExitOk;
 }

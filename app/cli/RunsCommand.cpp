@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
 #include "Commands.h"
+#include "explain/Redecide.h"
 #include "store/AuditActions.h"
 #include "train/TensorBoard.h"
 
@@ -85,12 +86,123 @@ int runConvertCheckpoints(const QStringList &args)
     return ExitOk;
 }
 
+/// `lepton runs redecide`: a run's stored predictions decided again under another template.
+int runRedecide(const QStringList &args)
+{
+    const QString command = QStringLiteral("runs redecide");
+    QCommandLineParser p;
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    const QCommandLineOption run(
+        QStringLiteral("run"), QStringLiteral("The run whose predictions to re-decide."), QStringLiteral("ID"));
+    const QCommandLineOption templateOption(QStringLiteral("template"),
+        QStringLiteral("The template: a built-in one (%1) or a template file (`lepton template init` writes one).")
+            .arg(DomainTemplate::builtinNames().join(QStringLiteral(", "))),
+        QStringLiteral("NAME|FILE"));
+    const QCommandLineOption actor(QStringLiteral("actor"),
+        QStringLiteral("Who re-decides, as recorded in the study's audit log (default: the OS user, %1).")
+            .arg(AuditLog::currentUser()),
+        QStringLiteral("NAME"));
+    const QCommandLineOption dryRun(
+        QStringLiteral("dry-run"), QStringLiteral("Show what would change; write nothing (the study is only read)."));
+    for (const auto &o : { json, run, templateOption, actor, dryRun })
+        p.addOption(o);
+    p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
+    if (auto code = parseArguments(p, command,
+            QStringLiteral("STUDY --run ID --template NAME|FILE [--actor NAME] [--dry-run] [--json]"),
+            QStringLiteral("Decides a run's stored predictions again with another template, without retraining or "
+                           "predicting: each prediction's stored calibrated probabilities get the new template's "
+                           "decision, grade, expected cost and referral. The run keeps its positive class unless the "
+                           "template names one. The template, bound to the run's classes and fields, replaces the "
+                           "run's own in its config, so later predictions and explanations decide with it. Everything "
+                           "is written in one transaction with an audit log entry (action run.redecide: old and new "
+                           "template, how many decisions changed and how); the study must be writable. Stored "
+                           "explanations and reviews are kept; explain again to explain the new decisions. A run "
+                           "still training is refused."),
+            args, 1, 1))
+        return *code;
+    bool ok = false;
+    const qint64 runId = p.value(run).toLongLong(&ok);
+    if (!p.isSet(run) || !ok || runId <= 0)
+        return usageError(command, QStringLiteral("--run needs the id of a run (see `lepton runs STUDY`)"));
+    if (!p.isSet(templateOption) || p.value(templateOption).trimmed().isEmpty())
+        return usageError(command, QStringLiteral("--template needs a built-in template's name or a template file"));
+    if (p.isSet(actor) && p.value(actor).trimmed().isEmpty())
+        return usageError(command, QStringLiteral("--actor needs a name"));
+    auto chosen = DomainTemplate::load(p.value(templateOption));
+    if (!chosen) {
+        printErr(QStringLiteral("lepton %1: %2\n").arg(command, chosen.error()));
+        return ExitFailure;
+    }
+    const QString path = p.positionalArguments().first();
+    auto study = Study::open(path, p.isSet(dryRun) ? Study::Mode::ReadOnly : Study::Mode::ReadWrite);
+    if (!study) {
+        const QFileInfo file(path);
+        if (!p.isSet(dryRun) && file.isFile() && (!file.isWritable() || !QFileInfo(file.absolutePath()).isWritable()))
+            printErr(QStringLiteral("lepton %1: %2: is read-only (the file or its folder); nothing was re-decided. "
+                                    "Re-deciding is recorded in the study's audit log: copy the study to a folder "
+                                    "you can write to, or add --dry-run to see what would change\n")
+                         .arg(command, path));
+        else
+            printErr(QStringLiteral("lepton %1: %2\n").arg(command, study.error()));
+        return ExitFailure;
+    }
+    RedecideOptions options;
+    options.write = !p.isSet(dryRun);
+    options.source = p.value(templateOption);
+    auto outcome = redecideRun(*study.value(), runId, chosen.value(),
+        p.isSet(actor) ? p.value(actor).trimmed() : AuditLog::currentUser(), options);
+    if (!outcome) {
+        printErr(QStringLiteral("lepton %1: %2\n").arg(command, outcome.error()));
+        return ExitFailure;
+    }
+    const RedecideOutcome &o = outcome.value();
+    if (p.isSet(json)) {
+        QJsonObject out = o.toJson();
+        out.insert(QStringLiteral("study"), study.value()->path());
+        out.insert(QStringLiteral("dry_run"), p.isSet(dryRun));
+        out.insert(QStringLiteral("written"), o.written);
+        out.insert(QStringLiteral("audit_entry"), o.auditEntry > 0 ? QJsonValue(o.auditEntry) : QJsonValue());
+        printJson(out);
+        return ExitOk;
+    }
+    auto shown = [](const QString &decision) { return decision.isEmpty() ? QStringLiteral("(none)") : decision; };
+    auto counts = [&](const QMap<QString, int> &m) {
+        QStringList parts;
+        for (auto it = m.begin(); it != m.end(); ++it)
+            parts << QStringLiteral("%1 %2").arg(shown(it.key())).arg(it.value());
+        return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
+    };
+    QString text = QStringLiteral("Run %1 %2 with template \"%3\" (was \"%4\"): %5 of %6 decisions %7\n")
+                       .arg(runId)
+                       .arg(p.isSet(dryRun) ? QStringLiteral("would be re-decided") : QStringLiteral("re-decided"))
+                       .arg(o.newTemplate, o.oldTemplate)
+                       .arg(o.changed)
+                       .arg(o.predictions)
+                       .arg(p.isSet(dryRun) ? QStringLiteral("would change") : QStringLiteral("changed"));
+    text += QStringLiteral("  Rule: %1\n").arg(o.rule);
+    if (o.positiveClass != o.oldPositiveClass)
+        text += QStringLiteral("  Positive class: %1 (was %2)\n").arg(o.positiveClass, o.oldPositiveClass);
+    for (const RedecideOutcome::Transition &t : o.transitions)
+        text += QStringLiteral("  %1 → %2: %3\n").arg(shown(t.from), shown(t.to)).arg(t.cases);
+    text += QStringLiteral("  Changed to, per decision: %1\n").arg(counts(o.changedTo));
+    text += QStringLiteral("  Decisions now: %1 (before: %2)\n").arg(counts(o.after), counts(o.before));
+    text += QStringLiteral("  Referred to review: %1 (before: %2)\n").arg(o.referredAfter).arg(o.referredBefore);
+    if (o.written)
+        text += QStringLiteral("The run's config now holds the template; audit entry %1\n").arg(o.auditEntry);
+    else if (!p.isSet(dryRun))
+        text += QStringLiteral("The run already decides with this template; nothing was written\n");
+    printOut(text);
+    return ExitOk;
+}
+
 } // namespace
 
 int runRuns(const QStringList &args)
 {
     if (!args.isEmpty() && args.first() == QLatin1String("convert-checkpoints"))
         return runConvertCheckpoints(args.mid(1));
+    if (!args.isEmpty() && args.first() == QLatin1String("redecide"))
+        return runRedecide(args.mid(1));
     QCommandLineParser p;
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
     const QCommandLineOption run(
@@ -107,12 +219,13 @@ int runRuns(const QStringList &args)
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("runs"),
-            QStringLiteral("STUDY [--json] | STUDY --run ID --tensorboard DIR [--actor NAME] | convert-checkpoints "
-                           "STUDY --run ID [--actor NAME]"),
+            QStringLiteral("STUDY [--json] | STUDY --run ID --tensorboard DIR [--actor NAME] | redecide STUDY --run ID "
+                           "--template NAME|FILE [--actor NAME] | convert-checkpoints STUDY --run ID [--actor NAME]"),
             QStringLiteral("Lists the training runs of a study with their key metrics, or writes one run's metrics "
                            "as a TensorBoard event file (recorded in the study's audit log; the study must be "
-                           "writable). `lepton runs convert-checkpoints --help`: converting the checkpoints of an "
-                           "earlier version, for a study you trust."),
+                           "writable). `lepton runs redecide --help`: deciding a run's stored predictions again with "
+                           "another template. `lepton runs convert-checkpoints --help`: converting the checkpoints of "
+                           "an earlier version, for a study you trust."),
             args, 1, 1))
         return *code;
     if (p.isSet(actor) && p.value(actor).trimmed().isEmpty())

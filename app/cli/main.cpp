@@ -27,13 +27,16 @@ const Command kCommands[] = {
     { "import", "import a manifest (and events) into a study, with a validation report", lepton::cli::runImport },
     { "info", "list a study's datasets with their cases, classes and splits", lepton::cli::runInfo },
     { "train", "train a fusion model on a dataset; records the run, metrics and checkpoints", lepton::cli::runTrain },
-    { "runs", "list a study's training runs with their key metrics; convert an earlier version's checkpoints",
+    { "runs",
+        "list a study's training runs with their key metrics; re-decide a run with another template; convert an "
+        "earlier version's checkpoints",
         lepton::cli::runRuns },
     { "evaluate", "evaluate a run's best model on a split", lepton::cli::runEvaluate },
     { "predict", "predict with a run's best model and store the predictions", lepton::cli::runPredict },
     { "explain", "explain a run's predictions (attention, Grad-CAM, gradients, counterfactual) and store them",
         lepton::cli::runExplain },
     { "export", "write a run's model out of the study", lepton::cli::runExport },
+    { "template", "write a decision template from a dataset's training data", lepton::cli::runTemplate },
     { "audit", "verify or list a study's audit log (reviews, run changes)", lepton::cli::runAudit },
 };
 

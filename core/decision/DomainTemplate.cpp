@@ -29,7 +29,7 @@ const QSet<QString> &knownKeys()
         QStringLiteral("positive_class"), QStringLiteral("cost_matrix"), QStringLiteral("decision_rule"),
         QStringLiteral("threshold"), QStringLiteral("decisions"), QStringLiteral("grades"), QStringLiteral("abstain"),
         QStringLiteral("actionable_fields"), QStringLiteral("immutable_fields"), QStringLiteral("ranges"),
-        QStringLiteral("units") };
+        QStringLiteral("units"), QStringLiteral("fields") };
     return keys;
 }
 
@@ -185,6 +185,33 @@ QString parse(const QJsonObject &o, DomainTemplate &t)
             return QStringLiteral("units.%1: needs a text such as \"mg/L\"").arg(it.key());
         t.units.insert(it.key(), it.value().toString());
     }
+
+    // fields: {name: {"type": …, "categories": [...]}}, what a person (or the editor) reads.
+    const QJsonValue fields = o.value(QStringLiteral("fields"));
+    if (!fields.isUndefined() && !fields.isNull() && !fields.isObject())
+        return QStringLiteral("fields: needs {\"field\": {\"type\": \"numeric\"}, …}");
+    static const QStringList types { QStringLiteral("numeric"), QStringLiteral("categorical"),
+        QStringLiteral("boolean"), QStringLiteral("date") };
+    const QJsonObject fieldsObject = fields.toObject();
+    for (auto it = fieldsObject.begin(); it != fieldsObject.end(); ++it) {
+        if (it.key().trimmed().isEmpty())
+            return QStringLiteral("fields: every field needs a name");
+        if (!it.value().isObject())
+            return QStringLiteral("fields.%1: needs {\"type\": …, \"categories\": […]}").arg(it.key());
+        const QJsonObject f = it.value().toObject();
+        for (auto k = f.begin(); k != f.end(); ++k)
+            if (k.key() != QLatin1String("type") && k.key() != QLatin1String("categories"))
+                return QStringLiteral("fields.%1.%2: unknown key (known: type, categories)").arg(it.key(), k.key());
+        TemplateField field;
+        field.type = f.value(QStringLiteral("type")).toString();
+        if (!types.contains(field.type))
+            return QStringLiteral("fields.%1.type: needs one of %2").arg(it.key(), types.join(QStringLiteral(", ")));
+        if (QString e = readStrings(f, QStringLiteral("categories"), field.categories); !e.isEmpty())
+            return QStringLiteral("fields.%1.%2").arg(it.key(), e);
+        if (!field.categories.isEmpty() && field.type != QLatin1String("categorical"))
+            return QStringLiteral("fields.%1.categories: only a categorical field has categories").arg(it.key());
+        t.fields.insert(it.key(), field);
+    }
     return {};
 }
 
@@ -298,6 +325,16 @@ QJsonObject DomainTemplate::toJson() const
         u.insert(it.key(), it.value());
     o.insert(QStringLiteral("ranges"), r);
     o.insert(QStringLiteral("units"), u);
+    if (!fields.isEmpty()) {
+        QJsonObject f;
+        for (auto it = fields.begin(); it != fields.end(); ++it) {
+            QJsonObject field { { QStringLiteral("type"), it.value().type } };
+            if (!it.value().categories.isEmpty())
+                field.insert(QStringLiteral("categories"), QJsonArray::fromStringList(it.value().categories));
+            f.insert(it.key(), field);
+        }
+        o.insert(QStringLiteral("fields"), f);
+    }
     return o;
 }
 

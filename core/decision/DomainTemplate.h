@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QJsonObject>
+#include <QMap>
 #include <QStringList>
 
 #include <vector>
@@ -17,6 +18,18 @@ struct RiskGrade
 {
     QString name;
     double below = 1.0;
+};
+
+/// What a template knows of one record field beyond its range: its type ("numeric",
+/// "categorical", "boolean" or "date") and, for a categorical field, the categories seen.
+/// Written by `lepton template init` (explain/TemplateFromData) for the template editor and
+/// a person to read; the decision does not use it.
+struct TemplateField
+{
+    QString type;
+    QStringList categories;
+
+    bool operator==(const TemplateField &o) const { return type == o.type && categories == o.categories; }
 };
 
 /// How decisions are made in one domain: classes, costs, the rule, risk grades, when to refer a
@@ -43,6 +56,7 @@ struct DomainTemplate
     QStringList immutableFields;
     QHash<QString, std::pair<double, double>> ranges; ///< field → [min, max]
     QHash<QString, QString> units;
+    QMap<QString, TemplateField> fields; ///< record field → type and categories (key "fields")
 
     /// Reads a template; an error names the key and the reason. `origin` (a file name) prefixes it.
     static Result<DomainTemplate> fromJson(const QJsonObject &json, const QString &origin = QString());

@@ -2,11 +2,14 @@
 #include "Explainer.h"
 
 #include "dataset/MultimodalDataset.h"
+#include "decision/DecisionText.h"
 
 #include <QJsonArray>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 
 namespace lepton {
 namespace {
@@ -21,7 +24,8 @@ QJsonArray attributionsJson(const std::vector<FieldAttribution> &a)
 {
     QJsonArray out;
     for (const FieldAttribution &f : a)
-        out.append(QJsonObject { { QStringLiteral("field"), f.field }, { QStringLiteral("value"), f.value } });
+        out.append(QJsonObject { { QStringLiteral("field"), f.field }, { QStringLiteral("value"), f.value },
+            { QStringLiteral("method"), f.method } });
     return out;
 }
 
@@ -39,16 +43,104 @@ double toUserUnits(const FieldEncoding &f, double z)
     return f.log ? std::exp(x) : x;
 }
 
-} // namespace
+/// A value's percentile (linear between order statistics) of sorted values.
+double percentile(const std::vector<double> &sorted, double q)
+{
+    if (sorted.empty())
+        return 0.0;
+    const double at = q * static_cast<double>(sorted.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(at));
+    const std::size_t hi = std::min(sorted.size() - 1, lo + 1);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - static_cast<double>(lo));
+}
 
-QJsonObject Counterfactual::toJson() const
+/// The class index a decision label stands for (the template may name decisions differently
+/// from classes); -1 when none.
+int decidedIndex(const DomainTemplate &t, const QString &decision)
+{
+    for (int i = 0; i < t.classes.size(); ++i)
+        if (t.decisionLabel(t.classes[i]) == decision)
+            return i;
+    return static_cast<int>(t.classes.indexOf(decision));
+}
+
+QJsonArray changesJson(const std::vector<CounterfactualChange> &changes)
 {
     QJsonArray c;
     for (const CounterfactualChange &ch : changes)
         c.append(QJsonObject { { QStringLiteral("field"), ch.field }, { QStringLiteral("from"), ch.from },
             { QStringLiteral("to"), ch.to }, { QStringLiteral("unit"), ch.unit },
-            { QStringLiteral("standardised_delta"), ch.standardisedDelta } });
-    return QJsonObject { { QStringLiteral("found"), found }, { QStringLiteral("changes"), c },
+            { QStringLiteral("standardised_delta"), ch.standardisedDelta },
+            { QStringLiteral("agrees_with_attribution"), ch.agreesWithAttribution } });
+    return c;
+}
+
+} // namespace
+
+std::vector<FieldStatistics> trainingStatistics(const MultimodalDataset &dataset, int classes)
+{
+    const FeatureSpec &spec = dataset.spec();
+    const std::size_t nf = spec.recordFields.size();
+    std::vector<FieldStatistics> out(nf);
+    const std::vector<int> train = dataset.indicesOf(QStringLiteral("train"));
+    for (std::size_t f = 0; f < nf; ++f) {
+        const FieldEncoding &fe = spec.recordFields[f];
+        FieldStatistics &st = out[f];
+        st.classBand.assign(static_cast<std::size_t>(std::max(classes, 0)), { 1.0, 0.0 });
+        st.classCategories.assign(static_cast<std::size_t>(std::max(classes, 0)), {});
+        std::vector<std::vector<double>> perClass(static_cast<std::size_t>(std::max(classes, 0)));
+        std::vector<int> counts(static_cast<std::size_t>(fe.categories.size() + 1), 0);
+        double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+        for (int i : train) {
+            const EncodedCase &c = dataset.at(i);
+            if (c.recordMissing.size() <= f || c.recordMissing[f] > 0.5f)
+                continue;
+            st.seen = true;
+            const bool labelled = c.label >= 0 && c.label < classes;
+            if (fe.type == FieldType::Categorical) {
+                const std::int64_t k = c.recordCategory[f];
+                if (k >= 0 && k < static_cast<std::int64_t>(counts.size()))
+                    ++counts[static_cast<std::size_t>(k)];
+                if (labelled) {
+                    auto &seen = st.classCategories[static_cast<std::size_t>(c.label)];
+                    if (std::find(seen.begin(), seen.end(), k) == seen.end())
+                        seen.push_back(k);
+                }
+            } else {
+                const double v = c.recordValues[f];
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+                if (labelled)
+                    perClass[static_cast<std::size_t>(c.label)].push_back(v);
+            }
+        }
+        if (fe.type == FieldType::Categorical) {
+            st.mode = static_cast<std::int64_t>(std::max_element(counts.begin() + 1, counts.end()) - counts.begin());
+            if (counts.size() <= 1 || counts[static_cast<std::size_t>(st.mode)] == 0)
+                st.mode = 0;
+        } else if (st.seen) {
+            st.low = lo;
+            st.high = hi;
+            for (std::size_t k = 0; k < perClass.size(); ++k) {
+                std::sort(perClass[k].begin(), perClass[k].end());
+                if (!perClass[k].empty())
+                    st.classBand[k] = { percentile(perClass[k], 0.05), percentile(perClass[k], 0.95) };
+            }
+        }
+    }
+    return out;
+}
+
+QJsonObject Counterfactual::toJson() const
+{
+    QJsonArray alts;
+    for (const CounterfactualAlternative &a : alternatives)
+        alts.append(QJsonObject { { QStringLiteral("changes"), changesJson(a.changes) },
+            { QStringLiteral("decision_after"), a.decisionAfter },
+            { QStringLiteral("probability_after"), a.probabilityAfter }, { QStringLiteral("distance"), a.distance },
+            { QStringLiteral("text"), a.text } });
+    return QJsonObject { { QStringLiteral("found"), found }, { QStringLiteral("changes"), changesJson(changes) },
+        { QStringLiteral("distance"), distance }, { QStringLiteral("alternatives"), alts },
         { QStringLiteral("decision_before"), decisionBefore }, { QStringLiteral("decision_after"), decisionAfter },
         { QStringLiteral("grade_after"), gradeAfter }, { QStringLiteral("probability_before"), probabilityBefore },
         { QStringLiteral("probability_after"), probabilityAfter }, { QStringLiteral("verified"), verified },
@@ -62,6 +154,12 @@ QJsonObject CaseExplanation::toJson() const
         calibrated.append(v);
     for (double v : temporalWeights)
         temporal.append(v);
+    // Masked modalities the case lacks are left out (null).
+    QJsonObject ablation;
+    const char *names[] = { "image", "record", "history" };
+    for (std::size_t m = 0; m < 3; ++m)
+        ablation.insert(QLatin1String(names[m]),
+            std::isfinite(modalityAblation[m]) ? QJsonValue(modalityAblation[m]) : QJsonValue());
     return QJsonObject { { QStringLiteral("case_id"), caseId }, { QStringLiteral("case"), caseKey },
         { QStringLiteral("predicted"), prediction.predicted }, { QStringLiteral("calibrated"), calibrated },
         { QStringLiteral("positive_probability"), positiveProbability },
@@ -71,11 +169,13 @@ QJsonObject CaseExplanation::toJson() const
         { QStringLiteral("modality_weights"),
             QJsonObject { { QStringLiteral("image"), modalityWeights[0] },
                 { QStringLiteral("record"), modalityWeights[1] }, { QStringLiteral("history"), modalityWeights[2] } } },
+        { QStringLiteral("modality_ablation"), ablation },
         { QStringLiteral("field_attention"), attributionsJson(fieldAttention) },
         { QStringLiteral("temporal_attention"), temporal },
         { QStringLiteral("integrated_gradients"),
             QJsonObject { { QStringLiteral("fields"), attributionsJson(integratedGradients) },
-                { QStringLiteral("output"), igOutput }, { QStringLiteral("baseline_output"), igBaselineOutput },
+                { QStringLiteral("baseline"), attributionBaseline() }, { QStringLiteral("output"), igOutput },
+                { QStringLiteral("baseline_output"), igBaselineOutput },
                 { QStringLiteral("completeness_error"), igCompletenessError } } },
         { QStringLiteral("counterfactual"), counterfactual.toJson() } };
 }
@@ -85,6 +185,13 @@ Explainer::Explainer(
     : m_model(std::move(model)), m_dataset(std::move(dataset)), m_setup(std::move(setup)), m_device(device)
 {
     m_model->eval();
+    m_stats = trainingStatistics(*m_dataset, static_cast<int>(m_setup.bound.classes.size()));
+}
+
+QString CaseExplanation::attributionBaseline()
+{
+    return QStringLiteral("compared with an average training case (numbers and yes/no fields at their training "
+                          "means, categories at their most common training value)");
 }
 
 Batch Explainer::repeat(const Batch &one, int k)
@@ -168,6 +275,33 @@ std::vector<PredictionRow> Explainer::decideBatch(const Batch &b) const
     return rows;
 }
 
+std::array<double, 3> Explainer::modalityAblation(const Batch &one, double calibratedPositive) const
+{
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::array<double, 3> out { nan, nan, nan };
+    const ModelConfig &config = m_model->config();
+    const bool uses[3] = { config.usesImage(), config.usesRecord(), config.usesHistory() };
+    const Batch cpu = one.to(torch::kCPU);
+    const torch::Tensor *flags[3] = { &cpu.imagePresent, &cpu.recordPresent, &cpu.historyPresent };
+    std::vector<int> masked;
+    for (int m = 0; m < 3; ++m)
+        if (uses[m] && flags[m]->defined() && (*flags[m])[0].item<bool>())
+            masked.push_back(m);
+    // Masking the only present modality leaves the model nothing: its p then is the prior.
+    if (masked.empty())
+        return out;
+    Batch b = repeat(cpu, static_cast<int>(masked.size()));
+    for (std::size_t i = 0; i < masked.size(); ++i) {
+        torch::Tensor &flag = masked[i] == 0 ? b.imagePresent : masked[i] == 1 ? b.recordPresent : b.historyPresent;
+        flag[static_cast<std::int64_t>(i)] = false;
+    }
+    const std::vector<PredictionRow> rows = decideBatch(b.to(m_device));
+    const auto positive = static_cast<std::size_t>(std::max(0, m_setup.bound.positiveIndex()));
+    for (std::size_t i = 0; i < masked.size(); ++i)
+        out[static_cast<std::size_t>(masked[i])] = calibratedPositive - rows[i].calibrated.at(positive);
+    return out;
+}
+
 CaseExplanation Explainer::explain(int index, const ExplainOptions &options) const
 {
     CaseExplanation e;
@@ -195,33 +329,69 @@ CaseExplanation Explainer::explain(int index, const ExplainOptions &options) con
             for (std::int64_t t = 0; t < one.eventLengths[0].item<std::int64_t>(); ++t)
                 e.temporalWeights.push_back(o.temporalWeights[0][t].item<double>());
     }
+    e.modalityAblation = modalityAblation(one, e.positiveProbability);
     e.gradCam = gradCam(m_model, one, positive);
     if (m_model->config().usesRecord() && !spec.recordFields.empty()) {
-        // Baseline: every numeric field at its training mean (0 once standardised); categories
-        // and missing markers stay as they are.
+        // Baseline: every numeric (and yes/no) field at its training mean (0 once standardised);
+        // categories and missing markers stay as they are, so the path's completeness holds for
+        // the numbers alone. Categories are then attributed by occlusion against their mode.
         const std::vector<double> ig = integratedGradients(m_model, one, torch::zeros_like(one.recordValues), positive,
             options.igSteps, &e.igOutput, &e.igBaselineOutput);
         double sum = 0.0;
+        std::vector<int> categorical;
         for (std::size_t f = 0; f < ig.size(); ++f) {
-            e.integratedGradients.push_back({ spec.recordFields[f].name, ig[f] });
+            FieldAttribution a { spec.recordFields[f].name, ig[f] };
+            if (one.recordMissing[0][static_cast<std::int64_t>(f)].item<float>() > 0.5f) {
+                a.method = QStringLiteral("missing");
+                a.value = 0.0;
+            } else if (spec.recordFields[f].type == FieldType::Categorical) {
+                a.method = QStringLiteral("occlusion");
+                categorical.push_back(static_cast<int>(f));
+            }
             sum += ig[f];
+            e.integratedGradients.push_back(a);
         }
         e.igCompletenessError = std::abs(sum - (e.igOutput - e.igBaselineOutput));
+        if (!categorical.empty()) {
+            // One candidate per categorical field, set to its most common training value.
+            Batch b = repeat(one.to(torch::kCPU), static_cast<int>(categorical.size()));
+            for (std::size_t i = 0; i < categorical.size(); ++i) {
+                const int f = categorical[i];
+                const std::int64_t mode = m_stats.at(static_cast<std::size_t>(f)).mode;
+                b.recordCategory[static_cast<std::int64_t>(i)][f] = mode > 0 ? mode : 0;
+            }
+            const std::vector<double> p = positiveProbabilities(b);
+            for (std::size_t i = 0; i < categorical.size(); ++i)
+                e.integratedGradients[static_cast<std::size_t>(categorical[i])].value = e.igOutput - p[i];
+        }
     }
     if (options.counterfactual)
-        e.counterfactual = searchCounterfactual(one, e.prediction, options);
+        e.counterfactual = searchCounterfactual(one, e.prediction, options, e.integratedGradients);
     return e;
 }
 
-Counterfactual Explainer::searchCounterfactual(
-    const Batch &one, const PredictionRow &before, const ExplainOptions &o) const
+Counterfactual Explainer::searchCounterfactual(const Batch &one, const PredictionRow &before, const ExplainOptions &o,
+    const std::vector<FieldAttribution> &attributions) const
 {
     Counterfactual cf;
     const FeatureSpec &spec = m_dataset->spec();
     const DomainTemplate &t = m_setup.bound;
     const int positive = std::max(0, t.positiveIndex());
+    const QString positiveName = t.classes.value(positive);
     cf.decisionBefore = before.decision;
     cf.probabilityBefore = before.calibrated.at(static_cast<std::size_t>(positive));
+    const int decided = decidedIndex(t, before.decision);
+    QStringList targets;
+    for (int k = 0; k < t.classes.size(); ++k)
+        if (k != decided)
+            targets.append(t.classes[k]);
+    const QString targetText = targets.join(QStringLiteral(" or "));
+
+    if (t.actionableFields.isEmpty()) {
+        cf.text = QStringLiteral("none: the template marks no field actionable; choose the fields a person could "
+                                 "change in the Template editor (or in a template from `lepton template init`)");
+        return cf;
+    }
 
     // One candidate per row: (field, standardised value or category) settings.
     struct Move
@@ -231,39 +401,76 @@ Counterfactual Explainer::searchCounterfactual(
         double cost; ///< |Δ| in standard deviations; 1 for a category
     };
     std::vector<std::vector<Move>> singles; // per actionable field, its candidate moves
+    std::map<int, std::pair<double, double>> bounds; // numeric field → its plausible standardised range
+    QStringList usable, absent;
     for (const QString &name : t.actionableFields) {
         int f = -1;
         for (std::size_t i = 0; i < spec.recordFields.size(); ++i)
             if (spec.recordFields[i].name == name)
                 f = static_cast<int>(i);
-        if (f < 0 || one.recordMissing[0][f].item<float>() > 0.5f)
+        if (f < 0 || one.recordMissing[0][f].item<float>() > 0.5f) {
+            absent.append(name);
             continue; // unknown values are not changed
+        }
         const FieldEncoding &fe = spec.recordFields[static_cast<std::size_t>(f)];
+        const FieldStatistics &st = m_stats.at(static_cast<std::size_t>(f));
         std::vector<Move> moves;
         if (fe.type == FieldType::Categorical) {
             const int current = static_cast<int>(one.recordCategory[0][f].item<std::int64_t>());
-            for (int c = 1; c <= fe.categories.size(); ++c)
-                if (c != current)
+            for (int c = 1; c <= fe.categories.size(); ++c) {
+                if (c == current)
+                    continue;
+                // Only categories that training cases of another class have.
+                bool plausible = !st.seen;
+                for (std::size_t k = 0; k < st.classCategories.size(); ++k)
+                    if (static_cast<int>(k) != decided)
+                        plausible = plausible
+                            || std::find(st.classCategories[k].begin(), st.classCategories[k].end(), c)
+                                != st.classCategories[k].end();
+                if (plausible)
                     moves.push_back({ f, static_cast<double>(c), 1.0 });
+            }
         } else {
             const double z = one.recordValues[0][f].item<double>();
-            double lo = toUserUnits(fe, -3.0), hi = toUserUnits(fe, 3.0);
+            // Plausible: inside the training range and inside the 5th–95th percentile of the
+            // training cases of a class the decision could change to; without training cases
+            // in this dataset, within two standard deviations of the mean.
+            double zlo = -2.0, zhi = 2.0;
+            if (st.seen) {
+                double bandLo = std::numeric_limits<double>::infinity(), bandHi = -bandLo;
+                for (std::size_t k = 0; k < st.classBand.size(); ++k)
+                    if (static_cast<int>(k) != decided && st.classBand[k].first <= st.classBand[k].second) {
+                        bandLo = std::min(bandLo, st.classBand[k].first);
+                        bandHi = std::max(bandHi, st.classBand[k].second);
+                    }
+                zlo = std::max(st.low, bandLo);
+                zhi = std::min(st.high, bandHi);
+            }
             if (t.ranges.contains(name)) {
-                lo = t.ranges.value(name).first;
-                hi = t.ranges.value(name).second;
+                double lo = t.ranges.value(name).first, hi = t.ranges.value(name).second;
+                if (fe.log)
+                    lo = std::max(lo, 1e-3 * std::exp(fe.mean));
+                zlo = std::max<double>(zlo, fe.standardise(lo));
+                zhi = std::min<double>(zhi, fe.standardise(hi));
             }
-            if (fe.log)
-                lo = std::max(lo, 1e-3 * std::exp(fe.mean));
-            // Evenly spaced in standardised units (for a log field: in ratios, not in mg/L).
-            const double zlo = fe.standardise(lo), zhi = fe.standardise(hi);
-            for (int k = 0; k <= o.gridPoints; ++k) {
-                const double zz = zlo + (zhi - zlo) * k / o.gridPoints;
-                if (std::abs(zz - z) > 1e-6)
-                    moves.push_back({ f, zz, std::abs(zz - z) });
-            }
+            bounds[f] = { zlo, zhi };
+            if (zlo <= zhi)
+                // Evenly spaced in standardised units (for a log field: in ratios, not in mg/L).
+                for (int k = 0; k <= o.gridPoints; ++k) {
+                    const double zz = zlo + (zhi - zlo) * k / o.gridPoints;
+                    if (std::abs(zz - z) > 1e-6)
+                        moves.push_back({ f, zz, std::abs(zz - z) });
+                }
         }
+        usable.append(name);
         if (!moves.empty())
             singles.push_back(std::move(moves));
+    }
+    if (usable.isEmpty()) {
+        cf.text = QStringLiteral("none: the case has no value for any actionable field (%1); a counterfactual "
+                                 "changes only known values")
+                      .arg(absent.join(QStringLiteral(", ")));
+        return cf;
     }
 
     FixedEmbeddings fixed;
@@ -273,17 +480,21 @@ Counterfactual Explainer::searchCounterfactual(
     }
     // Candidates are edited on a CPU copy of the case, then moved to the model's device.
     const Batch cpuOne = one.to(torch::kCPU);
+    const auto isCategory = [&](const Move &m) {
+        return spec.recordFields[static_cast<std::size_t>(m.field)].type == FieldType::Categorical;
+    };
+    auto apply = [&](Batch &b, std::int64_t row, const std::vector<Move> &moves) {
+        for (const Move &m : moves) {
+            if (isCategory(m))
+                b.recordCategory[row][m.field] = static_cast<std::int64_t>(m.value);
+            else
+                b.recordValues[row][m.field] = static_cast<float>(m.value);
+        }
+    };
     auto evaluate = [&](const std::vector<std::vector<Move>> &candidates) {
         Batch b = repeat(cpuOne, static_cast<int>(candidates.size()));
-        auto values = b.recordValues.accessor<float, 2>();
-        auto cats = b.recordCategory.accessor<std::int64_t, 2>();
         for (std::size_t i = 0; i < candidates.size(); ++i)
-            for (const Move &m : candidates[i]) {
-                if (spec.recordFields[static_cast<std::size_t>(m.field)].type == FieldType::Categorical)
-                    cats[static_cast<std::int64_t>(i)][m.field] = static_cast<std::int64_t>(m.value);
-                else
-                    values[static_cast<std::int64_t>(i)][m.field] = static_cast<float>(m.value);
-            }
+            apply(b, static_cast<std::int64_t>(i), candidates[i]);
         cf.evaluated += static_cast<int>(candidates.size());
         torch::NoGradGuard noGrad;
         const torch::Tensor probs
@@ -294,98 +505,147 @@ Counterfactual Explainer::searchCounterfactual(
             rows.push_back(m_setup.predict(0, probs.data_ptr<float>() + i * classes, classes));
         return rows;
     };
-    std::vector<Move> best;
-    double bestCost = std::numeric_limits<double>::infinity();
-    auto consider = [&](const std::vector<std::vector<Move>> &candidates) {
-        if (candidates.empty())
-            return;
-        const std::vector<PredictionRow> rows = evaluate(candidates);
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            if (rows[i].decision == before.decision)
-                continue;
-            double cost = 0.0;
-            for (const Move &m : candidates[i])
-                cost += m.cost;
-            if (cost < bestCost) {
-                bestCost = cost;
-                best = candidates[i];
-            }
-        }
+    const auto costOf = [](const std::vector<Move> &moves) {
+        double c = 0.0;
+        for (const Move &m : moves)
+            c += m.cost;
+        return c;
     };
-    // One field at a time; two only when no single field flips the decision.
+    // Per field, its cheapest single move that changes the decision; the fields are then ranked by
+    // that cost, so the alternatives differ in the field they change.
+    std::vector<std::vector<Move>> found;
     {
         std::vector<std::vector<Move>> candidates;
         for (const auto &moves : singles)
             for (const Move &m : moves)
                 candidates.push_back({ m });
-        consider(candidates);
+        if (!candidates.empty()) {
+            const std::vector<PredictionRow> rows = evaluate(candidates);
+            std::map<int, std::vector<Move>> bestPerField;
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                if (rows[i].decision == before.decision)
+                    continue;
+                auto it = bestPerField.find(candidates[i][0].field);
+                if (it == bestPerField.end() || costOf(candidates[i]) < costOf(it->second))
+                    bestPerField[candidates[i][0].field] = candidates[i];
+            }
+            for (auto &[field, moves] : bestPerField)
+                found.push_back(moves);
+        }
     }
-    if (best.empty()) {
+    if (found.empty()) {
+        // Two fields at once, on a coarser grid, when no single field changes the decision.
+        std::vector<Move> best;
+        double bestCost = std::numeric_limits<double>::infinity();
         const int coarse = std::max(4, o.gridPoints / 3);
+        const auto step = [&](const std::vector<Move> &m) {
+            return std::max<std::size_t>(1, m.size() / static_cast<std::size_t>(coarse));
+        };
         for (std::size_t a = 0; a < singles.size(); ++a)
             for (std::size_t b = a + 1; b < singles.size(); ++b) {
                 std::vector<std::vector<Move>> candidates;
-                const auto step = [&](const std::vector<Move> &m) {
-                    return std::max<std::size_t>(1, m.size() / static_cast<std::size_t>(coarse));
-                };
                 for (std::size_t i = 0; i < singles[a].size(); i += step(singles[a]))
                     for (std::size_t j = 0; j < singles[b].size(); j += step(singles[b]))
                         candidates.push_back({ singles[a][i], singles[b][j] });
-                consider(candidates);
+                const std::vector<PredictionRow> rows = evaluate(candidates);
+                for (std::size_t i = 0; i < rows.size(); ++i)
+                    if (rows[i].decision != before.decision && costOf(candidates[i]) < bestCost) {
+                        bestCost = costOf(candidates[i]);
+                        best = candidates[i];
+                    }
             }
+        if (!best.empty())
+            found.push_back(best);
     }
-    // Refine a single numeric move by bisection towards the current value: the smallest change.
-    if (best.size() == 1 && spec.recordFields[static_cast<std::size_t>(best[0].field)].type != FieldType::Categorical) {
-        const double z0 = cpuOne.recordValues[0][best[0].field].item<double>();
-        double flip = best[0].value, keep = z0;
-        for (int i = 0; i < 10; ++i) {
-            const double mid = (flip + keep) / 2.0;
-            const auto rows = evaluate({ { { best[0].field, mid, std::abs(mid - z0) } } });
-            (rows[0].decision != before.decision ? flip : keep) = mid;
-        }
-        best[0].value = flip;
-        best[0].cost = std::abs(flip - z0);
-    }
-    if (best.empty()) {
-        cf.text = QStringLiteral("no counterfactual within limits: no change of up to two actionable fields (%1) "
-                                 "inside their valid ranges gives another decision than '%2'")
-                      .arg(t.actionableFields.join(QStringLiteral(", ")), before.decision);
+    if (found.empty()) {
+        cf.text = QStringLiteral("none: no change of up to two actionable fields (%1) to values that training cases "
+                                 "of %2 have gives another decision than '%3'; widen the actionable fields or their "
+                                 "ranges in the Template editor")
+                      .arg(usable.join(QStringLiteral(", ")), targetText, before.decision);
         return cf;
     }
-
-    // Verify: the changed case, run through the whole model from scratch.
-    Batch changed = repeat(cpuOne, 1);
-    QStringList parts;
-    for (const Move &m : best) {
-        const FieldEncoding &fe = spec.recordFields[static_cast<std::size_t>(m.field)];
-        CounterfactualChange ch;
-        ch.field = fe.name;
-        ch.unit = t.units.value(fe.name);
-        ch.standardisedDelta = m.cost;
-        if (fe.type == FieldType::Categorical) {
-            const int current = static_cast<int>(cpuOne.recordCategory[0][m.field].item<std::int64_t>());
-            ch.from = fe.categories.value(current - 1);
-            ch.to = fe.categories.value(static_cast<int>(m.value) - 1);
-            changed.recordCategory[0][m.field] = static_cast<std::int64_t>(m.value);
-        } else {
-            ch.from = formatValue(toUserUnits(fe, cpuOne.recordValues[0][m.field].item<double>()));
-            ch.to = formatValue(toUserUnits(fe, m.value));
-            changed.recordValues[0][m.field] = m.value;
+    // A single numeric move: bisection towards the current value finds the smallest change.
+    for (std::vector<Move> &moves : found)
+        if (moves.size() == 1 && !isCategory(moves[0])) {
+            const double z0 = cpuOne.recordValues[0][moves[0].field].item<double>();
+            // Towards the current value, but never out of the plausible range.
+            const auto range = bounds.at(moves[0].field);
+            double flip = moves[0].value, keep = std::clamp(z0, range.first, range.second);
+            for (int i = 0; i < 10; ++i) {
+                const double mid = (flip + keep) / 2.0;
+                const auto rows = evaluate({ { { moves[0].field, mid, std::abs(mid - z0) } } });
+                (rows[0].decision != before.decision ? flip : keep) = mid;
+            }
+            moves[0].value = flip;
+            moves[0].cost = std::abs(flip - z0);
         }
-        cf.changes.push_back(ch);
-        parts.append(QStringLiteral("%1 %2 → %3%4")
-                         .arg(ch.field, ch.from, ch.to, ch.unit.isEmpty() ? QString() : QStringLiteral(" ") + ch.unit));
+    std::stable_sort(found.begin(), found.end(),
+        [&](const std::vector<Move> &a, const std::vector<Move> &b) { return costOf(a) < costOf(b); });
+    if (found.size() > 3)
+        found.resize(3);
+
+    // Each change in the user's units, then verified: the changed case run through the whole
+    // model from scratch (a self-check of the search, not evidence of faithfulness).
+    Batch changed = repeat(cpuOne, static_cast<int>(found.size()));
+    std::vector<std::vector<CounterfactualChange>> described(found.size());
+    std::vector<QString> partsText(found.size());
+    for (std::size_t r = 0; r < found.size(); ++r) {
+        apply(changed, static_cast<std::int64_t>(r), found[r]);
+        QStringList parts;
+        for (const Move &m : found[r]) {
+            const FieldEncoding &fe = spec.recordFields[static_cast<std::size_t>(m.field)];
+            CounterfactualChange ch;
+            ch.field = fe.name;
+            ch.unit = t.units.value(fe.name);
+            ch.standardisedDelta = m.cost;
+            if (isCategory(m)) {
+                const int current = static_cast<int>(cpuOne.recordCategory[0][m.field].item<std::int64_t>());
+                ch.from = fe.categories.value(current - 1);
+                ch.to = fe.categories.value(static_cast<int>(m.value) - 1);
+            } else {
+                const double z0 = cpuOne.recordValues[0][m.field].item<double>();
+                ch.from = formatValue(toUserUnits(fe, z0));
+                ch.to = formatValue(toUserUnits(fe, m.value));
+                // The attribution's average gradient is a / (x − baseline) with the baseline at 0.
+                if (static_cast<std::size_t>(m.field) < attributions.size() && std::abs(z0) > 1e-6
+                    && attributions[static_cast<std::size_t>(m.field)].method == QLatin1String("ig")
+                    && attributions[static_cast<std::size_t>(m.field)].value != 0.0)
+                    ch.agreesWithAttribution
+                        = (attributions[static_cast<std::size_t>(m.field)].value / z0) * (m.value - z0) < 0.0
+                        ? -1
+                        : 1; // sign of the predicted change of p(positive); compared below
+            }
+            described[r].push_back(ch);
+            parts.append(
+                QStringLiteral("%1 %2 → %3%4")
+                    .arg(ch.field, ch.from, ch.to, ch.unit.isEmpty() ? QString() : QStringLiteral(" ") + ch.unit));
+        }
+        partsText[r] = parts.join(QStringLiteral(" and "));
     }
     const std::vector<PredictionRow> verified = decideBatch(changed.to(m_device));
-    cf.found = true;
-    cf.decisionAfter = verified[0].decision;
-    cf.gradeAfter = verified[0].grade;
-    cf.probabilityAfter = verified[0].calibrated.at(static_cast<std::size_t>(positive));
-    cf.verified = cf.decisionAfter != before.decision;
-    cf.text = QStringLiteral("%1 would give %2 (grade %3; p %4 → %5)")
-                  .arg(parts.join(QStringLiteral(" and ")), cf.decisionAfter, cf.gradeAfter)
-                  .arg(cf.probabilityBefore, 0, 'f', 3)
-                  .arg(cf.probabilityAfter, 0, 'f', 3);
+    for (std::size_t r = 0; r < found.size(); ++r) {
+        const double pAfter = verified[r].calibrated.at(static_cast<std::size_t>(positive));
+        // Agreement: the attribution predicts p(positive) to move the way it does.
+        for (CounterfactualChange &ch : described[r])
+            if (ch.agreesWithAttribution != 0)
+                ch.agreesWithAttribution = (ch.agreesWithAttribution > 0) == (pAfter > cf.probabilityBefore) ? 1 : -1;
+        const QString text
+            = QStringLiteral("%1 would give %2 (%3 → %4)")
+                  .arg(partsText[r], verified[r].decision, probabilityText(positiveName, cf.probabilityBefore),
+                      QStringLiteral("%1 %").arg(100.0 * pAfter, 0, 'f', pAfter < 0.1 ? 1 : 0));
+        if (r == 0) {
+            cf.found = true;
+            cf.changes = described[r];
+            cf.decisionAfter = verified[r].decision;
+            cf.gradeAfter = verified[r].grade;
+            cf.probabilityAfter = pAfter;
+            cf.distance = costOf(found[r]);
+            cf.verified = cf.decisionAfter != before.decision;
+            cf.text = text;
+        } else {
+            cf.alternatives.push_back({ described[r], verified[r].decision, pAfter, costOf(found[r]), text });
+        }
+    }
     return cf;
 }
 

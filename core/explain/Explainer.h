@@ -21,6 +21,10 @@ struct FieldAttribution
 {
     QString field;
     double value = 0.0;
+    /// How the value was obtained: "ig" (Integrated Gradients; numbers and booleans), "occlusion"
+    /// (p at the case minus p with the field at its training mode; categories), "missing" (the
+    /// case has no value: nothing to attribute, value 0).
+    QString method = QStringLiteral("ig");
 };
 
 /// One field changed by a counterfactual, in the user's units.
@@ -29,6 +33,20 @@ struct CounterfactualChange
     QString field;
     QString from, to, unit;
     double standardisedDelta = 0.0; ///< |Δ| in training standard deviations (1 for a category)
+    /// Whether the field's attribution points the same way as this change: +1 it agrees (the
+    /// attribution's gradient times the change moves p(positive) the way the counterfactual does),
+    /// -1 it disagrees, 0 cannot be said (a category, or the value sits at the baseline).
+    int agreesWithAttribution = 0;
+};
+
+/// Another change that also gives another decision, on other fields than the first.
+struct CounterfactualAlternative
+{
+    std::vector<CounterfactualChange> changes;
+    QString decisionAfter;
+    double probabilityAfter = 0.0;
+    double distance = 0.0; ///< Σ |Δ| in training standard deviations (1 per category)
+    QString text;
 };
 
 /// The smallest change to actionable fields that flips the decision, verified by the model.
@@ -40,7 +58,10 @@ struct Counterfactual
     double probabilityBefore = 0.0, probabilityAfter = 0.0; ///< calibrated p(positive)
     bool verified = false; ///< the model, run on the changed case, gives decisionAfter
     int evaluated = 0; ///< candidate cases the search ran through the model
+    double distance = 0.0; ///< Σ |Δ| in training standard deviations (1 per category)
     QString text; ///< "crp_mg_l 48.0 → 19.0 mg/L would give routine" or why there is none
+    /// Up to two more changes on other fields, by distance (diverse alternatives).
+    std::vector<CounterfactualAlternative> alternatives;
     QJsonObject toJson() const;
 };
 
@@ -53,12 +74,19 @@ struct CaseExplanation
     double positiveProbability = 0.0; ///< calibrated
     // From the forward pass.
     std::array<double, 3> modalityWeights { 0, 0, 0 }; ///< image, record, history
+    /// Calibrated p(positive) of the case minus the same with one modality masked (image, record,
+    /// history); NaN where the case lacks the modality or the model does not use it. Positive: the
+    /// modality pushes towards the positive class.
+    std::array<double, 3> modalityAblation { 0, 0, 0 };
     cv::Mat imageAttention; ///< CV_32F h×w, sums to 1 (empty without an image)
     std::vector<FieldAttribution> fieldAttention;
     std::vector<double> temporalWeights; ///< per real event, oldest first
     // From gradients.
     cv::Mat gradCam; ///< CV_32F h×w in [0, 1] (empty without an image)
-    std::vector<FieldAttribution> integratedGradients; ///< of p(positive), numeric fields
+    /// Of calibrated-free model p(positive), one per record field, relative to attributionBaseline.
+    std::vector<FieldAttribution> integratedGradients;
+    /// What the attributions are relative to, in words.
+    static QString attributionBaseline();
     double igOutput = 0.0, igBaselineOutput = 0.0, igCompletenessError = 0.0;
     Counterfactual counterfactual;
 
@@ -73,9 +101,26 @@ struct ExplainOptions
     bool counterfactual = true;
 };
 
-/// Explains a run's predictions: attention read from the same forward pass, Grad-CAM on the last
-/// convolutional block, Integrated Gradients over the record's numeric fields (baseline: the
-/// training means), and a counterfactual over the template's actionable fields.
+/// What the training split says about each record field, for baselines and plausible changes.
+struct FieldStatistics
+{
+    std::int64_t mode = 0; ///< categories: the most common category index + 1 in training (0: none)
+    double low = 0.0, high = 0.0; ///< numbers: the lowest and highest standardised training value
+    /// Numbers: per class, the 5th and 95th percentile of standardised training values; a class
+    /// without values has low > high. Categories: per class, which category indices (+1) occur.
+    std::vector<std::pair<double, double>> classBand;
+    std::vector<std::vector<std::int64_t>> classCategories;
+    bool seen = false; ///< the field has at least one training value
+};
+
+/// Per record field of `dataset`'s spec, from its train split's labelled cases (`classes` classes).
+std::vector<FieldStatistics> trainingStatistics(const MultimodalDataset &dataset, int classes);
+
+/// Explains a run's predictions: attention read from the same forward pass, modality ablation,
+/// Grad-CAM on the last convolutional block, Integrated Gradients over the record's numeric and
+/// boolean fields (baseline: the training means) with categories by occlusion against their
+/// training mode, and up to three counterfactuals over the template's actionable fields, each
+/// value inside the training range and the 5th–95th percentile of the target class.
 class Explainer
 {
 public:
@@ -97,15 +142,21 @@ public:
     /// The model's (uncalibrated) probability of the positive class for each case of a batch.
     std::vector<double> positiveProbabilities(const Batch &batch) const;
     const DecisionSetup &setup() const { return m_setup; }
+    const std::vector<FieldStatistics> &fieldStatistics() const { return m_stats; }
 
 private:
-    Counterfactual searchCounterfactual(const Batch &one, const PredictionRow &before, const ExplainOptions &o) const;
+    /// Calibrated p(positive) minus the same with each present modality masked in turn.
+    std::array<double, 3> modalityAblation(const Batch &one, double calibratedPositive) const;
+    /// `attributions`: the case's field attributions, to say whether each change agrees with them.
+    Counterfactual searchCounterfactual(const Batch &one, const PredictionRow &before, const ExplainOptions &o,
+        const std::vector<FieldAttribution> &attributions) const;
     /// Calibrated p(positive) and decisions for a batch of candidates.
     std::vector<PredictionRow> decideBatch(const Batch &b) const;
 
     mutable FusionNet m_model;
     std::shared_ptr<const MultimodalDataset> m_dataset;
     DecisionSetup m_setup;
+    std::vector<FieldStatistics> m_stats;
     torch::Device m_device;
 };
 

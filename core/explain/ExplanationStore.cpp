@@ -55,6 +55,7 @@ Status storeExplanation(Study &study, qint64 runId, const CaseExplanation &e)
         const QByteArray cam = encodeMap(e.gradCam, &camScale);
         QJsonObject attentionSummary { { QStringLiteral("modality_weights"),
                                            all.value(QStringLiteral("modality_weights")) },
+            { QStringLiteral("modality_ablation"), all.value(QStringLiteral("modality_ablation")) },
             { QStringLiteral("field_attention"), all.value(QStringLiteral("field_attention")) },
             { QStringLiteral("temporal_attention"), all.value(QStringLiteral("temporal_attention")) },
             { QStringLiteral("map_scale"), attentionScale }, { QStringLiteral("map_rows"), e.imageAttention.rows },

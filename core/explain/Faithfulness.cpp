@@ -1,39 +1,58 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Faithfulness.h"
 
+#include "data/GroundTruth.h"
 #include "dataset/MultimodalDataset.h"
+#include "metrics/ExplanationMeasures.h"
 #include "util/Rng.h"
 
 #include <QElapsedTimer>
-#include <QFile>
 #include <QHash>
-#include <QJsonArray>
-#include <QJsonDocument>
 
 #include <opencv2/core.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 
 namespace lepton {
 namespace {
 
-struct Lesion
+measures::ImageRegion regionOf(const GroundTruthRegion &r)
 {
-    bool planted = false;
-    double cx = 0, cy = 0, radius = 0;
-};
+    return r.shape == GroundTruthRegion::Shape::Circle ? measures::ImageRegion::circle(r.cx, r.cy, r.radius)
+                                                       : measures::ImageRegion::rectangle(r.x, r.y, r.w, r.h);
+}
 
-/// The peak cell of a map, in ground-truth pixels, falls on the lesion (its centre within the
-/// lesion's radius plus half a cell's diagonal).
-bool pointsAt(const cv::Mat &map, const Lesion &l, double truthSize)
+/// The pointing game on one map: whether its peak cell (the first maximum) lies on the region.
+bool pointsAt(const cv::Mat &map, const CaseGroundTruth &truth)
 {
+    if (map.empty())
+        return false;
     cv::Point peak;
     cv::minMaxLoc(map, nullptr, nullptr, nullptr, &peak);
-    const double cell = truthSize / map.cols;
-    const double x = (peak.x + 0.5) * cell, y = (peak.y + 0.5) * truthSize / map.rows;
-    return std::hypot(x - l.cx, y - l.cy) <= l.radius + cell * std::sqrt(0.5);
+    return measures::pointingHit(
+        regionOf(*truth.region), peak.y, peak.x, map.rows, map.cols, truth.imageWidth, truth.imageHeight);
+}
+
+double chanceOn(const cv::Mat &map, const CaseGroundTruth &truth)
+{
+    return measures::pointingChance(regionOf(*truth.region), map.rows, map.cols, truth.imageWidth, truth.imageHeight);
+}
+
+/// Field names ordered best first: by |value| or by value; ties keep the fields' order.
+QStringList ranking(const std::vector<FieldAttribution> &a, bool absolute)
+{
+    std::vector<std::size_t> idx(a.size());
+    std::iota(idx.begin(), idx.end(), std::size_t { 0 });
+    std::stable_sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) {
+        return absolute ? std::abs(a[x].value) > std::abs(a[y].value) : a[x].value > a[y].value;
+    });
+    QStringList names;
+    for (std::size_t i : idx)
+        names.append(a[i].field);
+    return names;
 }
 
 /// Sets the image pixels under the given map cells to 0 (the training mean once normalised).
@@ -62,82 +81,137 @@ std::vector<int> sample(Rng &rng, std::vector<int> pool, int k)
 
 QJsonObject FaithfulnessReport::toJson() const
 {
+    auto orNull = [](bool measured, double v) { return measured ? QJsonValue(v) : QJsonValue(); };
+    const bool fields = fieldCases > 0, pointing = lesionCases > 0;
     return QJsonObject { { QStringLiteral("cases"), cases }, { QStringLiteral("lesion_cases"), lesionCases },
         { QStringLiteral("pointing_game_attention"), pointingAttention },
-        { QStringLiteral("pointing_game_gradcam"), pointingGradCam }, { QStringLiteral("top_k"), topK },
-        { QStringLiteral("causal_recall_ig"), causalRecallIg },
-        { QStringLiteral("causal_recall_attention"), causalRecallAttention },
+        { QStringLiteral("pointing_game_gradcam"), pointingGradCam },
+        { QStringLiteral("pointing_game_chance_attention"), orNull(pointing, pointingChanceAttention) },
+        { QStringLiteral("pointing_game_chance_gradcam"), orNull(pointing, pointingChanceGradCam) },
+        { QStringLiteral("top_k"), topK }, { QStringLiteral("field_cases"), fieldCases },
+        { QStringLiteral("candidate_fields"), candidateFields },
+        { QStringLiteral("causal_candidates"), causalCandidates },
+        { QStringLiteral("precision_at_k_ig"), orNull(fields, precisionAtKIg) },
+        { QStringLiteral("recall_at_k_ig"), orNull(fields, recallAtKIg) },
+        { QStringLiteral("precision_at_k_attention"), orNull(fields, precisionAtKAttention) },
+        { QStringLiteral("recall_at_k_attention"), orNull(fields, recallAtKAttention) },
+        { QStringLiteral("precision_at_k_chance"), orNull(fields, precisionAtKChance) },
+        { QStringLiteral("recall_at_k_chance"), orNull(fields, recallAtKChance) },
+        { QStringLiteral("recall_at_k_ceiling"), orNull(fields, recallAtKCeiling) },
         { QStringLiteral("image_deletion_top"), imageDeletionTop },
         { QStringLiteral("image_deletion_random"), imageDeletionRandom },
         { QStringLiteral("field_deletion_top"), fieldDeletionTop },
         { QStringLiteral("field_deletion_random"), fieldDeletionRandom },
+        { QStringLiteral("modality_ablation_agreement"),
+            orNull(modalityAblationAgreement >= 0.0, modalityAblationAgreement) },
+        { QStringLiteral("modality_ablation_chance"),
+            orNull(modalityAblationAgreement >= 0.0, modalityAblationChance) },
+        { QStringLiteral("modality_ablation_cases"), modalityAblationCases },
+        { QStringLiteral("stability_spearman_ig_mean"), orNull(stabilityCases > 0, stabilityMean) },
+        { QStringLiteral("stability_spearman_ig_sd"), orNull(stabilityCases > 0, stabilitySd) },
+        { QStringLiteral("stability_cases"), stabilityCases },
+        { QStringLiteral("stability_chance"), orNull(stabilityMeasured, 0.0) },
         { QStringLiteral("counterfactuals_found"), counterfactualsFound },
-        { QStringLiteral("counterfactuals_verified"), counterfactualsVerified },
         { QStringLiteral("counterfactual_sparsity"), counterfactualSparsity },
+        { QStringLiteral("self_checks"),
+            QJsonObject { { QStringLiteral("counterfactuals_found"), counterfactualsFound },
+                { QStringLiteral("counterfactuals_verified"), counterfactualsVerified },
+                { QStringLiteral("ig_completeness_error_mean"), igCompletenessError } } },
         { QStringLiteral("ms_per_case"), msPerCase } };
 }
 
 QString FaithfulnessReport::table() const
 {
+    auto num = [](double v, int decimals = 3) { return QString::number(v, 'f', decimals); };
+    auto row = [](const QString &what, const QString &value, const QString &chance) {
+        return QStringLiteral("  %1 %2 %3\n").arg(what, -52).arg(value, -9).arg(chance);
+    };
     auto ratio = [](double a, double b) {
-        return b > 0 ? QString::number(a / b, 'f', 1) + QStringLiteral("×") : QStringLiteral("—");
+        return b > 0 ? QString::number(a / b, 'f', 1) + QStringLiteral("× chance") : QStringLiteral("—");
     };
     QString t;
-    t += QStringLiteral("Faithfulness on %1 cases (%2 with a lesion)\n").arg(cases).arg(lesionCases);
-    t += QStringLiteral("  pointing game, image attention   %1   (target ≥ 0.80)\n").arg(pointingAttention, 0, 'f', 3);
-    t += QStringLiteral("  pointing game, Grad-CAM          %1   (target ≥ 0.80)\n").arg(pointingGradCam, 0, 'f', 3);
-    t += QStringLiteral("  causal fields in top %1, IG       %2   (target ≥ 0.90)\n")
-             .arg(topK)
-             .arg(causalRecallIg, 0, 'f', 3);
-    t += QStringLiteral("  causal fields in top %1, attention %2\n").arg(topK).arg(causalRecallAttention, 0, 'f', 3);
-    t += QStringLiteral("  image deletion |Δp|: top %1, random %2, %3   (target ≥ 2×)\n")
-             .arg(imageDeletionTop, 0, 'f', 4)
-             .arg(imageDeletionRandom, 0, 'f', 4)
-             .arg(ratio(imageDeletionTop, imageDeletionRandom));
-    t += QStringLiteral("  field deletion, drop of the predicted class: top %1, random %2, %3   (target ≥ 2×)\n")
-             .arg(fieldDeletionTop, 0, 'f', 4)
-             .arg(fieldDeletionRandom, 0, 'f', 4)
-             .arg(ratio(fieldDeletionTop, fieldDeletionRandom));
-    t += QStringLiteral(
-        "  counterfactuals: %1 found, %2 verified (%3 %), %4 fields changed on average   (target 100 %)\n")
+    t += QStringLiteral("Faithfulness on %1 cases (%2 with an image region in the ground truth)\n")
+             .arg(cases)
+             .arg(lesionCases);
+    t += QStringLiteral("Measures, each beside its chance level (what an explanation picking at random scores):\n");
+    t += row(QStringLiteral("measure"), QStringLiteral("value"), QStringLiteral("chance"));
+    if (lesionCases > 0) {
+        t += row(
+            QStringLiteral("pointing game, image attention"), num(pointingAttention), num(pointingChanceAttention));
+        t += row(QStringLiteral("pointing game, Grad-CAM"), num(pointingGradCam), num(pointingChanceGradCam));
+    } else {
+        t += QStringLiteral("  pointing game: not measured (no case with an image and a region)\n");
+    }
+    if (fieldCases > 0) {
+        t += row(QStringLiteral("precision@%1 of causal fields, IG").arg(topK), num(precisionAtKIg),
+            num(precisionAtKChance));
+        t += row(QStringLiteral("recall@%1 of causal fields, IG").arg(topK), num(recallAtKIg), num(recallAtKChance));
+        t += row(QStringLiteral("precision@%1 of causal fields, field attention").arg(topK), num(precisionAtKAttention),
+            num(precisionAtKChance));
+        t += row(QStringLiteral("recall@%1 of causal fields, field attention").arg(topK), num(recallAtKAttention),
+            num(recallAtKChance));
+        t += QStringLiteral("    (%1 cases; on average %2 of %3 fields causal; recall@%4 can reach at most %5)\n")
+                 .arg(fieldCases)
+                 .arg(causalCandidates, 0, 'f', 1)
+                 .arg(candidateFields, 0, 'f', 1)
+                 .arg(topK)
+                 .arg(num(recallAtKCeiling));
+    } else {
+        t += QStringLiteral("  causal fields: not measured (no case with field attributions and a causal field)\n");
+    }
+    t += row(QStringLiteral("image deletion |Δp|, top 10 % Grad-CAM cells"), num(imageDeletionTop, 4),
+        num(imageDeletionRandom, 4) + QStringLiteral(" (random cells; ") + ratio(imageDeletionTop, imageDeletionRandom)
+            + QStringLiteral(")"));
+    t += row(QStringLiteral("field deletion, drop of predicted class, top %1").arg(topK), num(fieldDeletionTop, 4),
+        num(fieldDeletionRandom, 4) + QStringLiteral(" (random fields; ") + ratio(fieldDeletionTop, fieldDeletionRandom)
+            + QStringLiteral(")"));
+    if (modalityAblationAgreement >= 0.0)
+        t += row(QStringLiteral("modality ablation agrees with planted modality"), num(modalityAblationAgreement),
+            num(modalityAblationChance) + QStringLiteral("   (%1 cases)").arg(modalityAblationCases));
+    else
+        t += QStringLiteral("  modality ablation agreement: not measured (no case whose dominant modality, "
+                            "per the ground truth, the model sees)\n");
+    if (stabilityMeasured) {
+        if (stabilityCases > 0)
+            t += row(QStringLiteral("stability: Spearman of IG fields across runs"),
+                num(stabilityMean) + QStringLiteral(" ± ") + num(stabilitySd),
+                QStringLiteral("0.000   (%1 cases)").arg(stabilityCases));
+        else
+            t += QStringLiteral("  stability: no case with varying IG attributions under both runs\n");
+    }
+    t += QStringLiteral("  counterfactuals found for %1 of %2 cases, %3 fields changed on average\n")
              .arg(counterfactualsFound)
-             .arg(counterfactualsVerified)
-             .arg(counterfactualsFound > 0 ? 100.0 * counterfactualsVerified / counterfactualsFound : 100.0, 0, 'f', 1)
+             .arg(cases)
              .arg(counterfactualSparsity, 0, 'f', 2);
-    t += QStringLiteral("  %1 ms per case (explanation and deletions)\n").arg(msPerCase, 0, 'f', 0);
+    t += QStringLiteral("Self-checks (cannot fail by construction):\n");
+    t += QStringLiteral("  counterfactual validity: %1 of %2 flip the decision when run again (the search keeps only "
+                        "changes that flip it)\n")
+             .arg(counterfactualsVerified)
+             .arg(counterfactualsFound);
+    t += QStringLiteral("  IG completeness error, mean %1 (checks the integration, not the explanation)\n")
+             .arg(igCompletenessError, 0, 'g', 2);
+    t += QStringLiteral("%1 ms per case (explanation and deletions)\n").arg(msPerCase, 0, 'f', 0);
     return t;
 }
 
 Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const MultimodalDataset &dataset,
     const std::vector<int> &indices, const QString &groundTruthPath, int topK, const ProgressFn &progress,
-    const CancelFn &cancelled)
+    const CancelFn &cancelled, const Explainer *stability)
 {
     using R = Result<FaithfulnessReport>;
-    QFile f(groundTruthPath);
-    if (!f.open(QIODevice::ReadOnly))
-        return R::failure(QStringLiteral("%1: cannot be read (%2); give the ground_truth.json that `lepton demo-data` "
-                                         "wrote with --ground-truth")
-                              .arg(groundTruthPath, f.errorString()));
-    const QJsonObject truth = QJsonDocument::fromJson(f.readAll()).object();
-    if (!truth.contains(QStringLiteral("case_list")) || !truth.contains(QStringLiteral("causal_fields")))
-        return R::failure(
-            QStringLiteral("%1: not a demo ground truth (no case_list or causal_fields)").arg(groundTruthPath));
-    const double truthSize = truth.value(QStringLiteral("image_size")).toDouble(128.0);
-    QStringList causal;
-    for (const QJsonValue &v : truth.value(QStringLiteral("causal_fields")).toArray())
-        causal.append(v.toString());
-    QHash<QString, Lesion> lesions;
-    for (const QJsonValue &v : truth.value(QStringLiteral("case_list")).toArray()) {
-        const QJsonObject c = v.toObject();
-        const QJsonObject l = c.value(QStringLiteral("lesion")).toObject();
-        lesions.insert(c.value(QStringLiteral("case_id")).toString(),
-            { c.value(QStringLiteral("lesion_planted")).toBool(), l.value(QStringLiteral("cx")).toDouble(),
-                l.value(QStringLiteral("cy")).toDouble(), l.value(QStringLiteral("radius")).toDouble() });
-    }
+    auto truthFile = GroundTruth::load(groundTruthPath);
+    if (!truthFile)
+        return R::failure(truthFile.error()
+            + QStringLiteral("; give a ground-truth file (the demo's ground_truth.json, or one in the format of "
+                             "docs/EXPLANATIONS.md) with --ground-truth"));
+    const GroundTruth &truth = truthFile.value();
 
     FaithfulnessReport r;
     r.topK = topK;
-    int attentionHits = 0, camHits = 0, imageCases = 0, fieldCases = 0, changed = 0;
+    r.stabilityMeasured = stability != nullptr;
+    int attentionHits = 0, camHits = 0, changed = 0, igCases = 0, ablationHits = 0;
+    double ablationChance = 0.0, completeness = 0.0;
+    std::vector<double> imageTop, imageRandom, fieldTop, fieldRandom, rankCorrelations;
     QElapsedTimer clock;
     clock.start();
     for (int index : indices) {
@@ -148,15 +222,21 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
         const CaseExplanation e = explainer.explain(index);
         ++r.cases;
         Rng rng(static_cast<std::uint64_t>(e.caseId) * 7919ULL + 17ULL);
-        const Lesion lesion = lesions.value(e.caseKey);
+        const CaseGroundTruth *known = truth.find(e.caseKey);
         const Batch one = dataset.collate({ index });
         const double p0 = explainer.positiveProbabilities(one).front();
 
         if (!e.gradCam.empty()) {
-            if (lesion.planted) {
+            if (known && known->region) {
+                if (known->imageWidth <= 0 || known->imageHeight <= 0)
+                    return R::failure(QStringLiteral("%1: case %2 has an image region but no image_size; give the "
+                                                     "image's size in pixels for the case or the whole file")
+                                          .arg(groundTruthPath, e.caseKey));
                 ++r.lesionCases;
-                attentionHits += pointsAt(e.imageAttention, lesion, truthSize) ? 1 : 0;
-                camHits += pointsAt(e.gradCam, lesion, truthSize) ? 1 : 0;
+                attentionHits += pointsAt(e.imageAttention, *known) ? 1 : 0;
+                camHits += pointsAt(e.gradCam, *known) ? 1 : 0;
+                r.pointingChanceAttention += chanceOn(e.imageAttention, *known);
+                r.pointingChanceGradCam += chanceOn(e.gradCam, *known);
             }
             const int cellsCount = e.gradCam.rows * e.gradCam.cols;
             const int k = std::max(1, cellsCount / 10);
@@ -168,13 +248,12 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
             Batch top = Explainer::repeat(one, 1), random = Explainer::repeat(one, 1);
             eraseCells(top, std::vector<int>(order.begin(), order.begin() + k), e.gradCam.rows, e.gradCam.cols);
             eraseCells(random, sample(rng, order, k), e.gradCam.rows, e.gradCam.cols);
-            r.imageDeletionTop += std::abs(p0 - explainer.positiveProbabilities(top).front());
-            r.imageDeletionRandom += std::abs(p0 - explainer.positiveProbabilities(random).front());
-            ++imageCases;
+            imageTop.push_back(std::abs(p0 - explainer.positiveProbabilities(top).front()));
+            imageRandom.push_back(std::abs(p0 - explainer.positiveProbabilities(random).front()));
         }
 
-        // Fields: the top-k by |IG| (and by attention) against the causal set; deletion of the
-        // top-k numeric fields against k random present numeric fields.
+        // Fields: the ranking by |IG| (and by attention) against the case's causal fields;
+        // deletion of the top-k fields against k random present fields.
         std::vector<int> present;
         for (std::size_t i = 0; i < e.integratedGradients.size(); ++i)
             if (one.recordMissing[0][static_cast<std::int64_t>(i)].item<float>() < 0.5f)
@@ -196,14 +275,26 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
             idx.resize(std::min<std::size_t>(idx.size(), static_cast<std::size_t>(topK)));
             return idx;
         };
-        auto causalShare = [&](const std::vector<FieldAttribution> &a, const std::vector<int> &idx) {
-            int hits = 0;
-            for (int i : idx)
-                hits += causal.contains(a[static_cast<std::size_t>(i)].field) ? 1 : 0;
-            return idx.empty() ? 0.0 : static_cast<double>(hits) / static_cast<double>(idx.size());
-        };
         if (!e.integratedGradients.empty()) {
-            const std::vector<int> igTop = topFields(e.integratedGradients, true);
+            ++igCases;
+            completeness += e.igCompletenessError;
+            const QStringList causal = known ? known->causalFields : truth.causalFields();
+            const QStringList byIg = ranking(e.integratedGradients, true);
+            const int n = static_cast<int>(byIg.size());
+            const int c = measures::causalCandidates(byIg, causal);
+            if (c > 0) {
+                ++r.fieldCases;
+                r.candidateFields += n;
+                r.causalCandidates += c;
+                r.precisionAtKIg += measures::precisionAtK(byIg, causal, topK);
+                r.recallAtKIg += measures::recallAtK(byIg, causal, topK);
+                const QStringList byAttention = ranking(e.fieldAttention, false);
+                r.precisionAtKAttention += measures::precisionAtK(byAttention, causal, topK);
+                r.recallAtKAttention += measures::recallAtK(byAttention, causal, topK);
+                r.precisionAtKChance += measures::precisionAtKChance(n, c, topK);
+                r.recallAtKChance += measures::recallAtKChance(n, c, topK);
+                r.recallAtKCeiling += static_cast<double>(std::min(topK, c)) / c;
+            }
             // Deletion removes the evidence for the predicted class: the k fields whose IG
             // pushes most towards it, and measures how far that class's probability drops.
             const double towards = p0 >= 0.5 ? 1.0 : -1.0;
@@ -211,8 +302,6 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
             for (FieldAttribution &a : signedIg)
                 a.value *= towards;
             const std::vector<int> evidence = topFields(signedIg, false);
-            r.causalRecallIg += causalShare(e.integratedGradients, igTop);
-            r.causalRecallAttention += causalShare(e.fieldAttention, topFields(e.fieldAttention, false));
             Batch top = Explainer::repeat(one, 1), random = Explainer::repeat(one, 1);
             int k = 0;
             for (int i : evidence)
@@ -222,10 +311,45 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
                 }
             for (int i : sample(rng, present, k))
                 removeField(random, i);
-            r.fieldDeletionTop += towards * (p0 - explainer.positiveProbabilities(top).front());
-            r.fieldDeletionRandom += towards * (p0 - explainer.positiveProbabilities(random).front());
-            ++fieldCases;
+            fieldTop.push_back(towards * (p0 - explainer.positiveProbabilities(top).front()));
+            fieldRandom.push_back(towards * (p0 - explainer.positiveProbabilities(random).front()));
         }
+
+        // Modality ablation against the planted dominant modality, on cases where the model sees it
+        // (the ablation is NaN for a modality the case lacks or the model does not use).
+        if (known && known->dominantModality >= 0) {
+            const std::array<bool, 3> presentModalities { std::isfinite(e.modalityAblation[0]),
+                std::isfinite(e.modalityAblation[1]), std::isfinite(e.modalityAblation[2]) };
+            if (presentModalities[static_cast<std::size_t>(known->dominantModality)]) {
+                ++r.modalityAblationCases;
+                if (measures::strongestModality(e.modalityAblation, presentModalities) == known->dominantModality)
+                    ++ablationHits;
+                ablationChance += measures::modalityAgreementChance(presentModalities);
+            }
+        }
+
+        // Stability: the same case explained by the second run, its IG matched field by field.
+        if (stability && !e.integratedGradients.empty()) {
+            ExplainOptions noCounterfactual;
+            noCounterfactual.counterfactual = false;
+            const CaseExplanation other = stability->explain(index, noCounterfactual);
+            if (other.caseKey == e.caseKey) {
+                QHash<QString, double> otherIg;
+                for (const FieldAttribution &a : other.integratedGradients)
+                    otherIg.insert(a.field, a.value);
+                std::vector<double> mine, theirs;
+                for (const FieldAttribution &a : e.integratedGradients) {
+                    const auto it = otherIg.constFind(a.field);
+                    if (it == otherIg.constEnd())
+                        continue;
+                    mine.push_back(a.value);
+                    theirs.push_back(it.value());
+                }
+                if (const auto rho = measures::spearman(mine, theirs))
+                    rankCorrelations.push_back(*rho);
+            }
+        }
+
         if (e.counterfactual.found) {
             ++r.counterfactualsFound;
             r.counterfactualsVerified += e.counterfactual.verified ? 1 : 0;
@@ -234,14 +358,33 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
         if (progress)
             progress(r.cases, static_cast<qint64>(indices.size()), QStringLiteral("measuring"));
     }
-    r.pointingAttention = r.lesionCases > 0 ? static_cast<double>(attentionHits) / r.lesionCases : 0.0;
-    r.pointingGradCam = r.lesionCases > 0 ? static_cast<double>(camHits) / r.lesionCases : 0.0;
-    r.causalRecallIg /= std::max(1, fieldCases);
-    r.causalRecallAttention /= std::max(1, fieldCases);
-    r.imageDeletionTop /= std::max(1, imageCases);
-    r.imageDeletionRandom /= std::max(1, imageCases);
-    r.fieldDeletionTop /= std::max(1, fieldCases);
-    r.fieldDeletionRandom /= std::max(1, fieldCases);
+    if (r.lesionCases > 0) {
+        r.pointingAttention = static_cast<double>(attentionHits) / r.lesionCases;
+        r.pointingGradCam = static_cast<double>(camHits) / r.lesionCases;
+        r.pointingChanceAttention /= r.lesionCases;
+        r.pointingChanceGradCam /= r.lesionCases;
+    }
+    if (r.fieldCases > 0) {
+        for (double *v :
+            { &r.candidateFields, &r.causalCandidates, &r.precisionAtKIg, &r.recallAtKIg, &r.precisionAtKAttention,
+                &r.recallAtKAttention, &r.precisionAtKChance, &r.recallAtKChance, &r.recallAtKCeiling })
+            *v /= r.fieldCases;
+    }
+    const measures::DeletionMeans image = measures::deletionMeans(imageTop, imageRandom);
+    const measures::DeletionMeans fields = measures::deletionMeans(fieldTop, fieldRandom);
+    r.imageDeletionTop = image.top;
+    r.imageDeletionRandom = image.random;
+    r.fieldDeletionTop = fields.top;
+    r.fieldDeletionRandom = fields.random;
+    if (r.modalityAblationCases > 0) {
+        r.modalityAblationAgreement = static_cast<double>(ablationHits) / r.modalityAblationCases;
+        r.modalityAblationChance = ablationChance / r.modalityAblationCases;
+    }
+    const measures::MeanSpread stable = measures::meanAndSpread(rankCorrelations);
+    r.stabilityMean = stable.mean;
+    r.stabilitySd = stable.sd;
+    r.stabilityCases = stable.count;
+    r.igCompletenessError = igCases > 0 ? completeness / igCases : 0.0;
     r.counterfactualSparsity = r.counterfactualsFound > 0 ? static_cast<double>(changed) / r.counterfactualsFound : 0.0;
     r.msPerCase = r.cases > 0 ? clock.elapsed() / static_cast<double>(r.cases) : 0.0;
     return r;

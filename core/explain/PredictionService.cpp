@@ -65,6 +65,7 @@ Result<PredictSummary> predictAndExplain(Study &study, const PredictOptions &o, 
     summary.runId = o.runId;
     summary.datasetId = o.datasetId != 0 ? o.datasetId : model->run.datasetId;
     summary.templateName = setup->bound.name;
+    summary.bound = setup->bound;
     summary.temperature = setup->calibration.temperature;
     auto data = model->dataset(study, summary.datasetId);
     if (!data)

@@ -3,6 +3,7 @@
 
 // No Torch or OpenCV here: the workbench's views include this header.
 
+#include "decision/DomainTemplate.h"
 #include "util/Progress.h"
 #include "util/Result.h"
 
@@ -45,6 +46,7 @@ struct PredictSummary
     int referred = 0; ///< predictions the template refers to review
     QMap<QString, int> perClass, perDecision;
     QString templateName;
+    DomainTemplate bound; ///< the template the cases were decided with, bound to the run's classes
     double temperature = 1.0;
     QJsonObject metrics; ///< on the labelled cases (empty when prediction was cancelled)
     qint64 explainMs = 0; ///< wall time of explaining and storing the explanations

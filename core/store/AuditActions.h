@@ -18,6 +18,7 @@ inline const QString RunTag = QStringLiteral("run.tag");
 inline const QString RunNote = QStringLiteral("run.note");
 inline const QString RunDelete = QStringLiteral("run.delete");
 inline const QString RunConvertCheckpoints = QStringLiteral("run.convert_checkpoints");
+inline const QString RunRedecide = QStringLiteral("run.redecide");
 
 inline const QString ExportModelTorchScript = QStringLiteral("export.model.torchscript");
 inline const QString ExportModelCheckpoint = QStringLiteral("export.model.checkpoint");

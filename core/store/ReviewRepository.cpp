@@ -6,6 +6,7 @@
 #include "store/Study.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlQuery>
@@ -25,6 +26,16 @@ struct RunClasses
 {
     QStringList classes;
     int positive = 0;
+    QHash<QString, QString> classOfDecision; ///< the template's decision label → its class
+
+    /// The class a stored decision stands for: the class whose label it is, the class itself,
+    /// else `fallback` (a prediction without a decision, or one outside the classes).
+    QString decidedClass(const QString &decision, const QString &fallback) const
+    {
+        if (const auto it = classOfDecision.constFind(decision); it != classOfDecision.cend())
+            return it.value();
+        return classes.contains(decision) ? decision : fallback;
+    }
 };
 
 QJsonObject object(const QVariant &v)
@@ -71,6 +82,12 @@ Result<RunClasses> runClasses(const QSqlDatabase &db, const QString &studyPath, 
         positive
             = config.value(QStringLiteral("template")).toObject().value(QStringLiteral("positive_class")).toString();
     rc.positive = std::max(0, static_cast<int>(rc.classes.indexOf(positive)));
+    // The template may name what is done for a class ("bad" → "decline"); a decision is that name.
+    const QJsonObject labels
+        = config.value(QStringLiteral("template")).toObject().value(QStringLiteral("decisions")).toObject();
+    for (auto it = labels.begin(); it != labels.end(); ++it)
+        if (rc.classes.contains(it.key()))
+            rc.classOfDecision.insert(it.value().toString(), it.key());
     return rc;
 }
 
@@ -97,13 +114,15 @@ Result<QueueQuery> queueQuery(const QString &key, qint64 keyValue, int positive,
         "(SELECT p.id AS pid, c.id AS cid, c.case_key AS case_key, c.label AS label, c.split AS split, "
         "p.predicted AS predicted, p.decision AS decision, p.grade AS grade, "
         "CAST(json_extract(COALESCE(p.calibrated, p.probabilities), ?) AS REAL) AS prob, p.referred AS referred, "
-        "(SELECT max(r2.id) FROM reviews r2 WHERE r2.prediction_id = p.id) AS rid "
+        "(SELECT max(r2.id) FROM reviews r2 WHERE r2.prediction_id = p.id) AS rid, "
+        "(SELECT max(r3.id) FROM reviews r3 WHERE r3.prediction_id = p.id AND r3.verdict <> 'comment') AS did "
         "FROM predictions p JOIN cases c ON c.id = p.case_id WHERE %1 = ?) b")
                   .arg(key);
     qq.binds << QStringLiteral("$[%1]").arg(positive) << keyValue;
     QStringList conditions;
+    // Reviewed: accepted or overridden; a comment alone leaves a case to review.
     if (f.unreviewedOnly)
-        conditions << QStringLiteral("b.rid IS NULL");
+        conditions << QStringLiteral("b.did IS NULL");
     if (f.referredOnly)
         conditions << QStringLiteral("b.referred <> 0");
     if (f.disagreementOnly)
@@ -140,9 +159,10 @@ Result<QueueQuery> queueQuery(const QString &key, qint64 keyValue, int positive,
     return qq;
 }
 
-const char *kItemColumns = "b.pid, b.cid, b.case_key, b.label, b.split, b.predicted, b.decision, b.grade, b.prob, "
-                           "b.referred, r.id, r.prediction_id, r.reviewer, r.created_at, r.verdict, r.chosen_class, "
-                           "r.reason, r.comment, r.seen";
+const char *kItemColumns
+    = "b.pid, b.cid, b.case_key, b.label, b.split, b.predicted, b.decision, b.grade, b.prob, "
+      "b.referred, b.did, r.id, r.prediction_id, r.reviewer, r.created_at, r.verdict, r.chosen_class, "
+      "r.reason, r.comment, r.seen";
 
 ReviewRecord readReview(const QSqlQuery &q, int first)
 {
@@ -159,7 +179,7 @@ ReviewRecord readReview(const QSqlQuery &q, int first)
     return r;
 }
 
-ReviewItem readItem(const QSqlQuery &q)
+ReviewItem readItem(const QSqlQuery &q, const RunClasses &rc)
 {
     ReviewItem it;
     it.predictionId = q.value(0).toLongLong();
@@ -172,8 +192,10 @@ ReviewItem readItem(const QSqlQuery &q)
     it.grade = q.value(7).toString();
     it.probability = q.value(8).toDouble();
     it.referred = q.value(9).toInt() != 0;
-    if (!q.value(10).isNull())
-        it.latest = readReview(q, 10);
+    it.reviewed = !q.value(10).isNull();
+    it.decidedClass = rc.decidedClass(it.decision, it.predicted);
+    if (!q.value(11).isNull())
+        it.latest = readReview(q, 11);
     return it;
 }
 
@@ -230,7 +252,7 @@ Result<std::vector<ReviewItem>> ReviewRepository::queue(
         return R::failure(Study::sqlError(q, QStringLiteral("reading the review queue")));
     std::vector<ReviewItem> out;
     while (q.next())
-        out.push_back(readItem(q));
+        out.push_back(readItem(q, rc.value()));
     return out;
 }
 
@@ -261,8 +283,8 @@ Result<int> ReviewRepository::firstUnreviewed(qint64 runId, const ReviewFilter &
     if (!qq)
         return Result<int>::failure(qq.error());
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT n FROM (SELECT b.rid AS rid, ROW_NUMBER() OVER (ORDER BY %1) - 1 AS n FROM %2) "
-                             "WHERE rid IS NULL ORDER BY n LIMIT 1")
+    q.prepare(QStringLiteral("SELECT n FROM (SELECT b.did AS did, ROW_NUMBER() OVER (ORDER BY %1) - 1 AS n FROM %2) "
+                             "WHERE did IS NULL ORDER BY n LIMIT 1")
                   .arg(qq->order, qq->source(false)));
     bindAll(q, qq->binds);
     if (!q.exec())
@@ -274,8 +296,9 @@ Result<std::pair<int, int>> ReviewRepository::progress(qint64 runId) const
 {
     using R = Result<std::pair<int, int>>;
     QSqlQuery q(m_study.database());
+    // A comment alone does not review a case: only an accept or an override counts.
     q.prepare(QStringLiteral("SELECT count(*), COALESCE(sum(EXISTS (SELECT 1 FROM reviews r WHERE r.prediction_id = "
-                             "p.id)), 0) FROM predictions p WHERE p.run_id = ?"));
+                             "p.id AND r.verdict <> 'comment')), 0) FROM predictions p WHERE p.run_id = ?"));
     q.addBindValue(runId);
     if (!q.exec() || !q.next())
         return R::failure(Study::sqlError(q, QStringLiteral("counting reviews")));
@@ -306,7 +329,7 @@ Result<ReviewItem> ReviewRepository::item(qint64 predictionId) const
     bindAll(q, qq->binds);
     if (!q.exec() || !q.next())
         return Result<ReviewItem>::failure(Study::sqlError(q, QStringLiteral("reading the review queue")));
-    return readItem(q);
+    return readItem(q, rc.value());
 }
 
 Result<qint64> ReviewRepository::save(const ReviewRecord &review)
@@ -337,12 +360,14 @@ Result<qint64> ReviewRepository::save(const ReviewRecord &review)
         const qint64 runId = p.value(0).toLongLong();
         const QString predicted = p.value(3).toString();
         const QString caseKey = p.value(9).toString();
+        auto rc = runClasses(db, m_study.path(), runId);
+        if (!rc)
+            return Status::failure(rc.error());
+        // The decision is the answer a reviewer accepts; without one, the predicted class.
+        const QString decided = rc->decidedClass(p.value(4).toString(), predicted);
 
         QString chosen;
         if (review.verdict == kOverride) {
-            auto rc = runClasses(db, m_study.path(), runId);
-            if (!rc)
-                return Status::failure(rc.error());
             if (!rc->classes.contains(review.chosenClass))
                 return Status::failure(QStringLiteral("chosen class: '%1' is not a class of run %2; choose one of %3")
                                            .arg(review.chosenClass)
@@ -350,11 +375,11 @@ Result<qint64> ReviewRepository::save(const ReviewRecord &review)
                                            .arg(rc->classes.join(QStringLiteral(", "))));
             chosen = review.chosenClass;
         } else if (review.verdict == kAccept) {
-            if (!review.chosenClass.isEmpty() && review.chosenClass != predicted)
-                return Status::failure(QStringLiteral("chosen class: accepting confirms the predicted class '%1'; to "
+            if (!review.chosenClass.isEmpty() && review.chosenClass != decided)
+                return Status::failure(QStringLiteral("chosen class: accepting confirms the decided class '%1'; to "
                                                       "choose '%2' instead, override with a reason")
-                                           .arg(predicted, review.chosenClass));
-            chosen = predicted;
+                                           .arg(decided, review.chosenClass));
+            chosen = decided;
         }
 
         QSqlQuery prev(db);

@@ -25,7 +25,8 @@ struct ReviewRecord
     QString createdAt; ///< set by save (UTC, ISO 8601)
     QString verdict; ///< accept | override | comment
     /// The class the reviewer decided on: required for override (one of the run's classes); for
-    /// accept the prediction's class (filled in when empty); empty for comment.
+    /// accept the decided class (the class of the prediction's decision, else the predicted class;
+    /// filled in when empty); empty for comment.
     QString chosenClass;
     QString reason; ///< required for override
     QString comment; ///< required for comment, optional otherwise
@@ -42,15 +43,20 @@ struct ReviewItem
     qint64 caseId = 0;
     QString caseKey, label, split;
     QString predicted, decision, grade;
+    /// The class the decision stands for (the template's label mapped back to its class), else
+    /// the predicted class: what accepting confirms.
+    QString decidedClass;
     double probability = 0; ///< calibrated p(positive) if any, else the model's
     bool referred = false;
-    std::optional<ReviewRecord> latest;
+    /// Accepted or overridden at least once; a comment alone does not review a case.
+    bool reviewed = false;
+    std::optional<ReviewRecord> latest; ///< the newest review of any kind, comments included
 };
 
 /// Which predictions of a run a review queue shows, and in which order.
 struct ReviewFilter
 {
-    bool unreviewedOnly = false;
+    bool unreviewedOnly = false; ///< without an accept or override (comments alone do not count)
     bool referredOnly = false;
     bool disagreementOnly = false; ///< predicted != label, labelled cases
     QString decision; ///< exact, empty any
@@ -74,10 +80,11 @@ public:
     Result<std::vector<ReviewItem>> queue(
         qint64 runId, const ReviewFilter &filter = {}, int offset = 0, int limit = -1) const;
     Result<int> count(qint64 runId, const ReviewFilter &filter = {}) const;
-    /// n of m reviewed for the run (m = predictions of the run, n = those with at least one review).
+    /// n of m reviewed for the run (m = predictions of the run, n = those with at least one accept
+    /// or override; a comment alone does not count).
     Result<std::pair<int, int>> progress(qint64 runId) const;
     /// Where a reviewer resumes: the position in queue(runId, filter) of the first prediction
-    /// without a review, or -1 when every one in the queue has one.
+    /// without an accept or override, or -1 when every one in the queue has one.
     Result<int> firstUnreviewed(qint64 runId, const ReviewFilter &filter = {}) const;
     /// The queue row of one prediction (whatever the filter).
     Result<ReviewItem> item(qint64 predictionId) const;

@@ -650,4 +650,57 @@ Status RunRepository::remove(qint64 runId, const QString &actor)
     });
 }
 
+Result<qint64> RunRepository::redecide(qint64 runId, const std::vector<PredictionDecision> &rows,
+    const QJsonObject &config, const QString &actor, const QJsonObject &details)
+{
+    qint64 entryId = 0;
+    Status st = m_study.transaction([&](QSqlDatabase &db) {
+        auto status = runText(db, m_study.path(), runId, QStringLiteral("status"));
+        if (!status)
+            return Status::failure(status.error());
+        if (status.value() == runStatusName(RunStatus::Running))
+            return Status::failure(
+                QStringLiteral("run %1 is still training; re-decide it once its training has ended").arg(runId));
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("UPDATE predictions SET calibrated = ?, decision = ?, grade = ?, expected_cost = ?, "
+                                 "referred = ? WHERE id = ? AND run_id = ?"));
+        for (const PredictionDecision &p : rows) {
+            QJsonArray calibrated;
+            for (double v : p.calibrated)
+                calibrated.append(v);
+            q.addBindValue(QString::fromUtf8(QJsonDocument(calibrated).toJson(QJsonDocument::Compact)));
+            q.addBindValue(p.decision);
+            q.addBindValue(p.grade);
+            q.addBindValue(p.expectedCost);
+            q.addBindValue(p.referred ? 1 : 0);
+            q.addBindValue(p.predictionId);
+            q.addBindValue(runId);
+            Status s = exec(q, QStringLiteral("re-deciding the predictions of run %1").arg(runId));
+            if (!s)
+                return s;
+            if (q.numRowsAffected() != 1)
+                return Status::failure(QStringLiteral("prediction %1 is not one of run %2's; nothing was changed")
+                                           .arg(p.predictionId)
+                                           .arg(runId));
+        }
+        QSqlQuery c(db);
+        c.prepare(QStringLiteral("UPDATE runs SET config = ? WHERE id = ?"));
+        c.addBindValue(json(config));
+        c.addBindValue(runId);
+        Status s = exec(c, QStringLiteral("updating run %1's config").arg(runId));
+        if (!s)
+            return s;
+        QJsonObject d = details;
+        d.insert(QStringLiteral("run_id"), runId);
+        auto entry = AuditLog(m_study).append(actor, auditaction::RunRedecide, QStringLiteral("run:%1").arg(runId), d);
+        if (!entry)
+            return Status::failure(entry.error());
+        entryId = entry.value();
+        return Status();
+    });
+    if (!st)
+        return Result<qint64>::failure(st.error());
+    return entryId;
+}
+
 } // namespace lepton

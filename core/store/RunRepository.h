@@ -71,6 +71,17 @@ struct PredictionRow
     bool referred = false;
 };
 
+/// A stored prediction decided again under another template (explain/Redecide).
+struct PredictionDecision
+{
+    qint64 predictionId = 0;
+    std::vector<double> calibrated; ///< the probabilities it was decided from, in the run's class order
+    QString decision;
+    QString grade;
+    double expectedCost = 0.0;
+    bool referred = false;
+};
+
 /// Runs, their metrics, checkpoints, artifacts and predictions in a study. Writes are batched
 /// in transactions; a checkpoint is written in one transaction so a crash never leaves half.
 class RunRepository
@@ -137,6 +148,12 @@ public:
     /// reviews. A run still training is refused. The audit entry (run.delete) keeps the run's id,
     /// name, status and what was deleted with it.
     Status remove(qint64 runId, const QString &actor);
+    /// Writes the new decisions of a run's stored predictions (decision, grade, expected cost,
+    /// referral and the probabilities decided from), the run's new config (its template) and the
+    /// audit entry (run.redecide: `details` with run_id added) in one transaction; nothing is
+    /// written when any of it fails. A row of another run is refused. Returns the entry's id.
+    Result<qint64> redecide(qint64 runId, const std::vector<PredictionDecision> &rows, const QJsonObject &config,
+        const QString &actor, const QJsonObject &details);
     /// The tags as setTags stores them.
     static QStringList normalizedTags(const QStringList &tags);
 

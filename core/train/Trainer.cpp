@@ -5,6 +5,7 @@
 #include "dataset/MultimodalDataset.h"
 #include "decision/Calibration.h"
 #include "decision/DecisionPolicy.h"
+#include "decision/DecisionText.h"
 #include "model/FusionNet.h"
 #include "store/DatasetRepository.h"
 #include "store/RunRepository.h"
@@ -162,7 +163,7 @@ Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTem
     if (!problem.isEmpty())
         return Status::failure(problem);
 
-    // The positive class: named, else the rarer class in train.
+    // The positive class: the template's or the config's, else a known name or the rarer class in train.
     std::vector<int> counts(static_cast<std::size_t>(mc.numClasses), 0);
     for (int i : s.dataset->indicesOf(QStringLiteral("train")))
         ++counts[static_cast<std::size_t>(s.dataset->at(i).label)];
@@ -180,8 +181,10 @@ Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTem
             return Status::failure(QStringLiteral("positive_class: '%1' is not a class of the dataset (%2)")
                                        .arg(s.config.positiveClass, fs.classes.join(QStringLiteral(", "))));
     } else {
-        s.positiveClass = static_cast<int>(std::min_element(counts.begin(), counts.end()) - counts.begin());
+        // A known positive name (positive, yes, abnormal, fraud, …), else the rarer class.
+        s.positiveClass = choosePositiveClass(fs.classes, counts);
         s.config.positiveClass = fs.classes.at(s.positiveClass);
+        s.log(QStringLiteral("Positive class: %1").arg(positiveClassReason(fs.classes, counts)));
     }
     QStringList fieldNames;
     for (const FieldEncoding &f : fs.recordFields)
