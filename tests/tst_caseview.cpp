@@ -144,8 +144,16 @@ void TestCaseView::predictedCaseHasEverything()
     QVERIFY(std::isfinite(view->positiveProbability));
     QVERIFY(view->positiveProbability >= 0.0 && view->positiveProbability <= 1.0);
     QVERIFY(!view->decision().isEmpty());
+    // The decision is the answer, with the rule in words; the most likely class and why the
+    // decision differs from it only where they differ.
+    QVERIFY(view->classes.contains(view->decidedClass));
+    QVERIFY(view->classes.contains(view->mostLikelyClass));
+    QVERIFY2(view->ruleText.startsWith(
+                 view->positiveClass + QStringLiteral(" when p(") + view->positiveClass + QStringLiteral(") ≥ ")),
+        qPrintable(view->ruleText + view->ruleMessage));
+    QCOMPARE(view->differsText.isEmpty(), view->decidedClass == view->mostLikelyClass);
     // The stored explanation: maps, modality weights, attributions, temporal attention.
-    const CaseExplanation &e = view->explanation;
+    const ExplanationView &e = view->explanation;
     QVERIFY(e.stored);
     QVERIFY(!e.attention.isEmpty());
     QCOMPARE(int(e.attention.values.size()), e.attention.width * e.attention.height);
@@ -480,7 +488,7 @@ void TestCaseView::reportCsvAndItsAuditEntry()
     QCOMPARE(data->predictions, int(data->queue.size()));
     const QList<QByteArray> lines = ReviewReportService::csv(data.value()).trimmed().split('\n');
     QCOMPARE(lines.size(), int(data->queue.size()) + 1);
-    QVERIFY(lines.front().startsWith("case_id,label,split,predicted,probability,decision"));
+    QVERIFY(lines.front().startsWith("case_id,label,split,most_likely,p_yes,decision"));
 
     const int before = AuditLog(*m_study).count().value();
     const Status written = reports.writeCsv(m_run, {}, path, QStringLiteral("dr. csv"));

@@ -13,12 +13,15 @@
 #include "RunTableModel.h"
 #include "TinyStudy.h"
 
+#include "service/RunHistory.h"
+#include "service/RunListModel.h"
 #include "store/AuditLog.h"
 #include "store/RunRepository.h"
 #include "train/Trainer.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -27,6 +30,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QProcess>
 #include <QPushButton>
@@ -64,6 +68,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void runsAreListed();
+    void runTablesSayWhatRan();
     void sortAndFilter();
     void compareTwoRunsByClicking();
     void withoutPredictionsTheViewSaysSo();
@@ -78,8 +83,10 @@ private Q_SLOTS:
     void runOfAnEndedProcessShowsInterrupted();
 
 private:
-    /// Case ids of run A's test predictions with this true and predicted class, from SQL.
-    std::set<qint64> casesOf(const QString &label, const QString &predicted) const;
+    /// Case ids of run A's test predictions with this true class and this decision (or, with
+    /// `byDecision` false, this most likely class), from SQL. The tiny run's generic template
+    /// names no decisions, so a decision is its class.
+    std::set<qint64> casesOf(const QString &label, const QString &column, bool byDecision = true) const;
     int proxyRowOf(qint64 runId) const;
     void save(const QString &name);
     /// Waits until the view's background reads have arrived.
@@ -150,15 +157,16 @@ void TestExperiments::cleanupTestCase()
     m_view = nullptr;
 }
 
-std::set<qint64> TestExperiments::casesOf(const QString &label, const QString &predicted) const
+std::set<qint64> TestExperiments::casesOf(const QString &label, const QString &column, bool byDecision) const
 {
     std::set<qint64> ids;
     QSqlQuery q(m_study->database());
     q.prepare(QStringLiteral("SELECT p.case_id FROM predictions p JOIN cases c ON c.id = p.case_id "
-                             "WHERE p.run_id = ? AND c.split = 'test' AND c.label = ? AND p.predicted = ?"));
+                             "WHERE p.run_id = ? AND c.split = 'test' AND c.label = ? AND p.%1 = ?")
+                  .arg(byDecision ? QStringLiteral("decision") : QStringLiteral("predicted")));
     q.addBindValue(m_a);
     q.addBindValue(label);
-    q.addBindValue(predicted);
+    q.addBindValue(column);
     if (q.exec())
         while (q.next())
             ids.insert(q.value(0).toLongLong());
@@ -231,6 +239,50 @@ void TestExperiments::runsAreListed()
     // Nothing selected yet: nothing to compare.
     QCOMPARE(curvesPlot()->graphCount(), 0);
     QCOMPARE(m_view->currentRunId(), qint64(0));
+}
+
+void TestExperiments::runTablesSayWhatRan()
+{
+    // A run that stopped early shows the epochs it ran, of those set.
+    RunTableModel table;
+    RunTableModel::Row stopped;
+    stopped.run.id = 99;
+    stopped.epochs = 30;
+    stopped.epochsRun = 22;
+    RunTableModel::Row full = stopped;
+    full.epochsRun = 30;
+    table.setRows({ stopped, full });
+    QCOMPARE(table.index(0, RunTableModel::Epochs).data().toString(), QStringLiteral("22 of 30"));
+    QCOMPARE(table.index(0, RunTableModel::Epochs).data(RunTableModel::SortRole).toInt(), 22);
+    QCOMPARE(table.index(1, RunTableModel::Epochs).data().toString(), QStringLiteral("30"));
+    // The listed runs know how many epochs ran: as many as have a validation stored.
+    auto runs = ExperimentService(*m_study).runs();
+    QVERIFY(runs);
+    for (const RunSummary &r : runs.value()) {
+        auto history = RunHistory::curves(*m_study, r.run.id, false);
+        QVERIFY(history);
+        QCOMPARE(r.epochsRun, history->epochs.empty() ? 0 : history->epochs.back().epoch + 1);
+        QVERIFY(r.epochsRun >= 1 && r.epochsRun <= r.epochs);
+    }
+
+    // Start times as local date and time, never raw ISO; the ISO time is what sorts.
+    RunListModel list;
+    auto records = RunRepository(*m_study).runs();
+    QVERIFY(records && !records->empty());
+    const QString iso = records->front().startedAt;
+    list.setRuns(records.take());
+    const QString shown = list.index(0, RunListModel::Started).data().toString();
+    QCOMPARE(
+        shown, QLocale().toString(QDateTime::fromString(iso, Qt::ISODateWithMs).toLocalTime(), QLocale::ShortFormat));
+    QVERIFY(shown != iso);
+    QCOMPARE(list.index(0, RunListModel::Started).data(Qt::EditRole).toString(), iso);
+
+    // The seconds of finished epochs survive a redraw from the study (the 2 s refresh).
+    auto curves = RunHistory::curves(*m_study, m_a, false);
+    QVERIFY2(curves, qPrintable(curves ? QString() : curves.error()));
+    QVERIFY(!curves->epochs.empty());
+    for (const EpochSummary &e : curves->epochs)
+        QVERIFY2(std::isfinite(e.seconds) && e.seconds >= 0.0, qPrintable(QString::number(e.seconds)));
 }
 
 void TestExperiments::sortAndFilter()
@@ -399,6 +451,37 @@ void TestExperiments::confusionCellListsItsCases()
         }
     }
     QCOMPARE(listed, matrix->total());
+    // By default the columns are the decisions, and the case list says so.
+    auto *axis = child<QComboBox>("confusionAxisBox");
+    QCOMPARE(axis->currentText(), QStringLiteral("Decision vs label"));
+    QCOMPARE(matrix->columnTitle(), QStringLiteral("Decision"));
+    QAbstractItemModel *caseModel = child<QTableView>("caseTable")->model();
+    QCOMPARE(caseModel->headerData(1, Qt::Horizontal).toString(), QStringLiteral("Label"));
+    QCOMPARE(caseModel->headerData(2, Qt::Horizontal).toString(), QStringLiteral("Decision"));
+    QCOMPARE(caseModel->headerData(3, Qt::Horizontal).toString(),
+        QStringLiteral("p(%1)").arg(
+            RunRepository(*m_study).run(m_a)->config.value(QStringLiteral("positive_class")).toString()));
+    // Most likely vs label: the same cells by the most likely class, the columns named so.
+    axis->setCurrentIndex(axis->findText(QStringLiteral("Most likely vs label")));
+    QCOMPARE(matrix->columnTitle(), QStringLiteral("Most likely class"));
+    listed = 0;
+    for (int t = 0; t < 2; ++t)
+        for (int p = 0; p < 2; ++p) {
+            const std::set<qint64> expected = casesOf(matrix->classes().at(t), matrix->classes().at(p), false);
+            QCOMPARE(static_cast<int>(expected.size()), matrix->count(t, p));
+            listed += matrix->count(t, p);
+            if (expected.empty())
+                continue;
+            QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellRect(t, p).center());
+            QVERIFY(settle());
+            QVERIFY(caseTableShown());
+            QCOMPARE(caseModel->headerData(2, Qt::Horizontal).toString(), QStringLiteral("Most likely"));
+            QCOMPARE(caseModel->rowCount(), static_cast<int>(expected.size()));
+            for (int r = 0; r < caseModel->rowCount(); ++r)
+                QCOMPARE(caseModel->index(r, 2).data().toString(), matrix->classes().at(p));
+        }
+    QCOMPARE(listed, matrix->total());
+    axis->setCurrentIndex(axis->findText(QStringLiteral("Decision vs label")));
 
     // Hovering marks a cell; leaving the matrix clears it.
     hover(matrix, matrix->cellRect(1, 0).center());

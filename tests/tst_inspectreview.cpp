@@ -3,6 +3,7 @@
 // on a tiny trained, predicted and explained study; the audit chain checked and tampered with.
 #include "CaseExplanationPanel.h"
 #include "CaseTableModel.h"
+#include "ClassColours.h"
 #include "DataView.h"
 #include "HeatmapView.h"
 #include "InspectorView.h"
@@ -19,6 +20,7 @@
 #include "train/Trainer.h"
 
 #include <QApplication>
+#include <QColor>
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QDialog>
@@ -145,7 +147,16 @@ void TestInspectReview::inspectorShowsAndTogglesACase()
     QVERIFY(opened.at(0).at(0).toBool());
     QVERIFY2(view.error().isEmpty(), qPrintable(view.error()));
     QVERIFY(p->titleLabel()->text().contains(key));
-    QVERIFY(p->decisionLabel()->text().contains(QStringLiteral("p(")));
+    // The decision is the answer; its probability names its class; the rule is in words.
+    const QString decision = p->decisionLabel()->text();
+    QVERIFY2(decision.contains(QStringLiteral("Decision: ")), qPrintable(decision));
+    const QString positive
+        = RunRepository(*m_study).run(m_run)->config.value(QStringLiteral("positive_class")).toString();
+    const QString negative = positive == QLatin1String("yes") ? QStringLiteral("no") : QStringLiteral("yes");
+    QVERIFY2(decision.contains(QStringLiteral("p(%1) = ").arg(positive)), qPrintable(decision));
+    // The tiny run's generic template: a threshold of 50 %.
+    QVERIFY2(decision.contains(QStringLiteral("Rule: %1 when p(%1) ≥ 50 %, else %2").arg(positive, negative)),
+        qPrintable(decision));
     // Modality weights and field attributions as bars.
     QCOMPARE(p->modalityChart()->barCount(), 3);
     QVERIFY(p->fieldChart()->barCount() >= 1);
@@ -276,6 +287,28 @@ void TestInspectReview::reviewThreeCasesByKeyboard()
     const int total = view.queueModel()->totalCount();
     QVERIFY(total >= 3);
     QVERIFY(view.progressLabel()->text().startsWith(QStringLiteral("0 of %1").arg(total)));
+    // The run's rule in words above the queue; the probability column names its class.
+    const QString positive
+        = RunRepository(*m_study).run(m_run)->config.value(QStringLiteral("positive_class")).toString();
+    const QString negative = positive == QLatin1String("yes") ? QStringLiteral("no") : QStringLiteral("yes");
+    QCOMPARE(view.queueModel()->positiveClass(), positive);
+    QCOMPARE(view.ruleLabel()->text(), QStringLiteral("Rule: %1 when p(%1) ≥ 50 %, else %2").arg(positive, negative));
+    QCOMPARE(view.queueModel()->headerData(ReviewQueueModel::Probability, Qt::Horizontal).toString(),
+        QStringLiteral("p(%1)").arg(positive));
+    // Class colours: the worrying class (the positive one) warm, the reassuring one cool, the
+    // same in the queue as everywhere (ClassColours.h).
+    QVERIFY(classColour(QStringLiteral("yes"), QStringLiteral("yes")).red()
+        > classColour(QStringLiteral("yes"), QStringLiteral("yes")).blue());
+    QVERIFY(classColour(QStringLiteral("no"), QStringLiteral("yes")).blue()
+        > classColour(QStringLiteral("no"), QStringLiteral("yes")).red());
+    for (int r = 0; r < view.queueModel()->rowCount(); ++r) {
+        const ReviewItem *it = view.queueModel()->itemAt(r);
+        QCOMPARE(view.queueModel()->index(r, ReviewQueueModel::Decision).data(Qt::ForegroundRole).value<QColor>(),
+            classColour(it->decidedClass, positive));
+        // The most likely class is shown only where it differs from the decision.
+        QCOMPARE(view.queueModel()->index(r, ReviewQueueModel::MostLikely).data().toString().isEmpty(),
+            it->predicted == it->decidedClass);
+    }
     const qint64 first = view.currentPrediction();
     QSignalSpy saved(&view, &ReviewView::reviewSaved);
     // A: accept, and on to the next case.
@@ -288,6 +321,21 @@ void TestInspectReview::reviewThreeCasesByKeyboard()
     QDialog *dialog = modalDialog();
     QVERIFY(dialog);
     QCOMPARE(dialog, view.pendingDialog());
+    // It says what the decision is and offers every class but it: with two classes, the other
+    // one (the most likely class where the two differ).
+    const ReviewItem *current = view.queueModel()->itemAt(view.currentRow());
+    QVERIFY(current);
+    QVERIFY(!current->decidedClass.isEmpty());
+    auto *decisionText = dialog->findChild<QLabel *>(QStringLiteral("decisionText"));
+    QVERIFY(decisionText);
+    QVERIFY(decisionText->text().contains(current->decidedClass));
+    auto *classBox = dialog->findChild<QComboBox *>(QStringLiteral("classBox"));
+    QVERIFY(classBox);
+    QCOMPARE(classBox->count(), 1);
+    const QString other = current->decidedClass == QLatin1String("yes") ? QStringLiteral("no") : QStringLiteral("yes");
+    QCOMPARE(classBox->itemText(0), other);
+    if (current->predicted != current->decidedClass)
+        QCOMPARE(classBox->itemText(0), current->predicted);
     auto *reason = dialog->findChild<QPlainTextEdit *>(QStringLiteral("reasonEdit"));
     QVERIFY(reason);
     QVERIFY(!dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled()); // reason required
@@ -301,14 +349,26 @@ void TestInspectReview::reviewThreeCasesByKeyboard()
     QTest::keyClick(view.queueView(), Qt::Key_C);
     dialog = modalDialog();
     QVERIFY(dialog);
-    QTest::keyClicks(
-        dialog->findChild<QPlainTextEdit *>(QStringLiteral("commentEdit")), QStringLiteral("ask for a CT"));
-    clickOk(dialog);
+    // The dialog says what a comment is for, and that it does not review the case.
+    auto *hint = dialog->findChild<QLabel *>(QStringLiteral("commentHint"));
+    QVERIFY(hint);
+    QVERIFY2(hint->text().contains(QStringLiteral("does not review the case")), qPrintable(hint->text()));
+    auto *commentEdit = dialog->findChild<QPlainTextEdit *>(QStringLiteral("commentEdit"));
+    QTest::keyClicks(commentEdit, QStringLiteral("ask for a CT"));
+    // Ctrl+Enter saves, as OK does.
+    QTest::keyClick(commentEdit, Qt::Key_Return, Qt::ControlModifier);
     QCOMPARE(saved.count(), 3);
     QCOMPARE(view.currentPrediction(), third);
     QCOMPARE(view.historyList()->count(), 1);
     QVERIFY(view.historyList()->item(0)->text().contains(QStringLiteral("ask for a CT")));
-    QVERIFY(view.progressLabel()->text().startsWith(QStringLiteral("3 of %1").arg(total)));
+    // A comment alone does not review a case: 2 of them reviewed, and this one still to review.
+    QVERIFY(view.progressLabel()->text().startsWith(QStringLiteral("2 of %1").arg(total)));
+    QVERIFY(!view.queueModel()->itemAt(view.currentRow())->reviewed);
+    QVERIFY(view.queueModel()
+                ->index(view.currentRow(), ReviewQueueModel::Verdict)
+                .data()
+                .toString()
+                .startsWith(QStringLiteral("to review")));
     // P goes back; the override is in the second case's history with who and why.
     QTest::keyClick(view.queueView(), Qt::Key_P);
     QCOMPARE(view.currentPrediction(), second);
@@ -408,7 +468,7 @@ void TestInspectReview::exportsTheReviewReport()
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), view.queueModel()->totalCount() + 1);
-    QVERIFY(lines.first().startsWith(QStringLiteral("case_id,label,split,predicted,probability,decision")));
+    QVERIFY(lines.first().startsWith(QStringLiteral("case_id,label,split,most_likely,p_yes,decision")));
     QVERIFY(lines.join(QLatin1Char('\n')).contains(QStringLiteral("ask for a CT"))); // the latest verdict per case
     // PDF: a real PDF with the cases (its pages are looked at by hand: docs/workbench-review-report.png).
     const QString pdf = m_dir.filePath(QStringLiteral("review.pdf"));

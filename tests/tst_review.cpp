@@ -2,6 +2,7 @@
 // Reviews of predictions (validation, history, what the reviewer saw), the review queue (filters,
 // sorts, pages, progress, resume) and run management, each with its audit entry.
 #include "data/Importer.h"
+#include "service/ReviewService.h"
 #include "store/AuditLog.h"
 #include "store/DatasetRepository.h"
 #include "store/ReviewRepository.h"
@@ -10,6 +11,7 @@
 
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -73,6 +75,7 @@ private Q_SLOTS:
     void queueSorts();
     void pagesAndItems();
     void progressAndResume();
+    void decisionIsTheAnswer();
     void classesAndUnknownRun();
     void runRenameTagsNotes();
     void runRemove();
@@ -551,6 +554,88 @@ void TestReview::progressAndResume()
     ReviewFilter unreviewed;
     unreviewed.unreviewedOnly = true;
     QCOMPARE(reviews.count(m_runId, unreviewed).value(), 0);
+    QVERIFY(verifies());
+}
+
+void TestReview::decisionIsTheAnswer()
+{
+    // A run whose template names what is done for each class (no → discharge, yes → admit) and
+    // decides yes from p(yes) ≥ 30 %: C00 at p(yes) = 40 % is decided "admit" while "no" is more
+    // likely; C01 at p(yes) = 10 % is decided "discharge".
+    RunRepository runs(*m_study);
+    RunRecord rec;
+    rec.name = QStringLiteral("labelled decisions");
+    rec.datasetId = m_datasetId;
+    const QJsonArray classes { QStringLiteral("no"), QStringLiteral("yes") };
+    rec.config = QJsonObject { { QStringLiteral("feature_spec"),
+                                   QJsonObject { { QStringLiteral("classes"), classes } } },
+        { QStringLiteral("positive_class"), QStringLiteral("yes") },
+        { QStringLiteral("template"),
+            QJsonObject { { QStringLiteral("name"), QStringLiteral("triage") }, { QStringLiteral("classes"), classes },
+                { QStringLiteral("positive_class"), QStringLiteral("yes") },
+                { QStringLiteral("decision_rule"), QStringLiteral("threshold") }, { QStringLiteral("threshold"), 0.3 },
+                { QStringLiteral("decisions"),
+                    QJsonObject { { QStringLiteral("no"), QStringLiteral("discharge") },
+                        { QStringLiteral("yes"), QStringLiteral("admit") } } } } } };
+    auto run = runs.create(rec);
+    QVERIFY2(run, qPrintable(run ? QString() : run.error()));
+    std::vector<PredictionRow> rows(2);
+    rows[0].caseId = m_cases[0].caseId;
+    rows[0].probabilities = { 0.6f, 0.4f };
+    rows[0].calibrated = { 0.6, 0.4 };
+    rows[0].predicted = QStringLiteral("no");
+    rows[0].decision = QStringLiteral("admit");
+    rows[1].caseId = m_cases[1].caseId;
+    rows[1].probabilities = { 0.9f, 0.1f };
+    rows[1].calibrated = { 0.9, 0.1 };
+    rows[1].predicted = QStringLiteral("no");
+    rows[1].decision = QStringLiteral("discharge");
+    QVERIFY(runs.savePredictions(run.value(), rows));
+
+    ReviewRepository reviews(*m_study);
+    const auto queue = reviews.queue(run.value()).value();
+    QCOMPARE(queue.size(), std::size_t(2));
+    QCOMPARE(queue[0].caseKey, QStringLiteral("C00"));
+    QCOMPARE(queue[0].decidedClass, QStringLiteral("yes")); // "admit" stands for yes
+    QCOMPARE(queue[1].decidedClass, QStringLiteral("no"));
+
+    // Override offers every class but the decision: for C00 that is "no", its most likely class.
+    ReviewService service(*m_study);
+    QCOMPARE(service.overrideChoices(run.value(), queue[0]).value(), QStringList { QStringLiteral("no") });
+    QCOMPARE(service.overrideChoices(run.value(), queue[1]).value(), QStringList { QStringLiteral("yes") });
+    // The rule in words, from the run's template.
+    const ReviewRule rule = service.rule(run.value()).value();
+    QCOMPARE(rule.positiveClass, QStringLiteral("yes"));
+    QCOMPARE(rule.rule, QStringLiteral("yes when p(yes) ≥ 30 %, else no"));
+
+    // A comment alone does not review a case.
+    ReviewRecord note;
+    note.predictionId = queue[0].predictionId;
+    note.verdict = QStringLiteral("comment");
+    note.comment = QStringLiteral("check the CRP");
+    QVERIFY(reviews.save(note));
+    QCOMPARE(reviews.progress(run.value()).value(), std::make_pair(0, 2));
+    QCOMPARE(reviews.firstUnreviewed(run.value()).value(), 0);
+    ReviewFilter unreviewed;
+    unreviewed.unreviewedOnly = true;
+    QCOMPARE(reviews.count(run.value(), unreviewed).value(), 2);
+    QVERIFY(!reviews.item(queue[0].predictionId)->reviewed);
+    QVERIFY(reviews.item(queue[0].predictionId)->latest.has_value()); // the comment is its latest review
+
+    // Accepting confirms the decision on screen (yes), not the most likely class (no).
+    ReviewRecord accept;
+    accept.predictionId = queue[0].predictionId;
+    accept.verdict = QStringLiteral("accept");
+    QVERIFY(reviews.save(accept));
+    QCOMPARE(reviews.history(queue[0].predictionId)->back().chosenClass, QStringLiteral("yes"));
+    accept.predictionId = queue[1].predictionId;
+    accept.chosenClass = QStringLiteral("yes");
+    auto wrong = reviews.save(accept);
+    QVERIFY(!wrong);
+    QVERIFY2(wrong.error().contains(QStringLiteral("decided class 'no'")), qPrintable(wrong.error()));
+    QCOMPARE(reviews.progress(run.value()).value(), std::make_pair(1, 2));
+    QCOMPARE(reviews.firstUnreviewed(run.value()).value(), 1);
+    QVERIFY(reviews.item(queue[0].predictionId)->reviewed);
     QVERIFY(verifies());
 }
 

@@ -2,10 +2,12 @@
 #include "CaseExplanationPanel.h"
 
 #include "CaseImages.h"
+#include "ClassColours.h"
 #include "HeatmapView.h"
 #include "SignedBarChart.h"
 #include "TemporalAttentionPlot.h"
 
+#include "decision/DecisionText.h"
 #include "service/CaseView.h"
 #include "service/CaseViewLoader.h"
 
@@ -22,9 +24,11 @@
 
 namespace {
 
-QString percent(double p)
+/// A class name in its colour (warm for the worrying class, cool for the others).
+QString coloured(const QString &className, const QString &positiveClass)
 {
-    return QStringLiteral("%1 %").arg(100.0 * p, 0, 'f', 1);
+    return QStringLiteral("<span style='color:%1'>%2</span>")
+        .arg(classColour(className, positiveClass).name(), className.toHtmlEscaped());
 }
 
 } // namespace
@@ -84,7 +88,9 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     m_modalities->setTitle(tr("Modality weights"));
     m_modalities->setColours(QColor(0x4e, 0x79, 0xa7), QColor(0x4e, 0x79, 0xa7));
     m_modalities->setValueFormat('f', 2);
-    m_fieldSource->addItem(tr("Integrated Gradients (signed, on p(positive))"), QStringLiteral("ig"));
+    m_fieldSource->addItem(tr("Attributions vs. an average case"), QStringLiteral("ig"));
+    m_fieldSource->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_fieldSource->setMinimumContentsLength(24);
     m_fieldSource->addItem(tr("Field attention"), QStringLiteral("attention"));
     m_fields->setTitle(tr("Record fields"));
     m_fields->setMaximumBars(compact ? 6 : 12);
@@ -238,13 +244,49 @@ void CaseExplanationPanel::showFields()
     const QVector<double> &values = ig ? m_igValues : m_attentionValues;
     QStringList notes;
     for (const QString &n : names)
-        notes.append(m_fieldText.value(n));
+        notes.append(m_fieldText.value(n.section(QStringLiteral(" ("), 0, 0)));
     m_fields->setBars(names, values, notes);
+}
+
+QString CaseExplanationPanel::decisionText(const lepton::CaseView &view)
+{
+    if (!view.prediction)
+        return QString();
+    const lepton::StoredPrediction &p = *view.prediction;
+    // The decision is the answer: first, large, in its class's colour; what is done when the
+    // template names it ("decline") with the class it stands for.
+    const QString decided = view.decidedClass.isEmpty() ? view.decision() : view.decidedClass;
+    QString answer = coloured(decided, view.positiveClass);
+    if (!view.decision().isEmpty() && view.decision() != decided)
+        answer = tr("%1 (%2)").arg(view.decision().toHtmlEscaped(), answer);
+    QString text
+        = tr("<p style='font-size:large'>Decision: <b>%1</b>%2%3</p>")
+              .arg(answer, p.grade.isEmpty() ? QString() : tr(" · grade <b>%1</b>").arg(p.grade.toHtmlEscaped()),
+                  p.referred ? tr(" · <i>referred to review</i>") : QString());
+    // Every probability names its class.
+    const QString probability = std::isfinite(view.positiveProbability)
+        ? lepton::probabilityText(view.positiveClass, view.positiveProbability).toHtmlEscaped()
+        : tr("p(%1) unknown").arg(view.positiveClass.toHtmlEscaped());
+    text += tr("<p>%1 (%2) · true label <b>%3</b></p>")
+                .arg(probability, p.calibrated.empty() ? tr("model, not calibrated") : tr("calibrated"),
+                    view.record.label.isEmpty() ? tr("unknown") : view.record.label.toHtmlEscaped());
+    if (!view.ruleText.isEmpty())
+        text += tr("<p>Rule: %1</p>").arg(view.ruleText.toHtmlEscaped());
+    else if (!view.ruleMessage.isEmpty())
+        text += tr("<p>The rule cannot be shown: %1</p>").arg(view.ruleMessage.toHtmlEscaped());
+    // The most likely class only where it differs from the decision, with why.
+    if (!view.mostLikelyClass.isEmpty() && view.mostLikelyClass != decided) {
+        text += tr("<p>Most likely: <b>%1</b>").arg(coloured(view.mostLikelyClass, view.positiveClass));
+        if (!view.differsText.isEmpty())
+            text += tr(" — %1").arg(view.differsText.toHtmlEscaped());
+        text += QStringLiteral("</p>");
+    }
+    return text;
 }
 
 QString CaseExplanationPanel::counterfactualSentence(const lepton::CaseView &view)
 {
-    const lepton::CaseExplanation &e = view.explanation;
+    const lepton::ExplanationView &e = view.explanation;
     if (!view.prediction)
         return QString();
     if (!e.stored)
@@ -254,6 +296,17 @@ QString CaseExplanationPanel::counterfactualSentence(const lepton::CaseView &vie
     QString text = e.counterfactualText;
     if (e.counterfactualFound)
         text += e.counterfactualVerified ? tr(" (verified by the model)") : tr(" (not verified)");
+    // The attributions and the counterfactual should agree in sign; where not, say why.
+    QStringList against;
+    for (const lepton::CounterfactualChangeView &ch : e.counterfactualChanges)
+        if (ch.agreesWithAttribution < 0)
+            against.append(ch.field);
+    if (!against.isEmpty())
+        text += tr(". The change of %1 goes against its attribution: the attribution compares this case with an "
+                   "average case, the counterfactual moves from this case, and the model is not linear between them.")
+                    .arg(against.join(QStringLiteral(", ")));
+    for (const QString &alt : e.counterfactualAlternatives)
+        text += QStringLiteral("\n") + tr("Or: %1").arg(alt);
     return text;
 }
 
@@ -287,17 +340,7 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
     m_title->setText(title);
     m_shownCase = view.record.id;
     m_shownRun = view.runId;
-    const lepton::StoredPrediction &p = *view.prediction;
-    const double pPositive = view.positiveProbability;
-    m_decision->setText(
-        tr("<p style='font-size:large'><b>%1</b>%2</p><p>%3 p(%4) = <b>%5</b> · predicted <b>%6</b>%7 · true label "
-           "<b>%8</b></p>")
-            .arg(view.decision().toHtmlEscaped(),
-                p.grade.isEmpty() ? QString() : tr(" · grade <b>%1</b>").arg(p.grade.toHtmlEscaped()),
-                p.calibrated.empty() ? tr("model") : tr("calibrated"), view.positiveClass.toHtmlEscaped(),
-                std::isfinite(pPositive) ? percent(pPositive) : tr("–"), p.predicted.toHtmlEscaped(),
-                p.referred ? tr(" · <span style='color:#b00020'>referred to review</span>") : QString(),
-                view.record.label.isEmpty() ? tr("unknown") : view.record.label.toHtmlEscaped()));
+    m_decision->setText(decisionText(view));
 
     // The case's record values, to show beside the attributions.
     for (const lepton::CaseFieldValue &f : view.fields) {
@@ -317,8 +360,13 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
         m_heatmap->setMessage(view.imageMessage);
     m_heatmap->setBox(view.lesionBox);
     m_lesion->setEnabled(view.lesionBox.has_value());
+    // A greyed option says why: there is no known region for this case.
+    m_lesion->setToolTip(view.lesionBox
+            ? tr("Outline the region the ground truth gives for this case (the demo's lesion)")
+            : tr("No known region for this case: a lesion box is shown only for data with a ground-truth file "
+                 "(ground_truth.json beside the manifest) that gives the case a region"));
 
-    const lepton::CaseExplanation &e = view.explanation;
+    const lepton::ExplanationView &e = view.explanation;
     m_counterfactualText->setText(counterfactualSentence(view));
     if (!e.stored) {
         m_modalities->clear();
@@ -334,25 +382,57 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
         m_camW = e.gradcam.width;
         m_camH = e.gradcam.height;
     }
-    if (!e.modalityWeights.empty()) {
+    const auto modalityName = [](const QString &name) {
+        return name == QLatin1String("image") ? tr("image")
+            : name == QLatin1String("record") ? tr("record")
+                                              : tr("history");
+    };
+    if (!e.modalityAblation.empty()) {
+        // What drove the decision: the change of p when each modality is masked, with the
+        // fusion's attention weight beside it (docs/EXPLANATIONS.md, "Which to read first").
+        QStringList names, notes;
+        QVector<double> changes;
+        for (const auto &[name, change] : e.modalityAblation) {
+            names.append(modalityName(name));
+            changes.append(change);
+            double weight = std::nan("");
+            for (const auto &[n, w] : e.modalityWeights)
+                if (n == name)
+                    weight = w;
+            notes.append(std::isfinite(weight) ? tr("attention %1").arg(weight, 0, 'f', 2) : QString());
+        }
+        m_modalities->setTitle(tr("Modality contribution: p(%1) minus p without it").arg(view.positiveClass));
+        m_modalities->setBars(names, changes, notes, true);
+    } else if (!e.modalityWeights.empty()) {
         QStringList names;
         QVector<double> weights;
         for (const auto &[name, weight] : e.modalityWeights) {
-            names.append(name == QLatin1String("image") ? tr("image")
-                    : name == QLatin1String("record")   ? tr("record")
-                                                        : tr("history"));
+            names.append(modalityName(name));
             weights.append(weight);
         }
+        m_modalities->setTitle(tr("Modality attention weights (explain again for each modality's contribution)"));
         m_modalities->setBars(names, weights, {}, true);
     }
-    for (const lepton::FieldAttribution &a : e.fieldAttention) {
+    for (const lepton::AttributionView &a : e.fieldAttention) {
         m_attentionFields.append(a.field);
         m_attentionValues.append(a.value);
     }
-    for (const lepton::FieldAttribution &a : e.integratedGradients) {
-        m_igFields.append(a.field);
+    for (const lepton::AttributionView &a : e.integratedGradients) {
+        // Missing fields are marked, categories say they were attributed by occlusion.
+        m_igFields.append(a.method == QLatin1String("missing") ? tr("%1 (missing)").arg(a.field)
+                : a.method == QLatin1String("occlusion")       ? tr("%1 (category)").arg(a.field)
+                                                               : a.field);
         m_igValues.append(a.value);
     }
+    // Short in the box (it must not widen the pane); the baseline in full in its tooltip.
+    m_fieldSource->setItemText(0,
+        e.attributionBaseline.isEmpty() ? tr("Attributions to p(%1)").arg(view.positiveClass)
+                                        : tr("Attributions to p(%1) vs. an average case").arg(view.positiveClass));
+    m_fieldSource->setToolTip(e.attributionBaseline.isEmpty()
+            ? tr("Integrated Gradients of p(%1) from the training means").arg(view.positiveClass)
+            : tr("Each field's share of p(%1), %2. Categories: p minus p with the most common training value; "
+                 "missing fields are marked.")
+                  .arg(view.positiveClass, e.attributionBaseline));
     if (m_temporal && !e.modalityWeights.empty()) {
         for (const lepton::CaseSeries &series : view.history)
             m_temporal->addSeries(series.name, QVector<double>(series.times.begin(), series.times.end()),
@@ -364,7 +444,7 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
     if (e.hasCounterfactual) {
         m_counterfactual->setRowCount(int(e.counterfactualChanges.size()));
         for (int i = 0; i < int(e.counterfactualChanges.size()); ++i) {
-            const lepton::CounterfactualChange &ch = e.counterfactualChanges[std::size_t(i)];
+            const lepton::CounterfactualChangeView &ch = e.counterfactualChanges[std::size_t(i)];
             const QStringList cells { ch.field, ch.from, ch.to, ch.unit };
             for (int col = 0; col < 4; ++col)
                 m_counterfactual->setItem(i, col, new QTableWidgetItem(cells[col]));

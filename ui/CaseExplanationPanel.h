@@ -55,6 +55,10 @@ public:
     /// The key of the case last read (also when the run has no prediction for it).
     QString caseKey() const { return m_caseKey; }
 
+    /// The decision as the panel states it (rich text): the decision first, in its class's colour,
+    /// with its grade; p of the positive class named ("p(abnormal) = 35 %"); the rule in words;
+    /// and, only where it differs, the most likely class with why the decision differs.
+    static QString decisionText(const lepton::CaseView &view);
     /// The counterfactual as the panel states it (with whether the model verified it), or why
     /// there is none.
     static QString counterfactualSentence(const lepton::CaseView &view);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ConfusionPane.h"
 
-#include "CasePredictionModel.h"
 #include "ConfusionMatrixView.h"
 
+#include <QComboBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QSortFilterProxyModel>
@@ -14,6 +15,7 @@
 
 ConfusionPane::ConfusionPane(QWidget *parent)
     : QWidget(parent),
+      m_axis(new QComboBox(this)),
       m_matrix(new ConfusionMatrixView(this)),
       m_caption(new QLabel(this)),
       m_stack(new QStackedWidget(this)),
@@ -22,6 +24,11 @@ ConfusionPane::ConfusionPane(QWidget *parent)
       m_sorted(new QSortFilterProxyModel(this)),
       m_caseView(new QTableView(this))
 {
+    m_axis->setObjectName(QStringLiteral("confusionAxisBox"));
+    m_axis->addItem(tr("Decision vs label"), int(Axis::Decision));
+    m_axis->addItem(tr("Most likely vs label"), int(Axis::MostLikely));
+    m_axis->setToolTip(tr("Columns: the decision the run's rule made (what the product shows as the answer), or the "
+                          "most likely class"));
     m_matrix->setObjectName(QStringLiteral("confusionMatrix"));
     m_caption->setObjectName(QStringLiteral("matrixCaption"));
     m_caption->setWordWrap(true);
@@ -52,6 +59,10 @@ ConfusionPane::ConfusionPane(QWidget *parent)
     auto *top = new QWidget(split);
     auto *topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
+    auto *axisRow = new QHBoxLayout;
+    axisRow->addWidget(m_axis);
+    axisRow->addStretch();
+    topLayout->addLayout(axisRow);
     topLayout->addWidget(m_matrix, 1);
     topLayout->addWidget(m_caption);
     split->addWidget(top);
@@ -64,6 +75,7 @@ ConfusionPane::ConfusionPane(QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(split);
 
+    connect(m_axis, &QComboBox::currentIndexChanged, this, &ConfusionPane::axisChanged);
     connect(m_matrix, &ConfusionMatrixView::cellClicked, this, &ConfusionPane::cellClicked);
     connect(m_caseView, &QTableView::activated, this, [this](const QModelIndex &index) {
         const QModelIndex key = index.siblingAtColumn(CasePredictionModel::Case);
@@ -71,9 +83,20 @@ ConfusionPane::ConfusionPane(QWidget *parent)
     });
 }
 
-void ConfusionPane::showMatrix(
-    const QStringList &classes, const std::vector<std::vector<int>> &counts, const QString &caption)
+ConfusionPane::Axis ConfusionPane::axis() const
 {
+    return Axis(m_axis->currentData().toInt());
+}
+
+void ConfusionPane::setAxis(Axis axis)
+{
+    m_axis->setCurrentIndex(m_axis->findData(int(axis)));
+}
+
+void ConfusionPane::showMatrix(
+    const QStringList &classes, const std::vector<std::vector<int>> &counts, const QString &caption, Axis axis)
+{
+    m_matrix->setColumnTitle(axis == Axis::Decision ? tr("Decision") : tr("Most likely class"));
     m_matrix->setMatrix(classes, counts);
     m_caption->setText(caption);
 }
@@ -97,10 +120,10 @@ bool ConfusionPane::casesShown() const
     return m_stack->currentWidget() == m_caseView;
 }
 
-void ConfusionPane::showCases(
-    std::vector<lepton::CasePrediction> cases, const QStringList &classes, const QString &positiveClass)
+void ConfusionPane::showCases(std::vector<lepton::CasePrediction> cases, const QStringList &classes,
+    const QString &positiveClass, const QStringList &decidedClasses)
 {
-    m_cases->setRows(std::move(cases), classes, positiveClass);
+    m_cases->setRows(std::move(cases), classes, positiveClass, decidedClasses, axis());
     m_caseView->resizeColumnsToContents(); // measures at most resizeContentsPrecision() rows
     m_stack->setCurrentWidget(m_caseView);
 }

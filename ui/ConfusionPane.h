@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "CasePredictionModel.h"
+
 #include "store/PredictionQuery.h"
 
 #include <QStringList>
@@ -8,8 +10,8 @@
 
 #include <vector>
 
-class CasePredictionModel;
 class ConfusionMatrixView;
+class QComboBox;
 class QLabel;
 class QSortFilterProxyModel;
 class QStackedWidget;
@@ -17,20 +19,32 @@ class QTableView;
 
 /// A run's confusion matrix on a split with, below it, the cases of the cell the user chose (or a
 /// message saying why none are listed). Double-clicking a case (or Enter) asks for it to be opened.
+/// A choice above the matrix says what its columns are: the decision (the default: the answer the
+/// product shows) or the most likely class, each against the label.
 ///
-/// Children by objectName: confusionMatrix, matrixCaption, caseMessage, caseTable.
+/// Children by objectName: confusionAxisBox, confusionMatrix, matrixCaption, caseMessage, caseTable.
 class ConfusionPane : public QWidget
 {
     Q_OBJECT
 public:
+    using Axis = CasePredictionModel::Axis;
+
     explicit ConfusionPane(QWidget *parent = nullptr);
 
-    /// Shows counts [true][predicted] of `classes` with a caption.
-    void showMatrix(const QStringList &classes, const std::vector<std::vector<int>> &counts, const QString &caption);
+    /// What the matrix's columns are (the choice above it); axisChanged() follows a change.
+    Axis axis() const;
+    void setAxis(Axis axis);
+
+    /// Shows counts [true][column] of `classes` with a caption; `axis` names the columns (it may
+    /// differ from axis() when the chosen matrix cannot be shown).
+    void showMatrix(
+        const QStringList &classes, const std::vector<std::vector<int>> &counts, const QString &caption, Axis axis);
     /// No matrix: the placeholder says why.
     void clearMatrix(const QString &placeholder);
-    /// Lists a cell's cases; `positiveClass` (when the run has one) is the probability column.
-    void showCases(std::vector<lepton::CasePrediction> cases, const QStringList &classes, const QString &positiveClass);
+    /// Lists a cell's cases; `positiveClass` (when the run has one) is the probability column;
+    /// `decidedClasses` the class each case's decision stands for; the columns follow axis().
+    void showCases(std::vector<lepton::CasePrediction> cases, const QStringList &classes, const QString &positiveClass,
+        const QStringList &decidedClasses);
     /// Shows `message` instead of the case list.
     void showMessage(const QString &message);
     /// True when the case table (not the message) is shown.
@@ -39,12 +53,15 @@ public:
     ConfusionMatrixView *matrix() const { return m_matrix; }
 
 Q_SIGNALS:
+    /// The user chose the other kind of matrix.
+    void axisChanged();
     /// A cell was clicked or chosen with the keyboard.
     void cellClicked(int trueClass, int predictedClass);
     /// A listed case was double-clicked or chosen with Enter.
     void caseActivated(qint64 caseId);
 
 private:
+    QComboBox *m_axis;
     ConfusionMatrixView *m_matrix;
     QLabel *m_caption;
     QStackedWidget *m_stack;

@@ -25,7 +25,14 @@
 
 namespace {
 const QString kCancelled = QStringLiteral("cancelled");
-}
+
+/// A confusion cell's cases with the class each one's decision stands for.
+struct CellRows
+{
+    std::vector<lepton::CasePrediction> cases;
+    QStringList decided;
+};
+} // namespace
 
 ExperimentsView::ExperimentsView(QWidget *parent)
     : QWidget(parent),
@@ -229,21 +236,34 @@ bool ExperimentsView::showCell(int trueClass, int predictedClass)
         return true;
     }
     const lepton::RunSummary summary = *run;
-    m_cellRead->start<std::vector<lepton::CasePrediction>>(
+    // The cell of the matrix shown: by decision, unless only the most likely one could be shown.
+    const bool byDecision = pane->axis() == ConfusionPane::Axis::Decision && !m_shown.decisionConfusion.empty();
+    const lepton::ConfusionAxis axis = byDecision ? lepton::ConfusionAxis::Decision : lepton::ConfusionAxis::MostLikely;
+    m_cellRead->start<CellRows>(
         m_study,
-        [summary, split, trueClass, predictedClass](lepton::Study &study, const lepton::CancelFn &cancelled) {
-            return lepton::ExperimentService(study).cellCases(summary, split, trueClass, predictedClass, cancelled);
+        [summary, split, trueClass, predictedClass, axis](
+            lepton::Study &study, const lepton::CancelFn &cancelled) -> lepton::Result<CellRows> {
+            lepton::ExperimentService service(study);
+            auto cases = service.cellCases(summary, split, trueClass, predictedClass, cancelled, axis);
+            if (!cases)
+                return lepton::Result<CellRows>::failure(cases.error());
+            CellRows rows;
+            rows.decided = service.decidedClasses(summary, cases.value());
+            rows.cases = cases.take();
+            return rows;
         },
-        [this, pane, summary, split, trueClass, predictedClass](
-            lepton::Result<std::vector<lepton::CasePrediction>> cases) {
-            if (!cases) {
-                pane->showMessage(cases.error());
-                fail(cases.error());
-            } else if (cases->empty()) {
-                pane->showMessage(tr("No stored prediction of the %1 split is true %2 and predicted %3.")
-                                      .arg(split, summary.classes.at(trueClass), summary.classes.at(predictedClass)));
+        [this, pane, summary, split, trueClass, predictedClass, byDecision](lepton::Result<CellRows> rows) {
+            if (!rows) {
+                pane->showMessage(rows.error());
+                fail(rows.error());
+            } else if (rows->cases.empty()) {
+                pane->showMessage(
+                    (byDecision ? tr("No stored prediction of the %1 split is true %2 and decided %3.")
+                                : tr("No stored prediction of the %1 split is true %2 and most likely %3."))
+                        .arg(split, summary.classes.at(trueClass), summary.classes.at(predictedClass)));
             } else {
-                pane->showCases(cases.take(), summary.classes, summary.positiveClass);
+                CellRows taken = rows.take();
+                pane->showCases(std::move(taken.cases), summary.classes, summary.positiveClass, taken.decided);
             }
         });
     return true;

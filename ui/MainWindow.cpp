@@ -7,14 +7,17 @@
 #include "ImportDialog.h"
 #include "InspectorView.h"
 #include "ReviewView.h"
+#include "RunListPane.h"
 #include "StartPage.h"
 #include "TaskStatusWidget.h"
+#include "TemplateEditorDialog.h"
 #include "TrainingView.h"
 #include "WorkbenchMenus.h"
 
 #include "service/DatasetListModel.h"
 #include "service/StudyImport.h"
 #include "service/StudySession.h"
+#include "service/TemplateEditorService.h"
 #include "store/Study.h"
 
 #include <QApplication>
@@ -188,6 +191,12 @@ void MainWindow::connectViews()
     connect(m_inspector, &InspectorView::errorOccurred, this, &MainWindow::noteError);
     connect(m_review, &ReviewView::errorOccurred, this, &MainWindow::noteError);
     connect(m_task, &BackgroundTask::finished, this, &MainWindow::updateActions);
+
+    // The template editor follows the current run of the shown view.
+    connect(m_nav, &QListWidget::currentRowChanged, this, &MainWindow::updateTemplateEditorAction);
+    if (auto *runs = m_experiments->findChild<RunListPane *>())
+        connect(runs, &RunListPane::currentRunChanged, this, &MainWindow::updateTemplateEditorAction);
+    connect(m_experiments, &ExperimentsView::predictionFinished, this, &MainWindow::updateTemplateEditorAction);
 }
 
 void MainWindow::updateActions()
@@ -195,6 +204,7 @@ void MainWindow::updateActions()
     const bool open = m_session->isOpen();
     m_menus->update(open, open && !m_session->isReadOnly(), m_training->isRunning());
     m_nav->setEnabled(open);
+    updateTemplateEditorAction();
 }
 
 Status MainWindow::report(Status status)
@@ -510,6 +520,68 @@ void MainWindow::inspectCase(qint64 runId, qint64 caseId)
 {
     showView(InspectorPage);
     m_inspector->openCase(runId, caseId);
+}
+
+// --- The template editor ------------------------------------------------------------------------
+
+qint64 MainWindow::templateEditorRun() const
+{
+    if (!m_session->isOpen())
+        return 0;
+    if (currentView() == InspectorPage && m_inspector->currentRun() > 0)
+        return m_inspector->currentRun();
+    if (currentView() == ReviewPage && m_review->currentRun() > 0)
+        return m_review->currentRun();
+    return m_experiments->currentRunId();
+}
+
+void MainWindow::updateTemplateEditorAction()
+{
+    if (!m_menus)
+        return;
+    const qint64 run = templateEditorRun();
+    if (run <= 0) {
+        m_menus->setTemplateEditorAvailable(false, tr("Select a run in the Experiments view first"));
+        return;
+    }
+    auto predicted = lepton::TemplateEditorService::hasPredictions(*m_session->study(), run);
+    m_menus->setTemplateEditorAvailable(predicted && predicted.value(),
+        predicted ? tr("Run #%1 has no stored predictions: predict its validation split first (Experiments ▸ "
+                       "Predict and explain)")
+                        .arg(run)
+                  : predicted.error());
+}
+
+TemplateEditorDialog *MainWindow::templateEditor() const
+{
+    return m_templateEditor;
+}
+
+TemplateEditorDialog *MainWindow::showTemplateEditor(qint64 runId)
+{
+    const qint64 run = runId > 0 ? runId : templateEditorRun();
+    if (run <= 0 || !m_session->isOpen()) {
+        showError(tr("Select a run with stored predictions first (Experiments view), then open the template editor."));
+        return nullptr;
+    }
+    if (m_templateEditor && m_templateEditor->runId() == run) {
+        m_templateEditor->raise();
+        m_templateEditor->activateWindow();
+        return m_templateEditor;
+    }
+    if (m_templateEditor)
+        m_templateEditor->close();
+    m_templateEditor = new TemplateEditorDialog(m_session->study(), run, m_experiments->actor(), this);
+    m_templateEditor->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_templateEditor, &TemplateEditorDialog::applied, this, [this] {
+        if (const Status s = m_session->refreshRuns(); !s)
+            noteError(s.error());
+        m_experiments->reload();
+        m_inspector->reload();
+        m_review->reload();
+    });
+    m_templateEditor->show();
+    return m_templateEditor;
 }
 
 ImportDialog *MainWindow::importDialog() const

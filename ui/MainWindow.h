@@ -15,6 +15,7 @@ class ImportDialog;
 class InspectorView;
 class ReviewView;
 class StartPage;
+class TemplateEditorDialog;
 class TrainingView;
 class WorkbenchMenus;
 class QLabel;
@@ -93,6 +94,17 @@ public:
     /// Opens a case in the Inspector (from any view).
     void inspectCase(qint64 runId, qint64 caseId);
 
+    // The template editor (Training ▸ Template Editor…).
+    /// The run the template editor opens for: the shown view's current run (Inspector, Review),
+    /// else the Experiments view's; 0: none.
+    qint64 templateEditorRun() const;
+    /// Opens the template editor for `runId` (0: templateEditorRun()); null when no run with
+    /// stored predictions is chosen (the reason is shown).
+    TemplateEditorDialog *showTemplateEditor(qint64 runId = 0);
+    TemplateEditorDialog *templateEditor() const;
+    /// Enables Template Editor… when the current run has stored predictions.
+    void updateTemplateEditorAction();
+
 Q_SIGNALS:
     void errorShown(const QString &message);
     void studyOpened(const QString &path);
@@ -134,6 +146,7 @@ private:
     ReviewView *m_review;
     BackgroundTask *m_task;
     QPointer<ImportDialog> m_import;
+    QPointer<TemplateEditorDialog> m_templateEditor;
     QLabel *m_summary;
     WorkbenchMenus *m_menus = nullptr;
     QString m_demoFolder;

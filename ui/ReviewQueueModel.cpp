@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ReviewQueueModel.h"
 
+#include "ClassColours.h"
+
 #include "store/Study.h"
 
 #include <QColor>
@@ -40,6 +42,16 @@ void ReviewQueueModel::setLoadedQueue(std::shared_ptr<lepton::Study> study, qint
     m_total = std::max(total, int(m_rows.size()));
     m_error.clear();
     endResetModel();
+}
+
+void ReviewQueueModel::setPositiveClass(const QString &positiveClass)
+{
+    if (positiveClass == m_positiveClass)
+        return;
+    m_positiveClass = positiveClass;
+    Q_EMIT headerDataChanged(Qt::Horizontal, Probability, Probability);
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
 }
 
 void ReviewQueueModel::refreshRow(int row)
@@ -94,33 +106,55 @@ QVariant ReviewQueueModel::data(const QModelIndex &index, int role) const
     const lepton::ReviewItem *it = itemAt(index.row());
     if (!it)
         return {};
-    if (role == Qt::FontRole && !it->latest) {
-        QFont bold;
-        bold.setBold(true); // still to review
-        return bold;
+    // The most likely class is shown only where it differs from the decision.
+    const bool differs = !it->decidedClass.isEmpty() && it->predicted != it->decidedClass;
+    if (role == Qt::FontRole && (!it->reviewed || (index.column() == Decision && it->referred))) {
+        QFont font;
+        font.setBold(!it->reviewed); // still to review (a comment alone does not review a case)
+        font.setItalic(index.column() == Decision && it->referred);
+        return font;
     }
-    if (role == Qt::ForegroundRole && index.column() == Decision && it->referred)
-        return QColor(0xb0, 0x00, 0x20);
+    if (role == Qt::ForegroundRole && index.column() == Decision)
+        return classColour(it->decidedClass, m_positiveClass);
+    if (role == Qt::ForegroundRole && index.column() == MostLikely && differs)
+        return classColour(it->predicted, m_positiveClass);
     if (role == Qt::TextAlignmentRole && index.column() == Probability)
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
+    const bool tip = role == Qt::ToolTipRole;
     switch (index.column()) {
     case Case:
         return it->caseKey;
     case Label:
         return it->label.isEmpty() ? tr("(unlabelled)") : it->label;
-    case Predicted:
-        return it->predicted;
-    case Decision:
-        return it->referred && role == Qt::ToolTipRole ? tr("%1 — referred to review").arg(it->decision) : it->decision;
+    case Decision: {
+        // What is done, with the class it stands for when the template names it otherwise.
+        QString text = it->decision.isEmpty()  ? it->decidedClass
+            : it->decision == it->decidedClass ? it->decision
+                                               : tr("%1 (%2)").arg(it->decision, it->decidedClass);
+        if (tip && it->referred)
+            text = tr("%1 — referred to review").arg(text);
+        return text;
+    }
     case Probability:
-        return QString::number(it->probability, 'f', 3);
+        return tip && !m_positiveClass.isEmpty() ? tr("p(%1) = %2").arg(m_positiveClass).arg(it->probability, 0, 'f', 3)
+                                                 : QString::number(it->probability, 'f', 3);
+    case MostLikely:
+        if (!differs)
+            return tip ? tr("The most likely class is the decision") : QString();
+        return tip ? tr("%1 is more likely, but %2 is decided (the rule weighs the costs of errors)")
+                         .arg(it->predicted, it->decidedClass)
+                   : it->predicted;
     case Verdict:
         if (!it->latest)
             return tr("to review");
+        if (!it->reviewed) // comments only
+            return tr("to review · commented (%1)").arg(it->latest->reviewer);
         if (it->latest->verdict == QLatin1String("override"))
             return tr("override → %1 (%2)").arg(it->latest->chosenClass, it->latest->reviewer);
+        if (it->latest->verdict == QLatin1String("accept"))
+            return tr("accept (%1)").arg(it->latest->reviewer);
         return tr("%1 (%2)").arg(it->latest->verdict, it->latest->reviewer);
     }
     return {};
@@ -135,12 +169,12 @@ QVariant ReviewQueueModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Case");
     case Label:
         return tr("Label");
-    case Predicted:
-        return tr("Predicted");
     case Decision:
         return tr("Decision");
     case Probability:
-        return tr("p");
+        return m_positiveClass.isEmpty() ? tr("p") : tr("p(%1)").arg(m_positiveClass);
+    case MostLikely:
+        return tr("Most likely");
     case Verdict:
         return tr("Review");
     }

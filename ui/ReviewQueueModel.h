@@ -13,12 +13,15 @@ class Study;
 }
 
 /// A run's review queue (its predictions, filtered and sorted in SQL, each with its latest
-/// review), fetched in pages from the core's ReviewService as the view scrolls.
+/// review), fetched in pages from the core's ReviewService as the view scrolls. The decision is
+/// the answer (coloured by class: the worrying one warm); the probability column names its class
+/// ("p(abnormal)"); "Most likely" is filled only where the most likely class differs from the
+/// decision. Rows still to review (no accept or override yet) are bold.
 class ReviewQueueModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Case, Label, Predicted, Decision, Probability, Verdict, ColumnCount };
+    enum Column { Case, Label, Decision, Probability, MostLikely, Verdict, ColumnCount };
     static constexpr int PageSize = 200;
 
     explicit ReviewQueueModel(QObject *parent = nullptr);
@@ -29,6 +32,10 @@ public:
     /// the GUI thread); later pages are read as the view scrolls.
     void setLoadedQueue(std::shared_ptr<lepton::Study> study, qint64 runId, const lepton::ReviewFilter &filter,
         int total, std::vector<lepton::ReviewItem> firstPage);
+    /// The class whose probability the Probability column shows (its header names it) and that is
+    /// coloured warm.
+    void setPositiveClass(const QString &positiveClass);
+    QString positiveClass() const { return m_positiveClass; }
     /// Re-reads the loaded rows (after a review) without losing the position.
     void refreshRow(int row);
     qint64 runId() const { return m_runId; }
@@ -55,4 +62,5 @@ private:
     std::vector<lepton::ReviewItem> m_rows;
     int m_total = 0;
     QString m_error;
+    QString m_positiveClass;
 };

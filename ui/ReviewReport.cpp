@@ -5,6 +5,7 @@
 #include "CaseImages.h"
 #include "HeatmapView.h"
 
+#include "decision/DecisionText.h"
 #include "service/CaseViewService.h"
 #include "service/ReviewReportService.h"
 #include "store/Study.h"
@@ -58,10 +59,46 @@ lepton::Status ReviewReport::writePdf(const std::shared_ptr<lepton::Study> &stud
     QFont bold = body;
     bold.setBold(true);
 
+    // Every page ends with "page N of M": the pages are counted first, as the blocks below fill them.
+    const int footer = int(7 * mm);
+    const int bottom = page.height() - footer;
+    const int headerHeight = int(11 * mm) + int(13 * mm);
+    const int casesShown = std::min<int>(maxCases, int(data->queue.size()));
+    const int thumbSize = int(32 * mm), blockSize = thumbSize + int(4 * mm);
+    int pages = 1;
+    {
+        int yy = headerHeight;
+        for (int i = 0; i < casesShown; ++i) {
+            if (yy + blockSize > bottom) {
+                ++pages;
+                yy = 0;
+            }
+            yy += blockSize;
+        }
+        if (int(data->queue.size()) > casesShown && yy + int(8 * mm) > bottom)
+            ++pages;
+    }
+    int pageNumber = 1;
+    const auto drawFooter = [&] {
+        const QFont keep = p.font();
+        p.setFont(body);
+        p.setPen(Qt::darkGray);
+        p.drawText(QRect(0, bottom, width, footer), Qt::AlignRight | Qt::AlignBottom,
+            QObject::tr("Run %1 · page %2 of %3").arg(runId).arg(pageNumber).arg(pages));
+        p.setPen(Qt::black);
+        p.setFont(keep);
+    };
+    const auto newPage = [&] {
+        drawFooter();
+        printer.newPage();
+        ++pageNumber;
+    };
+
     int y = 0;
     p.setFont(title);
+    const QString titleText = QObject::tr("Review report — run %1 “%2”").arg(runId).arg(data->runName);
     p.drawText(QRect(0, y, width, int(10 * mm)), Qt::AlignLeft | Qt::AlignVCenter,
-        QObject::tr("Review report — run %1 “%2”").arg(runId).arg(data->runName));
+        QFontMetrics(title, &printer).elidedText(titleText, Qt::ElideRight, width));
     y += int(11 * mm);
     p.setFont(body);
     const QString header = QObject::tr("Study %1 · %2 of %3 reviewed · %4 cases in this report · exported %5 by %6")
@@ -70,19 +107,20 @@ lepton::Status ReviewReport::writePdf(const std::shared_ptr<lepton::Study> &stud
                                .arg(data->predictions)
                                .arg(std::min<int>(maxCases, int(queue->size())))
                                .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")), actor);
-    p.drawText(QRect(0, y, width, int(6 * mm)), Qt::AlignLeft | Qt::AlignVCenter, header);
-    y += int(9 * mm);
+    // Wrapped, never cut at the right edge.
+    p.drawText(QRect(0, y, width, int(12 * mm)), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, header);
+    y += int(13 * mm);
 
     // One block per case: the image with its overlay on the left, the text on the right.
     lepton::CaseViewService cases(*study);
-    const int thumb = int(32 * mm);
-    const int block = thumb + int(4 * mm);
+    const int thumb = thumbSize;
+    const int block = blockSize;
     int shown = 0;
     for (const lepton::ReviewItem &it : *queue) {
         if (shown == maxCases)
             break;
-        if (y + block > page.height()) {
-            printer.newPage();
+        if (y + block > bottom) {
+            newPage();
             y = 0;
         }
         QImage image;
@@ -115,9 +153,14 @@ lepton::Status ReviewReport::writePdf(const std::shared_ptr<lepton::Study> &stud
                     it.caseKey, it.decision, it.grade.isEmpty() ? QString() : QObject::tr(", grade %1").arg(it.grade)));
         p.setFont(body);
         p.drawText(QRect(x, y + line, textWidth, line), Qt::AlignLeft | Qt::AlignVCenter,
-            QObject::tr("p(positive) %1 · predicted %2 · true label %3%4")
-                .arg(it.probability, 0, 'f', 3)
-                .arg(it.predicted, it.label.isEmpty() ? QObject::tr("unknown") : it.label,
+            QObject::tr("%1%2 · true label %3%4")
+                .arg(lepton::probabilityText(
+                         data->positiveClass.isEmpty() ? QObject::tr("positive class") : data->positiveClass,
+                         it.probability),
+                    it.predicted != it.decidedClass && !it.predicted.isEmpty()
+                        ? QObject::tr(" · most likely %1").arg(it.predicted)
+                        : QString(),
+                    it.label.isEmpty() ? QObject::tr("unknown") : it.label,
                     it.referred ? QObject::tr(" · referred to review") : QString()));
         p.drawText(QRect(x, y + 2 * line, textWidth, 2 * line), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
             QObject::tr("Review: %1").arg(lepton::ReviewReportService::verdictText(it)));
@@ -128,14 +171,15 @@ lepton::Status ReviewReport::writePdf(const std::shared_ptr<lepton::Study> &stud
         ++shown;
     }
     if (int(queue->size()) > shown) {
-        if (y + int(8 * mm) > page.height()) {
-            printer.newPage();
+        if (y + int(8 * mm) > bottom) {
+            newPage();
             y = 0;
         }
         p.drawText(QRect(0, y, width, int(8 * mm)), Qt::AlignLeft | Qt::AlignVCenter,
             QObject::tr("… and %1 more cases; export the CSV for all of them, or filter the queue.")
                 .arg(int(queue->size()) - shown));
     }
+    drawFooter();
     if (!p.end() || file.error() != QFileDevice::NoError)
         return Status::failure(
             QObject::tr("%1 cannot be written (%2); choose another place.").arg(path, file.errorString()));

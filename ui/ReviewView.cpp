@@ -4,6 +4,7 @@
 #include "BackgroundTask.h"
 #include "CaseExplanationPanel.h"
 #include "LatestRead.h"
+#include "ReviewDialogs.h"
 #include "ReviewQueueModel.h"
 #include "ReviewReport.h"
 
@@ -12,9 +13,7 @@
 
 #include <QComboBox>
 #include <QDialog>
-#include <QDialogButtonBox>
 #include <QFileDialog>
-#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonObject>
@@ -22,7 +21,6 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
-#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -51,6 +49,7 @@ ReviewView::ReviewView(QWidget *parent)
       m_sort(new QComboBox(this)),
       m_reviewer(new QLineEdit(this)),
       m_progressText(new QLabel(this)),
+      m_rule(new QLabel(this)),
       m_progress(new QProgressBar(this)),
       m_model(new ReviewQueueModel(this)),
       m_queueRead(new LatestRead(this)),
@@ -68,11 +67,10 @@ ReviewView::ReviewView(QWidget *parent)
     m_status->addItem(tr("unreviewed"), QStringLiteral("unreviewed"));
     m_status->addItem(tr("referred to review"), QStringLiteral("referred"));
     m_status->addItem(tr("disagrees with label"), QStringLiteral("disagreement"));
-    m_band->addItem(tr("any confidence"), QPointF(0.0, 1.0));
-    m_band->addItem(tr("uncertain (p 0.35–0.65)"), QPointF(0.35, 0.65));
-    m_band->addItem(tr("p < 0.2"), QPointF(0.0, 0.2));
-    m_band->addItem(tr("p 0.2–0.8"), QPointF(0.2, 0.8));
-    m_band->addItem(tr("p > 0.8"), QPointF(0.8, 1.0));
+    for (const QPointF &band :
+        { QPointF(0.0, 1.0), QPointF(0.35, 0.65), QPointF(0.0, 0.2), QPointF(0.2, 0.8), QPointF(0.8, 1.0) })
+        m_band->addItem(QString(), band);
+    nameBands(QString());
     m_sort->addItem(tr("by case"), QStringLiteral("case"));
     m_sort->addItem(tr("most uncertain first"), QStringLiteral("uncertainty"));
     m_sort->addItem(tr("by probability"), QStringLiteral("probability"));
@@ -113,6 +111,11 @@ ReviewView::ReviewView(QWidget *parent)
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(m_progressText);
     leftLayout->addWidget(m_progress);
+    // How the run decides, in words, above the decisions it made.
+    m_rule->setObjectName(QStringLiteral("ruleLabel"));
+    m_rule->setWordWrap(true);
+    m_rule->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    leftLayout->addWidget(m_rule);
     leftLayout->addWidget(m_view, 1);
 
     auto *actions = new QHBoxLayout;
@@ -208,6 +211,16 @@ ReviewView::ReviewView(QWidget *parent)
     setStudy(nullptr);
 }
 
+void ReviewView::nameBands(const QString &positiveClass)
+{
+    // Every probability names its class: the bands are of p(positive class).
+    const QString p = positiveClass.isEmpty() ? QStringLiteral("p") : QStringLiteral("p(%1)").arg(positiveClass);
+    const QStringList names { tr("any confidence"), tr("uncertain (%1 0.35–0.65)").arg(p), tr("%1 < 0.2").arg(p),
+        tr("%1 0.2–0.8").arg(p), tr("%1 > 0.8").arg(p) };
+    for (int i = 0; i < m_band->count() && i < names.size(); ++i)
+        m_band->setItemText(i, names[i]);
+}
+
 void ReviewView::setReviewer(const QString &name)
 {
     const QString trimmed = name.trimmed();
@@ -233,8 +246,9 @@ void ReviewView::updateDecisionButtons()
     const bool readOnly = m_study && m_study->isReadOnly();
     const QString why = tr("The study is open read-only: reviews cannot be recorded");
     m_accept->setToolTip(readOnly ? why : tr("The decision is right (A)"));
-    m_override->setToolTip(readOnly ? why : tr("Choose the right class and give a reason (O)"));
-    m_comment->setToolTip(readOnly ? why : tr("Add a comment without a verdict (C)"));
+    m_override->setToolTip(readOnly ? why : tr("The decision is wrong: choose the right class and give a reason (O)"));
+    m_comment->setToolTip(
+        readOnly ? why : tr("Add a note to the case (C); a comment alone does not review it: accept or override too"));
     for (QPushButton *b : { m_accept, m_override, m_comment })
         b->setEnabled(!readOnly);
 }
@@ -259,6 +273,7 @@ void ReviewView::reload()
     if (m_runs->count() == 0) {
         m_queueRead->supersede();
         m_model->setQueue(nullptr, 0, {});
+        m_rule->clear();
         m_panel->clear(m_study ? tr("No predictions to review yet: predict a run's cases first (Experiments ▸ "
                                     "Predict and explain, or `lepton predict`).")
                                : QString());
@@ -357,7 +372,10 @@ void ReviewView::applyFilter()
                 Q_EMIT queueShown();
                 return;
             }
+            m_model->setPositiveClass(start->rule.positiveClass);
+            nameBands(start->rule.positiveClass);
             m_model->setLoadedQueue(m_study, run, f, start->total, start->firstPage);
+            m_rule->setText(start->rule.rule.isEmpty() ? QString() : tr("Rule: %1").arg(start->rule.rule));
             // Resume: the case the reviewer was on, else the first one still to review.
             int row = -1;
             const qint64 last = QSettings().value(positionKey(m_study->path(), run)).toLongLong();
@@ -519,38 +537,15 @@ QDialog *ReviewView::openOverrideDialog()
         return m_dialog; // one question at a time
     if (!it)
         return nullptr;
-    auto *dialog = new QDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(tr("Override the decision for %1").arg(it->caseKey));
-    auto *classes = new QComboBox(dialog);
-    classes->setObjectName(QStringLiteral("classBox"));
-    if (auto c = lepton::ReviewService(*m_study).classes(currentRun()))
-        for (const QString &name : c.value())
-            if (name != it->predicted)
-                classes->addItem(name);
-    auto *reason = new QPlainTextEdit(dialog);
-    reason->setObjectName(QStringLiteral("reasonEdit"));
-    reason->setPlaceholderText(tr("Why the model is wrong here (required)"));
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
-    buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
-    connect(reason, &QPlainTextEdit::textChanged, dialog, [reason, buttons] {
-        buttons->button(QDialogButtonBox::Ok)->setEnabled(!reason->toPlainText().trimmed().isEmpty());
-    });
-    auto *form = new QFormLayout(dialog);
-    form->addRow(
-        tr("The model predicted"), new QLabel(QStringLiteral("<b>%1</b>").arg(it->predicted.toHtmlEscaped()), dialog));
-    form->addRow(tr("Right class"), classes);
-    form->addRow(tr("Reason"), reason);
-    form->addRow(buttons);
-    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-    connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, classes, reason] {
-        if (overrideCurrent(classes->currentText(), reason->toPlainText().trimmed()))
-            dialog->accept();
-    });
-    m_dialog = dialog;
-    dialog->open();
-    reason->setFocus();
-    return dialog;
+    // Every class but the decision on screen.
+    auto choices = lepton::ReviewService(*m_study).overrideChoices(currentRun(), *it);
+    if (!choices) {
+        showError(choices.error());
+        return nullptr;
+    }
+    m_dialog = ReviewDialogs::overrideDialog(this, *it, choices.value(), m_model->positiveClass(),
+        [this](const QString &chosen, const QString &reason) { return bool(overrideCurrent(chosen, reason)); });
+    return m_dialog;
 }
 
 QDialog *ReviewView::openCommentDialog()
@@ -560,26 +555,6 @@ QDialog *ReviewView::openCommentDialog()
         return m_dialog; // one question at a time
     if (!it)
         return nullptr;
-    auto *dialog = new QDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(tr("Comment on %1").arg(it->caseKey));
-    auto *text = new QPlainTextEdit(dialog);
-    text->setObjectName(QStringLiteral("commentEdit"));
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
-    buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
-    connect(text, &QPlainTextEdit::textChanged, dialog, [text, buttons] {
-        buttons->button(QDialogButtonBox::Ok)->setEnabled(!text->toPlainText().trimmed().isEmpty());
-    });
-    auto *layout = new QVBoxLayout(dialog);
-    layout->addWidget(text);
-    layout->addWidget(buttons);
-    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-    connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, text] {
-        if (comment(text->toPlainText().trimmed()))
-            dialog->accept();
-    });
-    m_dialog = dialog;
-    dialog->open();
-    text->setFocus();
-    return dialog;
+    m_dialog = ReviewDialogs::commentDialog(this, *it, [this](const QString &text) { return bool(comment(text)); });
+    return m_dialog;
 }

@@ -27,9 +27,11 @@ class Study;
 }
 
 /// The reviewer's view: a run's predicted cases as a queue (filters: unreviewed, referred to
-/// review, disagreement with the label, decision, confidence band; a sort), "n of m reviewed",
-/// and for the current case the explanation in compact form with Accept (A), Override (O: the
-/// right class and a reason), Comment (C), Next (N) and Previous (P). Every review is stored
+/// review, disagreement with the label, decision, confidence band; a sort), "n of m reviewed"
+/// (accepted or overridden: a comment alone does not review a case), the run's rule in words,
+/// and for the current case the explanation in compact form with Accept (A: the decision is
+/// right), Override (O: any class but the decision, and a reason), Comment (C), Next (N) and
+/// Previous (P). Every review is stored
 /// with who, when, what was seen and the verdict, and written to the audit log. The queue
 /// resumes where the reviewer left it. The view reads and writes nothing itself: the core's
 /// ReviewService and ReviewReportService do, and the case is read off the GUI thread.
@@ -84,6 +86,8 @@ public:
     QComboBox *bandBox() const { return m_band; }
     QComboBox *sortBox() const { return m_sort; }
     QLabel *progressLabel() const { return m_progressText; }
+    /// The run's rule in words ("Rule: abnormal when p(abnormal) ≥ 4.8 %: …").
+    QLabel *ruleLabel() const { return m_rule; }
     QListWidget *historyList() const { return m_history; }
     QPushButton *acceptButton() const { return m_accept; }
 
@@ -98,6 +102,8 @@ Q_SIGNALS:
 private:
     /// Accept, Override and Comment: disabled (with the reason) on a study open read-only.
     void updateDecisionButtons();
+    /// Names the confidence bands by the class whose probability they are of.
+    void nameBands(const QString &positiveClass);
     lepton::ReviewFilter currentFilter() const;
     lepton::Status exportReport(const QString &path, bool pdf);
     void applyFilter();
@@ -121,6 +127,7 @@ private:
     QComboBox *m_sort;
     QLineEdit *m_reviewer;
     QLabel *m_progressText;
+    QLabel *m_rule;
     QProgressBar *m_progress;
     ReviewQueueModel *m_model;
     LatestRead *m_queueRead;

@@ -65,6 +65,12 @@ RunResultsPane::RunResultsPane(QWidget *parent)
     layout->addWidget(m_tabs, 1);
 
     connect(m_split, &QComboBox::currentIndexChanged, this, &RunResultsPane::splitChanged);
+    connect(m_confusion, &ConfusionPane::axisChanged, this, [this] {
+        if (!m_hasResults)
+            return;
+        showMatrix();
+        showCaseMessage();
+    });
 }
 
 QString RunResultsPane::requestedSplit() const
@@ -81,6 +87,7 @@ void RunResultsPane::setRequestedSplit(const QString &split)
 
 void RunResultsPane::showNoRun(bool studyOpen)
 {
+    m_hasResults = false;
     m_title->setText(tr("<b>Run</b> — select a run in the table"));
     m_confusion->clearMatrix(
         studyOpen ? tr("Select a run to see its confusion matrix") : tr("Open a study to see its runs"));
@@ -94,6 +101,7 @@ void RunResultsPane::showNoRun(bool studyOpen)
 
 void RunResultsPane::showError(const QString &message)
 {
+    m_hasResults = false;
     m_confusion->clearMatrix(message);
     m_confusion->showMessage(message);
 }
@@ -101,39 +109,67 @@ void RunResultsPane::showError(const QString &message)
 void RunResultsPane::showResults(const lepton::RunSummary &current, int index,
     const std::vector<lepton::RunSummary> &runs, const lepton::SplitResults &results)
 {
-    using Source = lepton::SplitResults::Source;
     const qint64 id = current.run.id;
     m_title->setText(tr("<b>Run #%1 “%2”</b> · %3 split%4")
                          .arg(id)
                          .arg(current.run.name.toHtmlEscaped(), results.split,
                              results.fellBack() ? tr(" (no %1 evaluation)").arg(results.requested) : QString()));
-    if (results.confusion.empty()) {
-        m_confusion->clearMatrix(
-            tr("Run %1 has no evaluation on the %2 split (it stopped before its final evaluation).")
-                .arg(id)
-                .arg(results.requested));
-    } else {
-        const QString source = results.confusionSource == Source::Evaluation ? tr("final evaluation of the best epoch")
-                                                                             : tr("stored predictions");
-        int total = 0;
-        for (const auto &row : results.confusion)
-            for (int c : row)
-                total += c;
-        m_confusion->showMatrix(current.classes, results.confusion,
-            tr("%n case(s) of the %1 split · %2 · rows: true class, share of the row in each cell · click a cell to "
-               "list its cases",
-                nullptr, total)
-                .arg(results.split, source));
-    }
-    if (results.predictionCount == 0)
-        m_confusion->showMessage(tr("Predict the %1 split first (Predict and explain…)").arg(results.split));
+    m_current = current;
+    m_results = results;
+    m_hasResults = true;
+    showMatrix();
+    showCaseMessage();
+    showCurves(current, runs, results);
+    m_calibration->showResults(results, current.label(), RunCurvesPlot::runColour(std::max(0, index)));
+}
+
+void RunResultsPane::showCaseMessage()
+{
+    if (m_results.predictionCount == 0)
+        m_confusion->showMessage(tr("Predict the %1 split first (Predict and explain…)").arg(m_results.split));
     else
         m_confusion->showMessage(
             tr("%n stored prediction(s) on the %1 split. Click a cell of the matrix to list its cases.", nullptr,
-                results.predictionCount)
-                .arg(results.split));
-    showCurves(current, runs, results);
-    m_calibration->showResults(results, current.label(), RunCurvesPlot::runColour(std::max(0, index)));
+                m_results.predictionCount)
+                .arg(m_results.split));
+}
+
+void RunResultsPane::showMatrix()
+{
+    using Source = lepton::SplitResults::Source;
+    using Axis = ConfusionPane::Axis;
+    const lepton::SplitResults &results = m_results;
+    // The decisions are only in the stored predictions: without them the most likely class is
+    // what there is, and the caption says so.
+    const bool decisions = m_confusion->axis() == Axis::Decision && !results.decisionConfusion.empty();
+    const auto &counts = decisions ? results.decisionConfusion : results.confusion;
+    if (counts.empty()) {
+        m_confusion->clearMatrix(
+            tr("Run %1 has no evaluation on the %2 split (it stopped before its final evaluation).")
+                .arg(m_current.run.id)
+                .arg(results.requested));
+        return;
+    }
+    QString what;
+    if (decisions)
+        what = tr("decision vs label · stored predictions");
+    else if (m_confusion->axis() == Axis::Decision)
+        what = tr("most likely class vs label (the decisions need the split's stored predictions: Predict and "
+                  "explain…)");
+    else
+        what = tr("most likely class vs label · %1")
+                   .arg(results.confusionSource == Source::Evaluation ? tr("final evaluation of the best epoch")
+                                                                      : tr("stored predictions"));
+    int total = 0;
+    for (const auto &row : counts)
+        for (int c : row)
+            total += c;
+    m_confusion->showMatrix(m_current.classes, counts,
+        tr("%n case(s) of the %1 split · %2 · rows: true class, share of the row in each cell · click a cell to "
+           "list its cases",
+            nullptr, total)
+            .arg(results.split, what),
+        decisions ? Axis::Decision : Axis::MostLikely);
 }
 
 void RunResultsPane::showCurves(

@@ -46,6 +46,10 @@ Q_SIGNALS:
     void splitChanged();
 
 private:
+    /// The confusion matrix the axis chosen asks for (the decision one needs stored predictions).
+    void showMatrix();
+    /// Below the matrix, before a cell is chosen: what a click lists, or what to do first.
+    void showCaseMessage();
     void showCurves(const lepton::RunSummary &current, const std::vector<lepton::RunSummary> &runs,
         const lepton::SplitResults &results);
 
@@ -56,4 +60,8 @@ private:
     CurvePlot *m_roc;
     CurvePlot *m_pr;
     CalibrationPane *m_calibration;
+    // What showResults() showed last, for a change of the confusion matrix's axis.
+    lepton::RunSummary m_current;
+    lepton::SplitResults m_results;
+    bool m_hasResults = false;
 };

@@ -98,7 +98,12 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
         case Variant:
             return row->variant;
         case Epochs:
-            return row->epochs;
+            // The epochs run, and of how many when the run stopped short ("22 of 30").
+            if (sort)
+                return row->epochsRun >= 0 ? row->epochsRun : row->epochs;
+            if (row->epochsRun < 0 || row->epochsRun == row->epochs)
+                return row->epochs;
+            return tr("%1 of %2").arg(row->epochsRun).arg(row->epochs);
         case BatchSize:
             return row->batchSize;
         case LearningRate:
@@ -216,6 +221,10 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
             return tr("The best epoch's model on the test split (final evaluation)");
         case Duration:
             return tr("From start to end of the run");
+        case Epochs:
+            return tr("Epochs run, of those set (fewer when training stopped early or was cancelled)");
+        case Started:
+            return tr("When the run started, in local time");
         default:
             return {};
         }

@@ -88,6 +88,11 @@ TrainingView::TrainingView(lepton::StudySession *session, QWidget *parent)
     m_log->setObjectName(QStringLiteral("logView"));
     m_progress->setObjectName(QStringLiteral("progressBar"));
     m_progressText->setObjectName(QStringLiteral("progressLabel"));
+    // A long status ("Run 7 interrupted: …") wraps in the room it has instead of widening the
+    // right pane (which squeezed the form and its buttons at 1280×800).
+    m_progressText->setWordWrap(true);
+    m_progressText->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_progressText->setMinimumWidth(0);
 
     m_epochs->setHorizontalHeaderLabels({ tr("Epoch"), tr("Train loss"), tr("Val loss"), tr("Val AUROC"), tr("Val acc"),
         tr("Sens"), tr("Spec"), tr("F1"), tr("Seconds"), tr("Best") });
@@ -506,8 +511,9 @@ void TrainingView::drawRun(const lepton::TrainingCurves &c)
     // The best epoch as the trainer judged it up to each epoch: the stored best is the last star.
     for (const lepton::EpochSummary &e : c.epochs) {
         m_plot->addEpoch(e.epoch + 1, e.valLoss, metricValue(e.valAuroc, e.valAccuracy, e.valF1), e.best);
+        // The stored seconds: a redraw (the 2 s refresh) keeps what the live rows showed.
         addEpochRow(e.epoch, e.trainLoss, e.valLoss, e.valAuroc, e.valAccuracy, e.valSensitivity, e.valSpecificity,
-            e.valF1, NAN, e.best);
+            e.valF1, e.seconds, e.best);
     }
     if (m_awaitingHistory) {
         // A resumed run: its history is drawn, now what it has sent meanwhile.

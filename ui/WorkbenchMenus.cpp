@@ -67,6 +67,13 @@ WorkbenchMenus::WorkbenchMenus(MainWindow *window) : QObject(window), m_window(w
         w->showView(MainWindow::TrainingPage);
         w->trainingView()->resumeSelectedRun();
     });
+    // The template editor of the current run (Experiments, Inspector or Review view's run).
+    training->addSeparator();
+    m_templateAction = training->addAction(tr("Template &Editor…"), w, [w] { w->showTemplateEditor(); });
+    m_templateAction->setObjectName(QStringLiteral("templateEditorAction"));
+    m_templateAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+T")));
+    m_templateAction->setStatusTip(tr("Edit how the current run decides and preview it on its validation cases"));
+    connect(training, &QMenu::aboutToShow, w, &MainWindow::updateTemplateEditorAction);
 
     QMenu *tools = w->menuBar()->addMenu(tr("T&ools"));
     QAction *verify = tools->addAction(tr("&Verify Audit Log"), w, [w] { (void)w->verifyAuditLog(); });
@@ -96,12 +103,20 @@ void WorkbenchMenus::update(bool open, bool writable, bool training)
 {
     for (QAction *a : std::as_const(m_studyActions))
         a->setEnabled(open);
+    if (!open)
+        setTemplateEditorAvailable(false, tr("Open a study to edit a run's decision template"));
     m_startAction->setEnabled(writable && !training);
     m_cancelAction->setEnabled(training);
     // An import's single write transaction could hold the study longer than a training epoch's
     // write waits: one writer at a time.
     m_importAction->setEnabled(writable && !training);
     m_resumeAction->setEnabled(writable && !training);
+}
+
+void WorkbenchMenus::setTemplateEditorAvailable(bool available, const QString &why)
+{
+    m_templateAction->setEnabled(available);
+    m_templateAction->setToolTip(available ? tr("Edit the current run's template") : why);
 }
 
 void WorkbenchMenus::setRecentStudies(const QStringList &recent)

@@ -19,6 +19,10 @@ public:
 
     /// Enables what the state allows: a study is open, it can be written, a run trains.
     void update(bool open, bool writable, bool training);
+    /// Training ▸ Template Editor…: enabled for a run with stored predictions; else disabled
+    /// with `why` as its tooltip.
+    void setTemplateEditorAvailable(bool available, const QString &why);
+    QAction *templateEditorAction() const { return m_templateAction; }
     /// Lists the recent studies under File ▸ Open Recent.
     void setRecentStudies(const QStringList &paths);
 
@@ -34,4 +38,5 @@ private:
     QAction *m_cancelAction = nullptr;
     QAction *m_importAction = nullptr;
     QAction *m_resumeAction = nullptr;
+    QAction *m_templateAction = nullptr; // Training ▸ Template Editor…
 };

@@ -29,7 +29,8 @@ QColor mix(const QColor &from, const QColor &to, double t)
 }
 } // namespace
 
-ConfusionMatrixView::ConfusionMatrixView(QWidget *parent) : QWidget(parent), m_placeholder(tr("No confusion matrix"))
+ConfusionMatrixView::ConfusionMatrixView(QWidget *parent)
+    : QWidget(parent), m_placeholder(tr("No confusion matrix")), m_columnTitle(tr("Predicted class"))
 {
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
@@ -53,6 +54,12 @@ void ConfusionMatrixView::setMatrix(const QStringList &classes, const std::vecto
 void ConfusionMatrixView::clear()
 {
     setMatrix({}, {});
+}
+
+void ConfusionMatrixView::setColumnTitle(const QString &title)
+{
+    m_columnTitle = title;
+    update();
 }
 
 void ConfusionMatrixView::setPlaceholderText(const QString &text)
@@ -162,8 +169,8 @@ QColor ConfusionMatrixView::cellColour(int trueClass, int predictedClass) const
 QString ConfusionMatrixView::cellDescription(int trueClass, int predictedClass) const
 {
     const int c = count(trueClass, predictedClass);
-    return tr("True %1, predicted %2: %n case(s), %3% of the true %1 cases", nullptr, c)
-        .arg(m_classes.value(trueClass), m_classes.value(predictedClass))
+    return tr("True %1, %2 %3: %n case(s), %4% of the true %1 cases", nullptr, c)
+        .arg(m_classes.value(trueClass), m_columnTitle.toLower(), m_classes.value(predictedClass))
         .arg(100.0 * rowShare(trueClass, predictedClass), 0, 'f', 1);
 }
 
@@ -194,7 +201,7 @@ void ConfusionMatrixView::paintEvent(QPaintEvent *)
     // Axis titles.
     painter.setFont(bold);
     painter.setPen(text);
-    painter.drawText(QRect(grid.left(), kMargin, grid.width(), line), Qt::AlignCenter, tr("Predicted class"));
+    painter.drawText(QRect(grid.left(), kMargin, grid.width(), line), Qt::AlignCenter, m_columnTitle);
     painter.save();
     painter.translate(kMargin + line / 2 + 2, grid.center().y());
     painter.rotate(-90);

@@ -29,6 +29,10 @@ public:
     /// What an empty view says (e.g. why there is no matrix).
     void setPlaceholderText(const QString &text);
     QString placeholderText() const { return m_placeholder; }
+    /// What the columns are ("Decision", "Most likely class"; "Predicted class" by default): the
+    /// title above them and the word in a cell's description.
+    void setColumnTitle(const QString &title);
+    QString columnTitle() const { return m_columnTitle; }
 
     QStringList classes() const { return m_classes; }
     int classCount() const { return static_cast<int>(m_classes.size()); }
@@ -78,6 +82,7 @@ private:
     QStringList m_classes;
     std::vector<std::vector<int>> m_counts;
     QString m_placeholder;
+    QString m_columnTitle;
     QPoint m_hover { -1, -1 };
     QPoint m_current { -1, -1 };
 };

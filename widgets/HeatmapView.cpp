@@ -76,7 +76,30 @@ void HeatmapView::setMap(const QVector<float> &values, int width, int height)
 
 void HeatmapView::rebuildOverlay()
 {
-    m_overlay = colouredMap(m_map, m_mapWidth, m_mapHeight, m_colourMap);
+    m_mapNote = m_map.isEmpty() ? QString() : degenerateReason(m_map, m_mapWidth, m_mapHeight);
+    m_overlay = m_mapNote.isEmpty() ? colouredMap(m_map, m_mapWidth, m_mapHeight, m_colourMap) : QImage();
+}
+
+QString HeatmapView::degenerateReason(const QVector<float> &values, int width, int height)
+{
+    if (values.isEmpty() || width <= 0 || height <= 0 || values.size() < qsizetype(width) * height)
+        return {};
+    const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+    if (!(*hi > 0.0f) || *hi - *lo <= 1e-6f * std::max(1.0f, std::abs(*hi)))
+        return tr("Flat map: the model weighs every region alike here, so it shows no region.");
+    double total = 0.0;
+    for (float v : values)
+        total += std::max(0.0f, v);
+    const int peak = int(hi - values.begin());
+    const int x = peak % width, y = peak / width;
+    const bool border = x == 0 || y == 0 || x == width - 1 || y == height - 1;
+    if (border && width * height > 4 && total > 0.0 && *hi / total >= 0.5)
+        return tr("%1 % of the map's weight sits in one border cell (column %2, row %3): the model looks at "
+                  "the image's edge, not at a region within it.")
+            .arg(100.0 * *hi / total, 0, 'f', 0)
+            .arg(x + 1)
+            .arg(y + 1);
+    return {};
 }
 
 QImage HeatmapView::colouredMap(const QVector<float> &values, int width, int height, ColourMap map)
@@ -172,8 +195,32 @@ void HeatmapView::paintEvent(QPaintEvent *)
         return;
     }
     const QImage img = composed();
-    const QSize fitted = img.size().scaled(size(), Qt::KeepAspectRatio);
-    const QRect target(QPoint((width() - fitted.width()) / 2, (height() - fitted.height()) / 2), fitted);
+    // Room on the right for the colour bar and its labels, below for a note on the map.
+    const bool bar = colourBarVisible();
+    const int barRoom = bar ? 16 + fontMetrics().horizontalAdvance(tr("high")) + 10 : 0;
+    const int noteRoom = m_mapNote.isEmpty() ? 0 : 3 * fontMetrics().height() + 6;
+    const QSize area(std::max(1, width() - barRoom), std::max(1, height() - noteRoom));
+    const QSize fitted = img.size().scaled(area, Qt::KeepAspectRatio);
+    const QRect target(QPoint((area.width() - fitted.width()) / 2, (area.height() - fitted.height()) / 2), fitted);
     p.setRenderHint(QPainter::SmoothPixmapTransform);
     p.drawImage(target, img);
+    if (bar) {
+        // The map's colours from low (bottom) to high (top), relative to the map's maximum.
+        const QRect barRect(target.right() + 8, target.top(), 10, target.height());
+        for (int y = 0; y < barRect.height(); ++y) {
+            const double t = 1.0 - double(y) / std::max(1, barRect.height() - 1);
+            p.setPen(colourAt(m_colourMap, t));
+            p.drawLine(barRect.left(), barRect.top() + y, barRect.right(), barRect.top() + y);
+        }
+        p.setPen(palette().color(QPalette::WindowText));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(barRect.adjusted(0, 0, -1, -1));
+        const int tx = barRect.right() + 4;
+        p.drawText(QPoint(tx, barRect.top() + fontMetrics().ascent()), tr("high"));
+        p.drawText(QPoint(tx, barRect.bottom()), tr("low"));
+    }
+    if (!m_mapNote.isEmpty()) {
+        p.setPen(palette().color(QPalette::WindowText));
+        p.drawText(QRect(4, height() - noteRoom, width() - 8, noteRoom), Qt::AlignCenter | Qt::TextWordWrap, m_mapNote);
+    }
 }

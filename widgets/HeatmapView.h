@@ -9,8 +9,9 @@
 #include <optional>
 
 /// An image with a heat map laid over it (an attention map or Grad-CAM): the map is stretched to
-/// the image, coloured by a colour map and blended with an opacity; an optional box (e.g. the
-/// known lesion) is outlined. Scales to fit, keeping the aspect ratio.
+/// the image, coloured by a colour map and blended with an opacity, with a colour bar beside it;
+/// an optional box (e.g. the known lesion) is outlined. A degenerate map (flat, or all weight in
+/// one border cell) is not drawn but named. Scales to fit, keeping the aspect ratio.
 class HeatmapView : public QWidget
 {
     Q_OBJECT
@@ -36,6 +37,17 @@ public:
     bool overlayVisible() const { return m_overlayVisible; }
     double opacity() const { return m_opacity; }
     QString message() const { return m_message; }
+    /// Why the map is not drawn although there is one (flat, or all its weight in one border
+    /// cell); empty when it is drawn.
+    QString mapNote() const { return m_mapNote; }
+    /// Whether the colour bar beside the image is shown (with a visible, drawable map).
+    bool colourBarVisible() const
+    {
+        return !m_image.isNull() && !m_overlay.isNull() && m_overlayVisible && m_mapNote.isEmpty();
+    }
+    /// Empty for a map worth drawing; else why not, in words: a flat map (every cell alike), or
+    /// one whose weight sits for the most part in a single cell on the border.
+    static QString degenerateReason(const QVector<float> &values, int width, int height);
     /// The image as drawn (map blended, box outlined), at the image's size; null without image.
     QImage composed() const;
     /// The image with a coloured map (colouredMap()) blended at `opacity` and the box outlined;
@@ -64,4 +76,5 @@ private:
     std::optional<QRectF> m_box;
     bool m_boxVisible = true;
     QString m_message;
+    QString m_mapNote;
 };

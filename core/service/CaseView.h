@@ -64,28 +64,38 @@ struct CaseSeries
 };
 
 /// One field's attribution (field attention, or Integrated Gradients on p(positive)).
-struct FieldAttribution
+struct AttributionView
 {
     QString field;
     double value = 0.0;
+    QString method; ///< "ig", "occlusion" (a category against its training mode), "missing"; empty: older explanations
 };
 
 /// One change of a counterfactual: the field, its value now and the value that would flip the decision.
-struct CounterfactualChange
+struct CounterfactualChangeView
 {
     QString field, from, to, unit;
+    /// +1: the field's attribution points the way this change moves p; -1: against it; 0: unknown.
+    int agreesWithAttribution = 0;
 };
 
 /// What a run's stored explanations of a case say; `stored` is false when none is stored yet.
-struct CaseExplanation
+struct ExplanationView
 {
     bool stored = false;
     CaseMap attention;
     CaseMap gradcam;
     /// Modality weights, image / record / history, in that order; empty without attention.
     std::vector<std::pair<QString, double>> modalityWeights;
-    std::vector<FieldAttribution> fieldAttention;
-    std::vector<FieldAttribution> integratedGradients;
+    /// Per modality the case has: p(positive) minus p with it masked (image / record / history
+    /// among them, in that order); empty for explanations stored before it was measured.
+    std::vector<std::pair<QString, double>> modalityAblation;
+    /// What the field attributions are relative to, in words (empty for older explanations).
+    QString attributionBaseline;
+    /// Other counterfactuals on other fields, as sentences.
+    QStringList counterfactualAlternatives;
+    std::vector<AttributionView> fieldAttention;
+    std::vector<AttributionView> integratedGradients;
     /// The temporal attention weights with the times of the events they belong to (the most
     /// recent events the model saw, oldest first); both the same length.
     std::vector<double> temporalTimes, temporalWeights;
@@ -93,7 +103,7 @@ struct CaseExplanation
     QString counterfactualText; ///< the sentence as stored
     bool counterfactualFound = false;
     bool counterfactualVerified = false;
-    std::vector<CounterfactualChange> counterfactualChanges;
+    std::vector<CounterfactualChangeView> counterfactualChanges;
 };
 
 /// Everything the case panels show for one case (and, with a run, its prediction and explanation),
@@ -118,7 +128,18 @@ struct CaseView
     QString positiveClass;
     /// p(positive class), calibrated when the prediction was; NaN when unknown.
     double positiveProbability = std::nan("");
-    CaseExplanation explanation;
+    /// The class the decision stands for (the template's label mapped back to its class; the
+    /// predicted class when the prediction was not decided). Empty without a prediction.
+    QString decidedClass;
+    /// The most likely class (of the calibrated probabilities where decided, else the model's).
+    QString mostLikelyClass;
+    /// The run's rule in words ("abnormal when p(abnormal) ≥ 4.8 %: …, else normal"); empty when
+    /// the run's template cannot be read (ruleMessage says why).
+    QString ruleText;
+    QString ruleMessage;
+    /// Empty when the decided class is the most likely one; else why the decision differs.
+    QString differsText;
+    ExplanationView explanation;
 
     /// The decision to show: the policy's, else the predicted class.
     QString decision() const

@@ -3,6 +3,8 @@
 
 #include "data/GroundTruth.h"
 #include "data/ImageDecoder.h"
+#include "decision/DecisionText.h"
+#include "service/RunDecision.h"
 #include "store/DatasetRepository.h"
 #include "store/ExplanationRepository.h"
 #include "store/RunRepository.h"
@@ -70,18 +72,19 @@ QString valueText(const StoredField &field, const QVariant &value)
     return value.toString();
 }
 
-std::vector<FieldAttribution> attributions(const QJsonValue &list)
+std::vector<AttributionView> attributions(const QJsonValue &list)
 {
-    std::vector<FieldAttribution> out;
+    std::vector<AttributionView> out;
     for (const QJsonValue &v : list.toArray())
         out.push_back({ v.toObject().value(QStringLiteral("field")).toString(),
-            v.toObject().value(QStringLiteral("value")).toDouble() });
+            v.toObject().value(QStringLiteral("value")).toDouble(),
+            v.toObject().value(QStringLiteral("method")).toString() });
     return out;
 }
 
 /// The stored explanations of a prediction, read into `out`; `events` are the case's, by time.
 void readExplanations(
-    const std::vector<StoredExplanation> &stored, const std::vector<StoredEvent> &events, CaseExplanation &out)
+    const std::vector<StoredExplanation> &stored, const std::vector<StoredEvent> &events, ExplanationView &out)
 {
     out.stored = !stored.empty();
     for (const StoredExplanation &e : stored) {
@@ -90,6 +93,11 @@ void readExplanations(
             const QJsonObject w = e.summary.value(QStringLiteral("modality_weights")).toObject();
             for (const char *m : { "image", "record", "history" })
                 out.modalityWeights.emplace_back(QString::fromLatin1(m), w.value(QString::fromLatin1(m)).toDouble());
+            const QJsonObject a = e.summary.value(QStringLiteral("modality_ablation")).toObject();
+            for (const char *m : { "image", "record", "history" })
+                if (a.value(QString::fromLatin1(m)).isDouble())
+                    out.modalityAblation.emplace_back(
+                        QString::fromLatin1(m), a.value(QString::fromLatin1(m)).toDouble());
             out.fieldAttention = attributions(e.summary.value(QStringLiteral("field_attention")));
             std::vector<double> weights;
             for (const QJsonValue &v : e.summary.value(QStringLiteral("temporal_attention")).toArray())
@@ -103,16 +111,20 @@ void readExplanations(
             out.gradcam = CaseViewService::decodeMap(e.data);
         } else if (e.kind == QLatin1String("integrated_gradients")) {
             out.integratedGradients = attributions(e.summary.value(QStringLiteral("fields")));
+            out.attributionBaseline = e.summary.value(QStringLiteral("baseline")).toString();
         } else if (e.kind == QLatin1String("counterfactual")) {
             out.hasCounterfactual = true;
             out.counterfactualText = e.summary.value(QStringLiteral("text")).toString();
             out.counterfactualFound = e.summary.value(QStringLiteral("found")).toBool();
             out.counterfactualVerified = e.summary.value(QStringLiteral("verified")).toBool();
+            for (const QJsonValue &v : e.summary.value(QStringLiteral("alternatives")).toArray())
+                out.counterfactualAlternatives.append(v.toObject().value(QStringLiteral("text")).toString());
             for (const QJsonValue &v : e.summary.value(QStringLiteral("changes")).toArray()) {
                 const QJsonObject ch = v.toObject();
                 out.counterfactualChanges.push_back(
                     { ch.value(QStringLiteral("field")).toString(), ch.value(QStringLiteral("from")).toString(),
-                        ch.value(QStringLiteral("to")).toString(), ch.value(QStringLiteral("unit")).toString() });
+                        ch.value(QStringLiteral("to")).toString(), ch.value(QStringLiteral("unit")).toString(),
+                        ch.value(QStringLiteral("agrees_with_attribution")).toInt() });
             }
         }
     }
@@ -200,6 +212,17 @@ Result<CaseView> CaseViewService::load(const CaseViewRequest &request) const
     const int positive = static_cast<int>(view.classes.indexOf(view.positiveClass));
     if (positive >= 0 && positive < int(probs.size()))
         view.positiveProbability = probs[std::size_t(positive)];
+    // The decision is the answer; the most likely class is shown only where it differs, with why.
+    view.mostLikelyClass = view.classes.value(mostLikelyClass(probs));
+    if (auto rule = RunDecision::of(run->config, view.classes, request.runId)) {
+        view.ruleText = rule->rule;
+        view.decidedClass = rule->decidedClass(view.prediction->decision, view.prediction->predicted);
+        view.differsText = rule->differs(probs, view.decidedClass);
+    } else {
+        view.ruleMessage = rule.error();
+        view.decidedClass
+            = view.classes.contains(view.prediction->decision) ? view.prediction->decision : view.prediction->predicted;
+    }
 
     auto stored = explanations.load(view.prediction->id);
     if (!stored)

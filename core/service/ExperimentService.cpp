@@ -3,12 +3,14 @@
 
 #include "decision/Calibration.h"
 #include "metrics/ConfusionMatrix.h"
+#include "service/RunDecision.h"
 #include "store/Study.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QtDebug>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -98,11 +100,15 @@ Result<std::vector<RunSummary>> ExperimentService::runs() const
         row.imageSize = model.value(QStringLiteral("image_size")).toInt();
         row.seed = static_cast<qint64>(train.value(QStringLiteral("seed")).toDouble(double(rec.seed)));
         row.bestValAuroc = kNaN;
-        if (rec.bestEpoch >= 0)
-            if (auto val = repo.metrics(rec.id, QStringLiteral("val"), true); val)
-                for (const MetricRow &m : val.value())
-                    if (m.epoch == rec.bestEpoch && m.name == QLatin1String("auroc"))
-                        row.bestValAuroc = m.value;
+        // The epochs run: those with a validation (an early stop or a cancel runs fewer than set).
+        if (auto val = repo.metrics(rec.id, QStringLiteral("val"), true); val) {
+            row.epochsRun = 0;
+            for (const MetricRow &m : val.value()) {
+                row.epochsRun = std::max(row.epochsRun, m.epoch + 1);
+                if (rec.bestEpoch >= 0 && m.epoch == rec.bestEpoch && m.name == QLatin1String("auroc"))
+                    row.bestValAuroc = m.value;
+            }
+        }
         // Test metrics: the final evaluation's confusion artifact, else its metric rows.
         row.testAuroc = row.testAccuracy = kNaN;
         if (auto test = repo.artifact(rec.id, QStringLiteral("test"), QStringLiteral("confusion")); test) {
@@ -209,25 +215,31 @@ Result<SplitResults> ExperimentService::splitResults(const RunSummary &current, 
     out.predictionCount = stored.value();
     // What the evaluation did not store (a run evaluated by an earlier version, or none) comes
     // from the stored predictions, by the same definitions.
+    // The decisions are only in the stored predictions: the decision matrix is read from them.
     const bool needConfusion = out.confusionSource == SplitResults::Source::None;
     const bool needReliability = out.reliabilitySource == SplitResults::Source::None;
-    if (out.predictionCount > 0 && (needConfusion || needReliability)) {
+    if (out.predictionCount > 0) {
         auto rows = predictions.list(filter);
         if (!rows)
             return R::failure(rows.error());
         if (cancelled && cancelled())
             return R::failure(QStringLiteral("cancelled"));
         const int classes = static_cast<int>(current.classes.size());
-        std::vector<int> truth, predicted;
+        std::vector<int> truth, predicted, decided;
         std::vector<double> probabilities;
         truth.reserve(rows->size());
         predicted.reserve(rows->size());
-        for (const CasePrediction &p : rows.value()) {
+        decided.reserve(rows->size());
+        const QStringList decidedNames = decidedClasses(current, rows.value());
+        for (std::size_t i = 0; i < rows->size(); ++i) {
+            const CasePrediction &p = (*rows)[i];
             truth.push_back(static_cast<int>(current.classes.indexOf(p.label)));
             predicted.push_back(static_cast<int>(current.classes.indexOf(p.predicted)));
+            decided.push_back(static_cast<int>(current.classes.indexOf(decidedNames.value(static_cast<int>(i)))));
             for (int c = 0; c < classes; ++c)
                 probabilities.push_back(c < static_cast<int>(p.probabilities.size()) ? p.probabilities[c] : kNaN);
         }
+        out.decisionConfusion = ConfusionMatrix::tally(truth, decided, classes).counts();
         if (needConfusion) {
             out.confusion = ConfusionMatrix::tally(truth, predicted, classes).counts();
             out.confusionSource = SplitResults::Source::Predictions;
@@ -271,8 +283,25 @@ Result<SplitResults> ExperimentService::splitResults(const RunSummary &current, 
     return out;
 }
 
-Result<std::vector<CasePrediction>> ExperimentService::cellCases(
-    const RunSummary &run, const QString &split, int trueClass, int predictedClass, const CancelFn &cancelled) const
+QStringList ExperimentService::decidedClasses(
+    const RunSummary &run, const std::vector<CasePrediction> &predictions) const
+{
+    auto rule = RunDecision::of(run.run.config, run.classes, run.run.id);
+    QStringList out;
+    out.reserve(static_cast<qsizetype>(predictions.size()));
+    for (const CasePrediction &p : predictions) {
+        if (p.decision.isEmpty())
+            out.append(p.predicted);
+        else if (rule)
+            out.append(rule->decidedClass(p.decision, p.predicted));
+        else
+            out.append(run.classes.contains(p.decision) ? p.decision : p.predicted);
+    }
+    return out;
+}
+
+Result<std::vector<CasePrediction>> ExperimentService::cellCases(const RunSummary &run, const QString &split,
+    int trueClass, int predictedClass, const CancelFn &cancelled, ConfusionAxis axis) const
 {
     const int classes = static_cast<int>(run.classes.size());
     if (trueClass < 0 || predictedClass < 0 || trueClass >= classes || predictedClass >= classes)
@@ -289,8 +318,22 @@ Result<std::vector<CasePrediction>> ExperimentService::cellCases(
     filter.datasetId = run.run.datasetId;
     filter.split = split;
     filter.label = run.classes.at(trueClass);
-    filter.predicted = run.classes.at(predictedClass);
-    return PredictionQuery(m_study).list(filter);
+    if (axis == ConfusionAxis::MostLikely) {
+        filter.predicted = run.classes.at(predictedClass);
+        return PredictionQuery(m_study).list(filter);
+    }
+    // By decision: the true class's predictions whose decision stands for the column's class.
+    auto rows = PredictionQuery(m_study).list(filter);
+    if (!rows)
+        return rows;
+    if (cancelled && cancelled())
+        return cancelledRead();
+    const QStringList decided = decidedClasses(run, rows.value());
+    std::vector<CasePrediction> out;
+    for (std::size_t i = 0; i < rows->size(); ++i)
+        if (decided.value(static_cast<int>(i)) == run.classes.at(predictedClass))
+            out.push_back(std::move((*rows)[i]));
+    return out;
 }
 
 Result<std::vector<DatasetSummary>> ExperimentService::datasets() const

@@ -27,7 +27,8 @@ struct RunSummary
 {
     RunRecord run;
     QString variant; ///< train.model.fusion
-    int epochs = 0;
+    int epochs = 0; ///< configured (train.epochs)
+    int epochsRun = -1; ///< epochs with a stored validation (fewer when stopped early); -1: unknown
     int batchSize = 0;
     double learningRate = 0.0; ///< NaN: unknown
     int imageSize = 0;
@@ -44,6 +45,10 @@ struct RunSummary
     /// The "train" settings of the run's config.
     QJsonObject train() const;
 };
+
+/// What the columns of a confusion matrix are: the decision the run's rule made (the answer the
+/// product shows) or the most likely class.
+enum class ConfusionAxis { Decision, MostLikely };
 
 /// The ROC and precision-recall points a run's final evaluation stored for a split.
 struct RunCurves
@@ -69,8 +74,11 @@ struct SplitResults
     qint64 runId = 0;
     QString requested; ///< the split asked for
     QString split; ///< the split shown: the requested one, or the other when only it was evaluated
-    std::vector<std::vector<int>> confusion; ///< [true][predicted]; empty: none
+    std::vector<std::vector<int>> confusion; ///< [true][most likely]; empty: none
     Source confusionSource = Source::None;
+    /// [true][decided class], from the stored predictions (the decisions are not in the final
+    /// evaluation); empty without predictions on the split.
+    std::vector<std::vector<int>> decisionConfusion;
     int predictionCount = 0; ///< stored predictions of the run on the shown split
     Reliability reliability;
     Source reliabilitySource = Source::None;
@@ -101,10 +109,13 @@ public:
     /// on the split shown. Fails with "cancelled" when `cancelled` says so.
     Result<SplitResults> splitResults(const RunSummary &current, const std::vector<RunSummary> &runs,
         const QString &requested, const CancelFn &cancelled = {}) const;
-    /// The stored predictions of a run on a split that are true `trueClass` and predicted
-    /// `predictedClass` (indices into run.classes), by case key. Fails outside the matrix.
+    /// The stored predictions of a run on a split that are true `trueClass` and, by `axis`, decided
+    /// or most likely `column` (indices into run.classes), by case key. Fails outside the matrix.
     Result<std::vector<CasePrediction>> cellCases(const RunSummary &run, const QString &split, int trueClass,
-        int predictedClass, const CancelFn &cancelled = {}) const;
+        int column, const CancelFn &cancelled = {}, ConfusionAxis axis = ConfusionAxis::MostLikely) const;
+    /// The class each prediction's decision stands for (the template's label mapped back to its
+    /// class; the predicted class where the prediction was not decided), in the order given.
+    QStringList decidedClasses(const RunSummary &run, const std::vector<CasePrediction> &predictions) const;
     /// The datasets a run can predict (for choosing one).
     Result<std::vector<DatasetSummary>> datasets() const;
 

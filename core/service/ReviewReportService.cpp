@@ -30,6 +30,7 @@ Result<ReviewReportData> ReviewReportService::collect(
     if (!run)
         return R::failure(run.error());
     data.runName = run->name;
+    data.positiveClass = run->config.value(QStringLiteral("positive_class")).toString();
     ReviewRepository reviews(m_study);
     auto progress = reviews.progress(runId);
     if (!progress)
@@ -46,10 +47,12 @@ Result<ReviewReportData> ReviewReportService::collect(
 QByteArray ReviewReportService::csv(const ReviewReportData &data)
 {
     QString out = csvLine({ QStringLiteral("case_id"), QStringLiteral("label"), QStringLiteral("split"),
-                      QStringLiteral("predicted"), QStringLiteral("probability"), QStringLiteral("decision"),
-                      QStringLiteral("grade"), QStringLiteral("referred"), QStringLiteral("verdict"),
-                      QStringLiteral("chosen_class"), QStringLiteral("reason"), QStringLiteral("comment"),
-                      QStringLiteral("reviewer"), QStringLiteral("reviewed_at") })
+                      QStringLiteral("most_likely"),
+                      data.positiveClass.isEmpty() ? QStringLiteral("probability")
+                                                   : QStringLiteral("p_%1").arg(data.positiveClass),
+                      QStringLiteral("decision"), QStringLiteral("grade"), QStringLiteral("referred"),
+                      QStringLiteral("verdict"), QStringLiteral("chosen_class"), QStringLiteral("reason"),
+                      QStringLiteral("comment"), QStringLiteral("reviewer"), QStringLiteral("reviewed_at") })
         + QLatin1Char('\n');
     for (const ReviewItem &it : data.queue) {
         const ReviewRecord r = it.latest.value_or(ReviewRecord());

@@ -21,6 +21,7 @@ struct ReviewReportData
 {
     qint64 runId = 0;
     QString runName;
+    QString positiveClass; ///< the class whose probability ReviewItem::probability is
     QString studyName; ///< the study file's name
     int reviewed = 0; ///< predictions of the run with at least one review
     int predictions = 0; ///< predictions of the run

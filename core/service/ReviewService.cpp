@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ReviewService.h"
 
+#include "decision/DecisionText.h"
+#include "service/RunDecision.h"
 #include "store/AuditLog.h"
 #include "store/RunRepository.h"
 #include "store/Study.h"
@@ -35,6 +37,33 @@ Result<QStringList> ReviewService::classes(qint64 runId) const
     return ReviewRepository(m_study).classes(runId);
 }
 
+Result<ReviewRule> ReviewService::rule(qint64 runId) const
+{
+    using R = Result<ReviewRule>;
+    auto classes = ReviewRepository(m_study).classes(runId);
+    if (!classes)
+        return R::failure(classes.error());
+    auto run = RunRepository(m_study).run(runId);
+    if (!run)
+        return R::failure(run.error());
+    ReviewRule out;
+    out.classes = classes.value();
+    out.positiveClass = run->config.value(QStringLiteral("positive_class")).toString();
+    if (auto decision = RunDecision::of(run->config, out.classes, runId)) {
+        out.rule = decision->rule;
+        out.positiveClass = decision->bound.positiveClass;
+    }
+    return out;
+}
+
+Result<QStringList> ReviewService::overrideChoices(qint64 runId, const ReviewItem &item) const
+{
+    auto classes = ReviewRepository(m_study).classes(runId);
+    if (!classes)
+        return Result<QStringList>::failure(classes.error());
+    return lepton::overrideChoices(classes.value(), item.decidedClass.isEmpty() ? item.predicted : item.decidedClass);
+}
+
 Result<ReviewQueueStart> ReviewService::openQueue(qint64 runId, const ReviewFilter &filter, int pageSize) const
 {
     using R = Result<ReviewQueueStart>;
@@ -57,6 +86,10 @@ Result<ReviewQueueStart> ReviewService::openQueue(qint64 runId, const ReviewFilt
         return R::failure(progress.error());
     start.reviewed = progress->first;
     start.predictions = progress->second;
+    auto decides = rule(runId);
+    if (!decides)
+        return R::failure(decides.error());
+    start.rule = decides.take();
     return start;
 }
 
@@ -104,6 +137,7 @@ Result<qint64> ReviewService::save(
     // What the reviewer saw: the queue's row (the decision as shown) and what the view adds.
     seen.insert(QStringLiteral("case"), item.caseKey);
     seen.insert(QStringLiteral("decision"), item.decision);
+    seen.insert(QStringLiteral("decided_class"), item.decidedClass);
     seen.insert(QStringLiteral("grade"), item.grade);
     seen.insert(QStringLiteral("predicted"), item.predicted);
     seen.insert(QStringLiteral("probability"), item.probability);
@@ -117,6 +151,8 @@ QString ReviewService::historyLine(const ReviewRecord &r)
     QString line = QStringLiteral("%1  %2  %3").arg(r.createdAt.left(19), r.reviewer, r.verdict);
     if (r.verdict == QLatin1String("override"))
         line += QStringLiteral(" → %1: %2").arg(r.chosenClass, r.reason);
+    else if (r.verdict == QLatin1String("accept") && !r.chosenClass.isEmpty())
+        line += QStringLiteral(" (%1)").arg(r.chosenClass);
     if (!r.comment.isEmpty())
         line += QStringLiteral(" — “%1”").arg(r.comment);
     return line;

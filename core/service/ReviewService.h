@@ -32,6 +32,14 @@ struct ReviewVerdict
     QString comment; ///< comment: required
 };
 
+/// How a run decides, as the Review view shows it.
+struct ReviewRule
+{
+    QStringList classes; ///< in the model's order
+    QString positiveClass; ///< the class whose probability the queue shows
+    QString rule; ///< the rule in words; empty when the run's template cannot be read
+};
+
 /// What a review queue opens with: its size, its first page, where the reviewer starts and how
 /// far the run's review is.
 struct ReviewQueueStart
@@ -41,6 +49,7 @@ struct ReviewQueueStart
     int firstUnreviewed = -1; ///< queue position of the first item without a review; -1: none
     int reviewed = 0; ///< predictions of the run with at least one review
     int predictions = 0; ///< predictions of the run
+    ReviewRule rule; ///< the run's classes, positive class and rule
 };
 
 /// What the Review view does with a study: the runs to review, a run's queue (filtered and
@@ -55,15 +64,20 @@ public:
     Result<std::vector<ReviewRun>> runs() const;
     /// The decisions the run made, sorted (the choices of the decision filter).
     Result<QStringList> decisions(qint64 runId) const;
-    /// The run's classes in the model's order (the choices of an override).
+    /// The run's classes in the model's order.
     Result<QStringList> classes(qint64 runId) const;
+    /// The run's classes, positive class and rule in words.
+    Result<ReviewRule> rule(qint64 runId) const;
+    /// What a reviewer may override an item's decision to: every class of the run but the one
+    /// decided (ReviewItem::decidedClass), in the model's order.
+    Result<QStringList> overrideChoices(qint64 runId, const ReviewItem &item) const;
     /// Everything a queue opens with, in one call (it sorts the whole queue: call it off the GUI
     /// thread); `pageSize` items in the first page.
     Result<ReviewQueueStart> openQueue(qint64 runId, const ReviewFilter &filter, int pageSize) const;
     /// A page of the queue; limit -1: all from offset.
     Result<std::vector<ReviewItem>> queue(qint64 runId, const ReviewFilter &filter, int offset, int limit) const;
     Result<int> count(qint64 runId, const ReviewFilter &filter) const;
-    /// n of m predictions of the run reviewed.
+    /// n of m predictions of the run reviewed (accepted or overridden; a comment alone does not count).
     Result<std::pair<int, int>> progress(qint64 runId) const;
     /// Where a reviewer starts: the first queue position without a review, -1 when there is none.
     Result<int> firstUnreviewed(qint64 runId, const ReviewFilter &filter) const;

@@ -58,6 +58,9 @@ Result<TrainingCurves> RunHistory::curves(Study &study, qint64 runId, bool compl
         e.valSensitivity = get("sensitivity");
         e.valSpecificity = get("specificity");
         e.valF1 = get("f1");
+        e.seconds = t == train.end() || !t->second.count(QStringLiteral("seconds"))
+            ? NAN
+            : t->second.at(QStringLiteral("seconds"));
         e.best = epoch == c.run.bestEpoch;
         c.epochs.push_back(e);
     }

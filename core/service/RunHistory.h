@@ -23,6 +23,7 @@ struct EpochSummary
     double valSensitivity = 0.0;
     double valSpecificity = 0.0;
     double valF1 = 0.0;
+    double seconds = 0.0; ///< the epoch's training time as stored; NaN when not stored
     bool best = false; ///< the run's best epoch
 };
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "RunListModel.h"
 
+#include <QDateTime>
+#include <QLocale>
+
 #include <algorithm>
 
 namespace lepton {
@@ -117,8 +120,13 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
         return r->bestEpoch >= 0 ? QVariant(r->bestEpoch + 1) : QVariant(QString());
     case Device:
         return r->deviceName.isEmpty() ? r->device : r->deviceName;
-    case Started:
-        return r->startedAt;
+    case Started: {
+        // Local date and time for people; the ISO time to sort by.
+        if (role == Qt::EditRole)
+            return r->startedAt;
+        const QDateTime t = QDateTime::fromString(r->startedAt, Qt::ISODateWithMs);
+        return t.isValid() ? QLocale().toString(t.toLocalTime(), QLocale::ShortFormat) : r->startedAt;
+    }
     case Message:
         return r->message;
     default:

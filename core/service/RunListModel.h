@@ -11,7 +11,8 @@ namespace lepton {
 
 /// The runs of the open study as a table (run, name, status, variant, best epoch, device,
 /// started, message), shared by the views that list runs. RunIdRole holds the run's id in every
-/// column; Qt::EditRole holds the value to sort by (numbers as numbers).
+/// column; Qt::EditRole holds the value to sort by (numbers as numbers, start times as ISO); the
+/// start time shows as a local date and time.
 ///
 /// setRuns() updates rows in place, removes and inserts them, never resets, so a view's
 /// selection stays on the same run while runs are added or change status.
