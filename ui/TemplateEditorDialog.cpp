@@ -141,7 +141,7 @@ TemplateEditorDialog::TemplateEditorDialog(
     auto *form = new QFormLayout;
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("&Positive class:"), m_positive);
-    form->addRow(tr("&Rule:"), ruleRow);
+    form->addRow(tr("Rule:"), ruleRow);
     form->addRow(tr("In words:"), m_ruleText);
     form->addRow(tr("Review:"), referRow);
 

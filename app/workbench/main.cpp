@@ -6,6 +6,7 @@
 #include "ImportDialog.h"
 #include "InspectorView.h"
 #include "MainWindow.h"
+#include "TemplateEditorDialog.h"
 #include "TrainingForm.h"
 #include "TrainingView.h"
 
@@ -64,8 +65,10 @@ int main(int argc, char **argv)
         QStringLiteral("compare"), QStringLiteral("With --inspect: compare with this run."), QStringLiteral("ID"));
     const QCommandLineOption runs(QStringLiteral("select-runs"),
         QStringLiteral("Select these runs in the Experiments view (comma-separated ids)."), QStringLiteral("IDS"));
-    for (const auto &o :
-        { screenshot, view, select, grid, run, wait, train, exitWhenDone, importManifest, inspect, compare, runs })
+    const QCommandLineOption templateEditor(QStringLiteral("template-editor"),
+        QStringLiteral("Open the Template editor for --run (default: the Experiments view's current run)."));
+    for (const auto &o : { screenshot, view, select, grid, run, wait, train, exitWhenDone, importManifest, inspect,
+             compare, runs, templateEditor })
         parser.addOption(o);
     parser.process(app);
 
@@ -117,6 +120,8 @@ int main(int argc, char **argv)
             inspector->setCompareRun(parser.value(compare).toLongLong());
         inspector->openCaseKey(runId, parser.value(inspect));
     }
+    if (parser.isSet(templateEditor))
+        window.showTemplateEditor(parser.isSet(run) ? parser.value(run).toLongLong() : 0);
     if (parser.isSet(importManifest) && !window.handleDroppedPath(parser.value(importManifest)))
         return 3;
     if (parser.isSet(train)) {
@@ -136,10 +141,12 @@ int main(int argc, char **argv)
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
         QTimer::singleShot(parser.value(wait).toInt(), &window, [&window, file] {
-            // An open import dialog is what the picture is of.
+            // An open import dialog or template editor is what the picture is of.
             QWidget *shown = window.importDialog() && window.importDialog()->isVisible()
                 ? static_cast<QWidget *>(window.importDialog())
                 : &window;
+            if (window.templateEditor() && window.templateEditor()->isVisible())
+                shown = window.templateEditor();
             const bool ok = shown->grab().save(file);
             QApplication::exit(ok ? 0 : 1);
         });

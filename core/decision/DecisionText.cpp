@@ -43,7 +43,9 @@ QString percent(double p)
 {
     const double v = 100.0 * p;
     // Small thresholds keep a decimal ("4.8 %"); the rest are whole percents.
-    const int decimals = (v > 0.0 && v < 10.0 && std::abs(v - std::round(v)) > 0.05) ? 1 : 0;
+    // Near an even split too, so that two classes never both read "50 %".
+    const bool fraction = std::abs(v - std::round(v)) > 0.05;
+    const int decimals = fraction && ((v > 0.0 && v < 10.0) || (v > 45.0 && v < 55.0)) ? 1 : 0;
     return QStringLiteral("%1 %").arg(v, 0, 'f', decimals);
 }
 
