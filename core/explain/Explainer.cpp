@@ -632,7 +632,7 @@ Counterfactual Explainer::searchCounterfactual(const Batch &one, const Predictio
         const QString text
             = QStringLiteral("%1 would give %2 (%3 → %4)")
                   .arg(partsText[r], verified[r].decision, probabilityText(positiveName, cf.probabilityBefore),
-                      QStringLiteral("%1 %").arg(100.0 * pAfter, 0, 'f', pAfter < 0.1 ? 1 : 0));
+                      probabilityText(positiveName, pAfter).section(QStringLiteral(" = "), 1));
         if (r == 0) {
             cf.found = true;
             cf.changes = described[r];

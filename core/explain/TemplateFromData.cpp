@@ -111,7 +111,9 @@ Result<DomainTemplate> templateFromData(Study &study, qint64 datasetId, Template
             else if (!(low < high))
                 n.withoutRange.append(QStringLiteral("%1: every training value is %2").arg(f.name).arg(low));
             else
-                t.ranges.insert(f.name, { low, high });
+                // Six significant digits: a range a person reads and edits, without binary noise.
+                t.ranges.insert(
+                    f.name, { QString::number(low, 'g', 6).toDouble(), QString::number(high, 'g', 6).toDouble() });
         }
         t.fields.insert(f.name, field);
     }
