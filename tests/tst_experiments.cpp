@@ -386,6 +386,12 @@ void TestExperiments::withoutPredictionsTheViewSaysSo()
     QVERIFY(settle());
     QCOMPARE(caseMessage()->text(), expected);
     QVERIFY(!caseTableShown());
+    // The view offers to predict the split itself (not taken here: run B stays without predictions).
+    QPushButton *offer = child<QPushButton>("predictOfferButton");
+    QVERIFY(offer);
+    QVERIFY(offer->isVisibleTo(m_view));
+    QVERIFY(offer->isEnabled());
+    QCOMPARE(offer->text(), QStringLiteral("Predict and explain the test split of run %1 now").arg(m_b));
     // The reliability diagram needs no predictions: it shows the final evaluation's bins.
     QCOMPARE(plot("calibrationPlot")->curveCount(), 1);
 }
@@ -411,6 +417,7 @@ void TestExperiments::predictInTheBackground()
     QVERIFY(settle());
     QCOMPARE(m_view->selectedRunIds(), (QList<qint64> { m_a }));
     QVERIFY(caseMessage()->text().contains(QStringLiteral("Click a cell")));
+    QVERIFY(!child<QPushButton>("predictOfferButton")->isVisibleTo(m_view)); // nothing left to offer
 }
 
 void TestExperiments::confusionCellListsItsCases()

@@ -14,6 +14,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QScrollArea>
@@ -54,9 +55,15 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     bold.setBold(true);
     bold.setPointSizeF(bold.pointSizeF() * 1.15);
     m_title->setFont(bold);
-    m_title->setWordWrap(true);
+    // One line that never widens the panel (a long case id would push the pane beside it): the
+    // layout ignores its width, the tooltip has it in full.
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     m_decision->setWordWrap(true);
     m_decision->setTextFormat(Qt::RichText);
+    m_decision->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    // Room for the usual decision (decision, probability, rule, most likely) kept from case to case,
+    // so the charts below do not move when one case's text is a line shorter.
+    m_decision->setMinimumHeight(m_decision->fontMetrics().lineSpacing() * (compact ? 5 : 7));
 
     m_overlay->addItem(tr("Attention map"), int(Overlay::Attention));
     m_overlay->addItem(tr("Grad-CAM"), int(Overlay::GradCam));
@@ -72,18 +79,26 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     m_lesion->setToolTip(tr("The lesion's box from the demo data's ground truth, when it is known"));
     m_lesion->setEnabled(false);
 
-    auto *imageControls = new QHBoxLayout;
-    imageControls->addWidget(m_overlay);
-    imageControls->addWidget(m_colourMap);
-    imageControls->addWidget(new QLabel(tr("Opacity"), this));
-    imageControls->addWidget(m_opacity, 1);
-    imageControls->addWidget(m_lesion);
+    // Two rows, so that the slider keeps a usable width when two runs are compared side by side at
+    // the default window size (in one row it was squeezed to nothing).
+    m_opacity->setMinimumWidth(80);
+    auto *imageControls = new QGridLayout;
+    imageControls->setContentsMargins(0, 0, 0, 0);
+    imageControls->addWidget(m_overlay, 0, 0, 1, 2);
+    imageControls->addWidget(m_colourMap, 0, 2);
+    imageControls->addWidget(new QLabel(tr("Opacity"), this), 1, 0);
+    imageControls->addWidget(m_opacity, 1, 1);
+    imageControls->addWidget(m_lesion, 1, 2);
+    imageControls->setColumnStretch(1, 1);
 
     auto *imageBox = new QWidget(this);
     auto *imageLayout = new QVBoxLayout(imageBox);
     imageLayout->setContentsMargins(0, 0, 0, 0);
     imageLayout->addWidget(m_heatmap, 1);
     imageLayout->addLayout(imageControls);
+    // The image keeps its area whether the case has an image, a map or only a message.
+    m_heatmap->setMinimumHeight(compact ? 160 : 200);
+    imageBox->setMinimumWidth(240);
 
     m_modalities->setTitle(tr("Modality weights"));
     m_modalities->setColours(QColor(0x4e, 0x79, 0xa7), QColor(0x4e, 0x79, 0xa7));
@@ -94,15 +109,21 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     m_fieldSource->addItem(tr("Field attention"), QStringLiteral("attention"));
     m_fields->setTitle(tr("Record fields"));
     m_fields->setMaximumBars(compact ? 6 : 12);
+    // The charts keep their height from case to case (image, record, history; the most fields shown).
+    m_modalities->setReservedBars(3);
+    m_fields->setReservedBars(compact ? 6 : 12);
     m_fields->setValueFormat('f', 3);
 
     m_counterfactualText->setWordWrap(true);
+    m_counterfactualText->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_counterfactualText->setMinimumHeight(m_counterfactualText->fontMetrics().lineSpacing() * 3);
     m_counterfactual->setColumnCount(4);
     m_counterfactual->setHorizontalHeaderLabels({ tr("Field"), tr("Now"), tr("Would need"), tr("Unit") });
     m_counterfactual->verticalHeader()->hide();
     m_counterfactual->horizontalHeader()->setStretchLastSection(true);
     m_counterfactual->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_counterfactual->setMaximumHeight(compact ? 90 : 130);
+    // A fixed height, shown also when empty: a case without a counterfactual keeps the same layout.
+    m_counterfactual->setFixedHeight(compact ? 90 : 130);
 
     auto *right = new QWidget(this);
     auto *rightLayout = new QVBoxLayout(right);
@@ -120,12 +141,14 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     scroll->setWidget(right);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumWidth(240);
 
     auto *top = new QSplitter(Qt::Horizontal, this);
     top->addWidget(imageBox);
     top->addWidget(scroll);
     top->setStretchFactor(0, 1);
     top->setStretchFactor(1, 1);
+    top->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -140,6 +163,7 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
         vertical->addWidget(m_temporal);
         vertical->setStretchFactor(0, 3);
         vertical->setStretchFactor(1, 1);
+        vertical->setChildrenCollapsible(false);
         layout->addWidget(vertical, 1);
     }
 
@@ -191,6 +215,7 @@ void CaseExplanationPanel::resetContent(const QString &message)
 {
     m_shownCase = m_shownRun = 0;
     m_title->setText(tr("No case"));
+    m_title->setToolTip(QString());
     m_decision->setText(message.isEmpty() ? tr("Pick a case to see why the model decided as it did.") : message);
     m_heatmap->setMessage(message);
     m_heatmap->setMap({}, 0, 0);
@@ -335,9 +360,11 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
             : view.predictionMessage;
         resetContent(m_error);
         m_title->setText(title);
+        m_title->setToolTip(title);
         return false;
     }
     m_title->setText(title);
+    m_title->setToolTip(title);
     m_shownCase = view.record.id;
     m_shownRun = view.runId;
     m_decision->setText(decisionText(view));
@@ -449,7 +476,6 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
             for (int col = 0; col < 4; ++col)
                 m_counterfactual->setItem(i, col, new QTableWidgetItem(cells[col]));
         }
-        m_counterfactual->setVisible(!e.counterfactualChanges.empty());
     }
     // Integrated Gradients cover numeric fields; without them, field attention is what there is.
     if (m_igFields.isEmpty() && !m_attentionFields.isEmpty())

@@ -28,6 +28,8 @@ CasePanel::CasePanel(QWidget *parent)
     bold.setBold(true);
     bold.setPointSizeF(bold.pointSizeF() * 1.2);
     m_title->setFont(bold);
+    // One line whose length does not resize the panel from case to case; the tooltip has it in full.
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     layout->addWidget(m_title);
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_image);
@@ -69,6 +71,7 @@ void CasePanel::clear()
 {
     m_loader->cancel();
     m_title->setText(tr("No case selected"));
+    m_title->setToolTip(QString());
     m_image->setMessage(tr("Select a case to see its image, fields and history."));
     m_fields->setRowCount(0);
     m_history->clear();
@@ -93,6 +96,7 @@ void CasePanel::showView(const lepton::CaseView &view)
     m_title->setText(tr("Case %1 — %2, %3")
                          .arg(c.caseKey, c.label.isEmpty() ? tr("unlabelled") : c.label,
                              c.split.isEmpty() ? tr("no split") : c.split));
+    m_title->setToolTip(m_title->text());
     const QImage image = CaseImages::toQImage(view.image);
     if (!image.isNull())
         m_image->setImage(image);

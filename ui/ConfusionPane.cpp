@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -20,6 +21,7 @@ ConfusionPane::ConfusionPane(QWidget *parent)
       m_caption(new QLabel(this)),
       m_stack(new QStackedWidget(this)),
       m_message(new QLabel(this)),
+      m_offer(new QPushButton(this)),
       m_cases(new CasePredictionModel(this)),
       m_sorted(new QSortFilterProxyModel(this)),
       m_caseView(new QTableView(this))
@@ -52,7 +54,19 @@ ConfusionPane::ConfusionPane(QWidget *parent)
     m_caseView->verticalHeader()->hide();
     m_caseView->horizontalHeader()->setStretchLastSection(true);
     m_caseView->setToolTip(tr("Double-click a case (or press Enter) to open it in the Inspector"));
-    m_stack->addWidget(m_message);
+    m_offer->setObjectName(QStringLiteral("predictOfferButton"));
+    m_offerTip = tr("Predicts the split with the run's best model in the background, as Predict and explain… "
+                    "does (progress and Cancel above the run table); the matrix is refreshed when it ends");
+    m_offer->setToolTip(m_offerTip);
+    m_offer->hide();
+    // The message and the offer under it, centred as one: the page is what the case table replaces.
+    auto *messagePage = new QWidget(this);
+    auto *messageLayout = new QVBoxLayout(messagePage);
+    messageLayout->addStretch();
+    messageLayout->addWidget(m_message);
+    messageLayout->addWidget(m_offer, 0, Qt::AlignHCenter);
+    messageLayout->addStretch();
+    m_stack->addWidget(messagePage);
     m_stack->addWidget(m_caseView);
 
     auto *split = new QSplitter(Qt::Vertical, this);
@@ -77,6 +91,7 @@ ConfusionPane::ConfusionPane(QWidget *parent)
 
     connect(m_axis, &QComboBox::currentIndexChanged, this, &ConfusionPane::axisChanged);
     connect(m_matrix, &ConfusionMatrixView::cellClicked, this, &ConfusionPane::cellClicked);
+    connect(m_offer, &QPushButton::clicked, this, &ConfusionPane::predictRequested);
     connect(m_caseView, &QTableView::activated, this, [this](const QModelIndex &index) {
         const QModelIndex key = index.siblingAtColumn(CasePredictionModel::Case);
         Q_EMIT caseActivated(key.data(CasePredictionModel::CaseIdRole).toLongLong());
@@ -112,7 +127,21 @@ void ConfusionPane::showMessage(const QString &message)
 {
     m_cases->clear();
     m_message->setText(message);
-    m_stack->setCurrentWidget(m_message);
+    m_offer->hide();
+    m_stack->setCurrentWidget(m_message->parentWidget());
+}
+
+void ConfusionPane::showPredictOffer(qint64 runId, const QString &split)
+{
+    showMessage(tr("Predict the %1 split first (Predict and explain…)").arg(split));
+    m_offer->setText(tr("Predict and explain the %1 split of run %2 now").arg(split).arg(runId));
+    m_offer->show();
+}
+
+void ConfusionPane::setPredictOfferEnabled(bool enabled, const QString &why)
+{
+    m_offer->setEnabled(enabled);
+    m_offer->setToolTip(enabled || why.isEmpty() ? m_offerTip : why);
 }
 
 bool ConfusionPane::casesShown() const

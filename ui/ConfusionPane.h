@@ -13,6 +13,7 @@
 class ConfusionMatrixView;
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QSortFilterProxyModel;
 class QStackedWidget;
 class QTableView;
@@ -22,7 +23,8 @@ class QTableView;
 /// A choice above the matrix says what its columns are: the decision (the default: the answer the
 /// product shows) or the most likely class, each against the label.
 ///
-/// Children by objectName: confusionAxisBox, confusionMatrix, matrixCaption, caseMessage, caseTable.
+/// Children by objectName: confusionAxisBox, confusionMatrix, matrixCaption, caseMessage, predictOfferButton,
+/// caseTable.
 class ConfusionPane : public QWidget
 {
     Q_OBJECT
@@ -47,6 +49,13 @@ public:
         const QStringList &decidedClasses);
     /// Shows `message` instead of the case list.
     void showMessage(const QString &message);
+    /// For a run without stored predictions on `split`, whose cells cannot list cases yet: says to
+    /// predict the split first, with a button under it that offers to do it now (predictRequested()).
+    void showPredictOffer(qint64 runId, const QString &split);
+    /// Whether the offer can be taken now (not while a prediction runs, nor in a read-only study);
+    /// `why` is its tooltip when it cannot.
+    void setPredictOfferEnabled(bool enabled, const QString &why = QString());
+    QPushButton *predictOfferButton() const { return m_offer; }
     /// True when the case table (not the message) is shown.
     bool casesShown() const;
 
@@ -59,6 +68,8 @@ Q_SIGNALS:
     void cellClicked(int trueClass, int predictedClass);
     /// A listed case was double-clicked or chosen with Enter.
     void caseActivated(qint64 caseId);
+    /// The user took the offer to predict the split (see showPredictOffer()).
+    void predictRequested();
 
 private:
     QComboBox *m_axis;
@@ -66,6 +77,8 @@ private:
     QLabel *m_caption;
     QStackedWidget *m_stack;
     QLabel *m_message;
+    QPushButton *m_offer;
+    QString m_offerTip; ///< the offer's tooltip while it can be taken
     CasePredictionModel *m_cases;
     QSortFilterProxyModel *m_sorted;
     QTableView *m_caseView;

@@ -74,6 +74,7 @@ ExperimentsView::ExperimentsView(QWidget *parent)
     connect(m_runs, &RunListPane::cancelRequested, this, &ExperimentsView::cancelPrediction);
     connect(m_results, &RunResultsPane::splitChanged, this, &ExperimentsView::refreshResults);
     connect(m_results->confusion(), &ConfusionPane::cellClicked, this, &ExperimentsView::showCell);
+    connect(m_results->confusion(), &ConfusionPane::predictRequested, this, &ExperimentsView::predictShownSplit);
     connect(m_results->confusion(), &ConfusionPane::caseActivated, this,
         [this](qint64 caseId) { Q_EMIT caseActivated(caseId, m_shown.runId); });
     connect(m_task, &BackgroundTask::progress, this, &ExperimentsView::onPredictionProgress);
@@ -192,6 +193,7 @@ void ExperimentsView::refreshResults()
     const qint64 id = currentRunId();
     m_panelRun = id;
     m_cellRead->supersede();
+    m_offerCell = PendingCell(); // the offer shown next is for no clicked cell until one is clicked
     const lepton::RunSummary *current = m_runs->run(id);
     if (!m_study || !id || !current) {
         m_resultsRead->supersede();
@@ -218,6 +220,14 @@ void ExperimentsView::refreshResults()
             }
             m_shown = results.take();
             m_results->showResults(run, index, runs, m_shown);
+            // The prediction the pane offered has ended: list the cell the user had clicked, once (not
+            // when the user has moved on to another run meanwhile).
+            if (m_pendingCell.runId != 0 && !m_task->isRunning()) {
+                const PendingCell cell = m_pendingCell;
+                m_pendingCell = PendingCell();
+                if (cell.runId == m_shown.runId && cell.split == m_shown.split && m_shown.predictionCount > 0)
+                    showCell(cell.trueClass, cell.predictedClass);
+            }
         });
 }
 
@@ -232,7 +242,8 @@ bool ExperimentsView::showCell(int trueClass, int predictedClass)
     const QString split = m_shown.split;
     if (m_shown.predictionCount == 0) {
         m_cellRead->supersede();
-        pane->showMessage(tr("Predict the %1 split first (Predict and explain…)").arg(split));
+        m_offerCell = { m_shown.runId, split, trueClass, predictedClass };
+        pane->showPredictOffer(m_shown.runId, split);
         return true;
     }
     const lepton::RunSummary summary = *run;
@@ -279,6 +290,12 @@ void ExperimentsView::updateActions()
     const lepton::RunSummary *run = m_runs->run(currentRunId());
     m_runs->setActionsEnabled(one, writable && !selected.isEmpty() && !(busy && selected.contains(m_predictingRun)),
         one && !busy && run && run->run.status != lepton::RunStatus::Running, m_study != nullptr);
+    // The offer under the matrix predicts as the Predict button does, so it follows the same rules.
+    const bool canPredict = one && !busy && run && run->run.status != lepton::RunStatus::Running;
+    m_results->confusion()->setPredictOfferEnabled(canPredict,
+        !writable  ? tr("The study is open read-only: nothing can be predicted into it")
+            : busy ? tr("A prediction is running; wait for it to end or cancel it")
+                   : tr("The run is still training"));
 }
 
 bool ExperimentsView::confirm(const QString &title, const QString &question)
@@ -413,6 +430,22 @@ void ExperimentsView::predictInteractively()
     startPrediction(id, dialog.split(), dialog.explain(), dialog.datasetId(), dialog.device());
 }
 
+void ExperimentsView::predictShownSplit()
+{
+    const qint64 runId = m_shown.runId;
+    if (!m_study || runId == 0 || runId != currentRunId() || m_shown.split.isEmpty())
+        return;
+    // Explained as well, as Predict and explain… does by default: the cases listed here open in the
+    // Inspector, which needs the explanations. No dialog: the button's text says what it does.
+    if (!startPrediction(runId, m_shown.split, true)) {
+        fail(tr("The %1 split of run %2 cannot be predicted now: another prediction is running.")
+                 .arg(m_shown.split)
+                 .arg(runId));
+        return;
+    }
+    m_pendingCell = m_offerCell.runId == runId && m_offerCell.split == m_shown.split ? m_offerCell : PendingCell();
+}
+
 bool ExperimentsView::startPrediction(
     qint64 runId, const QString &split, bool explain, qint64 datasetId, const QString &device)
 {
@@ -487,6 +520,8 @@ void ExperimentsView::onPredictionFinished(bool ok, bool cancelled, const QStrin
 {
     const qint64 runId = m_predictingRun;
     m_predictingRun = 0;
+    if (!ok || cancelled || (m_summary && m_summary->cancelled))
+        m_pendingCell = PendingCell(); // nothing new to list
     QString text;
     if (ok && m_summary && m_summary->cancelled) {
         text = m_summary->explained > 0

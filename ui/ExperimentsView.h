@@ -120,6 +120,8 @@ private:
     void editTagsInteractively();
     void editNotesInteractively();
     void predictInteractively();
+    /// Takes the confusion pane's offer: predicts and explains the shown split of the shown run.
+    void predictShownSplit();
 
     std::shared_ptr<lepton::Study> m_study;
     bool m_interactive = true;
@@ -136,4 +138,13 @@ private:
     BackgroundTask *m_task;
     qint64 m_predictingRun = 0;
     std::shared_ptr<lepton::PredictSummary> m_summary; ///< written by the prediction's thread
+    // The cell clicked while the run had no predictions, listed once the offered prediction has ended.
+    struct PendingCell
+    {
+        qint64 runId = 0;
+        QString split;
+        int trueClass = -1, predictedClass = -1;
+    };
+    PendingCell m_offerCell; ///< the cell that showed the offer
+    PendingCell m_pendingCell; ///< the cell to list when the results after the prediction arrive
 };

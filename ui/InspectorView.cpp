@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -41,16 +42,29 @@ InspectorView::InspectorView(QWidget *parent)
     bar->addStretch();
     m_hint->setStyleSheet(QStringLiteral("color: #b00020;"));
     m_hint->setWordWrap(true);
+    // A line kept for the hint, so the panels do not move down when a case has one and up when not.
+    m_hint->setMinimumHeight(m_hint->fontMetrics().lineSpacing());
 
+    // Side by side the two panels share the width equally and neither may be squeezed away; each
+    // needs about 500 px (image and explanation columns of 240 px), so both fit at the default
+    // 1280 × 800 window. Narrower, the comparison scrolls rather than clipping either panel.
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_panel);
     split->addWidget(m_compare);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    split->setChildrenCollapsible(false);
     m_compare->hide();
+    m_split = split;
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(split);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(m_hint);
-    layout->addWidget(split, 1);
+    layout->addWidget(scroll, 1);
 
     connect(m_caseEdit, &QLineEdit::returnPressed, this, &InspectorView::openFromEdit);
     connect(m_open, &QPushButton::clicked, this, &InspectorView::openFromEdit);
@@ -116,6 +130,9 @@ void InspectorView::reload()
     m_runs->setCurrentIndex(i >= 0 ? i : 0);
     const int j = m_compareRuns->findData(keepCompare);
     m_compareRuns->setCurrentIndex(j >= 0 ? j : 0);
+    // The signals are blocked: a comparison run that has gone must not leave its pane standing.
+    if (compareRun() == 0)
+        m_compare->hide();
     m_caseEdit->setEnabled(m_runs->count() > 0);
     m_open->setEnabled(m_runs->count() > 0);
     if (m_study && m_runs->count() == 0)
@@ -125,6 +142,23 @@ void InspectorView::reload()
 qint64 InspectorView::currentRun() const
 {
     return m_runs->currentIndex() >= 0 ? m_runs->currentData().toLongLong() : 0;
+}
+
+qint64 InspectorView::compareRun() const
+{
+    return m_compareRuns->currentIndex() >= 0 ? m_compareRuns->currentData().toLongLong() : 0;
+}
+
+void InspectorView::refreshCase(qint64 runId)
+{
+    if (!m_study || !m_caseId || currentRun() == 0)
+        return;
+    // Either pane may have said "no prediction" or "not explained yet" for a run that has just been
+    // predicted; both are read again so the comparison stays like for like (same moment, same options).
+    if (runId != 0 && runId != currentRun() && runId != compareRun())
+        return;
+    m_panel->showCase(m_study, currentRun(), m_caseId);
+    showCompare();
 }
 
 void InspectorView::openFromEdit()
@@ -177,8 +211,14 @@ void InspectorView::setCompareRun(qint64 runId)
 
 void InspectorView::showCompare()
 {
-    const qint64 other = m_compareRuns->currentData().toLongLong();
-    m_compare->setVisible(other != 0);
+    const qint64 other = compareRun();
+    if ((other != 0) != m_compare->isVisibleTo(this)) {
+        m_compare->setVisible(other != 0);
+        // Opened beside the first, the comparison gets half the width, not what the splitter
+        // remembered from before (or its narrow minimum).
+        if (other != 0)
+            m_split->setSizes({ 1000, 1000 });
+    }
     if (other == 0 || !m_study || !m_caseId)
         return;
     m_compare->overlayBox()->setCurrentIndex(m_panel->overlayBox()->currentIndex());

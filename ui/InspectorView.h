@@ -10,6 +10,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QSplitter;
 
 namespace lepton {
 class Study;
@@ -28,6 +29,10 @@ public:
     void setStudy(std::shared_ptr<lepton::Study> study);
     /// Re-reads the runs (after training or prediction).
     void reload();
+    /// Reads the shown case again under both runs when `runId` is one of them (0: whichever), so
+    /// that predictions or explanations stored since it was opened show in both panes, not only
+    /// after the next Open.
+    void refreshCase(qint64 runId = 0);
     /// Shows a case under a run (and under the comparison run, when one is chosen); the case is
     /// read off the GUI thread and caseOpened() follows. False at once when the run is not in
     /// the study (error() says so).
@@ -55,6 +60,7 @@ Q_SIGNALS:
 private:
     void openFromEdit();
     void showCompare();
+    qint64 compareRun() const;
 
     std::shared_ptr<lepton::Study> m_study;
     QComboBox *m_runs;
@@ -64,6 +70,7 @@ private:
     QLabel *m_hint;
     CaseExplanationPanel *m_panel;
     CaseExplanationPanel *m_compare;
+    QSplitter *m_split = nullptr;
     qint64 m_caseId = 0;
     QString m_error;
 };

@@ -180,8 +180,10 @@ void MainWindow::connectViews()
         m_inspector->reload();
         m_review->reload();
     });
-    connect(m_experiments, &ExperimentsView::predictionFinished, this, [this] {
+    connect(m_experiments, &ExperimentsView::predictionFinished, this, [this](qint64 runId) {
         m_inspector->reload();
+        // Also after a failure or cancel: explanations finished before it are kept and should show.
+        m_inspector->refreshCase(runId);
         m_review->reload();
     });
     connect(m_experiments, &ExperimentsView::progressChanged, this,
@@ -357,7 +359,7 @@ void MainWindow::onStudyChanged()
     m_experiments->setStudy(study);
     m_inspector->setStudy(study);
     m_review->setStudy(study);
-    m_trainingStale = m_experimentsStale = false;
+    m_trainingStale = m_experimentsStale = m_inspectorStale = false;
     if (study) {
         setWindowTitle(study->isReadOnly()
                 ? tr("%1 (read-only) — Lepton Workbench").arg(QFileInfo(study->path()).fileName())
@@ -378,7 +380,7 @@ void MainWindow::onExternalChange()
 {
     // The dataset and run lists are the session's: refreshed already. What each view read
     // itself is read again when it is shown.
-    m_trainingStale = m_experimentsStale = true;
+    m_trainingStale = m_experimentsStale = m_inspectorStale = true;
     reloadStaleView();
 }
 
@@ -392,6 +394,11 @@ void MainWindow::reloadStaleView()
     } else if (m_experimentsStale && m_views->currentWidget() == m_experiments) {
         m_experimentsStale = false;
         m_experiments->reload();
+    } else if (m_inspectorStale && m_views->currentWidget() == m_inspector) {
+        // `lepton predict` or `lepton explain` in another process: both panes are read again.
+        m_inspectorStale = false;
+        m_inspector->reload();
+        m_inspector->refreshCase();
     }
 }
 
@@ -573,11 +580,13 @@ TemplateEditorDialog *MainWindow::showTemplateEditor(qint64 runId)
         m_templateEditor->close();
     m_templateEditor = new TemplateEditorDialog(m_session->study(), run, m_experiments->actor(), this);
     m_templateEditor->setAttribute(Qt::WA_DeleteOnClose);
-    connect(m_templateEditor, &TemplateEditorDialog::applied, this, [this] {
+    connect(m_templateEditor, &TemplateEditorDialog::applied, this, [this, run] {
         if (const Status s = m_session->refreshRuns(); !s)
             noteError(s.error());
         m_experiments->reload();
         m_inspector->reload();
+        // The template decides: the shown decisions change with it.
+        m_inspector->refreshCase(run);
         m_review->reload();
     });
     m_templateEditor->show();

@@ -134,6 +134,7 @@ private:
     lepton::StudySession *m_session;
     bool m_trainingStale = false;
     bool m_experimentsStale = false;
+    bool m_inspectorStale = false; ///< another process may have predicted or explained the shown case
     QStackedWidget *m_pages; // start page | workspace
     StartPage *m_start;
     QWidget *m_workspace;

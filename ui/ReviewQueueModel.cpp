@@ -162,6 +162,26 @@ QVariant ReviewQueueModel::data(const QModelIndex &index, int role) const
 
 QVariant ReviewQueueModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
+        // The headers are kept short so that the queue fits beside the case at 1280 × 800; the
+        // tooltips say in full what each column is.
+        switch (section) {
+        case Case:
+            return tr("The case's id in the manifest");
+        case Label:
+            return tr("The case's true label, when it is known");
+        case Decision:
+            return tr("What the run's rule decided (italic: referred to review)");
+        case Probability:
+            return m_positiveClass.isEmpty() ? tr("The probability the run gives the case")
+                                             : tr("The probability of %1 the run gives the case").arg(m_positiveClass);
+        case MostLikely:
+            return tr("Most likely class: shown only where it differs from the decision");
+        case Verdict:
+            return tr("The latest review: to review, accept or override, with the reviewer");
+        }
+        return {};
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
@@ -174,7 +194,7 @@ QVariant ReviewQueueModel::headerData(int section, Qt::Orientation orientation, 
     case Probability:
         return m_positiveClass.isEmpty() ? tr("p") : tr("p(%1)").arg(m_positiveClass);
     case MostLikely:
-        return tr("Most likely");
+        return tr("Likely");
     case Verdict:
         return tr("Review");
     }

@@ -15,7 +15,7 @@ class Study;
 /// A run's review queue (its predictions, filtered and sorted in SQL, each with its latest
 /// review), fetched in pages from the core's ReviewService as the view scrolls. The decision is
 /// the answer (coloured by class: the worrying one warm); the probability column names its class
-/// ("p(abnormal)"); "Most likely" is filled only where the most likely class differs from the
+/// ("p(abnormal)"); "Likely" (the most likely class) is filled only where it differs from the
 /// decision. Rows still to review (no accept or override yet) are bold.
 class ReviewQueueModel : public QAbstractTableModel
 {

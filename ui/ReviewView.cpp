@@ -101,8 +101,18 @@ ReviewView::ReviewView(QWidget *parent)
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
-    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_view->horizontalHeader()->setStretchLastSection(true);
+    // Every column fits beside the case at the default 1280 × 800 window, without scrolling
+    // sideways: the columns of short values (ids, classes, a probability) take their contents
+    // under short headers (the tooltips say them in full), and the review column, the one with
+    // long text ("override → … (reviewer)"), takes what is left and elides (its tooltip has it
+    // all). Case, Label and Decision come first, so the decision is always in view.
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(ReviewQueueModel::Verdict, QHeaderView::Stretch);
+    header->setStretchLastSection(true);
+    header->setTextElideMode(Qt::ElideRight);
+    m_view->setTextElideMode(Qt::ElideRight);
+    m_view->setWordWrap(false);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_progress->setTextVisible(false);
     m_progress->setMaximumHeight(8);
@@ -174,6 +184,10 @@ ReviewView::ReviewView(QWidget *parent)
     split->addWidget(right);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
+    // In proportion: the queue a little under half, wide enough for its columns at 1280 × 800; the
+    // case beside it keeps the width its image and explanation need.
+    split->setSizes({ 1000, 1200 });
+    split->setChildrenCollapsible(false);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(split, 1);

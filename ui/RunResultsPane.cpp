@@ -126,7 +126,7 @@ void RunResultsPane::showResults(const lepton::RunSummary &current, int index,
 void RunResultsPane::showCaseMessage()
 {
     if (m_results.predictionCount == 0)
-        m_confusion->showMessage(tr("Predict the %1 split first (Predict and explain…)").arg(m_results.split));
+        m_confusion->showPredictOffer(m_current.run.id, m_results.split);
     else
         m_confusion->showMessage(
             tr("%n stored prediction(s) on the %1 split. Click a cell of the matrix to list its cases.", nullptr,

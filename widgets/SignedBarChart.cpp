@@ -19,6 +19,7 @@ SignedBarChart::SignedBarChart(QWidget *parent) : QWidget(parent)
 void SignedBarChart::setTitle(const QString &title)
 {
     m_title = title;
+    setToolTip(title); // the title may be elided
     updateGeometry();
     update();
 }
@@ -64,7 +65,7 @@ void SignedBarChart::setBars(
 
 QSize SignedBarChart::sizeHint() const
 {
-    return { 320, (m_title.isEmpty() ? 0 : kRow + 4) + std::max(1, barCount()) * kRow + 8 };
+    return { 320, (m_title.isEmpty() ? 0 : kRow + 4) + std::max({ 1, m_reservedBars, barCount() }) * kRow + 8 };
 }
 
 void SignedBarChart::paintEvent(QPaintEvent *)
@@ -77,7 +78,9 @@ void SignedBarChart::paintEvent(QPaintEvent *)
         QFont bold = font();
         bold.setBold(true);
         p.setFont(bold);
-        p.drawText(QRect(4, y, width() - 8, kRow), Qt::AlignLeft | Qt::AlignVCenter, m_title);
+        // A narrow chart (two runs side by side) elides its title rather than cutting it off.
+        p.drawText(QRect(4, y, width() - 8, kRow), Qt::AlignLeft | Qt::AlignVCenter,
+            QFontMetrics(bold).elidedText(m_title, Qt::ElideRight, width() - 8));
         p.setFont(font());
         y += kRow + 4;
     }

@@ -21,6 +21,13 @@ public:
     void setTitle(const QString &title);
     /// Shows at most this many bars (the largest); 0: all.
     void setMaximumBars(int n) { m_maxBars = n; }
+    /// Keeps the height of at least this many bars, so that the chart (and what is laid out below
+    /// it) keeps its place when one case has fewer bars than the next.
+    void setReservedBars(int n)
+    {
+        m_reservedBars = n;
+        updateGeometry();
+    }
     void setValueFormat(char format, int precision)
     {
         m_format = format;
@@ -42,6 +49,7 @@ private:
     QStringList m_names, m_notes;
     QVector<double> m_values;
     int m_maxBars = 0;
+    int m_reservedBars = 0;
     char m_format = 'f';
     int m_precision = 3;
     QColor m_positive { 0xd6, 0x4b, 0x3c };

@@ -24,7 +24,7 @@ TemporalAttentionPlot::TemporalAttentionPlot(QWidget *parent) : QWidget(parent),
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
-    m_plot->legend->setVisible(true);
+    m_plot->legend->setVisible(false); // until finish() has put something in it
     m_plot->legend->setFont(small);
     m_plot->legend->setBrush(QColor(255, 255, 255, 210));
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
@@ -43,6 +43,8 @@ void TemporalAttentionPlot::clear()
 {
     m_plot->clearPlottables();
     m_attention = 0;
+    // An empty legend is drawn as a blank box over the axes: shown only with something in it.
+    m_plot->legend->setVisible(false);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -94,6 +96,7 @@ void TemporalAttentionPlot::setAttention(const QVector<double> &times, const QVe
 
 void TemporalAttentionPlot::finish()
 {
+    m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
     m_plot->rescaleAxes();
     m_plot->yAxis->setRange(-0.05, 1.15);
     bool found = false;
