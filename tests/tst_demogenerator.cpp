@@ -10,6 +10,7 @@
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -453,12 +454,24 @@ void TestDemoGenerator::groundTruthMatchesData()
     const QJsonArray cases = truth.value(QStringLiteral("case_list")).toArray();
     QCOMPARE(cases.size(), static_cast<int>(manifest.rows().size()));
     int boxes = 0;
+    QHash<QString, int> ownCausal;
     for (int i = 0; i < cases.size(); ++i) {
         const QJsonObject c = cases[i].toObject();
         const QStringList &row = manifest.rows()[static_cast<std::size_t>(i)].fields;
         QCOMPARE(c.value(QStringLiteral("case_id")).toString(), row[0]);
         QCOMPARE(c.value(QStringLiteral("label")).toString(), row[1]);
         QCOMPARE(c.value(QStringLiteral("has_events")).toBool(), withEvents.contains(row[0]));
+        // A case's own causal fields: at most three of the rule's fields, each observed in the case.
+        const QJsonArray own = c.value(QStringLiteral("causal_fields")).toArray();
+        QVERIFY(c.value(QStringLiteral("causal_fields")).isArray() && own.size() <= 3);
+        for (const QJsonValue &f : own) {
+            QVERIFY2(causal.contains(f.toString()), qPrintable(f.toString()));
+            const QString cell = row[manifest.column(f.toString())];
+            QVERIFY2(!cell.isEmpty() && cell != QLatin1String("NA") && cell != QLatin1String("NaN")
+                    && cell != QLatin1String("null"),
+                qPrintable(row[0] + QLatin1Char(' ') + f.toString()));
+            ownCausal[f.toString()] += 1;
+        }
         const QJsonObject risk = c.value(QStringLiteral("risk")).toObject();
         double sum = 0;
         for (auto it = risk.begin(); it != risk.end(); ++it) {
@@ -488,6 +501,10 @@ void TestDemoGenerator::groundTruthMatchesData()
         QVERIFY(cx > x && cx < x + w && cy > y && cy < y + h);
         ++boxes;
     }
+    // Every field of the rule drives some cases and none drives all: the lists depend on the case.
+    // The yes/no and categorical ones too (smoker; housing and purpose).
+    for (const QString &f : causal)
+        QVERIFY2(ownCausal.value(f) > 0 && ownCausal.value(f) < cases.size(), qPrintable(f));
     if (medical) // about half the imaged cases have a lesion
         QVERIFY2(boxes > 850 && boxes < 1150, qPrintable(QString::number(boxes)));
 }

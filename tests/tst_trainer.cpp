@@ -123,6 +123,19 @@ void TestTrainer::sameSeedSameMetrics()
     auto d = Trainer::train(*m_study, m_dataset, c, {});
     QVERIFY(d);
     QVERIFY(valLosses(a->runId) != valLosses(d->runId));
+    // The map terms reach the gradient: switching either changes the curve of the same seed.
+    c.seed = 1;
+    QVERIFY(c.mapAlignment > 0.0 && c.mapSharpness == 0.0); // the defaults
+    for (const char *which : { "map_alignment", "map_sharpness" }) {
+        TrainConfig other = c;
+        if (QLatin1String(which) == QLatin1String("map_alignment"))
+            other.mapAlignment = 0.0;
+        else
+            other.mapSharpness = 0.2;
+        auto e = Trainer::train(*m_study, m_dataset, other, {});
+        QVERIFY(e);
+        QVERIFY2(valLosses(a->runId) != valLosses(e->runId), which);
+    }
 }
 
 void TestTrainer::resumeContinuesTheSameCurve()
@@ -294,6 +307,12 @@ void TestTrainer::badConfigIsRefused()
     auto parsed = TrainConfig::fromJson(QJsonObject { { QStringLiteral("epochs"), QStringLiteral("many") } });
     QVERIFY(!parsed);
     QVERIFY(parsed.error().contains(QStringLiteral("epochs")));
+    parsed = TrainConfig::fromJson(QJsonObject { { QStringLiteral("map_alignment"), -1 } });
+    QVERIFY(!parsed);
+    QVERIFY(parsed.error().contains(QStringLiteral("map_alignment")));
+    parsed = TrainConfig::fromJson(QJsonObject { { QStringLiteral("map_alignment"), 0 } });
+    QVERIFY(parsed && parsed.value().mapAlignment == 0.0);
+    QCOMPARE(TrainConfig().toJson().value(QStringLiteral("map_alignment")).toDouble(), 0.5);
 }
 
 void TestTrainer::cudaMixedPrecisionTrains()

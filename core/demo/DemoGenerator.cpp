@@ -249,6 +249,7 @@ struct CaseOut
     Anatomy anatomy;
     Lesion lesion;
     double riskImage = 0, riskRecord = 0, riskHistory = 0, riskCross = 0, riskNoise = 0, risk = 0;
+    QStringList causalFields; // the record fields that moved this case's risk most (caseCausalFields)
 };
 
 std::uint64_t domainTag(bool medical)
@@ -268,6 +269,34 @@ void blankSome(QStringList &cells, Rng &rng)
         if (rng.chance(kMissingValue))
             c = kMissingMarkers.at(rng.integer(0, 3));
     }
+}
+
+/// A record field is one of a case's causal fields when its own term moved the case's risk by at
+/// least 0.2 away from an average case (the label noise's spread is 0.25 in both domains, the
+/// threshold's distance 0.4 or 0.45); a field that barely differs from average did not drive
+/// this case, however causal it is in general. A renter's housing term (0.246) just counts.
+constexpr double kCausalFieldRisk = 0.2;
+/// At most this many, the largest first: the faithfulness report's k, so a perfect ranking can
+/// find all of them.
+constexpr int kMaxCausalFieldsPerCase = 3;
+
+/// The case's causal fields from each causal field's share of the risk (field name, term), among
+/// the fields the case shows (a blanked value cannot explain anything).
+QStringList caseCausalFields(
+    std::vector<std::pair<QString, double>> terms, const QStringList &fields, const QStringList &cells)
+{
+    std::stable_sort(terms.begin(), terms.end(),
+        [](const auto &a, const auto &b) { return std::abs(a.second) > std::abs(b.second); });
+    QStringList out;
+    for (const auto &[field, term] : terms) {
+        const int column = static_cast<int>(fields.indexOf(field));
+        if (std::abs(term) < kCausalFieldRisk || column < 0 || kMissingMarkers.contains(cells.at(column)))
+            continue;
+        out.append(field);
+        if (out.size() == kMaxCausalFieldsPerCase)
+            break;
+    }
+    return out;
 }
 
 /// Point inside an ellipse at normalised radius <= rhoMax, uniform over the area.
@@ -324,6 +353,14 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
     const double record = (med::kWCrp * zCrp + med::kWLactate * zLac + med::kWWbc * zWbc + med::kWSbp * zSbp
                               + med::kWAge * zAge + med::kWSmoker * zSmk)
         / norm;
+    const double k = med::kWeightRecord / norm;
+    c.causalFields = caseCausalFields(
+        { { QStringLiteral("crp_mg_l"), k * med::kWCrp * zCrp },
+            { QStringLiteral("lactate_mmol_l"), k * med::kWLactate * zLac },
+            { QStringLiteral("wbc_10e9_l"), k * med::kWWbc * zWbc },
+            { QStringLiteral("systolic_bp"), k * med::kWSbp * zSbp }, { QStringLiteral("age"), k * med::kWAge * zAge },
+            { QStringLiteral("smoker"), k * med::kWSmoker * zSmk } },
+        med::kFields, c.cells);
 
     // History: vitals drift linearly over the observed stay; the drift of temperature and heart
     // rate is the history term, that of SpO2 is noise.
@@ -478,6 +515,16 @@ CaseOut makeFinanceCase(const DemoOptions &o, int index, int idWidth)
     // shared wealth cancels, so it is a plain function of ln loan_amount - ln balance level.
     const double uWritten = (std::log(loan) - fin::kLoanLogMean) / fin::kScaleLog - wealth;
     const double affordability = (uWritten - vBalance) / std::sqrt(2.0);
+    // The loan's share of the affordability term is its own (the balance belongs to the history).
+    const double k = fin::kWeightRecord / norm;
+    c.causalFields = caseCausalFields(
+        { { QStringLiteral("debt_ratio"), k * fin::kWDebt * zDebt },
+            { QStringLiteral("duration_months"), k * fin::kWDuration * zDur },
+            { QStringLiteral("employment_years"), k * fin::kWEmployment * zEmp },
+            { QStringLiteral("age"), k * fin::kWAge * zAge }, { QStringLiteral("housing"), k * fin::kWRent * rent },
+            { QStringLiteral("purpose"), k * fin::kWRiskyPurpose * risky },
+            { QStringLiteral("loan_amount"), fin::kWeightAfford * (uWritten + wealth) / std::sqrt(2.0) } },
+        fin::kFields, c.cells);
 
     // History: monthly statements before the application; a falling payment ratio is the trend.
     Rng e(o.seed, dom, static_cast<std::uint64_t>(index), StreamEvents);
@@ -977,6 +1024,13 @@ QString groundTruth(const DemoOptions &o, bool medical, const std::vector<CaseOu
                      .arg(num(fin::kLoanLogMean, 4), num(fin::kBalanceLogMean, 4), num(fin::kScaleLog, 4));
     }
     lines << QStringLiteral("  \"causal_fields\": %1,").arg(jsonList(causal));
+    lines << QStringLiteral("  \"case_causal_fields\": %1,")
+                 .arg(jsonString(QStringLiteral(
+                     "each case's causal_fields are those of the causal fields whose own term moved the case's risk "
+                     "by at least %1 away from an average case, observed in the case, at most "
+                     "the %2 largest; they replace the list above for that case")
+                                     .arg(kCausalFieldRisk)
+                                     .arg(kMaxCausalFieldsPerCase)));
     lines << QStringLiteral("  \"causal_event_fields\": %1,").arg(jsonList(causalEvents));
     lines << QStringLiteral("  \"noise_fields\": %1,").arg(jsonList(noise));
     lines << QStringLiteral("  \"noise_event_fields\": %1,").arg(jsonList(noiseEvents));
@@ -993,10 +1047,11 @@ QString groundTruth(const DemoOptions &o, bool medical, const std::vector<CaseOu
     for (std::size_t i = 0; i < cases.size(); ++i) {
         const CaseOut &c = cases[i];
         QString entry
-            = QStringLiteral("    {\"case_id\": %1, \"label\": %2")
+            = QStringLiteral("    {\"case_id\": %1, \"label\": %2, \"causal_fields\": %3")
                   .arg(jsonString(c.id),
                       jsonString(medical ? (c.positive ? QStringLiteral("abnormal") : QStringLiteral("normal"))
-                                         : (c.positive ? QStringLiteral("bad") : QStringLiteral("good"))));
+                                         : (c.positive ? QStringLiteral("bad") : QStringLiteral("good"))),
+                      jsonList(c.causalFields));
         if (medical) {
             entry += QStringLiteral(", \"image\": %1")
                          .arg(c.hasImage ? jsonString(QStringLiteral("images/") + c.id + QStringLiteral(".png"))

@@ -361,8 +361,14 @@ CaseExplanation Explainer::explain(int index, const ExplainOptions &options) con
                 b.recordCategory[static_cast<std::int64_t>(i)][f] = mode > 0 ? mode : 0;
             }
             const std::vector<double> p = positiveProbabilities(b);
-            for (std::size_t i = 0; i < categorical.size(); ++i)
-                e.integratedGradients[static_cast<std::size_t>(categorical[i])].value = e.igOutput - p[i];
+            for (std::size_t i = 0; i < categorical.size(); ++i) {
+                const int f = categorical[i];
+                // A case already at the mode is the baseline itself: exactly 0, not rounding noise
+                // from a different batch row.
+                const bool atMode = one.recordCategory[0][f].item<std::int64_t>()
+                    == std::max<std::int64_t>(0, m_stats.at(static_cast<std::size_t>(f)).mode);
+                e.integratedGradients[static_cast<std::size_t>(f)].value = atMode ? 0.0 : e.igOutput - p[i];
+            }
         }
     }
     if (options.counterfactual)
@@ -557,11 +563,97 @@ Counterfactual Explainer::searchCounterfactual(const Batch &one, const Predictio
         if (!best.empty())
             found.push_back(best);
     }
+    // Then every actionable field if need be: greedily the move that lowers the decided class's
+    // probability most, until the decision changes; moves it turns out not to need are dropped
+    // and each remaining one is brought back towards the case's value while the decision stays
+    // changed. What it cannot reach says how far the actionable fields go at best.
+    std::optional<double> bestReached;
+    const std::size_t decidedAt = static_cast<std::size_t>(std::max(0, decided));
+    if (found.empty() && singles.size() > 2 && decided >= 0) {
+        std::vector<Move> chosen;
+        std::vector<bool> used(singles.size(), false);
+        double score = before.calibrated.at(decidedAt);
+        bool flipped = false;
+        while (!flipped) {
+            std::vector<std::vector<Move>> candidates;
+            std::vector<std::size_t> owner;
+            for (std::size_t a = 0; a < singles.size(); ++a)
+                if (!used[a])
+                    for (const Move &m : singles[a]) {
+                        candidates.push_back(chosen);
+                        candidates.back().push_back(m);
+                        owner.push_back(a);
+                    }
+            if (candidates.empty())
+                break;
+            const std::vector<PredictionRow> rows = evaluate(candidates);
+            int flip = -1, better = -1;
+            double flipCost = std::numeric_limits<double>::infinity(), betterScore = score - 1e-9;
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                if (rows[i].decision != before.decision && costOf(candidates[i]) < flipCost) {
+                    flip = static_cast<int>(i);
+                    flipCost = costOf(candidates[i]);
+                }
+                if (rows[i].calibrated.at(decidedAt) < betterScore) {
+                    better = static_cast<int>(i);
+                    betterScore = rows[i].calibrated.at(decidedAt);
+                }
+            }
+            if (flip >= 0) {
+                chosen = candidates[static_cast<std::size_t>(flip)];
+                flipped = true;
+            } else if (better >= 0) {
+                chosen = candidates[static_cast<std::size_t>(better)];
+                used[owner[static_cast<std::size_t>(better)]] = true;
+                score = betterScore;
+            } else {
+                break; // no further move helps
+            }
+        }
+        if (flipped) {
+            for (std::size_t i = 0; i < chosen.size() && chosen.size() > 1;) {
+                std::vector<Move> fewer = chosen;
+                fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
+                if (evaluate({ fewer })[0].decision != before.decision)
+                    chosen = fewer;
+                else
+                    ++i;
+            }
+            for (Move &m : chosen) {
+                if (isCategory(m))
+                    continue;
+                const double z0 = cpuOne.recordValues[0][m.field].item<double>();
+                const auto range = bounds.at(m.field);
+                double flipAt = m.value, keep = std::clamp(z0, range.first, range.second);
+                for (int i = 0; i < 8; ++i) {
+                    const double mid = (flipAt + keep) / 2.0;
+                    std::vector<Move> trial = chosen;
+                    for (Move &t2 : trial)
+                        if (t2.field == m.field)
+                            t2.value = mid;
+                    (evaluate({ trial })[0].decision != before.decision ? flipAt : keep) = mid;
+                }
+                m.value = flipAt;
+                m.cost = std::abs(flipAt - z0);
+            }
+            found.push_back(chosen);
+        } else {
+            bestReached = score;
+        }
+    }
     if (found.empty()) {
-        cf.text = QStringLiteral("none: no change of up to two actionable fields (%1) to values that training cases "
-                                 "of %2 have gives another decision than '%3'; widen the actionable fields or their "
-                                 "ranges in the Template editor")
-                      .arg(usable.join(QStringLiteral(", ")), targetText, before.decision);
+        const QString decidedClass = t.classes.value(static_cast<int>(decidedAt));
+        cf.text = bestReached
+            ? QStringLiteral("none: with every actionable field (%1) at its most favourable value that training "
+                             "cases of %2 have, p(%3) only falls to %4 %, and the decision stays '%5': the other "
+                             "evidence (modalities, fixed fields) decides; widen the actionable fields or their "
+                             "ranges in the Template editor")
+                  .arg(usable.join(QStringLiteral(", ")), targetText, decidedClass,
+                      QString::number(100.0 * *bestReached, 'f', 1), before.decision)
+            : QStringLiteral("none: no change of up to two actionable fields (%1) to values that training cases "
+                             "of %2 have gives another decision than '%3'; widen the actionable fields or their "
+                             "ranges in the Template editor")
+                  .arg(usable.join(QStringLiteral(", ")), targetText, before.decision);
         return cf;
     }
     // A single numeric move: bisection towards the current value finds the smallest change.

@@ -8,6 +8,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QJsonArray>
 
 #include <opencv2/core.hpp>
 
@@ -34,6 +35,19 @@ bool pointsAt(const cv::Mat &map, const CaseGroundTruth &truth)
     cv::minMaxLoc(map, nullptr, nullptr, nullptr, &peak);
     return measures::pointingHit(
         regionOf(*truth.region), peak.y, peak.x, map.rows, map.cols, truth.imageWidth, truth.imageHeight);
+}
+
+/// The map's peak cell minus the cell position of the region's centre (in cells, x then y).
+std::pair<double, double> peakOffset(const cv::Mat &map, const CaseGroundTruth &truth)
+{
+    if (map.empty())
+        return { 0.0, 0.0 };
+    cv::Point peak;
+    cv::minMaxLoc(map, nullptr, nullptr, nullptr, &peak);
+    const QRectF box = truth.region->bounds();
+    const double cx = box.center().x() / truth.imageWidth * map.cols - 0.5;
+    const double cy = box.center().y() / truth.imageHeight * map.rows - 0.5;
+    return { peak.x - cx, peak.y - cy };
 }
 
 double chanceOn(const cv::Mat &map, const CaseGroundTruth &truth)
@@ -88,6 +102,10 @@ QJsonObject FaithfulnessReport::toJson() const
         { QStringLiteral("pointing_game_gradcam"), pointingGradCam },
         { QStringLiteral("pointing_game_chance_attention"), orNull(pointing, pointingChanceAttention) },
         { QStringLiteral("pointing_game_chance_gradcam"), orNull(pointing, pointingChanceGradCam) },
+        { QStringLiteral("peak_offset_attention"),
+            pointing ? QJsonValue(QJsonArray { offsetAttentionX, offsetAttentionY }) : QJsonValue() },
+        { QStringLiteral("peak_offset_gradcam"),
+            pointing ? QJsonValue(QJsonArray { offsetGradCamX, offsetGradCamY }) : QJsonValue() },
         { QStringLiteral("top_k"), topK }, { QStringLiteral("field_cases"), fieldCases },
         { QStringLiteral("candidate_fields"), candidateFields },
         { QStringLiteral("causal_candidates"), causalCandidates },
@@ -98,6 +116,9 @@ QJsonObject FaithfulnessReport::toJson() const
         { QStringLiteral("precision_at_k_chance"), orNull(fields, precisionAtKChance) },
         { QStringLiteral("recall_at_k_chance"), orNull(fields, recallAtKChance) },
         { QStringLiteral("recall_at_k_ceiling"), orNull(fields, recallAtKCeiling) },
+        { QStringLiteral("categorical_causal"), categoricalCausal },
+        { QStringLiteral("categorical_at_k_ig"), orNull(categoricalCausal > 0, categoricalAtKIg) },
+        { QStringLiteral("categorical_at_k_chance"), orNull(categoricalCausal > 0, categoricalAtKChance) },
         { QStringLiteral("image_deletion_top"), imageDeletionTop },
         { QStringLiteral("image_deletion_random"), imageDeletionRandom },
         { QStringLiteral("field_deletion_top"), fieldDeletionTop },
@@ -139,6 +160,10 @@ QString FaithfulnessReport::table() const
         t += row(
             QStringLiteral("pointing game, image attention"), num(pointingAttention), num(pointingChanceAttention));
         t += row(QStringLiteral("pointing game, Grad-CAM"), num(pointingGradCam), num(pointingChanceGradCam));
+        t += QStringLiteral("    (mean peak offset from the region's centre, in cells (x, y): attention (%1, %2), "
+                            "Grad-CAM (%3, %4))\n")
+                 .arg(num(offsetAttentionX, 2), num(offsetAttentionY, 2), num(offsetGradCamX, 2),
+                     num(offsetGradCamY, 2));
     } else {
         t += QStringLiteral("  pointing game: not measured (no case with an image and a region)\n");
     }
@@ -156,6 +181,12 @@ QString FaithfulnessReport::table() const
                  .arg(candidateFields, 0, 'f', 1)
                  .arg(topK)
                  .arg(num(recallAtKCeiling));
+        if (categoricalCausal > 0)
+            t += row(QStringLiteral("categorical causal field in the top %1, IG").arg(topK), num(categoricalAtKIg),
+                num(categoricalAtKChance) + QStringLiteral("   (%1 cases)").arg(categoricalCausal));
+        else
+            t += QStringLiteral("  categorical causal fields: not measured (no categorical or yes/no field is "
+                                "among a case's causal fields)\n");
     } else {
         t += QStringLiteral("  causal fields: not measured (no case with field attributions and a causal field)\n");
     }
@@ -209,7 +240,7 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
     FaithfulnessReport r;
     r.topK = topK;
     r.stabilityMeasured = stability != nullptr;
-    int attentionHits = 0, camHits = 0, changed = 0, igCases = 0, ablationHits = 0;
+    int attentionHits = 0, camHits = 0, changed = 0, igCases = 0, ablationHits = 0, categoricalHits = 0;
     double ablationChance = 0.0, completeness = 0.0;
     std::vector<double> imageTop, imageRandom, fieldTop, fieldRandom, rankCorrelations;
     QElapsedTimer clock;
@@ -237,6 +268,12 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
                 camHits += pointsAt(e.gradCam, *known) ? 1 : 0;
                 r.pointingChanceAttention += chanceOn(e.imageAttention, *known);
                 r.pointingChanceGradCam += chanceOn(e.gradCam, *known);
+                const auto [ax, ay] = peakOffset(e.imageAttention, *known);
+                const auto [gx, gy] = peakOffset(e.gradCam, *known);
+                r.offsetAttentionX += ax;
+                r.offsetAttentionY += ay;
+                r.offsetGradCamX += gx;
+                r.offsetGradCamY += gy;
             }
             const int cellsCount = e.gradCam.rows * e.gradCam.cols;
             const int k = std::max(1, cellsCount / 10);
@@ -294,6 +331,16 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
                 r.precisionAtKChance += measures::precisionAtKChance(n, c, topK);
                 r.recallAtKChance += measures::recallAtKChance(n, c, topK);
                 r.recallAtKCeiling += static_cast<double>(std::min(topK, c)) / c;
+                for (const QString &field : causal) {
+                    const auto spec = std::find_if(dataset.spec().recordFields.begin(),
+                        dataset.spec().recordFields.end(), [&](const FieldEncoding &f) { return f.name == field; });
+                    if (spec == dataset.spec().recordFields.end() || !byIg.contains(field)
+                        || (spec->type != FieldType::Categorical && spec->type != FieldType::Boolean))
+                        continue;
+                    ++r.categoricalCausal;
+                    categoricalHits += measures::hitsAtK(byIg, { field }, topK);
+                    r.categoricalAtKChance += measures::recallAtKChance(n, 1, topK);
+                }
             }
             // Deletion removes the evidence for the predicted class: the k fields whose IG
             // pushes most towards it, and measures how far that class's probability drops.
@@ -363,12 +410,18 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
         r.pointingGradCam = static_cast<double>(camHits) / r.lesionCases;
         r.pointingChanceAttention /= r.lesionCases;
         r.pointingChanceGradCam /= r.lesionCases;
+        for (double *v : { &r.offsetAttentionX, &r.offsetAttentionY, &r.offsetGradCamX, &r.offsetGradCamY })
+            *v /= r.lesionCases;
     }
     if (r.fieldCases > 0) {
         for (double *v :
             { &r.candidateFields, &r.causalCandidates, &r.precisionAtKIg, &r.recallAtKIg, &r.precisionAtKAttention,
                 &r.recallAtKAttention, &r.precisionAtKChance, &r.recallAtKChance, &r.recallAtKCeiling })
             *v /= r.fieldCases;
+    }
+    if (r.categoricalCausal > 0) {
+        r.categoricalAtKIg = static_cast<double>(categoricalHits) / r.categoricalCausal;
+        r.categoricalAtKChance /= r.categoricalCausal;
     }
     const measures::DeletionMeans image = measures::deletionMeans(imageTop, imageRandom);
     const measures::DeletionMeans fields = measures::deletionMeans(fieldTop, fieldRandom);

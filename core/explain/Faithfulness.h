@@ -25,6 +25,11 @@ struct FaithfulnessReport
     double pointingGradCam = 0.0;
     double pointingChanceAttention = 0.0; ///< mean share of the attention map's cells on the region
     double pointingChanceGradCam = 0.0; ///< the same for Grad-CAM's map
+    /// Mean offset of each map's peak cell from the region's centre, in cells (x right, y down),
+    /// over the pointing-game cases: a map that peaks beside its evidence at a fixed offset (which
+    /// a large receptive field allows) shows here as a mean far from (0, 0).
+    double offsetAttentionX = 0.0, offsetAttentionY = 0.0;
+    double offsetGradCamX = 0.0, offsetGradCamY = 0.0;
 
     int topK = 3;
     int fieldCases = 0; ///< cases with field attributions and at least one causal candidate field
@@ -37,6 +42,11 @@ struct FaithfulnessReport
     double precisionAtKChance = 0.0; ///< mean c/n: a random choice of k fields
     double recallAtKChance = 0.0; ///< mean min(k, n)/n
     double recallAtKCeiling = 0.0; ///< mean min(k, c)/c: the best recall@k possible
+    /// Categorical and yes/no fields among a case's causal fields: over every such (case, field),
+    /// the share found among the top k by |IG|, beside its chance min(k, n)/n (a random top k).
+    int categoricalCausal = 0;
+    double categoricalAtKIg = 0.0;
+    double categoricalAtKChance = 0.0;
 
     double imageDeletionTop = 0.0,
            imageDeletionRandom = 0.0; ///< mean |Δ p| removing Grad-CAM's top cells / random cells (the chance level)

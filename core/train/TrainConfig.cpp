@@ -3,6 +3,18 @@
 
 namespace lepton {
 
+double defaultMapAlignment()
+{
+    return 0.5;
+}
+
+double defaultMapSharpness()
+{
+    // Off: on the 2000-case medical demo (data seed 11, training seed 1) 0.05 and 0.2 made both
+    // maps worse and 0.2 kept an image-only model from learning (docs/BENCHMARKS.md).
+    return 0.0;
+}
+
 QJsonObject TrainConfig::toJson() const
 {
     return QJsonObject { { QStringLiteral("model"), model.toJson() }, { QStringLiteral("epochs"), epochs },
@@ -15,6 +27,7 @@ QJsonObject TrainConfig::toJson() const
         { QStringLiteral("class_weights"), classWeights }, { QStringLiteral("cache_bytes"), cacheBytes },
         { QStringLiteral("max_grad_norm"), maxGradNorm }, { QStringLiteral("image_encoder_from"), imageEncoderFrom },
         { QStringLiteral("freeze_image_epochs"), freezeImageEpochs }, { QStringLiteral("max_events"), maxEvents },
+        { QStringLiteral("map_alignment"), mapAlignment }, { QStringLiteral("map_sharpness"), mapSharpness },
         { QStringLiteral("positive_class"), positiveClass }, { QStringLiteral("template"), templateName } };
 }
 
@@ -56,7 +69,8 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
                 || key == QLatin1String("seed") || key == QLatin1String("threads") || key == QLatin1String("workers")
                 || key == QLatin1String("patience") || key == QLatin1String("cache_bytes")
                 || key == QLatin1String("max_grad_norm") || key == QLatin1String("freeze_image_epochs")
-                || key == QLatin1String("max_events"))
+                || key == QLatin1String("max_events") || key == QLatin1String("map_alignment")
+                || key == QLatin1String("map_sharpness"))
                 return needNumber();
             return R::failure(QStringLiteral("%1: unknown setting").arg(key));
         } else if (key == QLatin1String("epochs"))
@@ -85,6 +99,10 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
             c.freezeImageEpochs = v.toInt();
         else if (key == QLatin1String("max_events"))
             c.maxEvents = v.toInt();
+        else if (key == QLatin1String("map_alignment"))
+            c.mapAlignment = v.toDouble();
+        else if (key == QLatin1String("map_sharpness"))
+            c.mapSharpness = v.toDouble();
         else
             return R::failure(QStringLiteral("%1: unknown setting").arg(key));
     }
@@ -116,6 +134,10 @@ QString TrainConfig::validate() const
         return QStringLiteral("class_weights: '%1' is not balanced or none").arg(classWeights);
     if (patience < 0 || maxEvents < 1)
         return QStringLiteral("patience must be ≥ 0 and max_events ≥ 1");
+    if (!(mapAlignment >= 0.0 && mapAlignment <= 100.0))
+        return QStringLiteral("map_alignment: %1 is outside 0–100").arg(mapAlignment);
+    if (!(mapSharpness >= 0.0 && mapSharpness <= 100.0))
+        return QStringLiteral("map_sharpness: %1 is outside 0–100").arg(mapSharpness);
     return QString();
 }
 

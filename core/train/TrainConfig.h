@@ -12,6 +12,11 @@
 
 namespace lepton {
 
+/// The defaults of TrainConfig::mapAlignment and mapSharpness (measured by
+/// tests/bench/bench_faithfulness.sh, docs/BENCHMARKS.md).
+double defaultMapAlignment();
+double defaultMapSharpness();
+
 /// Everything that defines a training run. The defaults train the demo study well in a few
 /// minutes on two CPU cores.
 struct TrainConfig
@@ -38,6 +43,15 @@ struct TrainConfig
     QString imageEncoderFrom; ///< a checkpoint file (.pt) with image-encoder weights to start from
     int freezeImageEpochs = 0; ///< keep those weights frozen for the first N epochs
     int maxEvents = 32;
+    /// Weight of the map-alignment loss: the image attention map of a flipped image (both axes)
+    /// must be the flipped map of the image (total variation distance, on a quarter of each
+    /// batch). A map that is flip-equivariant cannot sit at a fixed offset from what it points
+    /// at, which the feature map's large receptive field otherwise allows. 0 turns it off.
+    double mapAlignment = defaultMapAlignment();
+    /// Weight of the attention map's entropy (divided by its largest value, ln of the number of
+    /// positions), on every case with an image: flip-equivariance alone is met by a uniform map,
+    /// which points nowhere; this keeps the map concentrated. 0 turns it off.
+    double mapSharpness = defaultMapSharpness();
     QString positiveClass; ///< the class whose probability is the score; empty: the rarer class
     /// The decision template (built-in name or file): "auto" picks the built-in whose classes are
     /// the data's (medical, finance), else generic. Kept with the run; `lepton predict` applies it.

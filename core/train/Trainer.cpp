@@ -95,6 +95,35 @@ struct Session
     }
 };
 
+/// The map-alignment loss (TrainConfig::mapAlignment) on the first quarter of the batch (at least
+/// one case): the attention map of each image flipped along both axes against the flipped map of
+/// the image, as a total variation distance in [0, 1], averaged over the cases with an image.
+/// Flipping both axes turns a map that points at a fixed offset d from its evidence into one that
+/// points at −d, so only d = 0 satisfies it; no ground truth is needed.
+torch::Tensor mapAlignmentLoss(Session &s, const Batch &b, const torch::Tensor &attention)
+{
+    const std::int64_t n = std::max<std::int64_t>(1, b.image.size(0) / 4);
+    torch::Tensor flipped;
+    {
+        const AutocastScope autocast(s.bfloat16);
+        s.model->imageEncoder()->forward(b.image.narrow(0, 0, n).flip({ 2, 3 }), &flipped, nullptr);
+    }
+    const torch::Tensor expected = attention.narrow(0, 0, n).flip({ 1, 2 }).to(torch::kFloat);
+    const torch::Tensor distance = 0.5 * (flipped.to(torch::kFloat) - expected).abs().sum({ 1, 2 }); // [n]
+    const torch::Tensor weight = b.imagePresent.narrow(0, 0, n).to(torch::kFloat);
+    return (distance * weight).sum() / weight.sum().clamp_min(1.0);
+}
+
+/// The attention maps' mean entropy over the cases with an image, divided by ln(positions): 0 for
+/// a map on one position, 1 for a uniform one (TrainConfig::mapSharpness).
+torch::Tensor mapEntropy(const Batch &b, const torch::Tensor &attention)
+{
+    const torch::Tensor a = attention.to(torch::kFloat).flatten(1); // [B, h*w]
+    const torch::Tensor entropy = -(a * (a + 1e-12).log()).sum(1) / std::log(static_cast<double>(a.size(1)));
+    const torch::Tensor weight = b.imagePresent.to(torch::kFloat);
+    return (entropy * weight).sum() / weight.sum().clamp_min(1.0);
+}
+
 /// Writes the step metrics of an epoch that is ending early (cancelled, non-finite loss); when the
 /// study refuses them the run still ends, and the log says which curve points are missing.
 void keepStepMetrics(const Session &s, RunRepository &runs, const std::vector<MetricRow> &stepRows)
@@ -337,6 +366,13 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
                 loss = torch::nn::functional::cross_entropy(fo.logits.to(torch::kFloat), b.labels,
                     torch::nn::functional::CrossEntropyFuncOptions().weight(s.classWeight));
             }
+            // The reported loss stays the classification loss; the map alignment is added for the
+            // gradient only.
+            torch::Tensor objective = loss;
+            if (s.config.mapAlignment > 0.0 && !freeze && fo.imageAttention.defined())
+                objective = objective + s.config.mapAlignment * mapAlignmentLoss(s, b, fo.imageAttention);
+            if (s.config.mapSharpness > 0.0 && !freeze && fo.imageAttention.defined())
+                objective = objective + s.config.mapSharpness * mapEntropy(b, fo.imageAttention);
             if (const double offset = testLossOffset(step)) // a test's spoiled loss (util/TestHooks.h)
                 loss = loss + offset;
             const double lossValue = loss.item<double>();
@@ -352,7 +388,7 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
                         .arg(lr));
             }
             s.optimizer->zero_grad();
-            loss.backward();
+            objective.backward();
             torch::nn::utils::clip_grad_norm_(s.model->parameters(), s.config.maxGradNorm);
             s.optimizer->step();
 

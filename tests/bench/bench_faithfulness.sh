@@ -52,13 +52,20 @@ def stat(values):
 def get(r, k):
     x = r.get(k)
     return x.get("value") if isinstance(x, dict) else x
+def offset(r, k):
+    v = r.get(k)
+    return (v[0] ** 2 + v[1] ** 2) ** 0.5 if v else None
 rows = [
     ("test AUROC", [t["test"]["auroc"] for t in trains], None),
     ("pointing game, attention", [get(r, "pointing_game_attention") for r in reps], "pointing_game_chance_attention"),
     ("pointing game, Grad-CAM", [get(r, "pointing_game_gradcam") for r in reps], "pointing_game_chance_gradcam"),
+    ("mean peak offset (cells), attention", [offset(r, "peak_offset_attention") for r in reps], None),
+    ("mean peak offset (cells), Grad-CAM", [offset(r, "peak_offset_gradcam") for r in reps], None),
     ("precision@k, IG", [get(r, "precision_at_k_ig") for r in reps], "precision_at_k_chance"),
     ("recall@k, IG", [get(r, "recall_at_k_ig") for r in reps], "recall_at_k_chance"),
+    ("categorical causal field in top k, IG", [get(r, "categorical_at_k_ig") for r in reps], "categorical_at_k_chance"),
     ("precision@k, field attention", [get(r, "precision_at_k_attention") for r in reps], "precision_at_k_chance"),
+    ("recall@k, field attention", [get(r, "recall_at_k_attention") for r in reps], "recall_at_k_chance"),
     ("modality ablation agreement", [get(r, "modality_ablation_agreement") for r in reps], "modality_ablation_chance"),
     ("image deletion top (random beside)", [get(r, "image_deletion_top") for r in reps], "image_deletion_random"),
     ("field deletion top (random beside)", [get(r, "field_deletion_top") for r in reps], "field_deletion_random"),
