@@ -535,10 +535,22 @@ void TestTemplates::commandLine()
     QCOMPARE(entries->size(), std::size_t(1));
     QCOMPARE(entries->front().actor, QStringLiteral("dr who"));
     QCOMPARE(entries->front().action, auditaction::RunRedecide);
-    // Usage errors.
+    // Usage errors, then bad input (exit 3): a dataset the study lacks, a template file that is not one.
     r = runCli(
         { QStringLiteral("runs"), QStringLiteral("redecide"), study, QStringLiteral("--run"), QString::number(run) });
     QCOMPARE(r.code, 2);
+    r = runCli({ QStringLiteral("template"), QStringLiteral("init"), study, QStringLiteral("--dataset"),
+        QStringLiteral("999") });
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("999")), qPrintable(r.err));
+    const QString broken = m_dir.filePath(QStringLiteral("broken-template.json"));
+    QFile f(broken);
+    QVERIFY(f.open(QIODevice::WriteOnly) && f.write("{\"classes\": [") > 0);
+    f.close();
+    r = runCli({ QStringLiteral("runs"), QStringLiteral("redecide"), study, QStringLiteral("--run"),
+        QString::number(run), QStringLiteral("--template"), broken });
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("broken-template.json")), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestTemplates)

@@ -131,7 +131,7 @@ int runRedecide(const QStringList &args)
     auto chosen = DomainTemplate::load(p.value(templateOption));
     if (!chosen) {
         printErr(QStringLiteral("lepton %1: %2\n").arg(command, chosen.error()));
-        return ExitFailure;
+        return ExitInvalidInput;
     }
     const QString path = p.positionalArguments().first();
     auto study = Study::open(path, p.isSet(dryRun) ? Study::Mode::ReadOnly : Study::Mode::ReadWrite);

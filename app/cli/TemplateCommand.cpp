@@ -56,13 +56,13 @@ int runTemplateInit(const QStringList &args)
     auto ds = DatasetRepository(*study.value()).find(p.value(dataset));
     if (!ds) {
         printErr(QStringLiteral("lepton %1: %2\n").arg(command, ds.error()));
-        return ExitFailure;
+        return ExitInvalidInput;
     }
     TemplateFromDataNotes notes;
     auto t = templateFromData(*study.value(), ds->id, &notes);
     if (!t) {
         printErr(QStringLiteral("lepton %1: %2\n").arg(command, t.error()));
-        return ExitFailure;
+        return ExitInvalidInput;
     }
     const QByteArray bytes = QJsonDocument(t->toJson()).toJson(QJsonDocument::Indented);
     if (p.isSet(output)) {
