@@ -160,16 +160,18 @@ void TestInspectReview::inspectorShowsAndTogglesACase()
     // Modality weights and field attributions as bars.
     QCOMPARE(p->modalityChart()->barCount(), 3);
     QVERIFY(p->fieldChart()->barCount() >= 1);
-    // The image with the attention map; toggling to Grad-CAM changes the picture; none hides it.
+    // The image with Grad-CAM by default; toggling to the attention map changes the picture; none
+    // hides it.
     QVERIFY(p->heatmap()->hasImage());
     QVERIFY(p->heatmap()->hasMap());
-    const QImage attention = p->heatmap()->composed();
-    p->overlayBox()->setCurrentIndex(p->overlayBox()->findData(int(CaseExplanationPanel::Overlay::GradCam)));
+    QCOMPARE(p->overlayBox()->currentData().toInt(), int(CaseExplanationPanel::Overlay::GradCam));
     const QImage cam = p->heatmap()->composed();
+    p->overlayBox()->setCurrentIndex(p->overlayBox()->findData(int(CaseExplanationPanel::Overlay::Attention)));
+    const QImage attention = p->heatmap()->composed();
     QVERIFY(attention != cam);
     p->overlayBox()->setCurrentIndex(p->overlayBox()->findData(int(CaseExplanationPanel::Overlay::None)));
     QVERIFY(!p->heatmap()->overlayVisible());
-    p->overlayBox()->setCurrentIndex(0);
+    p->overlayBox()->setCurrentIndex(p->overlayBox()->findData(int(CaseExplanationPanel::Overlay::Attention)));
     p->opacitySlider()->setValue(90);
     QVERIFY(p->heatmap()->composed() != attention);
     p->colourMapBox()->setCurrentIndex(1);

@@ -65,8 +65,10 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     // so the charts below do not move when one case's text is a line shorter.
     m_decision->setMinimumHeight(m_decision->fontMetrics().lineSpacing() * (compact ? 5 : 7));
 
-    m_overlay->addItem(tr("Attention map"), int(Overlay::Attention));
+    // Grad-CAM first: it is the map that points at the evidence (pointing game, docs/BENCHMARKS.md);
+    // the attention map of a model trained with map alignment is mostly flat.
     m_overlay->addItem(tr("Grad-CAM"), int(Overlay::GradCam));
+    m_overlay->addItem(tr("Attention map"), int(Overlay::Attention));
     m_overlay->addItem(tr("No overlay"), int(Overlay::None));
     m_overlay->setToolTip(tr("What is laid over the image (T toggles it)"));
     m_colourMap->addItem(tr("Jet"), int(HeatmapView::ColourMap::Jet));
