@@ -53,6 +53,7 @@ private Q_SLOTS:
     void reviewThreeCasesByKeyboard();
     void queueResumesWhereTheReviewerLeft();
     void queueFilters();
+    void reviewOfAnEarlierDecisionIsFlagged();
     void exportsTheReviewReport();
     void exportsInTheBackground();
     void readOnlyStudyRefusesTheExport();
@@ -451,6 +452,35 @@ void TestInspectReview::queueFilters()
     waitForQueue(view);
     for (int r = 1; r < view.queueModel()->rowCount(); ++r)
         QVERIFY(view.queueModel()->itemAt(r - 1)->probability <= view.queueModel()->itemAt(r)->probability);
+}
+
+void TestInspectReview::reviewOfAnEarlierDecisionIsFlagged()
+{
+    // Two accepted cases: one still has the decision the reviewer saw, the other was decided again
+    // since (another template); only that one says so.
+    std::vector<ReviewItem> items(2);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        ReviewItem &it = items[i];
+        it.predictionId = static_cast<qint64>(i + 1);
+        it.caseKey = QStringLiteral("C%1").arg(i + 1);
+        it.decision = it.decidedClass = it.predicted = QStringLiteral("normal");
+        it.reviewed = true;
+        ReviewRecord r;
+        r.reviewer = QStringLiteral("dr. test");
+        r.verdict = QStringLiteral("accept");
+        r.seen = QJsonObject { { QStringLiteral("decision"),
+            i == 0 ? QStringLiteral("normal") : QStringLiteral("abnormal") } };
+        it.latest = r;
+    }
+    ReviewQueueModel model;
+    model.setLoadedQueue(nullptr, 1, ReviewFilter(), 2, items);
+    QCOMPARE(model.index(0, ReviewQueueModel::Verdict).data().toString(), QStringLiteral("accept (dr. test)"));
+    QCOMPARE(model.index(1, ReviewQueueModel::Verdict).data().toString(),
+        QStringLiteral("accept (dr. test) · decided abnormal then"));
+    QVERIFY(model.index(1, ReviewQueueModel::Verdict)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("decided again")));
 }
 
 void TestInspectReview::exportsTheReviewReport()

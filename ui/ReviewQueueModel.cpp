@@ -146,16 +146,26 @@ QVariant ReviewQueueModel::data(const QModelIndex &index, int role) const
         return tip ? tr("%1 is more likely, but %2 is decided (the rule weighs the costs of errors)")
                          .arg(it->predicted, it->decidedClass)
                    : it->predicted;
-    case Verdict:
+    case Verdict: {
         if (!it->latest)
             return tr("to review");
         if (!it->reviewed) // comments only
             return tr("to review · commented (%1)").arg(it->latest->reviewer);
-        if (it->latest->verdict == QLatin1String("override"))
-            return tr("override → %1 (%2)").arg(it->latest->chosenClass, it->latest->reviewer);
-        if (it->latest->verdict == QLatin1String("accept"))
-            return tr("accept (%1)").arg(it->latest->reviewer);
-        return tr("%1 (%2)").arg(it->latest->verdict, it->latest->reviewer);
+        QString text = it->latest->verdict == QLatin1String("override")
+            ? tr("override → %1 (%2)").arg(it->latest->chosenClass, it->latest->reviewer)
+            : it->latest->verdict == QLatin1String("accept")
+            ? tr("accept (%1)").arg(it->latest->reviewer)
+            : tr("%1 (%2)").arg(it->latest->verdict, it->latest->reviewer);
+        // A run decided again (another template) since the review: the reviewer judged another
+        // decision than the one shown now.
+        const QString was = it->latest->seen.value(QStringLiteral("decision")).toString();
+        if (!was.isEmpty() && was != it->decision)
+            text += tip ? tr(" — reviewed when the decision was %1; the run has been decided again since, so this "
+                             "case needs another look")
+                              .arg(was)
+                        : tr(" · decided %1 then").arg(was);
+        return text;
+    }
     }
     return {};
 }
