@@ -569,7 +569,7 @@ Counterfactual Explainer::searchCounterfactual(const Batch &one, const Predictio
     // changed. What it cannot reach says how far the actionable fields go at best.
     std::optional<double> bestReached;
     const std::size_t decidedAt = static_cast<std::size_t>(std::max(0, decided));
-    if (found.empty() && singles.size() > 2 && decided >= 0) {
+    if (found.empty() && singles.size() > 2 && decided >= 0 && decidedAt < before.calibrated.size()) {
         std::vector<Move> chosen;
         std::vector<bool> used(singles.size(), false);
         double score = before.calibrated.at(decidedAt);
@@ -594,9 +594,9 @@ Counterfactual Explainer::searchCounterfactual(const Batch &one, const Predictio
                     flip = static_cast<int>(i);
                     flipCost = costOf(candidates[i]);
                 }
-                if (rows[i].calibrated.at(decidedAt) < betterScore) {
+                if (decidedAt < rows[i].calibrated.size() && rows[i].calibrated[decidedAt] < betterScore) {
                     better = static_cast<int>(i);
-                    betterScore = rows[i].calibrated.at(decidedAt);
+                    betterScore = rows[i].calibrated[decidedAt];
                 }
             }
             if (flip >= 0) {
