@@ -81,6 +81,13 @@ void TestHeatmapView::drawsAnOrdinaryMapWithAColourBar()
                     && qAbs(c.blue() - low.blue()) < 8);
         }
     QVERIFY2(foundHigh && foundLow, "the colour bar shows both ends of the colour map");
+    // A caption under the drawn map (the image barely moved p): the map stays, the picture changes.
+    view.setCaption(QStringLiteral("this map explains little of the decision"));
+    QCOMPARE(view.caption(), QStringLiteral("this map explains little of the decision"));
+    QVERIFY(view.colourBarVisible());
+    QVERIFY(view.grab().toImage() != shot);
+    view.setCaption(QString());
+    QCOMPARE(view.grab().toImage(), shot);
     view.setOverlayVisible(false);
     QVERIFY(!view.colourBarVisible());
 }

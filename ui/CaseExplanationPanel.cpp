@@ -23,7 +23,13 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace {
+
+/// Below this change of p (a probability, here 1 point) masking the image counts as barely moving
+/// the decision, and the map says so.
+constexpr double kSmallImageEffect = 0.01;
 
 /// A class name in its colour (warm for the worrying class, cool for the others).
 QString coloured(const QString &className, const QString &positiveClass)
@@ -221,6 +227,7 @@ void CaseExplanationPanel::resetContent(const QString &message)
     m_decision->setText(message.isEmpty() ? tr("Pick a case to see why the model decided as it did.") : message);
     m_heatmap->setMessage(message);
     m_heatmap->setMap({}, 0, 0);
+    m_heatmap->setCaption(QString());
     m_heatmap->setBox(std::nullopt);
     m_modalities->clear();
     m_fields->clear();
@@ -416,6 +423,15 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
             : name == QLatin1String("record") ? tr("record")
                                               : tr("history");
     };
+    // A map explains an image's part in the decision; when masking the image barely moves p, the
+    // map says little about this decision, whatever it shows.
+    QString caption;
+    for (const auto &[name, change] : e.modalityAblation)
+        if (name == QLatin1String("image") && std::isfinite(change) && std::abs(change) < kSmallImageEffect)
+            caption = tr("Without the image p(%1) changes by %2 points: this map explains little of the decision")
+                          .arg(view.positiveClass)
+                          .arg(100.0 * std::abs(change), 0, 'f', 1);
+    m_heatmap->setCaption(caption);
     if (!e.modalityAblation.empty()) {
         // What drove the decision: the change of p when each modality is masked, with the
         // fusion's attention weight beside it (docs/EXPLANATIONS.md, "Which to read first").

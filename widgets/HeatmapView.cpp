@@ -150,6 +150,14 @@ void HeatmapView::setBoxVisible(bool on)
     update();
 }
 
+void HeatmapView::setCaption(const QString &caption)
+{
+    if (caption == m_caption)
+        return;
+    m_caption = caption;
+    update();
+}
+
 void HeatmapView::setMessage(const QString &message)
 {
     m_image = QImage();
@@ -198,7 +206,8 @@ void HeatmapView::paintEvent(QPaintEvent *)
     // Room on the right for the colour bar and its labels, below for a note on the map.
     const bool bar = colourBarVisible();
     const int barRoom = bar ? 16 + fontMetrics().horizontalAdvance(tr("high")) + 10 : 0;
-    const int noteRoom = m_mapNote.isEmpty() ? 0 : 3 * fontMetrics().height() + 6;
+    const QString note = !m_mapNote.isEmpty() ? m_mapNote : (bar ? m_caption : QString());
+    const int noteRoom = note.isEmpty() ? 0 : 3 * fontMetrics().height() + 6;
     const QSize area(std::max(1, width() - barRoom), std::max(1, height() - noteRoom));
     const QSize fitted = img.size().scaled(area, Qt::KeepAspectRatio);
     const QRect target(QPoint((area.width() - fitted.width()) / 2, (area.height() - fitted.height()) / 2), fitted);
@@ -219,8 +228,8 @@ void HeatmapView::paintEvent(QPaintEvent *)
         p.drawText(QPoint(tx, barRect.top() + fontMetrics().ascent()), tr("high"));
         p.drawText(QPoint(tx, barRect.bottom()), tr("low"));
     }
-    if (!m_mapNote.isEmpty()) {
+    if (!note.isEmpty()) {
         p.setPen(palette().color(QPalette::WindowText));
-        p.drawText(QRect(4, height() - noteRoom, width() - 8, noteRoom), Qt::AlignCenter | Qt::TextWordWrap, m_mapNote);
+        p.drawText(QRect(4, height() - noteRoom, width() - 8, noteRoom), Qt::AlignCenter | Qt::TextWordWrap, note);
     }
 }

@@ -31,6 +31,10 @@ public:
     void setBoxVisible(bool on);
     /// Shows no image but a short message.
     void setMessage(const QString &message);
+    /// A line under a drawn map that qualifies it (e.g. that the image barely changed the
+    /// decision); empty for none. A degenerate map's note takes its place.
+    void setCaption(const QString &caption);
+    QString caption() const { return m_caption; }
 
     bool hasImage() const { return !m_image.isNull(); }
     bool hasMap() const { return !m_map.isEmpty(); }
@@ -77,4 +81,5 @@ private:
     bool m_boxVisible = true;
     QString m_message;
     QString m_mapNote;
+    QString m_caption;
 };
