@@ -372,6 +372,10 @@ void TestInspectReview::reviewThreeCasesByKeyboard()
                 .data()
                 .toString()
                 .startsWith(QStringLiteral("to review")));
+    // T shows the next overlay (Grad-CAM, attention, none, and round again).
+    const int overlayBefore = view.panel()->overlayBox()->currentIndex();
+    QTest::keyClick(view.queueView(), Qt::Key_T);
+    QCOMPARE(view.panel()->overlayBox()->currentIndex(), (overlayBefore + 1) % view.panel()->overlayBox()->count());
     // P goes back; the override is in the second case's history with who and why.
     QTest::keyClick(view.queueView(), Qt::Key_P);
     QCOMPARE(view.currentPrediction(), second);

@@ -249,6 +249,11 @@ void CaseExplanationPanel::setOverlay(Overlay overlay)
     m_overlay->setCurrentIndex(m_overlay->findData(int(overlay)));
 }
 
+void CaseExplanationPanel::cycleOverlay()
+{
+    m_overlay->setCurrentIndex((m_overlay->currentIndex() + 1) % std::max(1, m_overlay->count()));
+}
+
 CaseExplanationPanel::Overlay CaseExplanationPanel::overlay() const
 {
     return Overlay(m_overlay->currentData().toInt());

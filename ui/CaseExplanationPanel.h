@@ -37,6 +37,9 @@ public:
 
     explicit CaseExplanationPanel(bool compact = false, QWidget *parent = nullptr);
 
+    /// Shows the next overlay (Grad-CAM, attention map, none, then again): the views' T key.
+    void cycleOverlay();
+
     /// Loads the case as `runId` predicted and explained it, off the GUI thread; a later call
     /// supersedes this one. caseShown() follows; when the run has no prediction for the case the
     /// panel says what to do and error() holds it.

@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QShortcut>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -66,6 +67,11 @@ InspectorView::InspectorView(QWidget *parent)
     layout->addWidget(m_hint);
     layout->addWidget(scroll, 1);
 
+    // T shows the next overlay while the view has focus (the case field keeps its letters); the
+    // comparison follows the first panel's choice.
+    auto *toggle = new QShortcut(QKeySequence(Qt::Key_T), this);
+    toggle->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(toggle, &QShortcut::activated, m_panel, &CaseExplanationPanel::cycleOverlay);
     connect(m_caseEdit, &QLineEdit::returnPressed, this, &InspectorView::openFromEdit);
     connect(m_open, &QPushButton::clicked, this, &InspectorView::openFromEdit);
     connect(m_runs, &QComboBox::activated, this, [this] {

@@ -204,6 +204,7 @@ ReviewView::ReviewView(QWidget *parent)
         { QKeySequence(Qt::Key_C), [this] { openCommentDialog(); } },
         { QKeySequence(Qt::Key_N), [this] { next(); } },
         { QKeySequence(Qt::Key_P), [this] { previous(); } },
+        { QKeySequence(Qt::Key_T), [this] { m_panel->cycleOverlay(); } },
     };
     for (const auto &k : keys) {
         auto *s = new QShortcut(k.key, this);
