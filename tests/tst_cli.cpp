@@ -296,6 +296,10 @@ void TestCli::trainEvaluatePredictExport()
              "precision_at_k_chance", "recall_at_k_chance", "image_deletion_random", "field_deletion_random" })
         QVERIFY2(report.contains(QLatin1String(key)), key);
     QVERIFY(!report.contains(QStringLiteral("counterfactuals_verified")));
+    // The study's cases have images: the image deletion ran on each case that has one.
+    QVERIFY(report.value(QStringLiteral("image_deletion_cases")).toInt() > 0);
+    QVERIFY(report.value(QStringLiteral("image_deletion_random")).isDouble());
+    QCOMPARE(report.value(QStringLiteral("field_deletion_cases")).toInt(), 12);
     // Stability needs --report and another run of the same data.
     r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--case"),
         QStringLiteral("P00002"), QStringLiteral("--stability-run"), QStringLiteral("987") });

@@ -119,10 +119,12 @@ QJsonObject FaithfulnessReport::toJson() const
         { QStringLiteral("categorical_causal"), categoricalCausal },
         { QStringLiteral("categorical_at_k_ig"), orNull(categoricalCausal > 0, categoricalAtKIg) },
         { QStringLiteral("categorical_at_k_chance"), orNull(categoricalCausal > 0, categoricalAtKChance) },
-        { QStringLiteral("image_deletion_top"), imageDeletionTop },
-        { QStringLiteral("image_deletion_random"), imageDeletionRandom },
-        { QStringLiteral("field_deletion_top"), fieldDeletionTop },
-        { QStringLiteral("field_deletion_random"), fieldDeletionRandom },
+        { QStringLiteral("image_deletion_top"), orNull(imageDeletionCases > 0, imageDeletionTop) },
+        { QStringLiteral("image_deletion_random"), orNull(imageDeletionCases > 0, imageDeletionRandom) },
+        { QStringLiteral("image_deletion_cases"), imageDeletionCases },
+        { QStringLiteral("field_deletion_top"), orNull(fieldDeletionCases > 0, fieldDeletionTop) },
+        { QStringLiteral("field_deletion_random"), orNull(fieldDeletionCases > 0, fieldDeletionRandom) },
+        { QStringLiteral("field_deletion_cases"), fieldDeletionCases },
         { QStringLiteral("modality_ablation_agreement"),
             orNull(modalityAblationAgreement >= 0.0, modalityAblationAgreement) },
         { QStringLiteral("modality_ablation_chance"),
@@ -190,12 +192,18 @@ QString FaithfulnessReport::table() const
     } else {
         t += QStringLiteral("  causal fields: not measured (no case with field attributions and a causal field)\n");
     }
-    t += row(QStringLiteral("image deletion |Δp|, top 10 % Grad-CAM cells"), num(imageDeletionTop, 4),
-        num(imageDeletionRandom, 4) + QStringLiteral(" (random cells; ") + ratio(imageDeletionTop, imageDeletionRandom)
-            + QStringLiteral(")"));
-    t += row(QStringLiteral("field deletion, drop of predicted class, top %1").arg(topK), num(fieldDeletionTop, 4),
-        num(fieldDeletionRandom, 4) + QStringLiteral(" (random fields; ") + ratio(fieldDeletionTop, fieldDeletionRandom)
-            + QStringLiteral(")"));
+    if (imageDeletionCases > 0)
+        t += row(QStringLiteral("image deletion |Δp|, top 10 % Grad-CAM cells"), num(imageDeletionTop, 4),
+            num(imageDeletionRandom, 4) + QStringLiteral(" (random cells; ")
+                + ratio(imageDeletionTop, imageDeletionRandom) + QStringLiteral(")"));
+    else
+        t += QStringLiteral("  image deletion: not measured (no case with an image and a Grad-CAM map)\n");
+    if (fieldDeletionCases > 0)
+        t += row(QStringLiteral("field deletion, drop of predicted class, top %1").arg(topK), num(fieldDeletionTop, 4),
+            num(fieldDeletionRandom, 4) + QStringLiteral(" (random fields; ")
+                + ratio(fieldDeletionTop, fieldDeletionRandom) + QStringLiteral(")"));
+    else
+        t += QStringLiteral("  field deletion: not measured (no case with field attributions)\n");
     if (modalityAblationAgreement >= 0.0)
         t += row(QStringLiteral("modality ablation agrees with planted modality"), num(modalityAblationAgreement),
             num(modalityAblationChance) + QStringLiteral("   (%1 cases)").arg(modalityAblationCases));
@@ -429,6 +437,8 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
     r.imageDeletionRandom = image.random;
     r.fieldDeletionTop = fields.top;
     r.fieldDeletionRandom = fields.random;
+    r.imageDeletionCases = static_cast<int>(imageTop.size());
+    r.fieldDeletionCases = static_cast<int>(fieldTop.size());
     if (r.modalityAblationCases > 0) {
         r.modalityAblationAgreement = static_cast<double>(ablationHits) / r.modalityAblationCases;
         r.modalityAblationChance = ablationChance / r.modalityAblationCases;

@@ -52,6 +52,7 @@ struct FaithfulnessReport
            imageDeletionRandom = 0.0; ///< mean |Δ p| removing Grad-CAM's top cells / random cells (the chance level)
     double fieldDeletionTop = 0.0,
            fieldDeletionRandom = 0.0; ///< mean drop of the predicted class resetting the top-k IG fields / random ones
+    int imageDeletionCases = 0, fieldDeletionCases = 0; ///< cases each deletion test ran on (0: not measured)
 
     /// Share of the cases with a planted dominant modality (one the model sees in the case) where
     /// masking that modality changes p most (CaseExplanation::modalityAblation); -1 when not
