@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ImageDecoder.h"
 
+#include "data/Dicom.h"
+
 #include <QCryptographicHash>
 #include <QFile>
 
@@ -151,6 +153,20 @@ Result<cv::Mat> decodeBytes(const QByteArray &bytes, const QString &path, const 
 {
     if (bytes.isEmpty())
         return Result<cv::Mat>::failure(QStringLiteral("image %1 is empty (0 bytes); replace the file").arg(path));
+    if (DicomReader::looksLikeDicom(bytes, path)) {
+        auto dicom = DicomReader::read(bytes, path, limits.maxPixels);
+        if (!dicom)
+            return Result<cv::Mat>::failure(dicom.error());
+        cv::Mat image = DicomReader::render(dicom.value(), limits.dicomWindow);
+        if (image.cols < limits.minSide || image.rows < limits.minSide)
+            return Result<cv::Mat>::failure(
+                QStringLiteral("image %1 is only %2×%3 pixels, smaller than %4×%4; use a larger image")
+                    .arg(path)
+                    .arg(image.cols)
+                    .arg(image.rows)
+                    .arg(limits.minSide));
+        return image;
+    }
     auto header = ImageDecoder::readHeader(bytes, path);
     if (!header)
         return Result<cv::Mat>::failure(header.error());
@@ -228,13 +244,20 @@ Result<ImageHeader> ImageDecoder::readHeader(const QByteArray &bytes, const QStr
             return corrupt(path, QStringLiteral("a TIFF shorter than its header"));
         return tiffHeader(d, size, path);
     }
+    if (DicomReader::looksLikeDicom(bytes, path)) {
+        auto dicom = DicomReader::header(bytes, path);
+        if (!dicom)
+            return HeaderResult::failure(dicom.error());
+        return ImageHeader { QByteArrayLiteral("dicom"), dicom->width, dicom->height };
+    }
     if (starts("II+\0", 4) || starts("MM\0+", 4))
         return HeaderResult::failure(
             QStringLiteral("image %1 is a BigTIFF, which is not supported; save it as PNG or as a plain TIFF")
                 .arg(path));
-    return HeaderResult::failure(QStringLiteral("image %1 is not a PNG, JPEG, BMP or TIFF image (by its first bytes); "
-                                                "convert it, or remove it from the manifest")
-                                     .arg(path));
+    return HeaderResult::failure(
+        QStringLiteral("image %1 is not a PNG, JPEG, BMP, TIFF or DICOM image (by its first bytes); "
+                       "convert it, or remove it from the manifest")
+            .arg(path));
 }
 
 Result<ImageInfo> ImageDecoder::inspect(const QString &path, const ImageDecodeLimits &limits)
@@ -242,10 +265,32 @@ Result<ImageInfo> ImageDecoder::inspect(const QString &path, const ImageDecodeLi
     auto bytes = readBytes(path);
     if (!bytes)
         return Result<ImageInfo>::failure(bytes.error());
+    ImageInfo info;
+    if (DicomReader::looksLikeDicom(bytes.value(), path)) {
+        auto dicom = DicomReader::read(bytes.value(), path, limits.maxPixels);
+        if (!dicom)
+            return Result<ImageInfo>::failure(dicom.error());
+        info.format = QByteArrayLiteral("dicom");
+        info.frames = dicom->frames;
+        info.burnedInAnnotation = dicom->burnedInAnnotation;
+        info.transferSyntax = dicom->transferSyntaxName;
+        info.width = dicom->values.cols;
+        info.height = dicom->values.rows;
+        info.channels = dicom->values.channels();
+        info.bits = 8; // rendered through the window
+        if (info.width < limits.minSide || info.height < limits.minSide)
+            return Result<ImageInfo>::failure(
+                QStringLiteral("image %1 is only %2×%3 pixels, smaller than %4×%4; use a larger image")
+                    .arg(path)
+                    .arg(info.width)
+                    .arg(info.height)
+                    .arg(limits.minSide));
+        info.sha256 = QCryptographicHash::hash(bytes.value(), QCryptographicHash::Sha256).toHex();
+        return info;
+    }
     auto image = decodeBytes(bytes.value(), path, limits);
     if (!image)
         return Result<ImageInfo>::failure(image.error());
-    ImageInfo info;
     info.width = image->cols;
     info.height = image->rows;
     info.channels = image->channels();

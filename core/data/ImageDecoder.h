@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "data/DicomWindow.h"
 #include "util/Result.h"
 
 #include <QByteArray>
@@ -20,12 +21,16 @@ struct ImageInfo
     int channels = 0;
     int bits = 0;
     QByteArray sha256; ///< hex
+    QByteArray format; ///< as ImageHeader::format
+    int frames = 1; ///< DICOM: frames in the file (the first is used)
+    bool burnedInAnnotation = false; ///< DICOM: BurnedInAnnotation = YES
+    QString transferSyntax; ///< DICOM: its transfer syntax, in words
 };
 
 /// What an image file's header says, read without decoding its pixels.
 struct ImageHeader
 {
-    QByteArray format; ///< "png", "jpeg", "bmp" or "tiff"
+    QByteArray format; ///< "png", "jpeg", "bmp", "tiff" or "dicom"
     int width = 0;
     int height = 0;
 };
@@ -35,9 +40,11 @@ struct ImageDecodeLimits
 {
     qint64 maxPixels = 100'000'000;
     int minSide = 8;
+    DicomWindow dicomWindow; ///< how a DICOM image's values become grey levels
 };
 
-/// Decodes images through OpenCV (PNG, JPEG, BMP, TIFF; 8 or 16 bit; grey or colour).
+/// Decodes images through OpenCV (PNG, JPEG, BMP, TIFF; 8 or 16 bit; grey or colour) and DICOM
+/// files through data/Dicom.h (windowed to 8 bits as the limits' dicomWindow says).
 /// Failures come back as messages naming the file and what to do; OpenCV exceptions never escape.
 ///
 /// Before any pixel is decoded, the file's own header is read here (not by the codec): the format

@@ -1,0 +1,937 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "Dicom.h"
+
+#include "data/DicomGuard.h"
+#include "data/DicomStructure.h"
+
+#include <QDate>
+#include <QFile>
+#include <QFileInfo>
+
+#include <gdcmAttribute.h>
+#include <gdcmDataElement.h>
+#include <gdcmDicts.h>
+#include <gdcmFileMetaInformation.h>
+#include <gdcmGlobal.h>
+#include <gdcmImage.h>
+#include <gdcmImageChangeTransferSyntax.h>
+#include <gdcmImageReader.h>
+#include <gdcmImageWriter.h>
+#include <gdcmMediaStorage.h>
+#include <gdcmReader.h>
+#include <gdcmSequenceOfItems.h>
+#include <gdcmStringFilter.h>
+#include <gdcmTrace.h>
+#include <gdcmTransferSyntax.h>
+#include <gdcmUIDGenerator.h>
+#include <gdcmWriter.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+namespace lepton {
+namespace {
+
+using TS = gdcm::TransferSyntax;
+
+/// GDCM prints warnings to stderr and builds its dictionaries lazily: both once, before any
+/// reader runs on a worker thread.
+void initGdcm()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        gdcm::Trace::SetDebug(false);
+        gdcm::Trace::SetWarning(false);
+        gdcm::Trace::SetError(false);
+        static_cast<void>(gdcm::Global::GetInstance().GetDicts()); // loads the dictionaries
+    });
+}
+
+struct SyntaxName
+{
+    const char *name;
+    TS::TSType type;
+};
+constexpr SyntaxName kSyntaxes[] = {
+    { "implicit-le", TS::ImplicitVRLittleEndian },
+    { "explicit-le", TS::ExplicitVRLittleEndian },
+    { "explicit-be", TS::ExplicitVRBigEndian },
+    { "deflated", TS::DeflatedExplicitVRLittleEndian },
+    { "rle", TS::RLELossless },
+    { "jpeg-baseline", TS::JPEGBaselineProcess1 },
+    { "jpeg-extended", TS::JPEGExtendedProcess2_4 },
+    { "jpeg-lossless", TS::JPEGLosslessProcess14_1 },
+    { "jpeg-ls", TS::JPEGLSLossless },
+    { "jpeg2000", TS::JPEG2000Lossless },
+};
+
+/// "JPEG 2000 (1.2.840.10008.1.2.4.90)": the syntax's name and UID, for messages.
+QString syntaxText(const TS &ts)
+{
+    const char *uid = TS::GetTSString(ts);
+    const QString u = QString::fromLatin1(uid ? uid : "").trimmed();
+    QString name;
+    switch (TS::TSType(ts)) {
+    case TS::ImplicitVRLittleEndian:
+        name = QStringLiteral("implicit VR little endian");
+        break;
+    case TS::ExplicitVRLittleEndian:
+        name = QStringLiteral("explicit VR little endian");
+        break;
+    case TS::ExplicitVRBigEndian:
+        name = QStringLiteral("explicit VR big endian");
+        break;
+    case TS::DeflatedExplicitVRLittleEndian:
+        name = QStringLiteral("deflated explicit VR little endian");
+        break;
+    case TS::RLELossless:
+        name = QStringLiteral("RLE lossless");
+        break;
+    case TS::JPEGBaselineProcess1:
+        name = QStringLiteral("JPEG baseline");
+        break;
+    case TS::JPEGExtendedProcess2_4:
+        name = QStringLiteral("JPEG extended");
+        break;
+    case TS::JPEGLosslessProcess14:
+        name = QStringLiteral("JPEG lossless");
+        break;
+    case TS::JPEGLosslessProcess14_1:
+        name = QStringLiteral("JPEG lossless (first-order prediction)");
+        break;
+    case TS::JPEGLSLossless:
+        name = QStringLiteral("JPEG-LS lossless");
+        break;
+    case TS::JPEGLSNearLossless:
+        name = QStringLiteral("JPEG-LS near-lossless");
+        break;
+    case TS::JPEG2000Lossless:
+        name = QStringLiteral("JPEG 2000 lossless");
+        break;
+    case TS::JPEG2000:
+        name = QStringLiteral("JPEG 2000");
+        break;
+    default:
+        name = u.isEmpty() ? QStringLiteral("unknown transfer syntax") : QStringLiteral("transfer syntax");
+    }
+    return u.isEmpty() ? name : QStringLiteral("%1 (%2)").arg(name, u);
+}
+
+bool tagOf(const QString &keyword, gdcm::Tag *tag)
+{
+    initGdcm();
+    const QByteArray k = keyword.toLatin1();
+    gdcm::Tag t;
+    const gdcm::DictEntry &entry
+        = gdcm::Global::GetInstance().GetDicts().GetPublicDict().GetDictEntryByKeyword(k.constData(), t);
+    const char *found = entry.GetKeyword();
+    if (keyword.isEmpty() || !found || k != found)
+        return false;
+    if (tag)
+        *tag = t;
+    return true;
+}
+
+/// A string attribute of a data set, trimmed of DICOM's padding; empty when absent.
+QString stringValue(const gdcm::File &file, const gdcm::Tag &tag)
+{
+    const gdcm::DataSet &ds = file.GetDataSet();
+    if (!ds.FindDataElement(tag) || ds.GetDataElement(tag).IsEmpty())
+        return QString();
+    gdcm::StringFilter sf;
+    sf.SetFile(file);
+    std::string s;
+    try {
+        s = sf.ToString(tag);
+    } catch (...) {
+        return QString();
+    }
+    QString v = QString::fromLatin1(s.c_str()); // stops at an embedded NUL (UI padding)
+    return v.trimmed();
+}
+
+QString sopClassText(const QString &uid)
+{
+    if (uid.isEmpty())
+        return QStringLiteral("no SOP class");
+    const QByteArray u = uid.toLatin1();
+    gdcm::MediaStorage ms = gdcm::MediaStorage::GetMSType(u.constData());
+    const char *name = gdcm::MediaStorage::GetMSString(ms);
+    QString kind;
+    if (uid.startsWith(QLatin1String("1.2.840.10008.5.1.4.1.1.88")))
+        kind = QStringLiteral("a structured report");
+    else if (uid.startsWith(QLatin1String("1.2.840.10008.5.1.4.1.1.481")))
+        kind = QStringLiteral("a radiotherapy object (RT plan, dose or structure set)");
+    else if (uid.startsWith(QLatin1String("1.2.840.10008.5.1.4.1.1.9")))
+        kind = QStringLiteral("a waveform");
+    else if (uid == QLatin1String("1.2.840.10008.5.1.4.1.1.104.1"))
+        kind = QStringLiteral("an encapsulated PDF");
+    else
+        kind = QStringLiteral("an object");
+    Q_UNUSED(name)
+    return QStringLiteral("%1, SOP class %2").arg(kind, uid);
+}
+
+/// The first value of a multi-valued decimal string ("40\400" → 40).
+bool firstNumber(const QString &text, double *out)
+{
+    const QString first = text.section(QLatin1Char('\\'), 0, 0).trimmed();
+    bool ok = false;
+    const double v = first.toDouble(&ok);
+    if (ok && std::isfinite(v))
+        *out = v;
+    return ok && std::isfinite(v);
+}
+
+/// The first item of the VOI LUT Sequence, if the file has one.
+void readVoiLut(const gdcm::File &file, DicomImage &img)
+{
+    const gdcm::DataSet &ds = file.GetDataSet();
+    const gdcm::Tag seqTag(0x0028, 0x3010);
+    if (!ds.FindDataElement(seqTag))
+        return;
+    gdcm::SmartPointer<gdcm::SequenceOfItems> seq = ds.GetDataElement(seqTag).GetValueAsSQ();
+    if (!seq || seq->GetNumberOfItems() < 1)
+        return;
+    const gdcm::DataSet &item = seq->GetItem(1).GetNestedDataSet();
+    const gdcm::Tag descTag(0x0028, 0x3002), dataTag(0x0028, 0x3006);
+    if (!item.FindDataElement(descTag) || !item.FindDataElement(dataTag))
+        return;
+    const gdcm::ByteValue *desc = item.GetDataElement(descTag).GetByteValue();
+    const gdcm::ByteValue *data = item.GetDataElement(dataTag).GetByteValue();
+    if (!desc || !data || desc->GetLength() < 6)
+        return;
+    quint16 d[3];
+    std::memcpy(d, desc->GetPointer(), 6);
+    const int entries = d[0] == 0 ? 65536 : d[0];
+    const int bits = std::clamp(int(d[2]), 8, 16);
+    const int bytesPer = data->GetLength() >= std::size_t(entries) * 2 ? 2 : 1;
+    if (data->GetLength() < std::size_t(entries) * std::size_t(bytesPer))
+        return;
+    cv::Mat lut(1, entries, CV_32FC1);
+    const auto *p = reinterpret_cast<const unsigned char *>(data->GetPointer());
+    for (int i = 0; i < entries; ++i) {
+        quint16 v = 0;
+        if (bytesPer == 2)
+            std::memcpy(&v, p + 2 * i, 2);
+        else
+            v = p[i];
+        lut.at<float>(0, i) = float(v);
+    }
+    img.voiLut = lut;
+    // The first mapped value is US or SS by the pixel representation.
+    img.voiLutFirst = img.signedPixels ? double(qint16(d[1])) : double(d[1]);
+    img.voiLutMax = double((1 << bits) - 1);
+}
+
+template <typename T> void toValues(const char *frame, const DicomImage &img, int highBit, cv::Mat &out)
+{
+    const int n = out.rows * out.cols;
+    const int bits = img.bitsStored;
+    const int shift = std::max(0, highBit + 1 - bits);
+    const quint64 mask = bits >= 32 ? 0xffffffffULL : ((quint64(1) << bits) - 1);
+    const T *src = reinterpret_cast<const T *>(frame);
+    float *dst = out.ptr<float>();
+    for (int i = 0; i < n; ++i) {
+        const quint64 raw = (quint64(std::make_unsigned_t<T>(src[i])) >> shift) & mask;
+        qint64 v = qint64(raw);
+        if (img.signedPixels && bits < 64 && (raw >> (bits - 1)) & 1)
+            v -= qint64(1) << bits;
+        dst[i] = float(double(v) * img.rescaleSlope + img.rescaleIntercept);
+    }
+}
+
+using ImageResult = Result<DicomImage>;
+
+ImageResult failure(const QString &message)
+{
+    return ImageResult::failure(message);
+}
+
+} // namespace
+
+Result<DicomWindow> DicomWindow::parse(const QString &text)
+{
+    const QString t = text.trimmed().toLower();
+    DicomWindow w;
+    if (t.isEmpty() || t == QLatin1String("auto"))
+        return w;
+    if (t == QLatin1String("full")) {
+        w.mode = Mode::Full;
+        return w;
+    }
+    const QStringList parts = t.split(QLatin1Char(','));
+    bool okC = false, okW = false;
+    if (parts.size() == 2) {
+        w.center = parts[0].trimmed().toDouble(&okC);
+        w.width = parts[1].trimmed().toDouble(&okW);
+    }
+    if (!okC || !okW || !(w.width > 0) || !std::isfinite(w.center) || !std::isfinite(w.width))
+        return Result<DicomWindow>::failure(
+            QStringLiteral("DICOM window '%1' is not auto, full or CENTER,WIDTH with a positive width "
+                           "(for example 40,400)")
+                .arg(text));
+    w.mode = Mode::Fixed;
+    return w;
+}
+
+QString DicomWindow::text() const
+{
+    switch (mode) {
+    case Mode::Auto:
+        return QStringLiteral("auto");
+    case Mode::Full:
+        return QStringLiteral("full");
+    case Mode::Fixed:
+        return QStringLiteral("%1,%2").arg(center).arg(width);
+    }
+    return QStringLiteral("auto");
+}
+
+bool DicomReader::looksLikeDicom(const QByteArray &bytes, const QString &path)
+{
+    if (bytes.size() >= 132 && std::memcmp(bytes.constData() + 128, "DICM", 4) == 0)
+        return true;
+    // A .dcm name without the Part 10 mark (a bare data set) counts, unless the bytes say it is
+    // another format: the content decides, not the name.
+    static const QByteArray others[] = { QByteArray("\x89PNG", 4), QByteArray("\xff\xd8\xff", 3), QByteArray("BM", 2),
+        QByteArray("II*\0", 4), QByteArray("MM\0*", 4) };
+    for (const QByteArray &magic : others)
+        if (bytes.startsWith(magic))
+            return false;
+    return QFileInfo(path).suffix().compare(QLatin1String("dcm"), Qt::CaseInsensitive) == 0;
+}
+
+Result<DicomHeader> DicomReader::header(const QByteArray &bytes, const QString &path)
+{
+    initGdcm();
+    // The structure first: GDCM stops the process on some inconsistencies it assumes away.
+    QString syntaxUid;
+    auto structure = checkDicomStructure(bytes, &syntaxUid);
+    if (!structure) {
+        const QByteArray uid = syntaxUid.toLatin1();
+        const QString syntax = syntaxUid.isEmpty() ? QStringLiteral("transfer syntax unknown")
+                                                   : syntaxText(TS(TS::GetTSType(uid.constData())));
+        return Result<DicomHeader>::failure(
+            QStringLiteral("DICOM file %1 is damaged (%2; %3); replace the file or remove it")
+                .arg(path, structure.error(), syntax));
+    }
+    const QByteArray clean = withCleanMeta(bytes, structure.value());
+    const std::string data(clean.constData(), std::size_t(clean.size()));
+    std::istringstream in(data);
+    // GDCM's part, guarded (data/DicomGuard.h): its objects live on the heap and are released
+    // only when it completed.
+    gdcm::Reader *reader = nullptr;
+    bool ok = false;
+    std::string assertion;
+    const bool completed = DicomGuard::run(
+        [&] {
+            reader = new gdcm::Reader;
+            reader->SetStream(in);
+            try {
+                ok = reader->ReadUpToTag(gdcm::Tag(0x7fe0, 0x0010));
+            } catch (...) {
+                ok = false;
+            }
+        },
+        &assertion);
+    if (!completed)
+        return Result<DicomHeader>::failure(QStringLiteral(
+            "DICOM file %1 is damaged (the DICOM library's check %2 failed); replace the file or remove it")
+                                                .arg(path, QString::fromStdString(assertion)));
+    const std::unique_ptr<gdcm::Reader> owner(reader);
+    const gdcm::File &file = reader->GetFile();
+    const TS ts = file.GetHeader().GetDataSetTransferSyntax();
+    if (!ok)
+        return Result<DicomHeader>::failure(
+            QStringLiteral("DICOM file %1 cannot be read (truncated, corrupt or not DICOM; %2); "
+                           "replace the file or remove it")
+                .arg(path, syntaxText(ts)));
+    auto us = [&](quint16 g, quint16 e) {
+        const QString v = stringValue(file, gdcm::Tag(g, e));
+        return v.section(QLatin1Char('\\'), 0, 0).toInt();
+    };
+    DicomHeader h;
+    h.transferSyntaxName = syntaxText(ts);
+    h.height = us(0x0028, 0x0010);
+    h.width = us(0x0028, 0x0011);
+    h.samples = std::max(1, us(0x0028, 0x0002));
+    h.bitsAllocated = us(0x0028, 0x0100);
+    const QString frames = stringValue(file, gdcm::Tag(0x0028, 0x0008));
+    h.frames = frames.isEmpty() ? 1 : std::max(1, frames.toInt());
+    const bool hasPixels = structure->hasPixelData;
+    if (!hasPixels)
+        return Result<DicomHeader>::failure(
+            QStringLiteral("DICOM file %1 holds no image (%2); only image objects can be imported — "
+                           "remove it from the folder or manifest")
+                .arg(path, sopClassText(stringValue(file, gdcm::Tag(0x0008, 0x0016)))));
+    if (h.width > 0 && h.height > 0 && !structure->encapsulated) {
+        const qint64 samples = std::max(1, us(0x0028, 0x0002));
+        const qint64 bits = us(0x0028, 0x0100);
+        const qint64 need = qint64(h.width) * h.height * samples * std::max<qint64>(1, bits / 8) * h.frames;
+        if (bits >= 8 && structure->pixelDataLength < need)
+            return Result<DicomHeader>::failure(
+                QStringLiteral("DICOM file %1 has %2 bytes of pixel data where %3×%4 × %5 frames need %6 "
+                               "(truncated; %7); replace the file")
+                    .arg(path)
+                    .arg(structure->pixelDataLength)
+                    .arg(h.width)
+                    .arg(h.height)
+                    .arg(h.frames)
+                    .arg(need)
+                    .arg(h.transferSyntaxName));
+    }
+    if (h.width <= 0 || h.height <= 0)
+        return Result<DicomHeader>::failure(
+            QStringLiteral("DICOM file %1 has no valid Rows/Columns (%2); replace the file")
+                .arg(path, h.transferSyntaxName));
+    return h;
+}
+
+Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &path, qint64 maxPixels)
+{
+    auto head = header(bytes, path);
+    if (!head)
+        return failure(head.error());
+    if (qint64(head->width) * head->height > maxPixels)
+        return failure(QStringLiteral("DICOM file %1 is %2×%3 pixels by its header, more than the %4 allowed; "
+                                      "downscale it (it was not decoded)")
+                           .arg(path)
+                           .arg(head->width)
+                           .arg(head->height)
+                           .arg(maxPixels));
+    auto structure = checkDicomStructure(bytes); // passed above: header() walked the same bytes
+    if (!structure)
+        return failure(structure.error());
+    if (structure->transferSyntaxUid == QLatin1String("1.2.840.10008.1.2.5")) {
+        const QString rle = checkRleFragments(
+            bytes, structure.value(), head->samples * std::max(1, head->bitsAllocated / 8), head->frames);
+        if (!rle.isEmpty())
+            return failure(QStringLiteral("DICOM file %1 is damaged (%2; %3); replace the file or remove it")
+                               .arg(path, rle, head->transferSyntaxName));
+    }
+    {
+        const QString stream = checkCodestreams(
+            bytes, structure.value(), head->height, head->width, head->samples, std::max(8, head->bitsAllocated));
+        if (!stream.isEmpty())
+            return failure(QStringLiteral("DICOM file %1 is damaged (%2; %3); replace the file or remove it")
+                               .arg(path, stream, head->transferSyntaxName));
+    }
+    const QByteArray clean = withCleanMeta(bytes, structure.value());
+    const std::string data(clean.constData(), std::size_t(clean.size()));
+    std::istringstream in(data);
+    // GDCM's part, guarded (data/DicomGuard.h): the reader lives on the heap and is released only
+    // when reading completed; the pixels are decoded inside the guard too.
+    gdcm::ImageReader *reader = nullptr;
+    bool ok = false;
+    bool decoded = false;
+    unsigned long length = 0;
+    constexpr unsigned long maxBytes = 1UL << 31;
+    std::vector<char> buffer;
+    std::string assertion;
+    const bool completed = DicomGuard::run(
+        [&] {
+            reader = new gdcm::ImageReader;
+            reader->SetStream(in);
+            try {
+                ok = reader->Read();
+                if (!ok)
+                    return;
+                const gdcm::Image &image = reader->GetImage();
+                const unsigned int *dims = image.GetDimensions();
+                if (dims[0] == 0 || dims[1] == 0 || qint64(dims[0]) * dims[1] > maxPixels)
+                    return;
+                length = image.GetBufferLength();
+                if (length == 0 || length > maxBytes)
+                    return;
+                buffer.resize(length);
+                decoded = image.GetBuffer(buffer.data());
+            } catch (...) {
+                decoded = false;
+            }
+        },
+        &assertion);
+    if (!completed)
+        return failure(QStringLiteral("DICOM file %1 cannot be decoded (%2; the DICOM library's check %3 failed); "
+                                      "replace the file or remove it")
+                           .arg(path, head->transferSyntaxName, QString::fromStdString(assertion)));
+    const std::unique_ptr<gdcm::ImageReader> owner(reader);
+    if (!ok)
+        return failure(QStringLiteral("DICOM file %1 cannot be read as an image (%2); replace the file or remove it")
+                           .arg(path, head->transferSyntaxName));
+    const gdcm::File &file = reader->GetFile();
+    const gdcm::Image &image = reader->GetImage();
+    const TS ts = image.GetTransferSyntax();
+    DicomImage img;
+    img.transferSyntaxUid = QString::fromLatin1(TS::GetTSString(ts)).trimmed();
+    img.transferSyntaxName = syntaxText(ts);
+    img.sopClassUid = stringValue(file, gdcm::Tag(0x0008, 0x0016));
+    const unsigned int *dims = image.GetDimensions();
+    const int w = int(dims[0]), h = int(dims[1]);
+    img.frames = image.GetNumberOfDimensions() >= 3 ? std::max(1, int(dims[2])) : 1;
+    if (w <= 0 || h <= 0 || qint64(w) * h > maxPixels)
+        return failure(QStringLiteral("DICOM file %1 has an image of %2×%3 pixels; the limit is %4 pixels")
+                           .arg(path)
+                           .arg(w)
+                           .arg(h)
+                           .arg(maxPixels));
+    if (length == 0 || length > maxBytes)
+        return failure(QStringLiteral("DICOM file %1 has %2 bytes of pixel data for %3 frames, more than this reader "
+                                      "takes (2 GiB); export the frame you need")
+                           .arg(path)
+                           .arg(length)
+                           .arg(img.frames));
+    if (!decoded)
+        return failure(QStringLiteral("DICOM file %1: its pixel data cannot be decoded (%2); convert it to an "
+                                      "uncompressed transfer syntax or replace it")
+                           .arg(path, img.transferSyntaxName));
+    const gdcm::PixelFormat pf = image.GetPixelFormat();
+    const int spp = pf.GetSamplesPerPixel();
+    const int allocated = pf.GetBitsAllocated();
+    img.bitsStored = pf.GetBitsStored();
+    img.signedPixels = pf.GetPixelRepresentation() == 1;
+    img.photometric
+        = QString::fromLatin1(gdcm::PhotometricInterpretation::GetPIString(image.GetPhotometricInterpretation()))
+              .trimmed();
+    img.monochrome1 = image.GetPhotometricInterpretation() == gdcm::PhotometricInterpretation::MONOCHROME1;
+    img.rescaleSlope = image.GetSlope() == 0.0 ? 1.0 : image.GetSlope();
+    img.rescaleIntercept = image.GetIntercept();
+    if (allocated != 8 && allocated != 16 && allocated != 32)
+        return failure(QStringLiteral("DICOM file %1 has %2-bit samples; only 8, 16 and 32 bits are read")
+                           .arg(path)
+                           .arg(allocated));
+    if (img.bitsStored <= 0 || img.bitsStored > allocated)
+        img.bitsStored = allocated;
+    const std::size_t frameBytes = std::size_t(w) * h * spp * (allocated / 8);
+    if (buffer.size() < frameBytes)
+        return failure(QStringLiteral("DICOM file %1 has less pixel data than its %2×%3 frame needs (%4); "
+                                      "the file is truncated")
+                           .arg(path)
+                           .arg(w)
+                           .arg(h)
+                           .arg(img.transferSyntaxName));
+    if (spp == 3) {
+        if (allocated != 8)
+            return failure(QStringLiteral("DICOM file %1 is a %2-bit colour image; only 8-bit colour is read")
+                               .arg(path)
+                               .arg(allocated));
+        cv::Mat rgb(h, w, CV_8UC3);
+        const auto *src = reinterpret_cast<const unsigned char *>(buffer.data());
+        if (image.GetPlanarConfiguration() == 1) {
+            const std::size_t plane = std::size_t(w) * h;
+            for (std::size_t i = 0; i < plane; ++i)
+                for (int c = 0; c < 3; ++c)
+                    rgb.data[3 * i + c] = src[c * plane + i];
+        } else
+            std::memcpy(rgb.data, src, frameBytes);
+        const QString pi = img.photometric;
+        if (pi == QLatin1String("YBR_FULL") || pi == QLatin1String("YBR_FULL_422")) {
+            // Full-range YCbCr (PS3.3 C.7.6.3.1.2) to RGB.
+            for (int i = 0; i < w * h; ++i) {
+                unsigned char *p = rgb.data + 3 * i;
+                const double y = p[0], cb = p[1] - 128.0, cr = p[2] - 128.0;
+                p[0] = cv::saturate_cast<uchar>(y + 1.402 * cr);
+                p[1] = cv::saturate_cast<uchar>(y - 0.344136 * cb - 0.714136 * cr);
+                p[2] = cv::saturate_cast<uchar>(y + 1.772 * cb);
+            }
+        } else if (pi != QLatin1String("RGB") && !pi.startsWith(QLatin1String("YBR_")))
+            return failure(
+                QStringLiteral("DICOM file %1 has colour samples as %2, which is not read; convert it to RGB")
+                    .arg(path, pi));
+        cv::cvtColor(rgb, img.values, cv::COLOR_RGB2BGR);
+    } else if (spp == 1) {
+        if (img.photometric == QLatin1String("PALETTE COLOR"))
+            return failure(QStringLiteral("DICOM file %1 is a palette-colour image, which is not read; convert it to "
+                                          "RGB or greyscale")
+                               .arg(path));
+        img.values.create(h, w, CV_32FC1);
+        const int highBit = pf.GetHighBit();
+        if (allocated == 8)
+            toValues<qint8>(buffer.data(), img, highBit, img.values);
+        else if (allocated == 16)
+            toValues<qint16>(buffer.data(), img, highBit, img.values);
+        else
+            toValues<qint32>(buffer.data(), img, highBit, img.values);
+    } else
+        return failure(QStringLiteral("DICOM file %1 has %2 samples per pixel; only 1 (grey) or 3 (colour) are read")
+                           .arg(path)
+                           .arg(spp));
+    double c = 0, wd = 0;
+    if (firstNumber(stringValue(file, gdcm::Tag(0x0028, 0x1050)), &c)
+        && firstNumber(stringValue(file, gdcm::Tag(0x0028, 0x1051)), &wd) && wd > 0) {
+        img.hasFileWindow = true;
+        img.fileCenter = c;
+        img.fileWidth = wd;
+    } else
+        readVoiLut(file, img);
+    img.burnedInAnnotation
+        = stringValue(file, gdcm::Tag(0x0028, 0x0301)).compare(QLatin1String("YES"), Qt::CaseInsensitive) == 0;
+    for (const QString &k : keyTagKeywords()) {
+        gdcm::Tag t;
+        if (tagOf(k, &t)) {
+            const QString v = stringValue(file, t);
+            if (!v.isEmpty())
+                img.keyTags.insert(k, v);
+        }
+    }
+    img.keyTags.insert(QStringLiteral("TransferSyntax"), img.transferSyntaxName);
+    return img;
+}
+
+void DicomReader::effectiveWindow(const DicomImage &image, const DicomWindow &window, double *center, double *width)
+{
+    double c = 0, w = 0;
+    if (window.mode == DicomWindow::Mode::Fixed) {
+        c = window.center;
+        w = window.width;
+    } else if (window.mode == DicomWindow::Mode::Auto && image.hasFileWindow) {
+        c = image.fileCenter;
+        w = image.fileWidth;
+    } else if (!image.values.empty() && image.values.channels() == 1) {
+        double lo = 0, hi = 0;
+        cv::minMaxLoc(image.values, &lo, &hi);
+        c = (lo + hi) / 2.0 + 0.5;
+        w = std::max(1.0, hi - lo + 1.0);
+    }
+    *center = c;
+    *width = std::max(1.0, w);
+}
+
+cv::Mat DicomReader::render(const DicomImage &image, const DicomWindow &window)
+{
+    if (image.values.empty())
+        return cv::Mat();
+    if (image.values.type() == CV_8UC3)
+        return image.values.clone();
+    cv::Mat out(image.values.size(), CV_8UC1);
+    const float *src = image.values.ptr<float>();
+    uchar *dst = out.ptr<uchar>();
+    const int n = image.values.rows * image.values.cols;
+    const bool useLut = window.mode == DicomWindow::Mode::Auto && !image.hasFileWindow && !image.voiLut.empty();
+    if (useLut) {
+        const float *lut = image.voiLut.ptr<float>();
+        const int entries = image.voiLut.cols;
+        for (int i = 0; i < n; ++i) {
+            // The LUT takes the modality values (PS3.3 C.11.2.1.1).
+            const int k = std::clamp(int(std::lround(src[i] - image.voiLutFirst)), 0, entries - 1);
+            dst[i] = cv::saturate_cast<uchar>(lut[k] / image.voiLutMax * 255.0);
+        }
+    } else {
+        double c = 0, w = 1;
+        effectiveWindow(image, window, &c, &w);
+        // The linear VOI function of PS3.3 C.11.2.1.2.1.
+        const double lo = c - 0.5 - (w - 1) / 2.0, hi = c - 0.5 + (w - 1) / 2.0;
+        for (int i = 0; i < n; ++i) {
+            const double x = src[i];
+            double y;
+            if (x <= lo)
+                y = 0;
+            else if (x > hi)
+                y = 255;
+            else
+                y = ((x - (c - 0.5)) / std::max(1.0, w - 1) + 0.5) * 255.0;
+            dst[i] = cv::saturate_cast<uchar>(y);
+        }
+    }
+    if (image.monochrome1)
+        cv::bitwise_not(out, out);
+    return out;
+}
+
+Result<QMap<QString, QString>> DicomReader::attributes(const QString &path, const QStringList &keywords)
+{
+    using Out = Result<QMap<QString, QString>>;
+    initGdcm();
+    std::vector<gdcm::Tag> tags;
+    for (const QString &k : keywords) {
+        gdcm::Tag t;
+        if (!tagOf(k, &t))
+            return Out::failure(QStringLiteral("'%1' is not a DICOM attribute keyword (for example PatientAge, "
+                                               "PatientSex, ViewPosition); check the spelling and case")
+                                    .arg(k));
+        tags.push_back(t);
+    }
+    QFile in(path);
+    if (!in.open(QIODevice::ReadOnly))
+        return Out::failure(QStringLiteral("DICOM file %1 cannot be read (%2)").arg(path, in.errorString()));
+    const QByteArray bytes = in.readAll();
+    auto structure = checkDicomStructure(bytes);
+    if (!structure)
+        return Out::failure(QStringLiteral("DICOM file %1 is damaged (%2); replace the file or remove it")
+                                .arg(path, structure.error()));
+    const QByteArray clean = withCleanMeta(bytes, structure.value());
+    const std::string data(clean.constData(), std::size_t(clean.size()));
+    std::istringstream stream(data);
+    gdcm::Reader reader;
+    reader.SetStream(stream);
+    bool ok = false;
+    try {
+        ok = reader.ReadUpToTag(gdcm::Tag(0x7fe0, 0x0010));
+    } catch (...) {
+        ok = false;
+    }
+    if (!ok)
+        return Out::failure(
+            QStringLiteral("DICOM file %1 cannot be read (truncated, corrupt or not DICOM); replace or remove it")
+                .arg(path));
+    QMap<QString, QString> out;
+    for (std::size_t i = 0; i < tags.size(); ++i)
+        out.insert(keywords[int(i)], stringValue(reader.GetFile(), tags[i]));
+    return out;
+}
+
+bool DicomReader::isKeyword(const QString &keyword)
+{
+    return tagOf(keyword, nullptr);
+}
+
+QStringList DicomReader::keyTagKeywords()
+{
+    return { QStringLiteral("Modality"), QStringLiteral("BodyPartExamined"), QStringLiteral("ViewPosition"),
+        QStringLiteral("PatientSex"), QStringLiteral("PatientAge"), QStringLiteral("StudyDate"),
+        QStringLiteral("Manufacturer"), QStringLiteral("PhotometricInterpretation"), QStringLiteral("BitsStored"),
+        QStringLiteral("RescaleSlope"), QStringLiteral("RescaleIntercept"), QStringLiteral("WindowCenter"),
+        QStringLiteral("WindowWidth"), QStringLiteral("NumberOfFrames"), QStringLiteral("BurnedInAnnotation") };
+}
+
+QString dicomFieldText(const QString &keyword, const QString &value)
+{
+    const QString v = value.trimmed();
+    if (v.isEmpty())
+        return v;
+    gdcm::Tag t;
+    if (!tagOf(keyword, &t))
+        return v;
+    const gdcm::DictEntry &e = gdcm::Global::GetInstance().GetDicts().GetPublicDict().GetDictEntry(t);
+    const gdcm::VR vr = e.GetVR();
+    if (vr == gdcm::VR::AS && v.size() == 4) {
+        bool ok = false;
+        const int n = v.left(3).toInt(&ok);
+        if (!ok)
+            return v;
+        switch (v.at(3).toUpper().toLatin1()) {
+        case 'Y':
+            return QString::number(n);
+        case 'M':
+            return QString::number(n / 12.0, 'f', 2);
+        case 'W':
+            return QString::number(n * 7 / 365.25, 'f', 2);
+        case 'D':
+            return QString::number(n / 365.25, 'f', 3);
+        default:
+            return v;
+        }
+    }
+    if (vr == gdcm::VR::DA && v.size() == 8) {
+        const QDate d = QDate::fromString(v, QStringLiteral("yyyyMMdd"));
+        return d.isValid() ? d.toString(Qt::ISODate) : v;
+    }
+    return v;
+}
+
+DicomPhi dicomPhiKind(const QString &k)
+{
+    static const QStringList ids = { QStringLiteral("PatientID"), QStringLiteral("OtherPatientIDs"),
+        QStringLiteral("IssuerOfPatientID"), QStringLiteral("MedicalRecordLocator"), QStringLiteral("AccessionNumber"),
+        QStringLiteral("StudyID"), QStringLiteral("StudyInstanceUID"), QStringLiteral("SeriesInstanceUID"),
+        QStringLiteral("SOPInstanceUID"), QStringLiteral("FrameOfReferenceUID"), QStringLiteral("DeviceSerialNumber"),
+        QStringLiteral("RequestAttributesSequence"), QStringLiteral("PerformedProcedureStepID"),
+        QStringLiteral("ScheduledProcedureStepID"), QStringLiteral("RequestedProcedureID"),
+        QStringLiteral("MediaStorageSOPInstanceUID"), QStringLiteral("ReferencedSOPInstanceUID"),
+        QStringLiteral("InstanceCreatorUID"), QStringLiteral("StorageMediaFileSetUID"),
+        QStringLiteral("SynchronizationFrameOfReferenceUID"), QStringLiteral("IrradiationEventUID") };
+    static const QStringList dates = { QStringLiteral("StudyDate"), QStringLiteral("SeriesDate"),
+        QStringLiteral("AcquisitionDate"), QStringLiteral("ContentDate"), QStringLiteral("InstanceCreationDate"),
+        QStringLiteral("AcquisitionDateTime"), QStringLiteral("StudyTime"), QStringLiteral("SeriesTime"),
+        QStringLiteral("AcquisitionTime"), QStringLiteral("ContentTime") };
+    static const QStringList removed = { QStringLiteral("PatientName"), QStringLiteral("PatientBirthDate"),
+        QStringLiteral("PatientBirthTime"), QStringLiteral("PatientBirthName"), QStringLiteral("OtherPatientNames"),
+        QStringLiteral("PatientAddress"), QStringLiteral("PatientTelephoneNumbers"),
+        QStringLiteral("PatientMotherBirthName"), QStringLiteral("MilitaryRank"), QStringLiteral("BranchOfService"),
+        QStringLiteral("CountryOfResidence"), QStringLiteral("RegionOfResidence"), QStringLiteral("EthnicGroup"),
+        QStringLiteral("Occupation"), QStringLiteral("PatientReligiousPreference"), QStringLiteral("PatientComments"),
+        QStringLiteral("AdditionalPatientHistory"), QStringLiteral("ReferringPhysicianName"),
+        QStringLiteral("ReferringPhysicianAddress"), QStringLiteral("ReferringPhysicianTelephoneNumbers"),
+        QStringLiteral("PerformingPhysicianName"), QStringLiteral("NameOfPhysiciansReadingStudy"),
+        QStringLiteral("PhysiciansOfRecord"), QStringLiteral("RequestingPhysician"), QStringLiteral("OperatorsName"),
+        QStringLiteral("InstitutionName"), QStringLiteral("InstitutionAddress"),
+        QStringLiteral("InstitutionalDepartmentName"), QStringLiteral("StationName"),
+        QStringLiteral("StudyDescription"), QStringLiteral("SeriesDescription"), QStringLiteral("ImageComments"),
+        QStringLiteral("RequestedProcedureDescription"), QStringLiteral("PerformedProcedureStepDescription"),
+        QStringLiteral("ProtocolName"), QStringLiteral("DerivationDescription"), QStringLiteral("ContentCreatorName"),
+        QStringLiteral("PersonName"), QStringLiteral("VerifyingObserverName"),
+        QStringLiteral("ScheduledPerformingPhysicianName"), QStringLiteral("AdmittingDiagnosesDescription"),
+        QStringLiteral("InterpretationText") };
+    if (ids.contains(k))
+        return DicomPhi::Identifier;
+    if (dates.contains(k))
+        return DicomPhi::Date;
+    if (removed.contains(k))
+        return DicomPhi::Remove;
+    if (k == QLatin1String("PatientAge"))
+        return DicomPhi::Age;
+    return DicomPhi::None;
+}
+
+QStringList dicomPhiKeywords()
+{
+    // The lists above, in one place for the tests and the docs.
+    QStringList all;
+    for (const char *k :
+        { "PatientID", "OtherPatientIDs", "IssuerOfPatientID", "MedicalRecordLocator", "AccessionNumber", "StudyID",
+            "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "FrameOfReferenceUID", "DeviceSerialNumber",
+            "StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate", "PatientName", "PatientBirthDate",
+            "PatientAddress", "PatientTelephoneNumbers", "ReferringPhysicianName", "PerformingPhysicianName",
+            "OperatorsName", "InstitutionName", "InstitutionAddress", "StationName", "StudyDescription",
+            "SeriesDescription", "ImageComments", "PatientComments", "AdditionalPatientHistory", "PatientAge" })
+        all.append(QString::fromLatin1(k));
+    return all;
+}
+
+QStringList dicomTransferSyntaxNames()
+{
+    QStringList names;
+    for (const SyntaxName &s : kSyntaxes)
+        names.append(QString::fromLatin1(s.name));
+    return names;
+}
+
+namespace {
+
+bool setAttribute(gdcm::DataSet &ds, const QString &keyword, const QString &value, QString *error)
+{
+    gdcm::Tag t;
+    if (!tagOf(keyword, &t)) {
+        *error = QStringLiteral("'%1' is not a DICOM attribute keyword").arg(keyword);
+        return false;
+    }
+    const gdcm::DictEntry &e = gdcm::Global::GetInstance().GetDicts().GetPublicDict().GetDictEntry(t);
+    gdcm::VR vr = e.GetVR();
+    if (vr == gdcm::VR::US_SS || vr == gdcm::VR::OB_OW || vr == gdcm::VR::US_SS_OW)
+        vr = gdcm::VR::US;
+    gdcm::DataElement de(t);
+    de.SetVR(vr);
+    if (vr & gdcm::VR::VRASCII) {
+        QByteArray v = value.toLatin1();
+        if (v.size() % 2)
+            v.append(vr == gdcm::VR::UI ? '\0' : ' ');
+        de.SetByteValue(v.constData(), gdcm::VL(quint32(v.size())));
+    } else {
+        gdcm::StringFilter sf;
+        const QByteArray v = value.toLatin1();
+        const std::string bin = sf.FromString(t, v.constData(), std::size_t(v.size()));
+        de.SetByteValue(bin.data(), gdcm::VL(quint32(bin.size())));
+    }
+    ds.Replace(de);
+    return true;
+}
+
+} // namespace
+
+QString writeDicom(const QString &path, const DicomWriteSpec &spec)
+{
+    initGdcm();
+    TS::TSType ts = TS::TS_END;
+    for (const SyntaxName &s : kSyntaxes)
+        if (spec.transferSyntax == QLatin1String(s.name))
+            ts = s.type;
+    if (ts == TS::TS_END)
+        return QStringLiteral("unknown transfer syntax '%1' (one of %2)")
+            .arg(spec.transferSyntax, dicomTransferSyntaxNames().join(QStringLiteral(", ")));
+    const QByteArray fileName = QFile::encodeName(path);
+    gdcm::UIDGenerator uid;
+    QString error;
+    auto fill = [&](gdcm::DataSet &ds) {
+        const QString sop = spec.sopClassUid.isEmpty() ? QStringLiteral("1.2.840.10008.5.1.4.1.1.7") : spec.sopClassUid;
+        QMap<QString, QString> attrs = spec.attributes;
+        attrs.insert(QStringLiteral("SOPClassUID"), sop);
+        if (!attrs.contains(QStringLiteral("SOPInstanceUID")))
+            attrs.insert(QStringLiteral("SOPInstanceUID"), QString::fromLatin1(uid.Generate()));
+        if (!attrs.contains(QStringLiteral("StudyInstanceUID")))
+            attrs.insert(QStringLiteral("StudyInstanceUID"), QString::fromLatin1(uid.Generate()));
+        if (!attrs.contains(QStringLiteral("SeriesInstanceUID")))
+            attrs.insert(QStringLiteral("SeriesInstanceUID"), QString::fromLatin1(uid.Generate()));
+        if (!attrs.contains(QStringLiteral("Modality")))
+            attrs.insert(QStringLiteral("Modality"), QStringLiteral("OT"));
+        if (spec.window) {
+            attrs.insert(QStringLiteral("WindowCenter"), QString::number(spec.windowCenter));
+            attrs.insert(QStringLiteral("WindowWidth"), QString::number(spec.windowWidth));
+        }
+        for (auto it = attrs.cbegin(); it != attrs.cend(); ++it)
+            if (!setAttribute(ds, it.key(), it.value(), &error))
+                return false;
+        return true;
+    };
+    try {
+        if (spec.withoutPixels) {
+            gdcm::Writer writer;
+            gdcm::File &file = writer.GetFile();
+            if (!fill(file.GetDataSet()))
+                return error;
+            file.GetHeader().SetDataSetTransferSyntax(TS::ExplicitVRLittleEndian);
+            file.GetHeader().FillFromDataSet(file.GetDataSet());
+            writer.SetFileName(fileName.constData());
+            return writer.Write() ? QString() : QStringLiteral("%1 cannot be written").arg(path);
+        }
+        const cv::Mat &m = spec.pixels;
+        if (m.empty() || !(m.type() == CV_8UC1 || m.type() == CV_16UC1 || m.type() == CV_16SC1 || m.type() == CV_8UC3))
+            return QStringLiteral("pixels must be CV_8UC1, CV_16UC1, CV_16SC1 or CV_8UC3");
+        const bool colour = m.channels() == 3;
+        const int allocated = m.depth() == CV_8U ? 8 : 16;
+        const int stored = spec.bitsStored > 0 ? std::min(spec.bitsStored, allocated) : allocated;
+        gdcm::SmartPointer<gdcm::Image> im = new gdcm::Image;
+        const int frames = std::max(1, spec.frames);
+        im->SetNumberOfDimensions(frames > 1 ? 3 : 2);
+        im->SetDimension(0, unsigned(m.cols));
+        im->SetDimension(1, unsigned(m.rows));
+        if (frames > 1)
+            im->SetDimension(2, unsigned(frames));
+        im->SetPixelFormat(gdcm::PixelFormat(
+            colour ? 3 : 1, quint16(allocated), quint16(stored), quint16(stored - 1), m.depth() == CV_16S ? 1 : 0));
+        im->SetPhotometricInterpretation(colour ? gdcm::PhotometricInterpretation::RGB
+                : spec.monochrome1              ? gdcm::PhotometricInterpretation::MONOCHROME1
+                                                : gdcm::PhotometricInterpretation::MONOCHROME2);
+        if (colour)
+            im->SetPlanarConfiguration(0);
+        im->SetSlope(spec.rescaleSlope);
+        im->SetIntercept(spec.rescaleIntercept);
+        im->SetTransferSyntax(TS::ExplicitVRLittleEndian);
+        cv::Mat src;
+        if (colour)
+            cv::cvtColor(m, src, cv::COLOR_BGR2RGB); // a new buffer: the caller's pixels stay as they are
+        else
+            src = m.isContinuous() ? m : m.clone();
+        const std::size_t frameBytes = src.total() * src.elemSize();
+        std::vector<char> bytes(frameBytes * std::size_t(frames));
+        for (int f = 0; f < frames; ++f)
+            std::memcpy(bytes.data() + frameBytes * std::size_t(f), src.data, frameBytes);
+        gdcm::DataElement pixels(gdcm::Tag(0x7fe0, 0x0010));
+        pixels.SetVR(allocated == 8 ? gdcm::VR::OB : gdcm::VR::OW);
+        pixels.SetByteValue(bytes.data(), gdcm::VL(quint32(bytes.size())));
+        im->SetDataElement(pixels);
+        gdcm::ImageChangeTransferSyntax change;
+        change.SetTransferSyntax(ts);
+        change.SetInput(*im);
+        if (!change.Change())
+            return QStringLiteral("GDCM cannot encode these pixels as %1").arg(spec.transferSyntax);
+        gdcm::ImageWriter writer;
+        writer.SetImage(change.GetOutput());
+        gdcm::File &file = writer.GetFile();
+        if (!fill(file.GetDataSet()))
+            return error;
+        file.GetHeader().SetDataSetTransferSyntax(ts);
+        writer.SetFileName(fileName.constData());
+        return writer.Write() ? QString() : QStringLiteral("%1 cannot be written").arg(path);
+    } catch (const std::exception &e) {
+        return QStringLiteral("%1 cannot be written (%2)").arg(path, QString::fromLocal8Bit(e.what()));
+    }
+}
+
+} // namespace lepton

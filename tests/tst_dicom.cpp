@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// DICOM through GDCM: every transfer syntax the reader promises (files written here by the
+// library), the pixel pipeline (bits stored, signed values, rescale, MONOCHROME1, windows from the
+// file or the user, multi-frame), attributes as field values, and refusals that name the file:
+// a truncated file, a non-image object, a header that claims too many pixels.
+#include "data/Dicom.h"
+#include "data/ImageDecoder.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <opencv2/core.hpp>
+
+using namespace lepton;
+
+namespace {
+
+/// A 64 × 48 ramp of 12-bit values (0 … 4095) with a bright square: known values to compare.
+cv::Mat ramp12()
+{
+    cv::Mat m(48, 64, CV_16UC1);
+    for (int y = 0; y < m.rows; ++y)
+        for (int x = 0; x < m.cols; ++x)
+            m.at<quint16>(y, x) = quint16((x * 64 + y * 7) % 4096);
+    m(cv::Rect(40, 8, 10, 10)).setTo(4000);
+    return m;
+}
+
+bool lossless(const QString &syntax)
+{
+    return syntax != QLatin1String("jpeg-baseline") && syntax != QLatin1String("jpeg-extended");
+}
+
+} // namespace
+
+class TestDicom : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString write(const QString &name, const DicomWriteSpec &spec)
+    {
+        const QString path = m_dir.filePath(name);
+        const QString error = writeDicom(path, spec);
+        if (!error.isEmpty())
+            qWarning("%s", qPrintable(error));
+        return error.isEmpty() ? path : QString();
+    }
+    static QByteArray bytesOf(const QString &path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+
+private Q_SLOTS:
+    void eachTransferSyntaxReadsBack_data();
+    void eachTransferSyntaxReadsBack();
+    void rescaleAndSignedValues();
+    void monochrome1IsInverted();
+    void windowsFromFileFullAndFixed();
+    void windowParsing();
+    void multiFrameGivesTheFirstFrame();
+    void colourImage();
+    void truncatedFileIsRefusedByName();
+    void nonImageObjectIsRefusedWithReason();
+    void headerClaimingTooManyPixelsIsRefused();
+    void attributesAsFieldValues();
+    void phiClassification();
+    void imageDecoderTakesDicomByContent();
+    void mutatedFilesFailCleanly();
+};
+
+void TestDicom::eachTransferSyntaxReadsBack_data()
+{
+    QTest::addColumn<QString>("syntax");
+    for (const QString &s : dicomTransferSyntaxNames())
+        QTest::newRow(qPrintable(s)) << s;
+}
+
+void TestDicom::eachTransferSyntaxReadsBack()
+{
+    QFETCH(QString, syntax);
+    DicomWriteSpec spec;
+    spec.transferSyntax = syntax;
+    const bool eightBit = syntax == QLatin1String("jpeg-baseline"); // baseline JPEG is 8-bit only
+    cv::Mat values = ramp12();
+    if (eightBit)
+        values.convertTo(spec.pixels, CV_8U, 1.0 / 16);
+    else {
+        spec.pixels = values;
+        spec.bitsStored = 12;
+    }
+    const QString path = write(syntax + QStringLiteral(".dcm"), spec);
+    QVERIFY(!path.isEmpty());
+    auto img = DicomReader::read(bytesOf(path), path, 1 << 20);
+    QVERIFY2(img.ok(), qPrintable(img.ok() ? QString() : img.error()));
+    QCOMPARE(img->values.cols, 64);
+    QCOMPARE(img->values.rows, 48);
+    QCOMPARE(img->values.type(), CV_32FC1);
+    QVERIFY2(!img->transferSyntaxName.isEmpty(), "the syntax is named");
+    cv::Mat expected;
+    spec.pixels.convertTo(expected, CV_32F);
+    const double maxDiff = cv::norm(img->values, expected, cv::NORM_INF);
+    if (lossless(syntax))
+        QCOMPARE(maxDiff, 0.0);
+    else
+        QVERIFY2(maxDiff < (eightBit ? 40.0 : 400.0), qPrintable(QString::number(maxDiff)));
+}
+
+void TestDicom::rescaleAndSignedValues()
+{
+    // CT-like: signed stored values, slope 2, intercept −1024.
+    cv::Mat m(32, 32, CV_16SC1);
+    for (int i = 0; i < m.rows * m.cols; ++i)
+        m.at<qint16>(i / 32, i % 32) = qint16(i - 500);
+    DicomWriteSpec spec;
+    spec.pixels = m;
+    spec.rescaleSlope = 2.0;
+    spec.rescaleIntercept = -1024.0;
+    const QString path = write(QStringLiteral("ct.dcm"), spec);
+    QVERIFY(!path.isEmpty());
+    auto img = DicomReader::read(bytesOf(path), path, 1 << 20);
+    QVERIFY2(img.ok(), qPrintable(img.ok() ? QString() : img.error()));
+    QVERIFY(img->signedPixels);
+    QCOMPARE(img->values.at<float>(0, 0), float(-500 * 2 - 1024));
+    QCOMPARE(img->values.at<float>(31, 31), float((1023 - 500) * 2 - 1024));
+
+    // 12 bits stored in 16 with the upper bits set (an overlay in the unused bits): masked off.
+    cv::Mat dirty(16, 16, CV_16UC1, cv::Scalar(0xF000 | 1234));
+    DicomWriteSpec s2;
+    s2.pixels = dirty;
+    s2.bitsStored = 12;
+    const QString p2 = write(QStringLiteral("dirty.dcm"), s2);
+    auto img2 = DicomReader::read(bytesOf(p2), p2, 1 << 20);
+    QVERIFY(img2.ok());
+    QCOMPARE(img2->values.at<float>(3, 3), 1234.0f);
+}
+
+void TestDicom::monochrome1IsInverted()
+{
+    cv::Mat m(16, 16, CV_8UC1, cv::Scalar(0));
+    m(cv::Rect(0, 0, 8, 16)).setTo(200);
+    DicomWriteSpec spec;
+    spec.pixels = m;
+    spec.monochrome1 = true;
+    const QString path = write(QStringLiteral("mono1.dcm"), spec);
+    auto img = DicomReader::read(bytesOf(path), path, 1 << 20);
+    QVERIFY(img.ok());
+    QVERIFY(img->monochrome1);
+    QCOMPARE(img->photometric, QStringLiteral("MONOCHROME1"));
+    const cv::Mat shown = DicomReader::render(img.value(), DicomWindow {});
+    // Stored 200 is dark in MONOCHROME1, stored 0 is white.
+    QVERIFY(shown.at<uchar>(5, 2) < 10);
+    QVERIFY(shown.at<uchar>(5, 12) > 245);
+}
+
+void TestDicom::windowsFromFileFullAndFixed()
+{
+    cv::Mat m(16, 16, CV_16UC1);
+    for (int i = 0; i < 256; ++i)
+        m.at<quint16>(i / 16, i % 16) = quint16(i * 4); // 0 … 1020
+    DicomWriteSpec spec;
+    spec.pixels = m;
+    spec.window = true;
+    spec.windowCenter = 100;
+    spec.windowWidth = 100; // 50 … 150 spans the grey levels
+    const QString path = write(QStringLiteral("window.dcm"), spec);
+    auto img = DicomReader::read(bytesOf(path), path, 1 << 20);
+    QVERIFY(img.ok());
+    QVERIFY(img->hasFileWindow);
+    QCOMPARE(img->fileCenter, 100.0);
+    const cv::Mat byFile = DicomReader::render(img.value(), DicomWindow {});
+    QCOMPARE(byFile.at<uchar>(0, 10), uchar(0)); // 40 < 50
+    QCOMPARE(byFile.at<uchar>(0, 40), uchar(255)); // 160 > 150
+    const int mid = byFile.at<uchar>(0, 25); // value 100: the centre
+    QVERIFY2(mid > 120 && mid < 135, qPrintable(QString::number(mid)));
+    DicomWindow full;
+    full.mode = DicomWindow::Mode::Full;
+    const cv::Mat byRange = DicomReader::render(img.value(), full);
+    QCOMPARE(byRange.at<uchar>(0, 0), uchar(0));
+    QCOMPARE(byRange.at<uchar>(15, 15), uchar(255));
+    QVERIFY(byRange.at<uchar>(0, 40) > 30 && byRange.at<uchar>(0, 40) < 50); // 160 of 1020
+    auto fixed = DicomWindow::parse(QStringLiteral("500,200"));
+    QVERIFY(fixed.ok());
+    const cv::Mat byUser = DicomReader::render(img.value(), fixed.value());
+    QCOMPARE(byUser.at<uchar>(0, 40), uchar(0)); // 160 < 400
+    QCOMPARE(byUser.at<uchar>(15, 15), uchar(255)); // 1020 > 600
+}
+
+void TestDicom::windowParsing()
+{
+    QVERIFY(DicomWindow::parse(QStringLiteral("auto"))->mode == DicomWindow::Mode::Auto);
+    QVERIFY(DicomWindow::parse(QStringLiteral("FULL"))->mode == DicomWindow::Mode::Full);
+    auto w = DicomWindow::parse(QStringLiteral("40, 400"));
+    QVERIFY(w.ok());
+    QCOMPARE(w->center, 40.0);
+    QCOMPARE(w->width, 400.0);
+    QCOMPARE(w->text(), QStringLiteral("40,400"));
+    for (const char *bad : { "40", "40,0", "40,-3", "a,b", "1,2,3", "nan,4" }) {
+        auto r = DicomWindow::parse(QString::fromLatin1(bad));
+        QVERIFY2(!r.ok(), bad);
+        QVERIFY(r.error().contains(QLatin1String("CENTER,WIDTH")));
+    }
+}
+
+void TestDicom::multiFrameGivesTheFirstFrame()
+{
+    DicomWriteSpec spec;
+    spec.pixels = cv::Mat(20, 30, CV_8UC1, cv::Scalar(77));
+    spec.frames = 5;
+    const QString path = write(QStringLiteral("multi.dcm"), spec);
+    auto img = DicomReader::read(bytesOf(path), path, 1 << 20);
+    QVERIFY2(img.ok(), qPrintable(img.ok() ? QString() : img.error()));
+    QCOMPARE(img->frames, 5);
+    QCOMPARE(img->values.rows, 20);
+    QCOMPARE(img->values.at<float>(10, 10), 77.0f);
+    auto info = ImageDecoder::inspect(path);
+    QVERIFY(info.ok());
+    QCOMPARE(info->frames, 5);
+    QCOMPARE(info->format, QByteArray("dicom"));
+}
+
+void TestDicom::colourImage()
+{
+    cv::Mat bgr(16, 16, CV_8UC3, cv::Scalar(10, 20, 200)); // red in BGR
+    for (const QString &syntax : { QStringLiteral("explicit-le"), QStringLiteral("rle") }) {
+        DicomWriteSpec spec;
+        spec.pixels = bgr;
+        spec.transferSyntax = syntax;
+        const QString path = write(QStringLiteral("rgb-%1.dcm").arg(syntax), spec);
+        auto img = DicomReader::read(bytesOf(path), path, 1 << 20);
+        QVERIFY2(img.ok(), qPrintable(img.ok() ? QString() : img.error()));
+        QCOMPARE(img->values.type(), CV_8UC3);
+        const cv::Vec3b p = img->values.at<cv::Vec3b>(4, 4);
+        QCOMPARE(int(p[2]), 200);
+        QCOMPARE(int(p[0]), 10);
+    }
+}
+
+void TestDicom::truncatedFileIsRefusedByName()
+{
+    DicomWriteSpec spec;
+    spec.pixels = ramp12();
+    spec.transferSyntax = QStringLiteral("jpeg-ls");
+    const QString whole = write(QStringLiteral("whole.dcm"), spec);
+    const QByteArray bytes = bytesOf(whole);
+    for (double keep : { 0.1, 0.5, 0.9 }) {
+        const QString path = m_dir.filePath(QStringLiteral("cut-%1.dcm").arg(keep));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes.left(int(bytes.size() * keep)));
+        f.close();
+        auto img = ImageDecoder::decode(path);
+        QVERIFY2(!img.ok(), qPrintable(path));
+        QVERIFY2(img.error().contains(path), qPrintable(img.error()));
+        auto info = ImageDecoder::inspect(path);
+        QVERIFY(!info.ok());
+    }
+    // The syntax is named when the header was readable and the pixels were not.
+    const QString late = m_dir.filePath(QStringLiteral("cut-late.dcm"));
+    QFile f(late);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes.left(bytes.size() - 200));
+    f.close();
+    auto img = ImageDecoder::decode(late);
+    QVERIFY(!img.ok());
+    QVERIFY2(img.error().contains(QLatin1String("JPEG-LS")), qPrintable(img.error()));
+}
+
+void TestDicom::nonImageObjectIsRefusedWithReason()
+{
+    DicomWriteSpec spec;
+    spec.withoutPixels = true;
+    spec.sopClassUid = QStringLiteral("1.2.840.10008.5.1.4.1.1.88.11"); // Basic Text SR
+    const QString path = write(QStringLiteral("report.dcm"), spec);
+    QVERIFY(!path.isEmpty());
+    auto img = ImageDecoder::decode(path);
+    QVERIFY(!img.ok());
+    QVERIFY2(img.error().contains(QLatin1String("structured report")), qPrintable(img.error()));
+    QVERIFY(img.error().contains(path));
+    spec.sopClassUid = QStringLiteral("1.2.840.10008.5.1.4.1.1.481.5"); // RT Plan
+    const QString plan = write(QStringLiteral("plan.dcm"), spec);
+    auto refused = ImageDecoder::inspect(plan);
+    QVERIFY(!refused.ok());
+    QVERIFY2(refused.error().contains(QLatin1String("radiotherapy")), qPrintable(refused.error()));
+}
+
+void TestDicom::headerClaimingTooManyPixelsIsRefused()
+{
+    DicomWriteSpec spec;
+    spec.pixels = cv::Mat(64, 64, CV_8UC1, cv::Scalar(1));
+    const QString path = write(QStringLiteral("big.dcm"), spec);
+    ImageDecodeLimits limits;
+    limits.maxPixels = 1000;
+    auto img = ImageDecoder::decode(path, limits);
+    QVERIFY(!img.ok());
+    QVERIFY2(img.error().contains(QLatin1String("not decoded")), qPrintable(img.error()));
+}
+
+void TestDicom::attributesAsFieldValues()
+{
+    DicomWriteSpec spec;
+    spec.pixels = cv::Mat(16, 16, CV_8UC1, cv::Scalar(1));
+    spec.attributes = { { QStringLiteral("PatientAge"), QStringLiteral("063Y") },
+        { QStringLiteral("PatientSex"), QStringLiteral("F") }, { QStringLiteral("ViewPosition"), QStringLiteral("PA") },
+        { QStringLiteral("StudyDate"), QStringLiteral("20240131") } };
+    const QString path = write(QStringLiteral("tags.dcm"), spec);
+    auto a = DicomReader::attributes(path,
+        { QStringLiteral("PatientAge"), QStringLiteral("PatientSex"), QStringLiteral("ViewPosition"),
+            QStringLiteral("StudyDate"), QStringLiteral("BodyPartExamined") });
+    QVERIFY2(a.ok(), qPrintable(a.ok() ? QString() : a.error()));
+    QCOMPARE(a->value(QStringLiteral("PatientSex")), QStringLiteral("F"));
+    QCOMPARE(a->value(QStringLiteral("BodyPartExamined")), QString()); // absent: empty
+    QCOMPARE(
+        dicomFieldText(QStringLiteral("PatientAge"), a->value(QStringLiteral("PatientAge"))), QStringLiteral("63"));
+    QCOMPARE(dicomFieldText(QStringLiteral("PatientAge"), QStringLiteral("018M")), QStringLiteral("1.50"));
+    QCOMPARE(dicomFieldText(QStringLiteral("StudyDate"), a->value(QStringLiteral("StudyDate"))),
+        QStringLiteral("2024-01-31"));
+    QCOMPARE(dicomFieldText(QStringLiteral("ViewPosition"), QStringLiteral(" PA ")), QStringLiteral("PA"));
+    auto unknown = DicomReader::attributes(path, { QStringLiteral("PatientAgee") });
+    QVERIFY(!unknown.ok());
+    QVERIFY(unknown.error().contains(QLatin1String("PatientAgee")));
+    QVERIFY(DicomReader::isKeyword(QStringLiteral("AccessionNumber")));
+    QVERIFY(!DicomReader::isKeyword(QStringLiteral("accessionnumber")));
+}
+
+void TestDicom::phiClassification()
+{
+    QCOMPARE(dicomPhiKind(QStringLiteral("PatientName")), DicomPhi::Remove);
+    QCOMPARE(dicomPhiKind(QStringLiteral("PatientID")), DicomPhi::Identifier);
+    QCOMPARE(dicomPhiKind(QStringLiteral("StudyInstanceUID")), DicomPhi::Identifier);
+    QCOMPARE(dicomPhiKind(QStringLiteral("AccessionNumber")), DicomPhi::Identifier);
+    QCOMPARE(dicomPhiKind(QStringLiteral("StudyDate")), DicomPhi::Date);
+    QCOMPARE(dicomPhiKind(QStringLiteral("PatientAge")), DicomPhi::Age);
+    QCOMPARE(dicomPhiKind(QStringLiteral("InstitutionName")), DicomPhi::Remove);
+    QCOMPARE(dicomPhiKind(QStringLiteral("ViewPosition")), DicomPhi::None);
+    for (const QString &k : dicomPhiKeywords()) {
+        QVERIFY2(dicomPhiKind(k) != DicomPhi::None, qPrintable(k));
+        QVERIFY2(DicomReader::isKeyword(k), qPrintable(k));
+    }
+}
+
+void TestDicom::imageDecoderTakesDicomByContent()
+{
+    DicomWriteSpec spec;
+    spec.pixels = ramp12();
+    spec.bitsStored = 12;
+    const QString dcm = write(QStringLiteral("plain.dcm"), spec);
+    // Without the .dcm name: the DICM mark decides.
+    const QString noSuffix = m_dir.filePath(QStringLiteral("IM0001"));
+    QVERIFY(QFile::copy(dcm, noSuffix));
+    for (const QString &path : { dcm, noSuffix }) {
+        auto info = ImageDecoder::inspect(path);
+        QVERIFY2(info.ok(), qPrintable(info.ok() ? QString() : info.error()));
+        QCOMPARE(info->width, 64);
+        QCOMPARE(info->height, 48);
+        QCOMPARE(info->channels, 1);
+        QCOMPARE(info->bits, 8);
+        auto mat = ImageDecoder::decode(path);
+        QVERIFY(mat.ok());
+        QCOMPARE(mat->type(), CV_8UC1);
+        auto header = ImageDecoder::readHeader(bytesOf(path), path);
+        QVERIFY(header.ok());
+        QCOMPARE(header->format, QByteArray("dicom"));
+    }
+    // A PNG named .dcm is a PNG.
+    const QString png = m_dir.filePath(QStringLiteral("really-png.dcm"));
+    {
+        QFile f(png);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray("\x89PNG\r\n\x1a\n", 8) + QByteArray(40, '\0'));
+    }
+    QVERIFY(!DicomReader::looksLikeDicom(bytesOf(png), png));
+}
+
+void TestDicom::mutatedFilesFailCleanly()
+{
+    // Seeded byte flips, cuts and length changes over a file of each syntax: every outcome is an
+    // image or a message naming the file, never a stopped process. The fuzz target goes further.
+    quint32 state = 12345;
+    auto next = [&state] {
+        state = state * 1664525u + 1013904223u;
+        return state >> 8;
+    };
+    int refused = 0, decoded = 0;
+    const int rounds = qEnvironmentVariableIntValue("LEPTON_DICOM_MUTATIONS") > 0
+        ? qEnvironmentVariableIntValue("LEPTON_DICOM_MUTATIONS")
+        : 150;
+    for (const QString &syntax : dicomTransferSyntaxNames()) {
+        DicomWriteSpec spec;
+        spec.transferSyntax = syntax;
+        spec.pixels = syntax == QLatin1String("jpeg-baseline") ? cv::Mat(24, 32, CV_8UC1, cv::Scalar(90)) : ramp12();
+        spec.attributes = { { QStringLiteral("PatientAge"), QStringLiteral("063Y") } };
+        const QByteArray original = bytesOf(write(QStringLiteral("m-%1.dcm").arg(syntax), spec));
+        QVERIFY(!original.isEmpty());
+        for (int round = 0; round < rounds; ++round) {
+            QByteArray b = original;
+            const int edits = 1 + int(next() % 4);
+            for (int e = 0; e < edits; ++e) {
+                const int at = int(next() % quint32(b.size()));
+                switch (next() % 4) {
+                case 0:
+                    b[at] = char(next());
+                    break;
+                case 1:
+                    b.truncate(at);
+                    break;
+                case 2:
+                    b[at] = char(0xff);
+                    break;
+                default:
+                    b.insert(at, QByteArray(int(next() % 9), char(next())));
+                    break;
+                }
+                if (b.isEmpty())
+                    break;
+            }
+            const QString path = m_dir.filePath(QStringLiteral("mutant.dcm"));
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(b);
+            f.close();
+            ImageDecodeLimits limits;
+            limits.maxPixels = 1 << 20;
+            limits.minSide = 1;
+            auto img = ImageDecoder::decode(path, limits);
+            if (img.ok())
+                ++decoded;
+            else {
+                ++refused;
+                QVERIFY2(img.error().contains(path), qPrintable(img.error()));
+            }
+        }
+    }
+    qInfo("mutations: %d decoded, %d refused", decoded, refused);
+    QVERIFY(refused > 0);
+}
+
+QTEST_GUILESS_MAIN(TestDicom)
+#include "tst_dicom.moc"
