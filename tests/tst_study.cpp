@@ -219,6 +219,9 @@ void TestStudy::migratesOlderVersion()
         QVERIFY(w.exec(QStringLiteral("DROP INDEX cases_by_label")));
         for (const char *column : { "owner_host", "owner_pid", "heartbeat_at" }) // format 4's
             QVERIFY(w.exec(QStringLiteral("ALTER TABLE runs DROP COLUMN %1").arg(QLatin1String(column))));
+        QVERIFY(w.exec(QStringLiteral("ALTER TABLE cases DROP COLUMN group_key"))); // format 5's
+        for (const char *column : { "group_column", "dicom_window" })
+            QVERIFY(w.exec(QStringLiteral("ALTER TABLE datasets DROP COLUMN %1").arg(QLatin1String(column))));
         QVERIFY(w.exec(QStringLiteral("INSERT INTO meta(key, value) VALUES ('probe', 'kept')")));
         QVERIFY(w.exec(QStringLiteral("PRAGMA user_version = 1")));
     }

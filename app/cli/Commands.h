@@ -10,6 +10,7 @@ namespace lepton::cli {
 int runDemoData(const QStringList &args);
 int runImport(const QStringList &args);
 int runInfo(const QStringList &args);
+int runCases(const QStringList &args);
 int runDemo(const QStringList &args);
 int runTrain(const QStringList &args);
 int runRuns(const QStringList &args);

@@ -52,11 +52,15 @@ int runDemoData(const QStringList &args)
         QStringLiteral("out"), QStringLiteral("Output folder (default lepton-demo-DOMAIN)."), QStringLiteral("DIR"));
     const QCommandLineOption baseline(QStringLiteral("baseline"),
         QStringLiteral("Also measure how well each modality alone and together predict the label."));
+    const QCommandLineOption format(QStringLiteral("format"),
+        QStringLiteral("Image files: png, or dicom (a mix of transfer syntaxes, two visits per patient, and "
+                       "labels.csv for --dicom-dir; default png)."),
+        QStringLiteral("FORMAT"), QStringLiteral("png"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the summary as JSON."));
-    for (const auto &o : { domain, cases, seed, out, baseline, json })
+    for (const auto &o : { domain, cases, seed, out, baseline, format, json })
         p.addOption(o);
     if (auto code = parseArguments(p, QStringLiteral("demo-data"),
-            QStringLiteral("[--domain medical|finance] [--cases N] [--seed S] [--out DIR]"),
+            QStringLiteral("[--domain medical|finance] [--cases N] [--seed S] [--out DIR] [--format png|dicom]"),
             QStringLiteral("Writes a seeded synthetic dataset: a manifest CSV, an events CSV, images "
                            "(medical) and ground_truth.json. The label needs every modality: "
                            "see docs/DEMO_DATA.md."),
@@ -67,6 +71,10 @@ int runDemoData(const QStringList &args)
     if (o.domain != QLatin1String("medical") && o.domain != QLatin1String("finance"))
         return usageError(
             QStringLiteral("demo-data"), QStringLiteral("--domain must be medical or finance, not '%1'").arg(o.domain));
+    o.imageFormat = p.value(format);
+    if (o.imageFormat != QLatin1String("png") && o.imageFormat != QLatin1String("dicom"))
+        return usageError(
+            QStringLiteral("demo-data"), QStringLiteral("--format must be png or dicom, not '%1'").arg(o.imageFormat));
     bool ok = false;
     o.cases = p.value(cases).toInt(&ok);
     if (!ok || o.cases < 10)

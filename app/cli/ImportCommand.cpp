@@ -124,26 +124,76 @@ int runImport(const QStringList &args)
     const QCommandLineOption ageColumns(QStringLiteral("age-columns"),
         QStringLiteral("With --deidentify: numeric age columns besides one named 'age' (comma-separated)."),
         QStringLiteral("A,B"));
+    const QCommandLineOption eventsIdCol(QStringLiteral("events-id-col"),
+        QStringLiteral("Case id column of the events file (default: the manifest's id column name, else case_id)."),
+        QStringLiteral("COLUMN"));
+    const QCommandLineOption groupCol(QStringLiteral("group-col"),
+        QStringLiteral("A column (or DICOM attribute, e.g. PatientID) whose cases stay in one split: a patient, a "
+                       "medical record number."),
+        QStringLiteral("COLUMN"));
+    const QCommandLineOption dicomFields(QStringLiteral("dicom-fields"),
+        QStringLiteral("DICOM attributes to store as record fields, comma-separated keywords (e.g. "
+                       "PatientAge,PatientSex,ViewPosition); ages like 063Y become years."),
+        QStringLiteral("A,B"));
+    const QCommandLineOption dicomWindow(QStringLiteral("dicom-window"),
+        QStringLiteral("How DICOM values become grey levels: auto (the file's window or VOI LUT, else the full "
+                       "range), full, or CENTER,WIDTH (default auto)."),
+        QStringLiteral("MODE"), QStringLiteral("auto"));
+    const QCommandLineOption dicomDir(QStringLiteral("dicom-dir"),
+        QStringLiteral("A folder of DICOM files to import without a manifest; needs --labels and --join-on."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption labels(QStringLiteral("labels"),
+        QStringLiteral("With --dicom-dir: the labels CSV; its id column (--id-col, default: the --join-on "
+                       "attribute's name) holds the join values."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption joinOn(QStringLiteral("join-on"),
+        QStringLiteral("With --dicom-dir: AccessionNumber, StudyInstanceUID, PatientID or SOPInstanceUID."),
+        QStringLiteral("ATTRIBUTE"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the report as JSON."));
     for (const auto &o : { manifest, events, imageRoot, name, idCol, labelCol, imageCol, splitCol, timeCol, fieldType,
-             seed, threads, outside, deidentify, idColumns, dropColumns, ageColumns, json })
+             seed, threads, outside, deidentify, idColumns, dropColumns, ageColumns, eventsIdCol, groupCol, dicomFields,
+             dicomWindow, dicomDir, labels, joinOn, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton); created if needed."));
-    if (auto code = parseArguments(p, QStringLiteral("import"), QStringLiteral("STUDY --manifest FILE [options]"),
+    if (auto code = parseArguments(p, QStringLiteral("import"),
+            QStringLiteral("STUDY (--manifest FILE | --dicom-dir DIR --labels FILE --join-on ATTRIBUTE) [options]"),
             QStringLiteral("Validates a manifest, its images and events, and stores them as a dataset. "
                            "Every problem is reported with file, line and column; rows with problems "
                            "are excluded and listed. A fatal problem writes nothing (exit 3)."),
             args, 1, 1))
         return *code;
-    if (!p.isSet(manifest))
-        return usageError(QStringLiteral("import"), QStringLiteral("--manifest FILE is required"));
-
     ImportOptions o;
-    o.manifestPath = p.value(manifest);
+    if (p.isSet(dicomDir)) {
+        if (p.isSet(manifest))
+            return usageError(QStringLiteral("import"),
+                QStringLiteral("--dicom-dir imports without a manifest; give the labels with --labels FILE"));
+        if (!p.isSet(labels) || !p.isSet(joinOn))
+            return usageError(QStringLiteral("import"),
+                QStringLiteral("--dicom-dir needs --labels FILE and --join-on "
+                               "AccessionNumber|StudyInstanceUID|PatientID|SOPInstanceUID"));
+        o.dicomDir = p.value(dicomDir);
+        o.dicomJoinOn = p.value(joinOn);
+        o.manifestPath = p.value(labels);
+    } else {
+        if (!p.isSet(manifest))
+            return usageError(
+                QStringLiteral("import"), QStringLiteral("--manifest FILE (or --dicom-dir DIR) is required"));
+        if (p.isSet(labels) || p.isSet(joinOn))
+            return usageError(QStringLiteral("import"), QStringLiteral("--labels and --join-on go with --dicom-dir"));
+        o.manifestPath = p.value(manifest);
+    }
     o.eventsPath = p.value(events);
     o.imageRoot = p.value(imageRoot);
     o.name = p.value(name);
-    o.idColumn = p.value(idCol);
+    o.idColumn = p.isSet(dicomDir) && !p.isSet(idCol) ? o.dicomJoinOn : p.value(idCol);
+    o.eventsIdColumn = p.value(eventsIdCol);
+    o.groupColumn = p.value(groupCol).trimmed();
+    {
+        auto window = DicomWindow::parse(p.value(dicomWindow));
+        if (!window)
+            return usageError(QStringLiteral("import"), QStringLiteral("--dicom-window: %1").arg(window.error()));
+        o.dicomWindow = window.value();
+    }
     o.labelColumn = p.value(labelCol);
     o.labelColumnGiven = p.isSet(labelCol);
     o.imageColumn = p.value(imageCol);
@@ -170,6 +220,7 @@ int runImport(const QStringList &args)
         return list;
     };
     o.dropColumns = names(dropColumns);
+    o.dicomFields = names(dicomFields);
     o.deidentify.enabled = p.isSet(deidentify);
     o.deidentify.idColumns = names(idColumns);
     o.deidentify.ageColumns = names(ageColumns);

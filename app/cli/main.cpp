@@ -26,6 +26,7 @@ const Command kCommands[] = {
         lepton::cli::runDemoData },
     { "import", "import a manifest (and events) into a study, with a validation report", lepton::cli::runImport },
     { "info", "list a study's datasets with their cases, classes and splits", lepton::cli::runInfo },
+    { "cases", "list a dataset's cases with split, group, label and modalities", lepton::cli::runCases },
     { "train", "train a fusion model on a dataset; records the run, metrics and checkpoints", lepton::cli::runTrain },
     { "runs",
         "list a study's training runs with their key metrics; re-decide a run with another template; convert an "

@@ -48,7 +48,15 @@ struct ImportContext
     int labelCol = -1;
     int imageCol = -1;
     int splitCol = -1;
-    QStringList eventHeader; ///< the events file's header, when there is one that can be read
+    int groupCol = -1; ///< --group-col: cases of one group stay in one split
+    QStringList eventHeader;
+    /// The rows as read, with the DICOM attribute columns appended (addDicomFields) or built from
+    /// a DICOM folder (readDicomFolder); empty: the manifest's rows are used as they are.
+    std::vector<CsvRow> sourceRows;
+    bool useSourceRows = false;
+    QString imageRootOverride; ///< readDicomFolder: the folder
+    QStringList dicomIdNames; ///< DICOM attributes pseudonymised when de-identifying (PatientID, …)
+    QStringList dicomAgeNames; ///< PatientAge ///< the events file's header, when there is one that can be read
 
     // resolveColumns: what de-identification and --drop-columns apply to, and the record fields.
     bool deidentify = false;
@@ -83,6 +91,8 @@ struct ImportContext
     QSet<QString> shiftedColumns;
     QStringList ageColumns; ///< the record fields treated as ages
 
+    /// The rows the stages read (sourceRows or the manifest's).
+    const std::vector<CsvRow> &inputRows() const { return useSourceRows ? sourceRows : manifest.rows(); }
     /// The manifest's path as given (every problem about it names it).
     const QString &manifestFile() const { return options.manifestPath; }
     void progress(qint64 done, qint64 total, const QString &stage) const;

@@ -42,6 +42,8 @@ bool buildDataset(ImportContext &ctx)
     ds.timeColumn = o.timeColumn;
     ds.splitFromManifest = splitCol >= 0;
     ds.splitSeed = o.seed;
+    ds.groupColumn = ctx.groupCol >= 0 ? o.groupColumn : QString();
+    ds.dicomWindow = o.dicomWindow.text();
     ds.fields = fields;
     QSet<QString> classSet;
     // Ages: numeric columns named "age" (any case) or named by --age-columns.
@@ -73,6 +75,9 @@ bool buildDataset(ImportContext &ctx)
         if (isMissingValue(c.label))
             c.label.clear();
         c.split = splitCol >= 0 ? row.fields.at(splitCol).trimmed().toLower() : QString();
+        c.groupKey = ctx.groupCol >= 0 ? row.fields.at(ctx.groupCol).trimmed() : QString();
+        if (isMissingValue(c.groupKey))
+            c.groupKey.clear();
         c.line = row.line;
         c.values = std::move(ctx.values[r]);
         if (deid)
@@ -101,11 +106,46 @@ bool buildDataset(ImportContext &ctx)
             QStringLiteral("fewer than two classes among the labelled cases; a model cannot be trained "
                            "until both classes are present")));
 
-    // --- The split: the manifest's where given, a seeded stratified one for the rest.
-    assignStratifiedSplit(ds.cases, o.seed, o.trainFraction, o.valFraction);
-
-    // The split: the manifest's where given, a seeded stratified one for the rest.
-    assignStratifiedSplit(ds.cases, o.seed, o.trainFraction, o.valFraction);
+    // --- The split: the manifest's where given, a seeded stratified one for the rest (by group
+    // when there are groups: a patient's cases in one split).
+    const QStringList mixed = assignStratifiedSplit(ds.cases, o.seed, o.trainFraction, o.valFraction);
+    if (ctx.groupCol >= 0) {
+        QSet<QString> groups;
+        for (const ImportedCase &c : ds.cases)
+            if (!c.groupKey.isEmpty())
+                groups.insert(c.groupKey);
+        report.add(problem(Severity::Info, QStringLiteral("groups"), manifestFile, 0, o.groupColumn, QString(),
+            QStringLiteral("%1 cases in %2 groups by '%3'; each group's cases are in one split")
+                .arg(ds.cases.size())
+                .arg(groups.size())
+                .arg(o.groupColumn)));
+        for (int i = 0; i < mixed.size() && i < 20; ++i)
+            report.add(problem(Severity::Warning, QStringLiteral("group-mixed-labels"), manifestFile, 0, o.groupColumn,
+                mixed[i],
+                QStringLiteral("the cases of this group carry different labels; the group is split by its "
+                               "most frequent label")));
+        if (mixed.size() > 20)
+            report.add(problem(Severity::Warning, QStringLiteral("group-mixed-labels"), manifestFile, 0, o.groupColumn,
+                QString(), QStringLiteral("%1 groups in all carry different labels").arg(mixed.size())));
+        // A group split by the manifest's own split column is reported: it leaks between splits.
+        QHash<QString, QString> splitOfGroup;
+        QSet<QString> leaking;
+        for (const ImportedCase &c : ds.cases) {
+            if (c.groupKey.isEmpty() || c.split.isEmpty())
+                continue;
+            auto it = splitOfGroup.find(c.groupKey);
+            if (it == splitOfGroup.end())
+                splitOfGroup.insert(c.groupKey, c.split);
+            else if (it.value() != c.split)
+                leaking.insert(c.groupKey);
+        }
+        if (!leaking.isEmpty())
+            report.add(problem(Severity::Warning, QStringLiteral("group-across-splits"), manifestFile, 0, o.splitColumn,
+                QString(),
+                QStringLiteral("%1 groups have cases in more than one split, as the manifest's split column says; "
+                               "leave the split column out to split by group")
+                    .arg(leaking.size())));
+    }
     return true;
 }
 

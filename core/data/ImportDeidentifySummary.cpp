@@ -62,7 +62,8 @@ bool summariseDeidentification(ImportContext &ctx)
         if (imageCol >= 0)
             info({ o.imageColumn },
                 QStringLiteral("Image paths are stored as written so that the images can be found; the image files, "
-                               "their names and their pixels (burned-in text, DICOM headers) are not de-identified."));
+                               "their names and their pixels (burned-in text) are not de-identified. DICOM headers "
+                               "are never stored: only the attributes named with --dicom-fields, treated as above."));
         info({},
             QStringLiteral("Not covered: free text in other columns is not scrubbed; check categorical fields "
                            "for names, addresses and notes, and drop such columns."));

@@ -41,14 +41,19 @@ bool readEvents(ImportContext &ctx)
             return false;
         }
         const QStringList &eh = events.header();
-        const int eId = eh.indexOf(o.idColumn);
+        // The events file's id column: as named, else the manifest's, else case_id.
+        const QString eventsId = !o.eventsIdColumn.isEmpty() ? o.eventsIdColumn
+            : eh.contains(o.idColumn)                        ? o.idColumn
+                                                             : QStringLiteral("case_id");
+        const int eId = eh.indexOf(eventsId);
         const QList<int> eDropCols = columnsOf(eh, dropNames);
         const QList<int> eIdCols = columnsOf(eh, idNames);
         const int eTime = eh.indexOf(o.timeColumn);
         if (eId < 0 || eTime < 0) {
             report.addFatal(QStringLiteral("events-columns"), eventsFile,
-                QStringLiteral("the events file needs columns '%1' and '%2' (columns: %3)")
-                    .arg(o.idColumn, o.timeColumn, eh.join(QStringLiteral(", "))),
+                QStringLiteral("the events file needs columns '%1' and '%2' (columns: %3); name its id column with "
+                               "--events-id-col and its time column with --time-col")
+                    .arg(eventsId, o.timeColumn, eh.join(QStringLiteral(", "))),
                 1);
             return false;
         }
@@ -97,7 +102,7 @@ bool readEvents(ImportContext &ctx)
             }
             const QString id = erows[r].fields.at(eId).trimmed();
             if (!ctx.caseIndex.contains(id)) {
-                excludeEvent(r, QStringLiteral("unknown-case"), o.idColumn, id,
+                excludeEvent(r, QStringLiteral("unknown-case"), eventsId, id,
                     excludedIds.contains(id)
                         ? QStringLiteral("event of a case excluded from the manifest (%1)").arg(excludedIds.value(id))
                         : QStringLiteral("event for a case that is not in the manifest; check the id"));

@@ -24,9 +24,10 @@ bool resolveImages(ImportContext &ctx)
     const std::vector<char> &accepted = ctx.accepted;
     const int idCol = ctx.idCol, imageCol = ctx.imageCol;
     // --- Images: resolve inside the root, then hash and decode on all cores.
-    ctx.imageRoot
-        = QDir::cleanPath(QFileInfo(o.imageRoot.isEmpty() ? QFileInfo(ctx.manifestFile()).absolutePath() : o.imageRoot)
-                              .absoluteFilePath());
+    ctx.imageRoot = QDir::cleanPath(QFileInfo(!ctx.imageRootOverride.isEmpty() ? ctx.imageRootOverride
+            : o.imageRoot.isEmpty() ? QFileInfo(ctx.manifestFile()).absolutePath()
+                                    : o.imageRoot)
+                                        .absoluteFilePath());
     const QString &imageRoot = ctx.imageRoot;
     const QString canonicalRoot = QFileInfo(imageRoot).canonicalFilePath();
     std::vector<ImportImageJob> &jobs = ctx.jobs;
@@ -75,6 +76,7 @@ bool resolveImages(ImportContext &ctx)
                 ImageDecodeLimits limits;
                 limits.maxPixels = o.maxImagePixels;
                 limits.minSide = o.minImageSide;
+                limits.dicomWindow = o.dicomWindow;
                 auto info = ImageDecoder::inspect(job.path, limits);
                 if (info.ok())
                     job.info = info.value();
@@ -91,13 +93,38 @@ bool resolveImages(ImportContext &ctx)
     if (ctx.stopIfCancelled())
         return false;
     ctx.jobOfRow.assign(rows.size(), -1);
+    int multiFrame = 0, burnedIn = 0, dicom = 0;
     for (std::size_t j = 0; j < jobs.size(); ++j) {
         const ImportImageJob &job = jobs[j];
+        if (job.error.isEmpty() && job.info.format == "dicom") {
+            ++dicom;
+            const QString id = rows[job.row].fields.at(idCol).trimmed();
+            if (job.info.frames > 1 && ++multiFrame <= 20)
+                report.add(problem(Severity::Info, QStringLiteral("dicom-multi-frame"), job.path, rows[job.row].line,
+                    o.imageColumn, id, QStringLiteral("has %1 frames; the first is used").arg(job.info.frames)));
+            if (job.info.burnedInAnnotation && ++burnedIn <= 50)
+                report.add(problem(Severity::Warning, QStringLiteral("dicom-burned-in"), job.path, rows[job.row].line,
+                    o.imageColumn, id,
+                    QStringLiteral("says BurnedInAnnotation = YES: its pixels may show names or ids, which "
+                                   "de-identification does not remove; check the image or leave it out")));
+        }
         if (!job.error.isEmpty())
             ctx.exclude(job.row, job.kind, o.imageColumn, rows[job.row].fields.at(idCol).trimmed(), job.error);
         else
             ctx.jobOfRow[job.row] = static_cast<int>(j);
     }
+    if (multiFrame > 20)
+        report.add(problem(Severity::Info, QStringLiteral("dicom-multi-frame"), ctx.imageRoot, 0, o.imageColumn,
+            QString(),
+            QStringLiteral("%1 DICOM files have several frames in all; the first of each is used").arg(multiFrame)));
+    if (burnedIn > 50)
+        report.add(problem(Severity::Warning, QStringLiteral("dicom-burned-in"), ctx.imageRoot, 0, o.imageColumn,
+            QString(), QStringLiteral("%1 DICOM files say BurnedInAnnotation = YES in all").arg(burnedIn)));
+    if (dicom > 0)
+        report.add(problem(Severity::Info, QStringLiteral("dicom-window"), ctx.imageRoot, 0, o.imageColumn, QString(),
+            QStringLiteral("%1 DICOM images, shown and trained through the window '%2'")
+                .arg(dicom)
+                .arg(o.dicomWindow.text())));
     return true;
 }
 

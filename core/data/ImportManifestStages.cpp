@@ -102,6 +102,23 @@ bool resolveColumns(ImportContext &ctx)
                 list.append(n.trimmed());
         return list;
     };
+    if (!o.groupColumn.isEmpty()) {
+        ctx.groupCol = header.indexOf(o.groupColumn);
+        if (ctx.groupCol < 0) {
+            report.addFatal(QStringLiteral("missing-column"), manifestFile,
+                QStringLiteral("no column '%1' as named by --group-col (columns: %2); a DICOM attribute "
+                               "(PatientID) is read from the images when it is a keyword")
+                    .arg(o.groupColumn, header.join(QStringLiteral(", "))),
+                1, o.groupColumn);
+            return false;
+        }
+        if (ctx.groupCol == idCol || ctx.groupCol == labelCol || ctx.groupCol == imageCol || ctx.groupCol == splitCol) {
+            report.addFatal(QStringLiteral("role-column"), manifestFile,
+                QStringLiteral("--group-col names '%1', which already has another role").arg(o.groupColumn), 1,
+                o.groupColumn);
+            return false;
+        }
+    }
     ctx.dropNames = trimmedNames(o.dropColumns);
     const QStringList &dropNames = ctx.dropNames;
     ctx.idNames = ctx.deidentify ? trimmedNames(o.deidentify.idColumns) : QStringList();
@@ -149,12 +166,26 @@ bool resolveColumns(ImportContext &ctx)
             }
         }
     }
+    // DICOM identifiers and the group (a patient) are pseudonymised too; the group comes first so
+    // that it names the patient whose dates move together.
+    if (ctx.deidentify) {
+        for (const QString &n : ctx.dicomIdNames)
+            if (!ctx.idNames.contains(n) && n != o.idColumn)
+                ctx.idNames.append(n);
+        if (ctx.groupCol >= 0) {
+            ctx.idNames.removeAll(o.groupColumn);
+            ctx.idNames.prepend(o.groupColumn);
+        }
+        for (const QString &n : ctx.dicomAgeNames)
+            if (!ctx.ageNames.contains(n))
+                ctx.ageNames.append(n);
+    }
     ctx.dropCols = columnsOf(header, dropNames);
     ctx.idFieldCols = columnsOf(header, idNames);
     QList<int> &fieldColumns = ctx.fieldColumns;
     const QList<int> &dropCols = ctx.dropCols;
     for (int c = 0; c < header.size(); ++c)
-        if (c != idCol && c != labelCol && c != imageCol && c != splitCol && !dropCols.contains(c))
+        if (c != idCol && c != labelCol && c != imageCol && c != splitCol && c != ctx.groupCol && !dropCols.contains(c))
             fieldColumns.append(c);
     // A type override must name a record field of the manifest or a field of the events file.
     for (auto it = o.fieldTypes.begin(); it != o.fieldTypes.end(); ++it) {

@@ -40,7 +40,7 @@ bool deidentifyRows(ImportContext &ctx)
     const QList<int> &dropCols = ctx.dropCols;
     // --- Rows: de-identified before anything reads them, so that no problem quotes an identifier.
     // (A copy: the rows' strings are shared until a field is replaced.)
-    ctx.rows = ctx.manifest.rows();
+    ctx.rows = ctx.inputRows();
     std::vector<CsvRow> &rows = ctx.rows;
     report.rowsRead = static_cast<int>(rows.size());
     DeidentificationSummary &summary = report.deidentification;
@@ -102,7 +102,7 @@ bool validateRows(ImportContext &ctx)
         if (row.fields.size() != header.size()) {
             ctx.exclude(r, QStringLiteral("ragged-row"), QString(), QString(),
                 QStringLiteral("has %1 fields but the header has %2; check commas and quotes on this line")
-                    .arg(ctx.manifest.rows()[r].fields.size())
+                    .arg(ctx.inputRows()[r].fields.size())
                     .arg(header.size()));
             continue;
         }

@@ -14,6 +14,13 @@ namespace importstage {
 /// Reads the manifest; checks the header (no duplicate names), the id column and the role
 /// columns the user named; peeks at the events file's header.
 bool readManifest(ImportContext &ctx);
+/// Instead of readManifest with --dicom-dir: one row per DICOM file of the folder, joined to the
+/// labels file (the manifest path) by the --join-on attribute, with the --dicom-fields attributes.
+bool readDicomFolder(ImportContext &ctx);
+/// Appends the --dicom-fields attributes of each row's DICOM image as columns (and the group
+/// column when --group-col names a DICOM attribute); refuses, when de-identifying, attributes
+/// that must be removed.
+bool addDicomFields(ImportContext &ctx);
 /// Checks the columns named by --drop-columns, --id-columns and --age-columns and --field-type;
 /// works out the record-field columns and the type overrides.
 bool resolveColumns(ImportContext &ctx);

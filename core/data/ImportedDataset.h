@@ -35,6 +35,7 @@ struct ImportedCase
     QString caseId;
     QString label; ///< empty: unlabelled
     QString split; ///< train / val / test, or empty for unlabelled cases without a split
+    QString groupKey; ///< the --group-col value (a patient); empty: the case is its own group
     QString imageRef; ///< the image cell as written in the manifest; empty: no image
     QString imagePath; ///< absolute path after resolving against the image root
     QByteArray imageHash; ///< SHA-256 of the file, hex
@@ -70,6 +71,8 @@ struct ImportedDataset
     QString imageColumn;
     QString splitColumn;
     QString timeColumn;
+    QString groupColumn; ///< empty: no groups
+    QString dicomWindow = QStringLiteral("auto"); ///< DicomWindow::text(): how DICOM images are shown
     bool splitFromManifest = false;
     quint64 splitSeed = 0;
     QStringList classes; ///< sorted class names

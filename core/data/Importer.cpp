@@ -14,7 +14,8 @@ ImportOutcome Importer::run(const ImportOptions &o)
     clock.start();
     ImportContext ctx(o);
     using Stage = bool (*)(ImportContext &);
-    static constexpr Stage stages[] = { importstage::readManifest, importstage::resolveColumns,
+    const Stage first = o.dicomDir.isEmpty() ? importstage::readManifest : importstage::readDicomFolder;
+    const Stage stages[] = { first, importstage::addDicomFields, importstage::resolveColumns,
         importstage::deidentifyRows, importstage::validateRows, importstage::inferTypes, importstage::resolveImages,
         importstage::buildDataset, importstage::readEvents, importstage::summariseDeidentification };
     ImportOutcome out;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "data/Deidentifier.h"
+#include "data/DicomWindow.h"
 #include "data/FieldType.h"
 #include "data/ImportReport.h"
 #include "data/ImportedDataset.h"
@@ -27,6 +28,19 @@ struct ImportOptions
     QString imageColumn = QStringLiteral("image");
     QString splitColumn = QStringLiteral("split");
     QString timeColumn = QStringLiteral("time");
+    /// The events file's case id column; empty: the manifest's id column name, else "case_id".
+    QString eventsIdColumn;
+    /// A column whose cases stay together in one split (a patient, a record number); empty: none.
+    QString groupColumn;
+    /// DICOM attributes read from each DICOM image and stored as record fields (PatientAge, …).
+    QStringList dicomFields;
+    /// How DICOM values become grey levels; stored with the dataset and used for training.
+    DicomWindow dicomWindow;
+    /// A folder of DICOM files to import without a manifest: each file is a case, joined to the
+    /// labels file (manifestPath) by the attribute `dicomJoinOn`, whose value must be in the
+    /// labels file's id column.
+    QString dicomDir;
+    QString dicomJoinOn; ///< AccessionNumber, StudyInstanceUID, PatientID or SOPInstanceUID
     bool labelColumnGiven = false; ///< the user named it: its absence is fatal, not a warning
     bool imageColumnGiven = false;
     bool splitColumnGiven = false;

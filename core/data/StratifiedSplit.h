@@ -11,6 +11,12 @@ namespace lepton {
 /// proportions, in a seeded order that does not depend on the platform. Cases that already have a
 /// split keep it; unlabelled cases without one stay unsplit (they are for prediction).
 /// Each class with at least three cases gets at least one case in each split.
-void assignStratifiedSplit(std::vector<ImportedCase> &cases, quint64 seed, double trainFraction, double valFraction);
+///
+/// Cases with a group key (a patient) are split as a whole: every case of a group lands in one
+/// split. Groups are stratified by their most frequent label and filled into train, val and test
+/// in a seeded order until each split holds its share of that label's cases, so the proportions
+/// are met as nearly as whole groups allow. Returns the groups whose cases carry different labels.
+QStringList assignStratifiedSplit(
+    std::vector<ImportedCase> &cases, quint64 seed, double trainFraction, double valFraction);
 
 } // namespace lepton

@@ -126,6 +126,8 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
 
     std::shared_ptr<MultimodalDataset> ds(new MultimodalDataset());
     ds->m_options = options;
+    if (auto window = DicomWindow::parse(summary->dicomWindow))
+        ds->m_dicomWindow = window.value();
     QHash<qint64, std::vector<const StoredEvent *>> eventsOf;
     for (const StoredEvent &e : events.value())
         eventsOf[e.caseId].push_back(&e);
@@ -285,7 +287,9 @@ cv::Mat MultimodalDataset::image(int index, QString *error) const
         stored = m_cache->images[static_cast<std::size_t>(index)];
     }
     if (stored.empty()) {
-        auto decoded = ImageDecoder::decode(c.imagePath);
+        ImageDecodeLimits limits;
+        limits.dicomWindow = m_dicomWindow;
+        auto decoded = ImageDecoder::decode(c.imagePath, limits);
         if (!decoded) {
             if (error)
                 *error = decoded.error();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "data/DicomWindow.h"
 #include "dataset/Batch.h"
 #include "dataset/FeatureSpec.h"
 #include "util/Progress.h"
@@ -84,6 +85,7 @@ private:
     std::vector<EncodedCase> m_cases;
     FeatureSpec m_spec;
     DatasetOptions m_options;
+    DicomWindow m_dicomWindow; ///< the dataset's, as imported
     std::unique_ptr<Cache> m_cache;
 };
 

@@ -274,14 +274,20 @@ R DomainTemplate::load(const QString &nameOrPath)
     return fromText(f.readAll(), nameOrPath);
 }
 
-R DomainTemplate::resolve(const QString &nameOrAuto, const QStringList &classes)
+R DomainTemplate::resolve(const QString &nameOrAuto, const QStringList &classes, const QStringList &fields)
 {
     if (nameOrAuto != QLatin1String("auto") && !nameOrAuto.isEmpty())
         return load(nameOrAuto);
     const QSet<QString> wanted(classes.begin(), classes.end());
     for (const Builtin &b : kBuiltinTemplates) {
         auto t = fromText(QByteArray(b.json), QStringLiteral("template %1").arg(QLatin1String(b.name)));
-        if (t && !t->classes.isEmpty() && QSet<QString>(t->classes.begin(), t->classes.end()) == wanted)
+        if (!t || t->classes.isEmpty() || QSet<QString>(t->classes.begin(), t->classes.end()) != wanted)
+            continue;
+        bool fits = true;
+        for (const QStringList *list : { &t->actionableFields, &t->immutableFields })
+            for (const QString &f : *list)
+                fits = fits && (fields.isEmpty() || fields.contains(f));
+        if (fits)
             return t;
     }
     return load(QStringLiteral("generic"));

@@ -62,9 +62,12 @@ struct DomainTemplate
     static Result<DomainTemplate> fromJson(const QJsonObject &json, const QString &origin = QString());
     /// A built-in template by name (medical, finance, generic) or a template file.
     static Result<DomainTemplate> load(const QString &nameOrPath);
-    /// "auto": the built-in template whose classes are `classes` (medical, finance), else
-    /// generic; anything else as load().
-    static Result<DomainTemplate> resolve(const QString &nameOrAuto, const QStringList &classes);
+    /// "auto": the built-in template whose classes are `classes` (medical, finance) and whose
+    /// actionable and immutable fields are all among `fields` (when given), else generic: a
+    /// dataset with the demo's labels but fields of its own gets the generic template, not an
+    /// error. Anything else as load().
+    static Result<DomainTemplate> resolve(
+        const QString &nameOrAuto, const QStringList &classes, const QStringList &fields = {});
     /// The built-in templates' names.
     static QStringList builtinNames();
     QJsonObject toJson() const;

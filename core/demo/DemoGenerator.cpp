@@ -2,6 +2,7 @@
 #include "DemoGenerator.h"
 
 #include "data/CsvReader.h"
+#include "data/Dicom.h"
 #include "util/ParallelFor.h"
 
 #include <QByteArray>
@@ -642,6 +643,51 @@ private:
     double m_cx, m_cy, m_ia, m_ib, m_c, m_s, m_k;
 };
 
+QString imageSuffix(const DemoOptions &o)
+{
+    return o.imageFormat == QLatin1String("dicom") ? QStringLiteral(".dcm") : QStringLiteral(".png");
+}
+
+QString demoAccession(const QString &caseId)
+{
+    return QStringLiteral("ACC-") + caseId;
+}
+
+/// The demo image as a DICOM file: 12 bits stored (the 8-bit picture × 16) with a window that
+/// shows it as the PNG would, one of five transfer syntaxes and every seventh file MONOCHROME1,
+/// so an import meets the variety a hospital export has. The identifying attributes belong to
+/// made-up patients of two visits each; de-identification must keep every one of them out of a
+/// study (tests/tst_dicomimport).
+DicomWriteSpec demoDicom(const CaseOut &c, const cv::Mat &grey, int index)
+{
+    static const char *const syntaxes[] = { "explicit-le", "jpeg-ls", "jpeg2000", "rle", "jpeg-lossless" };
+    DicomWriteSpec spec;
+    cv::Mat values;
+    grey.convertTo(values, CV_16U, 16.0);
+    spec.monochrome1 = index % 7 == 3;
+    if (spec.monochrome1)
+        cv::subtract(cv::Scalar(4095), values, values);
+    spec.pixels = values;
+    spec.bitsStored = 12;
+    spec.transferSyntax = QString::fromLatin1(syntaxes[index % 5]);
+    spec.window = true;
+    spec.windowCenter = 2048;
+    spec.windowWidth = 4096;
+    const int patient = index / 2;
+    const QDate visit = QDate(2022, 1, 3).addDays(patient % 500 + (index % 2) * 90);
+    spec.attributes = { { QStringLiteral("PatientID"), QStringLiteral("PAT%1").arg(patient, 6, 10, QLatin1Char('0')) },
+        { QStringLiteral("PatientName"), QStringLiteral("Demo^Patient%1").arg(patient) },
+        { QStringLiteral("PatientBirthDate"), QStringLiteral("19%1").arg(40 + patient % 50) + QStringLiteral("0704") },
+        { QStringLiteral("AccessionNumber"), demoAccession(c.id) },
+        { QStringLiteral("PatientAge"), QStringLiteral("%1Y").arg(c.cells.value(0).toInt(), 3, 10, QLatin1Char('0')) },
+        { QStringLiteral("PatientSex"), c.cells.value(1) }, { QStringLiteral("Modality"), QStringLiteral("CR") },
+        { QStringLiteral("ViewPosition"), index % 3 == 0 ? QStringLiteral("AP") : QStringLiteral("PA") },
+        { QStringLiteral("StudyDate"), visit.toString(QStringLiteral("yyyyMMdd")) },
+        { QStringLiteral("InstitutionName"), QStringLiteral("Lepton Demo Hospital") },
+        { QStringLiteral("BurnedInAnnotation"), QStringLiteral("NO") } };
+    return spec;
+}
+
 cv::Mat renderMedicalImage(const CaseOut &c, const DemoOptions &o, int index)
 {
     const int n = o.imageSize;
@@ -1054,7 +1100,7 @@ QString groundTruth(const DemoOptions &o, bool medical, const std::vector<CaseOu
                       jsonList(c.causalFields));
         if (medical) {
             entry += QStringLiteral(", \"image\": %1")
-                         .arg(c.hasImage ? jsonString(QStringLiteral("images/") + c.id + QStringLiteral(".png"))
+                         .arg(c.hasImage ? jsonString(QStringLiteral("images/") + c.id + imageSuffix(o))
                                          : QStringLiteral("null"));
             if (c.hasImage && c.lesion.present) {
                 entry += QStringLiteral(
@@ -1169,12 +1215,17 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
                 const CaseOut &c = cases[i];
                 if (c.hasImage) {
                     const cv::Mat img = renderMedicalImage(c, options, static_cast<int>(i));
-                    const QString path = dir.filePath(QStringLiteral("images/") + c.id + QStringLiteral(".png"));
+                    const QString path = dir.filePath(QStringLiteral("images/") + c.id + imageSuffix(options));
                     bool ok = false;
-                    try {
-                        ok = cv::imwrite(QFile::encodeName(path).toStdString(), img, pngParams);
-                    } catch (const cv::Exception &) {
-                        ok = false;
+                    if (options.imageFormat == QLatin1String("dicom")) {
+                        const QString error = writeDicom(path, demoDicom(c, img, static_cast<int>(i)));
+                        ok = error.isEmpty();
+                    } else {
+                        try {
+                            ok = cv::imwrite(QFile::encodeName(path).toStdString(), img, pngParams);
+                        } catch (const cv::Exception &) {
+                            ok = false;
+                        }
                     }
                     if (!ok) {
                         std::lock_guard<std::mutex> lock(errorMutex);
@@ -1211,7 +1262,7 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
             medical ? (c.positive ? QStringLiteral("abnormal") : QStringLiteral("normal"))
                     : (c.positive ? QStringLiteral("bad") : QStringLiteral("good")) };
         if (medical)
-            row << (c.hasImage ? QStringLiteral("images/") + c.id + QStringLiteral(".png") : QString());
+            row << (c.hasImage ? QStringLiteral("images/") + c.id + imageSuffix(options) : QString());
         row << c.cells;
         manifest += csvLine(row) + QLatin1Char('\n');
         for (const QStringList &e : c.events) {
@@ -1232,6 +1283,16 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
     summary.images = images;
     summary.events = eventRows;
     Status st = writeFile(summary.manifestPath, manifest.toUtf8());
+    if (st.ok() && medical && options.imageFormat == QLatin1String("dicom")) {
+        // For `lepton import --dicom-dir images --labels labels.csv --join-on AccessionNumber`.
+        QString labels = QStringLiteral("AccessionNumber,label\n");
+        for (const CaseOut &c : cases)
+            if (c.hasImage)
+                labels += csvLine({ demoAccession(c.id),
+                              c.positive ? QStringLiteral("abnormal") : QStringLiteral("normal") })
+                    + QLatin1Char('\n');
+        st = writeFile(dir.filePath(QStringLiteral("labels.csv")), labels.toUtf8());
+    }
     if (st.ok())
         st = writeFile(summary.eventsPath, events.toUtf8());
     if (st.ok())

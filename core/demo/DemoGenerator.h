@@ -18,6 +18,10 @@ struct DemoOptions
     std::uint64_t seed = 7;
     QString outDir;
     int imageSize = 128; ///< medical only
+    /// "png", or "dicom": each image a DICOM file (12 bits stored, a mix of transfer syntaxes and
+    /// MONOCHROME1, identifying attributes of made-up patients with two visits each), plus
+    /// labels.csv for importing the folder without the manifest (docs/DICOM.md).
+    QString imageFormat = QStringLiteral("png");
     ProgressFn progress;
     CancelFn cancelled;
 };

@@ -132,14 +132,15 @@ Result<qint64> DatasetRepository::save(const ImportedDataset &ds, const ImportRe
         q.prepare(QStringLiteral(
             "INSERT INTO datasets(name, created_at, manifest_path, manifest_sha256, events_path, events_sha256, "
             "image_root, id_column, label_column, image_column, split_column, time_column, split_seed, "
-            "split_from_manifest, classes, case_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+            "split_from_manifest, classes, case_count, group_column, dicom_window) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
         for (const QVariant &v : { QVariant(ds.name), QVariant(now), QVariant(ds.manifestPath),
                  QVariant(QString::fromLatin1(ds.manifestHash)), text(ds.eventsPath),
                  text(QString::fromLatin1(ds.eventsHash)), text(ds.imageRoot), QVariant(ds.idColumn),
                  text(ds.labelColumn), text(ds.imageColumn), text(ds.splitColumn),
                  text(ds.eventsPath.isEmpty() ? QString() : ds.timeColumn), QVariant(static_cast<qint64>(ds.splitSeed)),
                  QVariant(ds.splitFromManifest ? 1 : 0), QVariant(joinList(ds.classes)),
-                 QVariant(static_cast<int>(ds.cases.size())) })
+                 QVariant(static_cast<int>(ds.cases.size())), text(ds.groupColumn), text(ds.dicomWindow) })
             q.addBindValue(v);
         if (!q.exec())
             return Status::failure(Study::sqlError(q, QStringLiteral("saving the dataset")));
@@ -174,8 +175,8 @@ Result<qint64> DatasetRepository::save(const ImportedDataset &ds, const ImportRe
         QSqlQuery c(db), v(db), e(db);
         c.prepare(
             QStringLiteral("INSERT INTO cases(dataset_id, case_key, label, split, source_line, image_ref, image_path, "
-                           "image_sha256, image_width, image_height, image_channels, image_bits) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+                           "image_sha256, image_width, image_height, image_channels, image_bits, group_key) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
         v.prepare(QStringLiteral("INSERT INTO record_values(case_id, field_id, number, text) VALUES (?,?,?,?)"));
         e.prepare(QStringLiteral("INSERT INTO events(case_id, time, time_text, source_line, vals) VALUES (?,?,?,?,?)"));
         std::vector<qint64> caseIds;
@@ -194,6 +195,7 @@ Result<qint64> DatasetRepository::save(const ImportedDataset &ds, const ImportRe
             c.addBindValue(hasImage ? QVariant(ic.imageHeight) : QVariant());
             c.addBindValue(hasImage ? QVariant(ic.imageChannels) : QVariant());
             c.addBindValue(hasImage ? QVariant(ic.imageBits) : QVariant());
+            c.addBindValue(text(ic.groupKey));
             if (!c.exec())
                 return Status::failure(Study::sqlError(c, QStringLiteral("saving case %1").arg(ic.caseId)));
             const qint64 caseId = c.lastInsertId().toLongLong();
@@ -288,8 +290,9 @@ Result<DatasetSummary> DatasetRepository::dataset(qint64 id) const
     using R = Result<DatasetSummary>;
     QSqlDatabase db = m_study.database();
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT id, name, created_at, manifest_path, events_path, image_root, classes, case_count "
-                             "FROM datasets WHERE id = ?"));
+    q.prepare(
+        QStringLiteral("SELECT id, name, created_at, manifest_path, events_path, image_root, classes, case_count, "
+                       "coalesce(group_column, ''), coalesce(dicom_window, 'auto') FROM datasets WHERE id = ?"));
     q.addBindValue(id);
     if (!q.exec())
         return queryFailed<DatasetSummary>(q, QStringLiteral("reading dataset %1").arg(id));
@@ -305,6 +308,8 @@ Result<DatasetSummary> DatasetRepository::dataset(qint64 id) const
     d.imageRoot = q.value(5).toString();
     d.classes = splitList(q.value(6).toString());
     d.caseCount = q.value(7).toInt();
+    d.groupColumn = q.value(8).toString();
+    d.dicomWindow = q.value(9).toString();
     QSqlQuery g(db);
     g.prepare(QStringLiteral("SELECT coalesce(split, ''), coalesce(label, ''), count(*), count(image_path) FROM cases "
                              "WHERE dataset_id = ? GROUP BY 1, 2"));
@@ -381,10 +386,12 @@ StoredCase caseFromQuery(const QSqlQuery &q)
     c.imageWidth = q.value(5).toInt();
     c.imageHeight = q.value(6).toInt();
     c.sourceLine = q.value(7).toInt();
+    c.groupKey = q.value(9).toString();
     return c;
 }
 const QString kCaseColumns
-    = QStringLiteral("id, case_key, label, split, image_path, image_width, image_height, source_line, dataset_id");
+    = QStringLiteral("id, case_key, label, split, image_path, image_width, image_height, source_line, dataset_id, "
+                     "coalesce(group_key, '')");
 } // namespace
 
 Result<std::vector<StoredCase>> DatasetRepository::cases(
@@ -392,8 +399,7 @@ Result<std::vector<StoredCase>> DatasetRepository::cases(
 {
     QSqlQuery q(m_study.database());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT id, case_key, label, split, image_path, image_width, image_height, source_line "
-                             "FROM cases WHERE dataset_id = ?")
+    q.prepare(QStringLiteral("SELECT ") + kCaseColumns + QStringLiteral(" FROM cases WHERE dataset_id = ?")
         + filterSql(filter) + orderSql(filter) + QStringLiteral(" LIMIT ? OFFSET ?"));
     q.addBindValue(datasetId);
     bindFilter(q, filter);

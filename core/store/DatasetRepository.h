@@ -25,6 +25,8 @@ struct DatasetSummary
     QString manifestPath;
     QString eventsPath;
     QString imageRoot;
+    QString groupColumn; ///< empty: no groups
+    QString dicomWindow = QStringLiteral("auto"); ///< DicomWindow::text()
     QStringList classes;
     int caseCount = 0;
     int eventCount = 0;
@@ -55,6 +57,7 @@ struct StoredCase
     int imageWidth = 0;
     int imageHeight = 0;
     int sourceLine = 0;
+    QString groupKey; ///< empty: no group
 };
 
 /// One stored event: time and values in event-field order (missing: invalid QVariant).

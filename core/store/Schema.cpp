@@ -187,6 +187,13 @@ const std::vector<QStringList> &Schema::migrations()
             QStringLiteral("ALTER TABLE runs ADD COLUMN owner_pid INTEGER"),
             QStringLiteral("ALTER TABLE runs ADD COLUMN heartbeat_at TEXT"),
         },
+        // 5: clinical data: the group (patient) of each case, the dataset's group column, and how
+        // its DICOM images are windowed (training reads them the way the import showed them).
+        {
+            QStringLiteral("ALTER TABLE cases ADD COLUMN group_key TEXT"),
+            QStringLiteral("ALTER TABLE datasets ADD COLUMN group_column TEXT"),
+            QStringLiteral("ALTER TABLE datasets ADD COLUMN dicom_window TEXT"),
+        },
     };
     return all;
 }

@@ -196,10 +196,13 @@ Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTem
     std::vector<int> counts(static_cast<std::size_t>(mc.numClasses), 0);
     for (int i : s.dataset->indicesOf(QStringLiteral("train")))
         ++counts[static_cast<std::size_t>(s.dataset->at(i).label)];
+    QStringList fieldNames;
+    for (const FieldEncoding &f : fs.recordFields)
+        fieldNames.append(f.name);
     // The decision template: the run's own on resume, else the configured (or matching) one.
     auto chosen = storedTemplate && !storedTemplate->isEmpty()
         ? DomainTemplate::fromJson(*storedTemplate, QStringLiteral("the run's template"))
-        : DomainTemplate::resolve(s.config.templateName, fs.classes);
+        : DomainTemplate::resolve(s.config.templateName, fs.classes, fieldNames);
     if (!chosen)
         return Status::failure(chosen.error());
     if (s.config.positiveClass.isEmpty() && fs.classes.contains(chosen->positiveClass))
@@ -215,9 +218,6 @@ Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTem
         s.config.positiveClass = fs.classes.at(s.positiveClass);
         s.log(QStringLiteral("Positive class: %1").arg(positiveClassReason(fs.classes, counts)));
     }
-    QStringList fieldNames;
-    for (const FieldEncoding &f : fs.recordFields)
-        fieldNames.append(f.name);
     auto bound = chosen->boundTo(fs.classes, s.config.positiveClass, fieldNames);
     if (!bound)
         return Status::failure(bound.error());
