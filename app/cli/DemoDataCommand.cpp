@@ -56,8 +56,11 @@ int runDemoData(const QStringList &args)
         QStringLiteral("Image files: png, or dicom (a mix of transfer syntaxes, two visits per patient, and "
                        "labels.csv for --dicom-dir; default png)."),
         QStringLiteral("FORMAT"), QStringLiteral("png"));
+    const QCommandLineOption imageSize(QStringLiteral("image-size"),
+        QStringLiteral("Side of the medical images in pixels (default 128; e.g. 2000 for scanner-sized files)."),
+        QStringLiteral("N"), QStringLiteral("128"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the summary as JSON."));
-    for (const auto &o : { domain, cases, seed, out, baseline, format, json })
+    for (const auto &o : { domain, cases, seed, out, baseline, format, imageSize, json })
         p.addOption(o);
     if (auto code = parseArguments(p, QStringLiteral("demo-data"),
             QStringLiteral("[--domain medical|finance] [--cases N] [--seed S] [--out DIR] [--format png|dicom]"),
@@ -80,6 +83,10 @@ int runDemoData(const QStringList &args)
     if (!ok || o.cases < 10)
         return usageError(QStringLiteral("demo-data"),
             QStringLiteral("--cases needs a whole number ≥ 10, not '%1'").arg(p.value(cases)));
+    o.imageSize = p.value(imageSize).toInt(&ok);
+    if (!ok || o.imageSize < 32 || o.imageSize > 4096)
+        return usageError(QStringLiteral("demo-data"),
+            QStringLiteral("--image-size needs a whole number from 32 to 4096, not '%1'").arg(p.value(imageSize)));
     o.seed = p.value(seed).toULongLong(&ok);
     if (!ok)
         return usageError(QStringLiteral("demo-data"),

@@ -2,12 +2,17 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
+#include "explain/PredictionService.h"
+#include "metrics/CrossValidation.h"
 #include "store/DatasetRepository.h"
+#include "store/RunRepository.h"
 #include "store/Study.h"
 #include "train/Trainer.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 
 #include <cmath>
@@ -102,6 +107,98 @@ int report(const Result<TrainOutcome> &outcome, bool json, bool quiet)
     return o.status == RunStatus::Completed ? ExitOk : ExitFailure;
 }
 
+/// `--folds K`: K runs sharing a cross-validation group, each run's fold predicted (the
+/// out-of-fold predictions), then the aggregate printed and stored with every run.
+int crossValidate(Study &study, qint64 datasetId, TrainConfig c, int k, const QString &name, bool json, bool quiet)
+{
+    c.folds = k;
+    c.cvGroup
+        = QStringLiteral("cv-%1").arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    std::vector<QJsonObject> val, test;
+    QJsonArray runs, oof;
+    for (int fold = 0; fold < k; ++fold) {
+        c.fold = fold;
+        const QString runName = (name.isEmpty() ? QStringLiteral("cross-validation") : name)
+            + QStringLiteral(" fold %1/%2").arg(fold + 1).arg(k);
+        if (!quiet)
+            printErr(QStringLiteral("Fold %1 of %2 (%3)\n").arg(fold + 1).arg(k).arg(c.cvGroup));
+        auto outcome = Trainer::train(study, datasetId, c, cliCallbacks(quiet), runName);
+        if (!outcome || outcome->status != RunStatus::Completed) {
+            printErr(QStringLiteral("lepton train: fold %1 of %2 did not complete: %3; the runs so far are kept\n")
+                         .arg(fold + 1)
+                         .arg(k)
+                         .arg(outcome ? outcome->message : outcome.error()));
+            return ExitFailure;
+        }
+        runs.append(outcome->runId);
+        val.push_back(outcome->val.toJson());
+        test.push_back(outcome->test.toJson());
+        // The fold's own cases, predicted by the run that did not train on them.
+        PredictOptions po;
+        po.runId = outcome->runId;
+        po.split = QStringLiteral("val");
+        auto predicted = PredictionService::run(study, po);
+        if (!predicted) {
+            printErr(QStringLiteral("lepton train: out-of-fold predictions of run %1: %2\n")
+                         .arg(outcome->runId)
+                         .arg(predicted.error()));
+            return ExitFailure;
+        }
+        oof.append(QJsonObject { { QStringLiteral("run"), outcome->runId },
+            { QStringLiteral("cases"), predicted->predicted }, { QStringLiteral("metrics"), predicted->metrics } });
+    }
+    const QJsonObject aggregate { { QStringLiteral("cv_group"), c.cvGroup }, { QStringLiteral("folds"), k },
+        { QStringLiteral("runs"), runs }, { QStringLiteral("val"), aggregateMetrics(val) },
+        { QStringLiteral("test"), aggregateMetrics(test) }, { QStringLiteral("out_of_fold"), oof } };
+    RunRepository repo(study);
+    for (const QJsonValue &run : runs)
+        if (Status st
+            = repo.saveArtifact(run.toInteger(), QStringLiteral("cv"), QStringLiteral("cv_aggregate"), aggregate);
+            !st) {
+            printErr(QStringLiteral("lepton train: %1\n").arg(st.error()));
+            return ExitFailure;
+        }
+    if (json) {
+        printJson(aggregate);
+        return ExitOk;
+    }
+    printOut(QStringLiteral("Cross-validation %1: %2 folds, runs %3\n")
+                 .arg(c.cvGroup)
+                 .arg(k)
+                 .arg(runs.toVariantList().isEmpty()
+                         ? QString()
+                         : QStringLiteral("%1–%2").arg(runs.first().toInteger()).arg(runs.last().toInteger())));
+    printOut(QStringLiteral("%1 %2 %3 %4 %5\n")
+                 .arg(QStringLiteral("metric"), -17)
+                 .arg(QStringLiteral("mean"), 7)
+                 .arg(QStringLiteral("SD"), 7)
+                 .arg(QStringLiteral("95 % interval"), 17)
+                 .arg(QStringLiteral("per fold")));
+    for (const auto &[split, metrics] : { std::pair { QStringLiteral("val"), aggregate.value(QStringLiteral("val")) },
+             std::pair { QStringLiteral("test"), aggregate.value(QStringLiteral("test")) } }) {
+        for (const char *key : { "auroc", "auprc", "accuracy", "sensitivity", "specificity", "f1", "ece" }) {
+            const QJsonObject a = metrics.toObject().value(QLatin1String(key)).toObject();
+            if (a.isEmpty())
+                continue;
+            QStringList per;
+            for (const QJsonValue &v : a.value(QStringLiteral("values")).toArray())
+                per.append(v.isDouble() ? QString::number(v.toDouble(), 'f', 3) : QStringLiteral("–"));
+            printOut(QStringLiteral("%1 %2 %3 %4 %5\n")
+                         .arg(split + QLatin1Char(' ') + QLatin1String(key), -17)
+                         .arg(fmt(a.value(QStringLiteral("mean")).toDouble(std::nan(""))), 7)
+                         .arg(fmt(a.value(QStringLiteral("sd")).toDouble(std::nan(""))), 7)
+                         .arg(QStringLiteral("%1 – %2").arg(fmt(a.value(QStringLiteral("lo")).toDouble(std::nan(""))),
+                                  fmt(a.value(QStringLiteral("hi")).toDouble(std::nan("")))),
+                             17)
+                         .arg(per.join(QLatin1Char(' '))));
+        }
+    }
+    printOut(
+        QStringLiteral("val: each fold validated by the run that did not train on it (out of fold); test: the same "
+                       "untouched test split for every run.\n"));
+    return ExitOk;
+}
+
 } // namespace
 
 int runTrain(const QStringList &args)
@@ -138,10 +235,15 @@ int runTrain(const QStringList &args)
         QStringLiteral("resume"), QStringLiteral("Continue a cancelled or interrupted run."), QStringLiteral("RUN"));
     const QCommandLineOption name(
         QStringLiteral("name"), QStringLiteral("A name for the run."), QStringLiteral("NAME"));
+    const QCommandLineOption folds(QStringLiteral("folds"),
+        QStringLiteral("Cross-validation: K runs, each validated on one of K folds of the train and val cases "
+                       "(patients kept together, stratified, seeded by --seed); the test split is untouched. "
+                       "Prints and records the mean, SD and 95 % interval of every metric."),
+        QStringLiteral("K"));
     const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the outcome as JSON."));
     for (const auto &o : { dataset, config, fusion, epochs, batch, lr, imageSize, seed, device, precision,
-             templateOption, threads, resume, name, quiet, json })
+             templateOption, threads, resume, name, folds, quiet, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("train"), QStringLiteral("STUDY [--dataset ID] [options]"),
@@ -229,6 +331,12 @@ int runTrain(const QStringList &args)
     if (!ds) {
         printErr(QStringLiteral("lepton train: %1\n").arg(ds.error()));
         return ExitInvalidInput;
+    }
+    if (p.isSet(folds)) {
+        int k = 0;
+        if (!intOption(folds, k) || k < 2 || k > 20)
+            return usageError(QStringLiteral("train"), QStringLiteral("--folds needs a whole number from 2 to 20"));
+        return crossValidate(*study.value(), ds->id, c, k, p.value(name), p.isSet(json), p.isSet(quiet));
     }
     return report(Trainer::train(*study.value(), ds->id, c, cliCallbacks(p.isSet(quiet)), p.value(name)), p.isSet(json),
         p.isSet(quiet));

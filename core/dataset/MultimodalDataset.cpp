@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MultimodalDataset.h"
 
+#include "dataset/Folds.h"
+
 #include "data/ImageDecoder.h"
 #include "dataset/ImageAugmenter.h"
 #include "store/DatasetRepository.h"
@@ -124,6 +126,22 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
         if (!error->isEmpty())
             return R::failure(*error);
 
+    // Each case's split: as stored, or, in cross-validation, its fold's role (train or val).
+    std::vector<QString> splitOf;
+    splitOf.reserve(cases->size());
+    for (const StoredCase &c : cases.value())
+        splitOf.push_back(c.split);
+    if (options.folds >= 2) {
+        std::vector<FoldCase> cv;
+        cv.reserve(cases->size());
+        for (const StoredCase &c : cases.value())
+            cv.push_back({ c.caseKey, c.groupKey, static_cast<int>(summary->classes.indexOf(c.label)),
+                !c.label.isEmpty() && (c.split == QLatin1String("train") || c.split == QLatin1String("val")) });
+        const std::vector<int> folds = assignFolds(cv, options.folds, options.foldSeed);
+        for (std::size_t i = 0; i < splitOf.size(); ++i)
+            if (folds[i] >= 0)
+                splitOf[i] = folds[i] == options.fold ? QStringLiteral("val") : QStringLiteral("train");
+    }
     std::shared_ptr<MultimodalDataset> ds(new MultimodalDataset());
     ds->m_options = options;
     if (auto window = DicomWindow::parse(summary->dicomWindow))
@@ -150,8 +168,9 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
         spec.maxEvents = options.maxEvents;
         std::vector<FieldMoments> rec(recordFields->size()), ev(eventFields->size());
         Moments timeDelta;
-        for (const StoredCase &c : cases.value()) {
-            if (c.split != QLatin1String("train"))
+        for (std::size_t i = 0; i < cases->size(); ++i) {
+            const StoredCase &c = (*cases)[i];
+            if (splitOf[i] != QLatin1String("train"))
                 continue;
             const QVariantList &row = values->value(c.id);
             for (std::size_t f = 0; f < rec.size(); ++f)
@@ -188,7 +207,8 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
         EncodedCase e;
         e.caseId = c.id;
         e.caseKey = c.caseKey;
-        e.split = c.split;
+        e.split = splitOf[static_cast<std::size_t>(&c - cases->data())];
+        e.groupKey = c.groupKey;
         e.label = c.label.isEmpty() ? -1 : static_cast<int>(spec.classes.indexOf(c.label));
         e.imagePath = c.imagePath;
         e.recordValues.assign(static_cast<std::size_t>(nf), 0.0f);

@@ -29,6 +29,11 @@ struct DatasetOptions
     int maxEvents = 32; ///< the most recent events kept per case
     qint64 cacheBytes = qint64(1) << 30; ///< memory for decoded, resized images; 0: no cache
     int threads = 0; ///< for warming the cache; 0: all cores
+    /// Cross-validation: with folds ≥ 2 the labelled train and val cases are dealt into `folds`
+    /// folds (groups whole, stratified by label, seeded); fold `fold` becomes val, the rest train.
+    int folds = 0;
+    int fold = 0;
+    quint64 foldSeed = 1;
     ProgressFn progress;
     CancelFn cancelled;
 };
@@ -39,6 +44,7 @@ struct EncodedCase
     qint64 caseId = 0;
     QString caseKey;
     QString split;
+    QString groupKey; ///< empty: no group
     int label = -1; ///< class index, -1 unlabelled
     QString imagePath;
     std::vector<float> recordValues;

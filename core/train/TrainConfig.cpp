@@ -28,7 +28,8 @@ QJsonObject TrainConfig::toJson() const
         { QStringLiteral("max_grad_norm"), maxGradNorm }, { QStringLiteral("image_encoder_from"), imageEncoderFrom },
         { QStringLiteral("freeze_image_epochs"), freezeImageEpochs }, { QStringLiteral("max_events"), maxEvents },
         { QStringLiteral("map_alignment"), mapAlignment }, { QStringLiteral("map_sharpness"), mapSharpness },
-        { QStringLiteral("positive_class"), positiveClass }, { QStringLiteral("template"), templateName } };
+        { QStringLiteral("positive_class"), positiveClass }, { QStringLiteral("template"), templateName },
+        { QStringLiteral("folds"), folds }, { QStringLiteral("fold"), fold }, { QStringLiteral("cv_group"), cvGroup } };
 }
 
 Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainConfig &defaults)
@@ -61,6 +62,8 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
             c.positiveClass = v.toString();
         } else if (key == QLatin1String("template")) {
             c.templateName = v.toString();
+        } else if (key == QLatin1String("cv_group")) {
+            c.cvGroup = v.toString();
         } else if (key == QLatin1String("image_encoder_from")) {
             c.imageEncoderFrom = v.toString();
         } else if (!isNumber) {
@@ -70,7 +73,8 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
                 || key == QLatin1String("patience") || key == QLatin1String("cache_bytes")
                 || key == QLatin1String("max_grad_norm") || key == QLatin1String("freeze_image_epochs")
                 || key == QLatin1String("max_events") || key == QLatin1String("map_alignment")
-                || key == QLatin1String("map_sharpness"))
+                || key == QLatin1String("map_sharpness") || key == QLatin1String("folds")
+                || key == QLatin1String("fold"))
                 return needNumber();
             return R::failure(QStringLiteral("%1: unknown setting").arg(key));
         } else if (key == QLatin1String("epochs"))
@@ -103,6 +107,10 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
             c.mapAlignment = v.toDouble();
         else if (key == QLatin1String("map_sharpness"))
             c.mapSharpness = v.toDouble();
+        else if (key == QLatin1String("folds"))
+            c.folds = v.toInt();
+        else if (key == QLatin1String("fold"))
+            c.fold = v.toInt();
         else
             return R::failure(QStringLiteral("%1: unknown setting").arg(key));
     }
@@ -136,6 +144,10 @@ QString TrainConfig::validate() const
         return QStringLiteral("patience must be ≥ 0 and max_events ≥ 1");
     if (!(mapAlignment >= 0.0 && mapAlignment <= 100.0))
         return QStringLiteral("map_alignment: %1 is outside 0–100").arg(mapAlignment);
+    if (folds != 0 && (folds < 2 || folds > 20))
+        return QStringLiteral("folds: %1 is outside 2–20 (0: no cross-validation)").arg(folds);
+    if (folds >= 2 && (fold < 0 || fold >= folds))
+        return QStringLiteral("fold: %1 is outside 0–%2").arg(fold).arg(folds - 1);
     if (!(mapSharpness >= 0.0 && mapSharpness <= 100.0))
         return QStringLiteral("map_sharpness: %1 is outside 0–100").arg(mapSharpness);
     return QString();

@@ -56,6 +56,13 @@ struct TrainConfig
     /// The decision template (built-in name or file): "auto" picks the built-in whose classes are
     /// the data's (medical, finance), else generic. Kept with the run; `lepton predict` applies it.
     QString templateName = QStringLiteral("auto");
+    /// Cross-validation (`lepton train --folds K`): with folds ≥ 2 this run trains on the
+    /// dataset's train and val cases outside fold `fold` and validates on that fold, folds drawn
+    /// by group (a patient's cases together), stratified by label and seeded by `seed`; the test
+    /// split is not touched. The K runs of one cross-validation share `cvGroup`.
+    int folds = 0;
+    int fold = 0;
+    QString cvGroup;
 
     QJsonObject toJson() const;
     /// Reads a config file's object over `defaults`; an unknown key or a bad value is refused

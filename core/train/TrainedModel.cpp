@@ -56,6 +56,10 @@ Result<std::shared_ptr<MultimodalDataset>> TrainedModel::dataset(Study &study, q
     o.imageChannels = spec.imageChannels;
     o.maxEvents = spec.maxEvents;
     o.cacheBytes = 0; // one pass: decoding on demand costs the same and keeps memory flat
+    // A cross-validation run's val split is its fold (its out-of-fold cases), as in training.
+    o.folds = config.folds;
+    o.fold = config.fold;
+    o.foldSeed = config.seed;
     auto ds = MultimodalDataset::load(study, datasetId, o, &spec);
     if (!ds)
         return Result<std::shared_ptr<MultimodalDataset>>::failure(ds.error());

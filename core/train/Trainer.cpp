@@ -168,6 +168,9 @@ Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTem
     dopt.maxEvents = s.config.maxEvents;
     dopt.cacheBytes = s.config.cacheBytes;
     dopt.cancelled = s.cb.cancelled;
+    dopt.folds = s.config.folds;
+    dopt.fold = s.config.fold;
+    dopt.foldSeed = s.config.seed;
     auto ds = MultimodalDataset::load(s.study, s.datasetId, dopt, spec);
     if (!ds)
         return Status::failure(ds.error());

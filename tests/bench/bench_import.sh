@@ -3,6 +3,8 @@
 # SQLite write) against a Python reference doing the same decode and hash with OpenCV/hashlib
 # on the same number of worker processes. Prints a table; never run by CTest.
 # Usage: tests/bench/bench_import.sh [CASES] [BUILD_DIR]
+#   env: IMAGE_SIZE (128; e.g. 2000 for scanner-sized images), FORMAT (png or dicom: the demo's
+#        DICOM mix of transfer syntaxes; the Python reference reads PNG only and says n/a)
 set -euo pipefail
 cases=${1:-5000}
 build=${2:-build}
@@ -11,10 +13,12 @@ threads=$(nproc)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$lepton" demo-data --cases "$cases" --out "$work/data" >/dev/null 2>&1
+size=${IMAGE_SIZE:-128}
+format=${FORMAT:-png}
+"$lepton" demo-data --cases "$cases" --out "$work/data" --image-size "$size" --format "$format" >/dev/null 2>&1
 sync
 # Warm the page cache once so both sides read from memory.
-cat "$work"/data/images/*.png > /dev/null
+cat "$work"/data/images/* > /dev/null
 
 start=$(date +%s.%N)
 "$lepton" import "$work/s.lepton" --manifest "$work/data/manifest.csv" --events "$work/data/events.csv" --json > "$work/report.json" 2>/dev/null
@@ -41,6 +45,8 @@ t0 = time.perf_counter()
 with open(os.path.join(root, 'manifest.csv'), newline='') as f:
     rows = [r for r in csv.DictReader(f)]
 paths = [os.path.join(root, r['image']) for r in rows if r['image']]
+if any(p.endswith('.dcm') for p in paths):
+    print("n/a n/a"); sys.exit(0)
 with ProcessPoolExecutor(workers) as ex:
     out = list(ex.map(work, paths, chunksize=64))
 t = time.perf_counter() - t0
@@ -50,7 +56,7 @@ PY
 ref_s=${ref% *}
 ref_n=${ref#* }
 
-printf '\nImport benchmark: %s demo cases, %s images (128x128 grey PNG), %s threads, %s\n' "$cases" "$images" "$threads" "$(date -u +%F)"
+printf '\nImport benchmark: %s demo cases, %s images (%sx%s grey %s), %s threads, %s\n' "$cases" "$images" "$size" "$size" "$format" "$threads" "$(date -u +%F)"
 printf '%-44s %10s %12s\n' "what" "seconds" "images/s"
 printf '%-44s %10s %12s\n' "lepton import (decode+hash+validate+store)" "$lepton_s" "$(/usr/bin/python3 -c "print(f'{$images/$lepton_s:.0f}')")"
 if [[ "$ref_s" != "n/a" ]]; then
@@ -58,4 +64,8 @@ if [[ "$ref_s" != "n/a" ]]; then
 else
   printf '%-44s %10s %12s\n' "Python reference (needs python3-opencv)" "n/a" "n/a"
 fi
-printf 'target: >= 500 images/s on 2 cores\n'
+if (( size >= 1000 )); then
+  printf 'target: >= 20 images/s on 2 cores for images of 2000x2000\n'
+else
+  printf 'target: >= 500 images/s on 2 cores\n'
+fi
