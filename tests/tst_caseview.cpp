@@ -5,6 +5,7 @@
 // and explained study.
 #include "TinyStudy.h"
 
+#include "data/Dicom.h"
 #include "explain/PredictionService.h"
 #include "service/CaseListService.h"
 #include "service/CaseViewLoader.h"
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void findCaseByKey();
     void runsNewestFirst();
     void thumbnailOfAThinImage();
+    void dicomIsReadForTheViewer();
     void loaderDeliversOnTheCallersThread();
     void loaderDeliversOnlyTheNewest();
     void loaderCancelDeliversNothing();
@@ -524,6 +526,52 @@ void TestCaseView::reportRefusedOnAReadOnlyStudy()
     QVERIFY2(refused.error().contains(QStringLiteral("read-only")) && refused.error().contains(path),
         qPrintable(refused.error()));
     QVERIFY(!QFile::exists(path));
+}
+
+void TestCaseView::dicomIsReadForTheViewer()
+{
+    // A CT-like file: values -1000..1000 left to right, a soft-tissue window and a few tags.
+    DicomWriteSpec spec;
+    spec.pixels = cv::Mat(16, 256, CV_16SC1);
+    for (int y = 0; y < spec.pixels.rows; ++y)
+        for (int x = 0; x < spec.pixels.cols; ++x)
+            spec.pixels.at<qint16>(y, x) = qint16(-1000 + (2000 * x) / 255);
+    spec.window = true;
+    spec.windowCenter = 40;
+    spec.windowWidth = 400;
+    spec.attributes.insert(QStringLiteral("Modality"), QStringLiteral("CT"));
+    const QString path = m_dir.filePath(QStringLiteral("viewer.dcm"));
+    const QString written = writeDicom(path, spec);
+    QVERIFY2(written.isEmpty(), qPrintable(written));
+    QVERIFY(CaseViewService::isDicom(path));
+    cv::Mat png(16, 16, CV_8UC1, cv::Scalar(9));
+    QVERIFY(cv::imwrite(m_dir.filePath(QStringLiteral("viewer.png")).toStdString(), png));
+    QVERIFY(!CaseViewService::isDicom(m_dir.filePath(QStringLiteral("viewer.png"))));
+
+    auto dicom = CaseViewService::readDicom(path);
+    QVERIFY2(dicom, qPrintable(dicom.error()));
+    QVERIFY(!dicom->isNull());
+    QVERIFY(dicom->grey);
+    QCOMPARE(dicom->center, 40.0);
+    QCOMPARE(dicom->width, 400.0);
+    QCOMPARE(dicom->minValue, -1000.0);
+    QCOMPARE(dicom->maxValue, 1000.0);
+    const auto modality = std::find_if(dicom->keyTags.begin(), dicom->keyTags.end(),
+        [](const auto &tag) { return tag.first == QStringLiteral("Modality"); });
+    QVERIFY(modality != dicom->keyTags.end());
+    QCOMPARE(modality->second, QStringLiteral("CT"));
+
+    // The file's window, then a wider one: the value 250 (column 160) is white, then grey.
+    const CaseImage file = CaseViewService::renderDicom(dicom.value());
+    QCOMPARE(file.width, 256);
+    QCOMPARE(file.channels, 1);
+    QCOMPARE(uchar(file.pixels.at(160)), uchar(255));
+    QCOMPARE(uchar(file.pixels.at(0)), uchar(0));
+    const CaseImage wide = CaseViewService::renderDicom(dicom.value(), 0, 2000);
+    QVERIFY(uchar(wide.pixels.at(160)) > 100 && uchar(wide.pixels.at(160)) < 255);
+    // Nothing to render without a DICOM image; a PNG is not read as one.
+    QVERIFY(CaseViewService::renderDicom(CaseDicom(), 0, 10).isNull());
+    QVERIFY(!CaseViewService::readDicom(m_dir.filePath(QStringLiteral("viewer.png"))));
 }
 
 QTEST_MAIN(TestCaseView)

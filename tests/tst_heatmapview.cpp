@@ -3,7 +3,11 @@
 // drawn blank.
 #include "HeatmapView.h"
 
+#include <QApplication>
+#include <QMouseEvent>
+#include <QSignalSpy>
 #include <QTest>
+#include <QWheelEvent>
 
 class TestHeatmapView : public QObject
 {
@@ -13,6 +17,7 @@ private Q_SLOTS:
     void namesAFlatMap();
     void namesAMapStuckInABorderCell();
     void drawsAnOrdinaryMapWithAColourBar();
+    void rightDragReportsWindowChangesAndWheelZooms();
 };
 
 namespace {
@@ -90,6 +95,44 @@ void TestHeatmapView::drawsAnOrdinaryMapWithAColourBar()
     QCOMPARE(view.grab().toImage(), shot);
     view.setOverlayVisible(false);
     QVERIFY(!view.colourBarVisible());
+}
+
+void TestHeatmapView::rightDragReportsWindowChangesAndWheelZooms()
+{
+    HeatmapView view;
+    view.resize(300, 300);
+    QImage img(32, 32, QImage::Format_Grayscale8);
+    img.fill(100);
+    view.setImage(img);
+    QSignalSpy dragged(&view, &HeatmapView::windowDragged);
+    QSignalSpy reset(&view, &HeatmapView::resetRequested);
+    auto send = [&view](QEvent::Type type, QPoint at, Qt::MouseButton button, Qt::MouseButtons held) {
+        QMouseEvent e(type, QPointF(at), QPointF(at), button, held, Qt::NoModifier);
+        QApplication::sendEvent(&view, &e);
+    };
+    // Off: a right-drag reports nothing.
+    send(QEvent::MouseButtonPress, { 100, 100 }, Qt::RightButton, Qt::RightButton);
+    send(QEvent::MouseMove, { 130, 90 }, Qt::NoButton, Qt::RightButton);
+    send(QEvent::MouseButtonRelease, { 130, 90 }, Qt::RightButton, Qt::NoButton);
+    QCOMPARE(dragged.count(), 0);
+    // On: each move reports its movement.
+    view.setWindowDragEnabled(true);
+    send(QEvent::MouseButtonPress, { 100, 100 }, Qt::RightButton, Qt::RightButton);
+    send(QEvent::MouseMove, { 130, 90 }, Qt::NoButton, Qt::RightButton);
+    send(QEvent::MouseButtonRelease, { 130, 90 }, Qt::RightButton, Qt::NoButton);
+    QCOMPARE(dragged.count(), 1);
+    QCOMPARE(dragged.at(0).at(0).toPoint(), QPoint(30, -10));
+
+    QWheelEvent wheel(QPointF(150, 150), QPointF(150, 150), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+        Qt::NoScrollPhase, false);
+    QApplication::sendEvent(&view, &wheel);
+    QCOMPARE(view.zoom(), 1.25);
+    // Re-windowed (same size, keepView): the zoom stays; a double-click fits it and asks for a reset.
+    view.setImage(img, true);
+    QCOMPARE(view.zoom(), 1.25);
+    QTest::mouseDClick(&view, Qt::LeftButton, {}, QPoint(150, 150));
+    QCOMPARE(view.zoom(), 1.0);
+    QCOMPARE(reset.count(), 1);
 }
 
 QTEST_MAIN(TestHeatmapView)

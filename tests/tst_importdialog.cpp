@@ -3,6 +3,7 @@
 #include "GuiDriver.h"
 #include "ImportColumnModel.h"
 #include "ImportDialog.h"
+#include "ImportFilesGroup.h"
 #include "ImportReportModel.h"
 
 #include "data/Importer.h"
@@ -13,8 +14,12 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -44,6 +49,9 @@ private Q_SLOTS:
     void cancelWritesNothing();
     void escapeDuringRunCancels();
     void importsWithDeidentification();
+    void groupRoleEventsIdAndDicomReachOptions();
+    void eventsBesideTheManifestAreOffered();
+    void mostRowsExcludedAsksBeforeSaving();
 
 private:
     QString write(const QString &name, const QByteArray &bytes);
@@ -614,6 +622,142 @@ void TestImportDialog::importsWithDeidentification()
     QVERIFY2(summary.contains(QStringLiteral("30 dates shifted")), qPrintable(summary));
     QVERIFY2(summary.contains(QStringLiteral("full_name")), qPrintable(summary));
     QVERIFY2(summary.contains(QStringLiteral("No problems were found")), qPrintable(summary));
+}
+
+void TestImportDialog::groupRoleEventsIdAndDicomReachOptions()
+{
+    ImportDialog dialog(newStudy(QStringLiteral("group.lepton")));
+    QVERIFY(preview(dialog, manifest(QStringLiteral("group.csv"), 12)));
+    ImportColumnModel *columns = dialog.columnModel();
+    const int ward = columns->rowOf(QStringLiteral("ward"));
+    const int age = columns->rowOf(QStringLiteral("age"));
+    QCOMPARE(dialog.options().groupColumn, QString());
+
+    // The group role, chosen in the combo box, with its help as the choice's tooltip.
+    QComboBox *wardRole = editor(dialog, ward, ImportColumnModel::Role);
+    QVERIFY(wardRole);
+    const int group = wardRole->findText(QStringLiteral("Group"));
+    QVERIFY(group >= 0);
+    QVERIFY(wardRole->itemData(group, Qt::ToolTipRole).toString().contains(QStringLiteral("stay in one split")));
+    wardRole->setCurrentIndex(group);
+    QCOMPARE(columns->role(ward), Role::Group);
+    QVERIFY(columns->index(ward, ImportColumnModel::Role)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("patient")));
+    ImportOptions o = dialog.options();
+    QCOMPARE(o.groupColumn, QStringLiteral("ward"));
+    QVERIFY(dialog.importButton()->isEnabled());
+    // Two group columns are refused.
+    editor(dialog, age, ImportColumnModel::Role)->setCurrentIndex(group);
+    QVERIFY(!dialog.importButton()->isEnabled());
+    QVERIFY2(
+        dialog.messageLabel()->text().contains(QStringLiteral("Group")), qPrintable(dialog.messageLabel()->text()));
+    editor(dialog, age, ImportColumnModel::Role)->setCurrentIndex(wardRole->findText(QStringLiteral("Record field")));
+    QVERIFY(dialog.importButton()->isEnabled());
+    // Back to a record field: no group.
+    wardRole->setCurrentIndex(wardRole->findText(QStringLiteral("Record field")));
+    QCOMPARE(dialog.options().groupColumn, QString());
+
+    // The events file's id column: empty (the manifest's) unless typed.
+    auto *eventsId = gui::child<QLineEdit>(&dialog, "eventsIdEdit");
+    QCOMPARE(dialog.options().eventsIdColumn, QString());
+    QTest::keyClicks(eventsId, QStringLiteral("patient_id"));
+    QCOMPARE(dialog.options().eventsIdColumn, QStringLiteral("patient_id"));
+
+    // DICOM: the window (auto, full, custom centre,width) and the fields.
+    auto *window = gui::child<QComboBox>(&dialog, "dicomWindowBox");
+    auto *custom = gui::child<QLineEdit>(&dialog, "dicomWindowEdit");
+    QCOMPARE(dialog.options().dicomWindow.mode, DicomWindow::Mode::Auto);
+    window->setCurrentIndex(window->findData(QStringLiteral("full")));
+    QCOMPARE(dialog.options().dicomWindow.mode, DicomWindow::Mode::Full);
+    QVERIFY(!custom->isEnabled());
+    window->setCurrentIndex(window->findData(QStringLiteral("custom")));
+    QVERIFY(custom->isEnabled());
+    QVERIFY(!dialog.importButton()->isEnabled()); // no centre,width yet
+    QTest::keyClicks(custom, QStringLiteral("40,0"));
+    QVERIFY(!dialog.importButton()->isEnabled());
+    QVERIFY(!dialog.messageLabel()->isHidden());
+    custom->clear();
+    QTest::keyClicks(custom, QStringLiteral("40,400"));
+    QVERIFY2(dialog.importButton()->isEnabled(), qPrintable(dialog.messageLabel()->text()));
+    o = dialog.options();
+    QCOMPARE(o.dicomWindow.mode, DicomWindow::Mode::Fixed);
+    QCOMPARE(o.dicomWindow.center, 40.0);
+    QCOMPARE(o.dicomWindow.width, 400.0);
+    QTest::keyClicks(gui::child<QLineEdit>(&dialog, "dicomFieldsEdit"), QStringLiteral("PatientAge, ViewPosition,"));
+    QCOMPARE(
+        dialog.options().dicomFields, QStringList({ QStringLiteral("PatientAge"), QStringLiteral("ViewPosition") }));
+}
+
+void TestImportDialog::eventsBesideTheManifestAreOffered()
+{
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("beside")));
+    const QString folder = m_dir.filePath(QStringLiteral("beside"));
+    QVERIFY(cv::imwrite(
+        QDir(folder).filePath(QStringLiteral("img.png")).toStdString(), cv::Mat(32, 32, CV_8UC1, cv::Scalar(90))));
+    const QString path = manifest(QStringLiteral("beside/manifest.csv"), 12);
+    const QString events = write(QStringLiteral("beside/events.csv"), "case_id,time,hr\nP0001,0,70\n");
+    ImportDialog dialog(newStudy(QStringLiteral("beside.lepton")));
+    QVERIFY(preview(dialog, path));
+    auto *note = gui::child<QLabel>(&dialog, "eventsNote");
+    QCOMPARE(QFileInfo(dialog.options().eventsPath).absoluteFilePath(), QFileInfo(events).absoluteFilePath());
+    QVERIFY(!note->isHidden());
+    QVERIFY(note->text().contains(QStringLiteral("events.csv")));
+    // Cleared: no events, and the note goes.
+    gui::child<QLineEdit>(&dialog, "eventsEdit")->clear();
+    QVERIFY(note->isHidden());
+    QCOMPARE(dialog.options().eventsPath, QString());
+
+    // A manifest without events.csv beside it gets none; a chosen events file is kept.
+    ImportDialog other(newStudy(QStringLiteral("beside2.lepton")));
+    QVERIFY(preview(other, manifest(QStringLiteral("alone.csv"), 12)));
+    QCOMPARE(other.options().eventsPath, QString());
+    QVERIFY(gui::child<QLabel>(&other, "eventsNote")->isHidden());
+    other.setEventsPath(m_dir.filePath(QStringLiteral("mine.csv")));
+    QVERIFY(preview(other, path));
+    QCOMPARE(other.options().eventsPath, m_dir.filePath(QStringLiteral("mine.csv")));
+}
+
+void TestImportDialog::mostRowsExcludedAsksBeforeSaving()
+{
+    auto study = newStudy(QStringLiteral("excluded.lepton"));
+    ImportDialog dialog(study);
+    // 4 good rows and 8 whose image is missing: two thirds excluded.
+    QByteArray bad;
+    for (int i = 0; i < 8; ++i)
+        bad += QStringLiteral("M%1,%2,gone%1.png,,50,north\n")
+                   .arg(i)
+                   .arg(i % 2 ? QStringLiteral("normal") : QStringLiteral("abnormal"))
+                   .toUtf8();
+    QVERIFY(preview(dialog, manifest(QStringLiteral("excluded.csv"), 4, bad)));
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+
+    QSignalSpy asked(&dialog, &ImportDialog::confirmationAsked);
+    QSignalSpy finished(&dialog, &ImportDialog::importFinished);
+    dialog.startImport();
+    QVERIFY(asked.wait(60000));
+    QMessageBox *box = dialog.confirmBox();
+    QVERIFY(box);
+    QVERIFY2(box->text().contains(QStringLiteral("8 of the 12 rows")), qPrintable(box->text()));
+    QVERIFY2(box->text().contains(QStringLiteral("image")), qPrintable(box->text()));
+    QCOMPARE(datasetCount(*study), 0); // nothing saved while asking
+    box->button(QMessageBox::Cancel)->click();
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    QCOMPARE(datasetCount(*study), 0);
+    QVERIFY(dialog.importButton()->isEnabled());
+
+    // Again, and saved this time.
+    dialog.startImport();
+    QVERIFY(asked.wait(60000));
+    QVERIFY(dialog.confirmBox());
+    dialog.confirmBox()->button(QMessageBox::Save)->click();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+    QCOMPARE(finished.at(1).at(0).toBool(), true);
+    QCOMPARE(datasetCount(*study), 1);
+    QVERIFY(dialog.importedDatasetId() > 0);
 }
 
 QTEST_MAIN(TestImportDialog)

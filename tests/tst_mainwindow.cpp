@@ -3,10 +3,12 @@
 #include "CasePanel.h"
 #include "CaseTableModel.h"
 #include "DataView.h"
+#include "DicomControls.h"
 #include "GuiDriver.h"
 #include "ImageView.h"
 #include "MainWindow.h"
 
+#include "data/Dicom.h"
 #include "data/Importer.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
@@ -14,13 +16,16 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
+#include <QMouseEvent>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -36,6 +41,7 @@ private Q_SLOTS:
     void filtersByTextLabelAndSplit();
     void selectingACaseShowsIt();
     void refusesFileThatIsNotAStudy();
+    void dicomCaseShowsTagsAndWindows();
 
 private:
     QTemporaryDir m_dir;
@@ -51,7 +57,9 @@ void TestMainWindow::initTestCase()
         m += QStringLiteral("K%1,%2,%3,%4,%5\n")
                  .arg(i, 4, 10, QLatin1Char('0'))
                  .arg(i % 3 ? QStringLiteral("normal") : QStringLiteral("abnormal"))
-                 .arg(i < 3 ? QStringLiteral("img.png") : QString())
+                 .arg(i == 1     ? QStringLiteral("scan.dcm")
+                         : i < 3 ? QStringLiteral("img.png")
+                                 : QString())
                  .arg(20 + i % 50)
                  .arg(i % 2 ? QStringLiteral("A") : QStringLiteral("B"))
                  .toUtf8();
@@ -62,6 +70,21 @@ void TestMainWindow::initTestCase()
     cv::Mat img(64, 64, CV_8UC1, cv::Scalar(40));
     cv::circle(img, cv::Point(30, 30), 8, cv::Scalar(220), -1);
     QVERIFY(cv::imwrite(m_dir.filePath(QStringLiteral("img.png")).toStdString(), img));
+    // K0001's image: a CT-like DICOM file, values -1000..1000, with a soft-tissue window.
+    DicomWriteSpec ct;
+    ct.pixels = cv::Mat(64, 64, CV_16SC1);
+    for (int y = 0; y < 64; ++y)
+        for (int x = 0; x < 64; ++x)
+            ct.pixels.at<qint16>(y, x) = qint16(-1000 + (2000 * (y * 64 + x)) / (64 * 64 - 1));
+    ct.window = true;
+    ct.windowCenter = 40;
+    ct.windowWidth = 400;
+    ct.attributes.insert(QStringLiteral("Modality"), QStringLiteral("CT"));
+    ct.attributes.insert(QStringLiteral("BodyPartExamined"), QStringLiteral("CHEST"));
+    ct.attributes.insert(QStringLiteral("PatientAge"), QStringLiteral("063Y"));
+    ct.attributes.insert(QStringLiteral("PatientID"), QStringLiteral("MRN-0042"));
+    const QString written = writeDicom(m_dir.filePath(QStringLiteral("scan.dcm")), ct);
+    QVERIFY2(written.isEmpty(), qPrintable(written));
     for (const auto &[name, bytes] :
         { std::pair { QStringLiteral("m.csv"), m }, std::pair { QStringLiteral("e.csv"), e } }) {
         QFile f(m_dir.filePath(name));
@@ -152,6 +175,95 @@ void TestMainWindow::refusesFileThatIsNotAStudy()
     QVERIFY2(message.contains(QStringLiteral("not a Lepton study")), qPrintable(message));
     QCOMPARE(w.studyPath(), QFileInfo(m_study).absoluteFilePath()); // the open study stays open
     QCOMPARE(w.dataView()->caseModel()->totalCount(), 600);
+}
+
+namespace {
+/// A mouse event with the buttons held, sent straight to `w` (QTest's moves carry no buttons).
+void sendMouse(QWidget *w, QEvent::Type type, QPoint at, Qt::MouseButton button, Qt::MouseButtons held)
+{
+    QMouseEvent e(type, QPointF(at), QPointF(w->mapToGlobal(at)), button, held, Qt::NoModifier);
+    QApplication::sendEvent(w, &e);
+}
+
+QString tagValue(QTableWidget *tags, const QString &key)
+{
+    for (int r = 0; r < tags->rowCount(); ++r)
+        if (tags->item(r, 0) && tags->item(r, 0)->text() == key)
+            return tags->item(r, 1)->text();
+    return QString();
+}
+} // namespace
+
+void TestMainWindow::dicomCaseShowsTagsAndWindows()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openStudy(m_study));
+    CasePanel *panel = w.dataView()->casePanel();
+    ImageView *view = panel->imageView();
+    DicomControls *dicom = panel->dicomControls();
+    // K0000: a PNG, no DICOM controls.
+    const QRect first = w.dataView()->caseView()->visualRect(w.dataView()->caseModel()->index(0, 0));
+    QTest::mouseClick(w.dataView()->caseView()->viewport(), Qt::LeftButton, {}, first.center());
+    QTRY_VERIFY(!view->image().isNull());
+    QVERIFY(dicom->isHidden());
+    QVERIFY(!view->windowDragEnabled());
+
+    // K0001: the DICOM file, shown with its own window and its key tags beside it.
+    QTest::keyClick(w.dataView()->caseView(), Qt::Key_Down);
+    QTRY_VERIFY(!dicom->isHidden());
+    QCOMPARE(view->image().size(), QSize(64, 64));
+    QVERIFY(view->windowDragEnabled());
+    auto *label = gui::child<QLabel>(panel, "dicomWindow");
+    auto *tags = gui::child<QTableWidget>(panel, "dicomTags");
+    QCOMPARE(label->text(), QStringLiteral("W 400 L 40"));
+    QCOMPARE(tagValue(tags, QStringLiteral("Modality")), QStringLiteral("CT"));
+    QCOMPARE(tagValue(tags, QStringLiteral("BodyPartExamined")), QStringLiteral("CHEST"));
+    // Attributes the de-identification profile covers are not shown from the file.
+    QVERIFY(tagValue(tags, QStringLiteral("PatientAge")).isEmpty());
+    QVERIFY(tagValue(tags, QStringLiteral("PatientID")).isEmpty());
+    // The file's window: the darkest quarter of the values is black, the brightest white.
+    const QImage before = view->image();
+    QCOMPARE(qGray(before.pixel(0, 0)), 0);
+    QCOMPARE(qGray(before.pixel(63, 63)), 255);
+    const int midBefore = qGray(before.pixel(17, 33));
+
+    // A right-drag: 50 px right widens the window, 20 px down raises the level (4 values a pixel).
+    const QPoint c = view->rect().center();
+    sendMouse(view, QEvent::MouseButtonPress, c, Qt::RightButton, Qt::RightButton);
+    sendMouse(view, QEvent::MouseMove, c + QPoint(25, 10), Qt::NoButton, Qt::RightButton);
+    sendMouse(view, QEvent::MouseMove, c + QPoint(50, 20), Qt::NoButton, Qt::RightButton);
+    sendMouse(view, QEvent::MouseButtonRelease, c + QPoint(50, 20), Qt::RightButton, Qt::NoButton);
+    QCOMPARE(label->text(), QStringLiteral("W 600 L 120"));
+    QCOMPARE(dicom->width(), 600.0);
+    QCOMPARE(dicom->center(), 120.0);
+    QTRY_VERIFY(qGray(view->image().pixel(17, 33)) != midBefore);
+    QCOMPARE(view->image().size(), QSize(64, 64));
+
+    // The wheel zooms, and a double-click puts back the file's window and the whole image.
+    QWheelEvent wheel(QPointF(c), QPointF(view->mapToGlobal(c)), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::NoModifier,
+        Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view, &wheel);
+    QVERIFY(view->zoom() > 1.5);
+    QTest::mouseDClick(view, Qt::LeftButton, {}, c);
+    QCOMPARE(view->zoom(), 1.0);
+    QCOMPARE(label->text(), QStringLiteral("W 400 L 40"));
+    QTRY_COMPARE(qGray(view->image().pixel(17, 33)), midBefore);
+    // Ctrl+= zooms in as well; the Reset window button is the double-click's twin.
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_Equal, Qt::ControlModifier);
+    QVERIFY(view->zoom() > 1.0);
+    dicom->drag(QPoint(-10, 0));
+    QCOMPARE(label->text(), QStringLiteral("W 360 L 40"));
+    gui::child<QToolButton>(panel, "resetWindow")->click();
+    QCOMPARE(label->text(), QStringLiteral("W 400 L 40"));
+    QCOMPARE(view->zoom(), 1.0);
+
+    // Back to a PNG: the controls go, the right button does nothing.
+    QTest::keyClick(w.dataView()->caseView(), Qt::Key_Down);
+    QTRY_VERIFY(dicom->isHidden());
+    QVERIFY(!view->windowDragEnabled());
 }
 
 QTEST_MAIN(TestMainWindow)

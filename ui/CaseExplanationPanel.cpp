@@ -3,6 +3,7 @@
 
 #include "CaseImages.h"
 #include "ClassColours.h"
+#include "DicomControls.h"
 #include "HeatmapView.h"
 #include "SignedBarChart.h"
 #include "TemporalAttentionPlot.h"
@@ -11,6 +12,7 @@
 #include "service/CaseView.h"
 #include "service/CaseViewLoader.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -47,6 +49,7 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
       m_title(new QLabel(this)),
       m_decision(new QLabel(this)),
       m_heatmap(new HeatmapView(this)),
+      m_dicom(new DicomControls(this)),
       m_overlay(new QComboBox(this)),
       m_colourMap(new QComboBox(this)),
       m_opacity(new QSlider(Qt::Horizontal, this)),
@@ -104,6 +107,14 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     imageLayout->setContentsMargins(0, 0, 0, 0);
     imageLayout->addWidget(m_heatmap, 1);
     imageLayout->addLayout(imageControls);
+    // A DICOM image's window and key tags, kept short under the image.
+    m_dicom->tagTable()->setMaximumHeight(m_dicom->tagTable()->fontMetrics().height() * 7);
+    imageLayout->addWidget(m_dicom);
+    connect(m_heatmap, &HeatmapView::windowDragged, m_dicom, &DicomControls::drag);
+    connect(m_heatmap, &HeatmapView::resetRequested, m_dicom, &DicomControls::resetWindow);
+    connect(m_dicom->resetAction(), &QAction::triggered, m_heatmap, &HeatmapView::resetView);
+    connect(m_dicom, &DicomControls::imageChanged, m_heatmap,
+        [this](const QImage &image) { m_heatmap->setImage(image, true); });
     // The image keeps its area whether the case has an image, a map or only a message.
     m_heatmap->setMinimumHeight(compact ? 160 : 200);
     imageBox->setMinimumWidth(240);
@@ -226,6 +237,8 @@ void CaseExplanationPanel::resetContent(const QString &message)
     m_title->setToolTip(QString());
     m_decision->setText(message.isEmpty() ? tr("Pick a case to see why the model decided as it did.") : message);
     m_heatmap->setMessage(message);
+    m_heatmap->setWindowDragEnabled(false);
+    m_dicom->setDicom(lepton::CaseDicom());
     m_heatmap->setMap({}, 0, 0);
     m_heatmap->setCaption(QString());
     m_heatmap->setBox(std::nullopt);
@@ -399,6 +412,8 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
         m_heatmap->setImage(image);
     else
         m_heatmap->setMessage(view.imageMessage);
+    m_dicom->setDicom(image.isNull() ? lepton::CaseDicom() : view.dicom);
+    m_heatmap->setWindowDragEnabled(m_dicom->windowable());
     m_heatmap->setBox(view.lesionBox);
     m_lesion->setEnabled(view.lesionBox.has_value());
     // A greyed option says why: there is no known region for this case.

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+class DicomControls;
 class HeatmapView;
 class SignedBarChart;
 class TemporalAttentionPlot;
@@ -72,6 +73,8 @@ public:
     QLabel *titleLabel() const { return m_title; }
     QLabel *decisionLabel() const { return m_decision; }
     HeatmapView *heatmap() const { return m_heatmap; }
+    /// The window and key tags of a DICOM case's image (hidden for other images).
+    DicomControls *dicomControls() const { return m_dicom; }
     QComboBox *overlayBox() const { return m_overlay; }
     QComboBox *colourMapBox() const { return m_colourMap; }
     QSlider *opacitySlider() const { return m_opacity; }
@@ -102,6 +105,7 @@ private:
     QLabel *m_title;
     QLabel *m_decision;
     HeatmapView *m_heatmap;
+    DicomControls *m_dicom;
     QComboBox *m_overlay;
     QComboBox *m_colourMap;
     QSlider *m_opacity;

@@ -2,12 +2,15 @@
 #include "CasePanel.h"
 
 #include "CaseImages.h"
+#include "DicomControls.h"
 #include "ImageView.h"
 #include "SeriesPlot.h"
 
 #include "service/CaseView.h"
 #include "service/CaseViewLoader.h"
 
+#include <QAction>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QScrollArea>
@@ -20,6 +23,7 @@ CasePanel::CasePanel(QWidget *parent)
       m_loader(new lepton::CaseViewLoader(this)),
       m_title(new QLabel(this)),
       m_image(new ImageView(this)),
+      m_dicom(new DicomControls(this)),
       m_fields(new QTableWidget(this)),
       m_history(new SeriesPlot(this))
 {
@@ -32,7 +36,14 @@ CasePanel::CasePanel(QWidget *parent)
     m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     layout->addWidget(m_title);
     auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_image);
+    // The image, with a DICOM file's window and key tags beside it.
+    auto *imageBox = new QWidget(this);
+    auto *imageLayout = new QHBoxLayout(imageBox);
+    imageLayout->setContentsMargins(0, 0, 0, 0);
+    imageLayout->addWidget(m_image, 1);
+    m_dicom->setMaximumWidth(220);
+    imageLayout->addWidget(m_dicom);
+    split->addWidget(imageBox);
     m_fields->setColumnCount(2);
     m_fields->setHorizontalHeaderLabels({ tr("Field"), tr("Value") });
     m_fields->horizontalHeader()->setStretchLastSection(true);
@@ -55,6 +66,12 @@ CasePanel::CasePanel(QWidget *parent)
     m_image->setObjectName(QStringLiteral("caseImage"));
     m_fields->setObjectName(QStringLiteral("fieldTable"));
     m_history->setObjectName(QStringLiteral("historyPlot"));
+    m_dicom->setObjectName(QStringLiteral("dicomControls"));
+    connect(m_image, &ImageView::windowDragged, m_dicom, &DicomControls::drag);
+    connect(m_image, &ImageView::resetRequested, m_dicom, &DicomControls::resetWindow);
+    connect(m_dicom->resetAction(), &QAction::triggered, m_image, &ImageView::resetView);
+    connect(
+        m_dicom, &DicomControls::imageChanged, this, [this](const QImage &image) { m_image->setImage(image, true); });
     connect(m_loader, &lepton::CaseViewLoader::loaded, this, [this](quint64, const lepton::CaseView &view) {
         showView(view);
         Q_EMIT caseShown(true);
@@ -73,6 +90,8 @@ void CasePanel::clear()
     m_title->setText(tr("No case selected"));
     m_title->setToolTip(QString());
     m_image->setMessage(tr("Select a case to see its image, fields and history."));
+    m_image->setWindowDragEnabled(false);
+    m_dicom->setDicom(lepton::CaseDicom());
     m_fields->setRowCount(0);
     m_history->clear();
 }
@@ -102,6 +121,8 @@ void CasePanel::showView(const lepton::CaseView &view)
         m_image->setImage(image);
     else
         m_image->setMessage(view.imageMessage);
+    m_dicom->setDicom(image.isNull() ? lepton::CaseDicom() : view.dicom);
+    m_image->setWindowDragEnabled(m_dicom->windowable());
 
     m_fields->setRowCount(static_cast<int>(view.fields.size()));
     for (int i = 0; i < static_cast<int>(view.fields.size()); ++i) {

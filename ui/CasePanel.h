@@ -5,6 +5,7 @@
 
 #include <memory>
 
+class DicomControls;
 class ImageView;
 class SeriesPlot;
 class QLabel;
@@ -34,6 +35,8 @@ public:
     bool isLoading() const;
 
     ImageView *imageView() const { return m_image; }
+    /// The window and key tags of a DICOM case's image (hidden for other images).
+    DicomControls *dicomControls() const { return m_dicom; }
     QTableWidget *fieldTable() const { return m_fields; }
     SeriesPlot *historyPlot() const { return m_history; }
 
@@ -45,6 +48,7 @@ private:
     lepton::CaseViewLoader *m_loader;
     QLabel *m_title;
     ImageView *m_image;
+    DicomControls *m_dicom;
     QTableWidget *m_fields;
     SeriesPlot *m_history;
 };

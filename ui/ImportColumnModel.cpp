@@ -5,7 +5,7 @@ using lepton::FieldType;
 
 namespace {
 
-constexpr int RoleCount = 7;
+constexpr int RoleCount = 8;
 constexpr int TypeCount = 4;
 
 QString typeLabel(FieldType type)
@@ -123,6 +123,31 @@ QString ImportColumnModel::roleName(ColumnRole role)
         return tr("Identifier");
     case ColumnRole::Drop:
         return tr("Drop");
+    case ColumnRole::Group:
+        return tr("Group");
+    }
+    return QString();
+}
+
+QString ImportColumnModel::roleHelp(ColumnRole role)
+{
+    switch (role) {
+    case ColumnRole::CaseId:
+        return tr("Identifies each case; the events file refers to it");
+    case ColumnRole::Label:
+        return tr("The class the model learns");
+    case ColumnRole::Image:
+        return tr("The image file, relative to the image folder");
+    case ColumnRole::Split:
+        return tr("train, val or test; empty: assigned at import");
+    case ColumnRole::RecordField:
+        return tr("A field of the record the model reads");
+    case ColumnRole::Identifier:
+        return tr("A record field replaced by a pseudonym when de-identifying");
+    case ColumnRole::Drop:
+        return tr("Read past and stored nowhere");
+    case ColumnRole::Group:
+        return tr("Cases of one group, e.g. a patient, stay in one split");
     }
     return QString();
 }
@@ -148,7 +173,7 @@ QString ImportColumnModel::validate() const
     }
     if (ids.size() > 1)
         return tr("Only one column can be the case id; now %1 are.").arg(ids.join(tr(" and ")));
-    for (ColumnRole role : { ColumnRole::Label, ColumnRole::Image, ColumnRole::Split }) {
+    for (ColumnRole role : { ColumnRole::Label, ColumnRole::Image, ColumnRole::Split, ColumnRole::Group }) {
         const QStringList names = namesWithRole(role);
         if (names.size() > 1)
             return tr("Only one column can have the role “%1”; now %2 have it.")
@@ -192,6 +217,8 @@ void ImportColumnModel::applyTo(lepton::ImportOptions &options) const
         if (e.role == ColumnRole::RecordField && e.type != e.inferred)
             options.fieldTypes.insert(e.name, e.type);
     options.dropColumns = namesWithRole(ColumnRole::Drop);
+    const QStringList groups = namesWithRole(ColumnRole::Group);
+    options.groupColumn = groups.isEmpty() ? QString() : groups.first();
     options.deidentify.idColumns = namesWithRole(ColumnRole::Identifier);
 }
 
@@ -221,6 +248,14 @@ QVariant ImportColumnModel::data(const QModelIndex &index, int role) const
             return roleName(e.role);
         if (role == Qt::EditRole)
             return static_cast<int>(e.role);
+        if (role == Qt::ToolTipRole)
+            return roleHelp(e.role);
+        if (role == ChoiceHelpRole) {
+            QStringList help;
+            for (int r = 0; r < RoleCount; ++r)
+                help.append(roleHelp(static_cast<ColumnRole>(r)));
+            return help;
+        }
         if (role == ChoicesRole) {
             QStringList names;
             for (int r = 0; r < RoleCount; ++r)

@@ -23,9 +23,12 @@ class ImportColumnModel : public QAbstractTableModel
 public:
     enum Column { Name, Role, Type, Examples, ColumnCount };
     /// What a manifest column is for. Identifier: a record field whose values are replaced by
-    /// pseudonyms (only when de-identifying). Drop: read past and stored nowhere.
-    enum class ColumnRole { CaseId, Label, Image, Split, RecordField, Identifier, Drop };
+    /// pseudonyms (only when de-identifying). Drop: read past and stored nowhere. Group: the cases
+    /// with one value (a patient) stay in one split (ImportOptions::groupColumn).
+    enum class ColumnRole { CaseId, Label, Image, Split, RecordField, Identifier, Drop, Group };
     static constexpr int ChoicesRole = Qt::UserRole + 1;
+    /// The choices' help, one sentence each (the combo's item tooltips).
+    static constexpr int ChoiceHelpRole = ChoicesRole + 1;
 
     explicit ImportColumnModel(QObject *parent = nullptr);
 
@@ -45,6 +48,8 @@ public:
     int rowOf(const QString &name) const;
 
     static QString roleName(ColumnRole role);
+    /// What a role does, in a sentence (the role cell's tooltip).
+    static QString roleHelp(ColumnRole role);
 
     /// What is wrong with the roles (no case id, two label columns, …), or an empty string.
     QString validate() const;

@@ -13,6 +13,10 @@ QWidget *ImportComboDelegate::createEditor(
 {
     auto *combo = new QComboBox(parent);
     combo->addItems(index.data(m_choicesRole).toStringList());
+    // The choices' help, where the model gives it (the role after the choices).
+    const QStringList help = index.data(m_choicesRole + 1).toStringList();
+    for (int i = 0; i < help.size() && i < combo->count(); ++i)
+        combo->setItemData(i, help.at(i), Qt::ToolTipRole);
     combo->setPlaceholderText(QStringLiteral("—")); // shown while there is no choice
     combo->setFocusPolicy(Qt::StrongFocus);
     connect(combo, &QComboBox::currentIndexChanged, this, [this, combo] {

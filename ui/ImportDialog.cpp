@@ -5,6 +5,7 @@
 #include "ImportColumnModel.h"
 #include "ImportComboDelegate.h"
 #include "ImportFilesGroup.h"
+#include "ImportReportModel.h"
 #include "ImportReportPane.h"
 
 #include "data/Deidentifier.h"
@@ -49,6 +50,8 @@ enum Tab { PreviewTab, ColumnsTab, ReportTab };
 /// What the background work hands back; shared so that the work never refers to the dialog.
 struct ImportDialog::RunResult : lepton::StudyImportResult
 {
+    /// The options the import ran with (and the de-identification key), for a save asked about.
+    lepton::ImportOptions options;
 };
 
 ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent)
@@ -172,6 +175,14 @@ ImportDialog::ImportDialog(std::shared_ptr<lepton::Study> study, QWidget *parent
     for (QLineEdit *edit : { m_events, m_imageRoot, m_name })
         connect(edit, &QLineEdit::textChanged, this, &ImportDialog::inputsChanged);
     connect(m_deidentify, &QCheckBox::toggled, this, &ImportDialog::inputsChanged);
+    connect(m_filesGroup, &ImportFilesGroup::optionsChanged, this, &ImportDialog::inputsChanged);
+    connect(m_events, &QLineEdit::textChanged, this, [this](const QString &text) {
+        // The note speaks of the file it filled in; another choice makes it moot.
+        if (!m_offeredEvents.isEmpty() && text.trimmed() != m_offeredEvents) {
+            m_offeredEvents.clear();
+            m_filesGroup->setEventsNote(QString());
+        }
+    });
     connect(m_columnModel, &QAbstractItemModel::modelReset, this, &ImportDialog::openColumnEditors);
     connect(m_columnModel, &QAbstractItemModel::dataChanged, this, &ImportDialog::inputsChanged);
 
@@ -228,8 +239,12 @@ lepton::ImportOptions ImportDialog::options() const
     o.eventsPath = m_events->text().trimmed();
     o.imageRoot = m_imageRoot->text().trimmed();
     o.name = m_name->text().trimmed();
+    o.eventsIdColumn = m_filesGroup->eventsIdEdit()->text().trimmed();
     m_columnModel->applyTo(o);
     o.deidentify.enabled = m_deidentify->isChecked();
+    if (auto window = m_filesGroup->dicomWindow())
+        o.dicomWindow = window.value();
+    o.dicomFields = m_filesGroup->dicomFields();
     return o;
 }
 
@@ -244,6 +259,7 @@ void ImportDialog::loadPreview()
     const QFileInfo info(path);
     m_imageRoot->setPlaceholderText(path.isEmpty() ? tr("The manifest's folder") : info.absolutePath());
     m_name->setPlaceholderText(path.isEmpty() ? tr("The manifest's file name") : info.completeBaseName());
+    offerEventsBeside(path);
     if (path.isEmpty()) {
         m_previewLoading = false;
         m_previewInfo->setText(tr("Choose a manifest CSV to see its first rows."));
@@ -266,6 +282,26 @@ void ImportDialog::loadPreview()
             if (std::exchange(m_startWhenPreviewed, false))
                 startImport();
         });
+}
+
+void ImportDialog::offerEventsBeside(const QString &manifest)
+{
+    // An events file filled in for an earlier manifest goes with it.
+    if (!m_offeredEvents.isEmpty() && m_events->text().trimmed() == m_offeredEvents) {
+        m_events->clear();
+        m_offeredEvents.clear();
+        m_filesGroup->setEventsNote(QString());
+    }
+    if (manifest.isEmpty() || !m_events->text().trimmed().isEmpty())
+        return;
+    const QFileInfo info(manifest);
+    const QFileInfo beside(info.absoluteDir().filePath(QStringLiteral("events.csv")));
+    if (!info.isFile() || !beside.isFile() || beside.absoluteFilePath() == info.absoluteFilePath())
+        return;
+    m_events->setText(beside.absoluteFilePath());
+    m_offeredEvents = beside.absoluteFilePath();
+    m_filesGroup->setEventsNote(tr("events.csv beside the manifest is filled in; clear the field to import "
+                                   "without events."));
 }
 
 void ImportDialog::showPreview(const lepton::Result<lepton::ManifestPreview> &preview)
@@ -342,6 +378,8 @@ QString ImportDialog::problem() const
                   "or give the column another role.")
             .arg(chosen.deidentify.idColumns.first(),
                 ImportColumnModel::roleName(ImportColumnModel::ColumnRole::Identifier));
+    if (auto window = m_filesGroup->dicomWindow(); !window)
+        return window.error();
     const QString root = m_imageRoot->text().trimmed();
     if (!root.isEmpty() && !QFileInfo(root).isDir())
         return tr("The image folder %1 does not exist; choose the folder the image paths are relative to.").arg(root);
@@ -402,7 +440,14 @@ void ImportDialog::startImport()
         = [o, study, result](const lepton::ProgressFn &progress, const lepton::CancelFn &cancelled) mutable {
               o.progress = progress;
               o.cancelled = cancelled;
-              return lepton::StudyImport::run(*study, o, result.get());
+              if (lepton::Status prepared = lepton::StudyImport::prepare(*study, o, *result); !prepared)
+                  return prepared;
+              if (lepton::StudyImport::mostRowsExcluded(result->report)) {
+                  // Kept unsaved: the dialog asks first (onFinished).
+                  result->options = o;
+                  return lepton::Status();
+              }
+              return lepton::StudyImport::save(*study, o, *result);
           };
     if (!m_task->start(tr("Import"), std::move(work)))
         return;
@@ -469,6 +514,17 @@ void ImportDialog::onFinished(bool ok, bool cancelled, const QString &message)
     const lepton::ImportReport &report = result.report;
     const QLocale locale;
     QString summary;
+    if (ok && result.pending) {
+        // Most rows were excluded: nothing is saved before the user says so.
+        summary = tr("<b>Not saved yet:</b> %1 of %2 rows were excluded.")
+                      .arg(locale.toString(report.casesExcluded), locale.toString(report.rowsRead));
+        m_stage->setText(tr("Most rows were excluded; waiting for your answer."));
+        if (result.haveReport)
+            showReport(report, summary);
+        updateState();
+        askToSave();
+        return;
+    }
     if (ok) {
         m_importedId = result.datasetId;
         m_done = true;
@@ -499,6 +555,62 @@ void ImportDialog::onFinished(bool ok, bool cancelled, const QString &message)
     if (ok)
         Q_EMIT imported(m_importedId);
     Q_EMIT importFinished(ok, cancelled);
+}
+
+void ImportDialog::askToSave()
+{
+    const lepton::ImportReport &report = m_result->report;
+    const QLocale locale;
+    QString text = tr("%1 of the %2 rows were excluded; only %3 cases would be imported.")
+                       .arg(locale.toString(report.casesExcluded), locale.toString(report.rowsRead),
+                           locale.toString(report.casesImported));
+    const QStringList reasons = ImportReportModel::topExclusionReasons(report);
+    if (!reasons.isEmpty())
+        text += QStringLiteral("\n\n") + tr("The most frequent reasons:") + QStringLiteral("\n• ")
+            + reasons.join(QStringLiteral("\n• "));
+    text += QStringLiteral("\n\n") + tr("Save the dataset anyway? The Report tab lists every excluded row.");
+    m_confirmBox = new QMessageBox(
+        QMessageBox::Question, tr("Most Rows Excluded"), text, QMessageBox::Save | QMessageBox::Cancel, this);
+    m_confirmBox->setObjectName(QStringLiteral("confirmSaveBox"));
+    m_confirmBox->setDefaultButton(QMessageBox::Cancel);
+    m_confirmBox->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_confirmBox, &QMessageBox::finished, this, [this](int answer) {
+        m_confirmBox = nullptr;
+        if (answer == QMessageBox::Save) {
+            startSave();
+            return;
+        }
+        if (m_result)
+            m_result->pending.reset();
+        m_stage->setText(tr("Not saved; nothing was written."));
+        m_report->setReport(m_result->report, tr("<b>Not saved.</b> Nothing was written to the study."));
+        updateState();
+        Q_EMIT importFinished(false, true);
+    });
+    m_confirmBox->open();
+    Q_EMIT confirmationAsked();
+}
+
+void ImportDialog::startSave()
+{
+    if (m_running || !m_result || !m_result->pending)
+        return;
+    std::shared_ptr<RunResult> result = m_result;
+    std::shared_ptr<lepton::Study> study = m_study;
+    BackgroundTask::Work work = [study, result](const lepton::ProgressFn &progress, const lepton::CancelFn &) {
+        lepton::ImportOptions o = result->options;
+        o.progress = progress;
+        o.cancelled = nullptr;
+        return lepton::StudyImport::save(*study, o, *result);
+    };
+    if (!m_task->start(tr("Import"), std::move(work)))
+        return;
+    m_running = true;
+    m_runError.clear();
+    m_progress->setRange(0, 0);
+    m_progress->show();
+    m_stage->setText(tr("Saving the dataset…"));
+    updateState();
 }
 
 void ImportDialog::showReport(const lepton::ImportReport &report, const QString &summary)

@@ -15,6 +15,7 @@ class ImportFilesGroup;
 class ImportReportPane;
 class QLabel;
 class QLineEdit;
+class QMessageBox;
 class QProgressBar;
 class QPushButton;
 class QStandardItemModel;
@@ -83,6 +84,9 @@ public:
     QPushButton *importButton() const { return m_importButton; }
     QPushButton *cancelButton() const { return m_cancelButton; }
     QCheckBox *deidentifyCheck() const { return m_deidentify; }
+    ImportFilesGroup *filesGroup() const { return m_filesGroup; }
+    /// The question asked before saving an import that excluded most rows; null when none is open.
+    QMessageBox *confirmBox() const { return m_confirmBox; }
 
 public Q_SLOTS:
     /// Checks the choices and starts the import in the background; does nothing while running
@@ -97,6 +101,9 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// The manifest's preview and columns are shown (or why it cannot be read).
     void previewLoaded();
+    /// An import that excluded more than half of the rows waits for the user's answer
+    /// (confirmBox()) before it is saved.
+    void confirmationAsked();
     /// A dataset was stored in the study.
     void imported(qint64 datasetId);
     /// A run ended: stored (ok), cancelled, or failed (fatal problem or a failed save).
@@ -120,6 +127,12 @@ private:
     void openColumnEditors();
     /// Asks whether to cancel the running import; true when it was cancelled.
     bool confirmCancel();
+    /// An import excluded most rows: asks whether to save it anyway (window-modal).
+    void askToSave();
+    /// Saves the imported dataset kept by the last run (after the user agreed).
+    void startSave();
+    /// Fills in events.csv beside the manifest when no events file is chosen, with a note.
+    void offerEventsBeside(const QString &manifest);
     /// A warning that does not block (a window-modal message box).
     void warn(const QString &title, const QString &message);
 
@@ -157,4 +170,6 @@ private:
     QPushButton *m_importButton;
     QPushButton *m_cancelButton;
     QPushButton *m_closeButton;
+    QMessageBox *m_confirmBox = nullptr;
+    QString m_offeredEvents; ///< the events file filled in from beside the manifest, while it stands
 };

@@ -8,6 +8,9 @@
 #include <QIcon>
 #include <QStyle>
 
+#include <algorithm>
+#include <vector>
+
 using lepton::ImportProblem;
 
 namespace {
@@ -71,6 +74,31 @@ void ImportReportModel::setReport(const lepton::ImportReport &report)
 void ImportReportModel::clear()
 {
     setReport(lepton::ImportReport());
+}
+
+QStringList ImportReportModel::topExclusionReasons(const lepton::ImportReport &report, int count)
+{
+    struct Kind
+    {
+        QString kind;
+        int rows = 0;
+        QString example;
+    };
+    std::vector<Kind> kinds;
+    for (const lepton::ImportProblem &p : report.problems()) {
+        if (p.severity != lepton::ImportProblem::Severity::Excluded)
+            continue;
+        auto it = std::find_if(kinds.begin(), kinds.end(), [&](const Kind &k) { return k.kind == p.kind; });
+        if (it == kinds.end())
+            kinds.push_back({ p.kind, 1, p.reason });
+        else
+            ++it->rows;
+    }
+    std::stable_sort(kinds.begin(), kinds.end(), [](const Kind &a, const Kind &b) { return a.rows > b.rows; });
+    QStringList out;
+    for (std::size_t i = 0; i < kinds.size() && int(i) < count; ++i)
+        out.append(tr("%1 (%n row(s)): %2", nullptr, kinds[i].rows).arg(kinds[i].kind, kinds[i].example));
+    return out;
 }
 
 QString ImportReportModel::toCsv() const

@@ -21,6 +21,10 @@ public:
     void clear();
     const lepton::ImportReport &report() const { return m_report; }
 
+    /// The most frequent reasons rows were excluded, most frequent first, at most `count`: the
+    /// kind with how many rows it excluded and one of its reasons ("image-missing (12 rows): …").
+    static QStringList topExclusionReasons(const lepton::ImportReport &report, int count = 3);
+
     /// The report as CSV text: a header row, then one row per problem in report order.
     QString toCsv() const;
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "HeatmapView.h"
 
+#include <QMouseEvent>
 #include <QPainter>
+#include <QWheelEvent>
 
 #include <algorithm>
 #include <array>
@@ -53,11 +55,85 @@ QColor HeatmapView::colourAt(ColourMap map, double t)
     return ramp(jet, t);
 }
 
-void HeatmapView::setImage(const QImage &image)
+void HeatmapView::setImage(const QImage &image, bool keepView)
 {
+    const bool sameSize = image.size() == m_image.size();
     m_image = image;
     m_message.clear();
+    if (!keepView || !sameSize)
+        resetView();
     update();
+}
+
+void HeatmapView::resetView()
+{
+    m_zoom = 1.0;
+    m_pan = QPointF();
+    update();
+}
+
+void HeatmapView::wheelEvent(QWheelEvent *event)
+{
+    if (m_image.isNull()) {
+        event->ignore();
+        return;
+    }
+    const double zoom = std::clamp(m_zoom * std::pow(1.25, event->angleDelta().y() / 120.0), 1.0, 32.0);
+    // The point under the cursor stays where it is (relative to the fitted image's centre).
+    const QPointF centre = QPointF(width() / 2.0, height() / 2.0) + m_pan;
+    const QPointF at = event->position();
+    m_pan = at + (centre - at) * (zoom / m_zoom) - QPointF(width() / 2.0, height() / 2.0);
+    m_zoom = zoom;
+    if (m_zoom <= 1.0)
+        m_pan = QPointF();
+    update();
+    event->accept();
+}
+
+void HeatmapView::mousePressEvent(QMouseEvent *event)
+{
+    m_lastPos = event->position().toPoint();
+    m_dragButton = Qt::NoButton;
+    if (event->button() == Qt::RightButton && m_windowDrag && !m_image.isNull())
+        m_dragButton = Qt::RightButton;
+    else if (event->button() == Qt::LeftButton && m_zoom > 1.0)
+        m_dragButton = Qt::LeftButton;
+    if (m_dragButton != Qt::NoButton)
+        setCursor(m_dragButton == Qt::RightButton ? Qt::SizeAllCursor : Qt::ClosedHandCursor);
+    event->accept();
+}
+
+void HeatmapView::mouseMoveEvent(QMouseEvent *event)
+{
+    const QPoint pos = event->position().toPoint();
+    const QPoint delta = pos - m_lastPos;
+    m_lastPos = pos;
+    if (m_dragButton == Qt::RightButton && (event->buttons() & Qt::RightButton)) {
+        if (!delta.isNull())
+            Q_EMIT windowDragged(delta);
+    } else if (m_dragButton == Qt::LeftButton && (event->buttons() & Qt::LeftButton)) {
+        const double limitX = width() * m_zoom / 2.0, limitY = height() * m_zoom / 2.0;
+        m_pan += delta;
+        m_pan.setX(std::clamp(m_pan.x(), -limitX, limitX));
+        m_pan.setY(std::clamp(m_pan.y(), -limitY, limitY));
+        update();
+    }
+}
+
+void HeatmapView::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (event->button() == m_dragButton) {
+        m_dragButton = Qt::NoButton;
+        unsetCursor();
+    }
+}
+
+void HeatmapView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    if (event->button() != Qt::LeftButton)
+        return;
+    resetView();
+    Q_EMIT resetRequested();
 }
 
 void HeatmapView::setMap(const QVector<float> &values, int width, int height)
@@ -212,7 +288,18 @@ void HeatmapView::paintEvent(QPaintEvent *)
     const QSize fitted = img.size().scaled(area, Qt::KeepAspectRatio);
     const QRect target(QPoint((area.width() - fitted.width()) / 2, (area.height() - fitted.height()) / 2), fitted);
     p.setRenderHint(QPainter::SmoothPixmapTransform);
-    p.drawImage(target, img);
+    if (m_zoom > 1.0) {
+        // Zoomed about the fitted image's centre and moved by the pan, inside the image's area.
+        const QSizeF zoomed = QSizeF(fitted) * m_zoom;
+        const QPointF centre = QRectF(target).center() + m_pan;
+        p.save();
+        p.setClipRect(QRect(QPoint(0, 0), area));
+        p.setRenderHint(QPainter::SmoothPixmapTransform, zoomed.width() < img.width());
+        p.drawImage(QRectF(centre - QPointF(zoomed.width() / 2, zoomed.height() / 2), zoomed), img);
+        p.restore();
+    } else {
+        p.drawImage(target, img);
+    }
     if (bar) {
         // The map's colours from low (bottom) to high (top), relative to the map's maximum.
         const QRect barRect(target.right() + 8, target.top(), 10, target.height());

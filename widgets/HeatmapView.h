@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QImage>
+#include <QPointF>
 #include <QRectF>
 #include <QVector>
 #include <QWidget>
@@ -12,6 +13,10 @@
 /// the image, coloured by a colour map and blended with an opacity, with a colour bar beside it;
 /// an optional box (e.g. the known lesion) is outlined. A degenerate map (flat, or all weight in
 /// one border cell) is not drawn but named. Scales to fit, keeping the aspect ratio.
+///
+/// The mouse wheel zooms about the cursor, the left button pans a zoomed image, a double-click
+/// fits it again (resetRequested). With window dragging on (a DICOM image), right-button drags
+/// are reported (windowDragged) for the owner to change the window.
 class HeatmapView : public QWidget
 {
     Q_OBJECT
@@ -20,7 +25,12 @@ public:
 
     explicit HeatmapView(QWidget *parent = nullptr);
 
-    void setImage(const QImage &image);
+    /// Shows `image`, fitted again (zoom 1) unless `keepView` (the same image re-windowed).
+    void setImage(const QImage &image, bool keepView = false);
+    void setWindowDragEnabled(bool on) { m_windowDrag = on; }
+    bool windowDragEnabled() const { return m_windowDrag; }
+    double zoom() const { return m_zoom; }
+    void resetView();
     /// A map of `width` × `height` values (row-major, any non-negative scale; shown relative to
     /// its maximum). An empty vector removes it.
     void setMap(const QVector<float> &values, int width, int height);
@@ -64,8 +74,19 @@ public:
 
     QSize sizeHint() const override { return { 280, 280 }; }
 
+Q_SIGNALS:
+    /// The right button moved by `delta` pixels since the last report (window dragging on).
+    void windowDragged(QPoint delta);
+    /// A double-click: the view is fitted again and the owner may reset what it controls.
+    void resetRequested();
+
 protected:
     void paintEvent(QPaintEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
 
 private:
     void rebuildOverlay();
@@ -82,4 +103,9 @@ private:
     QString m_message;
     QString m_mapNote;
     QString m_caption;
+    bool m_windowDrag = false;
+    double m_zoom = 1.0;
+    QPointF m_pan; ///< offset of the zoomed image's centre from the fitted one's, in pixels
+    Qt::MouseButton m_dragButton = Qt::NoButton;
+    QPoint m_lastPos;
 };

@@ -13,6 +13,7 @@
 #include <QVariant>
 
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -29,6 +30,25 @@ struct CaseImage
     QByteArray pixels;
 
     bool isNull() const { return pixels.isEmpty(); }
+};
+
+struct DicomImage; // data/Dicom.h: held, not looked into, by the front ends
+
+/// A DICOM image as the viewer re-windows it (CaseViewService::renderDicom): the decoded values
+/// stay with the service's types, the front ends see the key tags and the window.
+struct CaseDicom
+{
+    std::shared_ptr<const DicomImage> image; ///< null: the case's image is not a DICOM file
+    std::vector<std::pair<QString, QString>> keyTags; ///< keyword → value, in the viewer's order
+    bool grey = true; ///< false for colour images, which are not windowed
+    double center = 0.0; ///< the window the image is first shown with (the file's, else full range)
+    double width = 0.0;
+    double minValue = 0.0; ///< the range of the modality values
+    double maxValue = 0.0;
+    int frames = 1;
+    QString transferSyntaxName;
+
+    bool isNull() const { return !image; }
 };
 
 /// A stored explanation map (attention or Grad-CAM) as values relative to its maximum (0..1),
@@ -118,6 +138,8 @@ struct CaseView
 
     CaseImage image; ///< null when the case has no image, or it could not be decoded
     QString imageMessage; ///< why there is no image (missing modality, or the decoder's message)
+    /// Set when the image is a DICOM file: its values for re-windowing, its key tags and window.
+    CaseDicom dicom;
     std::optional<QRectF> lesionBox; ///< from the dataset's ground-truth file, in image pixels
 
     /// The run's stored prediction; absent when the run did not predict the case

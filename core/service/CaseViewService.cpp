@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CaseViewService.h"
 
+#include "data/Dicom.h"
 #include "data/GroundTruth.h"
 #include "data/ImageDecoder.h"
 #include "decision/DecisionText.h"
@@ -11,6 +12,8 @@
 #include "store/Study.h"
 
 #include <QDate>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -178,6 +181,15 @@ Result<CaseView> CaseViewService::load(const CaseViewRequest &request) const
 
     if (view.record.imagePath.isEmpty()) {
         view.imageMessage = QStringLiteral("No image for this case (the modality is missing).");
+    } else if (request.image && isDicom(view.record.imagePath)) {
+        // Read once, kept for the viewer's window/level: the first view is the file's own window.
+        auto dicom = readDicom(view.record.imagePath);
+        if (dicom) {
+            view.dicom = dicom.take();
+            view.image = renderDicom(view.dicom);
+        } else {
+            view.imageMessage = dicom.error();
+        }
     } else if (request.image) {
         auto image = decodeImage(view.record.imagePath);
         if (image)
@@ -273,6 +285,74 @@ Result<CaseImage> CaseViewService::decodeImage(const QString &path)
         return Result<CaseImage>::failure(
             QStringLiteral("%1 cannot be shown (%2); check that it is a PNG, JPEG, BMP or TIFF image.")
                 .arg(path, QString::fromStdString(e.msg)));
+    }
+}
+
+bool CaseViewService::isDicom(const QString &path)
+{
+    QFile file(path);
+    const QByteArray head = file.open(QIODevice::ReadOnly) ? file.read(132) : QByteArray();
+    return DicomReader::looksLikeDicom(head, path);
+}
+
+Result<CaseDicom> CaseViewService::readDicom(const QString &path)
+{
+    using R = Result<CaseDicom>;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return R::failure(QStringLiteral("image %1 cannot be read (%2)").arg(path, file.errorString()));
+    const QByteArray bytes = file.readAll();
+    auto read = DicomReader::read(bytes, path, ImageDecodeLimits().maxPixels);
+    if (!read)
+        return R::failure(read.error());
+    try {
+        auto image = std::make_shared<DicomImage>(read.take());
+        CaseDicom out;
+        out.grey = image->values.channels() == 1;
+        out.frames = image->frames;
+        out.transferSyntaxName = image->transferSyntaxName;
+        if (out.grey && !image->values.empty()) {
+            cv::minMaxLoc(image->values, &out.minValue, &out.maxValue);
+            DicomReader::effectiveWindow(*image, DicomWindow(), &out.center, &out.width);
+        }
+        // The viewer's keywords first, in their order; any others the reader gave after them.
+        const QStringList order = DicomReader::keyTagKeywords();
+        for (const QString &k : order)
+            if (image->keyTags.contains(k) && !image->keyTags.value(k).isEmpty())
+                out.keyTags.emplace_back(k, image->keyTags.value(k));
+        for (auto it = image->keyTags.cbegin(); it != image->keyTags.cend(); ++it)
+            if (!order.contains(it.key()) && !it.value().isEmpty())
+                out.keyTags.emplace_back(it.key(), it.value());
+        out.image = std::move(image);
+        return out;
+    } catch (const cv::Exception &e) {
+        return R::failure(QStringLiteral("%1 cannot be shown (%2).").arg(path, QString::fromStdString(e.msg)));
+    }
+}
+
+CaseImage CaseViewService::renderDicom(const CaseDicom &dicom)
+{
+    if (dicom.isNull())
+        return CaseImage();
+    try {
+        return packed(DicomReader::render(*dicom.image, DicomWindow()));
+    } catch (const cv::Exception &) {
+        return CaseImage();
+    }
+}
+
+CaseImage CaseViewService::renderDicom(const CaseDicom &dicom, double center, double width)
+{
+    if (dicom.isNull())
+        return CaseImage();
+    DicomWindow window;
+    window.mode = DicomWindow::Mode::Fixed;
+    window.center = center;
+    window.width = std::max(1.0, width);
+    try {
+        return packed(DicomReader::render(*dicom.image, window));
+    } catch (const cv::Exception &) {
+        return CaseImage();
     }
 }
 

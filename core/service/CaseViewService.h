@@ -43,6 +43,15 @@ public:
 
     /// Decodes an image file for display (8 bits, grey, RGB or RGBA); failure names the file.
     static Result<CaseImage> decodeImage(const QString &path);
+    /// Whether the file is a DICOM file (the "DICM" mark, or a .dcm name).
+    static bool isDicom(const QString &path);
+    /// Reads a DICOM file for the viewer: its first frame's values, key tags and initial window
+    /// (the file's, else the full range of its values); failure names the file.
+    static Result<CaseDicom> readDicom(const QString &path);
+    /// The DICOM image shown with the window it was read with (the file's window or VOI LUT).
+    static CaseImage renderDicom(const CaseDicom &dicom);
+    /// The DICOM image windowed to `center` ± `width` / 2 (modality values); colour images as they are.
+    static CaseImage renderDicom(const CaseDicom &dicom, double center, double width);
     /// A grey thumbnail at most `side` pixels on its longer side (at least one pixel each way).
     static Result<CaseImage> thumbnail(const QString &path, int side);
     /// A stored 8-bit PNG map as values relative to 255; an empty map when it cannot be decoded.

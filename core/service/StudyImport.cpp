@@ -57,6 +57,14 @@ Status StudyImport::run(Study &study, ImportOptions o, StudyImportResult *out)
 {
     StudyImportResult local;
     StudyImportResult &result = out ? *out : local;
+    if (Status prepared = prepare(study, o, result); !prepared)
+        return prepared;
+    return save(study, o, result);
+}
+
+Status StudyImport::prepare(Study &study, ImportOptions &o, StudyImportResult &result)
+{
+    result.pending.reset();
     if (study.isReadOnly())
         return Status::failure(
             tr("The study %1 is open read-only; reopen it for writing to import.").arg(study.path()));
@@ -67,20 +75,32 @@ Status StudyImport::run(Study &study, ImportOptions o, StudyImportResult *out)
             return Status::failure(secret.error());
         o.deidentify.secret = secret.value();
     }
-    ImportOutcome outcome = Importer::run(o);
-    result.report = outcome.report;
+    auto outcome = std::make_shared<ImportOutcome>(Importer::run(o));
+    result.report = outcome->report;
     result.haveReport = true;
-    if (outcome.report.hasFatal() || !outcome.dataset) {
-        const QString reason = fatalReason(outcome.report);
+    if (outcome->report.hasFatal() || !outcome->dataset) {
+        const QString reason = fatalReason(outcome->report);
         return Status::failure(reason.isEmpty() ? tr("The import stopped: see its report.") : reason);
     }
     if (o.cancelled && o.cancelled())
         return Status::failure(tr("The import was cancelled; nothing was written."));
+    result.datasetName = outcome->dataset->name;
+    result.cases = static_cast<int>(outcome->dataset->cases.size());
+    result.pending = std::move(outcome);
+    return {};
+}
+
+Status StudyImport::save(Study &study, const ImportOptions &o, StudyImportResult &result)
+{
+    const std::shared_ptr<ImportOutcome> outcome = std::exchange(result.pending, nullptr);
+    if (!outcome || !outcome->dataset)
+        return Status::failure(tr("There is no imported dataset to save; import it again."));
+    if (study.isReadOnly())
+        return Status::failure(
+            tr("The study %1 is open read-only; reopen it for writing to import.").arg(study.path()));
     // From here the dataset is stored in one transaction: all of it or nothing.
     if (o.progress)
         o.progress(0, 0, tr("Saving dataset"));
-    result.datasetName = outcome.dataset->name;
-    result.cases = static_cast<int>(outcome.dataset->cases.size());
     DatasetRepository repository(study);
     // The key and the dataset in one transaction: both are stored, or neither.
     Result<qint64> id = Result<qint64>::failure(QString());
@@ -88,13 +108,18 @@ Status StudyImport::run(Study &study, ImportOptions o, StudyImportResult *out)
         if (o.deidentify.enabled)
             if (Status s = DeidentificationKey::store(study, o.deidentify.secret); !s)
                 return s;
-        id = repository.save(*outcome.dataset, outcome.report);
+        id = repository.save(*outcome->dataset, outcome->report);
         return id ? Status() : Status::failure(id.error());
     });
     if (!saved)
         return Status::failure(tr("The dataset could not be saved: %1").arg(saved.error()));
     result.datasetId = id.value();
     return {};
+}
+
+bool StudyImport::mostRowsExcluded(const ImportReport &report)
+{
+    return report.rowsRead > 0 && 2 * report.casesExcluded > report.rowsRead;
 }
 
 Status StudyImport::createDemoStudy(const QString &folder, const QString &studyFile, const QString &domain, int cases,

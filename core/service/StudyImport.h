@@ -8,6 +8,7 @@
 
 #include <QString>
 
+#include <memory>
 #include <utility>
 
 class QSaveFile;
@@ -25,6 +26,8 @@ struct StudyImportResult
     qint64 datasetId = 0;
     QString datasetName;
     int cases = 0;
+    /// The imported dataset that prepare() keeps for save(); null after save() and run().
+    std::shared_ptr<ImportOutcome> pending;
 };
 
 /// Importing into a study, as the workbench does it (the command line's `lepton import` does the
@@ -38,6 +41,13 @@ public:
     /// cancel ("nothing was written"), or the store's error; nothing is written then. `out` gets
     /// the report whenever there is one.
     static Status run(Study &study, ImportOptions options, StudyImportResult *out);
+    /// The first half of run(): the importer only, nothing written. The report goes to `out` and
+    /// the dataset to out->pending; `options` gets the de-identification key save() stores.
+    static Status prepare(Study &study, ImportOptions &options, StudyImportResult &out);
+    /// The second half: stores out.pending (prepared with `options`) in one transaction.
+    static Status save(Study &study, const ImportOptions &options, StudyImportResult &out);
+    /// Whether more than half of the rows read were excluded (the workbench asks before saving).
+    static bool mostRowsExcluded(const ImportReport &report);
 
     /// Generates the demo data (`domain`, `cases`) into `folder`/data-DOMAIN and imports it into
     /// a new study at `studyFile`, which exists only after a complete import. Progress stages
