@@ -171,7 +171,8 @@ void TestImageDecoder::refused_data()
     badTiff.replace(4, 4, QByteArray("\xff\xff\xff\x7f", 4)); // first directory far outside
     QTest::newRow("tiff directory outside") << badTiff << "outside the file";
     QTest::newRow("bigtiff") << QByteArray("II+\0\x08\0\0\0\x10\0\0\0\0\0\0\0", 16) << "BigTIFF";
-    QTest::newRow("gif") << QByteArray("GIF89a\x10\x00\x10\x00\x00\x00\x00;", 13) << "not a PNG, JPEG, BMP, TIFF or DICOM";
+    QTest::newRow("gif") << QByteArray("GIF89a\x10\x00\x10\x00\x00\x00\x00;", 13)
+                         << "not a PNG, JPEG, BMP, TIFF or DICOM";
     QTest::newRow("pgm") << QByteArray("P5\n4 4\n255\n0123456789abcdef") << "not a PNG, JPEG, BMP, TIFF or DICOM";
     QTest::newRow("text") << QByteArray("case_id,label\n") << "not a PNG, JPEG, BMP, TIFF or DICOM";
 }

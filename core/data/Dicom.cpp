@@ -31,15 +31,18 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <istream>
 #include <memory>
 #include <mutex>
-#include <sstream>
+#include <streambuf>
 #include <vector>
 
 namespace lepton {
 namespace {
 
 using TS = gdcm::TransferSyntax;
+
+const gdcm::Tag kPixelData(0x7fe0, 0x0010);
 
 /// GDCM prints warnings to stderr and builds its dictionaries lazily: both once, before any
 /// reader runs on a worker thread.
@@ -248,6 +251,34 @@ template <typename T> void toValues(const char *frame, const DicomImage &img, in
     }
 }
 
+/// A read-only stream over bytes in memory that can seek (GDCM seeks): no copy of an image file
+/// of many megabytes for each parse.
+class MemoryBuffer : public std::streambuf
+{
+public:
+    MemoryBuffer(const char *data, std::size_t size)
+    {
+        char *p = const_cast<char *>(data); // the get area is only read
+        setg(p, p, p + size);
+    }
+
+protected:
+    pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode which) override
+    {
+        if (!(which & std::ios_base::in))
+            return pos_type(off_type(-1));
+        char *base = dir == std::ios_base::beg ? eback() : dir == std::ios_base::cur ? gptr() : egptr();
+        if (off < eback() - base || off > egptr() - base)
+            return pos_type(off_type(-1));
+        setg(eback(), base + off, egptr());
+        return pos_type(gptr() - eback());
+    }
+    pos_type seekpos(pos_type pos, std::ios_base::openmode which) override
+    {
+        return seekoff(off_type(pos), std::ios_base::beg, which);
+    }
+};
+
 using ImageResult = Result<DicomImage>;
 
 ImageResult failure(const QString &message)
@@ -309,23 +340,29 @@ bool DicomReader::looksLikeDicom(const QByteArray &bytes, const QString &path)
     return QFileInfo(path).suffix().compare(QLatin1String("dcm"), Qt::CaseInsensitive) == 0;
 }
 
-Result<DicomHeader> DicomReader::header(const QByteArray &bytes, const QString &path)
+namespace {
+
+/// The structure walk with its refusal in words.
+Result<DicomStructure> checkedStructure(const QByteArray &bytes, const QString &path)
 {
-    initGdcm();
-    // The structure first: GDCM stops the process on some inconsistencies it assumes away.
     QString syntaxUid;
     auto structure = checkDicomStructure(bytes, &syntaxUid);
     if (!structure) {
         const QByteArray uid = syntaxUid.toLatin1();
         const QString syntax = syntaxUid.isEmpty() ? QStringLiteral("transfer syntax unknown")
                                                    : syntaxText(TS(TS::GetTSType(uid.constData())));
-        return Result<DicomHeader>::failure(
+        return Result<DicomStructure>::failure(
             QStringLiteral("DICOM file %1 is damaged (%2; %3); replace the file or remove it")
                 .arg(path, structure.error(), syntax));
     }
-    const QByteArray clean = withCleanMeta(bytes, structure.value());
-    const std::string data(clean.constData(), std::size_t(clean.size()));
-    std::istringstream in(data);
+    return structure;
+}
+
+/// The header of a file whose structure was checked, parsed from its clean copy (withCleanMeta).
+Result<DicomHeader> headerOf(const QByteArray &clean, const DicomStructure &structure, const QString &path)
+{
+    MemoryBuffer memory(clean.constData(), std::size_t(clean.size()));
+    std::istream in(&memory);
     // GDCM's part, guarded (data/DicomGuard.h): its objects live on the heap and are released
     // only when it completed.
     gdcm::Reader *reader = nullptr;
@@ -336,7 +373,7 @@ Result<DicomHeader> DicomReader::header(const QByteArray &bytes, const QString &
             reader = new gdcm::Reader;
             reader->SetStream(in);
             try {
-                ok = reader->ReadUpToTag(gdcm::Tag(0x7fe0, 0x0010));
+                ok = reader->ReadUpToTag(kPixelData, { kPixelData }); // the pixels' value is skipped, not read
             } catch (...) {
                 ok = false;
             }
@@ -366,22 +403,22 @@ Result<DicomHeader> DicomReader::header(const QByteArray &bytes, const QString &
     h.bitsAllocated = us(0x0028, 0x0100);
     const QString frames = stringValue(file, gdcm::Tag(0x0028, 0x0008));
     h.frames = frames.isEmpty() ? 1 : std::max(1, frames.toInt());
-    const bool hasPixels = structure->hasPixelData;
+    const bool hasPixels = structure.hasPixelData;
     if (!hasPixels)
         return Result<DicomHeader>::failure(
             QStringLiteral("DICOM file %1 holds no image (%2); only image objects can be imported — "
                            "remove it from the folder or manifest")
                 .arg(path, sopClassText(stringValue(file, gdcm::Tag(0x0008, 0x0016)))));
-    if (h.width > 0 && h.height > 0 && !structure->encapsulated) {
+    if (h.width > 0 && h.height > 0 && !structure.encapsulated) {
         const qint64 samples = std::max(1, us(0x0028, 0x0002));
         const qint64 bits = us(0x0028, 0x0100);
         const qint64 need = qint64(h.width) * h.height * samples * std::max<qint64>(1, bits / 8) * h.frames;
-        if (bits >= 8 && structure->pixelDataLength < need)
+        if (bits >= 8 && structure.pixelDataLength < need)
             return Result<DicomHeader>::failure(
                 QStringLiteral("DICOM file %1 has %2 bytes of pixel data where %3×%4 × %5 frames need %6 "
                                "(truncated; %7); replace the file")
                     .arg(path)
-                    .arg(structure->pixelDataLength)
+                    .arg(structure.pixelDataLength)
                     .arg(h.width)
                     .arg(h.height)
                     .arg(h.frames)
@@ -395,9 +432,27 @@ Result<DicomHeader> DicomReader::header(const QByteArray &bytes, const QString &
     return h;
 }
 
+} // namespace
+
+Result<DicomHeader> DicomReader::header(const QByteArray &bytes, const QString &path)
+{
+    initGdcm();
+    // The structure first: GDCM stops the process on some inconsistencies it assumes away.
+    auto structure = checkedStructure(bytes, path);
+    if (!structure)
+        return Result<DicomHeader>::failure(structure.error());
+    return headerOf(withCleanMeta(bytes, structure.value()), structure.value(), path);
+}
+
 Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &path, qint64 maxPixels)
 {
-    auto head = header(bytes, path);
+    initGdcm();
+    auto structure = checkedStructure(bytes, path);
+    if (!structure)
+        return failure(structure.error());
+    // One clean copy, parsed twice in place: the header, then (after the checks) the image.
+    const QByteArray clean = withCleanMeta(bytes, structure.value());
+    auto head = headerOf(clean, structure.value(), path);
     if (!head)
         return failure(head.error());
     if (qint64(head->width) * head->height > maxPixels)
@@ -407,9 +462,6 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
                            .arg(head->width)
                            .arg(head->height)
                            .arg(maxPixels));
-    auto structure = checkDicomStructure(bytes); // passed above: header() walked the same bytes
-    if (!structure)
-        return failure(structure.error());
     if (structure->transferSyntaxUid == QLatin1String("1.2.840.10008.1.2.5")) {
         const QString rle = checkRleFragments(
             bytes, structure.value(), head->samples * std::max(1, head->bitsAllocated / 8), head->frames);
@@ -424,23 +476,34 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
             return failure(QStringLiteral("DICOM file %1 is damaged (%2; %3); replace the file or remove it")
                                .arg(path, stream, head->transferSyntaxName));
     }
-    const QByteArray clean = withCleanMeta(bytes, structure.value());
-    const std::string data(clean.constData(), std::size_t(clean.size()));
-    std::istringstream in(data);
-    // GDCM's part, guarded (data/DicomGuard.h): the reader lives on the heap and is released only
-    // when reading completed; the pixels are decoded inside the guard too.
+    MemoryBuffer memory(clean.constData(), std::size_t(clean.size()));
+    std::istream in(&memory);
+    // Uncompressed pixel data is read where it lies in the file (GDCM's native decoder copies it
+    // several times over); compressed data goes through GDCM's codecs. Either way GDCM parses the
+    // attributes, guarded (data/DicomGuard.h): its objects live on the heap and are released only
+    // when it completed.
+    const bool native = isNativeTransferSyntax(structure->transferSyntaxUid) && !structure->deflated
+        && !structure->encapsulated && structure->pixelDataOffset > 0;
+    gdcm::Reader *headerReader = nullptr;
     gdcm::ImageReader *reader = nullptr;
     bool ok = false;
     bool decoded = false;
     unsigned long length = 0;
     constexpr unsigned long maxBytes = 1UL << 31;
-    std::vector<char> buffer;
+    std::unique_ptr<char[]> buffer; // not zeroed: every byte is written before it is read
     std::string assertion;
     const bool completed = DicomGuard::run(
         [&] {
-            reader = new gdcm::ImageReader;
-            reader->SetStream(in);
             try {
+                if (native) {
+                    headerReader = new gdcm::Reader;
+                    headerReader->SetStream(in);
+                    ok = headerReader->ReadUpToTag(
+                        kPixelData, { kPixelData }); // the pixels' value is skipped, not read
+                    return;
+                }
+                reader = new gdcm::ImageReader;
+                reader->SetStream(in);
                 ok = reader->Read();
                 if (!ok)
                     return;
@@ -451,9 +514,10 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
                 length = image.GetBufferLength();
                 if (length == 0 || length > maxBytes)
                     return;
-                buffer.resize(length);
-                decoded = image.GetBuffer(buffer.data());
+                buffer.reset(new char[length]);
+                decoded = image.GetBuffer(buffer.get());
             } catch (...) {
+                ok = ok && native;
                 decoded = false;
             }
         },
@@ -462,47 +526,97 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
         return failure(QStringLiteral("DICOM file %1 cannot be decoded (%2; the DICOM library's check %3 failed); "
                                       "replace the file or remove it")
                            .arg(path, head->transferSyntaxName, QString::fromStdString(assertion)));
+    const std::unique_ptr<gdcm::Reader> headerOwner(headerReader);
     const std::unique_ptr<gdcm::ImageReader> owner(reader);
     if (!ok)
         return failure(QStringLiteral("DICOM file %1 cannot be read as an image (%2); replace the file or remove it")
                            .arg(path, head->transferSyntaxName));
-    const gdcm::File &file = reader->GetFile();
-    const gdcm::Image &image = reader->GetImage();
-    const TS ts = image.GetTransferSyntax();
+    const gdcm::File &file = native ? headerReader->GetFile() : reader->GetFile();
     DicomImage img;
-    img.transferSyntaxUid = QString::fromLatin1(TS::GetTSString(ts)).trimmed();
-    img.transferSyntaxName = syntaxText(ts);
     img.sopClassUid = stringValue(file, gdcm::Tag(0x0008, 0x0016));
-    const unsigned int *dims = image.GetDimensions();
-    const int w = int(dims[0]), h = int(dims[1]);
-    img.frames = image.GetNumberOfDimensions() >= 3 ? std::max(1, int(dims[2])) : 1;
-    if (w <= 0 || h <= 0 || qint64(w) * h > maxPixels)
-        return failure(QStringLiteral("DICOM file %1 has an image of %2×%3 pixels; the limit is %4 pixels")
-                           .arg(path)
-                           .arg(w)
-                           .arg(h)
-                           .arg(maxPixels));
-    if (length == 0 || length > maxBytes)
-        return failure(QStringLiteral("DICOM file %1 has %2 bytes of pixel data for %3 frames, more than this reader "
-                                      "takes (2 GiB); export the frame you need")
-                           .arg(path)
-                           .arg(length)
-                           .arg(img.frames));
-    if (!decoded)
-        return failure(QStringLiteral("DICOM file %1: its pixel data cannot be decoded (%2); convert it to an "
-                                      "uncompressed transfer syntax or replace it")
-                           .arg(path, img.transferSyntaxName));
-    const gdcm::PixelFormat pf = image.GetPixelFormat();
-    const int spp = pf.GetSamplesPerPixel();
-    const int allocated = pf.GetBitsAllocated();
-    img.bitsStored = pf.GetBitsStored();
-    img.signedPixels = pf.GetPixelRepresentation() == 1;
-    img.photometric
-        = QString::fromLatin1(gdcm::PhotometricInterpretation::GetPIString(image.GetPhotometricInterpretation()))
-              .trimmed();
-    img.monochrome1 = image.GetPhotometricInterpretation() == gdcm::PhotometricInterpretation::MONOCHROME1;
-    img.rescaleSlope = image.GetSlope() == 0.0 ? 1.0 : image.GetSlope();
-    img.rescaleIntercept = image.GetIntercept();
+    int w = 0, h = 0, spp = 1, allocated = 0, highBit = 0, planar = 0;
+    const char *frame = nullptr;
+    if (native) {
+        auto number = [&](quint16 g, quint16 e, int fallback) {
+            bool isNumber = false;
+            const int v = stringValue(file, gdcm::Tag(g, e)).section(QLatin1Char('\\'), 0, 0).toInt(&isNumber);
+            return isNumber ? v : fallback;
+        };
+        img.transferSyntaxUid = structure->transferSyntaxUid;
+        img.transferSyntaxName = head->transferSyntaxName;
+        w = head->width;
+        h = head->height;
+        img.frames = head->frames;
+        spp = head->samples;
+        allocated = head->bitsAllocated;
+        img.bitsStored = number(0x0028, 0x0101, allocated);
+        highBit = number(0x0028, 0x0102, img.bitsStored - 1);
+        img.signedPixels = number(0x0028, 0x0103, 0) == 1;
+        planar = number(0x0028, 0x0006, 0);
+        img.photometric = stringValue(file, gdcm::Tag(0x0028, 0x0004));
+        if (img.photometric.isEmpty())
+            img.photometric = QStringLiteral("MONOCHROME2");
+        double v = 0;
+        img.rescaleSlope = firstNumber(stringValue(file, gdcm::Tag(0x0028, 0x1053)), &v) && v != 0.0 ? v : 1.0;
+        img.rescaleIntercept = firstNumber(stringValue(file, gdcm::Tag(0x0028, 0x1052)), &v) ? v : 0.0;
+        const qint64 need = qint64(w) * h * spp * std::max(1, allocated / 8);
+        if (w <= 0 || h <= 0 || structure->pixelDataOffset + need > bytes.size())
+            return failure(QStringLiteral("DICOM file %1 has less pixel data than its %2×%3 frame needs (%4); the "
+                                          "file is truncated")
+                               .arg(path)
+                               .arg(w)
+                               .arg(h)
+                               .arg(img.transferSyntaxName));
+        length = static_cast<unsigned long>(need);
+        frame = bytes.constData() + structure->pixelDataOffset;
+        if (structure->bigEndian && allocated > 8) { // to this machine's order
+            buffer.reset(new char[length]);
+            const int step = allocated / 8;
+            for (qint64 i = 0; i < need; i += step)
+                for (int b = 0; b < step; ++b)
+                    buffer[std::size_t(i + b)] = frame[i + step - 1 - b];
+            frame = buffer.get();
+        }
+    } else {
+        const gdcm::Image &image = reader->GetImage();
+        const TS ts = image.GetTransferSyntax();
+        img.transferSyntaxUid = QString::fromLatin1(TS::GetTSString(ts)).trimmed();
+        img.transferSyntaxName = syntaxText(ts);
+        const unsigned int *dims = image.GetDimensions();
+        w = int(dims[0]);
+        h = int(dims[1]);
+        img.frames = image.GetNumberOfDimensions() >= 3 ? std::max(1, int(dims[2])) : 1;
+        if (w <= 0 || h <= 0 || qint64(w) * h > maxPixels)
+            return failure(QStringLiteral("DICOM file %1 has an image of %2×%3 pixels; the limit is %4 pixels")
+                               .arg(path)
+                               .arg(w)
+                               .arg(h)
+                               .arg(maxPixels));
+        if (length == 0 || length > maxBytes)
+            return failure(QStringLiteral("DICOM file %1 has %2 bytes of pixel data for %3 frames, more than this "
+                                          "reader takes (2 GiB); export the frame you need")
+                               .arg(path)
+                               .arg(length)
+                               .arg(img.frames));
+        if (!decoded)
+            return failure(QStringLiteral("DICOM file %1: its pixel data cannot be decoded (%2); convert it to an "
+                                          "uncompressed transfer syntax or replace it")
+                               .arg(path, img.transferSyntaxName));
+        const gdcm::PixelFormat pf = image.GetPixelFormat();
+        spp = pf.GetSamplesPerPixel();
+        allocated = pf.GetBitsAllocated();
+        highBit = pf.GetHighBit();
+        planar = int(image.GetPlanarConfiguration());
+        img.bitsStored = pf.GetBitsStored();
+        img.signedPixels = pf.GetPixelRepresentation() == 1;
+        img.photometric
+            = QString::fromLatin1(gdcm::PhotometricInterpretation::GetPIString(image.GetPhotometricInterpretation()))
+                  .trimmed();
+        img.rescaleSlope = image.GetSlope() == 0.0 ? 1.0 : image.GetSlope();
+        img.rescaleIntercept = image.GetIntercept();
+        frame = buffer.get();
+    }
+    img.monochrome1 = img.photometric == QLatin1String("MONOCHROME1");
     if (allocated != 8 && allocated != 16 && allocated != 32)
         return failure(QStringLiteral("DICOM file %1 has %2-bit samples; only 8, 16 and 32 bits are read")
                            .arg(path)
@@ -510,7 +624,7 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
     if (img.bitsStored <= 0 || img.bitsStored > allocated)
         img.bitsStored = allocated;
     const std::size_t frameBytes = std::size_t(w) * h * spp * (allocated / 8);
-    if (buffer.size() < frameBytes)
+    if (length < frameBytes)
         return failure(QStringLiteral("DICOM file %1 has less pixel data than its %2×%3 frame needs (%4); "
                                       "the file is truncated")
                            .arg(path)
@@ -523,8 +637,8 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
                                .arg(path)
                                .arg(allocated));
         cv::Mat rgb(h, w, CV_8UC3);
-        const auto *src = reinterpret_cast<const unsigned char *>(buffer.data());
-        if (image.GetPlanarConfiguration() == 1) {
+        const auto *src = reinterpret_cast<const unsigned char *>(frame);
+        if (planar == 1) {
             const std::size_t plane = std::size_t(w) * h;
             for (std::size_t i = 0; i < plane; ++i)
                 for (int c = 0; c < 3; ++c)
@@ -552,13 +666,12 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
                                           "RGB or greyscale")
                                .arg(path));
         img.values.create(h, w, CV_32FC1);
-        const int highBit = pf.GetHighBit();
         if (allocated == 8)
-            toValues<qint8>(buffer.data(), img, highBit, img.values);
+            toValues<qint8>(frame, img, highBit, img.values);
         else if (allocated == 16)
-            toValues<qint16>(buffer.data(), img, highBit, img.values);
+            toValues<qint16>(frame, img, highBit, img.values);
         else
-            toValues<qint32>(buffer.data(), img, highBit, img.values);
+            toValues<qint32>(frame, img, highBit, img.values);
     } else
         return failure(QStringLiteral("DICOM file %1 has %2 samples per pixel; only 1 (grey) or 3 (colour) are read")
                            .arg(path)
@@ -667,13 +780,13 @@ Result<QMap<QString, QString>> DicomReader::attributes(const QString &path, cons
         return Out::failure(QStringLiteral("DICOM file %1 is damaged (%2); replace the file or remove it")
                                 .arg(path, structure.error()));
     const QByteArray clean = withCleanMeta(bytes, structure.value());
-    const std::string data(clean.constData(), std::size_t(clean.size()));
-    std::istringstream stream(data);
+    MemoryBuffer memory(clean.constData(), std::size_t(clean.size()));
+    std::istream stream(&memory);
     gdcm::Reader reader;
     reader.SetStream(stream);
     bool ok = false;
     try {
-        ok = reader.ReadUpToTag(gdcm::Tag(0x7fe0, 0x0010));
+        ok = reader.ReadUpToTag(kPixelData, { kPixelData }); // the pixels' value is skipped, not read
     } catch (...) {
         ok = false;
     }
@@ -694,8 +807,9 @@ bool DicomReader::isKeyword(const QString &keyword)
 
 QStringList DicomReader::keyTagKeywords()
 {
+    // Nothing the de-identification profile covers (ages, sexes, dates, ids): the viewer reads
+    // the file itself, which a de-identified study's pseudonyms would otherwise sit beside.
     return { QStringLiteral("Modality"), QStringLiteral("BodyPartExamined"), QStringLiteral("ViewPosition"),
-        QStringLiteral("PatientSex"), QStringLiteral("PatientAge"), QStringLiteral("StudyDate"),
         QStringLiteral("Manufacturer"), QStringLiteral("PhotometricInterpretation"), QStringLiteral("BitsStored"),
         QStringLiteral("RescaleSlope"), QStringLiteral("RescaleIntercept"), QStringLiteral("WindowCenter"),
         QStringLiteral("WindowWidth"), QStringLiteral("NumberOfFrames"), QStringLiteral("BurnedInAnnotation") };

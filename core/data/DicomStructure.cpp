@@ -100,6 +100,8 @@ public:
             if (pixelData) {
                 m_out.hasPixelData = true;
                 m_out.pixelDataLength = length;
+                if (m_data == m_file)
+                    m_out.pixelDataOffset = value;
             }
             pos = value + length;
         }

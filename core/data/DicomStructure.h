@@ -24,6 +24,7 @@ struct DicomStructure
     bool hasPixelData = false;
     bool encapsulated = false; ///< pixel data as compressed fragments
     qint64 pixelDataLength = 0; ///< bytes of native pixel data, or of all fragments
+    qint64 pixelDataOffset = 0; ///< native pixel data: where its value starts in the file (0: unknown)
     qint64 dataSetOffset = 0; ///< where the data set starts (after the file meta information)
     /// Encapsulated: offset and length of each fragment after the offset table, in `bytes` (for a
     /// deflated file: empty, as deflate and encapsulation do not meet).
