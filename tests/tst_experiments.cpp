@@ -46,6 +46,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -81,6 +82,7 @@ private Q_SLOTS:
     void eceAgreesAcrossCliMetricsAndCalibration();
     void renameTagNoteAndDelete();
     void runOfAnEndedProcessShowsInterrupted();
+    void crossValidationGroupAndAggregate();
 
 private:
     /// Case ids of run A's test predictions with this true class and this decision (or, with
@@ -734,6 +736,97 @@ void TestExperiments::runOfAnEndedProcessShowsInterrupted()
     QVERIFY(row);
     QCOMPARE(row->run.status, RunStatus::Interrupted);
     QCOMPARE(runs.run(id.value())->status, RunStatus::Interrupted);
+}
+
+void TestExperiments::crossValidationGroupAndAggregate()
+{
+    // Three folds of a cross-validation as `lepton train --folds 3` stores them: the group in each
+    // run's config, the aggregate as an artifact on every run of the group.
+    RunRepository runs(*m_study);
+    const QString group = QStringLiteral("cv-20261207-022151");
+    QList<qint64> folds;
+    for (int k = 0; k < 3; ++k) {
+        RunRecord r;
+        r.datasetId = m_dataset;
+        r.name = QStringLiteral("cv fold %1/3").arg(k + 1);
+        r.config = QJsonObject { { QStringLiteral("train"),
+            QJsonObject { { QStringLiteral("epochs"), 2 }, { QStringLiteral("folds"), 3 },
+                { QStringLiteral("fold"), k }, { QStringLiteral("cv_group"), group } } } };
+        auto id = runs.create(r);
+        QVERIFY2(id, qPrintable(id ? QString() : id.error()));
+        QVERIFY(runs.setStatus(id.value(), RunStatus::Completed));
+        folds.append(id.value());
+    }
+    const auto figures = [](double mean, double sd, double lo, double hi) {
+        return QJsonObject { { QStringLiteral("mean"), mean }, { QStringLiteral("sd"), sd },
+            { QStringLiteral("lo"), lo }, { QStringLiteral("hi"), hi }, { QStringLiteral("n"), 3 },
+            { QStringLiteral("values"), QJsonArray { mean - sd, mean, mean + sd } } };
+    };
+    QJsonArray ids;
+    for (qint64 id : folds)
+        ids.append(id);
+    const QJsonObject aggregate { { QStringLiteral("cv_group"), group }, { QStringLiteral("folds"), 3 },
+        { QStringLiteral("runs"), ids },
+        { QStringLiteral("val"),
+            QJsonObject { { QStringLiteral("auroc"), figures(0.812, 0.034, 0.727, 0.897) },
+                { QStringLiteral("ece"), figures(0.04, 0.021, 0.0, 0.092) } } },
+        { QStringLiteral("test"),
+            QJsonObject { { QStringLiteral("auroc"), figures(0.62, 0.024, 0.56, 0.68) },
+                { QStringLiteral("f1"), figures(0.133, 0.231, 0.0, 0.707) } } },
+        { QStringLiteral("out_of_fold"), QJsonArray() } };
+    for (qint64 id : folds)
+        QVERIFY(runs.saveArtifact(id, QStringLiteral("cv"), QStringLiteral("cv_aggregate"), aggregate));
+    m_view->reload();
+
+    // The runs table says which runs belong together.
+    for (int k = 0; k < 3; ++k) {
+        const int row = proxyRowOf(folds[k]);
+        QVERIFY(row >= 0);
+        QCOMPARE(runProxy()->index(row, RunTableModel::CrossValidation).data().toString(),
+            QStringLiteral("%1 · fold %2/3").arg(group).arg(k + 1));
+    }
+    QCOMPARE(runProxy()->index(proxyRowOf(m_a), RunTableModel::CrossValidation).data().toString(), QString());
+
+    // One fold selected: the Cross-validation tab shows the group's aggregate.
+    m_view->selectRuns({ folds[1] });
+    QVERIFY(settle());
+    auto *summary = child<QLabel>("cvSummary");
+    QVERIFY(summary && child<QTableView>("cvTable") && child<QPushButton>("selectCvGroup"));
+    QVERIFY(summary->text().contains(group));
+    QVERIFY(summary->text().contains(QStringLiteral("3 fold")));
+    QStandardItemModel *cv = tableModel("cvTable");
+    const auto cell = [cv](const QString &row, int column) {
+        for (int r = 0; r < cv->rowCount(); ++r)
+            if (cv->verticalHeaderItem(r) && cv->verticalHeaderItem(r)->text() == row)
+                return cv->item(r, column) ? cv->item(r, column)->text() : QString();
+        return QStringLiteral("(no row %1)").arg(row);
+    };
+    QCOMPARE(cell(QStringLiteral("Val · AUROC"), 0), QStringLiteral("0.812 ± 0.034"));
+    QCOMPARE(cell(QStringLiteral("Val · AUROC"), 1), QStringLiteral("0.727 – 0.897"));
+    QCOMPARE(cell(QStringLiteral("Val · AUROC"), 2), QStringLiteral("3"));
+    QCOMPARE(cell(QStringLiteral("Val · ECE"), 0), QStringLiteral("0.040 ± 0.021"));
+    QCOMPARE(cell(QStringLiteral("Test · AUROC"), 0), QStringLiteral("0.620 ± 0.024"));
+    QCOMPARE(cell(QStringLiteral("Test · F1"), 1), QStringLiteral("0.000 – 0.707"));
+    QCOMPARE(cv->rowCount(), 4); // metrics not stored are not shown
+    QVERIFY(!child<QTableView>("cvTable")->isHidden());
+
+    // "Select its runs" selects the whole group, which brings the tab forward.
+    auto *tabs = child<QTabWidget>("compareTabs");
+    tabs->setCurrentIndex(0);
+    QTest::mouseClick(child<QPushButton>("selectCvGroup"), Qt::LeftButton);
+    QVERIFY(settle());
+    QList<qint64> selected = m_view->selectedRunIds();
+    std::sort(selected.begin(), selected.end());
+    QCOMPARE(selected, folds);
+    QVERIFY(tabs->currentWidget()->isAncestorOf(child<QTableView>("cvTable")));
+    save(QStringLiteral("experiments-cv.png"));
+
+    // A run of its own: no aggregate, and the tab says why.
+    m_view->selectRuns({ m_a });
+    QVERIFY(settle());
+    QVERIFY(child<QTableView>("cvTable")->isHidden());
+    QVERIFY(summary->text().contains(QStringLiteral("not a fold")));
+    QCOMPARE(cv->rowCount(), 0);
 }
 
 QTEST_MAIN(TestExperiments)

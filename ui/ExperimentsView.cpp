@@ -63,6 +63,7 @@ ExperimentsView::ExperimentsView(QWidget *parent)
     connect(m_runs, &RunListPane::currentRunChanged, this, [this] {
         if (currentRunId() != m_panelRun)
             refreshResults();
+        refreshCrossValidation();
         updateActions();
     });
     connect(m_runs, &RunListPane::renameRequested, this, &ExperimentsView::renameInteractively);
@@ -72,6 +73,7 @@ ExperimentsView::ExperimentsView(QWidget *parent)
     connect(m_runs, &RunListPane::deleteRequested, this, [this] { deleteRuns(selectedRunIds()); });
     connect(m_runs, &RunListPane::refreshRequested, this, &ExperimentsView::reload);
     connect(m_runs, &RunListPane::cancelRequested, this, &ExperimentsView::cancelPrediction);
+    connect(m_comparison, &RunComparisonPane::selectRunsRequested, this, &ExperimentsView::selectRuns);
     connect(m_results, &RunResultsPane::splitChanged, this, &ExperimentsView::refreshResults);
     connect(m_results->confusion(), &ConfusionPane::cellClicked, this, &ExperimentsView::showCell);
     connect(m_results->confusion(), &ConfusionPane::predictRequested, this, &ExperimentsView::predictShownSplit);
@@ -165,7 +167,38 @@ void ExperimentsView::onSelectionChanged()
 {
     refreshComparison();
     refreshResults();
+    refreshCrossValidation();
     updateActions();
+}
+
+void ExperimentsView::refreshCrossValidation()
+{
+    const lepton::RunSummary *current = m_runs->run(currentRunId());
+    if (!m_study || !current) {
+        m_comparison->clearCrossValidation(QString());
+        return;
+    }
+    if (current->cvGroup.isEmpty()) {
+        m_comparison->clearCrossValidation(
+            tr("Run %1 is not a fold of a cross-validation (lepton train --folds K).").arg(current->run.id));
+        return;
+    }
+    auto aggregate = lepton::ExperimentService(*m_study).cvAggregate(current->run.id);
+    if (!aggregate) {
+        m_comparison->clearCrossValidation(
+            tr("Run %1 is fold %2 of %3 of %4, which has no stored aggregate (its training did not finish).")
+                .arg(current->run.id)
+                .arg(current->fold + 1)
+                .arg(current->folds)
+                .arg(current->cvGroup));
+        return;
+    }
+    // Selecting the whole group (every selected run is one of its folds) brings the tab forward.
+    const QList<qint64> selected = selectedRunIds();
+    bool wholeGroup = selected.size() > 1;
+    for (qint64 id : selected)
+        wholeGroup = wholeGroup && aggregate->runs.contains(id);
+    m_comparison->showCrossValidation(aggregate.value(), wholeGroup);
 }
 
 void ExperimentsView::refreshComparison()

@@ -108,6 +108,8 @@ private:
     void onSelectionChanged();
     void refreshComparison();
     void refreshResults();
+    /// The Cross-validation tab: the aggregate of the group the current run is a fold of.
+    void refreshCrossValidation();
     void updateActions();
     bool changeRun(const std::function<lepton::Status(lepton::ExperimentService &)> &change);
     bool confirm(const QString &title, const QString &question);

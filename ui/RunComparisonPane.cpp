@@ -11,11 +11,13 @@
 #include <QLabel>
 #include <QPainter>
 #include <QPixmap>
+#include <QPushButton>
 #include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -69,7 +71,12 @@ RunComparisonPane::RunComparisonPane(QWidget *parent)
       m_diff(new QStandardItemModel(this)),
       m_diffView(makeTable(this, m_diff, "diffTable")),
       m_onlyDifferences(new QCheckBox(tr("Only settings that differ"), this)),
-      m_diffSummary(new QLabel(this))
+      m_diffSummary(new QLabel(this)),
+      m_cvPage(new QWidget(this)),
+      m_cv(new QStandardItemModel(this)),
+      m_cvView(makeTable(this, m_cv, "cvTable")),
+      m_cvSummary(new QLabel(this)),
+      m_selectCvGroup(new QPushButton(tr("Select its runs"), this))
 {
     m_curves->setObjectName(QStringLiteral("runCurves"));
     m_curves->setMetricChoices({ { QStringLiteral("val:loss"), tr("Validation loss") },
@@ -100,6 +107,23 @@ RunComparisonPane::RunComparisonPane(QWidget *parent)
     m_tabs->addTab(curvesPage, tr("Curves"));
     m_tabs->addTab(m_metricsView, tr("Metrics"));
     m_tabs->addTab(diffPage, tr("Config diff"));
+
+    m_cvSummary->setObjectName(QStringLiteral("cvSummary"));
+    m_cvSummary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_cvSummary->setWordWrap(true);
+    m_selectCvGroup->setObjectName(QStringLiteral("selectCvGroup"));
+    m_selectCvGroup->setToolTip(tr("Select every fold of this cross-validation in the runs table"));
+    m_cvView->setToolTip(tr("Across the folds: the mean ± the sample standard deviation, and the 95 % interval of "
+                            "the mean (mean ± t·SD/√n). Val: each fold's best epoch; test: its final evaluation."));
+    auto *cvLayout = new QVBoxLayout(m_cvPage);
+    auto *cvTop = new QHBoxLayout;
+    cvTop->addWidget(m_cvSummary, 1);
+    cvTop->addWidget(m_selectCvGroup);
+    cvLayout->addLayout(cvTop);
+    cvLayout->addWidget(m_cvView, 1);
+    m_tabs->addTab(m_cvPage, tr("Cross-validation"));
+    connect(m_selectCvGroup, &QPushButton::clicked, this, [this] { Q_EMIT selectRunsRequested(m_cvRuns); });
+    clearCrossValidation(QString());
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -216,4 +240,60 @@ void RunComparisonPane::showSettings()
     else
         m_diffSummary->setText(
             tr("%1 of %n setting(s) differ between the %2 runs.", nullptr, keys).arg(differing).arg(runs));
+}
+
+void RunComparisonPane::clearCrossValidation(const QString &placeholder)
+{
+    m_cv->clear();
+    m_cvRuns.clear();
+    m_cvView->hide();
+    m_selectCvGroup->hide();
+    m_cvSummary->setText(placeholder.isEmpty()
+            ? tr("The current run is not a fold of a cross-validation (lepton train --folds K).")
+            : placeholder);
+}
+
+void RunComparisonPane::showCrossValidation(const lepton::CvAggregate &aggregate, bool raise)
+{
+    m_cv->clear();
+    m_cvRuns = aggregate.runs;
+    const auto number = [](double v) { return std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("–"); };
+    const auto find = [](const std::vector<lepton::CvMetric> &rows, const QString &name) -> const lepton::CvMetric * {
+        for (const lepton::CvMetric &m : rows)
+            if (m.name == name)
+                return &m;
+        return nullptr;
+    };
+    // One row per split and metric (val first), so the table stays narrow beside the run's results.
+    m_cv->setHorizontalHeaderLabels({ tr("Mean ± SD"), tr("95 % interval"), tr("n folds") });
+    static const char *const titles[] = { QT_TR_NOOP("AUROC"), QT_TR_NOOP("AUPRC"), QT_TR_NOOP("Accuracy"),
+        QT_TR_NOOP("Sensitivity"), QT_TR_NOOP("Specificity"), QT_TR_NOOP("F1"), QT_TR_NOOP("ECE") };
+    const QStringList names = lepton::ExperimentService::cvMetricNames();
+    for (const bool val : { true, false }) {
+        const std::vector<lepton::CvMetric> &metrics = val ? aggregate.val : aggregate.test;
+        for (int i = 0; i < names.size(); ++i) {
+            const lepton::CvMetric *m = find(metrics, names[i]);
+            if (!m)
+                continue;
+            QList<QStandardItem *> row { new QStandardItem(tr("%1 ± %2").arg(number(m->mean), number(m->sd))),
+                new QStandardItem(tr("%1 – %2").arg(number(m->lo), number(m->hi))),
+                new QStandardItem(QString::number(m->n)) };
+            for (QStandardItem *item : row)
+                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            m_cv->appendRow(row);
+            m_cv->setVerticalHeaderItem(
+                m_cv->rowCount() - 1, new QStandardItem((val ? tr("Val · %1") : tr("Test · %1")).arg(tr(titles[i]))));
+        }
+    }
+    QStringList runs;
+    for (qint64 id : aggregate.runs)
+        runs.append(QStringLiteral("#%1").arg(id));
+    m_cvSummary->setText(tr("<b>%1</b> · %2 folds · runs %3")
+                             .arg(aggregate.group.toHtmlEscaped())
+                             .arg(aggregate.folds)
+                             .arg(runs.join(QStringLiteral(", "))));
+    m_cvView->show();
+    m_selectCvGroup->setVisible(!aggregate.runs.isEmpty());
+    if (raise)
+        m_tabs->setCurrentWidget(m_cvPage);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "service/ExperimentService.h"
 #include "service/RunComparison.h"
 
 #include <QStringList>
@@ -8,6 +9,7 @@
 
 class QCheckBox;
 class QLabel;
+class QPushButton;
 class QStandardItemModel;
 class QTabWidget;
 class QTableView;
@@ -18,7 +20,11 @@ class RunCurvesPlot;
 /// those that differ). It shows a RunComparison computed by the core; it computes nothing.
 ///
 /// Children by objectName: compareTabs, runCurves, metricsTable, diffTable, onlyDifferences,
-/// diffSummary.
+/// diffSummary, cvTable, cvSummary, selectCvGroup.
+///
+/// The Cross-validation tab shows the aggregate of the cross-validation the current run is a
+/// fold of: for val and test, each metric's mean ± SD across the folds, its 95 % interval and how
+/// many folds counted.
 class RunComparisonPane : public QWidget
 {
     Q_OBJECT
@@ -29,6 +35,15 @@ public:
     void showComparison(const lepton::RunComparison &comparison, const QStringList &labels);
     /// Shows nothing, with a placeholder saying why (no study, nothing selected).
     void clear(const QString &placeholder);
+    /// Shows a cross-validation's aggregate on the Cross-validation tab; `raise` brings the tab to
+    /// the front.
+    void showCrossValidation(const lepton::CvAggregate &aggregate, bool raise);
+    /// The Cross-validation tab shows no aggregate, with `placeholder` saying why.
+    void clearCrossValidation(const QString &placeholder);
+
+Q_SIGNALS:
+    /// "Select its runs" on the Cross-validation tab: select these runs (the group's folds).
+    void selectRunsRequested(const QList<qint64> &runIds);
 
 private:
     void showMetrics();
@@ -44,4 +59,10 @@ private:
     QTableView *m_diffView;
     QCheckBox *m_onlyDifferences;
     QLabel *m_diffSummary;
+    QWidget *m_cvPage;
+    QStandardItemModel *m_cv;
+    QTableView *m_cvView;
+    QLabel *m_cvSummary;
+    QPushButton *m_selectCvGroup;
+    QList<qint64> m_cvRuns;
 };

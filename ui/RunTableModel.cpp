@@ -3,6 +3,7 @@
 
 #include <QColor>
 #include <QDateTime>
+#include <QHash>
 #include <QLocale>
 
 #include <cmath>
@@ -83,7 +84,8 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
     if (role == RunIdRole)
         return r.id;
     if (role == SearchRole)
-        return QStringList { r.name, lepton::runStatusName(r.status), row->variant, r.tags.join(QLatin1Char(' ')) }
+        return QStringList { r.name, lepton::runStatusName(r.status), row->variant, r.tags.join(QLatin1Char(' ')),
+            row->cvGroup }
             .join(QLatin1Char(' '));
     const int column = index.column();
     if (role == Qt::DisplayRole || role == SortRole) {
@@ -93,6 +95,12 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
             return r.id;
         case Name:
             return r.name;
+        case CrossValidation:
+            if (sort)
+                return row->cvGroup.isEmpty()
+                    ? QString()
+                    : row->cvGroup + QStringLiteral("/%1").arg(row->fold, 3, 10, QLatin1Char('0'));
+            return cvText(*row);
         case Status:
             return lepton::runStatusName(r.status);
         case Variant:
@@ -153,10 +161,18 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::ForegroundRole && column == Status)
         return statusColour(r.status);
+    // The folds of one cross-validation share a tint (one of a few, by the group's name).
+    if (role == Qt::BackgroundRole && !row->cvGroup.isEmpty()) {
+        static const QColor tints[]
+            = { QColor(227, 238, 250), QColor(232, 245, 233), QColor(252, 237, 226), QColor(240, 232, 248) };
+        return tints[qHash(row->cvGroup) % (sizeof(tints) / sizeof(tints[0]))];
+    }
     if (role == Qt::ToolTipRole) {
         QStringList lines { tr("Run %1 “%2”: %3").arg(r.id).arg(r.name, lepton::runStatusName(r.status)) };
         if (!r.message.isEmpty())
             lines << r.message;
+        if (!row->cvGroup.isEmpty())
+            lines << tr("Cross-validation %1: fold %2 of %3").arg(row->cvGroup).arg(row->fold + 1).arg(row->folds);
         if (!r.deviceName.isEmpty())
             lines << tr("Device: %1 (%2)").arg(r.device, r.deviceName);
         if (!r.tags.isEmpty())
@@ -178,6 +194,8 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Run");
         case Name:
             return tr("Name");
+        case CrossValidation:
+            return tr("CV");
         case Status:
             return tr("Status");
         case Variant:
@@ -212,6 +230,9 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
+        case CrossValidation:
+            return tr("The cross-validation (lepton train --folds K) the run is a fold of; select one of its runs "
+                      "to see the folds' aggregate under Cross-validation");
         case Variant:
             return tr("How the model fuses image, record and history (train.model.fusion)");
         case BestValAuroc:
@@ -230,6 +251,13 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
         }
     }
     return {};
+}
+
+QString RunTableModel::cvText(const Row &row)
+{
+    if (row.cvGroup.isEmpty())
+        return QString();
+    return tr("%1 · fold %2/%3").arg(row.cvGroup).arg(row.fold + 1).arg(row.folds);
 }
 
 QString RunTableModel::durationText(double seconds)

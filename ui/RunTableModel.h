@@ -11,7 +11,9 @@
 /// The runs of a study as a table: what each run is (name, status, fusion variant, the settings
 /// that usually differ), how well it did (best validation AUROC, test AUROC and accuracy) and
 /// what it cost (duration, device). Sorting goes through SortRole (numbers as numbers); a
-/// QSortFilterProxyModel filters on SearchRole, which holds name, status, variant and tags.
+/// QSortFilterProxyModel filters on SearchRole, which holds name, status, variant, tags and the
+/// cross-validation group. The runs of one cross-validation share a group (the CV column) and a
+/// background tint, so the folds that belong together stand out.
 /// The rows come from ExperimentService::runs(); the model only shows them.
 class RunTableModel : public QAbstractTableModel
 {
@@ -20,6 +22,7 @@ public:
     enum Column {
         Id,
         Name,
+        CrossValidation, ///< "cv-… · fold 1/3" for a fold of a cross-validation, else empty
         Status,
         Variant,
         Epochs,
@@ -62,6 +65,8 @@ public:
 
     /// "12.3 s" under a minute, else "m:ss" or "h:mm:ss"; "–" for an unknown duration.
     static QString durationText(double seconds);
+    /// "cv-20261207-022151 · fold 1/3" for a fold of a cross-validation; empty for a run of its own.
+    static QString cvText(const Row &row);
 
 private:
     std::vector<Row> m_rows;

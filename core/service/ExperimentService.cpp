@@ -74,6 +74,46 @@ double ExperimentService::secondsBetween(const QString &startedAt, const QString
     return a.msecsTo(b) / 1000.0;
 }
 
+QStringList ExperimentService::cvMetricNames()
+{
+    return { QStringLiteral("auroc"), QStringLiteral("auprc"), QStringLiteral("accuracy"),
+        QStringLiteral("sensitivity"), QStringLiteral("specificity"), QStringLiteral("f1"), QStringLiteral("ece") };
+}
+
+Result<CvAggregate> ExperimentService::cvAggregate(qint64 runId) const
+{
+    using R = Result<CvAggregate>;
+    auto json = RunRepository(m_study).artifact(runId, QStringLiteral("cv"), QStringLiteral("cv_aggregate"));
+    if (!json)
+        return R::failure(json.error());
+    const QJsonObject &o = json.value();
+    CvAggregate out;
+    out.group = o.value(QStringLiteral("cv_group")).toString();
+    out.folds = o.value(QStringLiteral("folds")).toInt();
+    for (const QJsonValue &id : o.value(QStringLiteral("runs")).toArray())
+        out.runs.append(static_cast<qint64>(id.toDouble()));
+    const auto read = [](const QJsonObject &split) {
+        std::vector<CvMetric> rows;
+        for (const QString &name : cvMetricNames()) {
+            if (!split.contains(name))
+                continue;
+            const QJsonObject m = split.value(name).toObject();
+            CvMetric row;
+            row.name = name;
+            row.mean = m.value(QStringLiteral("mean")).toDouble(kNaN);
+            row.sd = m.value(QStringLiteral("sd")).toDouble(kNaN);
+            row.lo = m.value(QStringLiteral("lo")).toDouble(kNaN);
+            row.hi = m.value(QStringLiteral("hi")).toDouble(kNaN);
+            row.n = m.value(QStringLiteral("n")).toInt();
+            rows.push_back(row);
+        }
+        return rows;
+    };
+    out.val = read(o.value(QStringLiteral("val")).toObject());
+    out.test = read(o.value(QStringLiteral("test")).toObject());
+    return out;
+}
+
 Result<std::vector<RunSummary>> ExperimentService::runs() const
 {
     using R = Result<std::vector<RunSummary>>;
@@ -121,6 +161,11 @@ Result<std::vector<RunSummary>> ExperimentService::runs() const
                 else if (m.name == QLatin1String("accuracy"))
                     row.testAccuracy = m.value;
             }
+        }
+        row.cvGroup = train.value(QStringLiteral("cv_group")).toString();
+        if (!row.cvGroup.isEmpty()) {
+            row.folds = train.value(QStringLiteral("folds")).toInt();
+            row.fold = train.value(QStringLiteral("fold")).toInt(-1);
         }
         row.seconds = secondsBetween(rec.startedAt, rec.endedAt);
         for (const QJsonValue &c :

@@ -39,11 +39,35 @@ struct RunSummary
     double seconds = 0.0; ///< from start to end; NaN while running or unknown
     QStringList classes; ///< the run's class order (its feature spec's, else its dataset's)
     QString positiveClass;
+    /// The cross-validation the run is a fold of (train.cv_group, e.g. "cv-20261207-022151");
+    /// empty: a run of its own.
+    QString cvGroup;
+    int fold = -1; ///< 0-based fold of the group (train.fold); -1: none
+    int folds = 0; ///< folds of the group (train.folds); 0: none
 
     /// "#3 name", for legends and column headers.
     QString label() const;
     /// The "train" settings of the run's config.
     QJsonObject train() const;
+};
+
+/// The figures of one metric across the folds of a cross-validation (core/metrics/CrossValidation.h).
+struct CvMetric
+{
+    QString name; ///< "auroc", "auprc", "accuracy", "sensitivity", "specificity", "f1", "ece"
+    double mean = 0.0, sd = 0.0; ///< NaN: unknown
+    double lo = 0.0, hi = 0.0; ///< the 95 % interval of the mean; NaN: unknown
+    int n = 0; ///< folds counted
+};
+
+/// The aggregate `lepton train --folds K` stored on every run of a cross-validation
+/// (artifact "cv"/"cv_aggregate"): its group, folds, runs and each metric on val and test.
+struct CvAggregate
+{
+    QString group;
+    int folds = 0;
+    QList<qint64> runs; ///< the runs of the folds, in fold order
+    std::vector<CvMetric> val, test; ///< in the order of cvMetricNames(), metrics stored only
 };
 
 /// What the columns of a confusion matrix are: the decision the run's rule made (the answer the
@@ -116,6 +140,11 @@ public:
     /// The class each prediction's decision stands for (the template's label mapped back to its
     /// class; the predicted class where the prediction was not decided), in the order given.
     QStringList decidedClasses(const RunSummary &run, const std::vector<CasePrediction> &predictions) const;
+    /// The aggregate stored on a run of a cross-validation. Fails when the run is not one or the
+    /// aggregate was not stored (the group's training did not finish).
+    Result<CvAggregate> cvAggregate(qint64 runId) const;
+    /// The metrics of a CvAggregate in the order shown.
+    static QStringList cvMetricNames();
     /// The datasets a run can predict (for choosing one).
     Result<std::vector<DatasetSummary>> datasets() const;
 
