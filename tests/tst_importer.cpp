@@ -51,6 +51,7 @@ private Q_SLOTS:
     void imageFormats();
     void symlinkOutsideRootIsRefused();
     void outsideRootAllowedExplicitly();
+    void filesystemRootAsImageRoot();
     void stratifiedSplit();
     void manifestSplitKept();
     void typeOverride();
@@ -326,6 +327,24 @@ void TestImporter::outsideRootAllowedExplicitly()
     QCOMPARE(allowed.report.countKind(QStringLiteral("image-outside-root")), 0);
     QVERIFY(allowed.dataset);
     QCOMPARE(allowed.dataset->cases.back().caseId, QStringLiteral("P13"));
+}
+
+void TestImporter::filesystemRootAsImageRoot()
+{
+    // "/" as the image root: absolute paths in the manifest are inside it (it once built "//").
+    QByteArray m = "case_id,label,image,age,sex\n";
+    for (int i = 1; i <= 12; ++i)
+        m += QStringLiteral("Q%1,%2,%3,40,F\n")
+                 .arg(i)
+                 .arg(i % 2 ? QStringLiteral("a") : QStringLiteral("b"))
+                 .arg(m_dir->filePath(QStringLiteral("img%1.png").arg(i, 2, 10, QLatin1Char('0'))))
+                 .toUtf8();
+    ImportOptions o = options(m);
+    o.imageRoot = QStringLiteral("/");
+    ImportOutcome out = Importer::run(o);
+    QVERIFY2(out.dataset, qPrintable(out.report.toText()));
+    QCOMPARE(out.report.countKind(QStringLiteral("image-outside-root")), 0);
+    QCOMPARE(out.report.imagesDecoded, 12);
 }
 
 void TestImporter::stratifiedSplit()

@@ -16,6 +16,14 @@ namespace lepton::importstage {
 using namespace importutil;
 using Severity = ImportProblem::Severity;
 
+namespace {
+/// A folder's path with one trailing slash ("/" stays "/"): what the paths inside it start with.
+QString asFolder(const QString &folder)
+{
+    return folder.endsWith(QLatin1Char('/')) ? folder : folder + QLatin1Char('/');
+}
+} // namespace
+
 bool resolveImages(ImportContext &ctx)
 {
     const ImportOptions &o = ctx.options;
@@ -45,7 +53,7 @@ bool resolveImages(ImportContext &ctx)
                 continue;
             const QString id = rows[r].fields.at(idCol).trimmed();
             const QString path = QDir::cleanPath(QDir(imageRoot).absoluteFilePath(ref));
-            const bool lexicallyInside = path.startsWith(imageRoot + QLatin1Char('/'));
+            const bool lexicallyInside = path.startsWith(asFolder(imageRoot));
             if (!o.allowOutsideRoot && !lexicallyInside) {
                 ctx.exclude(r, QStringLiteral("image-outside-root"), o.imageColumn, id,
                     QStringLiteral("image path '%1' leaves the image root %2; move the image under the root "
@@ -66,7 +74,7 @@ bool resolveImages(ImportContext &ctx)
             if (!fi.exists()) {
                 job.kind = QStringLiteral("image-missing");
                 job.error = QStringLiteral("image file %1 not found; check the path or --image-root").arg(job.path);
-            } else if (!o.allowOutsideRoot && !fi.canonicalFilePath().startsWith(canonicalRoot + QLatin1Char('/'))) {
+            } else if (!o.allowOutsideRoot && !fi.canonicalFilePath().startsWith(asFolder(canonicalRoot))) {
                 job.kind = QStringLiteral("image-outside-root");
                 job.error
                     = QStringLiteral("image %1 is a link that leaves the image root; copy the image under the root "
