@@ -9,6 +9,7 @@
 #include "ConfusionMatrixView.h"
 #include "CurvePlot.h"
 #include "ExperimentsView.h"
+#include "QCustomPlotInclude.h"
 #include "RunCurvesPlot.h"
 #include "RunTableModel.h"
 #include "TinyStudy.h"
@@ -827,6 +828,33 @@ void TestExperiments::crossValidationGroupAndAggregate()
     QVERIFY(child<QTableView>("cvTable")->isHidden());
     QVERIFY(summary->text().contains(QStringLiteral("not a fold")));
     QCOMPARE(cv->rowCount(), 0);
+
+    // The folds' curves: selected together, their mean is drawn with a ± SD band; the band's
+    // edges are the mean ± the sample SD of the folds at each epoch.
+    for (int k = 0; k < 3; ++k)
+        QVERIFY(runs.addMetrics(folds[k],
+            { { QStringLiteral("val"), 0, -1, QStringLiteral("loss"), 0.60 + 0.1 * k },
+                { QStringLiteral("val"), 1, -1, QStringLiteral("loss"), 0.50 + 0.1 * k } }));
+    m_view->selectRuns(folds);
+    QVERIFY(settle());
+    RunCurvesPlot *plot = curvesPlot();
+    QVERIFY(plot->setMetric(QStringLiteral("val:loss")));
+    QCOMPARE(plot->graphCount(), 4); // three folds and the mean
+    QCOMPARE(plot->bandCount(), 1);
+    bool found = false;
+    for (int g = 0; g < plot->plot()->graphCount(); ++g) {
+        QCPGraph *graph = plot->plot()->graph(g);
+        if (graph->brush().style() == Qt::NoBrush || graph->data()->size() != 2)
+            continue;
+        // Epoch 1: folds 0.6, 0.7, 0.8 → mean 0.7, SD 0.1: the upper edge at 0.8.
+        QVERIFY(std::abs(graph->data()->at(0)->value - 0.8) < 1e-9);
+        found = true;
+    }
+    QVERIFY(found);
+    // Runs that are not one group: no band.
+    m_view->selectRuns({ folds[0], m_a });
+    QVERIFY(settle());
+    QCOMPARE(curvesPlot()->bandCount(), 0);
 }
 
 QTEST_MAIN(TestExperiments)

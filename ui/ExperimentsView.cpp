@@ -218,7 +218,12 @@ void ExperimentsView::refreshComparison()
     QStringList labels;
     for (const lepton::RunSummary &run : runs)
         labels.append(run.label());
-    m_comparison->showComparison(comparison.value(), labels);
+    // Two or more folds of one cross-validation: their mean curve with a ± SD band too.
+    QString group = runs.size() >= 2 ? runs.front().cvGroup : QString();
+    for (const lepton::RunSummary &run : runs)
+        if (run.cvGroup != group)
+            group.clear();
+    m_comparison->showComparison(comparison.value(), labels, group);
 }
 
 void ExperimentsView::refreshResults()

@@ -17,7 +17,9 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <QSet>
 #include <algorithm>
+
 #include <cmath>
 
 namespace {
@@ -145,7 +147,8 @@ void RunComparisonPane::clear(const QString &placeholder)
     showSettings();
 }
 
-void RunComparisonPane::showComparison(const lepton::RunComparison &comparison, const QStringList &labels)
+void RunComparisonPane::showComparison(
+    const lepton::RunComparison &comparison, const QStringList &labels, const QString &groupLabel)
 {
     m_comparison = comparison;
     m_labels = labels;
@@ -160,6 +163,38 @@ void RunComparisonPane::showComparison(const lepton::RunComparison &comparison, 
             for (const QPointF &p : points)
                 run.metrics[key].append({ p.x(), p.y() });
         series.append(run);
+    }
+    if (!groupLabel.isEmpty() && series.size() >= 2) {
+        // The folds' mean and SD per epoch, over the epochs every fold has.
+        RunCurvesPlot::Run mean;
+        mean.label = tr("%1 mean ± SD").arg(groupLabel);
+        mean.colour = QColor(40, 40, 40);
+        QSet<QString> keys;
+        for (const RunCurvesPlot::Run &r : std::as_const(series))
+            for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it)
+                keys.insert(it.key());
+        for (const QString &key : std::as_const(keys)) {
+            QMap<double, QVector<double>> byEpoch;
+            for (const RunCurvesPlot::Run &r : std::as_const(series))
+                for (const auto &[epoch, value] : r.metrics.value(key))
+                    if (std::isfinite(value))
+                        byEpoch[epoch].append(value);
+            for (auto it = byEpoch.cbegin(); it != byEpoch.cend(); ++it) {
+                const QVector<double> &v = it.value();
+                if (v.size() != series.size())
+                    continue;
+                double m = 0;
+                for (double x : v)
+                    m += x;
+                m /= v.size();
+                double ss = 0;
+                for (double x : v)
+                    ss += (x - m) * (x - m);
+                mean.metrics[key].append({ it.key(), m });
+                mean.spread[key].append(std::sqrt(ss / (v.size() - 1)));
+            }
+        }
+        series.append(mean);
     }
     m_curves->setPlaceholderText(tr("Select runs in the table to compare their curves"));
     m_curves->setRuns(series);

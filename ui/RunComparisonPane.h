@@ -32,7 +32,10 @@ public:
     explicit RunComparisonPane(QWidget *parent = nullptr);
 
     /// Shows `comparison`; `labels` name its runs in order ("#3 name"). Run i has colour i.
-    void showComparison(const lepton::RunComparison &comparison, const QStringList &labels);
+    /// `groupLabel` non-empty (the runs are the folds of one cross-validation): their mean curve
+    /// with a ± SD band is drawn as well, over the epochs every run has.
+    void showComparison(
+        const lepton::RunComparison &comparison, const QStringList &labels, const QString &groupLabel = QString());
     /// Shows nothing, with a placeholder saying why (no study, nothing selected).
     void clear(const QString &placeholder);
     /// Shows a cross-validation's aggregate on the Cross-validation tab; `raise` brings the tab to

@@ -130,6 +130,7 @@ void RunCurvesPlot::rebuild()
 {
     m_plot->clearGraphs();
     m_graphs.clear();
+    m_bands = 0;
     for (int i = m_plot->itemCount() - 1; i >= 0; --i)
         if (m_plot->item(i) != m_placeholder)
             m_plot->removeItem(i);
@@ -152,6 +153,30 @@ void RunCurvesPlot::rebuild()
         }
         if (x.isEmpty())
             continue;
+        const QVector<double> spread = run.spread.value(key);
+        if (spread.size() == points.size() && x.size() == points.size()) {
+            // The band first, under the curve: value − spread to value + spread, not in the legend.
+            QVector<double> lo(x.size()), hi(x.size());
+            for (int i = 0; i < x.size(); ++i) {
+                lo[i] = y[i] - spread[i];
+                hi[i] = y[i] + spread[i];
+                yMin = std::min(yMin, lo[i]);
+                yMax = std::max(yMax, hi[i]);
+            }
+            QColor fill = run.colour;
+            fill.setAlpha(60);
+            QCPGraph *lower = m_plot->addGraph();
+            QCPGraph *upper = m_plot->addGraph();
+            for (QCPGraph *edge : { lower, upper }) {
+                edge->setPen(QPen(fill, 1.0));
+                edge->removeFromLegend();
+            }
+            lower->setData(x, lo, true);
+            upper->setData(x, hi, true);
+            upper->setBrush(fill);
+            upper->setChannelFillGraph(lower);
+            ++m_bands;
+        }
         QCPGraph *graph = m_plot->addGraph();
         graph->setName(run.label);
         graph->setPen(QPen(run.colour, 2.0));

@@ -28,6 +28,9 @@ public:
         QColor colour;
         QMap<QString, QVector<std::pair<double, double>>> metrics;
         double bestEpoch = -1.0; ///< marked on every metric's curve; < 0: none
+        /// Per metric, a spread per point (same order as `metrics`): drawn as a shaded band of
+        /// value ± spread around the curve (a cross-validation's mean ± SD). Empty: no band.
+        QMap<QString, QVector<double>> spread;
     };
 
     explicit RunCurvesPlot(QWidget *parent = nullptr);
@@ -47,6 +50,8 @@ public:
 
     /// Curves drawn for the chosen metric: one per run that has values for it.
     int graphCount() const;
+    /// Shaded bands drawn for the chosen metric.
+    int bandCount() const { return m_bands; }
     int runCount() const { return static_cast<int>(m_runs.size()); }
 
     /// A colour for the n-th run of a comparison, from a palette whose neighbours differ clearly.
@@ -69,4 +74,5 @@ private:
     QCPItemText *m_placeholder;
     QVector<QCPGraph *> m_graphs;
     QVector<Run> m_runs;
+    int m_bands = 0;
 };
