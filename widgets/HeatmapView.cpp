@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "HeatmapView.h"
 
+#include "DragGesture.h"
+
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
@@ -92,40 +94,37 @@ void HeatmapView::wheelEvent(QWheelEvent *event)
 
 void HeatmapView::mousePressEvent(QMouseEvent *event)
 {
-    m_lastPos = event->position().toPoint();
-    m_dragButton = Qt::NoButton;
-    if (event->button() == Qt::RightButton && m_windowDrag && !m_image.isNull())
-        m_dragButton = Qt::RightButton;
-    else if (event->button() == Qt::LeftButton && m_zoom > 1.0)
-        m_dragButton = Qt::LeftButton;
-    if (m_dragButton != Qt::NoButton)
-        setCursor(m_dragButton == Qt::RightButton ? Qt::SizeAllCursor : Qt::ClosedHandCursor);
+    const DragGesture::Kind kind = m_drag.press(event, m_windowDrag, !m_image.isNull(), m_zoom > 1.0);
+    if (kind != DragGesture::Kind::None)
+        setCursor(DragGesture::cursor(kind));
     event->accept();
 }
 
 void HeatmapView::mouseMoveEvent(QMouseEvent *event)
 {
-    const QPoint pos = event->position().toPoint();
-    const QPoint delta = pos - m_lastPos;
-    m_lastPos = pos;
-    if (m_dragButton == Qt::RightButton && (event->buttons() & Qt::RightButton)) {
+    QPoint delta;
+    switch (m_drag.move(event, &delta)) {
+    case DragGesture::Kind::Window:
         if (!delta.isNull())
             Q_EMIT windowDragged(delta);
-    } else if (m_dragButton == Qt::LeftButton && (event->buttons() & Qt::LeftButton)) {
+        break;
+    case DragGesture::Kind::Pan: {
         const double limitX = width() * m_zoom / 2.0, limitY = height() * m_zoom / 2.0;
         m_pan += delta;
         m_pan.setX(std::clamp(m_pan.x(), -limitX, limitX));
         m_pan.setY(std::clamp(m_pan.y(), -limitY, limitY));
+    }
         update();
+        break;
+    case DragGesture::Kind::None:
+        break;
     }
 }
 
 void HeatmapView::mouseReleaseEvent(QMouseEvent *event)
 {
-    if (event->button() == m_dragButton) {
-        m_dragButton = Qt::NoButton;
+    if (m_drag.release(event))
         unsetCursor();
-    }
 }
 
 void HeatmapView::mouseDoubleClickEvent(QMouseEvent *event)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "DragGesture.h"
+
 #include <QImage>
 #include <QPointF>
 #include <QRectF>
@@ -106,6 +108,5 @@ private:
     bool m_windowDrag = false;
     double m_zoom = 1.0;
     QPointF m_pan; ///< offset of the zoomed image's centre from the fitted one's, in pixels
-    Qt::MouseButton m_dragButton = Qt::NoButton;
-    QPoint m_lastPos;
+    DragGesture m_drag;
 };

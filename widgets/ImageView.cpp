@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ImageView.h"
 
+#include "DragGesture.h"
+
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -121,39 +123,34 @@ void ImageView::wheelEvent(QWheelEvent *event)
 
 void ImageView::mousePressEvent(QMouseEvent *event)
 {
-    m_lastPos = event->position().toPoint();
-    m_dragButton = Qt::NoButton;
-    if (event->button() == Qt::RightButton && m_windowDrag && !m_image.isNull()) {
-        m_dragButton = Qt::RightButton;
-        setCursor(Qt::SizeAllCursor);
-    } else if (event->button() == Qt::LeftButton && m_zoom > 1.0) {
-        m_dragButton = Qt::LeftButton;
-        setCursor(Qt::ClosedHandCursor);
-    }
+    const DragGesture::Kind kind = m_drag.press(event, m_windowDrag, !m_image.isNull(), m_zoom > 1.0);
+    if (kind != DragGesture::Kind::None)
+        setCursor(DragGesture::cursor(kind));
     event->accept();
 }
 
 void ImageView::mouseMoveEvent(QMouseEvent *event)
 {
-    const QPoint pos = event->position().toPoint();
-    const QPoint delta = pos - m_lastPos;
-    m_lastPos = pos;
-    if (m_dragButton == Qt::RightButton && (event->buttons() & Qt::RightButton)) {
+    QPoint delta;
+    switch (m_drag.move(event, &delta)) {
+    case DragGesture::Kind::Window:
         if (!delta.isNull())
             Q_EMIT windowDragged(delta);
-    } else if (m_dragButton == Qt::LeftButton && (event->buttons() & Qt::LeftButton)) {
+        break;
+    case DragGesture::Kind::Pan:
         m_pan += delta;
         clampPan();
         update();
+        break;
+    case DragGesture::Kind::None:
+        break;
     }
 }
 
 void ImageView::mouseReleaseEvent(QMouseEvent *event)
 {
-    if (event->button() == m_dragButton) {
-        m_dragButton = Qt::NoButton;
+    if (m_drag.release(event))
         unsetCursor();
-    }
 }
 
 void ImageView::mouseDoubleClickEvent(QMouseEvent *event)
