@@ -149,6 +149,18 @@ HeaderResult tiffHeader(const uchar *d, qint64 size, const QString &path)
     return ImageHeader { QByteArrayLiteral("tiff"), int(width), int(height) };
 }
 
+/// Why an image of width × height is below the limits' smallest side; empty when it is not.
+QString tooSmall(const QString &path, int width, int height, const ImageDecodeLimits &limits)
+{
+    if (width >= limits.minSide && height >= limits.minSide)
+        return QString();
+    return QStringLiteral("image %1 is only %2×%3 pixels, smaller than %4×%4; use a larger image")
+        .arg(path)
+        .arg(width)
+        .arg(height)
+        .arg(limits.minSide);
+}
+
 Result<cv::Mat> decodeBytes(const QByteArray &bytes, const QString &path, const ImageDecodeLimits &limits)
 {
     if (bytes.isEmpty())
@@ -158,13 +170,8 @@ Result<cv::Mat> decodeBytes(const QByteArray &bytes, const QString &path, const 
         if (!dicom)
             return Result<cv::Mat>::failure(dicom.error());
         cv::Mat image = DicomReader::render(dicom.value(), limits.dicomWindow);
-        if (image.cols < limits.minSide || image.rows < limits.minSide)
-            return Result<cv::Mat>::failure(
-                QStringLiteral("image %1 is only %2×%3 pixels, smaller than %4×%4; use a larger image")
-                    .arg(path)
-                    .arg(image.cols)
-                    .arg(image.rows)
-                    .arg(limits.minSide));
+        if (const QString small = tooSmall(path, image.cols, image.rows, limits); !small.isEmpty())
+            return Result<cv::Mat>::failure(small);
         return image;
     }
     auto header = ImageDecoder::readHeader(bytes, path);
@@ -207,13 +214,8 @@ Result<cv::Mat> decodeBytes(const QByteArray &bytes, const QString &path, const 
                 .arg(image.cols)
                 .arg(image.rows)
                 .arg(limits.maxPixels));
-    if (image.cols < limits.minSide || image.rows < limits.minSide)
-        return Result<cv::Mat>::failure(
-            QStringLiteral("image %1 is only %2×%3 pixels, smaller than %4×%4; use a larger image")
-                .arg(path)
-                .arg(image.cols)
-                .arg(image.rows)
-                .arg(limits.minSide));
+    if (const QString small = tooSmall(path, image.cols, image.rows, limits); !small.isEmpty())
+        return Result<cv::Mat>::failure(small);
     return image;
 }
 
@@ -278,13 +280,8 @@ Result<ImageInfo> ImageDecoder::inspect(const QString &path, const ImageDecodeLi
         info.height = dicom->values.rows;
         info.channels = dicom->values.channels();
         info.bits = 8; // rendered through the window
-        if (info.width < limits.minSide || info.height < limits.minSide)
-            return Result<ImageInfo>::failure(
-                QStringLiteral("image %1 is only %2×%3 pixels, smaller than %4×%4; use a larger image")
-                    .arg(path)
-                    .arg(info.width)
-                    .arg(info.height)
-                    .arg(limits.minSide));
+        if (const QString small = tooSmall(path, info.width, info.height, limits); !small.isEmpty())
+            return Result<ImageInfo>::failure(small);
         info.sha256 = QCryptographicHash::hash(bytes.value(), QCryptographicHash::Sha256).toHex();
         return info;
     }
