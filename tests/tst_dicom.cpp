@@ -12,6 +12,9 @@
 
 #include <opencv2/core.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 using namespace lepton;
 
 namespace {
@@ -60,6 +63,8 @@ private Q_SLOTS:
     void rescaleAndSignedValues();
     void monochrome1IsInverted();
     void windowsFromFileFullAndFixed();
+    void voiLutFromTheFile_data();
+    void voiLutFromTheFile();
     void windowParsing();
     void multiFrameGivesTheFirstFrame();
     void colourImage();
@@ -189,6 +194,51 @@ void TestDicom::windowsFromFileFullAndFixed()
     QCOMPARE(byUser.at<uchar>(15, 15), uchar(255)); // 1020 > 600
 }
 
+void TestDicom::voiLutFromTheFile_data()
+{
+    QTest::addColumn<QString>("syntax");
+    for (const char *s : { "explicit-le", "explicit-be", "jpeg-ls" })
+        QTest::newRow(s) << QString::fromLatin1(s);
+}
+
+void TestDicom::voiLutFromTheFile()
+{
+    // A decreasing 12-bit LUT over the modality values 0 … 999, on stored values 0 … 1020 with
+    // intercept -24: a rendering that ignored the LUT (the min–max fallback) or applied it to the
+    // stored values would give other grey levels at every pixel checked.
+    QFETCH(QString, syntax);
+    cv::Mat m(16, 16, CV_16UC1);
+    for (int i = 0; i < 256; ++i)
+        m.at<quint16>(i / 16, i % 16) = quint16(i * 4);
+    DicomWriteSpec spec;
+    spec.transferSyntax = syntax;
+    spec.pixels = m;
+    spec.bitsStored = 12;
+    spec.rescaleIntercept = -24;
+    for (int i = 0; i < 1000; ++i)
+        spec.voiLut.push_back(quint16(4095 - 4 * i));
+    spec.voiLutFirst = 0;
+    spec.voiLutBits = 12;
+    const QString path = write(QStringLiteral("voilut-%1.dcm").arg(syntax), spec);
+    QVERIFY(!path.isEmpty());
+    auto img = DicomReader::read(bytesOf(path), path, 1 << 20);
+    QVERIFY2(img.ok(), qPrintable(img.ok() ? QString() : img.error()));
+    QVERIFY(!img->hasFileWindow);
+    QCOMPARE(img->voiLut.cols, 1000);
+    const cv::Mat byLut = DicomReader::render(img.value(), DicomWindow {});
+    auto expected = [](int stored) {
+        const int index = std::clamp(stored - 24, 0, 999);
+        return int(std::lround((4095.0 - 4 * index) / 4095.0 * 255.0));
+    };
+    for (int i : { 0, 5, 100, 200, 255 })
+        QCOMPARE(int(byLut.at<uchar>(i / 16, i % 16)), expected(i * 4));
+    DicomWindow full;
+    full.mode = DicomWindow::Mode::Full; // the user's choice wins over the file's LUT
+    const cv::Mat byRange = DicomReader::render(img.value(), full);
+    QCOMPARE(byRange.at<uchar>(0, 0), uchar(0));
+    QCOMPARE(byRange.at<uchar>(15, 15), uchar(255));
+}
+
 void TestDicom::windowParsing()
 {
     QVERIFY(DicomWindow::parse(QStringLiteral("auto"))->mode == DicomWindow::Mode::Auto);
@@ -257,6 +307,20 @@ void TestDicom::truncatedFileIsRefusedByName()
         QVERIFY2(img.error().contains(path), qPrintable(img.error()));
         auto info = ImageDecoder::inspect(path);
         QVERIFY(!info.ok());
+    }
+    // An empty file with a DICOM name, and one cut inside its meta information: refused by
+    // every reader, naming the file (the empty one once aborted the tag reader).
+    for (int keep : { 0, 140 }) {
+        const QString path = m_dir.filePath(QStringLiteral("short-%1.dcm").arg(keep));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes.left(keep));
+        f.close();
+        auto tags = DicomReader::attributes(path, { QStringLiteral("PatientAge") });
+        QVERIFY2(!tags.ok(), qPrintable(path));
+        QVERIFY2(tags.error().contains(path), qPrintable(tags.error()));
+        QVERIFY(!ImageDecoder::decode(path).ok());
+        QVERIFY(!DicomReader::header(bytesOf(path), path).ok());
     }
     // The syntax is named when the header was readable and the pixels were not.
     const QString late = m_dir.filePath(QStringLiteral("cut-late.dcm"));
@@ -432,6 +496,10 @@ void TestDicom::mutatedFilesFailCleanly()
                 ++refused;
                 QVERIFY2(img.error().contains(path), qPrintable(img.error()));
             }
+            // Tags as fields (--dicom-fields) read the same file by another path.
+            auto tags = DicomReader::attributes(path, { QStringLiteral("PatientAge") });
+            if (!tags.ok())
+                QVERIFY2(tags.error().contains(path), qPrintable(tags.error()));
         }
     }
     qInfo("mutations: %d decoded, %d refused", decoded, refused);

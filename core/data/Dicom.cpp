@@ -852,21 +852,34 @@ Result<QMap<QString, QString>> DicomReader::attributes(const QString &path, cons
     const QByteArray clean = withCleanMeta(bytes, structure.value());
     MemoryBuffer memory(clean.constData(), std::size_t(clean.size()));
     std::istream stream(&memory);
-    gdcm::Reader reader;
-    reader.SetStream(stream);
+    // Guarded like every GDCM parse (data/DicomGuard.h): its reader lives on the heap and is
+    // released only when the parse completed.
+    gdcm::Reader *reader = nullptr;
     bool ok = false;
-    try {
-        ok = reader.ReadUpToTag(kPixelData, { kPixelData }); // the pixels' value is skipped, not read
-    } catch (...) {
-        ok = false;
-    }
+    std::string assertion;
+    const bool completed = DicomGuard::run(
+        [&] {
+            reader = new gdcm::Reader;
+            reader->SetStream(stream);
+            try {
+                ok = reader->ReadUpToTag(kPixelData, { kPixelData }); // the pixels' value is skipped, not read
+            } catch (...) {
+                ok = false;
+            }
+        },
+        &assertion);
+    if (!completed)
+        return Out::failure(QStringLiteral(
+            "DICOM file %1 is damaged (the DICOM library's check %2 failed); replace the file or remove it")
+                                .arg(path, QString::fromStdString(assertion)));
+    const std::unique_ptr<gdcm::Reader> owner(reader);
     if (!ok)
         return Out::failure(
             QStringLiteral("DICOM file %1 cannot be read (truncated, corrupt or not DICOM); replace or remove it")
                 .arg(path));
     QMap<QString, QString> out;
     for (std::size_t i = 0; i < tags.size(); ++i)
-        out.insert(keywords[int(i)], stringValue(reader.GetFile(), tags[i]));
+        out.insert(keywords[int(i)], stringValue(reader->GetFile(), tags[i]));
     return out;
 }
 
@@ -1051,6 +1064,29 @@ QString writeDicom(const QString &path, const DicomWriteSpec &spec)
         for (auto it = attrs.cbegin(); it != attrs.cend(); ++it)
             if (!setAttribute(ds, it.key(), it.value(), &error))
                 return false;
+        if (!spec.voiLut.empty()) {
+            const quint16 descriptor[3] = { quint16(spec.voiLut.size() == 65536 ? 0 : spec.voiLut.size()),
+                quint16(spec.voiLutFirst), quint16(spec.voiLutBits) };
+            gdcm::DataElement desc(gdcm::Tag(0x0028, 0x3002));
+            desc.SetVR(gdcm::VR::US);
+            desc.SetByteValue(reinterpret_cast<const char *>(descriptor), gdcm::VL(6));
+            gdcm::DataElement data(gdcm::Tag(0x0028, 0x3006));
+            data.SetVR(gdcm::VR::OW);
+            data.SetByteValue(
+                reinterpret_cast<const char *>(spec.voiLut.data()), gdcm::VL(quint32(spec.voiLut.size() * 2)));
+            gdcm::Item item;
+            item.SetVLToUndefined();
+            item.GetNestedDataSet().Insert(desc);
+            item.GetNestedDataSet().Insert(data);
+            gdcm::SmartPointer<gdcm::SequenceOfItems> sequence = new gdcm::SequenceOfItems;
+            sequence->SetLengthToUndefined();
+            sequence->AddItem(item);
+            gdcm::DataElement element(gdcm::Tag(0x0028, 0x3010));
+            element.SetVR(gdcm::VR::SQ);
+            element.SetValue(*sequence);
+            element.SetVLToUndefined();
+            ds.Insert(element);
+        }
         return true;
     };
     try {

@@ -15,6 +15,8 @@
 
 #include <opencv2/core.hpp>
 
+#include <vector>
+
 namespace lepton {
 
 /// One DICOM image read and decoded: the first frame's modality values and what the file says
@@ -106,6 +108,11 @@ struct DicomWriteSpec
     double windowCenter = 0.0;
     double windowWidth = 0.0;
     int frames = 1; ///< the pixels repeated as this many frames
+    /// A VOI LUT Sequence item (PS3.3 C.11.2): entries, the first value they map, their bits
+    /// (written when voiLut is not empty).
+    std::vector<quint16> voiLut;
+    int voiLutFirst = 0;
+    int voiLutBits = 16;
     QMap<QString, QString> attributes; ///< keyword → value (PatientID, PatientAge, …)
     QString sopClassUid; ///< default: Secondary Capture Image Storage
     bool withoutPixels = false; ///< a non-image object (the SOP class says which)

@@ -481,6 +481,8 @@ Result<DicomStructure> checkDicomStructure(const QByteArray &bytes, QString *syn
         size = inflated.size();
         pos = 0;
     }
+    if (size - pos < 8)
+        return Out::failure(QStringLiteral("it has no data elements (%1 bytes after the header)").arg(size - pos));
     Walker walker(data, size, s.explicitVr, s.bigEndian, s, d);
     qint64 stop = 0;
     if (!walker.elements(pos, size, 0, false, &stop))
