@@ -25,6 +25,20 @@ bool longLengthVr(const char *vr)
     return false;
 }
 
+/// One of the value representations of PS3.5 table 6.2-1. GDCM reads an element whose VR it
+/// does not know by other rules (as implicit, with a 4-byte length), so a walk that let it through
+/// would check other lengths than GDCM then allocates.
+bool knownVr(const char *vr)
+{
+    static const char *const vrs[]
+        = { "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT", "OB", "OD", "OF", "OL", "OV", "OW",
+              "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV" };
+    for (const char *v : vrs)
+        if (vr[0] == v[0] && vr[1] == v[1])
+            return true;
+    return false;
+}
+
 class Walker
 {
 public:
@@ -55,7 +69,7 @@ public:
             bool sequence = false;
             if (m_explicit) {
                 const char vr[2] = { char(d[pos + 4]), char(d[pos + 5]) };
-                if (vr[0] < 'A' || vr[0] > 'Z' || vr[1] < 'A' || vr[1] > 'Z')
+                if (!knownVr(vr))
                     return fail(pos, QStringLiteral("element (%1,%2) has no valid VR").arg(hex(group), hex(elem)));
                 if (longLengthVr(vr)) {
                     if (end - pos < 12)
