@@ -11,6 +11,7 @@
 #include <QTest>
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -67,6 +68,7 @@ private Q_SLOTS:
     void voiLutFromTheFile();
     void windowParsing();
     void multiFrameGivesTheFirstFrame();
+    void jpeg2000AtReducedResolution();
     void colourImage();
     void truncatedFileIsRefusedByName();
     void nonImageObjectIsRefusedWithReason();
@@ -272,10 +274,66 @@ void TestDicom::multiFrameGivesTheFirstFrame()
     QCOMPARE(info->format, QByteArray("dicom"));
 }
 
+void TestDicom::jpeg2000AtReducedResolution()
+{
+    // A smooth 12-bit image of 256 × 192 with a bright square: asked for 64 pixels a side, the
+    // reader skips one wavelet level (96 ≥ 64 > 48) and gives what an area average of the full
+    // image gives, within 1 % of the range on average (the wavelet's low band sits half a pixel
+    // from the average's grid, and the square's edges differ; a flipped or shifted image is off by
+    // hundreds); asked for nothing, the full image, bit-exact.
+    cv::Mat m(192, 256, CV_16UC1);
+    for (int y = 0; y < m.rows; ++y)
+        for (int x = 0; x < m.cols; ++x)
+            m.at<quint16>(y, x) = quint16(x * 12 + y * 4);
+    m(cv::Rect(160, 40, 48, 48)).setTo(4000);
+    DicomWriteSpec spec;
+    spec.transferSyntax = QStringLiteral("jpeg2000");
+    spec.pixels = m;
+    spec.bitsStored = 12;
+    spec.rescaleIntercept = -1024;
+    const QString path = write(QStringLiteral("reduced.dcm"), spec);
+    QVERIFY(!path.isEmpty());
+    const QByteArray bytes = bytesOf(path);
+    auto full = DicomReader::read(bytes, path, 1 << 20);
+    QVERIFY2(full.ok(), qPrintable(full.ok() ? QString() : full.error()));
+    QCOMPARE(full->reduction, 0);
+    QCOMPARE(full->values.cols, 256);
+    cv::Mat expectedFull;
+    m.convertTo(expectedFull, CV_32F, 1.0, -1024.0);
+    QCOMPARE(cv::norm(full->values, expectedFull, cv::NORM_INF), 0.0);
+    auto reduced = DicomReader::read(bytes, path, 1 << 20, 64);
+    QVERIFY2(reduced.ok(), qPrintable(reduced.ok() ? QString() : reduced.error()));
+    QCOMPARE(reduced->reduction, 1);
+    QCOMPARE(reduced->values.cols, 128);
+    QCOMPARE(reduced->values.rows, 96);
+    QCOMPARE(reduced->fullWidth, 256);
+    QCOMPARE(reduced->fullHeight, 192);
+    cv::Mat averaged;
+    cv::resize(expectedFull, averaged, cv::Size(128, 96), 0, 0, cv::INTER_AREA);
+    const cv::Rect inside(4, 4, 120, 88); // the filters reach across the border
+    const double meanError = cv::mean(cv::abs(reduced->values(inside) - averaged(inside)))[0];
+    QVERIFY2(meanError < 41.0, qPrintable(QString::number(meanError)));
+    QVERIFY(reduced->values.at<float>(60 / 2, 180 / 2) > 2900.0f); // the square, 4000 − 1024
+    // Through the decoder's limits, and the image's size stays the header's for the import.
+    ImageDecodeLimits limits;
+    limits.decodeSide = 64;
+    auto decoded = ImageDecoder::decode(path, limits);
+    QVERIFY(decoded.ok());
+    QCOMPARE(decoded->cols, 128);
+    auto info = ImageDecoder::inspect(path, limits);
+    QVERIFY(info.ok());
+    QCOMPARE(info->width, 256);
+    QCOMPARE(info->height, 192);
+    // A request above the image's size decodes in full.
+    auto big = DicomReader::read(bytes, path, 1 << 20, 1000);
+    QVERIFY(big.ok());
+    QCOMPARE(big->values.cols, 256);
+}
+
 void TestDicom::colourImage()
 {
     cv::Mat bgr(16, 16, CV_8UC3, cv::Scalar(10, 20, 200)); // red in BGR
-    for (const QString &syntax : { QStringLiteral("explicit-le"), QStringLiteral("rle") }) {
+    for (const QString &syntax : { QStringLiteral("explicit-le"), QStringLiteral("rle"), QStringLiteral("jpeg2000") }) {
         DicomWriteSpec spec;
         spec.pixels = bgr;
         spec.transferSyntax = syntax;

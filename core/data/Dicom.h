@@ -25,6 +25,9 @@ struct DicomImage
 {
     cv::Mat values; ///< CV_32FC1 modality values (rescale applied) or CV_8UC3 (BGR) for colour
     int frames = 1; ///< frames in the file; only the first is in `values`
+    int fullWidth = 0; ///< the frame's size by the header (`values` is smaller after a reduction)
+    int fullHeight = 0;
+    int reduction = 0; ///< halvings skipped in decoding (read's minSide; JPEG 2000 only)
     int bitsStored = 0;
     bool signedPixels = false;
     QString photometric; ///< as in the file (MONOCHROME1, MONOCHROME2, RGB, YBR_FULL, …)
@@ -64,7 +67,10 @@ public:
     static Result<DicomHeader> header(const QByteArray &bytes, const QString &path);
     /// Decodes the first frame (every transfer syntax GDCM's codecs cover). `maxPixels` bounds the
     /// pixels of one frame, checked before anything is decompressed.
-    static Result<DicomImage> read(const QByteArray &bytes, const QString &path, qint64 maxPixels);
+    /// `minSide` > 0: the caller needs no more than this many pixels on the smaller side, and a
+    /// JPEG 2000 frame is decoded at the coarsest resolution that still has them (the values'
+    /// size is then smaller than the header's; reduction says by how many halvings).
+    static Result<DicomImage> read(const QByteArray &bytes, const QString &path, qint64 maxPixels, int minSide = 0);
     /// Windowed 8-bit image (CV_8UC1, or CV_8UC3 for colour), MONOCHROME1 inverted.
     static cv::Mat render(const DicomImage &image, const DicomWindow &window);
     /// The window `render` uses for grey images: centre and width in modality values.

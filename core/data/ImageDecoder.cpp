@@ -166,11 +166,11 @@ Result<cv::Mat> decodeBytes(const QByteArray &bytes, const QString &path, const 
     if (bytes.isEmpty())
         return Result<cv::Mat>::failure(QStringLiteral("image %1 is empty (0 bytes); replace the file").arg(path));
     if (DicomReader::looksLikeDicom(bytes, path)) {
-        auto dicom = DicomReader::read(bytes, path, limits.maxPixels);
+        auto dicom = DicomReader::read(bytes, path, limits.maxPixels, limits.decodeSide);
         if (!dicom)
             return Result<cv::Mat>::failure(dicom.error());
         cv::Mat image = DicomReader::render(dicom.value(), limits.dicomWindow);
-        if (const QString small = tooSmall(path, image.cols, image.rows, limits); !small.isEmpty())
+        if (const QString small = tooSmall(path, dicom->fullWidth, dicom->fullHeight, limits); !small.isEmpty())
             return Result<cv::Mat>::failure(small);
         return image;
     }
@@ -269,15 +269,15 @@ Result<ImageInfo> ImageDecoder::inspect(const QString &path, const ImageDecodeLi
         return Result<ImageInfo>::failure(bytes.error());
     ImageInfo info;
     if (DicomReader::looksLikeDicom(bytes.value(), path)) {
-        auto dicom = DicomReader::read(bytes.value(), path, limits.maxPixels);
+        auto dicom = DicomReader::read(bytes.value(), path, limits.maxPixels, limits.decodeSide);
         if (!dicom)
             return Result<ImageInfo>::failure(dicom.error());
         info.format = QByteArrayLiteral("dicom");
         info.frames = dicom->frames;
         info.burnedInAnnotation = dicom->burnedInAnnotation;
         info.transferSyntax = dicom->transferSyntaxName;
-        info.width = dicom->values.cols;
-        info.height = dicom->values.rows;
+        info.width = dicom->fullWidth;
+        info.height = dicom->fullHeight;
         info.channels = dicom->values.channels();
         info.bits = 8; // rendered through the window
         if (const QString small = tooSmall(path, info.width, info.height, limits); !small.isEmpty())

@@ -41,6 +41,10 @@ struct ImageDecodeLimits
     qint64 maxPixels = 100'000'000;
     int minSide = 8;
     DicomWindow dicomWindow; ///< how a DICOM image's values become grey levels
+    /// > 0: the caller shrinks the image to this side, so a format that can decode at a reduced
+    /// resolution (JPEG 2000 in DICOM) may stop at the coarsest one that still has this many
+    /// pixels on the smaller side. 0: full resolution.
+    int decodeSide = 0;
 };
 
 /// Decodes images through OpenCV (PNG, JPEG, BMP, TIFF; 8 or 16 bit; grey or colour) and DICOM

@@ -85,6 +85,7 @@ bool resolveImages(ImportContext &ctx)
                 limits.maxPixels = o.maxImagePixels;
                 limits.minSide = o.minImageSide;
                 limits.dicomWindow = o.dicomWindow;
+                limits.decodeSide = o.checkImageSide;
                 auto info = ImageDecoder::inspect(job.path, limits);
                 if (info.ok())
                     job.info = info.value();

@@ -56,6 +56,9 @@ struct ImportOptions
     bool allowOutsideRoot = false; ///< allow image paths that leave the image root
     qint64 maxImagePixels = 100'000'000;
     int minImageSide = 8;
+    /// JPEG 2000 DICOM frames are checked by decoding them at the coarsest resolution that keeps
+    /// this many pixels per side (training decodes no finer below this image size); 0: in full.
+    int checkImageSide = 256;
     int threads = 0; ///< 0: all cores
     ProgressFn progress;
     CancelFn cancelled;

@@ -309,6 +309,7 @@ cv::Mat MultimodalDataset::image(int index, QString *error) const
     if (stored.empty()) {
         ImageDecodeLimits limits;
         limits.dicomWindow = m_dicomWindow;
+        limits.decodeSide = m_spec.imageSize; // resized to this below
         auto decoded = ImageDecoder::decode(c.imagePath, limits);
         if (!decoded) {
             if (error)

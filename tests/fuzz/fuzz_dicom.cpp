@@ -25,6 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lepton::ImageDecodeLimits limits;
         limits.maxPixels = 1 << 20;
         limits.minSide = 1;
+        limits.decodeSide = 8; // JPEG 2000 at a reduced resolution (data/Jpeg2000.h)
         auto decoded = lepton::ImageDecoder::decode(path, limits);
         (void)decoded;
         auto attributes = lepton::DicomReader::attributes(path, { QStringLiteral("PatientAge") });
