@@ -5,6 +5,7 @@
 // a truncated file, a non-image object, a header that claims too many pixels.
 #include "data/Dicom.h"
 #include "data/ImageDecoder.h"
+#include "data/LosslessJpeg.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -34,6 +35,106 @@ cv::Mat ramp12()
 bool lossless(const QString &syntax)
 {
     return syntax != QLatin1String("jpeg-baseline") && syntax != QLatin1String("jpeg-extended");
+}
+
+/// A lossless JPEG encoder for the decoder's tests (T.81 annex H), written for them: one grey
+/// component, every predictor, a point transform, restart intervals of whole rows. Its Huffman
+/// table gives each of the 17 difference categories a 5-bit code (the category itself).
+QByteArray encodeLosslessJpeg(const cv::Mat &m, int precision, int predictor, int pointTransform, int restartRows)
+{
+    QByteArray out;
+    auto u8 = [&](int v) { out.append(char(v & 0xff)); };
+    auto u16 = [&](int v) {
+        u8(v >> 8);
+        u8(v);
+    };
+    u16(0xffd8);
+    u16(0xffc4);
+    u16(2 + 1 + 16 + 17);
+    u8(0x00);
+    for (int len = 1; len <= 16; ++len)
+        u8(len == 5 ? 17 : 0);
+    for (int k = 0; k <= 16; ++k)
+        u8(k);
+    u16(0xffc3);
+    u16(11);
+    u8(precision);
+    u16(m.rows);
+    u16(m.cols);
+    u8(1);
+    u8(1);
+    u8(0x11);
+    u8(0);
+    if (restartRows > 0) {
+        u16(0xffdd);
+        u16(4);
+        u16(restartRows * m.cols);
+    }
+    u16(0xffda);
+    u16(8);
+    u8(1);
+    u8(1);
+    u8(0x00);
+    u8(predictor);
+    u8(0);
+    u8(pointTransform);
+    quint32 acc = 0;
+    int bits = 0;
+    auto put = [&](quint32 value, int n) {
+        for (int i = n - 1; i >= 0; --i) {
+            acc = (acc << 1) | ((value >> i) & 1);
+            if (++bits == 8) {
+                u8(int(acc));
+                if ((acc & 0xff) == 0xff)
+                    u8(0); // stuffed
+                acc = 0;
+                bits = 0;
+            }
+        }
+    };
+    auto flush = [&] {
+        while (bits != 0)
+            put(1, 1); // padded with ones
+    };
+    std::vector<int> previous(std::size_t(m.cols)), current(previous.size());
+    const int rowsPerInterval = restartRows > 0 ? restartRows : m.rows;
+    int marker = 0;
+    for (int y = 0; y < m.rows; ++y) {
+        const bool start = y % rowsPerInterval == 0;
+        if (start && y > 0) {
+            flush();
+            u16(0xffd0 + (marker++ & 7));
+        }
+        for (int x = 0; x < m.cols; ++x) {
+            const int v = m.at<quint16>(y, x) >> pointTransform;
+            int p;
+            if (start)
+                p = x == 0 ? 1 << (precision - pointTransform - 1) : current[std::size_t(x - 1)];
+            else if (x == 0)
+                p = previous[0];
+            else {
+                const int ra = current[std::size_t(x - 1)], rb = previous[std::size_t(x)],
+                          rc = previous[std::size_t(x - 1)];
+                const int table[8]
+                    = { 0, ra, rb, rc, ra + rb - rc, ra + ((rb - rc) >> 1), rb + ((ra - rc) >> 1), (ra + rb) / 2 };
+                p = table[predictor];
+            }
+            current[std::size_t(x)] = v;
+            int d = (v - p) & 0xffff;
+            if (d > 32768)
+                d -= 65536;
+            int category = 0;
+            while (category < 16 && (1 << category) <= std::abs(d))
+                ++category;
+            put(quint32(category), 5);
+            if (category > 0 && category < 16)
+                put(quint32(d > 0 ? d : d + (1 << category) - 1), category);
+        }
+        previous.swap(current);
+    }
+    flush();
+    u16(0xffd9);
+    return out;
 }
 
 } // namespace
@@ -69,6 +170,9 @@ private Q_SLOTS:
     void windowParsing();
     void multiFrameGivesTheFirstFrame();
     void jpeg2000AtReducedResolution();
+    void losslessJpegEveryPredictor();
+    void losslessJpegDamaged();
+    void implausibleHighBitIsIgnored();
     void colourImage();
     void truncatedFileIsRefusedByName();
     void nonImageObjectIsRefusedWithReason();
@@ -328,6 +432,110 @@ void TestDicom::jpeg2000AtReducedResolution()
     auto big = DicomReader::read(bytes, path, 1 << 20, 1000);
     QVERIFY(big.ok());
     QCOMPARE(big->values.cols, 256);
+}
+
+void TestDicom::losslessJpegEveryPredictor()
+{
+    // Predictor 1 is also checked against GDCM's encoder (eachTransferSyntaxReadsBack); the
+    // others, the point transform and restart intervals only DICOM's process 14 (.57) uses.
+    cv::Mat m(23, 37, CV_16UC1);
+    cv::RNG rng(7);
+    for (int y = 0; y < m.rows; ++y)
+        for (int x = 0; x < m.cols; ++x)
+            m.at<quint16>(y, x) = quint16(std::clamp(x * 90 + y * 40 + rng.uniform(-300, 300), 0, 4095));
+    m.at<quint16>(5, 5) = 4095;
+    m.at<quint16>(5, 6) = 0; // a jump of the whole range
+    for (int predictor = 1; predictor <= 7; ++predictor)
+        for (int pointTransform : { 0, 2 })
+            for (int restartRows : { 0, 4 }) {
+                const QByteArray stream = encodeLosslessJpeg(m, 12, predictor, pointTransform, restartRows);
+                LosslessJpegFrame frame;
+                QString reason;
+                const auto status = decodeLosslessJpeg(
+                    reinterpret_cast<const uchar *>(stream.constData()), stream.size(), &frame, &reason);
+                const QByteArray what = QStringLiteral("predictor %1, point transform %2, restart %3: %4")
+                                            .arg(predictor)
+                                            .arg(pointTransform)
+                                            .arg(restartRows)
+                                            .arg(reason)
+                                            .toUtf8();
+                QVERIFY2(status == LosslessJpegStatus::Decoded, what.constData());
+                QCOMPARE(frame.width, 37);
+                QCOMPARE(frame.height, 23);
+                QCOMPARE(frame.precision, 12);
+                int wrong = 0;
+                for (int i = 0; i < m.rows * m.cols; ++i) {
+                    const int expected = (m.at<quint16>(i / m.cols, i % m.cols) >> pointTransform) << pointTransform;
+                    wrong += frame.samples[std::size_t(i)] != expected;
+                }
+                QVERIFY2(wrong == 0, what.constData());
+            }
+}
+
+void TestDicom::losslessJpegDamaged()
+{
+    const QByteArray whole = encodeLosslessJpeg(ramp12(), 12, 1, 0, 8);
+    auto decode = [](const QByteArray &bytes, QString *reason) {
+        LosslessJpegFrame frame;
+        return decodeLosslessJpeg(reinterpret_cast<const uchar *>(bytes.constData()), bytes.size(), &frame, reason);
+    };
+    QString reason;
+    QVERIFY(decode(whole, &reason) == LosslessJpegStatus::Decoded);
+    // Cut anywhere: refused with a reason, never read past the end.
+    for (int keep = 0; keep < whole.size() - 2; keep += 7) {
+        reason.clear();
+        QVERIFY2(decode(whole.left(keep), &reason) == LosslessJpegStatus::Damaged, qPrintable(QString::number(keep)));
+        QVERIFY(!reason.isEmpty());
+    }
+    // A predictor outside 1–7, and a baseline (lossy) frame, which goes to GDCM.
+    QByteArray bad = whole;
+    const int sos = bad.indexOf(QByteArray("\xff\xda", 2));
+    bad[sos + 7] = 9;
+    QVERIFY(decode(bad, &reason) == LosslessJpegStatus::Damaged);
+    QVERIFY2(reason.contains(QLatin1String("predictor")), qPrintable(reason));
+    // A Huffman table with more codes of a length than it can hold (fuzz_lossless_jpeg found
+    // the table builder writing past its lookup): 17 codes of length 1.
+    QByteArray overfull = whole;
+    const int dht = overfull.indexOf(QByteArray("\xff\xc4", 2));
+    overfull[dht + 5] = 17; // counts[0]
+    overfull[dht + 9] = 0; // counts[4]
+    QVERIFY(decode(overfull, &reason) == LosslessJpegStatus::Damaged);
+    QVERIFY2(reason.contains(QLatin1String("prefix code")), qPrintable(reason));
+    QByteArray lossy = whole;
+    lossy[lossy.indexOf(QByteArray("\xff\xc3", 2)) + 1] = char(0xc0);
+    QVERIFY(decode(lossy, &reason) == LosslessJpegStatus::Unsupported);
+}
+
+void TestDicom::implausibleHighBitIsIgnored()
+{
+    // HighBit far outside the sample (fuzz_dicom found 10208): read as BitsStored − 1, not as a
+    // shift by thousands of bits.
+    for (const QString &syntax : { QStringLiteral("explicit-le"), QStringLiteral("jpeg2000") }) {
+        DicomWriteSpec spec;
+        spec.transferSyntax = syntax;
+        spec.pixels = ramp12();
+        spec.bitsStored = 12;
+        const QString path = write(QStringLiteral("highbit-%1.dcm").arg(syntax), spec);
+        QVERIFY(!path.isEmpty());
+        { // the writer keeps HighBit consistent: set it in the file's bytes
+            QByteArray bytes = bytesOf(path);
+            const int at = bytes.indexOf(QByteArray("\x28\x00\x02\x01US\x02\x00", 8));
+            QVERIFY(at > 0);
+            bytes[at + 8] = char(200);
+            bytes[at + 9] = 0;
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(bytes);
+        }
+        auto written = DicomReader::attributes(path, { QStringLiteral("HighBit") });
+        QVERIFY(written.ok());
+        QCOMPARE(written->value(QStringLiteral("HighBit")), QStringLiteral("200")); // the premise
+        auto img = DicomReader::read(bytesOf(path), path, 1 << 20);
+        QVERIFY2(img.ok(), qPrintable(img.ok() ? QString() : img.error()));
+        cv::Mat expected;
+        ramp12().convertTo(expected, CV_32F);
+        QCOMPARE(cv::norm(img->values, expected, cv::NORM_INF), 0.0);
+    }
 }
 
 void TestDicom::colourImage()

@@ -4,6 +4,7 @@
 #include "data/DicomGuard.h"
 #include "data/DicomStructure.h"
 #include "data/Jpeg2000.h"
+#include "data/LosslessJpeg.h"
 
 #include <QDate>
 #include <QFile>
@@ -547,24 +548,29 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
     // JPEG 2000 through OpenJPEG directly (data/Jpeg2000.h), at a reduced resolution when the
     // caller needs fewer pixels: the first frame's fragments. GDCM's JPEG 2000 codec is not used:
     // fuzz_dicom found it reading out of bounds while it parses a damaged code stream's header.
-    Jpeg2000Frame j2k;
-    const bool j2kSyntax = structure->transferSyntaxUid == QLatin1String("1.2.840.10008.1.2.4.90")
-        || structure->transferSyntaxUid == QLatin1String("1.2.840.10008.1.2.4.91");
-    if (j2kSyntax) {
+    // The first frame's code stream: its fragment, or all fragments of a single-frame file.
+    QByteArray joined;
+    const uchar *stream = nullptr;
+    qint64 streamBytes = 0;
+    if (!structure->fragments.empty()) {
         const auto &fragments = structure->fragments;
-        if (fragments.empty())
-            return failure(QStringLiteral("DICOM file %1 has no JPEG 2000 code stream in its pixel data (%2); replace "
-                                          "the file or remove it")
-                               .arg(path, head->transferSyntaxName));
-        QByteArray joined;
-        const uchar *stream = reinterpret_cast<const uchar *>(bytes.constData()) + fragments.front().first;
-        qint64 streamBytes = fragments.front().second;
-        if (head->frames == 1 && fragments.size() > 1) { // one frame in several fragments
+        stream = reinterpret_cast<const uchar *>(bytes.constData()) + fragments.front().first;
+        streamBytes = fragments.front().second;
+        if (head->frames == 1 && fragments.size() > 1) {
             for (const auto &f : fragments)
                 joined.append(bytes.constData() + f.first, int(f.second));
             stream = reinterpret_cast<const uchar *>(joined.constData());
             streamBytes = joined.size();
         }
+    }
+    Jpeg2000Frame j2k;
+    const bool j2kSyntax = structure->transferSyntaxUid == QLatin1String("1.2.840.10008.1.2.4.90")
+        || structure->transferSyntaxUid == QLatin1String("1.2.840.10008.1.2.4.91");
+    if (j2kSyntax) {
+        if (!stream)
+            return failure(QStringLiteral("DICOM file %1 has no JPEG 2000 code stream in its pixel data (%2); replace "
+                                          "the file or remove it")
+                               .arg(path, head->transferSyntaxName));
         const QString error = decodeJpeg2000(stream, streamBytes, minSide, &j2k);
         if (!error.isEmpty())
             return failure(QStringLiteral("DICOM file %1 cannot be decoded (%2: %3); replace the file or remove it")
@@ -582,7 +588,34 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
                                .arg(head->samples)
                                .arg(head->transferSyntaxName));
     }
-    const bool native = uncompressed || rle || j2kSyntax;
+    // Lossless JPEG (process 14, selection value 1 or any) by our decoder (data/LosslessJpeg.h);
+    // forms it does not take (subsampled, several scans) go to GDCM.
+    LosslessJpegFrame ljpeg;
+    bool losslessJpeg = false;
+    if (stream
+        && (structure->transferSyntaxUid == QLatin1String("1.2.840.10008.1.2.4.57")
+            || structure->transferSyntaxUid == QLatin1String("1.2.840.10008.1.2.4.70"))) {
+        QString reason;
+        const LosslessJpegStatus status = decodeLosslessJpeg(stream, streamBytes, &ljpeg, &reason);
+        if (status == LosslessJpegStatus::Damaged)
+            return failure(QStringLiteral("DICOM file %1 cannot be decoded (%2: %3); replace the file or remove it")
+                               .arg(path, head->transferSyntaxName, reason));
+        if (status == LosslessJpegStatus::Decoded) {
+            if (ljpeg.components != head->samples || ljpeg.width != head->width || ljpeg.height != head->height)
+                return failure(QStringLiteral("DICOM file %1 is damaged (its JPEG stream is %2×%3 with %4 components; "
+                                              "the header says %5×%6 with %7; %8); replace the file or remove it")
+                                   .arg(path)
+                                   .arg(ljpeg.width)
+                                   .arg(ljpeg.height)
+                                   .arg(ljpeg.components)
+                                   .arg(head->width)
+                                   .arg(head->height)
+                                   .arg(head->samples)
+                                   .arg(head->transferSyntaxName));
+            losslessJpeg = true;
+        }
+    }
+    const bool native = uncompressed || rle || j2kSyntax || losslessJpeg;
     gdcm::Reader *headerReader = nullptr;
     gdcm::ImageReader *reader = nullptr;
     bool ok = false;
@@ -674,6 +707,24 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
             length = static_cast<unsigned long>(qint64(w) * h * spp * std::max(1, allocated / 8));
             frame = buffer.get();
             planar = 0; // RLE's byte planes come out interleaved
+        } else if (losslessJpeg) {
+            planar = 0; // interleaved, one scan
+            const std::size_t samples = ljpeg.samples.size();
+            if (spp == 1) {
+                allocated = 16; // the decoder's samples: 16-bit, in value order
+                highBit = img.bitsStored - 1;
+                length = static_cast<unsigned long>(samples * sizeof(quint16));
+                frame = reinterpret_cast<const char *>(ljpeg.samples.data());
+            } else if (allocated == 8) {
+                buffer.reset(new char[samples]);
+                for (std::size_t i = 0; i < samples; ++i)
+                    buffer[i] = char(std::min<int>(ljpeg.samples[i], 255));
+                length = static_cast<unsigned long>(samples);
+                frame = buffer.get();
+            } else
+                return failure(QStringLiteral("DICOM file %1 is a %2-bit colour image; only 8-bit colour is read")
+                                   .arg(path)
+                                   .arg(allocated));
         } else if (j2kSyntax) {
             w = j2k.width;
             h = j2k.height;
@@ -755,6 +806,10 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
                            .arg(allocated));
     if (img.bitsStored <= 0 || img.bitsStored > allocated)
         img.bitsStored = allocated;
+    // HighBit must leave room for BitsStored inside the sample (fuzz_dicom found a HighBit of
+    // 10208); anything else is read as the usual BitsStored − 1.
+    if (highBit < img.bitsStored - 1 || highBit >= allocated)
+        highBit = img.bitsStored - 1;
     const std::size_t frameBytes = std::size_t(w) * h * spp * (allocated / 8);
     if (length < frameBytes)
         return failure(QStringLiteral("DICOM file %1 has less pixel data than its %2×%3 frame needs (%4); "
