@@ -42,6 +42,7 @@ private Q_SLOTS:
     void selectingACaseShowsIt();
     void refusesFileThatIsNotAStudy();
     void dicomCaseShowsTagsAndWindows();
+    void dicomCaseStartsFromTheDatasetsWindow();
 
 private:
     QTemporaryDir m_dir;
@@ -217,7 +218,7 @@ void TestMainWindow::dicomCaseShowsTagsAndWindows()
     QVERIFY(view->windowDragEnabled());
     auto *label = gui::child<QLabel>(panel, "dicomWindow");
     auto *tags = gui::child<QTableWidget>(panel, "dicomTags");
-    QCOMPARE(label->text(), QStringLiteral("W 400 L 40"));
+    QCOMPARE(label->text(), QStringLiteral("W 400 L 40 (dataset)"));
     QCOMPARE(tagValue(tags, QStringLiteral("Modality")), QStringLiteral("CT"));
     QCOMPARE(tagValue(tags, QStringLiteral("BodyPartExamined")), QStringLiteral("CHEST"));
     // Attributes the de-identification profile covers are not shown from the file.
@@ -248,7 +249,7 @@ void TestMainWindow::dicomCaseShowsTagsAndWindows()
     QVERIFY(view->zoom() > 1.5);
     QTest::mouseDClick(view, Qt::LeftButton, {}, c);
     QCOMPARE(view->zoom(), 1.0);
-    QCOMPARE(label->text(), QStringLiteral("W 400 L 40"));
+    QCOMPARE(label->text(), QStringLiteral("W 400 L 40 (dataset)"));
     QTRY_COMPARE(qGray(view->image().pixel(17, 33)), midBefore);
     // Ctrl+= zooms in as well; the Reset window button is the double-click's twin.
     view->setFocus();
@@ -257,13 +258,52 @@ void TestMainWindow::dicomCaseShowsTagsAndWindows()
     dicom->drag(QPoint(-10, 0));
     QCOMPARE(label->text(), QStringLiteral("W 360 L 40"));
     gui::child<QToolButton>(panel, "resetWindow")->click();
-    QCOMPARE(label->text(), QStringLiteral("W 400 L 40"));
+    QCOMPARE(label->text(), QStringLiteral("W 400 L 40 (dataset)"));
     QCOMPARE(view->zoom(), 1.0);
 
     // Back to a PNG: the controls go, the right button does nothing.
     QTest::keyClick(w.dataView()->caseView(), Qt::Key_Down);
     QTRY_VERIFY(dicom->isHidden());
     QVERIFY(!view->windowDragEnabled());
+}
+
+void TestMainWindow::dicomCaseStartsFromTheDatasetsWindow()
+{
+    // The same files imported with a fixed window of their own: the viewer starts from it, as
+    // training sees the image, not from the file's 400/40; Reset window comes back to it.
+    ImportOptions o;
+    o.manifestPath = m_dir.filePath(QStringLiteral("m.csv"));
+    o.eventsPath = m_dir.filePath(QStringLiteral("e.csv"));
+    o.dicomWindow = DicomWindow::parse(QStringLiteral("-500,1000")).value();
+    ImportOutcome out = Importer::run(o);
+    QVERIFY2(out.dataset, qPrintable(out.report.toText()));
+    const QString path = m_dir.filePath(QStringLiteral("fixed.lepton"));
+    {
+        auto study = Study::open(path, Study::Mode::CreateOrOpen);
+        QVERIFY(study);
+        DatasetRepository repo(*study.value());
+        QVERIFY(repo.save(*out.dataset, out.report));
+    }
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openStudy(path));
+    CasePanel *panel = w.dataView()->casePanel();
+    ImageView *view = panel->imageView();
+    const QRect second = w.dataView()->caseView()->visualRect(w.dataView()->caseModel()->index(1, 0));
+    QTest::mouseClick(w.dataView()->caseView()->viewport(), Qt::LeftButton, {}, second.center());
+    QTRY_VERIFY(!panel->dicomControls()->isHidden());
+    auto *label = gui::child<QLabel>(panel, "dicomWindow");
+    QCOMPARE(label->text(), QStringLiteral("W 1000 L -500 (dataset)"));
+    QVERIFY2(label->toolTip().contains(QLatin1String("-500,1000")), qPrintable(label->toolTip()));
+    // Values -1000 … 1000 under -1000 … 0: the upper half of the image is white, the first row black.
+    QTRY_VERIFY(!view->image().isNull());
+    QCOMPARE(qGray(view->image().pixel(0, 0)), 0);
+    QCOMPARE(qGray(view->image().pixel(10, 40)), 255);
+    panel->dicomControls()->drag(QPoint(20, 0));
+    QVERIFY(!label->text().endsWith(QLatin1String("(dataset)")));
+    gui::child<QToolButton>(panel, "resetWindow")->click();
+    QCOMPARE(label->text(), QStringLiteral("W 1000 L -500 (dataset)"));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -32,7 +32,7 @@ DicomControls::DicomControls(QWidget *parent)
                             "Drag with the right mouse button on the image: left/right changes the "
                             "width, up/down the level. The wheel zooms, the left button pans a "
                             "zoomed image, a double-click resets both."));
-    m_reset->setToolTip(tr("The window the file gives, and the whole image in view"));
+    m_reset->setToolTip(tr("The dataset's window (as training sees the image), and the whole image in view"));
     m_resetButton->setDefaultAction(m_reset);
     m_resetButton->setAutoRaise(true);
     // The window on a line of its own (it must never be cut), the button under it.
@@ -65,7 +65,7 @@ void DicomControls::setDicom(const lepton::CaseDicom &dicom)
     m_dicom = dicom;
     m_center = dicom.center;
     m_width = std::max(1.0, dicom.width);
-    m_fileWindow = true;
+    m_datasetWindow = true;
     m_tags->setRowCount(int(dicom.keyTags.size()));
     for (int i = 0; i < int(dicom.keyTags.size()); ++i) {
         const auto &[key, value] = dicom.keyTags[std::size_t(i)];
@@ -100,8 +100,17 @@ void DicomControls::updateLabel()
         m_window->clear();
     else if (!m_dicom.grey)
         m_window->setText(tr("Colour image (no window)"));
+    else if (m_datasetWindow)
+        m_window->setText(tr("%1 (dataset)").arg(windowText()));
     else
         m_window->setText(windowText());
+    if (hasDicom() && m_dicom.grey)
+        m_window->setToolTip(tr("Window width (W) and level (L, the centre) in the image's values. The "
+                                "dataset's window is %1: training sees the image that way. Drag with the "
+                                "right mouse button on the image: left/right changes the width, up/down "
+                                "the level (for looking only). The wheel zooms, the left button pans a "
+                                "zoomed image, a double-click resets both.")
+                                 .arg(m_dicom.windowName));
 }
 
 void DicomControls::drag(QPoint delta)
@@ -119,7 +128,7 @@ void DicomControls::setWindow(double center, double width)
         return;
     m_center = center;
     m_width = std::max(1.0, width);
-    m_fileWindow = false;
+    m_datasetWindow = false;
     updateLabel();
     scheduleRender();
 }
@@ -130,7 +139,7 @@ void DicomControls::resetWindow()
         return;
     m_center = m_dicom.center;
     m_width = std::max(1.0, m_dicom.width);
-    m_fileWindow = true;
+    m_datasetWindow = true;
     updateLabel();
     scheduleRender();
 }
@@ -145,8 +154,9 @@ void DicomControls::scheduleRender()
         m_renderPending = false;
         if (!windowable())
             return;
-        const lepton::CaseImage image = m_fileWindow ? lepton::CaseViewService::renderDicom(m_dicom)
-                                                     : lepton::CaseViewService::renderDicom(m_dicom, m_center, m_width);
+        const lepton::CaseImage image = m_datasetWindow
+            ? lepton::CaseViewService::renderDicom(m_dicom)
+            : lepton::CaseViewService::renderDicom(m_dicom, m_center, m_width);
         const QImage shown = CaseImages::toQImage(image);
         if (!shown.isNull())
             Q_EMIT imageChanged(shown);

@@ -32,7 +32,7 @@ public:
     /// Moves the window by a drag of `delta` pixels: right widens, down raises the centre.
     void drag(QPoint delta);
     void setWindow(double center, double width);
-    /// Back to the window the file gives (its centre/width or VOI LUT, else the full range).
+    /// Back to the dataset's window (chosen at import; what training sees).
     void resetWindow();
 
     double center() const { return m_center; }
@@ -55,7 +55,7 @@ private:
     lepton::CaseDicom m_dicom;
     double m_center = 0.0;
     double m_width = 1.0;
-    bool m_fileWindow = true; ///< the window is the file's (rendered as the file says, VOI LUT included)
+    bool m_datasetWindow = true; ///< the window is the dataset's (rendered as training sees it, VOI LUT included)
     bool m_renderPending = false;
     QLabel *m_window;
     QAction *m_reset;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "data/DicomWindow.h"
 #include "data/FieldType.h"
 #include "store/DatasetRepository.h"
 #include "store/ExplanationRepository.h"
@@ -41,7 +42,11 @@ struct CaseDicom
     std::shared_ptr<const DicomImage> image; ///< null: the case's image is not a DICOM file
     std::vector<std::pair<QString, QString>> keyTags; ///< keyword → value, in the viewer's order
     bool grey = true; ///< false for colour images, which are not windowed
-    double center = 0.0; ///< the window the image is first shown with (the file's, else full range)
+    /// The dataset's window (chosen at import; what training sees): the image is first shown, and
+    /// reset, with it.
+    DicomWindow window;
+    QString windowName; ///< how the window is described: "the file's window", "full range", "40,400"
+    double center = 0.0; ///< that window as centre and width, in modality values
     double width = 0.0;
     double minValue = 0.0; ///< the range of the modality values
     double maxValue = 0.0;

@@ -182,8 +182,13 @@ Result<CaseView> CaseViewService::load(const CaseViewRequest &request) const
     if (view.record.imagePath.isEmpty()) {
         view.imageMessage = QStringLiteral("No image for this case (the modality is missing).");
     } else if (request.image && isDicom(view.record.imagePath)) {
-        // Read once, kept for the viewer's window/level: the first view is the file's own window.
-        auto dicom = readDicom(view.record.imagePath);
+        // Read once, kept for the viewer's window/level: the first view is the dataset's window,
+        // as training sees the image.
+        DicomWindow window;
+        if (auto owner = data.dataset(view.datasetId))
+            if (auto parsed = DicomWindow::parse(owner->dicomWindow))
+                window = parsed.value();
+        auto dicom = readDicom(view.record.imagePath, window);
         if (dicom) {
             view.dicom = dicom.take();
             view.image = renderDicom(view.dicom);
@@ -295,7 +300,7 @@ bool CaseViewService::isDicom(const QString &path)
     return DicomReader::looksLikeDicom(head, path);
 }
 
-Result<CaseDicom> CaseViewService::readDicom(const QString &path)
+Result<CaseDicom> CaseViewService::readDicom(const QString &path, const DicomWindow &window)
 {
     using R = Result<CaseDicom>;
     QFile file(path);
@@ -311,9 +316,23 @@ Result<CaseDicom> CaseViewService::readDicom(const QString &path)
         out.grey = image->values.channels() == 1;
         out.frames = image->frames;
         out.transferSyntaxName = image->transferSyntaxName;
+        out.window = window;
+        switch (window.mode) {
+        case DicomWindow::Mode::Auto:
+            out.windowName = image->hasFileWindow ? QStringLiteral("the file's window")
+                : !image->voiLut.empty()          ? QStringLiteral("the file's VOI LUT")
+                                                  : QStringLiteral("full range (the file has no window)");
+            break;
+        case DicomWindow::Mode::Full:
+            out.windowName = QStringLiteral("full range");
+            break;
+        case DicomWindow::Mode::Fixed:
+            out.windowName = window.text();
+            break;
+        }
         if (out.grey && !image->values.empty()) {
             cv::minMaxLoc(image->values, &out.minValue, &out.maxValue);
-            DicomReader::effectiveWindow(*image, DicomWindow(), &out.center, &out.width);
+            DicomReader::effectiveWindow(*image, window, &out.center, &out.width);
         }
         // The viewer's keywords first, in their order; any others the reader gave after them.
         const QStringList order = DicomReader::keyTagKeywords();
@@ -335,7 +354,7 @@ CaseImage CaseViewService::renderDicom(const CaseDicom &dicom)
     if (dicom.isNull())
         return CaseImage();
     try {
-        return packed(DicomReader::render(*dicom.image, DicomWindow()));
+        return packed(DicomReader::render(*dicom.image, dicom.window));
     } catch (const cv::Exception &) {
         return CaseImage();
     }
@@ -358,7 +377,9 @@ CaseImage CaseViewService::renderDicom(const CaseDicom &dicom, double center, do
 
 Result<CaseImage> CaseViewService::thumbnail(const QString &path, int side)
 {
-    auto decoded = ImageDecoder::decode(path);
+    ImageDecodeLimits limits;
+    limits.decodeSide = side; // shrunk to this below: JPEG 2000 decodes no finer
+    auto decoded = ImageDecoder::decode(path, limits);
     if (!decoded)
         return Result<CaseImage>::failure(decoded.error());
     try {

@@ -45,10 +45,11 @@ public:
     static Result<CaseImage> decodeImage(const QString &path);
     /// Whether the file is a DICOM file (the "DICM" mark, or a .dcm name).
     static bool isDicom(const QString &path);
-    /// Reads a DICOM file for the viewer: its first frame's values, key tags and initial window
-    /// (the file's, else the full range of its values); failure names the file.
-    static Result<CaseDicom> readDicom(const QString &path);
-    /// The DICOM image shown with the window it was read with (the file's window or VOI LUT).
+    /// Reads a DICOM file for the viewer: its first frame's values, key tags and initial window,
+    /// `window` (the dataset's; auto: the file's, else the full range of its values); failure
+    /// names the file.
+    static Result<CaseDicom> readDicom(const QString &path, const DicomWindow &window = DicomWindow());
+    /// The DICOM image shown with the window it was read with (the dataset's, VOI LUT included).
     static CaseImage renderDicom(const CaseDicom &dicom);
     /// The DICOM image windowed to `center` ± `width` / 2 (modality values); colour images as they are.
     static CaseImage renderDicom(const CaseDicom &dicom, double center, double width);
