@@ -501,6 +501,16 @@ void TestDicom::losslessJpegDamaged()
     overfull[dht + 9] = 0; // counts[4]
     QVERIFY(decode(overfull, &reason) == LosslessJpegStatus::Damaged);
     QVERIFY2(reason.contains(QLatin1String("prefix code")), qPrintable(reason));
+    // A frame header claiming 12000 × 12000 pixels over a few hundred bytes of data (a fuzzer
+    // input that decoded zeros for 12 s): refused at once.
+    QByteArray huge = whole;
+    const int sof = huge.indexOf(QByteArray("\xff\xc3", 2));
+    huge[sof + 5] = char(0x2e); // height 0x2ee0
+    huge[sof + 6] = char(0xe0);
+    huge[sof + 7] = char(0x2e); // width
+    huge[sof + 8] = char(0xe0);
+    QVERIFY(decode(huge, &reason) == LosslessJpegStatus::Damaged);
+    QVERIFY2(reason.contains(QLatin1String("too short")), qPrintable(reason));
     QByteArray lossy = whole;
     lossy[lossy.indexOf(QByteArray("\xff\xc3", 2)) + 1] = char(0xc0);
     QVERIFY(decode(lossy, &reason) == LosslessJpegStatus::Unsupported);

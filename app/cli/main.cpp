@@ -3,6 +3,7 @@
 #include "CliSupport.h"
 #include "Commands.h"
 
+#include "util/Heap.h"
 #include "util/Threads.h"
 
 #include <QCoreApplication>
@@ -63,6 +64,7 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationVersion(QStringLiteral(LEPTON_VERSION));
     lepton::cli::installInterruptHandler();
     lepton::configureTorchThreads(qEnvironmentVariableIntValue("LEPTON_THREADS"));
+    lepton::tuneHeapForLargeBuffers();
 
     QStringList args = app.arguments();
     args.removeFirst();

@@ -12,6 +12,7 @@
 
 #include "service/RunListModel.h"
 #include "service/StudySession.h"
+#include "util/Heap.h"
 #include "util/Threads.h"
 
 #include <QAbstractItemModel>
@@ -30,6 +31,7 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QStringLiteral(LEPTON_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("lepton-workbench"));
     lepton::configureTorchThreads(qEnvironmentVariableIntValue("LEPTON_THREADS"));
+    lepton::tuneHeapForLargeBuffers();
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

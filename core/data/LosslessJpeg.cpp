@@ -262,6 +262,13 @@ LosslessJpegStatus decodeLosslessJpeg(const uchar *data, qint64 size, LosslessJp
                 return damaged(QStringLiteral("the JPEG scan's predictor is %1 (1 to 7 allowed)").arg(predictor));
             if (pointTransform >= precision)
                 return damaged(QStringLiteral("the JPEG scan's point transform is larger than its precision"));
+            // Every sample takes at least one bit (a Huffman code): a stream too short for the
+            // frame it declares is refused before anything is allocated.
+            if (qint64(width) * height * ns > (size - pos) * 8)
+                return damaged(QStringLiteral("the JPEG data (%1 bytes) is too short for a %2×%3 frame")
+                                   .arg(size - pos)
+                                   .arg(width)
+                                   .arg(height));
             if (restartInterval > 0 && restartInterval % width != 0)
                 return unsupported(QStringLiteral("a JPEG restart interval that is not whole rows"));
             const int nc = ns;
@@ -280,9 +287,9 @@ LosslessJpegStatus decodeLosslessJpeg(const uchar *data, qint64 size, LosslessJp
             quint16 *dst = out->samples.data();
             for (int y = 0; y < height; ++y) {
                 const bool intervalStart = y % rowsPerInterval == 0;
+                if (bits.overran()) // checked every row: damaged data stops here, not at the end
+                    return damaged(QStringLiteral("the JPEG data ends before row %1").arg(y));
                 if (intervalStart && y > 0) {
-                    if (bits.overran())
-                        return damaged(QStringLiteral("the JPEG data ends before row %1").arg(y));
                     if (!bits.restart())
                         return damaged(QStringLiteral("the JPEG restart marker before row %1 is missing").arg(y));
                 }

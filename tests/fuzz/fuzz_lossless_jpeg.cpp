@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const auto status = lepton::decodeLosslessJpeg(data, qint64(size), &frame, &reason);
     if (status == lepton::LosslessJpegStatus::Decoded) {
         if (frame.width <= 0 || frame.height <= 0
-            || frame.samples.size() != std::size_t(frame.width) * std::size_t(frame.height) * std::size_t(frame.components))
+            || frame.samples.size()
+                != std::size_t(frame.width) * std::size_t(frame.height) * std::size_t(frame.components))
             __builtin_trap(); // a decoded frame fills its samples
     } else if (reason.isEmpty()) {
         __builtin_trap(); // every refusal says why
