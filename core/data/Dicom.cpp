@@ -4,6 +4,7 @@
 #include "data/DicomGuard.h"
 #include "data/DicomStructure.h"
 #include "data/Jpeg2000.h"
+#include "data/JpegLs.h"
 #include "data/LosslessJpeg.h"
 
 #include <QDate>
@@ -615,7 +616,33 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
             losslessJpeg = true;
         }
     }
-    const bool native = uncompressed || rle || j2kSyntax || losslessJpeg;
+    // JPEG-LS through CharLS directly (data/JpegLs.h): grey frames; colour goes to GDCM.
+    JpegLsFrame jls;
+    bool jpegLs = false;
+    if (stream
+        && (structure->transferSyntaxUid == QLatin1String("1.2.840.10008.1.2.4.80")
+            || structure->transferSyntaxUid == QLatin1String("1.2.840.10008.1.2.4.81"))) {
+        QString reason;
+        const JpegLsStatus status = decodeJpegLs(stream, streamBytes, &jls, &reason);
+        if (status == JpegLsStatus::Damaged)
+            return failure(QStringLiteral("DICOM file %1 cannot be decoded (%2: %3); replace the file or remove it")
+                               .arg(path, head->transferSyntaxName, reason));
+        if (status == JpegLsStatus::Decoded) {
+            if (head->samples != 1 || jls.width != head->width || jls.height != head->height)
+                return failure(QStringLiteral("DICOM file %1 is damaged (its JPEG-LS stream is %2×%3 with one "
+                                              "component; the header says %4×%5 with %6; %7); replace the file or "
+                                              "remove it")
+                                   .arg(path)
+                                   .arg(jls.width)
+                                   .arg(jls.height)
+                                   .arg(head->width)
+                                   .arg(head->height)
+                                   .arg(head->samples)
+                                   .arg(head->transferSyntaxName));
+            jpegLs = true;
+        }
+    }
+    const bool native = uncompressed || rle || j2kSyntax || losslessJpeg || jpegLs;
     gdcm::Reader *headerReader = nullptr;
     gdcm::ImageReader *reader = nullptr;
     bool ok = false;
@@ -707,6 +734,12 @@ Result<DicomImage> DicomReader::read(const QByteArray &bytes, const QString &pat
             length = static_cast<unsigned long>(qint64(w) * h * spp * std::max(1, allocated / 8));
             frame = buffer.get();
             planar = 0; // RLE's byte planes come out interleaved
+        } else if (jpegLs) {
+            allocated = jls.bitsPerSample > 8 ? 16 : 8; // CharLS's samples, in value order
+            highBit = img.bitsStored - 1;
+            length = static_cast<unsigned long>(jls.bytes.size());
+            frame = reinterpret_cast<const char *>(jls.bytes.data());
+            planar = 0;
         } else if (losslessJpeg) {
             planar = 0; // interleaved, one scan
             const std::size_t samples = ljpeg.samples.size();
