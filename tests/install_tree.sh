@@ -51,6 +51,8 @@ fi
 
 # Package content.
 expect_file bin/lepton
+expect_file libexec/lepton/lepton-tokenizer
+[ -x "$prefix/libexec/lepton/lepton-tokenizer" ] || fail "libexec/lepton/lepton-tokenizer is not executable"
 [ -x "$prefix/bin/lepton" ] || fail "bin/lepton is not executable"
 if [ "$gui" = "--gui" ]; then expect_file bin/lepton-workbench; fi
 for t in medical finance generic; do expect_file "share/lepton-workbench/templates/$t.json"; done
@@ -97,7 +99,8 @@ if [ -x "$prefix/bin/lepton" ]; then
         esac
     done
 
-    if lepton demo-data --domain finance --cases 50 --out "$tmp/demo" >"$tmp/demo-data.log" 2>&1; then
+    # With notes: training trains the text tokenizer in the installed helper (libexec/lepton).
+    if lepton demo-data --domain finance --cases 50 --notes --out "$tmp/demo" >"$tmp/demo-data.log" 2>&1; then
         pass "lepton demo-data"
     else
         cat "$tmp/demo-data.log" >&2
@@ -120,7 +123,7 @@ if [ -x "$prefix/bin/lepton" ]; then
     fi
     if lepton train study.lepton --epochs 1 --threads 2 --template finance --quiet --json >"$tmp/train.log" 2>&1 \
         && grep -q '"status": "completed"' "$tmp/train.log"; then
-        pass "lepton train with the built-in finance template"
+        pass "lepton train with the built-in finance template and the note column (text)"
     else
         cat "$tmp/train.log" >&2
         fail "lepton train with the built-in finance template"

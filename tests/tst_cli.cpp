@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the `lepton` command line as a user would: demo-data, then import, then info.
+#include "CliRun.h"
 #include "LegacyCheckpoint.h"
 #include "RawSql.h"
 #include "Unprivileged.h"
@@ -22,27 +23,8 @@
 #include <unistd.h>
 
 namespace {
-struct Run
-{
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Run lepton(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(LEPTON_CLI), args);
-    Run r;
-    if (!p.waitForFinished(240000)) {
-        p.kill();
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using clitest::lepton;
+using clitest::Run;
 } // namespace
 
 class TestCli : public QObject
@@ -101,8 +83,8 @@ void TestCli::usage_data()
         << QStringList { QStringLiteral("import"), QStringLiteral("x.lepton") } << 2 << "--manifest";
     QTest::newRow("bad field type") << QStringList { QStringLiteral("import"), QStringLiteral("x.lepton"),
         QStringLiteral("--manifest"), QStringLiteral("m.csv"), QStringLiteral("--field-type"),
-        QStringLiteral("age=text") } << 2
-                                    << "--field-type";
+        QStringLiteral("age=string") }
+                                    << 2 << "--field-type";
     QTest::newRow("unknown option") << QStringList { QStringLiteral("demo-data"), QStringLiteral("--colour") } << 2
                                     << "colour";
     QTest::newRow("bad domain") << QStringList { QStringLiteral("demo-data"), QStringLiteral("--domain"),

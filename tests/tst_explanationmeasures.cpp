@@ -28,6 +28,7 @@ class TestExplanationMeasures : public QObject
 private Q_SLOTS:
     void precisionAndRecallAtK();
     void chanceLevelsAreTheMeanOverEveryOrdering();
+    void anyInTopKChanceCountsEveryOrdering();
     void pointingGameAndItsChance();
     void spearmanByHand();
     void meansSpreadsAndDeletion();
@@ -97,6 +98,29 @@ void TestExplanationMeasures::chanceLevelsAreTheMeanOverEveryOrdering()
         QVERIFY2(near(precision / orderings, precisionAtKChance(5, 2, k)), qPrintable(QString::number(k)));
         QVERIFY2(near(recall / orderings, recallAtKChance(5, 2, k)), qPrintable(QString::number(k)));
     }
+}
+
+void TestExplanationMeasures::anyInTopKChanceCountsEveryOrdering()
+{
+    // Six words, two planted: the share of the 720 orderings whose first k hold a planted word is
+    // the chance of a random top k, and must equal 1 − C(4, k)/C(6, k).
+    QStringList words { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d"),
+        QStringLiteral("e"), QStringLiteral("f") };
+    const QStringList planted { QStringLiteral("b"), QStringLiteral("e") };
+    for (int k = 1; k <= 6; ++k) {
+        std::sort(words.begin(), words.end());
+        int hits = 0, orderings = 0;
+        do {
+            hits += hitsAtK(words, planted, k) > 0 ? 1 : 0;
+            ++orderings;
+        } while (std::next_permutation(words.begin(), words.end()));
+        QVERIFY2(near(static_cast<double>(hits) / orderings, anyInTopKChance(6, 2, k)), qPrintable(QString::number(k)));
+    }
+    QVERIFY(near(anyInTopKChance(10, 2, 3), 1.0 - 56.0 / 120.0));
+    QVERIFY(near(anyInTopKChance(5, 1, 1), 0.2));
+    QCOMPARE(anyInTopKChance(5, 0, 3), 0.0);
+    QCOMPARE(anyInTopKChance(0, 1, 3), 0.0);
+    QCOMPARE(anyInTopKChance(4, 2, 3), 1.0);
 }
 
 void TestExplanationMeasures::pointingGameAndItsChance()

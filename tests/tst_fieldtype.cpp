@@ -83,9 +83,11 @@ void TestFieldType::parse()
 
 void TestFieldType::names()
 {
-    for (FieldType t : { FieldType::Numeric, FieldType::Categorical, FieldType::Boolean, FieldType::Date })
+    for (FieldType t :
+        { FieldType::Numeric, FieldType::Categorical, FieldType::Boolean, FieldType::Date, FieldType::Text })
         QCOMPARE(fieldTypeFromName(fieldTypeName(t)).value(), t);
-    QVERIFY(!fieldTypeFromName(QStringLiteral("text")));
+    QVERIFY(!fieldTypeFromName(QStringLiteral("notes")));
+    QVERIFY(!fieldTypeFromName(QStringLiteral("string")));
 }
 
 QTEST_GUILESS_MAIN(TestFieldType)

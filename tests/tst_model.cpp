@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "PythonParity.h"
 #include "TinyStudy.h"
 
 #include "dataset/MultimodalDataset.h"
@@ -318,26 +319,13 @@ void TestModel::torchScriptExportMatches()
         != 0)
         QSKIP("python3-torch is not installed; the LibTorch check above passed");
     const QString data = m_dir.filePath(QStringLiteral("inputs-%1-%2.pt").arg(variant).arg(rnn));
-    std::vector<torch::Tensor> saved { b.image, b.imagePresent, b.recordValues, b.recordMissing, b.recordCategory,
-        b.recordPresent, b.events, b.eventMask, b.historyPresent, native.logits };
-    const std::vector<char> bytes = torch::jit::pickle_save(c10::List<torch::Tensor>(saved));
-    QFile f(data);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes.data(), static_cast<qint64>(bytes.size()));
-    f.close();
-    QProcess py;
-    py.start(QStringLiteral("/usr/bin/python3"),
-        { QStringLiteral("-c"),
-            QStringLiteral("import sys, torch\n"
-                           "x = torch.load(sys.argv[2])\n"
-                           "m = torch.jit.load(sys.argv[1])\n"
-                           "logits, weights = m(*x[:9])\n"
-                           "print(float((logits - x[9]).abs().max()))\n"),
-            path, data });
-    QVERIFY(py.waitForFinished(120000));
-    QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
-    const double diff = QString::fromUtf8(py.readAllStandardOutput()).trimmed().toDouble();
-    QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
+    QString error;
+    const std::optional<double> diff = pyparity::maxLogitDifference(path, data,
+        { b.image, b.imagePresent, b.recordValues, b.recordMissing, b.recordCategory, b.recordPresent, b.events,
+            b.eventMask, b.historyPresent },
+        native.logits, &error);
+    QVERIFY2(diff, qPrintable(error));
+    QVERIFY2(*diff <= 1e-5, qPrintable(QString::number(*diff)));
 }
 
 QTEST_GUILESS_MAIN(TestModel)

@@ -16,7 +16,9 @@
 #include "store/RunRepository.h"
 #include "store/Study.h"
 
+#include "CliRun.h"
 #include <QFile>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -33,25 +35,11 @@ using namespace lepton;
 
 namespace {
 
-struct Cli
-{
-    int code = -1;
-    QString out, err;
-};
+using Cli = clitest::Run;
 
 Cli runCli(const QStringList &args)
 {
-    QProcess p;
-    p.start(QStringLiteral(LEPTON_CLI), args);
-    Cli r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return clitest::lepton(args, 120000);
 }
 
 bool writeFile(const QString &path, const QByteArray &bytes)

@@ -5,6 +5,7 @@
 #include "ClassColours.h"
 #include "DicomControls.h"
 #include "HeatmapView.h"
+#include "NoteView.h"
 #include "SignedBarChart.h"
 #include "TemporalAttentionPlot.h"
 
@@ -151,6 +152,14 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     rightLayout->addWidget(m_modalities);
     rightLayout->addWidget(m_fieldSource);
     rightLayout->addWidget(m_fields);
+    m_noteTitle = new QLabel(this);
+    m_note = new NoteView(this);
+    m_note->setObjectName(QStringLiteral("noteView"));
+    m_noteTitle->setObjectName(QStringLiteral("noteTitle"));
+    rightLayout->addWidget(m_noteTitle);
+    rightLayout->addWidget(m_note);
+    m_noteTitle->hide();
+    m_note->hide();
     auto *cfTitle = new QLabel(tr("<b>Counterfactual</b>"), this);
     rightLayout->addWidget(cfTitle);
     rightLayout->addWidget(m_counterfactualText);
@@ -246,6 +255,9 @@ void CaseExplanationPanel::resetContent(const QString &message)
     m_fields->clear();
     m_counterfactualText->clear();
     m_counterfactual->setRowCount(0);
+    m_note->clear();
+    m_note->hide();
+    m_noteTitle->hide();
     if (m_temporal)
         m_temporal->clear();
     m_attentionMap.clear();
@@ -441,6 +453,7 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
     const auto modalityName = [](const QString &name) {
         return name == QLatin1String("image") ? tr("image")
             : name == QLatin1String("record") ? tr("record")
+            : name == QLatin1String("text")   ? tr("text")
                                               : tr("history");
     };
     // A map explains an image's part in the decision; when masking the image barely moves p, the
@@ -505,6 +518,23 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
         m_temporal->setAttention(QVector<double>(e.temporalTimes.begin(), e.temporalTimes.end()),
             QVector<double>(e.temporalWeights.begin(), e.temporalWeights.end()));
         m_temporal->finish();
+    }
+    if (e.hasNote) {
+        // The note with each word coloured by its Integrated Gradients towards p(positive).
+        m_noteTitle->setText(tr("<b>Note</b>: each word's share of p(%1), against the note without words")
+                                 .arg(view.positiveClass.toHtmlEscaped()));
+        m_noteTitle->setWordWrap(true);
+        std::vector<NoteView::Span> spans;
+        for (const lepton::ExplanationView::Word &w : e.noteWords)
+            spans.push_back({ w.begin, w.end, w.ig });
+        if (e.note.isEmpty())
+            m_note->clear(tr("This case has no note: the model decided without text."));
+        else
+            m_note->setNote(e.note, spans, tr("towards %1").arg(view.positiveClass), tr("away"));
+        if (!e.noteCounterfactual.isEmpty())
+            m_note->setFootnote(tr("Counterfactual: %1").arg(e.noteCounterfactual));
+        m_noteTitle->show();
+        m_note->show();
     }
     if (e.hasCounterfactual) {
         m_counterfactual->setRowCount(int(e.counterfactualChanges.size()));

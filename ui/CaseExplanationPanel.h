@@ -7,6 +7,7 @@
 
 class DicomControls;
 class HeatmapView;
+class NoteView;
 class SignedBarChart;
 class TemporalAttentionPlot;
 class QCheckBox;
@@ -85,6 +86,7 @@ public:
     TemporalAttentionPlot *temporalPlot() const { return m_temporal; }
     QLabel *counterfactualLabel() const { return m_counterfactualText; }
     QTableWidget *counterfactualTable() const { return m_counterfactual; }
+    NoteView *noteView() const { return m_note; }
 
 Q_SIGNALS:
     /// Options changed by the user (the review view keeps them between cases).
@@ -116,6 +118,8 @@ private:
     TemporalAttentionPlot *m_temporal = nullptr;
     QLabel *m_counterfactualText;
     QTableWidget *m_counterfactual;
+    QLabel *m_noteTitle;
+    NoteView *m_note;
 
     // What the current case's explanations hold, kept for the toggles.
     QVector<float> m_attentionMap, m_camMap;

@@ -6,7 +6,7 @@ using lepton::FieldType;
 namespace {
 
 constexpr int RoleCount = 8;
-constexpr int TypeCount = 4;
+constexpr int TypeCount = 5;
 
 QString typeLabel(FieldType type)
 {
@@ -19,6 +19,8 @@ QString typeLabel(FieldType type)
         return ImportColumnModel::tr("Boolean");
     case FieldType::Date:
         return ImportColumnModel::tr("Date");
+    case FieldType::Text:
+        return ImportColumnModel::tr("Text");
     }
     return QString();
 }

@@ -88,6 +88,7 @@ TrainingForm::TrainingForm(QWidget *parent)
     m_variant->addItem(tr("image only"), QStringLiteral("image"));
     m_variant->addItem(tr("record only"), QStringLiteral("record"));
     m_variant->addItem(tr("history only"), QStringLiteral("history"));
+    m_variant->addItem(tr("text only (notes)"), QStringLiteral("text"));
     m_variant->setToolTip(tr("How the modalities are fused; the single-modality variants are for ablations"));
     form->addRow(tr("&Variant"), m_variant);
     m_epochs->setRange(1, 1000);

@@ -59,11 +59,15 @@ int runDemoData(const QStringList &args)
     const QCommandLineOption imageSize(QStringLiteral("image-size"),
         QStringLiteral("Side of the medical images in pixels (default 128; e.g. 2000 for scanner-sized files)."),
         QStringLiteral("N"), QStringLiteral("128"));
+    const QCommandLineOption notes(QStringLiteral("notes"),
+        QStringLiteral("Add a free-text column 'note' (a clinical note, or the applicant's statement) that carries "
+                       "part of the label: symptom words, negations, synonyms, filler and empty notes."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the summary as JSON."));
-    for (const auto &o : { domain, cases, seed, out, baseline, format, imageSize, json })
+    for (const auto &o : { domain, cases, seed, out, baseline, format, imageSize, notes, json })
         p.addOption(o);
     if (auto code = parseArguments(p, QStringLiteral("demo-data"),
-            QStringLiteral("[--domain medical|finance] [--cases N] [--seed S] [--out DIR] [--format png|dicom]"),
+            QStringLiteral(
+                "[--domain medical|finance] [--cases N] [--seed S] [--out DIR] [--format png|dicom] [--notes]"),
             QStringLiteral("Writes a seeded synthetic dataset: a manifest CSV, an events CSV, images "
                            "(medical) and ground_truth.json. The label needs every modality: "
                            "see docs/DEMO_DATA.md."),
@@ -75,6 +79,7 @@ int runDemoData(const QStringList &args)
         return usageError(
             QStringLiteral("demo-data"), QStringLiteral("--domain must be medical or finance, not '%1'").arg(o.domain));
     o.imageFormat = p.value(format);
+    o.notes = p.isSet(notes);
     if (o.imageFormat != QLatin1String("png") && o.imageFormat != QLatin1String("dicom"))
         return usageError(
             QStringLiteral("demo-data"), QStringLiteral("--format must be png or dicom, not '%1'").arg(o.imageFormat));

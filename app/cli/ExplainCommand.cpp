@@ -68,13 +68,15 @@ void printExplanation(const CaseExplanation &e, const DomainTemplate &bound)
             decided = i;
     if (const QString why = differsText(bound, e.prediction.calibrated, decided); !why.isEmpty())
         printOut(QStringLiteral("  most likely: %1\n").arg(why));
-    printOut(QStringLiteral("  modality attention: image %1, record %2, history %3\n")
-                 .arg(e.modalityWeights[0], 0, 'f', 2)
-                 .arg(e.modalityWeights[1], 0, 'f', 2)
-                 .arg(e.modalityWeights[2], 0, 'f', 2));
+    const QString names[]
+        = { QStringLiteral("image"), QStringLiteral("record"), QStringLiteral("history"), QStringLiteral("text") };
+    const std::size_t modalities = e.usesText ? 4 : 3;
+    QStringList weights;
+    for (std::size_t m = 0; m < modalities; ++m)
+        weights.append(QStringLiteral("%1 %2").arg(names[m]).arg(e.modalityWeights[m], 0, 'f', 2));
+    printOut(QStringLiteral("  modality attention: %1\n").arg(weights.join(QStringLiteral(", "))));
     QStringList ablation;
-    const QString names[] = { QStringLiteral("image"), QStringLiteral("record"), QStringLiteral("history") };
-    for (std::size_t m = 0; m < 3; ++m)
+    for (std::size_t m = 0; m < modalities; ++m)
         ablation.append(std::isfinite(e.modalityAblation[m])
                 ? QStringLiteral("%1 %2").arg(names[m], signedValue(e.modalityAblation[m]))
                 : QStringLiteral("%1 absent").arg(names[m]));
@@ -98,6 +100,31 @@ void printExplanation(const CaseExplanation &e, const DomainTemplate &bound)
     printOut(QStringLiteral("  field attributions to p(%1), %2: %3 (completeness error %4)\n")
                  .arg(positive, CaseExplanation::attributionBaseline(), topFields(e.integratedGradients, 3, true))
                  .arg(e.igCompletenessError, 0, 'g', 2));
+    if (e.usesText) {
+        if (e.tokens.empty()) {
+            printOut(QStringLiteral("  note: none\n"));
+        } else {
+            std::vector<WordAttribution> words = e.words();
+            std::stable_sort(words.begin(), words.end(),
+                [](const WordAttribution &a, const WordAttribution &b) { return std::abs(a.ig) > std::abs(b.ig); });
+            QStringList top;
+            for (std::size_t i = 0; i < std::min<std::size_t>(5, words.size()); ++i)
+                top.append(QStringLiteral("'%1' %2").arg(words[i].word, signedValue(words[i].ig)));
+            printOut(QStringLiteral("  note words to p(%1), compared with the note without words: %2 (completeness "
+                                    "error %3)\n")
+                         .arg(positive, top.join(QStringLiteral(", ")))
+                         .arg(e.textIgCompletenessError, 0, 'g', 2));
+            if (!e.textCounterfactual.text.isEmpty())
+                printOut(
+                    QStringLiteral("  note counterfactual: %1%2\n")
+                        .arg(e.textCounterfactual.text,
+                            e.textCounterfactual.found
+                                ? QStringLiteral(" (%1, verified: %2)")
+                                      .arg(probabilityText(positive, e.textCounterfactual.probabilityAfter),
+                                          e.textCounterfactual.verified ? QStringLiteral("yes") : QStringLiteral("no"))
+                                : QString()));
+        }
+    }
     if (!e.temporalWeights.empty()) {
         const auto top = std::max_element(e.temporalWeights.begin(), e.temporalWeights.end());
         printOut(QStringLiteral("  temporal attention: event %1 of %2 weighs most (%3)\n")

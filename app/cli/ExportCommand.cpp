@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QSaveFile>
 #include <QTemporaryFile>
 
@@ -76,6 +77,27 @@ int exportTorchScriptFile(Study &study, qint64 runId, const QString &path, const
                  .arg(model->epoch + 1)
                  .arg(path)
                  .arg(id.value()));
+    if (model->spec.hasText()) {
+        // The tokenizer that turns a note into text_tokens, as SentencePiece's own model file.
+        const QFileInfo info(path);
+        const QString tokenizerPath = info.dir().filePath(info.completeBaseName() + QStringLiteral(".tokenizer.model"));
+        QJsonObject tokenizerDetails = details;
+        tokenizerDetails.insert(QStringLiteral("format"), QStringLiteral("sentencepiece"));
+        tokenizerDetails.insert(QStringLiteral("text_fields"), QJsonArray::fromStringList(model->spec.text.fields));
+        tokenizerDetails.insert(QStringLiteral("max_tokens"), model->spec.text.maxTokens);
+        auto tid = writeRecorded(study, tokenizerPath, model->spec.text.tokenizerModel, actor,
+            auditaction::ExportModelTorchScript, QStringLiteral("run:%1").arg(runId), tokenizerDetails);
+        if (!tid) {
+            printErr(QStringLiteral("lepton export: %1\n").arg(tid.error()));
+            return ExitFailure;
+        }
+        printOut(QStringLiteral("Wrote its tokenizer (SentencePiece; text fields '%1', the first %2 tokens of a note) "
+                                "to %3 (audit entry %4)\n")
+                     .arg(model->spec.text.fields.join(QStringLiteral("', '")))
+                     .arg(model->spec.text.maxTokens)
+                     .arg(tokenizerPath)
+                     .arg(tid.value()));
+    }
     return ExitOk;
 }
 

@@ -101,7 +101,7 @@ int runImport(const QStringList &args)
     const QCommandLineOption timeCol(QStringLiteral("time-col"),
         QStringLiteral("Time column of the events (default time)."), QStringLiteral("COLUMN"), QStringLiteral("time"));
     const QCommandLineOption fieldType(QStringLiteral("field-type"),
-        QStringLiteral("Set a field's type: NAME=numeric|categorical|boolean|date (repeatable)."),
+        QStringLiteral("Set a field's type: NAME=numeric|categorical|boolean|date|text (repeatable)."),
         QStringLiteral("NAME=TYPE"));
     const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed of the stratified split (default 42)."),
         QStringLiteral("S"), QStringLiteral("42"));
@@ -233,7 +233,7 @@ int runImport(const QStringList &args)
         const auto type = eq > 0 ? fieldTypeFromName(spec.mid(eq + 1)) : std::nullopt;
         if (!type)
             return usageError(QStringLiteral("import"),
-                QStringLiteral("--field-type '%1' must be NAME=numeric|categorical|boolean|date").arg(spec));
+                QStringLiteral("--field-type '%1' must be NAME=numeric|categorical|boolean|date|text").arg(spec));
         o.fieldTypes.insert(spec.left(eq), *type);
     }
     return importIntoStudy(p.positionalArguments().first(), o, p.isSet(json), nullptr);

@@ -209,7 +209,7 @@ int runTrain(const QStringList &args)
     const QCommandLineOption config(QStringLiteral("config"),
         QStringLiteral("A JSON file with training settings (see docs/TRAINING.md)."), QStringLiteral("FILE"));
     const QCommandLineOption fusion(QStringLiteral("fusion"),
-        QStringLiteral("attention (default), concat, image, record or history."), QStringLiteral("VARIANT"));
+        QStringLiteral("attention (default), concat, image, record, history or text."), QStringLiteral("VARIANT"));
     const QCommandLineOption epochs(
         QStringLiteral("epochs"), QStringLiteral("Epochs (default 30)."), QStringLiteral("N"));
     const QCommandLineOption batch(
@@ -298,7 +298,7 @@ int runTrain(const QStringList &args)
         const auto f = fusionVariantFromName(p.value(fusion));
         if (!f)
             return usageError(QStringLiteral("train"),
-                QStringLiteral("--fusion must be attention, concat, image, record or history"));
+                QStringLiteral("--fusion must be attention, concat, image, record, history or text"));
         c.model.fusion = *f;
     }
     if (!intOption(epochs, c.epochs) || !intOption(batch, c.batchSize) || !intOption(imageSize, c.model.imageSize)

@@ -4,6 +4,7 @@
 #include <QDate>
 #include <QDateTime>
 #include <QLocale>
+#include <QSet>
 #include <QTimeZone>
 
 #include <cmath>
@@ -21,6 +22,8 @@ QString fieldTypeName(FieldType type)
         return QStringLiteral("boolean");
     case FieldType::Date:
         return QStringLiteral("date");
+    case FieldType::Text:
+        return QStringLiteral("text");
     }
     return QString();
 }
@@ -36,6 +39,8 @@ std::optional<FieldType> fieldTypeFromName(const QString &name)
         return FieldType::Boolean;
     if (n == QLatin1String("date"))
         return FieldType::Date;
+    if (n == QLatin1String("text"))
+        return FieldType::Text;
     return std::nullopt;
 }
 
@@ -103,6 +108,7 @@ std::optional<double> parseAs(FieldType type, const QString &text)
     case FieldType::Date:
         return parseIsoDays(text);
     case FieldType::Categorical:
+    case FieldType::Text:
         return std::nullopt;
     }
     return std::nullopt;
@@ -128,7 +134,22 @@ FieldType inferFieldType(const QStringList &values, double threshold)
         return FieldType::Numeric;
     if (dates / n >= threshold)
         return FieldType::Date;
-    return FieldType::Categorical;
+    return looksLikeFreeText(values) ? FieldType::Text : FieldType::Categorical;
+}
+
+bool looksLikeFreeText(const QStringList &values)
+{
+    if (values.size() < 8)
+        return false;
+    const QSet<QString> distinct(values.begin(), values.end());
+    qint64 spaced = 0, chars = 0;
+    for (const QString &v : values) {
+        if (v.trimmed().contains(QLatin1Char(' ')))
+            ++spaced;
+        chars += v.size();
+    }
+    const double n = values.size();
+    return distinct.size() > n / 2 && spaced > n / 2 && chars / n >= 20.0;
 }
 
 } // namespace lepton

@@ -181,6 +181,9 @@ Result<GroundTruth> GroundTruth::parse(const QByteArray &json, const QString &so
         if (c.contains(QStringLiteral("causal_words"))
             && !readStrings(c.value(QStringLiteral("causal_words")), &t.causalWords))
             return R::failure(where(QStringLiteral("causal_words must be a list of words")));
+        if (c.contains(QStringLiteral("negated_words"))
+            && !readStrings(c.value(QStringLiteral("negated_words")), &t.negatedWords))
+            return R::failure(where(QStringLiteral("negated_words must be a list of words")));
         if (c.contains(QStringLiteral("dominant_modality"))) {
             const QJsonValue d = c.value(QStringLiteral("dominant_modality"));
             if (!d.isNull()) {

@@ -36,7 +36,8 @@ struct CaseGroundTruth
     QRectF box; ///< the box views draw: the file's x, y, w, h, else the region's bounds; empty without one
     double imageWidth = 0, imageHeight = 0; ///< the pixels the region is given in; 0 when the file does not say
     std::vector<int> causalTimeSteps; ///< event positions (0 = the oldest) that cause the label
-    QStringList causalWords; ///< reserved for text: read and kept, not scored yet
+    QStringList causalWords; ///< words (or phrases) of the case's note that carry its label
+    QStringList negatedWords; ///< signal words the note denies ("denies fever"): they carry nothing
     int dominantModality = -1; ///< 0 image, 1 record, 2 history; -1 when none dominates or not known
 };
 

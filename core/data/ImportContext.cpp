@@ -98,7 +98,7 @@ bool parseValues(const CsvRow &row, const QList<int> &fieldColumns, const std::v
             continue;
         value.text = raw.trimmed();
         value.missing = false;
-        if (fields[f].type == FieldType::Categorical)
+        if (isTextValued(fields[f].type))
             continue;
         const auto number = parseAs(fields[f].type, raw);
         if (!number) {

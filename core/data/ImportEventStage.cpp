@@ -7,7 +7,9 @@
 
 #include <QFileInfo>
 #include <QHash>
+#include <QSet>
 
+#include <algorithm>
 #include <optional>
 
 namespace lepton::importstage {
@@ -111,6 +113,20 @@ bool readEvents(ImportContext &ctx)
         ds.eventsPath = QFileInfo(eventsFile).absoluteFilePath();
         ds.eventsHash = events.contentHash();
         ds.eventFields = inferFields(eh, eventColumns, erows, eAccepted, ctx.typeOverrides);
+        for (FieldSpec &f : ds.eventFields)
+            if (f.type == FieldType::Text) {
+                // Free text is a modality of the case (a manifest column), not of an event step:
+                // an event's text column is kept as categories, as before.
+                f.type = FieldType::Categorical;
+                QSet<QString> distinct;
+                for (std::size_t r = 0; r < erows.size(); ++r) {
+                    const int col = eventColumns.at(static_cast<int>(&f - ds.eventFields.data()));
+                    if (eAccepted[r] && !isMissingValue(erows[r].fields.at(col)))
+                        distinct.insert(erows[r].fields.at(col).trimmed());
+                }
+                f.categories = QStringList(distinct.begin(), distinct.end());
+                std::sort(f.categories.begin(), f.categories.end());
+            }
         std::vector<char> eIsAge(ds.eventFields.size(), 0);
         for (std::size_t f = 0; f < ds.eventFields.size(); ++f)
             eIsAge[f] = deid && ds.eventFields[f].type == FieldType::Numeric

@@ -23,6 +23,9 @@ struct Batch
     torch::Tensor eventMask; ///< [B, T] bool: true for real (not padded) events
     torch::Tensor eventLengths; ///< [B] int64
     torch::Tensor historyPresent; ///< [B] bool
+    /// The note: token ids [B, L] int64 (0 padding, after the tokens), mask [B, L] bool, present
+    /// [B] bool. Undefined when the dataset has no text field (the model treats text as absent).
+    torch::Tensor textTokens, textMask, textPresent;
     torch::Tensor labels; ///< [B] int64 class index, -1 when unlabelled
     std::vector<int> indices; ///< positions in the dataset
     std::vector<qint64> caseIds; ///< study case ids

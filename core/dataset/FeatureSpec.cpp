@@ -47,12 +47,19 @@ float FieldEncoding::standardise(double value) const
 
 QJsonObject FeatureSpec::toJson() const
 {
-    return QJsonObject { { QStringLiteral("record_fields"), encode(recordFields) },
+    QJsonObject json { { QStringLiteral("record_fields"), encode(recordFields) },
         { QStringLiteral("event_fields"), encode(eventFields) }, { QStringLiteral("time_scale"), timeScale },
         { QStringLiteral("image_mean"), imageMean }, { QStringLiteral("image_std"), imageStd },
         { QStringLiteral("image_size"), imageSize }, { QStringLiteral("image_channels"), imageChannels },
         { QStringLiteral("max_events"), maxEvents },
         { QStringLiteral("classes"), QJsonArray::fromStringList(classes) } };
+    if (hasText())
+        json.insert(QStringLiteral("text"),
+            QJsonObject { { QStringLiteral("fields"), QJsonArray::fromStringList(text.fields) },
+                { QStringLiteral("max_tokens"), text.maxTokens }, { QStringLiteral("vocab_size"), text.vocabSize },
+                { QStringLiteral("tokenizer"), text.tokenizer },
+                { QStringLiteral("tokenizer_model"), QString::fromLatin1(text.tokenizerModel.toBase64()) } });
+    return json;
 }
 
 FeatureSpec FeatureSpec::fromJson(const QJsonObject &json)
@@ -68,6 +75,13 @@ FeatureSpec FeatureSpec::fromJson(const QJsonObject &json)
     s.maxEvents = json.value(QStringLiteral("max_events")).toInt(32);
     for (const auto &c : json.value(QStringLiteral("classes")).toArray())
         s.classes.append(c.toString());
+    const QJsonObject text = json.value(QStringLiteral("text")).toObject();
+    for (const auto &f : text.value(QStringLiteral("fields")).toArray())
+        s.text.fields.append(f.toString());
+    s.text.maxTokens = text.value(QStringLiteral("max_tokens")).toInt(128);
+    s.text.vocabSize = text.value(QStringLiteral("vocab_size")).toInt(2000);
+    s.text.tokenizer = text.value(QStringLiteral("tokenizer")).toString(QStringLiteral("unigram"));
+    s.text.tokenizerModel = QByteArray::fromBase64(text.value(QStringLiteral("tokenizer_model")).toString().toLatin1());
     return s;
 }
 

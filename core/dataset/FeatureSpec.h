@@ -3,6 +3,7 @@
 
 #include "data/FieldType.h"
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QStringList>
 
@@ -27,11 +28,24 @@ struct FieldEncoding
     float standardise(double value) const;
 };
 
+/// The text modality: which record columns are free text and the tokenizer trained on the train
+/// split. Several text columns are read as one note: their texts joined in column order, each on a
+/// line of its own; the first `maxTokens` tokens are kept (the start of a note carries its reason).
+struct TextSpec
+{
+    QStringList fields;
+    int maxTokens = 128;
+    int vocabSize = 2000; ///< asked of the tokenizer's training (it may keep fewer)
+    QString tokenizer = QStringLiteral("unigram");
+    QByteArray tokenizerModel; ///< SentencePiece's serialized model
+};
+
 /// Everything fitted on the training split that turns a case into tensors. Saved with a run so
 /// that prediction on new data uses the training statistics, never its own.
 struct FeatureSpec
 {
-    std::vector<FieldEncoding> recordFields;
+    std::vector<FieldEncoding> recordFields; ///< every record field but the text ones
+    TextSpec text;
     std::vector<FieldEncoding> eventFields;
     double timeScale = 1.0; ///< std of (last event time - event time) over train events
     double imageMean = 0.0;
@@ -43,6 +57,7 @@ struct FeatureSpec
 
     /// Width of one event step: value, missing flag and change since the first value per field,
     /// then the time feature.
+    bool hasText() const { return !text.fields.isEmpty(); }
     int eventWidth() const { return static_cast<int>(eventFields.size()) * 3 + 1; }
     QJsonObject toJson() const;
     static FeatureSpec fromJson(const QJsonObject &json);

@@ -5,6 +5,7 @@
 
 #include "data/ImageDecoder.h"
 #include "dataset/ImageAugmenter.h"
+#include "dataset/TextTokenizer.h"
 #include "store/DatasetRepository.h"
 #include "util/ParallelFor.h"
 #include "util/SplitMix.h"
@@ -150,14 +151,37 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
     for (const StoredEvent &e : events.value())
         eventsOf[e.caseId].push_back(&e);
 
+    // Text fields feed the text encoder; the others the record encoder.
+    std::vector<int> recordColumns, textColumns;
+    for (std::size_t f = 0; f < recordFields->size(); ++f)
+        ((*recordFields)[f].type == FieldType::Text ? textColumns : recordColumns).push_back(static_cast<int>(f));
+    QStringList textNames;
+    for (int f : textColumns)
+        textNames.append((*recordFields)[static_cast<std::size_t>(f)].name);
+    auto noteOf = [&](const QVariantList &row) {
+        QStringList parts;
+        for (int f : textColumns) {
+            const QString t = row.value(f).toString().trimmed();
+            if (!t.isEmpty())
+                parts.append(t);
+        }
+        return parts.join(QLatin1Char('\n'));
+    };
+
     FeatureSpec spec;
     if (given) {
         spec = *given;
-        if (spec.recordFields.size() != recordFields->size() || spec.eventFields.size() != eventFields->size())
+        if (spec.text.fields != textNames)
+            return R::failure(
+                QStringLiteral("dataset %1 has the text field(s) '%2', but the model was trained on '%3'; "
+                               "import the data with the same columns and types")
+                    .arg(datasetId)
+                    .arg(textNames.join(QStringLiteral("', '")), spec.text.fields.join(QStringLiteral("', '"))));
+        if (spec.recordFields.size() != recordColumns.size() || spec.eventFields.size() != eventFields->size())
             return R::failure(QStringLiteral("dataset %1 has %2 record and %3 event fields, but the model was trained "
                                              "on %4 and %5; import the data with the same columns")
                                   .arg(datasetId)
-                                  .arg(recordFields->size())
+                                  .arg(recordColumns.size())
                                   .arg(eventFields->size())
                                   .arg(spec.recordFields.size())
                                   .arg(spec.eventFields.size()));
@@ -166,16 +190,24 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
         spec.classes = summary->classes;
         spec.imageSize = options.imageSize;
         spec.maxEvents = options.maxEvents;
-        std::vector<FieldMoments> rec(recordFields->size()), ev(eventFields->size());
+        std::vector<FieldMoments> rec(recordColumns.size()), ev(eventFields->size());
+        QStringList trainNotes;
         Moments timeDelta;
         for (std::size_t i = 0; i < cases->size(); ++i) {
             const StoredCase &c = (*cases)[i];
             if (splitOf[i] != QLatin1String("train"))
                 continue;
             const QVariantList &row = values->value(c.id);
-            for (std::size_t f = 0; f < rec.size(); ++f)
-                if (row.value(static_cast<int>(f)).isValid() && (*recordFields)[f].type != FieldType::Categorical)
-                    rec[f].add(row.value(static_cast<int>(f)).toDouble());
+            for (std::size_t f = 0; f < rec.size(); ++f) {
+                const int col = recordColumns[f];
+                if (row.value(col).isValid() && !isTextValued((*recordFields)[static_cast<std::size_t>(col)].type))
+                    rec[f].add(row.value(col).toDouble());
+            }
+            if (!textColumns.empty()) {
+                const QString note = noteOf(row);
+                if (!note.isEmpty())
+                    trainNotes.append(note);
+            }
             const auto &evs = eventsOf.value(c.id);
             for (const StoredEvent *e : evs) {
                 timeDelta.add(evs.back()->time - e->time);
@@ -186,7 +218,7 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
             }
         }
         for (std::size_t f = 0; f < rec.size(); ++f) {
-            FieldEncoding e = encodingOf((*recordFields)[f]);
+            FieldEncoding e = encodingOf((*recordFields)[static_cast<std::size_t>(recordColumns[f])]);
             rec[f].fit(e);
             spec.recordFields.push_back(e);
         }
@@ -197,6 +229,25 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
         }
         spec.timeScale = timeDelta.std();
         spec.imageChannels = options.imageChannels == 3 ? 3 : 1;
+        if (!textColumns.empty()) {
+            spec.text = options.text;
+            spec.text.fields = textNames;
+            TokenizerOptions to;
+            to.vocabSize = spec.text.vocabSize;
+            to.modelType = spec.text.tokenizer;
+            auto tokenizer = TextTokenizer::train(trainNotes, to);
+            if (!tokenizer)
+                return R::failure(QStringLiteral("text field(s) '%1': %2")
+                                      .arg(textNames.join(QStringLiteral("', '")), tokenizer.error()));
+            spec.text.tokenizerModel = tokenizer.value()->model();
+            ds->m_tokenizer = tokenizer.value();
+        }
+    }
+    if (spec.hasText() && !ds->m_tokenizer) {
+        auto tokenizer = TextTokenizer::fromModel(spec.text.tokenizerModel);
+        if (!tokenizer)
+            return R::failure(tokenizer.error());
+        ds->m_tokenizer = tokenizer.value();
     }
     ds->m_spec = spec;
 
@@ -215,8 +266,10 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
         e.recordMissing.assign(static_cast<std::size_t>(nf), 1.0f);
         e.recordCategory.assign(static_cast<std::size_t>(nf), 0);
         const QVariantList &row = values->value(c.id);
+        if (ds->m_tokenizer)
+            e.text = noteOf(row); // tokenized below, on all cores
         for (int f = 0; f < nf; ++f) {
-            const QVariant v = row.value(f);
+            const QVariant v = row.value(recordColumns[static_cast<std::size_t>(f)]);
             if (!v.isValid())
                 continue;
             const FieldEncoding &fe = spec.recordFields[static_cast<std::size_t>(f)];
@@ -258,6 +311,15 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
         ds->m_cases.push_back(std::move(e));
     }
     ds->m_cache->images.resize(ds->m_cases.size());
+    if (ds->m_tokenizer) {
+        QStringList notes;
+        for (const EncodedCase &e : ds->m_cases)
+            notes.append(e.text);
+        const auto tokens = ds->m_tokenizer->encode(notes, spec.text.maxTokens);
+        for (std::size_t i = 0; i < ds->m_cases.size(); ++i)
+            for (const TextToken &t : tokens[i])
+                ds->m_cases[i].textIds.push_back(t.id);
+    }
 
     if (!given) {
         // Image intensity statistics from (up to 256) train images, spread over the split.
@@ -382,6 +444,9 @@ Batch MultimodalDataset::collate(
     for (int i : indices)
         maxT = std::max(maxT, at(i).eventCount);
     const std::int64_t T = maxT;
+    std::int64_t L = 1;
+    for (int i : indices)
+        L = std::max<std::int64_t>(L, static_cast<std::int64_t>(at(i).textIds.size()));
 
     Batch b;
     b.image = torch::zeros({ B, C, S, S });
@@ -395,6 +460,11 @@ Batch MultimodalDataset::collate(
     b.eventLengths = torch::zeros({ B }, torch::kInt64);
     b.historyPresent = torch::zeros({ B }, torch::kBool);
     b.labels = torch::full({ B }, -1, torch::kInt64);
+    if (m_tokenizer) {
+        b.textTokens = torch::zeros({ B, L }, torch::kInt64);
+        b.textMask = torch::zeros({ B, L }, torch::kBool);
+        b.textPresent = torch::zeros({ B }, torch::kBool);
+    }
 
     float *img = b.image.data_ptr<float>();
     bool *imgPresent = b.imagePresent.data_ptr<bool>();
@@ -437,16 +507,45 @@ Batch MultimodalDataset::collate(
             em[k * T + t] = true;
         el[k] = c.eventCount;
         hp[k] = c.eventCount > 0;
+        if (m_tokenizer && !c.textIds.empty()) {
+            std::copy(c.textIds.begin(), c.textIds.end(), b.textTokens.data_ptr<std::int64_t>() + k * L);
+            std::fill_n(b.textMask.data_ptr<bool>() + k * L, c.textIds.size(), true);
+            b.textPresent.data_ptr<bool>()[k] = true;
+        }
     }
     return b;
+}
+
+void MultimodalDataset::setNotes(Batch &b, const QStringList &notes) const
+{
+    if (!m_tokenizer)
+        return;
+    const auto B = static_cast<std::int64_t>(notes.size());
+    const std::vector<std::vector<TextToken>> tokens = m_tokenizer->encode(notes, m_spec.text.maxTokens);
+    std::int64_t L = 1;
+    for (const auto &t : tokens)
+        L = std::max<std::int64_t>(L, static_cast<std::int64_t>(t.size()));
+    b.textTokens = torch::zeros({ B, L }, torch::kInt64);
+    b.textMask = torch::zeros({ B, L }, torch::kBool);
+    b.textPresent = torch::zeros({ B }, torch::kBool);
+    for (std::int64_t k = 0; k < B; ++k) {
+        const auto &t = tokens[static_cast<std::size_t>(k)];
+        for (std::size_t i = 0; i < t.size(); ++i) {
+            b.textTokens.data_ptr<std::int64_t>()[k * L + static_cast<std::int64_t>(i)] = t[i].id;
+            b.textMask.data_ptr<bool>()[k * L + static_cast<std::int64_t>(i)] = true;
+        }
+        b.textPresent.data_ptr<bool>()[k] = !t.empty();
+    }
 }
 
 Batch Batch::to(const torch::Device &device) const
 {
     Batch b = *this;
-    for (torch::Tensor *t : { &b.image, &b.imagePresent, &b.recordValues, &b.recordMissing, &b.recordCategory,
-             &b.recordPresent, &b.events, &b.eventMask, &b.eventLengths, &b.historyPresent, &b.labels })
-        *t = t->to(device, /*non_blocking=*/true);
+    for (torch::Tensor *t :
+        { &b.image, &b.imagePresent, &b.recordValues, &b.recordMissing, &b.recordCategory, &b.recordPresent, &b.events,
+            &b.eventMask, &b.eventLengths, &b.historyPresent, &b.labels, &b.textTokens, &b.textMask, &b.textPresent })
+        if (t->defined())
+            *t = t->to(device, /*non_blocking=*/true);
     return b;
 }
 

@@ -19,6 +19,7 @@ class Mat;
 namespace lepton {
 
 class ImageAugmenter;
+class TextTokenizer;
 class Study;
 
 /// How a dataset is turned into tensors.
@@ -27,6 +28,7 @@ struct DatasetOptions
     int imageSize = 128;
     int imageChannels = 1; ///< 1 (colour images are turned grey) or 3 (grey images are repeated)
     int maxEvents = 32; ///< the most recent events kept per case
+    TextSpec text; ///< the text modality's settings (fields and model are filled by load())
     qint64 cacheBytes = qint64(1) << 30; ///< memory for decoded, resized images; 0: no cache
     int threads = 0; ///< for warming the cache; 0: all cores
     /// Cross-validation: with folds ≥ 2 the labelled train and val cases are dealt into `folds`
@@ -53,6 +55,8 @@ struct EncodedCase
     bool recordPresent = false;
     int eventCount = 0;
     std::vector<float> events; ///< eventCount × FeatureSpec::eventWidth(), oldest first
+    QString text; ///< the note (text columns joined); empty when none
+    std::vector<std::int64_t> textIds; ///< its tokens, at most TextSpec::maxTokens; empty: no text
 };
 
 /// A dataset of a study, ready for training and prediction: every case with its modalities
@@ -71,6 +75,8 @@ public:
     int size() const { return static_cast<int>(m_cases.size()); }
     const EncodedCase &at(int index) const { return m_cases[static_cast<std::size_t>(index)]; }
     const FeatureSpec &spec() const { return m_spec; }
+    /// The text tokenizer; null when the dataset has no text field.
+    std::shared_ptr<const TextTokenizer> tokenizer() const { return m_tokenizer; }
     /// Positions of the cases in a split ("train", "val", "test"; "" for unsplit).
     std::vector<int> indicesOf(const QString &split, bool labelledOnly = true) const;
 
@@ -81,6 +87,9 @@ public:
     Status warmCache();
     qint64 cachedBytes() const;
 
+    /// Replaces a batch's notes by `notes` (one per case of the batch), tokenized as the dataset
+    /// tokenizes; nothing happens without a tokenizer.
+    void setNotes(Batch &batch, const QStringList &notes) const;
     /// Builds a batch of the given cases; augments images with per-case seeds when given one.
     Batch collate(const std::vector<int> &indices, const ImageAugmenter *augmenter = nullptr,
         std::uint64_t augmentSeed = 0) const;
@@ -93,6 +102,7 @@ private:
     DatasetOptions m_options;
     DicomWindow m_dicomWindow; ///< the dataset's, as imported
     std::unique_ptr<Cache> m_cache;
+    std::shared_ptr<const TextTokenizer> m_tokenizer;
 };
 
 } // namespace lepton

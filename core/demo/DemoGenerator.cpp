@@ -55,6 +55,7 @@ enum Stream : std::uint64_t {
     StreamPixels = 4,
     StreamMissing = 5,
     StreamLatent = 6,
+    StreamText = 7,
 };
 
 class Rng
@@ -127,6 +128,9 @@ QString num(double v, int k)
 {
     return QString::number(v, 'f', k);
 }
+/// Weight of the note's text term (both domains), when notes are written.
+constexpr double kWeightText = 0.8;
+
 double sigmoid(double x)
 {
     return 1.0 / (1.0 + std::exp(-x));
@@ -251,6 +255,9 @@ struct CaseOut
     Lesion lesion;
     double riskImage = 0, riskRecord = 0, riskHistory = 0, riskCross = 0, riskNoise = 0, risk = 0;
     QStringList causalFields; // the record fields that moved this case's risk most (caseCausalFields)
+    QString note; // the free-text column (DemoOptions::notes)
+    double riskText = 0;
+    QStringList causalWords, negatedWords; // the note's affirmed and negated signal words
 };
 
 std::uint64_t domainTag(bool medical)
@@ -309,6 +316,102 @@ void pointInEllipse(const Anatomy &e, double rhoMax, Rng &rng, double &x, double
     const double v = rho * e.b * std::sin(phi);
     x = e.cx + u * std::cos(e.theta) - v * std::sin(e.theta);
     y = e.cy + u * std::sin(e.theta) + v * std::cos(e.theta);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notes.
+
+/// One signal of a note: the words that affirm it (synonyms) and how a sentence says it or
+/// denies it. %1 is the word.
+struct NoteSignal
+{
+    QStringList words;
+    QStringList affirm, deny;
+};
+
+const std::vector<NoteSignal> &noteSignals(bool medical)
+{
+    static const std::vector<NoteSignal> med {
+        { { QStringLiteral("fever"), QStringLiteral("pyrexia"), QStringLiteral("febrile") },
+            { QStringLiteral("Pt reports %1 for 3 days."), QStringLiteral("Ongoing %1 overnight."),
+                QStringLiteral("Complains of %1 since yesterday.") },
+            { QStringLiteral("Denies %1."), QStringLiteral("No %1 reported."), QStringLiteral("Not %1 today.") } },
+        { { QStringLiteral("cough"), QStringLiteral("sputum") },
+            { QStringLiteral("Productive %1 noted."), QStringLiteral("Persistent %1 at night.") },
+            { QStringLiteral("No %1."), QStringLiteral("Denies %1.") } },
+        { { QStringLiteral("breathless"), QStringLiteral("dyspnoea") },
+            { QStringLiteral("Increasingly %1 on exertion."), QStringLiteral("Reports %1 at rest.") },
+            { QStringLiteral("Not %1."), QStringLiteral("Denies %1 on exertion.") } },
+        { { QStringLiteral("chest pain"), QStringLiteral("pleuritic pain") },
+            { QStringLiteral("Describes %1 on inspiration."), QStringLiteral("New %1 this morning.") },
+            { QStringLiteral("No %1."), QStringLiteral("Denies %1.") } },
+    };
+    static const std::vector<NoteSignal> fin {
+        { { QStringLiteral("arrears"), QStringLiteral("overdue") },
+            { QStringLiteral("I fell into %1 on my rent last year."), QStringLiteral("Some bills went %1 recently.") },
+            { QStringLiteral("I have never been in %1."), QStringLiteral("No bills are %1.") } },
+        { { QStringLiteral("redundancy"), QStringLiteral("laid off") },
+            { QStringLiteral("I face %1 at work."), QStringLiteral("I was %1 in spring.") },
+            { QStringLiteral("There is no risk of %1."), QStringLiteral("I was never %1.") } },
+        { { QStringLiteral("consolidate"), QStringLiteral("refinance") },
+            { QStringLiteral("The loan will %1 my credit cards."), QStringLiteral("I need to %1 other debts.") },
+            { QStringLiteral("I do not need to %1 any debt."), QStringLiteral("Nothing to %1.") } },
+        { { QStringLiteral("gambling"), QStringLiteral("betting") },
+            { QStringLiteral("I lost money %1 last year."), QStringLiteral("My %1 got out of hand.") },
+            { QStringLiteral("I have never done any %1."), QStringLiteral("No %1 at all.") } },
+    };
+    return medical ? med : fin;
+}
+
+const QStringList &noteFiller(bool medical)
+{
+    static const QStringList med = { QStringLiteral("Patient seen on the ward round."),
+        QStringLiteral("Observations recorded."), QStringLiteral("Plan discussed with the patient and family."),
+        QStringLiteral("Patient comfortable, eating and drinking."), QStringLiteral("Reviewed by the registrar."),
+        QStringLiteral("Bloods taken, results pending."), QStringLiteral("Mobilising with the physiotherapist."),
+        QStringLiteral("Pain controlled with paracetamol.") };
+    static const QStringList fin = { QStringLiteral("I would like to apply for this loan."),
+        QStringLiteral("I have lived at my address for some years."), QStringLiteral("Please contact me by email."),
+        QStringLiteral("I can provide payslips if needed."),
+        QStringLiteral("Thank you for considering my application."),
+        QStringLiteral("My employer can confirm my position."), QStringLiteral("The money is for the family."),
+        QStringLiteral("I bank with you already.") };
+    return medical ? med : fin;
+}
+
+/// The case's note and its planted text term: each signal is affirmed with a chance that grows
+/// with a latent text factor, or denied, or not mentioned; the term is the standardised count of
+/// affirmed signals (denials carry nothing but share the words). A tenth of the notes are empty
+/// and then the term is 0.
+void makeNote(CaseOut &c, const DemoOptions &o, bool medical, int index)
+{
+    Rng r(o.seed, domainTag(medical), static_cast<std::uint64_t>(index), StreamText);
+    if (r.chance(0.1))
+        return; // empty note: the text modality is missing for this case
+    const double latent = r.normal();
+    const double pAffirm = sigmoid(1.6 * latent - 1.0);
+    QStringList sentences;
+    int affirmed = 0;
+    for (const NoteSignal &s : noteSignals(medical)) {
+        const QString word = s.words.at(r.integer(0, static_cast<int>(s.words.size()) - 1));
+        if (r.chance(pAffirm)) {
+            sentences.append(s.affirm.at(r.integer(0, static_cast<int>(s.affirm.size()) - 1)).arg(word));
+            c.causalWords.append(word);
+            ++affirmed;
+        } else if (r.chance(0.45)) {
+            sentences.append(s.deny.at(r.integer(0, static_cast<int>(s.deny.size()) - 1)).arg(word));
+            c.negatedWords.append(word);
+        }
+    }
+    const QStringList &filler = noteFiller(medical);
+    const int fill = r.integer(1, 3);
+    for (int k = 0; k < fill; ++k)
+        sentences.insert(r.integer(0, static_cast<int>(sentences.size())),
+            filler.at(r.integer(0, static_cast<int>(filler.size()) - 1)));
+    c.note = sentences.join(QLatin1Char(' '));
+    // Four signals affirmed with chance p: mean and spread of the count over the latent factor
+    // (by simulation over 400 000 draws: mean 1.34, sd 1.30 for the chance above).
+    c.riskText = kWeightText * (affirmed - 1.34) / 1.30;
 }
 
 CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
@@ -455,6 +558,10 @@ CaseOut makeMedicalCase(const DemoOptions &o, int index, int idWidth)
     c.riskHistory = med::kWeightHistory * history;
     c.riskNoise = med::kNoise * lat.normal();
     c.risk = c.riskImage + c.riskRecord + c.riskHistory + c.riskNoise;
+    if (o.notes) {
+        makeNote(c, o, true, index);
+        c.risk += c.riskText;
+    }
     c.positive = c.risk > med::kThreshold;
     return c;
 }
@@ -562,6 +669,10 @@ CaseOut makeFinanceCase(const DemoOptions &o, int index, int idWidth)
     c.riskCross = fin::kWeightAfford * affordability;
     c.riskNoise = fin::kNoise * lat.normal();
     c.risk = c.riskRecord + c.riskHistory + c.riskCross + c.riskNoise;
+    if (o.notes) {
+        makeNote(c, o, false, index);
+        c.risk += c.riskText;
+    }
     c.positive = c.risk > fin::kThreshold;
     return c;
 }
@@ -1131,6 +1242,11 @@ QString groundTruth(const DemoOptions &o, bool medical, const std::vector<CaseOu
                          .arg(num(c.riskRecord, 4), num(c.riskHistory, 4), num(c.riskCross, 4), num(c.riskNoise, 4),
                              num(c.risk, 4));
         }
+        if (o.notes) {
+            entry.chop(1); // the closing brace
+            entry += QStringLiteral(", \"causal_words\": %1, \"negated_words\": %2, \"text_risk\": %3}")
+                         .arg(jsonList(c.causalWords), jsonList(c.negatedWords), num(c.riskText, 4));
+        }
         if (i + 1 < cases.size())
             entry += QLatin1Char(',');
         lines << entry;
@@ -1252,6 +1368,8 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
     if (medical)
         header << QStringLiteral("image");
     header << (medical ? med::kFields : fin::kFields);
+    if (options.notes)
+        header << QStringLiteral("note");
     QString manifest = csvLine(header) + QLatin1Char('\n');
     QStringList eventHeader = { QStringLiteral("case_id"), QStringLiteral("time") };
     eventHeader << (medical ? med::kEventFields : fin::kEventFields);
@@ -1264,6 +1382,8 @@ Result<DemoSummary> DemoGenerator::generate(const DemoOptions &options)
         if (medical)
             row << (c.hasImage ? QStringLiteral("images/") + c.id + imageSuffix(options) : QString());
         row << c.cells;
+        if (options.notes)
+            row << c.note;
         manifest += csvLine(row) + QLatin1Char('\n');
         for (const QStringList &e : c.events) {
             events += csvLine(QStringList { c.id } + e) + QLatin1Char('\n');

@@ -22,6 +22,9 @@ struct DemoOptions
     /// MONOCHROME1, identifying attributes of made-up patients with two visits each), plus
     /// labels.csv for importing the folder without the manifest (docs/DICOM.md).
     QString imageFormat = QStringLiteral("png");
+    /// A free-text column per case ("note": a clinical note, or the applicant's statement) that
+    /// carries a planted text term of the label (docs/DEMO_DATA.md).
+    bool notes = false;
     ProgressFn progress;
     CancelFn cancelled;
 };

@@ -2,6 +2,7 @@
 #include "ModalityBaseline.h"
 
 #include "data/CsvReader.h"
+#include "data/FieldType.h"
 #include "metrics/Metrics.h"
 #include "util/ParallelFor.h"
 
@@ -92,6 +93,52 @@ void logIfSkewed(std::vector<double> &col)
     for (double &v : col) {
         if (!std::isnan(v))
             v = positive ? std::log(v) : std::log1p(v);
+    }
+}
+
+/// Text features: the presence of each word and each pair of adjacent words (so that "denies
+/// fever" differs from "fever"), the 300 most frequent in the training cases' notes (at least 3).
+void textFeatures(const CsvReader &csv, int column, int nCases, const std::vector<bool> &train, Block &block)
+{
+    std::vector<QSet<QString>> grams(static_cast<std::size_t>(nCases));
+    QHash<QString, int> df;
+    for (int i = 0; i < nCases; ++i) {
+        const QStringList &f = csv.rows()[static_cast<std::size_t>(i)].fields;
+        const QString note = column < f.size() ? f.at(column).toLower() : QString();
+        QStringList words;
+        QString word;
+        const QString padded = note + QLatin1Char(' ');
+        for (const QChar c : padded) {
+            if (c.isLetterOrNumber()) {
+                word += c;
+            } else if (!word.isEmpty()) {
+                words.append(word);
+                word.clear();
+            }
+        }
+        QSet<QString> &g = grams[static_cast<std::size_t>(i)];
+        for (int k = 0; k < words.size(); ++k) {
+            g.insert(words[k]);
+            if (k + 1 < words.size())
+                g.insert(words[k] + QLatin1Char(' ') + words[k + 1]);
+        }
+        if (train[static_cast<std::size_t>(i)])
+            for (const QString &x : g)
+                ++df[x];
+    }
+    std::vector<std::pair<int, QString>> ranked;
+    for (auto it = df.cbegin(); it != df.cend(); ++it)
+        if (it.value() >= 3)
+            ranked.emplace_back(-it.value(), it.key());
+    std::sort(ranked.begin(), ranked.end());
+    if (ranked.size() > 300)
+        ranked.resize(300);
+    for (const auto &[count, gram] : ranked) {
+        block.names.append(QStringLiteral("text:") + gram);
+        std::vector<double> col(static_cast<std::size_t>(nCases), 0.0);
+        for (int i = 0; i < nCases; ++i)
+            col[static_cast<std::size_t>(i)] = grams[static_cast<std::size_t>(i)].contains(gram) ? 1.0 : 0.0;
+        block.cols.push_back(std::move(col));
     }
 }
 
@@ -573,6 +620,20 @@ Result<std::vector<BaselineRow>> ModalityBaseline::measure(const QString &demoDi
         skip.insert(imageCol);
     if (splitCol >= 0)
         skip.insert(splitCol);
+    // Free-text columns (a demo's notes) are a modality of their own, not categories.
+    Block text;
+    for (int j = 0; j < used.header().size(); ++j) {
+        if (skip.contains(j))
+            continue;
+        QStringList values;
+        for (const CsvRow &row : used.rows())
+            if (j < row.fields.size() && !isMissing(row.fields.at(j)))
+                values.append(row.fields.at(j).trimmed());
+        if (looksLikeFreeText(values)) {
+            skip.insert(j);
+            textFeatures(used, j, n, train, text);
+        }
+    }
     recordFeatures(used, skip, n, record);
 
     Block image;
@@ -622,6 +683,8 @@ Result<std::vector<BaselineRow>> ModalityBaseline::measure(const QString &demoDi
         present.push_back({ QStringLiteral("record"), &record });
     if (hasHistory)
         present.push_back({ QStringLiteral("history"), &history });
+    if (!text.cols.empty())
+        present.push_back({ QStringLiteral("text"), &text });
     if (present.empty())
         return R::failure(QStringLiteral("%1: no image, record or event features found").arg(demoDir));
 

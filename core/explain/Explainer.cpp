@@ -2,12 +2,14 @@
 #include "Explainer.h"
 
 #include "dataset/MultimodalDataset.h"
+#include "dataset/TextTokenizer.h"
 #include "decision/DecisionText.h"
 
 #include <QJsonArray>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 
@@ -155,20 +157,19 @@ QJsonObject CaseExplanation::toJson() const
     for (double v : temporalWeights)
         temporal.append(v);
     // Masked modalities the case lacks are left out (null).
-    QJsonObject ablation;
-    const char *names[] = { "image", "record", "history" };
-    for (std::size_t m = 0; m < 3; ++m)
+    QJsonObject ablation, weights;
+    const char *names[] = { "image", "record", "history", "text" };
+    for (std::size_t m = 0; m < (usesText ? 4u : 3u); ++m) {
         ablation.insert(QLatin1String(names[m]),
             std::isfinite(modalityAblation[m]) ? QJsonValue(modalityAblation[m]) : QJsonValue());
-    return QJsonObject { { QStringLiteral("case_id"), caseId }, { QStringLiteral("case"), caseKey },
+        weights.insert(QLatin1String(names[m]), modalityWeights[m]);
+    }
+    QJsonObject json { { QStringLiteral("case_id"), caseId }, { QStringLiteral("case"), caseKey },
         { QStringLiteral("predicted"), prediction.predicted }, { QStringLiteral("calibrated"), calibrated },
         { QStringLiteral("positive_probability"), positiveProbability },
         { QStringLiteral("decision"), prediction.decision }, { QStringLiteral("grade"), prediction.grade },
         { QStringLiteral("expected_cost"), prediction.expectedCost },
-        { QStringLiteral("referred"), prediction.referred },
-        { QStringLiteral("modality_weights"),
-            QJsonObject { { QStringLiteral("image"), modalityWeights[0] },
-                { QStringLiteral("record"), modalityWeights[1] }, { QStringLiteral("history"), modalityWeights[2] } } },
+        { QStringLiteral("referred"), prediction.referred }, { QStringLiteral("modality_weights"), weights },
         { QStringLiteral("modality_ablation"), ablation },
         { QStringLiteral("field_attention"), attributionsJson(fieldAttention) },
         { QStringLiteral("temporal_attention"), temporal },
@@ -178,6 +179,26 @@ QJsonObject CaseExplanation::toJson() const
                 { QStringLiteral("baseline_output"), igBaselineOutput },
                 { QStringLiteral("completeness_error"), igCompletenessError } } },
         { QStringLiteral("counterfactual"), counterfactual.toJson() } };
+    if (usesText) {
+        QJsonArray tokenList, wordList;
+        for (const TokenAttribution &t : tokens)
+            tokenList.append(QJsonObject { { QStringLiteral("piece"), t.piece }, { QStringLiteral("begin"), t.begin },
+                { QStringLiteral("end"), t.end }, { QStringLiteral("attention"), t.attention },
+                { QStringLiteral("ig"), t.ig } });
+        for (const WordAttribution &w : words())
+            wordList.append(QJsonObject { { QStringLiteral("word"), w.word }, { QStringLiteral("begin"), w.begin },
+                { QStringLiteral("end"), w.end }, { QStringLiteral("attention"), w.attention },
+                { QStringLiteral("ig"), w.ig } });
+        json.insert(QStringLiteral("text"),
+            QJsonObject { { QStringLiteral("note"), note }, { QStringLiteral("tokens"), tokenList },
+                { QStringLiteral("words"), wordList },
+                { QStringLiteral("baseline"),
+                    QStringLiteral("compared with the same note with every token's embedding at zero (no words)") },
+                { QStringLiteral("output"), textIgOutput }, { QStringLiteral("baseline_output"), textIgBaselineOutput },
+                { QStringLiteral("completeness_error"), textIgCompletenessError },
+                { QStringLiteral("counterfactual"), textCounterfactual.toJson() } });
+    }
+    return json;
 }
 
 Explainer::Explainer(
@@ -197,8 +218,11 @@ QString CaseExplanation::attributionBaseline()
 Batch Explainer::repeat(const Batch &one, int k)
 {
     Batch b = one;
-    for (torch::Tensor *t : { &b.image, &b.imagePresent, &b.recordValues, &b.recordMissing, &b.recordCategory,
-             &b.recordPresent, &b.events, &b.eventMask, &b.eventLengths, &b.historyPresent, &b.labels }) {
+    for (torch::Tensor *t :
+        { &b.image, &b.imagePresent, &b.recordValues, &b.recordMissing, &b.recordCategory, &b.recordPresent, &b.events,
+            &b.eventMask, &b.eventLengths, &b.historyPresent, &b.labels, &b.textTokens, &b.textMask, &b.textPresent }) {
+        if (!t->defined())
+            continue;
         std::vector<std::int64_t> reps(static_cast<std::size_t>(t->dim()), 1);
         reps[0] = k;
         *t = t->repeat(reps);
@@ -254,6 +278,197 @@ std::vector<double> Explainer::integratedGradients(FusionNet &model, const Batch
     return out;
 }
 
+std::vector<double> Explainer::tokenIntegratedGradients(
+    FusionNet &model, const Batch &one, int classIndex, int steps, double *output, double *baselineOutput)
+{
+    TextEncoder text = model->textEncoder();
+    if (!text || !one.textTokens.defined() || !one.textPresent[0].item<bool>())
+        return {};
+    torch::AutoGradMode grad(true);
+    FixedEmbeddings fixed;
+    torch::Tensor x;
+    {
+        torch::NoGradGuard noGrad;
+        fixed = model->embedImageAndHistory(one);
+        fixed.text = torch::Tensor(); // the text encoder runs on the scaled embeddings below
+        x = text->embed(one.textTokens); // [1, L, D]
+    }
+    Batch path = repeat(one, steps + 2);
+    // Midpoints of `steps` equal intervals, then the case itself and the baseline (zeros).
+    const torch::Tensor alpha = torch::cat({ (torch::arange(steps, x.options()) + 0.5) / steps,
+                                               torch::ones({ 1 }, x.options()), torch::zeros({ 1 }, x.options()) })
+                                    .view({ steps + 2, 1, 1 });
+    const torch::Tensor embedded = (alpha * x).detach().requires_grad_(true);
+    fixed.tokenEmbeddings = embedded;
+    const torch::Tensor p = torch::softmax(model->forward(path, fixed).logits, 1).select(1, classIndex);
+    const torch::Tensor g = torch::autograd::grad({ p.narrow(0, 0, steps).sum() }, { embedded })[0];
+    const torch::Tensor attribution = (x[0] * g.narrow(0, 0, steps).mean(0)).sum(1).to(torch::kCPU, torch::kDouble);
+    if (output)
+        *output = p[steps].item<double>();
+    if (baselineOutput)
+        *baselineOutput = p[steps + 1].item<double>();
+    const torch::Tensor a = attribution.contiguous();
+    return std::vector<double>(a.data_ptr<double>(), a.data_ptr<double>() + a.numel());
+}
+
+void Explainer::explainText(CaseExplanation &e, int index, const Batch &one, const torch::Tensor &tokenWeights,
+    const ExplainOptions &options) const
+{
+    const auto tokenizer = m_dataset->tokenizer();
+    e.usesText = m_model->config().usesText() && tokenizer;
+    if (!e.usesText)
+        return;
+    const EncodedCase &c = m_dataset->at(index);
+    e.note = c.text;
+    if (c.textIds.empty())
+        return;
+    const std::vector<TextToken> tokens = tokenizer->encode(c.text, m_dataset->spec().text.maxTokens);
+    const int positive = std::max(0, m_setup.bound.positiveIndex());
+    const std::vector<double> ig = tokenIntegratedGradients(
+        m_model, one, positive, options.textIgSteps, &e.textIgOutput, &e.textIgBaselineOutput);
+    const torch::Tensor w
+        = tokenWeights.defined() ? tokenWeights[0].to(torch::kCPU, torch::kDouble).contiguous() : torch::Tensor();
+    double sum = 0.0;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        TokenAttribution t;
+        t.piece = tokenizer->piece(tokens[i].id);
+        t.begin = tokens[i].begin;
+        t.end = tokens[i].end;
+        if (w.defined() && static_cast<std::int64_t>(i) < w.size(0))
+            t.attention = w[static_cast<std::int64_t>(i)].item<double>();
+        t.ig = i < ig.size() ? ig[i] : 0.0;
+        sum += t.ig;
+        e.tokens.push_back(t);
+    }
+    e.textIgCompletenessError = std::abs(sum - (e.textIgOutput - e.textIgBaselineOutput));
+    if (options.counterfactual)
+        e.textCounterfactual = searchTextCounterfactual(index, one, e.prediction);
+}
+
+QStringList noteSentences(const QString &note)
+{
+    QStringList out;
+    QString current;
+    for (int i = 0; i < note.size(); ++i) {
+        const QChar c = note.at(i);
+        current += c;
+        const bool end = c == QLatin1Char('\n')
+            || ((c == QLatin1Char('.') || c == QLatin1Char('!') || c == QLatin1Char('?'))
+                && (i + 1 == note.size() || note.at(i + 1).isSpace()));
+        if (end) {
+            if (!current.trimmed().isEmpty())
+                out.append(current.trimmed());
+            current.clear();
+        }
+    }
+    if (!current.trimmed().isEmpty())
+        out.append(current.trimmed());
+    return out;
+}
+
+QJsonObject TextCounterfactual::toJson() const
+{
+    return QJsonObject { { QStringLiteral("found"), found },
+        { QStringLiteral("removed"), QJsonArray::fromStringList(removed) },
+        { QStringLiteral("decision_after"), decisionAfter }, { QStringLiteral("probability_after"), probabilityAfter },
+        { QStringLiteral("verified"), verified }, { QStringLiteral("evaluated"), evaluated },
+        { QStringLiteral("text"), text } };
+}
+
+TextCounterfactual Explainer::searchTextCounterfactual(int index, const Batch &one, const PredictionRow &before) const
+{
+    TextCounterfactual cf;
+    const QStringList sentences = noteSentences(m_dataset->at(index).text);
+    if (sentences.isEmpty()) {
+        cf.text = QStringLiteral("none: the case has no note");
+        return cf;
+    }
+    const int n = static_cast<int>(sentences.size());
+    const int positive = std::max(0, m_setup.bound.positiveIndex());
+    // Subsets of 1, then 2, then 3 sentences (at most 16 sentences are searched, the first ones);
+    // the first size that changes the decision wins, and among its subsets the one that moves p most.
+    const int searched = std::min(n, 16);
+    for (int k = 1; k <= std::min(3, searched); ++k) {
+        std::vector<std::vector<int>> subsets;
+        std::vector<int> pick(static_cast<std::size_t>(k));
+        std::function<void(int, int)> choose = [&](int from, int depth) {
+            if (depth == k) {
+                subsets.push_back(pick);
+                return;
+            }
+            for (int i = from; i < searched; ++i) {
+                pick[static_cast<std::size_t>(depth)] = i;
+                choose(i + 1, depth + 1);
+            }
+        };
+        choose(0, 0);
+        QStringList notes;
+        for (const std::vector<int> &s : subsets) {
+            QStringList kept;
+            for (int i = 0; i < n; ++i)
+                if (std::find(s.begin(), s.end(), i) == s.end())
+                    kept.append(sentences[i]);
+            notes.append(kept.join(QLatin1Char(' ')));
+        }
+        Batch b = repeat(one.to(torch::kCPU), static_cast<int>(notes.size()));
+        m_dataset->setNotes(b, notes);
+        const std::vector<PredictionRow> rows = decideBatch(b.to(m_device));
+        cf.evaluated += static_cast<int>(rows.size());
+        int best = -1;
+        double bestMove = -1.0;
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            if (rows[r].decision == before.decision)
+                continue;
+            const double move = std::abs(rows[r].calibrated.at(static_cast<std::size_t>(positive))
+                - before.calibrated.at(static_cast<std::size_t>(positive)));
+            if (move > bestMove) {
+                bestMove = move;
+                best = static_cast<int>(r);
+            }
+        }
+        if (best < 0)
+            continue;
+        cf.found = true;
+        for (int i : subsets[static_cast<std::size_t>(best)])
+            cf.removed.append(sentences[i]);
+        cf.decisionAfter = rows[static_cast<std::size_t>(best)].decision;
+        cf.probabilityAfter = rows[static_cast<std::size_t>(best)].calibrated.at(static_cast<std::size_t>(positive));
+        // Verified on its own: the shortened note alone, tokenized again, in a batch of one.
+        Batch alone = one.to(torch::kCPU);
+        m_dataset->setNotes(alone, { notes[best] });
+        cf.verified = decideBatch(alone.to(m_device)).front().decision == cf.decisionAfter;
+        QStringList quoted;
+        for (const QString &s : cf.removed)
+            quoted.append(QStringLiteral("'%1'").arg(s));
+        cf.text = QStringLiteral("without %1 the decision would be %2")
+                      .arg(quoted.join(QStringLiteral(" and ")), cf.decisionAfter);
+        return cf;
+    }
+    cf.text = QStringLiteral("none: removing up to three sentences of the note does not change the decision");
+    return cf;
+}
+
+std::vector<WordAttribution> CaseExplanation::words() const
+{
+    std::vector<WordAttribution> out;
+    for (const TokenAttribution &t : tokens) {
+        const bool startsWord = out.empty() || t.piece.startsWith(QLatin1Char(' ')) || t.begin > out.back().end;
+        if (startsWord) {
+            WordAttribution w;
+            w.begin = t.begin;
+            w.end = t.end;
+            out.push_back(w);
+        }
+        WordAttribution &w = out.back();
+        w.end = std::max(w.end, t.end);
+        w.attention += t.attention;
+        w.ig += t.ig;
+    }
+    for (WordAttribution &w : out)
+        w.word = note.mid(w.begin, w.end - w.begin).trimmed();
+    return out;
+}
+
 std::vector<double> Explainer::positiveProbabilities(const Batch &b) const
 {
     torch::NoGradGuard noGrad;
@@ -275,16 +490,16 @@ std::vector<PredictionRow> Explainer::decideBatch(const Batch &b) const
     return rows;
 }
 
-std::array<double, 3> Explainer::modalityAblation(const Batch &one, double calibratedPositive) const
+std::array<double, 4> Explainer::modalityAblation(const Batch &one, double calibratedPositive) const
 {
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    std::array<double, 3> out { nan, nan, nan };
+    std::array<double, 4> out { nan, nan, nan, nan };
     const ModelConfig &config = m_model->config();
-    const bool uses[3] = { config.usesImage(), config.usesRecord(), config.usesHistory() };
+    const bool uses[4] = { config.usesImage(), config.usesRecord(), config.usesHistory(), config.usesText() };
     const Batch cpu = one.to(torch::kCPU);
-    const torch::Tensor *flags[3] = { &cpu.imagePresent, &cpu.recordPresent, &cpu.historyPresent };
+    const torch::Tensor *flags[4] = { &cpu.imagePresent, &cpu.recordPresent, &cpu.historyPresent, &cpu.textPresent };
     std::vector<int> masked;
-    for (int m = 0; m < 3; ++m)
+    for (int m = 0; m < 4; ++m)
         if (uses[m] && flags[m]->defined() && (*flags[m])[0].item<bool>())
             masked.push_back(m);
     // Masking the only present modality leaves the model nothing: its p then is the prior.
@@ -292,7 +507,10 @@ std::array<double, 3> Explainer::modalityAblation(const Batch &one, double calib
         return out;
     Batch b = repeat(cpu, static_cast<int>(masked.size()));
     for (std::size_t i = 0; i < masked.size(); ++i) {
-        torch::Tensor &flag = masked[i] == 0 ? b.imagePresent : masked[i] == 1 ? b.recordPresent : b.historyPresent;
+        torch::Tensor &flag = masked[i] == 0 ? b.imagePresent
+            : masked[i] == 1                 ? b.recordPresent
+            : masked[i] == 2                 ? b.historyPresent
+                                             : b.textPresent;
         flag[static_cast<std::int64_t>(i)] = false;
     }
     const std::vector<PredictionRow> rows = decideBatch(b.to(m_device));
@@ -305,6 +523,7 @@ std::array<double, 3> Explainer::modalityAblation(const Batch &one, double calib
 CaseExplanation Explainer::explain(int index, const ExplainOptions &options) const
 {
     CaseExplanation e;
+    torch::Tensor tokenWeights;
     const Batch one = m_dataset->collate({ index }).to(m_device);
     const FeatureSpec &spec = m_dataset->spec();
     e.caseId = one.caseIds.front();
@@ -317,8 +536,10 @@ CaseExplanation Explainer::explain(int index, const ExplainOptions &options) con
         e.prediction = m_setup.predict(e.caseId, probs.data_ptr<float>(), static_cast<int>(probs.size(1)));
         e.positiveProbability = e.prediction.calibrated.at(static_cast<std::size_t>(positive));
         if (o.modalityWeights.defined())
-            for (int m = 0; m < 3; ++m)
+            for (std::int64_t m = 0; m < std::min<std::int64_t>(4, o.modalityWeights.size(1)); ++m)
                 e.modalityWeights[static_cast<std::size_t>(m)] = o.modalityWeights[0][m].item<double>();
+        if (m_model->config().usesText())
+            tokenWeights = o.tokenWeights;
         if (o.imageAttention.defined() && one.imagePresent[0].item<bool>())
             e.imageAttention = toMat(o.imageAttention[0]);
         if (o.fieldWeights.defined())
@@ -331,6 +552,7 @@ CaseExplanation Explainer::explain(int index, const ExplainOptions &options) con
     }
     e.modalityAblation = modalityAblation(one, e.positiveProbability);
     e.gradCam = gradCam(m_model, one, positive);
+    explainText(e, index, one, tokenWeights, options);
     if (m_model->config().usesRecord() && !spec.recordFields.empty()) {
         // Baseline: every numeric (and yes/no) field at its training mean (0 once standardised);
         // categories and missing markers stay as they are, so the path's completeness holds for

@@ -65,6 +65,41 @@ struct Counterfactual
     QJsonObject toJson() const;
 };
 
+/// One token of the case's note: where it is in the note, the token attention of the text
+/// encoder, and its Integrated Gradients (of model p(positive), relative to the note with every
+/// token's embedding at zero: the same positions, no words).
+struct TokenAttribution
+{
+    QString piece;
+    int begin = 0, end = 0; ///< [begin, end) in the note (UTF-16)
+    double attention = 0.0;
+    double ig = 0.0;
+};
+
+/// A word of the note (its tokens merged: a word starts where a piece starts with a space).
+struct WordAttribution
+{
+    QString word;
+    int begin = 0, end = 0;
+    double attention = 0.0, ig = 0.0;
+};
+
+/// The fewest sentences of the note whose removal changes the decision, verified by the model.
+struct TextCounterfactual
+{
+    bool found = false;
+    QStringList removed; ///< the sentences, as written
+    QString decisionAfter;
+    double probabilityAfter = 0.0; ///< calibrated p(positive) without them
+    bool verified = false; ///< the model, run again on the shortened note alone, gives decisionAfter
+    int evaluated = 0;
+    QString text; ///< "without 'Pt reports fever.' the decision would be routine", or why there is none
+    QJsonObject toJson() const;
+};
+
+/// Splits a note into its sentences (after '.', '!', '?' or a line break), as written.
+QStringList noteSentences(const QString &note);
+
 /// Everything explained about one case of one run.
 struct CaseExplanation
 {
@@ -73,11 +108,18 @@ struct CaseExplanation
     PredictionRow prediction; ///< probabilities, calibrated, decision, grade, cost, referred
     double positiveProbability = 0.0; ///< calibrated
     // From the forward pass.
-    std::array<double, 3> modalityWeights { 0, 0, 0 }; ///< image, record, history
+    std::array<double, 4> modalityWeights { 0, 0, 0, 0 }; ///< image, record, history, text
     /// Calibrated p(positive) of the case minus the same with one modality masked (image, record,
-    /// history); NaN where the case lacks the modality or the model does not use it. Positive: the
-    /// modality pushes towards the positive class.
-    std::array<double, 3> modalityAblation { 0, 0, 0 };
+    /// history, text); NaN where the case lacks the modality or the model does not use it.
+    /// Positive: the modality pushes towards the positive class.
+    std::array<double, 4> modalityAblation { 0, 0, 0, 0 };
+    bool usesText = false; ///< the model reads a note (text fields are in the data)
+    QString note; ///< the case's note as the model read it (text columns joined)
+    std::vector<TokenAttribution> tokens; ///< the note's tokens the model kept
+    double textIgOutput = 0.0, textIgBaselineOutput = 0.0, textIgCompletenessError = 0.0;
+    TextCounterfactual textCounterfactual;
+    /// The note's words with their attributions (tokens merged), in note order.
+    std::vector<WordAttribution> words() const;
     cv::Mat imageAttention; ///< CV_32F h×w, sums to 1 (empty without an image)
     std::vector<FieldAttribution> fieldAttention;
     std::vector<double> temporalWeights; ///< per real event, oldest first
@@ -97,6 +139,10 @@ struct CaseExplanation
 struct ExplainOptions
 {
     int igSteps = 32; ///< interpolation steps, run as one batch
+    /// Steps over the note's token embeddings: the text encoder saturates along the path (its
+    /// softmax attention), and 32 steps left completeness errors of 0.2 in p; 256 keep them near
+    /// 0.01, and the text encoder alone is cheap to run on them.
+    int textIgSteps = 256;
     int gridPoints = 24; ///< counterfactual candidates per field
     bool counterfactual = true;
 };
@@ -137,6 +183,10 @@ public:
     /// outputs at the case and at the baseline.
     static std::vector<double> integratedGradients(FusionNet &model, const Batch &one, const torch::Tensor &baseline,
         int classIndex, int steps, double *output, double *baselineOutput);
+    /// Integrated Gradients of p(classIndex) over the note's token embeddings, from all-zero
+    /// embeddings (the padding's), per token of the first case; empty without a note.
+    static std::vector<double> tokenIntegratedGradients(
+        FusionNet &model, const Batch &one, int classIndex, int steps, double *output, double *baselineOutput);
     /// One case repeated `k` times (a batch of candidates).
     static Batch repeat(const Batch &one, int k);
     /// The model's (uncalibrated) probability of the positive class for each case of a batch.
@@ -146,7 +196,12 @@ public:
 
 private:
     /// Calibrated p(positive) minus the same with each present modality masked in turn.
-    std::array<double, 3> modalityAblation(const Batch &one, double calibratedPositive) const;
+    std::array<double, 4> modalityAblation(const Batch &one, double calibratedPositive) const;
+    /// The fewest sentences (up to three) whose removal changes the decision.
+    TextCounterfactual searchTextCounterfactual(int index, const Batch &one, const PredictionRow &before) const;
+    /// Token attention and Integrated Gradients of the case's note.
+    void explainText(CaseExplanation &e, int index, const Batch &one, const torch::Tensor &tokenWeights,
+        const ExplainOptions &options) const;
     /// `attributions`: the case's field attributions, to say whether each change agrees with them.
     Counterfactual searchCounterfactual(const Batch &one, const PredictionRow &before, const ExplainOptions &o,
         const std::vector<FieldAttribution> &attributions) const;

@@ -60,16 +60,18 @@ Status storeExplanation(Study &study, qint64 runId, const CaseExplanation &e)
             { QStringLiteral("temporal_attention"), all.value(QStringLiteral("temporal_attention")) },
             { QStringLiteral("map_scale"), attentionScale }, { QStringLiteral("map_rows"), e.imageAttention.rows },
             { QStringLiteral("map_cols"), e.imageAttention.cols } };
-        return repo.save(id.value(),
-            { { QStringLiteral("attention"), attentionSummary, attention },
-                { QStringLiteral("gradcam"),
-                    QJsonObject { { QStringLiteral("map_scale"), camScale },
-                        { QStringLiteral("map_rows"), e.gradCam.rows },
-                        { QStringLiteral("map_cols"), e.gradCam.cols } },
-                    cam },
-                { QStringLiteral("integrated_gradients"), all.value(QStringLiteral("integrated_gradients")).toObject(),
-                    {} },
-                { QStringLiteral("counterfactual"), all.value(QStringLiteral("counterfactual")).toObject(), {} } });
+        std::vector<StoredExplanation> kinds { { QStringLiteral("attention"), attentionSummary, attention },
+            { QStringLiteral("gradcam"),
+                QJsonObject { { QStringLiteral("map_scale"), camScale }, { QStringLiteral("map_rows"), e.gradCam.rows },
+                    { QStringLiteral("map_cols"), e.gradCam.cols } },
+                cam },
+            { QStringLiteral("integrated_gradients"), all.value(QStringLiteral("integrated_gradients")).toObject(),
+                {} },
+            { QStringLiteral("counterfactual"), all.value(QStringLiteral("counterfactual")).toObject(), {} } };
+        // The note's tokens and words with their attention and Integrated Gradients.
+        if (e.usesText)
+            kinds.push_back({ QStringLiteral("text"), all.value(QStringLiteral("text")).toObject(), {} });
+        return repo.save(id.value(), kinds);
     });
 }
 

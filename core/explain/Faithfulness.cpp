@@ -130,6 +130,13 @@ QJsonObject FaithfulnessReport::toJson() const
         { QStringLiteral("modality_ablation_chance"),
             orNull(modalityAblationAgreement >= 0.0, modalityAblationChance) },
         { QStringLiteral("modality_ablation_cases"), modalityAblationCases },
+        { QStringLiteral("text_cases"), textCases },
+        { QStringLiteral("words_at_k_ig"), orNull(textCases > 0, wordsAtKIg) },
+        { QStringLiteral("words_at_k_attention"), orNull(textCases > 0, wordsAtKAttention) },
+        { QStringLiteral("words_at_k_chance"), orNull(textCases > 0, wordsAtKChance) },
+        { QStringLiteral("affirmed_word_ig"), orNull(affirmedWords > 0, affirmedWordIg) },
+        { QStringLiteral("negated_word_ig"), orNull(negatedWords > 0, negatedWordIg) },
+        { QStringLiteral("affirmed_words"), affirmedWords }, { QStringLiteral("negated_words"), negatedWords },
         { QStringLiteral("stability_spearman_ig_mean"), orNull(stabilityCases > 0, stabilityMean) },
         { QStringLiteral("stability_spearman_ig_sd"), orNull(stabilityCases > 0, stabilitySd) },
         { QStringLiteral("stability_cases"), stabilityCases },
@@ -210,6 +217,16 @@ QString FaithfulnessReport::table() const
     else
         t += QStringLiteral("  modality ablation agreement: not measured (no case whose dominant modality, "
                             "per the ground truth, the model sees)\n");
+    if (textCases > 0) {
+        t += row(QStringLiteral("planted word in the note's top %1 words, IG").arg(topK), num(wordsAtKIg),
+            num(wordsAtKChance) + QStringLiteral("   (%1 notes)").arg(textCases));
+        t += row(QStringLiteral("planted word in the note's top %1 words, attention").arg(topK), num(wordsAtKAttention),
+            num(wordsAtKChance));
+    }
+    if (affirmedWords > 0 && negatedWords > 0)
+        t += row(QStringLiteral("mean IG of a signal word, affirmed / denied"),
+            num(affirmedWordIg, 4) + QStringLiteral(" / ") + num(negatedWordIg, 4),
+            QStringLiteral("equal   (%1 / %2 words)").arg(affirmedWords).arg(negatedWords));
     if (stabilityMeasured) {
         if (stabilityCases > 0)
             t += row(QStringLiteral("stability: Spearman of IG fields across runs"),
@@ -249,7 +266,8 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
     r.topK = topK;
     r.stabilityMeasured = stability != nullptr;
     int attentionHits = 0, camHits = 0, changed = 0, igCases = 0, ablationHits = 0, categoricalHits = 0;
-    double ablationChance = 0.0, completeness = 0.0;
+    double ablationChance = 0.0, completeness = 0.0, affirmedIgSum = 0.0, negatedIgSum = 0.0;
+    int textIgHits = 0, textAttentionHits = 0;
     std::vector<double> imageTop, imageRandom, fieldTop, fieldRandom, rankCorrelations;
     QElapsedTimer clock;
     clock.start();
@@ -377,9 +395,61 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
                 std::isfinite(e.modalityAblation[1]), std::isfinite(e.modalityAblation[2]) };
             if (presentModalities[static_cast<std::size_t>(known->dominantModality)]) {
                 ++r.modalityAblationCases;
-                if (measures::strongestModality(e.modalityAblation, presentModalities) == known->dominantModality)
+                // The planted dominant modality is one of image, record, history (the ground truth
+                // names no text modality yet): text is compared among them only.
+                const std::array<double, 3> ablation { e.modalityAblation[0], e.modalityAblation[1],
+                    e.modalityAblation[2] };
+                if (measures::strongestModality(ablation, presentModalities) == known->dominantModality)
                     ++ablationHits;
                 ablationChance += measures::modalityAgreementChance(presentModalities);
+            }
+        }
+
+        // The note: planted words among the top k words, and signal words affirmed against denied.
+        if (known && e.usesText && !e.tokens.empty()) {
+            const std::vector<WordAttribution> words = e.words();
+            auto firstWord = [](const QString &phrase) { return phrase.toLower().section(QLatin1Char(' '), 0, 0); };
+            auto plain = [](const QString &word) {
+                QString w = word.toLower();
+                while (!w.isEmpty() && !w.back().isLetterOrNumber())
+                    w.chop(1);
+                while (!w.isEmpty() && !w.front().isLetterOrNumber())
+                    w.remove(0, 1);
+                return w;
+            };
+            QStringList causal, negated;
+            for (const QString &w : known->causalWords)
+                causal.append(firstWord(w));
+            for (const QString &w : known->negatedWords)
+                negated.append(firstWord(w));
+            int planted = 0;
+            for (const WordAttribution &w : words) {
+                const QString p = plain(w.word);
+                if (causal.contains(p)) {
+                    ++planted;
+                    affirmedIgSum += w.ig;
+                    ++r.affirmedWords;
+                } else if (negated.contains(p)) {
+                    negatedIgSum += w.ig;
+                    ++r.negatedWords;
+                }
+            }
+            if (planted > 0) {
+                ++r.textCases;
+                auto topHas = [&](auto key) {
+                    std::vector<std::size_t> order(words.size());
+                    std::iota(order.begin(), order.end(), std::size_t(0));
+                    std::stable_sort(order.begin(), order.end(),
+                        [&](std::size_t a, std::size_t b) { return key(words[a]) > key(words[b]); });
+                    for (std::size_t i = 0; i < std::min<std::size_t>(static_cast<std::size_t>(topK), order.size());
+                         ++i)
+                        if (causal.contains(plain(words[order[i]].word)))
+                            return true;
+                    return false;
+                };
+                textIgHits += topHas([](const WordAttribution &w) { return std::abs(w.ig); }) ? 1 : 0;
+                textAttentionHits += topHas([](const WordAttribution &w) { return w.attention; }) ? 1 : 0;
+                r.wordsAtKChance += measures::anyInTopKChance(static_cast<int>(words.size()), planted, topK);
             }
         }
 
@@ -439,6 +509,13 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
     r.fieldDeletionRandom = fields.random;
     r.imageDeletionCases = static_cast<int>(imageTop.size());
     r.fieldDeletionCases = static_cast<int>(fieldTop.size());
+    if (r.textCases > 0) {
+        r.wordsAtKIg = static_cast<double>(textIgHits) / r.textCases;
+        r.wordsAtKAttention = static_cast<double>(textAttentionHits) / r.textCases;
+        r.wordsAtKChance /= r.textCases;
+    }
+    r.affirmedWordIg = r.affirmedWords > 0 ? affirmedIgSum / r.affirmedWords : 0.0;
+    r.negatedWordIg = r.negatedWords > 0 ? negatedIgSum / r.negatedWords : 0.0;
     if (r.modalityAblationCases > 0) {
         r.modalityAblationAgreement = static_cast<double>(ablationHits) / r.modalityAblationCases;
         r.modalityAblationChance = ablationChance / r.modalityAblationCases;

@@ -57,6 +57,15 @@ struct FaithfulnessReport
     /// Share of the cases with a planted dominant modality (one the model sees in the case) where
     /// masking that modality changes p most (CaseExplanation::modalityAblation); -1 when not
     /// measured (no such case).
+    // The note's words (text models with causal_words in the ground truth): whether a planted word
+    // is among the top-k words by |IG|, against a random choice of k of the note's words; and the
+    // mean IG of signal words where the note affirms them and where it denies them.
+    int textCases = 0; ///< explained notes with at least one planted word among their words
+    double wordsAtKIg = 0.0; ///< share of textCases with a planted word in the top k by |IG|
+    double wordsAtKAttention = 0.0; ///< the same by token attention
+    double wordsAtKChance = 0.0; ///< mean 1 − C(W−c, k)/C(W, k)
+    double affirmedWordIg = 0.0, negatedWordIg = 0.0; ///< mean IG of signal words, affirmed / denied
+    int affirmedWords = 0, negatedWords = 0;
     double modalityAblationAgreement = -1.0;
     double modalityAblationChance = 0.0; ///< mean 1 / (modalities present)
     int modalityAblationCases = 0;

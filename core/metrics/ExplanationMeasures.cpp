@@ -50,6 +50,20 @@ double recallAtKChance(int n, int c, int k)
     return static_cast<double>(std::min(k, n)) / n;
 }
 
+double anyInTopKChance(int n, int c, int k)
+{
+    if (n <= 0 || k <= 0 || c <= 0)
+        return 0.0;
+    c = std::min(c, n);
+    if (k > n - c)
+        return 1.0;
+    // C(n−c, k) / C(n, k) = Π_{i<k} (n−c−i) / (n−i)
+    double none = 1.0;
+    for (int i = 0; i < k; ++i)
+        none *= static_cast<double>(n - c - i) / static_cast<double>(n - i);
+    return 1.0 - none;
+}
+
 ImageRegion ImageRegion::rectangle(double x, double y, double w, double h)
 {
     ImageRegion r;

@@ -44,6 +44,10 @@ double precisionAtKChance(int n, int c, int k);
 /// at most 1; 0 when c ≤ 0, n ≤ 0 or k ≤ 0.
 double recallAtKChance(int n, int c, int k);
 
+/// The chance that k of n items chosen at random hold at least one of c marked ones:
+/// 1 − C(n−c, k) / C(n, k) (1 when k ≥ n and c > 0; 0 when c ≤ 0, n ≤ 0 or k ≤ 0).
+double anyInTopKChance(int n, int c, int k);
+
 // ---------------------------------------------------------------------------------------------
 // Pointing game
 

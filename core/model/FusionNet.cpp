@@ -148,8 +148,67 @@ torch::Tensor HistoryEncoderImpl::forward(const Batch &b, torch::Tensor *weights
     return m_project((w.unsqueeze(2) * out).sum(1));
 }
 
+TextEncoderImpl::TextEncoderImpl(const ModelConfig &c) : m_heads(c.textHeads)
+{
+    const int D = c.embedDim;
+    m_tokens = register_module(
+        "tokens", torch::nn::Embedding(torch::nn::EmbeddingOptions(std::max(2, c.textVocab), D).padding_idx(0)));
+    m_position = register_parameter("position", torch::randn({ c.textMaxTokens, D }) * 0.02);
+    m_layers = torch::nn::ModuleList();
+    for (int i = 0; i < c.textLayers; ++i) {
+        auto layer = torch::nn::ModuleDict();
+        layer->update(std::vector<std::pair<std::string, std::shared_ptr<torch::nn::Module>>> {
+            { "norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({ D })).ptr() },
+            { "qkv", torch::nn::Linear(D, 3 * D).ptr() }, { "out", torch::nn::Linear(D, D).ptr() },
+            { "norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({ D })).ptr() },
+            { "ff1", torch::nn::Linear(D, 2 * D).ptr() }, { "ff2", torch::nn::Linear(2 * D, D).ptr() } });
+        m_layers->push_back(layer);
+    }
+    register_module("layers", m_layers);
+    m_norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({ D })));
+    m_key = register_module("key", torch::nn::Linear(D, D));
+    m_query = register_parameter("query", torch::randn({ D }) * 0.1);
+    m_project = register_module("project", torch::nn::Linear(D, D));
+}
+
+torch::Tensor TextEncoderImpl::embed(const torch::Tensor &tokens)
+{
+    return m_tokens(tokens);
+}
+
+torch::Tensor TextEncoderImpl::forward(const torch::Tensor &embedded, const torch::Tensor &mask, torch::Tensor *weights)
+{
+    const auto B = embedded.size(0), L = embedded.size(1), D = embedded.size(2);
+    const auto H = static_cast<std::int64_t>(m_heads), dh = D / H;
+    torch::Tensor x = embedded + m_position.slice(0, 0, L);
+    // Keys that are padding are masked out of every query's attention.
+    const torch::Tensor keyMask = mask.view({ B, 1, 1, L });
+    for (const auto &module : *m_layers) {
+        auto &layer = *module->as<torch::nn::ModuleDict>();
+        auto linear = [&](const char *name, const torch::Tensor &in) {
+            return layer[name]->as<torch::nn::Linear>()->forward(in);
+        };
+        auto norm = [&](const char *name, const torch::Tensor &in) {
+            return layer[name]->as<torch::nn::LayerNorm>()->forward(in);
+        };
+        const torch::Tensor qkv = linear("qkv", norm("norm1", x)).view({ B, L, 3, H, dh }).permute({ 2, 0, 3, 1, 4 });
+        const torch::Tensor scores
+            = torch::matmul(qkv[0], qkv[1].transpose(-2, -1)) / std::sqrt(static_cast<double>(dh)); // [B, H, L, L]
+        const torch::Tensor attention = torch::softmax(scores.masked_fill(keyMask.logical_not(), -1e9), -1);
+        const torch::Tensor heads = torch::matmul(attention, qkv[2]).permute({ 0, 2, 1, 3 }).reshape({ B, L, D });
+        x = x + linear("out", heads);
+        x = x + linear("ff2", torch::relu(linear("ff1", norm("norm2", x))));
+    }
+    x = m_norm(x);
+    const torch::Tensor w = maskedSoftmax(torch::matmul(torch::tanh(m_key(x)), m_query), mask); // [B, L]
+    if (weights)
+        *weights = w;
+    return m_project((w.unsqueeze(2) * x).sum(1));
+}
+
 FusionNetImpl::FusionNetImpl(const ModelConfig &config) : m_config(config)
 {
+    const int M = config.modalitySlots();
     const int D = config.embedDim;
     if (config.usesImage())
         m_image = register_module("image", ImageEncoder(config));
@@ -157,16 +216,18 @@ FusionNetImpl::FusionNetImpl(const ModelConfig &config) : m_config(config)
         m_record = register_module("record", RecordEncoder(config));
     if (config.usesHistory())
         m_history = register_module("history", HistoryEncoder(config));
+    if (config.usesText())
+        m_text = register_module("text", TextEncoder(config));
     int headIn = D;
     if (config.fusion == FusionVariant::Attention) {
-        m_modalityType = register_parameter("modality_type", torch::randn({ 3, D }) * 0.1);
+        m_modalityType = register_parameter("modality_type", torch::randn({ M, D }) * 0.1);
         m_fusionQuery = register_parameter("fusion_query", torch::randn({ D }) * 0.1);
         m_fusionKey = register_module("fusion_key", torch::nn::Linear(D, D));
         m_fusionValueWeight
-            = register_parameter("fusion_value_weight", torch::randn({ 3, D, D }) / std::sqrt(static_cast<double>(D)));
-        m_fusionValueBias = register_parameter("fusion_value_bias", torch::zeros({ 3, D }));
+            = register_parameter("fusion_value_weight", torch::randn({ M, D, D }) / std::sqrt(static_cast<double>(D)));
+        m_fusionValueBias = register_parameter("fusion_value_bias", torch::zeros({ M, D }));
     } else if (config.fusion == FusionVariant::Concat) {
-        headIn = 3 * D + 3;
+        headIn = M * D + M;
     }
     m_head = register_module("head",
         torch::nn::Sequential(torch::nn::Linear(headIn, D), torch::nn::ReLU(), torch::nn::Dropout(config.dropout),
@@ -180,6 +241,8 @@ FixedEmbeddings FusionNetImpl::embedImageAndHistory(const Batch &b)
         e.image = m_image(b.image, nullptr, nullptr);
     if (m_history)
         e.history = m_history(b, nullptr);
+    if (m_text && b.textTokens.defined())
+        e.text = m_text(m_text->embed(b.textTokens), b.textMask, nullptr);
     return e;
 }
 
@@ -189,7 +252,8 @@ FusionOutput FusionNetImpl::forward(const Batch &b, const FixedEmbeddings &fixed
     const auto B = b.labels.size(0);
     const auto opts = b.recordValues.options();
     const int D = m_config.embedDim;
-    std::vector<torch::Tensor> embeddings(3), present(3);
+    const int M = m_config.modalitySlots();
+    std::vector<torch::Tensor> embeddings(static_cast<std::size_t>(M)), present(static_cast<std::size_t>(M));
     if (m_image) {
         embeddings[0] = fixed.image.defined() ? fixed.image.expand({ B, D })
                                               : m_image(b.image, &out.imageAttention, &out.imageFeatures);
@@ -203,7 +267,17 @@ FusionOutput FusionNetImpl::forward(const Batch &b, const FixedEmbeddings &fixed
         embeddings[2] = fixed.history.defined() ? fixed.history.expand({ B, D }) : m_history(b, &out.temporalWeights);
         present[2] = b.historyPresent;
     }
-    for (int m = 0; m < 3; ++m) {
+    if (m_text && b.textTokens.defined()) {
+        if (fixed.text.defined()) {
+            embeddings[3] = fixed.text.expand({ B, D });
+        } else {
+            const torch::Tensor embedded
+                = fixed.tokenEmbeddings.defined() ? fixed.tokenEmbeddings : m_text->embed(b.textTokens);
+            embeddings[3] = m_text(embedded, b.textMask, &out.tokenWeights);
+        }
+        present[3] = b.textPresent;
+    }
+    for (std::size_t m = 0; m < embeddings.size(); ++m) {
         if (!embeddings[m].defined()) {
             embeddings[m] = torch::zeros({ B, D }, opts);
             present[m] = torch::zeros({ B }, torch::TensorOptions().dtype(torch::kBool).device(opts.device()));
@@ -214,12 +288,12 @@ FusionOutput FusionNetImpl::forward(const Batch &b, const FixedEmbeddings &fixed
         && (m_config.fusion == FusionVariant::Attention || m_config.fusion == FusionVariant::Concat)) {
         // Hide present modalities at random so the model learns to work with any subset,
         // but never hide all of a case's modalities.
-        const torch::Tensor drop = torch::rand({ B, 3 }, opts) < m_config.modalityDropout;
+        const torch::Tensor drop = torch::rand({ B, M }, opts) < m_config.modalityDropout;
         const torch::Tensor kept = mask.logical_and(drop.logical_not());
         const torch::Tensor anyKept = kept.any(1, true);
         mask = torch::where(anyKept, kept, mask);
     }
-    const torch::Tensor E = torch::stack(embeddings, 1); // [B, 3, D]
+    const torch::Tensor E = torch::stack(embeddings, 1); // [B, M, D]
     torch::Tensor fused;
     switch (m_config.fusion) {
     case FusionVariant::Attention: {
@@ -242,12 +316,14 @@ FusionOutput FusionNetImpl::forward(const Batch &b, const FixedEmbeddings &fixed
     }
     case FusionVariant::Image:
     case FusionVariant::Record:
-    case FusionVariant::History: {
+    case FusionVariant::History:
+    case FusionVariant::Text: {
         const int which = m_config.fusion == FusionVariant::Image ? 0
             : m_config.fusion == FusionVariant::Record            ? 1
-                                                                  : 2;
-        fused = embeddings[which];
-        out.modalityWeights = torch::zeros({ B, 3 }, opts);
+            : m_config.fusion == FusionVariant::History           ? 2
+                                                                  : 3;
+        fused = embeddings[static_cast<std::size_t>(which)];
+        out.modalityWeights = torch::zeros({ B, M }, opts);
         out.modalityWeights.select(1, which).fill_(1.0);
         break;
     }

@@ -14,18 +14,22 @@ namespace lepton {
 struct FusionOutput
 {
     torch::Tensor logits; ///< [B, classes]
-    torch::Tensor modalityWeights; ///< [B, 3]: image, record, history (0 where absent)
+    torch::Tensor modalityWeights; ///< [B, M]: image, record, history (, text) (0 where absent)
     torch::Tensor imageAttention; ///< [B, h, w] softmax over feature-map positions
     torch::Tensor imageFeatures; ///< [B, C, h, w] last conv block (for Grad-CAM)
     torch::Tensor fieldWeights; ///< [B, F]
     torch::Tensor temporalWeights; ///< [B, T] (0 on padding)
+    torch::Tensor tokenWeights; ///< [B, L] token attention of the note (0 on padding)
 };
 
 /// Modality embeddings computed once and reused for many variants of one case (explanations vary
 /// only the record): a defined tensor ([1, D] or [B, D]) stands in for that encoder's output.
 struct FixedEmbeddings
 {
-    torch::Tensor image, record, history;
+    torch::Tensor image, record, history, text;
+    /// Token embeddings [B, L, D] to use instead of looking the batch's tokens up (Integrated
+    /// Gradients scales them).
+    torch::Tensor tokenEmbeddings;
 };
 
 /// A residual block: two 3×3 convolutions with batch norm, a 1×1 projection when the shape changes.
@@ -93,6 +97,29 @@ private:
 };
 TORCH_MODULE(HistoryEncoder);
 
+/// The note: token embeddings with learned positions, a small pre-norm Transformer encoder with
+/// the padding masked, and token attention pooling (the inspectable weights).
+class TextEncoderImpl : public torch::nn::Module
+{
+public:
+    explicit TextEncoderImpl(const ModelConfig &config);
+    /// Token embeddings [B, L, D] of token ids [B, L] (padding embeds to zero).
+    torch::Tensor embed(const torch::Tensor &tokens);
+    /// The embedding [B, D] of embedded tokens; fills the token attention [B, L].
+    torch::Tensor forward(const torch::Tensor &embedded, const torch::Tensor &mask, torch::Tensor *weights);
+
+private:
+    int m_heads;
+    torch::nn::Embedding m_tokens { nullptr };
+    torch::Tensor m_position;
+    torch::nn::ModuleList m_layers { nullptr };
+    torch::nn::LayerNorm m_norm { nullptr };
+    torch::nn::Linear m_key { nullptr };
+    torch::Tensor m_query;
+    torch::nn::Linear m_project { nullptr };
+};
+TORCH_MODULE(TextEncoder);
+
 /// X' = F_CNN(X), Y' = F_RNN(Y), Z' = F_fusion(X', Y'), Z = G(Z'): the whole model.
 /// F_fusion is modality attention over the modalities present per case (absent ones are
 /// masked out, never zero-filled), or concatenation, or a single modality (for ablations).
@@ -107,13 +134,16 @@ public:
     const ModelConfig &config() const { return m_config; }
     /// The image encoder (for transfer learning: load or freeze its weights); null if unused.
     ImageEncoder imageEncoder() const { return m_image; }
+    /// The text encoder; null if unused.
+    TextEncoder textEncoder() const { return m_text; }
 
 private:
     ModelConfig m_config;
     ImageEncoder m_image { nullptr };
     RecordEncoder m_record { nullptr };
     HistoryEncoder m_history { nullptr };
-    torch::Tensor m_modalityType; ///< [3, D] learned modality identity
+    TextEncoder m_text { nullptr };
+    torch::Tensor m_modalityType; ///< [M, D] learned modality identity
     torch::Tensor m_fusionQuery; ///< [D]
     torch::nn::Linear m_fusionKey { nullptr };
     torch::Tensor m_fusionValueWeight, m_fusionValueBias; ///< one value projection per modality

@@ -18,6 +18,8 @@ QString fusionVariantName(FusionVariant v)
         return QStringLiteral("record");
     case FusionVariant::History:
         return QStringLiteral("history");
+    case FusionVariant::Text:
+        return QStringLiteral("text");
     }
     return QString();
 }
@@ -25,7 +27,7 @@ QString fusionVariantName(FusionVariant v)
 std::optional<FusionVariant> fusionVariantFromName(const QString &name)
 {
     for (FusionVariant v : { FusionVariant::Attention, FusionVariant::Concat, FusionVariant::Image,
-             FusionVariant::Record, FusionVariant::History })
+             FusionVariant::Record, FusionVariant::History, FusionVariant::Text })
         if (fusionVariantName(v) == name)
             return v;
     return std::nullopt;
@@ -36,13 +38,20 @@ QJsonObject ModelConfig::toJson() const
     QJsonArray cats;
     for (int c : fieldCategories)
         cats.append(c);
-    return QJsonObject { { QStringLiteral("fusion"), fusionVariantName(fusion) },
+    QJsonObject json { { QStringLiteral("fusion"), fusionVariantName(fusion) },
         { QStringLiteral("image_channels"), imageChannels }, { QStringLiteral("image_size"), imageSize },
         { QStringLiteral("width"), width }, { QStringLiteral("depth"), depth },
         { QStringLiteral("embed_dim"), embedDim }, { QStringLiteral("hidden"), hidden }, { QStringLiteral("rnn"), rnn },
         { QStringLiteral("dropout"), dropout }, { QStringLiteral("modality_dropout"), modalityDropout },
         { QStringLiteral("num_classes"), numClasses }, { QStringLiteral("field_categories"), cats },
         { QStringLiteral("event_width"), eventWidth } };
+    if (textVocab > 0) {
+        json.insert(QStringLiteral("text_vocab"), textVocab);
+        json.insert(QStringLiteral("text_max_tokens"), textMaxTokens);
+        json.insert(QStringLiteral("text_layers"), textLayers);
+        json.insert(QStringLiteral("text_heads"), textHeads);
+    }
+    return json;
 }
 
 Result<ModelConfig> ModelConfig::fromJson(const QJsonObject &json, const ModelConfig &defaults)
@@ -63,7 +72,7 @@ Result<ModelConfig> ModelConfig::fromJson(const QJsonObject &json, const ModelCo
             const auto f = fusionVariantFromName(v.toString());
             if (!f)
                 return R::failure(
-                    QStringLiteral("model.fusion: '%1' is not one of attention, concat, image, record, history")
+                    QStringLiteral("model.fusion: '%1' is not one of attention, concat, image, record, history, text")
                         .arg(v.toString()));
             c.fusion = *f;
         } else if (key == QLatin1String("rnn")) {
@@ -88,6 +97,14 @@ Result<ModelConfig> ModelConfig::fromJson(const QJsonObject &json, const ModelCo
             ok = number(c.numClasses);
         else if (key == QLatin1String("event_width"))
             ok = number(c.eventWidth);
+        else if (key == QLatin1String("text_vocab"))
+            ok = number(c.textVocab);
+        else if (key == QLatin1String("text_max_tokens"))
+            ok = number(c.textMaxTokens);
+        else if (key == QLatin1String("text_layers"))
+            ok = number(c.textLayers);
+        else if (key == QLatin1String("text_heads"))
+            ok = number(c.textHeads);
         else if (key == QLatin1String("field_categories")) {
             c.fieldCategories.clear();
             for (const auto &x : v.toArray())
@@ -123,6 +140,15 @@ QString ModelConfig::validate() const
         return QStringLiteral("model.rnn: '%1' is not gru or lstm").arg(rnn);
     if (dropout < 0.0 || dropout >= 1.0 || modalityDropout < 0.0 || modalityDropout >= 1.0)
         return QStringLiteral("model.dropout / model.modality_dropout: use a value in [0, 1)");
+    if (textLayers < 1 || textLayers > 6 || textHeads < 1 || embedDim % textHeads != 0)
+        return QStringLiteral("model.text_layers / model.text_heads: use 1–6 layers and a number of heads that "
+                              "divides embed_dim (%1)")
+            .arg(embedDim);
+    if (textMaxTokens < 1 || textMaxTokens > 4096)
+        return QStringLiteral("model.text_max_tokens: %1 is outside 1–4096").arg(textMaxTokens);
+    if (fusion == FusionVariant::Text && textVocab <= 0)
+        return QStringLiteral("model.fusion: 'text' needs a text field in the data; set a column's type to text "
+                              "(--field-type NAME=text) when importing");
     if (numClasses < 2)
         return QStringLiteral("the dataset has fewer than two classes; a model needs at least two");
     return QString();

@@ -12,7 +12,7 @@
 namespace lepton {
 
 /// Which modalities the model fuses and how.
-enum class FusionVariant { Attention, Concat, Image, Record, History };
+enum class FusionVariant { Attention, Concat, Image, Record, History, Text };
 QString fusionVariantName(FusionVariant v);
 std::optional<FusionVariant> fusionVariantFromName(const QString &name);
 
@@ -33,6 +33,12 @@ struct ModelConfig
     int numClasses = 2;
     std::vector<int> fieldCategories; ///< per record field: number of categories (0: numeric)
     int eventWidth = 1;
+    /// The text encoder (filled from the dataset's tokenizer): vocabulary size, 0 when the data
+    /// has no text field; the most tokens a note keeps; Transformer layers and heads.
+    int textVocab = 0;
+    int textMaxTokens = 128;
+    int textLayers = 1;
+    int textHeads = 4;
 
     bool usesImage() const
     {
@@ -47,6 +53,14 @@ struct ModelConfig
         return fusion == FusionVariant::Attention || fusion == FusionVariant::Concat
             || fusion == FusionVariant::History;
     }
+    bool usesText() const
+    {
+        return textVocab > 0
+            && (fusion == FusionVariant::Attention || fusion == FusionVariant::Concat || fusion == FusionVariant::Text);
+    }
+    /// Modalities the fusion weighs: image, record, history, and text when the data has text (a
+    /// model of data without text keeps three, as every model before text had).
+    int modalitySlots() const { return textVocab > 0 ? 4 : 3; }
     int numFields() const { return static_cast<int>(fieldCategories.size()); }
 
     QJsonObject toJson() const;

@@ -28,6 +28,12 @@ std::string batchNorm(const std::string &x, const std::string &p)
         + attr(p + ".running_mean") + ", " + attr(p + ".running_var") + ", False, 0.1, 1e-05, False)";
 }
 
+std::string layerNorm(const std::string &x, const std::string &p, int dim)
+{
+    return "torch.layer_norm(" + x + ", [" + std::to_string(dim) + "], " + attr(p + ".weight") + ", "
+        + attr(p + ".bias") + ", 1e-05, False)";
+}
+
 std::string conv(const std::string &x, const std::string &p, int stride, int padding, bool bias = false)
 {
     const std::string s = std::to_string(stride), pad = std::to_string(padding);
@@ -45,7 +51,9 @@ std::string torchScriptSource(const ModelConfig &c)
          "    return w / (w.sum(-1, True) + 1e-12)\n\n";
     o << "def forward(self, image: Tensor, image_present: Tensor, record_values: Tensor, record_missing: Tensor, "
          "record_category: Tensor, record_present: Tensor, events: Tensor, event_mask: Tensor, "
-         "history_present: Tensor) -> Tuple[Tensor, Tensor]:\n";
+         "history_present: Tensor"
+      << (c.textVocab > 0 ? ", text_tokens: Tensor, text_mask: Tensor, text_present: Tensor" : "")
+      << ") -> Tuple[Tensor, Tensor]:\n";
     o << "    B = record_values.size(0)\n";
     o << "    zeros = record_values.new_zeros([B, " << c.embedDim << "])\n";
     o << "    absent = record_values.new_zeros([B]) > 0.0\n";
@@ -109,8 +117,37 @@ std::string torchScriptSource(const ModelConfig &c)
     } else {
         o << "    e_history = zeros\n    p_history = absent\n";
     }
-    o << "    E = torch.stack([e_image, e_record, e_history], 1)\n";
-    o << "    mask = torch.stack([p_image, p_record, p_history], 1)\n";
+    // Text encoder.
+    if (c.usesText()) {
+        const int D = c.embedDim, H = c.textHeads, dh = D / H;
+        o << "    L = text_tokens.size(1)\n";
+        o << "    x = torch.embedding(" << attr("text.tokens.weight") << ", text_tokens, 0) + torch.narrow("
+          << attr("text.position") << ", 0, 0, L)\n";
+        o << "    key_mask = text_mask.view([B, 1, 1, L])\n";
+        for (int i = 0; i < c.textLayers; ++i) {
+            const std::string p = "text.layers." + std::to_string(i);
+            o << "    qkv = " << linear(layerNorm("x", p + ".norm1", D), p + ".qkv") << "\n";
+            o << "    qkv = qkv.view([B, L, 3, " << H << ", " << dh << "]).permute([2, 0, 3, 1, 4])\n";
+            o << "    scores = torch.matmul(qkv[0], qkv[1].transpose(-2, -1)) / " << std::sqrt(static_cast<double>(dh))
+              << "\n";
+            o << "    att = torch.softmax(scores.masked_fill(key_mask.logical_not(), -1e9), -1)\n";
+            o << "    heads = torch.matmul(att, qkv[2]).permute([0, 2, 1, 3]).reshape([B, L, " << D << "])\n";
+            o << "    x = x + " << linear("heads", p + ".out") << "\n";
+            o << "    x = x + "
+              << linear("torch.relu(" + linear(layerNorm("x", p + ".norm2", D), p + ".ff1") + ")", p + ".ff2") << "\n";
+        }
+        o << "    x = " << layerNorm("x", "text.norm", D) << "\n";
+        o << "    xw = self.masked_softmax(torch.matmul(torch.tanh(" << linear("x", "text.key") << "), "
+          << attr("text.query") << "), text_mask)\n";
+        o << "    e_text = " << linear("(xw.unsqueeze(2) * x).sum(1)", "text.project") << "\n";
+        o << "    p_text = text_present\n";
+    } else if (c.textVocab > 0) {
+        o << "    e_text = zeros\n    p_text = absent\n";
+    }
+    const char *text = c.textVocab > 0 ? ", e_text" : "";
+    const char *textPresent = c.textVocab > 0 ? ", p_text" : "";
+    o << "    E = torch.stack([e_image, e_record, e_history" << text << "], 1)\n";
+    o << "    mask = torch.stack([p_image, p_record, p_history" << textPresent << "], 1)\n";
     o << "    m = mask.to(E.dtype)\n";
     switch (c.fusion) {
     case FusionVariant::Attention:
@@ -126,7 +163,10 @@ std::string torchScriptSource(const ModelConfig &c)
         o << "    mw = m / (m.sum(1, True) + 1e-12)\n";
         break;
     default: {
-        const int which = c.fusion == FusionVariant::Image ? 0 : c.fusion == FusionVariant::Record ? 1 : 2;
+        const int which = c.fusion == FusionVariant::Image ? 0
+            : c.fusion == FusionVariant::Record            ? 1
+            : c.fusion == FusionVariant::History           ? 2
+                                                           : 3;
         o << "    fused = E.select(1, " << which << ")\n";
         o << "    mw = torch.zeros_like(m)\n";
         o << "    mw[:, " << which << "] = 1.0\n";

@@ -13,8 +13,10 @@ namespace lepton {
 /// values (names with '.' written as '__'); its forward is TorchScript source generated for the
 /// model's configuration, in inference mode:
 ///   forward(image, image_present, record_values, record_missing, record_category, record_present,
-///           events, event_mask, history_present) -> (logits, modality_weights)
-/// with the tensors of a `Batch` (data/Batch.h).
+///           events, event_mask, history_present[, text_tokens, text_mask, text_present])
+///     -> (logits, modality_weights)
+/// with the tensors of a `Batch` (data/Batch.h); the three text inputs are there when the model's
+/// data has a text field (the tokenizer that makes text_tokens is written beside the file).
 Status exportTorchScript(FusionNet &model, const QString &path);
 
 /// The generated TorchScript source (for inspection and tests).

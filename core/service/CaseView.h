@@ -124,6 +124,18 @@ struct ExplanationView
     /// The temporal attention weights with the times of the events they belong to (the most
     /// recent events the model saw, oldest first); both the same length.
     std::vector<double> temporalTimes, temporalWeights;
+    /// The note as the model read it, and its words with their token attention and Integrated
+    /// Gradients (of p(positive), against the note without words); empty without a text model.
+    QString note;
+    struct Word
+    {
+        QString word;
+        int begin = 0, end = 0;
+        double attention = 0.0, ig = 0.0;
+    };
+    std::vector<Word> noteWords;
+    bool hasNote = false; ///< the run's model reads a note (even when this case has none)
+    QString noteCounterfactual; ///< the sentences whose removal changes the decision, in words
     bool hasCounterfactual = false;
     QString counterfactualText; ///< the sentence as stored
     bool counterfactualFound = false;

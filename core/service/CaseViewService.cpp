@@ -70,6 +70,7 @@ QString valueText(const StoredField &field, const QVariant &value)
         return QDate(1970, 1, 1).addDays(static_cast<qint64>(value.toDouble())).toString(Qt::ISODate);
     case FieldType::Numeric:
     case FieldType::Categorical:
+    case FieldType::Text:
         break;
     }
     return value.toString();
@@ -94,10 +95,12 @@ void readExplanations(
         if (e.kind == QLatin1String("attention")) {
             out.attention = CaseViewService::decodeMap(e.data);
             const QJsonObject w = e.summary.value(QStringLiteral("modality_weights")).toObject();
-            for (const char *m : { "image", "record", "history" })
-                out.modalityWeights.emplace_back(QString::fromLatin1(m), w.value(QString::fromLatin1(m)).toDouble());
+            for (const char *m : { "image", "record", "history", "text" })
+                if (w.contains(QString::fromLatin1(m)))
+                    out.modalityWeights.emplace_back(
+                        QString::fromLatin1(m), w.value(QString::fromLatin1(m)).toDouble());
             const QJsonObject a = e.summary.value(QStringLiteral("modality_ablation")).toObject();
-            for (const char *m : { "image", "record", "history" })
+            for (const char *m : { "image", "record", "history", "text" })
                 if (a.value(QString::fromLatin1(m)).isDouble())
                     out.modalityAblation.emplace_back(
                         QString::fromLatin1(m), a.value(QString::fromLatin1(m)).toDouble());
@@ -110,6 +113,17 @@ void readExplanations(
             for (std::size_t i = events.size() - k; i < events.size(); ++i)
                 out.temporalTimes.push_back(events[i].time);
             out.temporalWeights.assign(weights.end() - std::ptrdiff_t(k), weights.end());
+        } else if (e.kind == QLatin1String("text")) {
+            out.hasNote = true;
+            out.note = e.summary.value(QStringLiteral("note")).toString();
+            out.noteCounterfactual
+                = e.summary.value(QStringLiteral("counterfactual")).toObject().value(QStringLiteral("text")).toString();
+            for (const QJsonValue &v : e.summary.value(QStringLiteral("words")).toArray()) {
+                const QJsonObject w = v.toObject();
+                out.noteWords.push_back({ w.value(QStringLiteral("word")).toString(),
+                    w.value(QStringLiteral("begin")).toInt(), w.value(QStringLiteral("end")).toInt(),
+                    w.value(QStringLiteral("attention")).toDouble(), w.value(QStringLiteral("ig")).toDouble() });
+            }
         } else if (e.kind == QLatin1String("gradcam")) {
             out.gradcam = CaseViewService::decodeMap(e.data);
         } else if (e.kind == QLatin1String("integrated_gradients")) {

@@ -37,7 +37,7 @@ QVariant storedValue(const FieldSpec &field, const FieldValue &value)
 {
     if (value.missing)
         return QVariant();
-    if (field.type == FieldType::Categorical)
+    if (isTextValued(field.type))
         return value.text;
     return value.number;
 }
@@ -206,7 +206,7 @@ Result<qint64> DatasetRepository::save(const ImportedDataset &ds, const ImportRe
                     continue; // a missing value is the absence of a row
                 v.addBindValue(caseId);
                 v.addBindValue(fieldIds[f]);
-                v.addBindValue(ds.fields[f].type == FieldType::Categorical ? QVariant() : QVariant(fv.number));
+                v.addBindValue(isTextValued(ds.fields[f].type) ? QVariant() : QVariant(fv.number));
                 v.addBindValue(fv.text);
                 if (!v.exec())
                     return Status::failure(
@@ -462,7 +462,7 @@ Result<QMap<qint64, QVariantList>> DatasetRepository::recordValues(qint64 datase
         return Result<QMap<qint64, QVariantList>>::failure(fieldList.error());
     QHash<qint64, std::pair<int, bool>> position; // field id → (position, categorical)
     for (const StoredField &f : fieldList.value())
-        position.insert(f.id, { f.position, f.type == FieldType::Categorical });
+        position.insert(f.id, { f.position, isTextValued(f.type) });
     const int n = static_cast<int>(fieldList->size());
     QMap<qint64, QVariantList> out;
     QSqlQuery ids(m_study.database());
@@ -503,7 +503,7 @@ Result<QVariantList> DatasetRepository::caseValues(qint64 datasetId, qint64 case
     QVariantList row;
     QHash<qint64, std::pair<int, bool>> position;
     for (const StoredField &f : fieldList.value()) {
-        position.insert(f.id, { f.position, f.type == FieldType::Categorical });
+        position.insert(f.id, { f.position, isTextValued(f.type) });
         row.append(QVariant());
     }
     QSqlQuery q(m_study.database());

@@ -29,7 +29,10 @@ QJsonObject TrainConfig::toJson() const
         { QStringLiteral("freeze_image_epochs"), freezeImageEpochs }, { QStringLiteral("max_events"), maxEvents },
         { QStringLiteral("map_alignment"), mapAlignment }, { QStringLiteral("map_sharpness"), mapSharpness },
         { QStringLiteral("positive_class"), positiveClass }, { QStringLiteral("template"), templateName },
-        { QStringLiteral("folds"), folds }, { QStringLiteral("fold"), fold }, { QStringLiteral("cv_group"), cvGroup } };
+        { QStringLiteral("folds"), folds }, { QStringLiteral("fold"), fold }, { QStringLiteral("cv_group"), cvGroup },
+        { QStringLiteral("text"),
+            QJsonObject { { QStringLiteral("vocab_size"), textVocabSize },
+                { QStringLiteral("tokenizer"), textTokenizer }, { QStringLiteral("max_tokens"), textMaxTokens } } } };
 }
 
 Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainConfig &defaults)
@@ -48,6 +51,20 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
             if (!m)
                 return R::failure(m.error());
             c.model = m.value();
+        } else if (key == QLatin1String("text")) {
+            const QJsonObject t = v.toObject();
+            for (auto ti = t.begin(); ti != t.end(); ++ti) {
+                if (ti.key() == QLatin1String("tokenizer"))
+                    c.textTokenizer = ti.value().toString();
+                else if (ti.key() == QLatin1String("vocab_size") && ti.value().isDouble())
+                    c.textVocabSize = ti.value().toInt();
+                else if (ti.key() == QLatin1String("max_tokens") && ti.value().isDouble())
+                    c.textMaxTokens = ti.value().toInt();
+                else
+                    return R::failure(QStringLiteral("text.%1: unknown setting or not a number (vocab_size, "
+                                                     "tokenizer, max_tokens)")
+                                          .arg(ti.key()));
+            }
         } else if (key == QLatin1String("augment")) {
             c.augment = AugmentOptions::fromJson(v.toObject());
         } else if (key == QLatin1String("schedule")) {
@@ -148,6 +165,12 @@ QString TrainConfig::validate() const
         return QStringLiteral("folds: %1 is outside 2–20 (0: no cross-validation)").arg(folds);
     if (folds >= 2 && (fold < 0 || fold >= folds))
         return QStringLiteral("fold: %1 is outside 0–%2").arg(fold).arg(folds - 1);
+    if (textVocabSize < 16 || textVocabSize > 100000)
+        return QStringLiteral("text.vocab_size: %1 is outside 16–100000").arg(textVocabSize);
+    if (textTokenizer != QLatin1String("unigram") && textTokenizer != QLatin1String("bpe"))
+        return QStringLiteral("text.tokenizer: '%1' is not unigram or bpe").arg(textTokenizer);
+    if (textMaxTokens < 1 || textMaxTokens > 4096)
+        return QStringLiteral("text.max_tokens: %1 is outside 1–4096").arg(textMaxTokens);
     if (!(mapSharpness >= 0.0 && mapSharpness <= 100.0))
         return QStringLiteral("map_sharpness: %1 is outside 0–100").arg(mapSharpness);
     return QString();

@@ -43,6 +43,12 @@ struct TrainConfig
     QString imageEncoderFrom; ///< a checkpoint file (.pt) with image-encoder weights to start from
     int freezeImageEpochs = 0; ///< keep those weights frozen for the first N epochs
     int maxEvents = 32;
+    /// The text modality ("text": { "vocab_size", "tokenizer", "max_tokens" }): the tokenizer is
+    /// trained on the train split with this vocabulary size and kind (unigram or bpe); a note keeps
+    /// its first max_tokens tokens.
+    int textVocabSize = 2000;
+    QString textTokenizer = QStringLiteral("unigram");
+    int textMaxTokens = 128;
     /// Weight of the map-alignment loss: the image attention map of a flipped image (both axes)
     /// must be the flipped map of the image (total variation distance, on a quarter of each
     /// batch). A map that is flip-equivariant cannot sit at a fixed offset from what it points

@@ -3,6 +3,7 @@
 
 #include "dataset/BatchLoader.h"
 #include "dataset/MultimodalDataset.h"
+#include "dataset/TextTokenizer.h"
 #include "decision/Calibration.h"
 #include "decision/DecisionPolicy.h"
 #include "decision/DecisionText.h"
@@ -166,6 +167,9 @@ Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTem
     dopt.imageSize = s.config.model.imageSize;
     dopt.imageChannels = s.config.model.imageChannels;
     dopt.maxEvents = s.config.maxEvents;
+    dopt.text.vocabSize = s.config.textVocabSize;
+    dopt.text.tokenizer = s.config.textTokenizer;
+    dopt.text.maxTokens = s.config.textMaxTokens;
     dopt.cacheBytes = s.config.cacheBytes;
     dopt.cancelled = s.cb.cancelled;
     dopt.folds = s.config.folds;
@@ -188,6 +192,14 @@ Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTem
     mc.imageSize = fs.imageSize;
     mc.numClasses = static_cast<int>(fs.classes.size());
     mc.eventWidth = fs.eventWidth();
+    mc.textVocab = s.dataset->tokenizer() ? s.dataset->tokenizer()->vocabSize() : 0;
+    mc.textMaxTokens = fs.text.maxTokens;
+    if (s.dataset->tokenizer())
+        s.log(QStringLiteral("Text: '%1', a tokenizer of %2 pieces trained on the train split, the first %3 tokens "
+                             "of a note kept")
+                  .arg(fs.text.fields.join(QStringLiteral("', '")))
+                  .arg(mc.textVocab)
+                  .arg(fs.text.maxTokens));
     mc.fieldCategories.clear();
     for (const FieldEncoding &f : fs.recordFields)
         mc.fieldCategories.push_back(f.type == FieldType::Categorical ? static_cast<int>(f.categories.size()) : 0);
