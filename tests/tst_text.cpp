@@ -421,7 +421,6 @@ void TestText::textSettingsAreChecked()
     QVERIFY2(unknown.error().contains(QStringLiteral("text.vocab")), qPrintable(unknown.error()));
     ModelConfig m;
     m.fusion = FusionVariant::Text;
-    QVERIFY2(m.validate().contains(QStringLiteral("text field")), qPrintable(m.validate()));
     m.textVocab = 100;
     m.textHeads = 3; // 64 is not divisible by 3
     QVERIFY2(m.validate().contains(QStringLiteral("text_heads")), qPrintable(m.validate()));

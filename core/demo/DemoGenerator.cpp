@@ -321,93 +321,91 @@ void pointInEllipse(const Anatomy &e, double rhoMax, Rng &rng, double &x, double
 // ---------------------------------------------------------------------------------------------
 // Notes.
 
-/// One signal of a note: the words that affirm it (synonyms) and how a sentence says it or
-/// denies it. %1 is the word.
-struct NoteSignal
+/// How a note speaks of its topics: one sentence form that affirms a topic and one that denies it
+/// (%1 is the topic's word), shared by every topic, so that the sentence's form says only whether
+/// a topic is there and the topic's word says which; the signal topics carry the text term, the
+/// distractors (as frequent, as often affirmed) carry nothing; synonyms share a topic.
+struct NoteStyle
 {
-    QStringList words;
     QStringList affirm, deny;
+    std::vector<QStringList> signals; ///< per topic its synonyms
+    std::vector<QStringList> distractors;
+    QStringList filler; ///< sentences that carry nothing
 };
 
-const std::vector<NoteSignal> &noteSignals(bool medical)
+const NoteStyle &noteStyle(bool medical)
 {
-    static const std::vector<NoteSignal> med {
-        { { QStringLiteral("fever"), QStringLiteral("pyrexia"), QStringLiteral("febrile") },
-            { QStringLiteral("Pt reports %1 for 3 days."), QStringLiteral("Ongoing %1 overnight."),
-                QStringLiteral("Complains of %1 since yesterday.") },
-            { QStringLiteral("Denies %1."), QStringLiteral("No %1 reported."), QStringLiteral("Not %1 today.") } },
-        { { QStringLiteral("cough"), QStringLiteral("sputum") },
-            { QStringLiteral("Productive %1 noted."), QStringLiteral("Persistent %1 at night.") },
-            { QStringLiteral("No %1."), QStringLiteral("Denies %1.") } },
-        { { QStringLiteral("breathless"), QStringLiteral("dyspnoea") },
-            { QStringLiteral("Increasingly %1 on exertion."), QStringLiteral("Reports %1 at rest.") },
-            { QStringLiteral("Not %1."), QStringLiteral("Denies %1 on exertion.") } },
-        { { QStringLiteral("chest pain"), QStringLiteral("pleuritic pain") },
-            { QStringLiteral("Describes %1 on inspiration."), QStringLiteral("New %1 this morning.") },
-            { QStringLiteral("No %1."), QStringLiteral("Denies %1.") } },
+    static const NoteStyle med {
+        { QStringLiteral("Pt reports %1 for 3 days."), QStringLiteral("Complains of %1 since yesterday."),
+            QStringLiteral("Ongoing %1 overnight."), QStringLiteral("New %1 this morning.") },
+        { QStringLiteral("Denies %1."), QStringLiteral("No %1 reported."), QStringLiteral("No %1 today.") },
+        { { QStringLiteral("fever"), QStringLiteral("pyrexia"), QStringLiteral("febrile episodes") },
+            { QStringLiteral("cough"), QStringLiteral("sputum") },
+            { QStringLiteral("breathlessness"), QStringLiteral("dyspnoea") },
+            { QStringLiteral("chest pain"), QStringLiteral("pleuritic pain") } },
+        { { QStringLiteral("headache") }, { QStringLiteral("back pain") }, { QStringLiteral("itching") },
+            { QStringLiteral("fatigue"), QStringLiteral("tiredness") } },
+        { QStringLiteral("Patient seen on the ward round."), QStringLiteral("Observations recorded."),
+            QStringLiteral("Plan discussed with the patient and family."),
+            QStringLiteral("Patient comfortable, eating and drinking."), QStringLiteral("Reviewed by the registrar."),
+            QStringLiteral("Bloods taken, results pending."), QStringLiteral("Mobilising with the physiotherapist.") }
     };
-    static const std::vector<NoteSignal> fin {
-        { { QStringLiteral("arrears"), QStringLiteral("overdue") },
-            { QStringLiteral("I fell into %1 on my rent last year."), QStringLiteral("Some bills went %1 recently.") },
-            { QStringLiteral("I have never been in %1."), QStringLiteral("No bills are %1.") } },
-        { { QStringLiteral("redundancy"), QStringLiteral("laid off") },
-            { QStringLiteral("I face %1 at work."), QStringLiteral("I was %1 in spring.") },
-            { QStringLiteral("There is no risk of %1."), QStringLiteral("I was never %1.") } },
-        { { QStringLiteral("consolidate"), QStringLiteral("refinance") },
-            { QStringLiteral("The loan will %1 my credit cards."), QStringLiteral("I need to %1 other debts.") },
-            { QStringLiteral("I do not need to %1 any debt."), QStringLiteral("Nothing to %1.") } },
-        { { QStringLiteral("gambling"), QStringLiteral("betting") },
-            { QStringLiteral("I lost money %1 last year."), QStringLiteral("My %1 got out of hand.") },
-            { QStringLiteral("I have never done any %1."), QStringLiteral("No %1 at all.") } },
-    };
+    static const NoteStyle fin { { QStringLiteral("I have had %1 this year."), QStringLiteral("There was %1 recently."),
+                                     QStringLiteral("We went through %1 last year.") },
+        { QStringLiteral("I have never had %1."), QStringLiteral("There was no %1.") },
+        { { QStringLiteral("arrears"), QStringLiteral("missed payments") },
+            { QStringLiteral("redundancy"), QStringLiteral("job loss") },
+            { QStringLiteral("payday loans"), QStringLiteral("debt collectors") },
+            { QStringLiteral("gambling"), QStringLiteral("betting losses") } },
+        { { QStringLiteral("a holiday") }, { QStringLiteral("a new car") }, { QStringLiteral("a wedding") },
+            { QStringLiteral("home repairs"), QStringLiteral("renovations") } },
+        { QStringLiteral("I would like to apply for this loan."),
+            QStringLiteral("I have lived at my address for some years."), QStringLiteral("Please contact me by email."),
+            QStringLiteral("I can provide payslips if needed."),
+            QStringLiteral("Thank you for considering my application."),
+            QStringLiteral("My employer can confirm my position.") } };
     return medical ? med : fin;
 }
 
-const QStringList &noteFiller(bool medical)
-{
-    static const QStringList med = { QStringLiteral("Patient seen on the ward round."),
-        QStringLiteral("Observations recorded."), QStringLiteral("Plan discussed with the patient and family."),
-        QStringLiteral("Patient comfortable, eating and drinking."), QStringLiteral("Reviewed by the registrar."),
-        QStringLiteral("Bloods taken, results pending."), QStringLiteral("Mobilising with the physiotherapist."),
-        QStringLiteral("Pain controlled with paracetamol.") };
-    static const QStringList fin = { QStringLiteral("I would like to apply for this loan."),
-        QStringLiteral("I have lived at my address for some years."), QStringLiteral("Please contact me by email."),
-        QStringLiteral("I can provide payslips if needed."),
-        QStringLiteral("Thank you for considering my application."),
-        QStringLiteral("My employer can confirm my position."), QStringLiteral("The money is for the family."),
-        QStringLiteral("I bank with you already.") };
-    return medical ? med : fin;
-}
-
-/// The case's note and its planted text term: each signal is affirmed with a chance that grows
-/// with a latent text factor, or denied, or not mentioned; the term is the standardised count of
-/// affirmed signals (denials carry nothing but share the words). A tenth of the notes are empty
-/// and then the term is 0.
+/// The case's note and its planted text term: each signal topic is affirmed with a chance that
+/// grows with a latent text factor, or denied, or not mentioned; each distractor is affirmed or
+/// denied at random; the term is the standardised count of affirmed signals (denials carry
+/// nothing but share the words). A tenth of the notes are empty and then the term is 0.
 void makeNote(CaseOut &c, const DemoOptions &o, bool medical, int index)
 {
     Rng r(o.seed, domainTag(medical), static_cast<std::uint64_t>(index), StreamText);
     if (r.chance(0.1))
         return; // empty note: the text modality is missing for this case
+    const NoteStyle &style = noteStyle(medical);
+    auto pick = [&r](const QStringList &list) { return list.at(r.integer(0, static_cast<int>(list.size()) - 1)); };
     const double latent = r.normal();
     const double pAffirm = sigmoid(1.6 * latent - 1.0);
     QStringList sentences;
+    auto place = [&](const QString &sentence) {
+        sentences.insert(r.integer(0, static_cast<int>(sentences.size())), sentence);
+    };
     int affirmed = 0;
-    for (const NoteSignal &s : noteSignals(medical)) {
-        const QString word = s.words.at(r.integer(0, static_cast<int>(s.words.size()) - 1));
+    for (const QStringList &topic : style.signals) {
+        const QString word = pick(topic);
         if (r.chance(pAffirm)) {
-            sentences.append(s.affirm.at(r.integer(0, static_cast<int>(s.affirm.size()) - 1)).arg(word));
+            place(pick(style.affirm).arg(word));
             c.causalWords.append(word);
             ++affirmed;
         } else if (r.chance(0.45)) {
-            sentences.append(s.deny.at(r.integer(0, static_cast<int>(s.deny.size()) - 1)).arg(word));
+            place(pick(style.deny).arg(word));
             c.negatedWords.append(word);
         }
     }
-    const QStringList &filler = noteFiller(medical);
+    for (const QStringList &topic : style.distractors) {
+        const QString word = pick(topic);
+        if (r.chance(0.3))
+            place(pick(style.affirm).arg(word));
+        else if (r.chance(0.3))
+            place(pick(style.deny).arg(word));
+    }
     const int fill = r.integer(1, 3);
     for (int k = 0; k < fill; ++k)
-        sentences.insert(r.integer(0, static_cast<int>(sentences.size())),
-            filler.at(r.integer(0, static_cast<int>(filler.size()) - 1)));
+        place(pick(style.filler));
     c.note = sentences.join(QLatin1Char(' '));
     // Four signals affirmed with chance p: mean and spread of the count over the latent factor
     // (by simulation over 400 000 draws: mean 1.34, sd 1.30 for the chance above).

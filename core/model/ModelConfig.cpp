@@ -146,9 +146,6 @@ QString ModelConfig::validate() const
             .arg(embedDim);
     if (textMaxTokens < 1 || textMaxTokens > 4096)
         return QStringLiteral("model.text_max_tokens: %1 is outside 1–4096").arg(textMaxTokens);
-    if (fusion == FusionVariant::Text && textVocab <= 0)
-        return QStringLiteral("model.fusion: 'text' needs a text field in the data; set a column's type to text "
-                              "(--field-type NAME=text) when importing");
     if (numClasses < 2)
         return QStringLiteral("the dataset has fewer than two classes; a model needs at least two");
     return QString();

@@ -67,7 +67,8 @@ struct ModelConfig
     /// Reads a config; unknown keys are refused with their name, bad values with key and reason.
     static Result<ModelConfig> fromJson(const QJsonObject &json, const ModelConfig &defaults);
     static Result<ModelConfig> fromJson(const QJsonObject &json) { return fromJson(json, ModelConfig()); }
-    /// Empty when valid, else what is wrong and what to do.
+    /// Empty when valid, else what is wrong and what to do. (Whether the data has what the variant
+    /// reads, a note for `text`, is the trainer's check: it knows the data.)
     QString validate() const;
 };
 

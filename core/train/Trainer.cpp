@@ -206,6 +206,10 @@ Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTem
     const QString problem = mc.validate();
     if (!problem.isEmpty())
         return Status::failure(problem);
+    if (mc.fusion == FusionVariant::Text && mc.textVocab <= 0)
+        return Status::failure(QStringLiteral("model.fusion: 'text' needs a text field in dataset %1, which has none; "
+                                              "set a column's type to text (--field-type NAME=text) when importing")
+                                   .arg(s.datasetId));
 
     // The positive class: the template's or the config's, else a known name or the rarer class in train.
     std::vector<int> counts(static_cast<std::size_t>(mc.numClasses), 0);
