@@ -150,8 +150,7 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->addWidget(m_decision);
     rightLayout->addWidget(m_modalities);
-    rightLayout->addWidget(m_fieldSource);
-    rightLayout->addWidget(m_fields);
+    // The note (a text model's) right under the modalities: it is read before the record.
     m_noteTitle = new QLabel(this);
     m_note = new NoteView(this);
     m_note->setObjectName(QStringLiteral("noteView"));
@@ -160,6 +159,8 @@ CaseExplanationPanel::CaseExplanationPanel(bool compact, QWidget *parent)
     rightLayout->addWidget(m_note);
     m_noteTitle->hide();
     m_note->hide();
+    rightLayout->addWidget(m_fieldSource);
+    rightLayout->addWidget(m_fields);
     auto *cfTitle = new QLabel(tr("<b>Counterfactual</b>"), this);
     rightLayout->addWidget(cfTitle);
     rightLayout->addWidget(m_counterfactualText);
