@@ -347,7 +347,7 @@ void TestText::textModelLearnsAndExplainsNegation()
     // Integrated Gradients of the word "fever": higher where it is affirmed than where it is denied.
     ExplainOptions o;
     o.counterfactual = false;
-    double affirmedSum = 0.0, deniedSum = 0.0;
+    double affirmedSum = 0.0, deniedSum = 0.0, affirmedOcclusion = 0.0, deniedOcclusion = 0.0;
     int affirmed = 0, denied = 0;
     for (int i = 0; i < data->size() && (affirmed < 15 || denied < 15); ++i) {
         const int caseIndex = data->at(i).caseKey.mid(1).toInt();
@@ -366,13 +366,28 @@ void TestText::textModelLearnsAndExplainsNegation()
         for (const WordAttribution &w : e.words())
             if (w.word.startsWith(QLatin1String("fever"), Qt::CaseInsensitive)) {
                 (c.fever > 0 ? affirmedSum : deniedSum) += w.ig;
+                (c.fever > 0 ? affirmedOcclusion : deniedOcclusion) += w.occlusion;
                 ++(c.fever > 0 ? affirmed : denied);
+                // Occlusion is p with the note minus p with the word taken out, by hand.
+                if (affirmed + denied == 1) {
+                    QString without = e.note;
+                    without.remove(w.begin, w.end - w.begin + (w.end < without.size() ? 1 : 0));
+                    Batch two = data->collate({ i, i });
+                    data->setNotes(two, { e.note, without });
+                    const std::vector<double> p2 = x.positiveProbabilities(two);
+                    QVERIFY2(std::abs((p2[0] - p2[1]) - w.occlusion) < 1e-5,
+                        qPrintable(QStringLiteral("%1 vs %2").arg(p2[0] - p2[1]).arg(w.occlusion)));
+                }
             }
     }
     QVERIFY(affirmed >= 10 && denied >= 10);
     const double meanAffirmed = affirmedSum / affirmed, meanDenied = deniedSum / denied;
     QVERIFY2(meanDenied < meanAffirmed,
         qPrintable(QStringLiteral("IG of 'fever': denied %1, affirmed %2").arg(meanDenied).arg(meanAffirmed)));
+    QVERIFY2(deniedOcclusion / denied < affirmedOcclusion / affirmed,
+        qPrintable(QStringLiteral("occlusion of 'fever': denied %1, affirmed %2")
+                       .arg(deniedOcclusion / denied)
+                       .arg(affirmedOcclusion / affirmed)));
 }
 
 void TestText::textModelExportsToTorchScript()

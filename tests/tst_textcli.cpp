@@ -80,7 +80,7 @@ void TestTextCli::notesTrainExplainAndExport()
     QVERIFY2(r.out.contains(QStringLiteral("modality attention: image 0.00, record"))
             && r.out.contains(QStringLiteral(", text ")),
         qPrintable(r.out));
-    QVERIFY2(r.out.contains(QStringLiteral("note words to p(")) || r.out.contains(QStringLiteral("note: none")),
+    QVERIFY2(r.out.contains(QStringLiteral("note words, p(")) || r.out.contains(QStringLiteral("note: none")),
         qPrintable(r.out));
     r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), run, QStringLiteral("--case"),
         QStringLiteral("A00003"), QStringLiteral("--json") });
@@ -96,7 +96,8 @@ void TestTextCli::notesTrainExplainAndExport()
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const QJsonObject report = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QVERIFY(report.value(QStringLiteral("text_cases")).toInt() > 0);
-    for (const char *key : { "words_at_k_ig", "words_at_k_chance", "affirmed_word_ig", "negated_word_ig" })
+    for (const char *key : { "words_at_k_ig", "words_at_k_occlusion", "words_at_k_chance", "affirmed_word_ig",
+             "negated_word_ig", "affirmed_word_occlusion", "negated_word_occlusion" })
         QVERIFY2(report.value(QLatin1String(key)).isDouble(), key);
     const double chance = report.value(QStringLiteral("words_at_k_chance")).toDouble();
     QVERIFY2(chance > 0.0 && chance < 1.0, qPrintable(QString::number(chance)));

@@ -522,12 +522,12 @@ bool CaseExplanationPanel::showView(const lepton::CaseView &view)
     }
     if (e.hasNote) {
         // The note with each word coloured by its Integrated Gradients towards p(positive).
-        m_noteTitle->setText(tr("<b>Note</b>: each word's share of p(%1), against the note without words")
+        m_noteTitle->setText(tr("<b>Note</b>: how much p(%1) falls when each word is taken out")
                                  .arg(view.positiveClass.toHtmlEscaped()));
         m_noteTitle->setWordWrap(true);
         std::vector<NoteView::Span> spans;
         for (const lepton::ExplanationView::Word &w : e.noteWords)
-            spans.push_back({ w.begin, w.end, w.ig });
+            spans.push_back({ w.begin, w.end, w.occlusion });
         if (e.note.isEmpty())
             m_note->clear(tr("This case has no note: the model decided without text."));
         else

@@ -105,14 +105,20 @@ void printExplanation(const CaseExplanation &e, const DomainTemplate &bound)
             printOut(QStringLiteral("  note: none\n"));
         } else {
             std::vector<WordAttribution> words = e.words();
-            std::stable_sort(words.begin(), words.end(),
-                [](const WordAttribution &a, const WordAttribution &b) { return std::abs(a.ig) > std::abs(b.ig); });
-            QStringList top;
-            for (std::size_t i = 0; i < std::min<std::size_t>(5, words.size()); ++i)
-                top.append(QStringLiteral("'%1' %2").arg(words[i].word, signedValue(words[i].ig)));
-            printOut(QStringLiteral("  note words to p(%1), compared with the note without words: %2 (completeness "
-                                    "error %3)\n")
-                         .arg(positive, top.join(QStringLiteral(", ")))
+            auto top = [&](auto value) {
+                std::stable_sort(words.begin(), words.end(), [&](const WordAttribution &a, const WordAttribution &b) {
+                    return std::abs(value(a)) > std::abs(value(b));
+                });
+                QStringList out;
+                for (std::size_t i = 0; i < std::min<std::size_t>(5, words.size()); ++i)
+                    out.append(QStringLiteral("'%1' %2").arg(words[i].word, signedValue(value(words[i]))));
+                return out.join(QStringLiteral(", "));
+            };
+            printOut(QStringLiteral("  note words, p(%1) minus p without the word: %2\n")
+                         .arg(positive, top([](const WordAttribution &w) { return w.occlusion; })));
+            printOut(QStringLiteral("  note words, Integrated Gradients against a note of blank tokens: %1 "
+                                    "(completeness error %2)\n")
+                         .arg(top([](const WordAttribution &w) { return w.ig; }))
                          .arg(e.textIgCompletenessError, 0, 'g', 2));
             if (!e.textCounterfactual.text.isEmpty())
                 printOut(

@@ -188,7 +188,7 @@ QJsonObject CaseExplanation::toJson() const
         for (const WordAttribution &w : words())
             wordList.append(QJsonObject { { QStringLiteral("word"), w.word }, { QStringLiteral("begin"), w.begin },
                 { QStringLiteral("end"), w.end }, { QStringLiteral("attention"), w.attention },
-                { QStringLiteral("ig"), w.ig } });
+                { QStringLiteral("ig"), w.ig }, { QStringLiteral("occlusion"), w.occlusion } });
         json.insert(QStringLiteral("text"),
             QJsonObject { { QStringLiteral("note"), note }, { QStringLiteral("tokens"), tokenList },
                 { QStringLiteral("words"), wordList },
@@ -341,6 +341,34 @@ void Explainer::explainText(CaseExplanation &e, int index, const Batch &one, con
         e.tokens.push_back(t);
     }
     e.textIgCompletenessError = std::abs(sum - (e.textIgOutput - e.textIgBaselineOutput));
+    // Occlusion: the note with each word taken out (and one space beside it), all in one batch,
+    // the note itself first.
+    const std::vector<WordAttribution> words = e.words();
+    QStringList notes { c.text };
+    for (const WordAttribution &w : words) {
+        int begin = w.begin, end = w.end;
+        if (end < c.text.size() && c.text.at(end).isSpace())
+            ++end;
+        else if (begin > 0 && c.text.at(begin - 1).isSpace())
+            --begin;
+        notes.append(c.text.left(begin) + c.text.mid(end));
+    }
+    Batch b = repeat(one.to(torch::kCPU), static_cast<int>(notes.size()));
+    m_dataset->setNotes(b, notes);
+    std::vector<double> p;
+    {
+        // The image and history encoders run once; only the note varies.
+        torch::NoGradGuard noGrad;
+        FixedEmbeddings fixed = m_model->embedImageAndHistory(one);
+        fixed.text = torch::Tensor();
+        const torch::Tensor probs = torch::softmax(m_model->forward(b.to(m_device), fixed).logits, 1)
+                                        .select(1, positive)
+                                        .to(torch::kCPU, torch::kDouble)
+                                        .contiguous();
+        p.assign(probs.data_ptr<double>(), probs.data_ptr<double>() + probs.numel());
+    }
+    for (std::size_t i = 0; i < words.size(); ++i)
+        e.wordOcclusion.push_back(p.front() - p[i + 1]);
     if (options.counterfactual)
         e.textCounterfactual = searchTextCounterfactual(index, one, e.prediction);
 }
@@ -464,8 +492,11 @@ std::vector<WordAttribution> CaseExplanation::words() const
         w.attention += t.attention;
         w.ig += t.ig;
     }
-    for (WordAttribution &w : out)
-        w.word = note.mid(w.begin, w.end - w.begin).trimmed();
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        out[i].word = note.mid(out[i].begin, out[i].end - out[i].begin).trimmed();
+        if (i < wordOcclusion.size())
+            out[i].occlusion = wordOcclusion[i];
+    }
     return out;
 }
 

@@ -82,6 +82,9 @@ struct WordAttribution
     QString word;
     int begin = 0, end = 0;
     double attention = 0.0, ig = 0.0;
+    /// Model p(positive) with the note minus p with this word taken out of it: the same
+    /// reference as the modality's masking and the sentence counterfactual (what the views show).
+    double occlusion = 0.0;
 };
 
 /// The fewest sentences of the note whose removal changes the decision, verified by the model.
@@ -118,6 +121,8 @@ struct CaseExplanation
     std::vector<TokenAttribution> tokens; ///< the note's tokens the model kept
     double textIgOutput = 0.0, textIgBaselineOutput = 0.0, textIgCompletenessError = 0.0;
     TextCounterfactual textCounterfactual;
+    /// Per word of words(), p(positive) minus p without the word (WordAttribution::occlusion).
+    std::vector<double> wordOcclusion;
     /// The note's words with their attributions (tokens merged), in note order.
     std::vector<WordAttribution> words() const;
     cv::Mat imageAttention; ///< CV_32F h×w, sums to 1 (empty without an image)

@@ -133,6 +133,9 @@ QJsonObject FaithfulnessReport::toJson() const
         { QStringLiteral("text_cases"), textCases },
         { QStringLiteral("words_at_k_ig"), orNull(textCases > 0, wordsAtKIg) },
         { QStringLiteral("words_at_k_attention"), orNull(textCases > 0, wordsAtKAttention) },
+        { QStringLiteral("words_at_k_occlusion"), orNull(textCases > 0, wordsAtKOcclusion) },
+        { QStringLiteral("affirmed_word_occlusion"), orNull(affirmedWords > 0, affirmedWordOcclusion) },
+        { QStringLiteral("negated_word_occlusion"), orNull(negatedWords > 0, negatedWordOcclusion) },
         { QStringLiteral("words_at_k_chance"), orNull(textCases > 0, wordsAtKChance) },
         { QStringLiteral("affirmed_word_ig"), orNull(affirmedWords > 0, affirmedWordIg) },
         { QStringLiteral("negated_word_ig"), orNull(negatedWords > 0, negatedWordIg) },
@@ -218,11 +221,17 @@ QString FaithfulnessReport::table() const
         t += QStringLiteral("  modality ablation agreement: not measured (no case whose dominant modality, "
                             "per the ground truth, the model sees)\n");
     if (textCases > 0) {
-        t += row(QStringLiteral("planted word in the note's top %1 words, IG").arg(topK), num(wordsAtKIg),
+        t += row(QStringLiteral("planted word in the note's top %1 words, occlusion").arg(topK), num(wordsAtKOcclusion),
             num(wordsAtKChance) + QStringLiteral("   (%1 notes)").arg(textCases));
+        t += row(QStringLiteral("planted word in the note's top %1 words, IG").arg(topK), num(wordsAtKIg),
+            num(wordsAtKChance));
         t += row(QStringLiteral("planted word in the note's top %1 words, attention").arg(topK), num(wordsAtKAttention),
             num(wordsAtKChance));
     }
+    if (affirmedWords > 0 && negatedWords > 0)
+        t += row(QStringLiteral("mean occlusion of a signal word, affirmed / denied"),
+            num(affirmedWordOcclusion, 4) + QStringLiteral(" / ") + num(negatedWordOcclusion, 4),
+            QStringLiteral("equal   (%1 / %2 words)").arg(affirmedWords).arg(negatedWords));
     if (affirmedWords > 0 && negatedWords > 0)
         t += row(QStringLiteral("mean IG of a signal word, affirmed / denied"),
             num(affirmedWordIg, 4) + QStringLiteral(" / ") + num(negatedWordIg, 4),
@@ -267,7 +276,8 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
     r.stabilityMeasured = stability != nullptr;
     int attentionHits = 0, camHits = 0, changed = 0, igCases = 0, ablationHits = 0, categoricalHits = 0;
     double ablationChance = 0.0, completeness = 0.0, affirmedIgSum = 0.0, negatedIgSum = 0.0;
-    int textIgHits = 0, textAttentionHits = 0;
+    double affirmedOcclusionSum = 0.0, negatedOcclusionSum = 0.0;
+    int textIgHits = 0, textAttentionHits = 0, textOcclusionHits = 0;
     std::vector<double> imageTop, imageRandom, fieldTop, fieldRandom, rankCorrelations;
     QElapsedTimer clock;
     clock.start();
@@ -428,9 +438,11 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
                 if (causal.contains(p)) {
                     ++planted;
                     affirmedIgSum += w.ig;
+                    affirmedOcclusionSum += w.occlusion;
                     ++r.affirmedWords;
                 } else if (negated.contains(p)) {
                     negatedIgSum += w.ig;
+                    negatedOcclusionSum += w.occlusion;
                     ++r.negatedWords;
                 }
             }
@@ -449,6 +461,7 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
                 };
                 textIgHits += topHas([](const WordAttribution &w) { return std::abs(w.ig); }) ? 1 : 0;
                 textAttentionHits += topHas([](const WordAttribution &w) { return w.attention; }) ? 1 : 0;
+                textOcclusionHits += topHas([](const WordAttribution &w) { return std::abs(w.occlusion); }) ? 1 : 0;
                 r.wordsAtKChance += measures::anyInTopKChance(static_cast<int>(words.size()), planted, topK);
             }
         }
@@ -512,10 +525,13 @@ Result<FaithfulnessReport> measureFaithfulness(const Explainer &explainer, const
     if (r.textCases > 0) {
         r.wordsAtKIg = static_cast<double>(textIgHits) / r.textCases;
         r.wordsAtKAttention = static_cast<double>(textAttentionHits) / r.textCases;
+        r.wordsAtKOcclusion = static_cast<double>(textOcclusionHits) / r.textCases;
         r.wordsAtKChance /= r.textCases;
     }
     r.affirmedWordIg = r.affirmedWords > 0 ? affirmedIgSum / r.affirmedWords : 0.0;
     r.negatedWordIg = r.negatedWords > 0 ? negatedIgSum / r.negatedWords : 0.0;
+    r.affirmedWordOcclusion = r.affirmedWords > 0 ? affirmedOcclusionSum / r.affirmedWords : 0.0;
+    r.negatedWordOcclusion = r.negatedWords > 0 ? negatedOcclusionSum / r.negatedWords : 0.0;
     if (r.modalityAblationCases > 0) {
         r.modalityAblationAgreement = static_cast<double>(ablationHits) / r.modalityAblationCases;
         r.modalityAblationChance = ablationChance / r.modalityAblationCases;

@@ -63,8 +63,10 @@ struct FaithfulnessReport
     int textCases = 0; ///< explained notes with at least one planted word among their words
     double wordsAtKIg = 0.0; ///< share of textCases with a planted word in the top k by |IG|
     double wordsAtKAttention = 0.0; ///< the same by token attention
+    double wordsAtKOcclusion = 0.0; ///< the same by |p − p without the word|
     double wordsAtKChance = 0.0; ///< mean 1 − C(W−c, k)/C(W, k)
     double affirmedWordIg = 0.0, negatedWordIg = 0.0; ///< mean IG of signal words, affirmed / denied
+    double affirmedWordOcclusion = 0.0, negatedWordOcclusion = 0.0; ///< the same by occlusion
     int affirmedWords = 0, negatedWords = 0;
     double modalityAblationAgreement = -1.0;
     double modalityAblationChance = 0.0; ///< mean 1 / (modalities present)

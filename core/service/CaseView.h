@@ -132,6 +132,7 @@ struct ExplanationView
         QString word;
         int begin = 0, end = 0;
         double attention = 0.0, ig = 0.0;
+        double occlusion = 0.0; ///< p(positive) minus p without the word
     };
     std::vector<Word> noteWords;
     bool hasNote = false; ///< the run's model reads a note (even when this case has none)

@@ -120,9 +120,10 @@ void readExplanations(
                 = e.summary.value(QStringLiteral("counterfactual")).toObject().value(QStringLiteral("text")).toString();
             for (const QJsonValue &v : e.summary.value(QStringLiteral("words")).toArray()) {
                 const QJsonObject w = v.toObject();
-                out.noteWords.push_back({ w.value(QStringLiteral("word")).toString(),
-                    w.value(QStringLiteral("begin")).toInt(), w.value(QStringLiteral("end")).toInt(),
-                    w.value(QStringLiteral("attention")).toDouble(), w.value(QStringLiteral("ig")).toDouble() });
+                out.noteWords.push_back(
+                    { w.value(QStringLiteral("word")).toString(), w.value(QStringLiteral("begin")).toInt(),
+                        w.value(QStringLiteral("end")).toInt(), w.value(QStringLiteral("attention")).toDouble(),
+                        w.value(QStringLiteral("ig")).toDouble(), w.value(QStringLiteral("occlusion")).toDouble() });
             }
         } else if (e.kind == QLatin1String("gradcam")) {
             out.gradcam = CaseViewService::decodeMap(e.data);
