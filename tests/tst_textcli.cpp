@@ -24,6 +24,7 @@ private Q_SLOTS:
     void initTestCase();
     void notesTrainExplainAndExport();
     void notesForcedToCategoriesTrainWithoutText();
+    void aTicketExportWithItsOwnColumnsTrainsOnItsText();
 
 private:
     QTemporaryDir m_dir;
@@ -127,6 +128,29 @@ void TestTextCli::notesForcedToCategoriesTrainWithoutText()
         QStringLiteral("text") });
     QCOMPARE(r.code == 0, false);
     QVERIFY2(r.err.contains(QStringLiteral("--field-type NAME=text")), qPrintable(r.err));
+}
+
+void TestTextCli::aTicketExportWithItsOwnColumnsTrainsOnItsText()
+{
+    // Not the demo: its own id and label columns, a spaced column name, notes in German, English
+    // and French with quotes and an emoji, every 13th note empty.
+    const QString study = m_dir.filePath(QStringLiteral("tickets.lepton"));
+    Run r = lepton({ QStringLiteral("import"), study, QStringLiteral("--manifest"),
+        QStringLiteral(LEPTON_TEST_DATA "/tickets-multilingual.csv"), QStringLiteral("--id-col"),
+        QStringLiteral("TicketID"), QStringLiteral("--label-col"), QStringLiteral("Outcome") });
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    r = lepton({ QStringLiteral("train"), study, QStringLiteral("--config"), m_config });
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    QVERIFY2(r.err.contains(QStringLiteral("Text: 'Complaint Text'")), qPrintable(r.err));
+    r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), QStringLiteral("1"),
+        QStringLiteral("--case"), QStringLiteral("T0013") });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("p(churned)")) && r.out.contains(QStringLiteral("note: none")),
+        qPrintable(r.out));
+    r = lepton({ QStringLiteral("explain"), study, QStringLiteral("--run"), QStringLiteral("1"),
+        QStringLiteral("--case"), QStringLiteral("T0003") });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("note words, p(churned) minus p without the word")), qPrintable(r.out));
 }
 
 QTEST_GUILESS_MAIN(TestTextCli)
