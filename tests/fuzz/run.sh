@@ -19,7 +19,7 @@ build=$(cd "$1" && pwd) || exit 2
 seconds=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-targets=${*:-fuzz_csv fuzz_template fuzz_image fuzz_dicom fuzz_lossless_jpeg fuzz_import fuzz_checkpoint fuzz_study}
+targets=${*:-fuzz_csv fuzz_template fuzz_image fuzz_dicom fuzz_lossless_jpeg fuzz_import fuzz_checkpoint fuzz_study fuzz_tokenizer}
 work=${FUZZ_WORK:-$build/fuzz-work}
 # Leak checks stay on: a reader that leaks per input is a finding too.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_odr_violation=0}
@@ -51,6 +51,7 @@ for t in $targets; do
   # The study seed (a trained run with its checkpoint, predictions and explanations) is ~100 KB.
   maxlen=65536
   [ "$t" = fuzz_study ] && maxlen=131072
+  [ "$t" = fuzz_tokenizer ] && maxlen=262144
   ASAN_OPTIONS=$asan "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -max_len=$maxlen -print_final_stats=1 \
     -artifact_prefix="$dir/artifacts/" ${FUZZ_FLAGS:-} "$dir/corpus" > "$dir/log.txt" 2>&1
   rc=$?
