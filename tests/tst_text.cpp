@@ -24,6 +24,7 @@
 #include <torch/script.h>
 
 #include <cmath>
+#include <csignal>
 #include <numeric>
 #include <optional>
 
@@ -78,6 +79,15 @@ NoteCase noteCase(int i)
     return c;
 }
 
+/// The first 40 notes of noteCase(), to train a tokenizer on.
+QStringList noteCorpus()
+{
+    QStringList corpus;
+    for (int i = 0; i < 40; ++i)
+        corpus.append(noteCase(i).note);
+    return corpus;
+}
+
 QString csvQuoted(const QString &s)
 {
     QString q = s;
@@ -99,9 +109,12 @@ private Q_SLOTS:
     void tokenizerKeepsTheFirstTokens();
     void tokenizerRoundTripsItsModel();
     void tokenizerRefusesTooLittleText();
+    void tokenizerHelperThatStopsIsStartedAgain();
+    void missingOrFailingHelperIsAnError();
     void notesBecomeTokensAndEmptyNotesAreMissing();
     void textModelLearnsAndExplainsNegation();
     void textModelExportsToTorchScript();
+    void gruTextEncoderReadsOnlyTheNoteAndExports();
     void textSettingsAreChecked();
 
 private:
@@ -231,9 +244,7 @@ void TestText::tokenizerKeepsUnicode()
 
 void TestText::tokenizerKeepsTheFirstTokens()
 {
-    QStringList corpus;
-    for (int i = 0; i < 40; ++i)
-        corpus.append(noteCase(i).note);
+    const QStringList corpus = noteCorpus();
     auto t = TextTokenizer::train(corpus, TokenizerOptions());
     QVERIFY2(t, qPrintable(t.error()));
     const QString text = QStringLiteral("Pt reports fever for 3 days. Denies cough. Seen on the ward round.");
@@ -246,13 +257,14 @@ void TestText::tokenizerKeepsTheFirstTokens()
         QCOMPARE(first[i].begin, all[i].begin);
     }
     QCOMPARE(t.value()->encode(QString()).size(), std::size_t(0));
+    // The default tokenizer keeps the notes' words whole (a word split into letters would make
+    // a note several times longer and cut it at the token limit).
+    QCOMPARE(t.value()->encode(QStringLiteral("Denies fever.")).size(), std::size_t(3));
 }
 
 void TestText::tokenizerRoundTripsItsModel()
 {
-    QStringList corpus;
-    for (int i = 0; i < 40; ++i)
-        corpus.append(noteCase(i).note);
+    const QStringList corpus = noteCorpus();
     TokenizerOptions o;
     o.modelType = QStringLiteral("bpe");
     o.vocabSize = 100;
@@ -283,6 +295,57 @@ void TestText::tokenizerRefusesTooLittleText()
     auto bad = TextTokenizer::train({ QStringLiteral("a b"), QStringLiteral("c d") }, o);
     QVERIFY(!bad);
     QVERIFY2(bad.error().contains(QStringLiteral("unigram or bpe")), qPrintable(bad.error()));
+}
+
+void TestText::tokenizerHelperThatStopsIsStartedAgain()
+{
+    const QStringList corpus = noteCorpus();
+    auto t = TextTokenizer::train(corpus, TokenizerOptions());
+    QVERIFY2(t, qPrintable(t.error()));
+    const QString text = QStringLiteral("Pt reports fever for 3 days. Denies cough.");
+    const std::vector<TextToken> before = t.value()->encode(text);
+    QVERIFY(!before.empty());
+    const qint64 pid = t.value()->helperProcessId();
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(static_cast<pid_t>(pid), SIGKILL), 0);
+    // The killed helper is replaced by a new one with the same model: the same tokens.
+    const auto after = t.value()->encodeAll({ text, text });
+    QVERIFY2(after, qPrintable(after.error()));
+    QVERIFY(t.value()->helperProcessId() > 0);
+    QVERIFY(t.value()->helperProcessId() != pid);
+    for (const auto &tokens : after.value()) {
+        QCOMPARE(tokens.size(), before.size());
+        for (std::size_t i = 0; i < tokens.size(); ++i)
+            QCOMPARE(tokens[i].id, before[i].id);
+    }
+}
+
+void TestText::missingOrFailingHelperIsAnError()
+{
+    const QStringList corpus = noteCorpus();
+    auto t = TextTokenizer::train(corpus, TokenizerOptions());
+    QVERIFY2(t, qPrintable(t.error()));
+    struct Restore
+    {
+        ~Restore() { qunsetenv("LEPTON_TOKENIZER"); }
+    } restore;
+    // A helper that is not there: named, with what to do.
+    qputenv("LEPTON_TOKENIZER", m_dir.filePath(QStringLiteral("no-such-helper")).toUtf8());
+    auto missing = TextTokenizer::train(corpus, TokenizerOptions());
+    QVERIFY(!missing);
+    QVERIFY2(missing.error().contains(QStringLiteral("no-such-helper"))
+            && missing.error().contains(QStringLiteral("reinstall")),
+        qPrintable(missing.error()));
+    auto load = TextTokenizer::fromModel(t.value()->model());
+    QVERIFY(!load);
+    QVERIFY2(load.error().contains(QStringLiteral("no-such-helper")), qPrintable(load.error()));
+    // A helper that stops and cannot be started again: reading notes fails and says so (a dataset
+    // then refuses to load rather than reading every note as empty).
+    qputenv("LEPTON_TOKENIZER", "/bin/false");
+    QCOMPARE(::kill(static_cast<pid_t>(t.value()->helperProcessId()), SIGKILL), 0);
+    const auto read = t.value()->encodeAll({ QStringLiteral("Denies fever.") });
+    QVERIFY(!read);
+    QVERIFY2(read.error().contains(QStringLiteral("could not read the notes")), qPrintable(read.error()));
 }
 
 void TestText::notesBecomeTokensAndEmptyNotesAreMissing()
@@ -424,6 +487,55 @@ void TestText::textModelExportsToTorchScript()
     QVERIFY2(*diff <= 1e-5, qPrintable(QString::number(*diff)));
 }
 
+void TestText::gruTextEncoderReadsOnlyTheNoteAndExports()
+{
+    auto ds = m_model->dataset(*m_study, m_dataset);
+    QVERIFY(ds);
+    ModelConfig config = m_model->model->config();
+    config.textEncoder = QStringLiteral("gru");
+    torch::manual_seed(3);
+    FusionNet net(config);
+    net->eval();
+    std::vector<int> cases(12);
+    std::iota(cases.begin(), cases.end(), 0);
+    const Batch b = ds.value()->collate(cases);
+    torch::NoGradGuard noGrad;
+    const FusionOutput native = net->forward(b);
+    // More padding after the notes changes nothing: the backward direction starts at each note's
+    // last real token. (A backward GRU that read the padding first moved these logits by 5e-4.)
+    Batch padded = b;
+    padded.textTokens
+        = torch::cat({ b.textTokens, torch::zeros({ b.textTokens.size(0), 9 }, b.textTokens.options()) }, 1);
+    padded.textMask = torch::cat({ b.textMask, torch::zeros({ b.textMask.size(0), 9 }, b.textMask.options()) }, 1);
+    const FusionOutput longer = net->forward(padded);
+    QVERIFY2(torch::allclose(longer.logits, native.logits, 1e-5, 1e-5),
+        qPrintable(QString::number((longer.logits - native.logits).abs().max().item<double>())));
+    // A different note gives different logits (the check above can fail).
+    Batch other = b;
+    other.textTokens = b.textTokens.roll(1, 0);
+    other.textMask = b.textMask.roll(1, 0);
+    QVERIFY((net->forward(other).logits - native.logits).abs().max().item<double>() > 1e-4);
+
+    const QString path = m_dir.filePath(QStringLiteral("text-gru.pt"));
+    const Status exported = exportTorchScript(net, path);
+    QVERIFY2(exported, qPrintable(exported.error()));
+    const std::vector<torch::Tensor> inputs { b.image, b.imagePresent, b.recordValues, b.recordMissing,
+        b.recordCategory, b.recordPresent, b.events, b.eventMask, b.historyPresent, b.textTokens, b.textMask,
+        b.textPresent };
+    torch::jit::Module loaded = torch::jit::load(path.toStdString());
+    const torch::Tensor logits = loaded.forward(std::vector<torch::jit::IValue>(inputs.begin(), inputs.end()))
+                                     .toTuple()
+                                     ->elements()[0]
+                                     .toTensor();
+    QVERIFY2(torch::allclose(logits, native.logits, 1e-5, 1e-5),
+        qPrintable(QString::number((logits - native.logits).abs().max().item<double>())));
+    QString error;
+    const std::optional<double> diff = pyparity::maxLogitDifference(
+        path, m_dir.filePath(QStringLiteral("text-gru-inputs.pt")), inputs, native.logits, &error);
+    QVERIFY2(diff, qPrintable(error));
+    QVERIFY2(*diff <= 1e-5, qPrintable(QString::number(*diff)));
+}
+
 void TestText::textSettingsAreChecked()
 {
     auto bad = TrainConfig::fromJson(QJsonObject {
@@ -439,6 +551,12 @@ void TestText::textSettingsAreChecked()
     m.textVocab = 100;
     m.textHeads = 3; // 64 is not divisible by 3
     QVERIFY2(m.validate().contains(QStringLiteral("text_heads")), qPrintable(m.validate()));
+    m.textHeads = 2;
+    m.textEncoder = QStringLiteral("lstm");
+    QVERIFY2(m.validate().contains(QStringLiteral("text_encoder")), qPrintable(m.validate()));
+    auto fromJson = ModelConfig::fromJson(QJsonObject { { QStringLiteral("text_encoder"), QStringLiteral("gru") } });
+    QVERIFY2(fromJson, qPrintable(fromJson.error()));
+    QCOMPARE(fromJson->textEncoder, QStringLiteral("gru"));
 }
 
 QTEST_GUILESS_MAIN(TestText)

@@ -80,7 +80,7 @@ FeatureSpec FeatureSpec::fromJson(const QJsonObject &json)
         s.text.fields.append(f.toString());
     s.text.maxTokens = text.value(QStringLiteral("max_tokens")).toInt(128);
     s.text.vocabSize = text.value(QStringLiteral("vocab_size")).toInt(2000);
-    s.text.tokenizer = text.value(QStringLiteral("tokenizer")).toString(QStringLiteral("unigram"));
+    s.text.tokenizer = text.value(QStringLiteral("tokenizer")).toString(QStringLiteral("bpe"));
     s.text.tokenizerModel = QByteArray::fromBase64(text.value(QStringLiteral("tokenizer_model")).toString().toLatin1());
     return s;
 }

@@ -36,7 +36,7 @@ struct TextSpec
     QStringList fields;
     int maxTokens = 128;
     int vocabSize = 2000; ///< asked of the tokenizer's training (it may keep fewer)
-    QString tokenizer = QStringLiteral("unigram");
+    QString tokenizer = QStringLiteral("bpe");
     QByteArray tokenizerModel; ///< SentencePiece's serialized model
 };
 

@@ -315,9 +315,11 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
         QStringList notes;
         for (const EncodedCase &e : ds->m_cases)
             notes.append(e.text);
-        const auto tokens = ds->m_tokenizer->encode(notes, spec.text.maxTokens);
+        const auto tokens = ds->m_tokenizer->encodeAll(notes, spec.text.maxTokens);
+        if (!tokens)
+            return R::failure(tokens.error());
         for (std::size_t i = 0; i < ds->m_cases.size(); ++i)
-            for (const TextToken &t : tokens[i])
+            for (const TextToken &t : tokens.value()[i])
                 ds->m_cases[i].textIds.push_back(t.id);
     }
 

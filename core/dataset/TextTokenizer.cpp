@@ -165,7 +165,7 @@ QStringList TextTokenizer::helperCandidates()
     bool inBuildTree = !QCoreApplication::instance();
     const QString env = QProcessEnvironment::systemEnvironment().value(QStringLiteral("LEPTON_TOKENIZER"));
     if (!env.isEmpty())
-        out.append(env);
+        return { env }; // an explicit choice: never replaced by another program
     if (QCoreApplication::instance()) {
         const QDir app(QCoreApplication::applicationDirPath());
         out.append(app.filePath(QStringLiteral("lepton-tokenizer")));
@@ -249,20 +249,45 @@ std::vector<TextToken> TextTokenizer::encode(const QString &text, int maxTokens)
 
 std::vector<std::vector<TextToken>> TextTokenizer::encode(const QStringList &texts, int maxTokens) const
 {
+    auto out = encodeAll(texts, maxTokens);
+    if (out)
+        return std::move(out.value());
+    qWarning("%s; %lld note(s) are read as empty", qPrintable(out.error()), static_cast<long long>(texts.size()));
+    return std::vector<std::vector<TextToken>>(static_cast<std::size_t>(texts.size()));
+}
+
+Result<std::vector<std::vector<TextToken>>> TextTokenizer::encodeAll(const QStringList &texts, int maxTokens) const
+{
+    using R = Result<std::vector<std::vector<TextToken>>>;
     QMutexLocker lock(&m_mutex);
     std::vector<std::vector<TextToken>> out;
     // A helper that has gone (killed, crashed) is started again once with the same model.
+    QString why = QStringLiteral("it stopped twice");
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (encodeLocked(texts, maxTokens, out))
-            return out;
+            return R(std::move(out));
+        if (attempt == 1)
+            break;
         m_impl = std::make_unique<Impl>();
         QByteArray line;
-        if (!m_impl->start() || !m_impl->send("LOAD " + m_model.toBase64() + '\n') || !m_impl->readLine(line)
-            || !line.startsWith("OK "))
+        if (Status st = m_impl->start(); !st) {
+            why = st.error();
             break;
+        }
+        if (!m_impl->send("LOAD " + m_model.toBase64() + '\n') || !m_impl->readLine(line) || !line.startsWith("OK ")) {
+            why = helperError(line);
+            break;
+        }
     }
-    qWarning("the tokenizer program stopped; %lld note(s) are read as empty", static_cast<long long>(texts.size()));
-    return std::vector<std::vector<TextToken>>(static_cast<std::size_t>(texts.size()));
+    return R::failure(QStringLiteral("the tokenizer program could not read the notes (%1); nothing was changed: try "
+                                     "again, and reinstall Lepton Workbench if it happens again")
+                          .arg(why));
+}
+
+qint64 TextTokenizer::helperProcessId() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_impl->pid;
 }
 
 bool TextTokenizer::encodeLocked(

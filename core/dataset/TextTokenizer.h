@@ -17,7 +17,7 @@ namespace lepton {
 struct TokenizerOptions
 {
     int vocabSize = 2000; ///< a few thousand notes fill about this many pieces; fewer are taken if they do not
-    QString modelType = QStringLiteral("unigram"); ///< "unigram" or "bpe"
+    QString modelType = QStringLiteral("bpe"); ///< "bpe" or "unigram"
     int threads = 2;
 };
 
@@ -53,9 +53,16 @@ public:
     int vocabSize() const;
     /// Token ids of a text with their spans; at most `maxTokens` (0: all), the first ones kept.
     std::vector<TextToken> encode(const QString &text, int maxTokens = 0) const;
-    /// encode() of many texts in one request (what a dataset uses).
+    /// encode() of many texts in one request. A helper that stopped is started again once; when
+    /// that fails too, the texts read as empty with a warning (use encodeAll() to get the error).
     std::vector<std::vector<TextToken>> encode(const QStringList &texts, int maxTokens = 0) const;
-    /// Where the helper program is looked for, in order (for messages and tests).
+    /// encode() of many texts, failing with the reason when the helper cannot answer (what a
+    /// dataset uses: notes are never silently read as empty).
+    Result<std::vector<std::vector<TextToken>>> encodeAll(const QStringList &texts, int maxTokens = 0) const;
+    /// The helper's process id (diagnostics and tests), -1 when none runs.
+    qint64 helperProcessId() const;
+    /// Where the helper program is looked for, in order (for messages and tests): only
+    /// $LEPTON_TOKENIZER when it is set, else beside the program and in libexec.
     static QStringList helperCandidates();
     /// A piece as text (SentencePiece's word-start marker shown as a space).
     QString piece(int id) const;

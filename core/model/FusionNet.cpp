@@ -153,9 +153,16 @@ TextEncoderImpl::TextEncoderImpl(const ModelConfig &c) : m_heads(c.textHeads)
     const int D = c.embedDim;
     m_tokens = register_module(
         "tokens", torch::nn::Embedding(torch::nn::EmbeddingOptions(std::max(2, c.textVocab), D).padding_idx(0)));
-    m_position = register_parameter("position", torch::randn({ c.textMaxTokens, D }) * 0.02);
     m_layers = torch::nn::ModuleList();
-    for (int i = 0; i < c.textLayers; ++i) {
+    if (c.textEncoder == QLatin1String("gru")) {
+        const int half = D / 2;
+        m_forwardGru = register_module("gru_forward", torch::nn::GRU(torch::nn::GRUOptions(D, half).batch_first(true)));
+        m_backwardGru
+            = register_module("gru_backward", torch::nn::GRU(torch::nn::GRUOptions(D, D - half).batch_first(true)));
+    } else {
+        m_position = register_parameter("position", torch::randn({ c.textMaxTokens, D }) * 0.02);
+    }
+    for (int i = 0; m_position.defined() && i < c.textLayers; ++i) {
         auto layer = torch::nn::ModuleDict();
         layer->update(std::vector<std::pair<std::string, std::shared_ptr<torch::nn::Module>>> {
             { "norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({ D })).ptr() },
@@ -180,6 +187,13 @@ torch::Tensor TextEncoderImpl::forward(const torch::Tensor &embedded, const torc
 {
     const auto B = embedded.size(0), L = embedded.size(1), D = embedded.size(2);
     const auto H = static_cast<std::int64_t>(m_heads), dh = D / H;
+    if (m_forwardGru) {
+        const torch::Tensor x = m_norm(recurrent(embedded, mask));
+        const torch::Tensor w = maskedSoftmax(torch::matmul(torch::tanh(m_key(x)), m_query), mask); // [B, L]
+        if (weights)
+            *weights = w;
+        return m_project((w.unsqueeze(2) * x).sum(1));
+    }
     torch::Tensor x = embedded + m_position.slice(0, 0, L);
     // Keys that are padding are masked out of every query's attention.
     const torch::Tensor keyMask = mask.view({ B, 1, 1, L });
@@ -204,6 +218,20 @@ torch::Tensor TextEncoderImpl::forward(const torch::Tensor &embedded, const torc
     if (weights)
         *weights = w;
     return m_project((w.unsqueeze(2) * x).sum(1));
+}
+
+torch::Tensor TextEncoderImpl::recurrent(const torch::Tensor &embedded, const torch::Tensor &mask)
+{
+    const auto B = embedded.size(0), L = embedded.size(1), D = embedded.size(2);
+    // Reverse each note within its own length (padding stays at the end), so the backward GRU
+    // starts at the last real token rather than at the padding; the permutation is its own inverse.
+    const torch::Tensor length = mask.to(torch::kInt64).sum(1, true); // [B, 1]
+    const torch::Tensor t = torch::arange(L, length.options()).unsqueeze(0); // [1, L]
+    const torch::Tensor order = torch::where(t < length, length - 1 - t, t).unsqueeze(2); // [B, L, 1]
+    const torch::Tensor reversed = embedded.gather(1, order.expand({ B, L, D }));
+    const torch::Tensor forward = std::get<0>(m_forwardGru(embedded));
+    const torch::Tensor backward = std::get<0>(m_backwardGru(reversed));
+    return torch::cat({ forward, backward.gather(1, order.expand({ B, L, backward.size(2) })) }, 2);
 }
 
 FusionNetImpl::FusionNetImpl(const ModelConfig &config) : m_config(config)

@@ -97,8 +97,9 @@ private:
 };
 TORCH_MODULE(HistoryEncoder);
 
-/// The note: token embeddings with learned positions, a small pre-norm Transformer encoder with
-/// the padding masked, and token attention pooling (the inspectable weights).
+/// The note: token embeddings, then either learned positions and a small pre-norm Transformer
+/// encoder with the padding masked, or a bidirectional GRU (each direction reads only the real
+/// tokens), then token attention pooling (the inspectable weights).
 class TextEncoderImpl : public torch::nn::Module
 {
 public:
@@ -109,8 +110,13 @@ public:
     torch::Tensor forward(const torch::Tensor &embedded, const torch::Tensor &mask, torch::Tensor *weights);
 
 private:
+    /// Forward and backward GRU states [B, L, D] of each real token, padding left as it is.
+    torch::Tensor recurrent(const torch::Tensor &embedded, const torch::Tensor &mask);
+
     int m_heads;
     torch::nn::Embedding m_tokens { nullptr };
+    torch::nn::GRU m_forwardGru { nullptr };
+    torch::nn::GRU m_backwardGru { nullptr };
     torch::Tensor m_position;
     torch::nn::ModuleList m_layers { nullptr };
     torch::nn::LayerNorm m_norm { nullptr };

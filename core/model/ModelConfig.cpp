@@ -48,6 +48,7 @@ QJsonObject ModelConfig::toJson() const
     if (textVocab > 0) {
         json.insert(QStringLiteral("text_vocab"), textVocab);
         json.insert(QStringLiteral("text_max_tokens"), textMaxTokens);
+        json.insert(QStringLiteral("text_encoder"), textEncoder);
         json.insert(QStringLiteral("text_layers"), textLayers);
         json.insert(QStringLiteral("text_heads"), textHeads);
     }
@@ -77,6 +78,8 @@ Result<ModelConfig> ModelConfig::fromJson(const QJsonObject &json, const ModelCo
             c.fusion = *f;
         } else if (key == QLatin1String("rnn")) {
             c.rnn = v.toString();
+        } else if (key == QLatin1String("text_encoder")) {
+            c.textEncoder = v.toString();
         } else if (key == QLatin1String("image_channels"))
             ok = number(c.imageChannels);
         else if (key == QLatin1String("image_size"))
@@ -144,6 +147,8 @@ QString ModelConfig::validate() const
         return QStringLiteral("model.text_layers / model.text_heads: use 1–6 layers and a number of heads that "
                               "divides embed_dim (%1)")
             .arg(embedDim);
+    if (textEncoder != QLatin1String("transformer") && textEncoder != QLatin1String("gru"))
+        return QStringLiteral("model.text_encoder: '%1' is not transformer or gru").arg(textEncoder);
     if (textMaxTokens < 1 || textMaxTokens > 4096)
         return QStringLiteral("model.text_max_tokens: %1 is outside 1–4096").arg(textMaxTokens);
     if (numClasses < 2)

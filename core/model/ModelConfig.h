@@ -34,8 +34,10 @@ struct ModelConfig
     std::vector<int> fieldCategories; ///< per record field: number of categories (0: numeric)
     int eventWidth = 1;
     /// The text encoder (filled from the dataset's tokenizer): vocabulary size, 0 when the data
-    /// has no text field; the most tokens a note keeps; Transformer layers and heads.
+    /// has no text field; the most tokens a note keeps; the encoder ("transformer": Transformer
+    /// layers and heads; "gru": a bidirectional GRU over the tokens).
     int textVocab = 0;
+    QString textEncoder = QStringLiteral("transformer");
     int textMaxTokens = 128;
     int textLayers = 1;
     int textHeads = 4;

@@ -120,11 +120,32 @@ std::string torchScriptSource(const ModelConfig &c)
     // Text encoder.
     if (c.usesText()) {
         const int D = c.embedDim, H = c.textHeads, dh = D / H;
+        const bool gru = c.textEncoder == QLatin1String("gru");
         o << "    L = text_tokens.size(1)\n";
-        o << "    x = torch.embedding(" << attr("text.tokens.weight") << ", text_tokens, 0) + torch.narrow("
-          << attr("text.position") << ", 0, 0, L)\n";
-        o << "    key_mask = text_mask.view([B, 1, 1, L])\n";
-        for (int i = 0; i < c.textLayers; ++i) {
+        if (gru) {
+            // Each direction reads the real tokens only: the backward GRU runs on every note
+            // reversed within its own length, and its states are put back in reading order.
+            auto params = [](const std::string &p) {
+                return "[" + attr(p + ".weight_ih_l0") + ", " + attr(p + ".weight_hh_l0") + ", "
+                    + attr(p + ".bias_ih_l0") + ", " + attr(p + ".bias_hh_l0") + "]";
+            };
+            const int half = D / 2;
+            o << "    x = torch.embedding(" << attr("text.tokens.weight") << ", text_tokens, 0)\n";
+            o << "    n = text_mask.long().sum(1, True)\n";
+            o << "    t = torch.arange(L, device=x.device).unsqueeze(0)\n";
+            o << "    order = torch.where(t < n, n - 1 - t, t).unsqueeze(2)\n";
+            o << "    xr = x.gather(1, order.expand([B, L, " << D << "]))\n";
+            o << "    fo, _hf = torch.gru(x, x.new_zeros([1, B, " << half << "]), " << params("text.gru_forward")
+              << ", True, 1, 0.0, False, False, True)\n";
+            o << "    bo, _hb = torch.gru(xr, x.new_zeros([1, B, " << D - half << "]), " << params("text.gru_backward")
+              << ", True, 1, 0.0, False, False, True)\n";
+            o << "    x = torch.cat([fo, bo.gather(1, order.expand([B, L, " << D - half << "]))], 2)\n";
+        } else {
+            o << "    x = torch.embedding(" << attr("text.tokens.weight") << ", text_tokens, 0) + torch.narrow("
+              << attr("text.position") << ", 0, 0, L)\n";
+            o << "    key_mask = text_mask.view([B, 1, 1, L])\n";
+        }
+        for (int i = 0; !gru && i < c.textLayers; ++i) {
             const std::string p = "text.layers." + std::to_string(i);
             o << "    qkv = " << linear(layerNorm("x", p + ".norm1", D), p + ".qkv") << "\n";
             o << "    qkv = qkv.view([B, L, 3, " << H << ", " << dh << "]).permute([2, 0, 3, 1, 4])\n";

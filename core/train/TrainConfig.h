@@ -44,10 +44,11 @@ struct TrainConfig
     int freezeImageEpochs = 0; ///< keep those weights frozen for the first N epochs
     int maxEvents = 32;
     /// The text modality ("text": { "vocab_size", "tokenizer", "max_tokens" }): the tokenizer is
-    /// trained on the train split with this vocabulary size and kind (unigram or bpe); a note keeps
-    /// its first max_tokens tokens.
+    /// trained on the train split with this vocabulary size and kind (bpe or unigram); a note keeps
+    /// its first max_tokens tokens. BPE by default: on notes with few distinct words SentencePiece's
+    /// unigram trainer keeps ~150 pieces and splits words into letters (docs/TEXT.md).
     int textVocabSize = 2000;
-    QString textTokenizer = QStringLiteral("unigram");
+    QString textTokenizer = QStringLiteral("bpe");
     int textMaxTokens = 128;
     /// Weight of the map-alignment loss: the image attention map of a flipped image (both axes)
     /// must be the flipped map of the image (total variation distance, on a quarter of each
