@@ -257,6 +257,15 @@ void TestText::tokenizerKeepsTheFirstTokens()
         QCOMPARE(first[i].begin, all[i].begin);
     }
     QCOMPARE(t.value()->encode(QString()).size(), std::size_t(0));
+    // Ids without spans (what a dataset asks for) are the same ids, cut the same way.
+    const auto ids = t.value()->encodeAll({ text, QString(), text }, 5, false);
+    QVERIFY2(ids, qPrintable(ids.error()));
+    QCOMPARE(ids.value()[1].size(), std::size_t(0));
+    for (const std::size_t k : { std::size_t(0), std::size_t(2) }) {
+        QCOMPARE(ids.value()[k].size(), first.size());
+        for (std::size_t i = 0; i < first.size(); ++i)
+            QCOMPARE(ids.value()[k][i].id, first[i].id);
+    }
     // The default tokenizer keeps the notes' words whole (a word split into letters would make
     // a note several times longer and cut it at the token limit).
     QCOMPARE(t.value()->encode(QStringLiteral("Denies fever.")).size(), std::size_t(3));

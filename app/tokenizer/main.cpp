@@ -9,6 +9,8 @@
 //   LOAD <model>                      → OK <pieces> <piece> <piece> … | ERR <message>
 //   ENCODE <n> <max tokens>           then n lines of text
 //        → n lines "id,begin,end id,begin,end …" (UTF-8 byte offsets in the text)
+//   IDS <n> <max tokens>              then n lines of text
+//        → n lines "id id …" (what training needs: no offsets; on every core)
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
@@ -18,6 +20,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -143,6 +146,40 @@ int main()
                 out += '\n';
             }
             std::cout << out << std::flush;
+        } else if (command == "IDS") {
+            std::size_t n = 0;
+            int maxTokens = 0;
+            in >> n >> maxTokens;
+            const std::vector<std::string> texts = readTexts(n);
+            // The texts in contiguous parts, one thread each (the processor is read-only here).
+            const std::size_t parts = std::max<std::size_t>(
+                1, std::min<std::size_t>(std::thread::hardware_concurrency(), texts.size() / 256 + 1));
+            std::vector<std::string> out(parts);
+            auto encodePart = [&](std::size_t part) {
+                std::vector<int> ids;
+                for (std::size_t k = part * texts.size() / parts; k < (part + 1) * texts.size() / parts; ++k) {
+                    ids.clear();
+                    if (loaded && !texts[k].empty() && processor.Encode(texts[k], &ids).ok()) {
+                        const std::size_t kept
+                            = maxTokens > 0 ? std::min(ids.size(), static_cast<std::size_t>(maxTokens)) : ids.size();
+                        for (std::size_t i = 0; i < kept; ++i) {
+                            if (i > 0)
+                                out[part] += ' ';
+                            out[part] += std::to_string(ids[i]);
+                        }
+                    }
+                    out[part] += '\n';
+                }
+            };
+            std::vector<std::thread> threads;
+            for (std::size_t part = 1; part < parts; ++part)
+                threads.emplace_back(encodePart, part);
+            encodePart(0);
+            for (std::thread &t : threads)
+                t.join();
+            for (const std::string &o : out)
+                std::cout << o;
+            std::cout << std::flush;
         } else if (!command.empty()) {
             std::cout << "ERR " << toBase64("unknown request " + command) << '\n' << std::flush;
         }

@@ -315,7 +315,7 @@ Result<std::shared_ptr<MultimodalDataset>> MultimodalDataset::load(
         QStringList notes;
         for (const EncodedCase &e : ds->m_cases)
             notes.append(e.text);
-        const auto tokens = ds->m_tokenizer->encodeAll(notes, spec.text.maxTokens);
+        const auto tokens = ds->m_tokenizer->encodeAll(notes, spec.text.maxTokens, false);
         if (!tokens)
             return R::failure(tokens.error());
         for (std::size_t i = 0; i < ds->m_cases.size(); ++i)

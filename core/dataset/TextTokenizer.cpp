@@ -138,6 +138,24 @@ std::vector<int> utf16Offsets(const QString &text, std::size_t utf8Size)
     return at;
 }
 
+/// "id id id …" → tokens with their ids only.
+std::vector<TextToken> parseIds(const QByteArray &line)
+{
+    std::vector<TextToken> out;
+    int id = -1;
+    for (const char c : line) {
+        if (c >= '0' && c <= '9') {
+            id = (id < 0 ? 0 : id * 10) + (c - '0');
+        } else if (id >= 0) {
+            out.push_back(TextToken { id, 0, 0 });
+            id = -1;
+        }
+    }
+    if (id >= 0)
+        out.push_back(TextToken { id, 0, 0 });
+    return out;
+}
+
 std::vector<TextToken> parseTokens(const QByteArray &line, const QString &text)
 {
     std::vector<TextToken> out;
@@ -256,7 +274,8 @@ std::vector<std::vector<TextToken>> TextTokenizer::encode(const QStringList &tex
     return std::vector<std::vector<TextToken>>(static_cast<std::size_t>(texts.size()));
 }
 
-Result<std::vector<std::vector<TextToken>>> TextTokenizer::encodeAll(const QStringList &texts, int maxTokens) const
+Result<std::vector<std::vector<TextToken>>> TextTokenizer::encodeAll(
+    const QStringList &texts, int maxTokens, bool spans) const
 {
     using R = Result<std::vector<std::vector<TextToken>>>;
     QMutexLocker lock(&m_mutex);
@@ -264,7 +283,7 @@ Result<std::vector<std::vector<TextToken>>> TextTokenizer::encodeAll(const QStri
     // A helper that has gone (killed, crashed) is started again once with the same model.
     QString why = QStringLiteral("it stopped twice");
     for (int attempt = 0; attempt < 2; ++attempt) {
-        if (encodeLocked(texts, maxTokens, out))
+        if (encodeLocked(texts, maxTokens, spans, out))
             return R(std::move(out));
         if (attempt == 1)
             break;
@@ -291,14 +310,15 @@ qint64 TextTokenizer::helperProcessId() const
 }
 
 bool TextTokenizer::encodeLocked(
-    const QStringList &texts, int maxTokens, std::vector<std::vector<TextToken>> &out) const
+    const QStringList &texts, int maxTokens, bool spans, std::vector<std::vector<TextToken>> &out) const
 {
     out.assign(static_cast<std::size_t>(texts.size()), {});
     // In requests of a few thousand texts: the helper answers one request before reading the next.
     constexpr qsizetype chunk = 4096;
     for (qsizetype from = 0; from < texts.size(); from += chunk) {
         const qsizetype n = std::min(chunk, texts.size() - from);
-        QByteArray request = QStringLiteral("ENCODE %1 %2\n").arg(n).arg(std::max(0, maxTokens)).toLatin1();
+        QByteArray request = (spans ? QByteArrayLiteral("ENCODE ") : QByteArrayLiteral("IDS ")) + QByteArray::number(n)
+            + ' ' + QByteArray::number(std::max(0, maxTokens)) + '\n';
         for (qsizetype i = from; i < from + n; ++i)
             request += base64(texts[i]) + '\n';
         if (!m_impl->send(request))
@@ -307,7 +327,7 @@ bool TextTokenizer::encodeLocked(
             QByteArray line;
             if (!m_impl->readLine(line))
                 return false;
-            out[static_cast<std::size_t>(i)] = parseTokens(line, texts[i]);
+            out[static_cast<std::size_t>(i)] = spans ? parseTokens(line, texts[i]) : parseIds(line);
         }
     }
     return true;

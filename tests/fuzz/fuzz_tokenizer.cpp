@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The text tokenizer's client on what a study can hold: the first byte chooses between a note (the
 // rest as UTF-8, tokenized by a fixed tokenizer through the helper; every span must lie inside the
-// text, in order, and every id inside the vocabulary, also when cut to a token limit) and a run's
+// text, in order, and every id inside the vocabulary, also when cut to a token limit, and the ids
+// alone the same as with spans) and a run's
 // tokenizer model (the rest as a serialized model: it loads, or fails with a reason).
 #include "FuzzSupport.h"
 #include "dataset/TextTokenizer.h"
@@ -61,8 +62,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const int limit = 1 + data[0] % 16;
         const auto all = t.encodeAll({ text, text }, 0);
         const auto cut = t.encodeAll({ text }, limit);
-        if (!all || !cut)
+        const auto ids = t.encodeAll({ text }, limit, false);
+        if (!all || !cut || !ids)
             __builtin_trap(); // a note is never a reason for the helper to stop
+        if (ids.value()[0].size() != cut.value()[0].size())
+            __builtin_trap();
+        for (std::size_t i = 0; i < ids.value()[0].size(); ++i)
+            if (ids.value()[0][i].id != cut.value()[0][i].id)
+                __builtin_trap();
         checkSpans(all.value()[0], text, t.vocabSize());
         checkSpans(cut.value()[0], text, t.vocabSize());
         if (all.value()[0].size() != all.value()[1].size() || cut.value()[0].size() > std::size_t(limit))
