@@ -185,15 +185,17 @@ torch::Tensor TextEncoderImpl::embed(const torch::Tensor &tokens)
 
 torch::Tensor TextEncoderImpl::forward(const torch::Tensor &embedded, const torch::Tensor &mask, torch::Tensor *weights)
 {
+    const torch::Tensor x = m_norm(m_forwardGru ? recurrent(embedded, mask) : transformer(embedded, mask));
+    const torch::Tensor w = maskedSoftmax(torch::matmul(torch::tanh(m_key(x)), m_query), mask); // [B, L]
+    if (weights)
+        *weights = w;
+    return m_project((w.unsqueeze(2) * x).sum(1));
+}
+
+torch::Tensor TextEncoderImpl::transformer(const torch::Tensor &embedded, const torch::Tensor &mask)
+{
     const auto B = embedded.size(0), L = embedded.size(1), D = embedded.size(2);
     const auto H = static_cast<std::int64_t>(m_heads), dh = D / H;
-    if (m_forwardGru) {
-        const torch::Tensor x = m_norm(recurrent(embedded, mask));
-        const torch::Tensor w = maskedSoftmax(torch::matmul(torch::tanh(m_key(x)), m_query), mask); // [B, L]
-        if (weights)
-            *weights = w;
-        return m_project((w.unsqueeze(2) * x).sum(1));
-    }
     torch::Tensor x = embedded + m_position.slice(0, 0, L);
     // Keys that are padding are masked out of every query's attention.
     const torch::Tensor keyMask = mask.view({ B, 1, 1, L });
@@ -213,11 +215,7 @@ torch::Tensor TextEncoderImpl::forward(const torch::Tensor &embedded, const torc
         x = x + linear("out", heads);
         x = x + linear("ff2", torch::relu(linear("ff1", norm("norm2", x))));
     }
-    x = m_norm(x);
-    const torch::Tensor w = maskedSoftmax(torch::matmul(torch::tanh(m_key(x)), m_query), mask); // [B, L]
-    if (weights)
-        *weights = w;
-    return m_project((w.unsqueeze(2) * x).sum(1));
+    return x;
 }
 
 torch::Tensor TextEncoderImpl::recurrent(const torch::Tensor &embedded, const torch::Tensor &mask)

@@ -110,6 +110,8 @@ public:
     torch::Tensor forward(const torch::Tensor &embedded, const torch::Tensor &mask, torch::Tensor *weights);
 
 private:
+    /// Token states [B, L, D] of the pre-norm Transformer layers (padding masked as keys).
+    torch::Tensor transformer(const torch::Tensor &embedded, const torch::Tensor &mask);
     /// Forward and backward GRU states [B, L, D] of each real token, padding left as it is.
     torch::Tensor recurrent(const torch::Tensor &embedded, const torch::Tensor &mask);
 
