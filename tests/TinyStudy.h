@@ -4,6 +4,7 @@
 // 32 px image, a record value and the trend of an event value, so a tiny model can learn it.
 
 #include "data/Importer.h"
+#include "dataset/FeatureSpec.h"
 #include "store/DatasetRepository.h"
 #include "store/Study.h"
 #include "train/TrainConfig.h"
@@ -57,6 +58,24 @@ inline qint64 makeStudy(const QString &dir, std::shared_ptr<lepton::Study> &stud
     study = s.value();
     auto id = lepton::DatasetRepository(*study).save(*out.dataset, out.report);
     return id ? id.value() : -1;
+}
+
+/// A model small enough for unit tests, fitted to the data's fields and events (`config().model`
+/// before the trainer fills the data's shape in).
+inline lepton::ModelConfig modelConfig(const lepton::FeatureSpec &spec)
+{
+    lepton::ModelConfig c;
+    c.imageSize = 32;
+    c.width = 4;
+    c.depth = 2;
+    c.embedDim = 8;
+    c.hidden = 8;
+    c.numClasses = 2;
+    c.eventWidth = spec.eventWidth();
+    for (const auto &f : spec.recordFields)
+        c.fieldCategories.push_back(
+            f.type == lepton::FieldType::Categorical ? static_cast<int>(f.categories.size()) : 0);
+    return c;
 }
 
 /// A model and schedule small enough to train on the tiny study in a second, on the CPU (the

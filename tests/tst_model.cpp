@@ -36,6 +36,7 @@ private Q_SLOTS:
     void configErrorsNameTheKey();
     void torchScriptExportMatches_data();
     void torchScriptExportMatches();
+    void adaptersStartAsTheEncoderAndExport();
 
 private:
     ModelConfig config(FusionVariant v) const;
@@ -58,17 +59,8 @@ void TestModel::initTestCase()
 
 ModelConfig TestModel::config(FusionVariant v) const
 {
-    ModelConfig c;
+    ModelConfig c = tiny::modelConfig(m_data->spec());
     c.fusion = v;
-    c.imageSize = 32;
-    c.width = 4;
-    c.depth = 2;
-    c.embedDim = 8;
-    c.hidden = 8;
-    c.numClasses = 2;
-    c.eventWidth = m_data->spec().eventWidth();
-    for (const auto &f : m_data->spec().recordFields)
-        c.fieldCategories.push_back(f.type == FieldType::Categorical ? static_cast<int>(f.categories.size()) : 0);
     return c;
 }
 
@@ -326,6 +318,51 @@ void TestModel::torchScriptExportMatches()
         native.logits, &error);
     QVERIFY2(diff, qPrintable(error));
     QVERIFY2(*diff <= 1e-5, qPrintable(QString::number(*diff)));
+}
+
+void TestModel::adaptersStartAsTheEncoderAndExport()
+{
+    // The same weights with and without adapters: the adapters start as the identity.
+    torch::manual_seed(4);
+    FusionNet plain(config(FusionVariant::Attention));
+    ModelConfig withAdapters = config(FusionVariant::Attention);
+    withAdapters.imageAdapters = 3;
+    FusionNet adapted(withAdapters);
+    {
+        torch::NoGradGuard noGrad;
+        auto mine = adapted->named_parameters();
+        for (const auto &p : plain->named_parameters())
+            mine[p.key()].copy_(p.value());
+        auto buffers = adapted->named_buffers();
+        for (const auto &b : plain->named_buffers())
+            buffers[b.key()].copy_(b.value());
+    }
+    int adapterTensors = 0;
+    for (const auto &p : adapted->named_parameters())
+        adapterTensors += p.key().rfind("image.adapters.", 0) == 0 ? 1 : 0;
+    QCOMPARE(adapterTensors, 2 * 2 * 2); // per stage: down and up, weight and bias
+    plain->eval();
+    adapted->eval();
+    std::vector<int> cases(6);
+    std::iota(cases.begin(), cases.end(), 0);
+    const Batch b = m_data->collate(cases);
+    torch::NoGradGuard noGrad;
+    QVERIFY(torch::equal(plain->forward(b).logits, adapted->forward(b).logits));
+    // Adapters that learned something change the output, and the export computes it too.
+    for (auto &p : adapted->named_parameters())
+        if (p.key().rfind("image.adapters.", 0) == 0)
+            p.value().copy_(torch::randn_like(p.value()) * 0.3);
+    const FusionOutput native = adapted->forward(b);
+    QVERIFY((native.logits - plain->forward(b).logits).abs().max().item<double>() > 1e-4);
+    const QString path = m_dir.filePath(QStringLiteral("adapters.pt"));
+    const Status exported = exportTorchScript(adapted, path);
+    QVERIFY2(exported, qPrintable(exported.error()));
+    torch::jit::Module loaded = torch::jit::load(path.toStdString());
+    const std::vector<torch::jit::IValue> inputs { b.image, b.imagePresent, b.recordValues, b.recordMissing,
+        b.recordCategory, b.recordPresent, b.events, b.eventMask, b.historyPresent };
+    const torch::Tensor logits = loaded.forward(inputs).toTuple()->elements()[0].toTensor();
+    QVERIFY2(torch::allclose(logits, native.logits, 1e-5, 1e-5),
+        qPrintable(QString::number((logits - native.logits).abs().max().item<double>())));
 }
 
 QTEST_GUILESS_MAIN(TestModel)

@@ -2,6 +2,7 @@
 #include "TinyStudy.h"
 
 #include "dataset/MultimodalDataset.h"
+#include "model/SafeTensors.h"
 #include "store/AuditLog.h"
 #include "store/RunRepository.h"
 #include "train/CheckpointConversion.h"
@@ -38,6 +39,7 @@ private Q_SLOTS:
     void tamperedCheckpointIsRefused();
     void checkpointOfAnEarlierVersionLoadsOnceConverted();
     void badConfigIsRefused();
+    void fineTuningChoices();
     void cudaMixedPrecisionTrains();
 
 private:
@@ -313,6 +315,120 @@ void TestTrainer::badConfigIsRefused()
     parsed = TrainConfig::fromJson(QJsonObject { { QStringLiteral("map_alignment"), 0 } });
     QVERIFY(parsed && parsed.value().mapAlignment == 0.0);
     QCOMPARE(TrainConfig().toJson().value(QStringLiteral("map_alignment")).toDouble(), 0.5);
+}
+
+void TestTrainer::fineTuningChoices()
+{
+    // A source run whose image encoder the others start from, written as safetensors.
+    TrainConfig c = tinyConfig();
+    c.epochs = 3;
+    auto source = Trainer::train(*m_study, m_dataset, c, {}, QStringLiteral("source"));
+    QVERIFY2(source, qPrintable(source.error()));
+    auto sourceModel = TrainedModel::load(*m_study, source->runId, QStringLiteral("cpu"));
+    QVERIFY2(sourceModel, qPrintable(sourceModel.error()));
+    std::vector<std::pair<std::string, torch::Tensor>> state;
+    std::map<std::string, torch::Tensor> sourceImage;
+    for (const auto &p : sourceModel->model->imageEncoder()->named_parameters())
+        state.emplace_back(p.key(), p.value()), sourceImage[p.key()] = p.value().clone();
+    for (const auto &b : sourceModel->model->imageEncoder()->named_buffers())
+        state.emplace_back(b.key(), b.value()), sourceImage[b.key()] = b.value().clone();
+    const QString path = m_dir.filePath(QStringLiteral("source-image.safetensors"));
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(*safetensors::write(state));
+    }
+    auto isBase = [](const std::string &name) { return name.rfind("stem.", 0) == 0 || name.rfind("stages.", 0) == 0; };
+    // The largest change of the encoder's own weights and statistics from the source.
+    auto baseChange = [&](qint64 runId) {
+        auto m = TrainedModel::load(*m_study, runId, QStringLiteral("cpu"));
+        double most = 0.0;
+        for (const auto &p : m->model->imageEncoder()->named_parameters())
+            if (isBase(p.key()))
+                most = std::max(most, (p.value() - sourceImage.at(p.key())).abs().max().item<double>());
+        for (const auto &b : m->model->imageEncoder()->named_buffers())
+            if (isBase(b.key()))
+                most = std::max(most,
+                    (b.value().to(torch::kDouble) - sourceImage.at(b.key()).to(torch::kDouble))
+                        .abs()
+                        .max()
+                        .item<double>());
+        return most;
+    };
+    auto recorded = [&](qint64 runId) {
+        return RunRepository(*m_study).run(runId)->config.value(QStringLiteral("parameters")).toObject();
+    };
+
+    // Adapters: the encoder's convolutions and batch-norm statistics stay as loaded; the adapters
+    // learn; the trainable count leaves out exactly the frozen base.
+    c = tinyConfig();
+    c.epochs = 2;
+    c.imageEncoderFrom = path;
+    c.model.imageAdapters = 4;
+    QStringList log;
+    TrainCallbacks cb;
+    cb.log = [&](const QString &line) { log.append(line); };
+    auto adapted = Trainer::train(*m_study, m_dataset, c, cb, QStringLiteral("adapters"));
+    QVERIFY2(adapted, qPrintable(adapted.error()));
+    QCOMPARE(baseChange(adapted->runId), 0.0);
+    auto adaptedModel = TrainedModel::load(*m_study, adapted->runId, QStringLiteral("cpu"));
+    qint64 base = 0, total = 0;
+    double adapterWeight = 0.0;
+    for (const auto &p : adaptedModel->model->named_parameters()) {
+        total += p.value().numel();
+        const std::string key = p.key();
+        if (key.rfind("image.", 0) == 0 && isBase(key.substr(6)))
+            base += p.value().numel();
+        if (key.rfind("image.adapters.", 0) == 0 && key.find(".2.weight") != std::string::npos)
+            adapterWeight = std::max(adapterWeight, p.value().abs().max().item<double>());
+    }
+    QVERIFY2(adapterWeight > 0.0, "the adapters' up-projections never left zero");
+    const QJsonObject params = recorded(adapted->runId);
+    QCOMPARE(params.value(QStringLiteral("total")).toInteger(), total);
+    QCOMPARE(params.value(QStringLiteral("trainable")).toInteger(), total - base);
+    QVERIFY2(log.filter(QStringLiteral("Trainable parameters: %1 of %2").arg(total - base).arg(total)).size() == 1,
+        qPrintable(log.join(QLatin1Char('\n'))));
+
+    // The whole encoder frozen for every epoch: nothing of it moves, statistics included.
+    c = tinyConfig();
+    c.epochs = 2;
+    c.imageEncoderFrom = path;
+    c.freezeImageEpochs = 2;
+    auto frozen = Trainer::train(*m_study, m_dataset, c, {}, QStringLiteral("frozen"));
+    QVERIFY2(frozen, qPrintable(frozen.error()));
+    QCOMPARE(baseChange(frozen->runId), 0.0);
+    QVERIFY(recorded(frozen->runId).value(QStringLiteral("trainable_while_frozen")).toInteger()
+        < recorded(frozen->runId).value(QStringLiteral("trainable")).toInteger());
+
+    // A lower learning rate for the encoder moves it much less than the rest's rate does.
+    c = tinyConfig();
+    c.epochs = 1;
+    c.imageEncoderFrom = path;
+    auto full = Trainer::train(*m_study, m_dataset, c, {}, QStringLiteral("full"));
+    QVERIFY2(full, qPrintable(full.error()));
+    c.imageEncoderLrScale = 0.01;
+    auto slow = Trainer::train(*m_study, m_dataset, c, {}, QStringLiteral("slow"));
+    QVERIFY2(slow, qPrintable(slow.error()));
+    auto weightChange = [&](qint64 runId) {
+        auto m = TrainedModel::load(*m_study, runId, QStringLiteral("cpu"));
+        const torch::Tensor w = m->model->imageEncoder()->named_parameters()["stem.0.weight"];
+        return (w - sourceImage.at("stem.0.weight")).abs().mean().item<double>();
+    };
+    const double fullChange = weightChange(full->runId), slowChange = weightChange(slow->runId);
+    QVERIFY2(fullChange > 0.0 && slowChange < 0.2 * fullChange,
+        qPrintable(QStringLiteral("%1 vs %2").arg(slowChange).arg(fullChange)));
+    QCOMPARE(RunRepository(*m_study)
+                 .run(slow->runId)
+                 ->config.value(QStringLiteral("train"))
+                 .toObject()
+                 .value(QStringLiteral("image_encoder_lr_scale"))
+                 .toDouble(),
+        0.01);
+    c.imageEncoderLrScale = 0.0;
+    QVERIFY(c.validate().contains(QStringLiteral("image_encoder_lr_scale")));
+    c.imageEncoderLrScale = 1.0;
+    c.model.imageAdapters = -1;
+    QVERIFY(c.model.validate().contains(QStringLiteral("image_adapters")));
 }
 
 void TestTrainer::cudaMixedPrecisionTrains()

@@ -3,6 +3,7 @@
 #include "Commands.h"
 #include "store/AuditActions.h"
 
+#include "model/SafeTensors.h"
 #include "model/TorchScriptExport.h"
 #include "store/AuditLog.h"
 #include "store/RunRepository.h"
@@ -13,6 +14,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSaveFile>
 #include <QTemporaryFile>
 
@@ -101,6 +103,49 @@ int exportTorchScriptFile(Study &study, qint64 runId, const QString &path, const
     return ExitOk;
 }
 
+/// Writes the run's best model's parameters and buffers in the safetensors layout, by the names
+/// of the model's state ("image.stem.0.weight"), recorded as export.model.safetensors.
+int exportSafeTensorsFile(Study &study, qint64 runId, const QString &path, const QString &actor)
+{
+    auto model = TrainedModel::load(study, runId, QStringLiteral("cpu"));
+    if (!model) {
+        printErr(QStringLiteral("lepton export: %1\n").arg(model.error()));
+        return ExitFailure;
+    }
+    std::vector<std::pair<std::string, torch::Tensor>> state;
+    for (const auto &p : model->model->named_parameters())
+        state.emplace_back(p.key(), p.value());
+    for (const auto &b : model->model->named_buffers())
+        state.emplace_back(b.key(), b.value());
+    const QMap<QString, QString> metadata { { QStringLiteral("format"),
+                                                QStringLiteral("lepton-workbench fusion model") },
+        { QStringLiteral("run_id"), QString::number(runId) }, { QStringLiteral("run_name"), model->run.name },
+        { QStringLiteral("epoch"), QString::number(model->epoch + 1) },
+        { QStringLiteral("model_config"),
+            QString::fromUtf8(QJsonDocument(model->model->config().toJson()).toJson(QJsonDocument::Compact)) } };
+    auto bytes = safetensors::write(state, metadata);
+    if (!bytes) {
+        printErr(QStringLiteral("lepton export: %1\n").arg(bytes.error()));
+        return ExitFailure;
+    }
+    QJsonObject details = runDetails(model->run, model->epoch, model->run.bestEpoch == model->epoch);
+    details.insert(QStringLiteral("format"), QStringLiteral("safetensors"));
+    details.insert(QStringLiteral("tensors"), static_cast<qint64>(state.size()));
+    auto id = writeRecorded(
+        study, path, *bytes, actor, auditaction::ExportModelSafeTensors, QStringLiteral("run:%1").arg(runId), details);
+    if (!id) {
+        printErr(QStringLiteral("lepton export: %1\n").arg(id.error()));
+        return ExitFailure;
+    }
+    printOut(QStringLiteral("Wrote run %1's weights (epoch %2, %3 tensors) as safetensors to %4 (audit entry %5)\n")
+                 .arg(runId)
+                 .arg(model->epoch + 1)
+                 .arg(state.size())
+                 .arg(path)
+                 .arg(id.value()));
+    return ExitOk;
+}
+
 /// Writes the run's best (else newest) checkpoint, recorded as export.model.checkpoint.
 int exportCheckpointFile(Study &study, qint64 runId, const QString &path, const QString &actor)
 {
@@ -148,15 +193,20 @@ int runExport(const QStringList &args)
         QStringLiteral("Write the run's best model as TorchScript to FILE (Python: torch.jit.load(FILE); inputs and "
                        "outputs in docs/TRAINING.md)."),
         QStringLiteral("FILE"));
+    const QCommandLineOption safeTensors(QStringLiteral("safetensors"),
+        QStringLiteral("Write the run's best model's weights in the safetensors layout to FILE (Python: "
+                       "safetensors.torch.load_file(FILE); tensor names in docs/TRANSFER.md)."),
+        QStringLiteral("FILE"));
     const QCommandLineOption actor(QStringLiteral("actor"),
         QStringLiteral("Who exports, as recorded in the study's audit log (default: the OS user, %1).")
             .arg(AuditLog::currentUser()),
         QStringLiteral("NAME"));
-    for (const auto &o : { run, checkpoint, torchscript, actor })
+    for (const auto &o : { run, checkpoint, torchscript, safeTensors, actor })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("export"),
-            QStringLiteral("STUDY --run ID (--checkpoint FILE | --torchscript FILE) [--actor NAME]"),
+            QStringLiteral(
+                "STUDY --run ID (--checkpoint FILE | --torchscript FILE | --safetensors FILE) [--actor NAME]"),
             QStringLiteral("Writes a run's model out of the study and records the export (file, SHA-256, who, "
                            "when) in the study's audit log; the study must be writable."),
             args, 1, 1))
@@ -165,9 +215,9 @@ int runExport(const QStringList &args)
     const qint64 runId = p.value(run).toLongLong(&ok);
     if (!ok)
         return usageError(QStringLiteral("export"), QStringLiteral("--run ID is required"));
-    if (!p.isSet(checkpoint) && !p.isSet(torchscript))
-        return usageError(
-            QStringLiteral("export"), QStringLiteral("say what to write: --checkpoint FILE or --torchscript FILE"));
+    if (!p.isSet(checkpoint) && !p.isSet(torchscript) && !p.isSet(safeTensors))
+        return usageError(QStringLiteral("export"),
+            QStringLiteral("say what to write: --checkpoint FILE, --torchscript FILE or --safetensors FILE"));
     if (p.isSet(actor) && p.value(actor).trimmed().isEmpty())
         return usageError(QStringLiteral("export"), QStringLiteral("--actor needs a name"));
     const QString who = p.isSet(actor) ? p.value(actor).trimmed() : AuditLog::currentUser();
@@ -178,10 +228,15 @@ int runExport(const QStringList &args)
     }
     if (p.isSet(torchscript)) {
         const int code = exportTorchScriptFile(*study.value(), runId, p.value(torchscript), who);
-        if (code != ExitOk || !p.isSet(checkpoint))
+        if (code != ExitOk)
             return code;
     }
-    return exportCheckpointFile(*study.value(), runId, p.value(checkpoint), who);
+    if (p.isSet(safeTensors)) {
+        const int code = exportSafeTensorsFile(*study.value(), runId, p.value(safeTensors), who);
+        if (code != ExitOk)
+            return code;
+    }
+    return p.isSet(checkpoint) ? exportCheckpointFile(*study.value(), runId, p.value(checkpoint), who) : ExitOk;
 }
 
 } // namespace lepton::cli

@@ -48,20 +48,39 @@ ImageEncoderImpl::ImageEncoderImpl(const ModelConfig &c)
             torch::nn::Conv2d(torch::nn::Conv2dOptions(c.imageChannels, c.width, 3).stride(2).padding(1).bias(false)),
             torch::nn::BatchNorm2d(c.width), torch::nn::ReLU()));
     m_stages = torch::nn::Sequential();
+    if (c.imageAdapters > 0)
+        m_adapters = torch::nn::ModuleList();
     int channels = c.width;
     for (int i = 0; i < c.depth; ++i) {
         const int out = i == 0 ? channels : channels * 2;
         m_stages->push_back(ResidualBlock(channels, out, 2));
+        if (!m_adapters.is_empty()) {
+            // A residual bottleneck whose up-projection starts at zero: the encoder it is added to
+            // computes exactly what it did until the adapter learns something.
+            torch::nn::Conv2d up(torch::nn::Conv2dOptions(c.imageAdapters, out, 1));
+            torch::NoGradGuard noGrad;
+            up->weight.zero_();
+            up->bias.zero_();
+            m_adapters->push_back(torch::nn::Sequential(
+                torch::nn::Conv2d(torch::nn::Conv2dOptions(out, c.imageAdapters, 1)), torch::nn::ReLU(), up));
+        }
         channels = out;
     }
     register_module("stages", m_stages);
+    if (!m_adapters.is_empty())
+        register_module("adapters", m_adapters);
     m_score = register_module("score", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 1, 1)));
     m_project = register_module("project", torch::nn::Linear(channels, c.embedDim));
 }
 
 torch::Tensor ImageEncoderImpl::forward(const torch::Tensor &image, torch::Tensor *attention, torch::Tensor *features)
 {
-    const torch::Tensor f = m_stages->forward(m_stem->forward(image)); // [B, C, h, w]
+    torch::Tensor f = m_stem->forward(image);
+    for (std::size_t i = 0; i < m_stages->size(); ++i) {
+        f = m_stages[i]->as<ResidualBlock>()->forward(f);
+        if (!m_adapters.is_empty())
+            f = f + m_adapters[i]->as<torch::nn::Sequential>()->forward(f);
+    } // f: [B, C, h, w]
     const auto B = f.size(0), C = f.size(1), h = f.size(2), w = f.size(3);
     // Spatial attention pooling: one softmax over the h×w positions is the inspectable map.
     const torch::Tensor a = torch::softmax(m_score(f).view({ B, h * w }), 1);
@@ -71,6 +90,16 @@ torch::Tensor ImageEncoderImpl::forward(const torch::Tensor &image, torch::Tenso
     if (features)
         *features = f;
     return m_project(pooled);
+}
+
+void ImageEncoderImpl::setBaseFrozen(bool frozen)
+{
+    for (torch::nn::Module *part : { m_stem.get(), m_stages.get() }) {
+        for (auto &p : part->parameters())
+            p.set_requires_grad(!frozen);
+        if (frozen)
+            part->eval();
+    }
 }
 
 RecordEncoderImpl::RecordEncoderImpl(const ModelConfig &c) : m_fields(c.numFields())
@@ -148,7 +177,7 @@ torch::Tensor HistoryEncoderImpl::forward(const Batch &b, torch::Tensor *weights
     return m_project((w.unsqueeze(2) * out).sum(1));
 }
 
-TextEncoderImpl::TextEncoderImpl(const ModelConfig &c) : m_heads(c.textHeads)
+TextEncoderImpl::TextEncoderImpl(const ModelConfig &c) : m_heads(c.textHeads), m_tokenDropout(c.textTokenDropout)
 {
     const int D = c.embedDim;
     m_tokens = register_module(
@@ -180,6 +209,14 @@ TextEncoderImpl::TextEncoderImpl(const ModelConfig &c) : m_heads(c.textHeads)
 
 torch::Tensor TextEncoderImpl::embed(const torch::Tensor &tokens)
 {
+    // Token ids as the tokenizer assigns them: 0 padding, 1 the unknown token.
+    constexpr std::int64_t unknown = 1;
+    if (is_training() && m_tokenDropout > 0.0) {
+        const torch::Tensor drop
+            = (torch::rand(tokens.sizes(), torch::TensorOptions().device(tokens.device())) < m_tokenDropout)
+                  .logical_and(tokens > unknown);
+        return m_tokens(tokens.masked_fill(drop, unknown));
+    }
     return m_tokens(tokens);
 }
 

@@ -52,10 +52,16 @@ public:
     explicit ImageEncoderImpl(const ModelConfig &config);
     /// Returns the embedding [B, D]; fills attention [B, h, w] and features [B, C, h, w].
     torch::Tensor forward(const torch::Tensor &image, torch::Tensor *attention, torch::Tensor *features);
+    /// Freezes (or frees) the convolutions and batch norms of the stem and the stages: their
+    /// parameters stop taking gradients and, frozen, their batch norms use the running statistics
+    /// even in training. Call after train(). Adapters, score and projection are left as they are.
+    void setBaseFrozen(bool frozen);
+    bool hasAdapters() const { return !m_adapters.is_empty(); }
 
 private:
     torch::nn::Sequential m_stem { nullptr };
     torch::nn::Sequential m_stages { nullptr };
+    torch::nn::ModuleList m_adapters { nullptr }; ///< per stage: 1×1 down, ReLU, 1×1 up (starts at zero)
     torch::nn::Conv2d m_score { nullptr };
     torch::nn::Linear m_project { nullptr };
 };
@@ -104,7 +110,8 @@ class TextEncoderImpl : public torch::nn::Module
 {
 public:
     explicit TextEncoderImpl(const ModelConfig &config);
-    /// Token embeddings [B, L, D] of token ids [B, L] (padding embeds to zero).
+    /// Token embeddings [B, L, D] of token ids [B, L] (padding embeds to zero). In training, each
+    /// real token is read as the unknown token with the config's text_token_dropout chance.
     torch::Tensor embed(const torch::Tensor &tokens);
     /// The embedding [B, D] of embedded tokens; fills the token attention [B, L].
     torch::Tensor forward(const torch::Tensor &embedded, const torch::Tensor &mask, torch::Tensor *weights);
@@ -116,6 +123,7 @@ private:
     torch::Tensor recurrent(const torch::Tensor &embedded, const torch::Tensor &mask);
 
     int m_heads;
+    double m_tokenDropout;
     torch::nn::Embedding m_tokens { nullptr };
     torch::nn::GRU m_forwardGru { nullptr };
     torch::nn::GRU m_backwardGru { nullptr };

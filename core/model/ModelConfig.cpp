@@ -45,12 +45,15 @@ QJsonObject ModelConfig::toJson() const
         { QStringLiteral("dropout"), dropout }, { QStringLiteral("modality_dropout"), modalityDropout },
         { QStringLiteral("num_classes"), numClasses }, { QStringLiteral("field_categories"), cats },
         { QStringLiteral("event_width"), eventWidth } };
+    if (imageAdapters > 0)
+        json.insert(QStringLiteral("image_adapters"), imageAdapters);
     if (textVocab > 0) {
         json.insert(QStringLiteral("text_vocab"), textVocab);
         json.insert(QStringLiteral("text_max_tokens"), textMaxTokens);
         json.insert(QStringLiteral("text_encoder"), textEncoder);
         json.insert(QStringLiteral("text_layers"), textLayers);
         json.insert(QStringLiteral("text_heads"), textHeads);
+        json.insert(QStringLiteral("text_token_dropout"), textTokenDropout);
     }
     return json;
 }
@@ -88,6 +91,8 @@ Result<ModelConfig> ModelConfig::fromJson(const QJsonObject &json, const ModelCo
             ok = number(c.width);
         else if (key == QLatin1String("depth"))
             ok = number(c.depth);
+        else if (key == QLatin1String("image_adapters"))
+            ok = number(c.imageAdapters);
         else if (key == QLatin1String("embed_dim"))
             ok = number(c.embedDim);
         else if (key == QLatin1String("hidden"))
@@ -108,6 +113,8 @@ Result<ModelConfig> ModelConfig::fromJson(const QJsonObject &json, const ModelCo
             ok = number(c.textLayers);
         else if (key == QLatin1String("text_heads"))
             ok = number(c.textHeads);
+        else if (key == QLatin1String("text_token_dropout"))
+            ok = number(c.textTokenDropout);
         else if (key == QLatin1String("field_categories")) {
             c.fieldCategories.clear();
             for (const auto &x : v.toArray())
@@ -137,6 +144,8 @@ QString ModelConfig::validate() const
             .arg(5);
     if (width < 4 || width > 256)
         return QStringLiteral("model.width: %1 is outside 4–256").arg(width);
+    if (imageAdapters < 0 || imageAdapters > 256)
+        return QStringLiteral("model.image_adapters: %1 is outside 0–256 (0: no adapters)").arg(imageAdapters);
     if (embedDim < 4 || embedDim > 1024 || hidden < 4 || hidden > 1024)
         return QStringLiteral("model.embed_dim / model.hidden: use 4–1024");
     if (rnn != QLatin1String("gru") && rnn != QLatin1String("lstm"))
@@ -149,6 +158,8 @@ QString ModelConfig::validate() const
             .arg(embedDim);
     if (textEncoder != QLatin1String("transformer") && textEncoder != QLatin1String("gru"))
         return QStringLiteral("model.text_encoder: '%1' is not transformer or gru").arg(textEncoder);
+    if (textTokenDropout < 0.0 || textTokenDropout >= 1.0)
+        return QStringLiteral("model.text_token_dropout: use a value in [0, 1)");
     if (textMaxTokens < 1 || textMaxTokens > 4096)
         return QStringLiteral("model.text_max_tokens: %1 is outside 1–4096").arg(textMaxTokens);
     if (numClasses < 2)

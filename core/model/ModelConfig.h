@@ -25,6 +25,10 @@ struct ModelConfig
     int imageSize = 128;
     int width = 16; ///< channels of the first convolution; doubled per stage
     int depth = 3; ///< residual stages, each halving the resolution
+    /// Residual adapters after each image stage: the bottleneck's channels (0: none). With
+    /// adapters the image encoder's own convolutions stay frozen; adapters, the attention score
+    /// and the projection train (docs/TRANSFER.md).
+    int imageAdapters = 0;
     int embedDim = 64; ///< size of every modality embedding
     int hidden = 64; ///< recurrent hidden size
     QString rnn = QStringLiteral("gru"); ///< "gru" or "lstm"
@@ -41,6 +45,9 @@ struct ModelConfig
     int textMaxTokens = 128;
     int textLayers = 1;
     int textHeads = 4;
+    /// Chance that a real token is read as the unknown token during training (word dropout), so
+    /// that no single token of a redundant phrase carries the note alone.
+    double textTokenDropout = 0.0;
 
     bool usesImage() const
     {

@@ -67,6 +67,11 @@ std::string torchScriptSource(const ModelConfig &c)
             o << "    y = torch.relu(" << batchNorm(conv("x", p + ".conv1", 2, 1), p + ".bn1") << ")\n";
             o << "    y = " << batchNorm(conv("y", p + ".conv2", 1, 1), p + ".bn2") << "\n";
             o << "    x = torch.relu(y + " << batchNorm(conv("x", p + ".project", 2, 0), p + ".bn_project") << ")\n";
+            if (c.imageAdapters > 0) {
+                const std::string a = "image.adapters." + std::to_string(i);
+                o << "    x = x + " << conv("torch.relu(" + conv("x", a + ".0", 1, 0, true) + ")", a + ".2", 1, 0, true)
+                  << "\n";
+            }
             channels = out;
         }
         o << "    C, h, w = x.size(1), x.size(2), x.size(3)\n";

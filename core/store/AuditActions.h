@@ -22,6 +22,7 @@ inline const QString RunRedecide = QStringLiteral("run.redecide");
 
 inline const QString ExportModelTorchScript = QStringLiteral("export.model.torchscript");
 inline const QString ExportModelCheckpoint = QStringLiteral("export.model.checkpoint");
+inline const QString ExportModelSafeTensors = QStringLiteral("export.model.safetensors");
 inline const QString ExportMetricsTensorBoard = QStringLiteral("export.metrics.tensorboard");
 inline const QString ExportReviewReportCsv = QStringLiteral("export.review_report.csv");
 inline const QString ExportReviewReportPdf = QStringLiteral("export.review_report.pdf");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Checkpoint.h"
 
+#include "model/SafeTensors.h"
 #include "store/Study.h"
 
 #include <QCryptographicHash>
@@ -205,13 +206,17 @@ private:
 };
 
 /// Copies the stored tensors into the module's, checking that every name is there with the same
-/// shape. `prefix` selects a sub-module's entries (e.g. "image."); `used` collects the entries read.
-Status loadState(const Tensors &stored, torch::nn::Module &module, const std::string &prefix, QSet<QString> *used)
+/// shape. `prefix` selects a sub-module's entries (e.g. "image."); `used` collects the entries read;
+/// names starting with `optional` (when not empty) may be absent and then keep their values.
+Status loadState(const Tensors &stored, torch::nn::Module &module, const std::string &prefix, QSet<QString> *used,
+    const std::string &optional = std::string())
 {
     torch::NoGradGuard noGrad;
     for (auto &[name, target] : stateOf(module)) {
         const std::string key = "model." + prefix + name;
         const auto it = stored.find(key);
+        if (it == stored.end() && !optional.empty() && name.rfind(optional, 0) == 0)
+            continue;
         if (it == stored.end())
             return Status::failure(
                 QStringLiteral("the checkpoint has no '%1': it was saved from a different architecture")
@@ -481,13 +486,28 @@ Status CheckpointIO::loadImageEncoder(const QString &path, FusionNet &model)
     if (!file.open(QIODevice::ReadOnly))
         return Status::failure(QStringLiteral("%1: cannot be read (%2)").arg(path, file.errorString()));
     const QByteArray blob = file.readAll();
-    Reader reader(blob);
-    auto stored = reader.read();
-    if (!stored)
-        return Status::failure(
-            QStringLiteral("%1: %2; use a file written by `lepton export --checkpoint`").arg(path, stored.error()));
+    Tensors stored;
+    if (safetensors::looksLike(blob) && !blob.startsWith(signature())) {
+        // Weights in the safetensors layout, by the names of `lepton export --safetensors`
+        // ("image.stem.0.weight"), or by the image encoder's own names ("stem.0.weight").
+        auto weights = safetensors::read(blob);
+        if (!weights)
+            return Status::failure(QStringLiteral("%1: %2").arg(path, weights.error()));
+        bool prefixed = false;
+        for (const auto &entry : weights->tensors)
+            prefixed = prefixed || entry.first.rfind("image.", 0) == 0;
+        for (auto &[name, tensor] : weights->tensors)
+            stored.emplace("model." + (prefixed ? name : "image." + name), tensor);
+    } else {
+        auto ours = Reader(blob).read();
+        if (!ours)
+            return Status::failure(QStringLiteral(
+                "%1: %2; use a file written by `lepton export --checkpoint` or weights in the safetensors layout")
+                                       .arg(path, ours.error()));
+        stored = std::move(ours.value());
+    }
     try {
-        Status st = loadState(*stored, *model->imageEncoder(), "image.", nullptr);
+        Status st = loadState(stored, *model->imageEncoder(), "image.", nullptr, "adapters.");
         if (!st)
             return Status::failure(
                 QStringLiteral("%1: holds no image encoder that fits this model: %2").arg(path, st.error()));

@@ -56,8 +56,11 @@ public:
         torch::optim::AdamW &optimizer, int fallbackEpoch, bool *hadOptimizer = nullptr);
     /// Checks that the bytes are a whole checkpoint in our format (signature, hash, entries).
     static Status verify(const QByteArray &blob);
-    /// Loads only the image encoder's weights from a checkpoint file (`lepton export
-    /// --checkpoint`) for transfer learning; the file must be in our format with a matching hash.
+    /// Loads only the image encoder's weights from a file for transfer learning: a checkpoint in our
+    /// format with a matching hash (`lepton export --checkpoint`), or weights in the safetensors
+    /// layout named as `lepton export --safetensors` names them ("image.stem.0.weight") or by the
+    /// encoder's own names ("stem.0.weight"); every tensor of the encoder must be there in its shape,
+    /// except residual adapters, which start afresh when the file has none.
     static Status loadImageEncoder(const QString &path, FusionNet &model);
     /// The first bytes of every checkpoint in our format.
     static QByteArray signature();

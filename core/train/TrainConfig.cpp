@@ -26,7 +26,8 @@ QJsonObject TrainConfig::toJson() const
         { QStringLiteral("augment"), augment.toJson() }, { QStringLiteral("patience"), patience },
         { QStringLiteral("class_weights"), classWeights }, { QStringLiteral("cache_bytes"), cacheBytes },
         { QStringLiteral("max_grad_norm"), maxGradNorm }, { QStringLiteral("image_encoder_from"), imageEncoderFrom },
-        { QStringLiteral("freeze_image_epochs"), freezeImageEpochs }, { QStringLiteral("max_events"), maxEvents },
+        { QStringLiteral("freeze_image_epochs"), freezeImageEpochs },
+        { QStringLiteral("image_encoder_lr_scale"), imageEncoderLrScale }, { QStringLiteral("max_events"), maxEvents },
         { QStringLiteral("map_alignment"), mapAlignment }, { QStringLiteral("map_sharpness"), mapSharpness },
         { QStringLiteral("positive_class"), positiveClass }, { QStringLiteral("template"), templateName },
         { QStringLiteral("folds"), folds }, { QStringLiteral("fold"), fold }, { QStringLiteral("cv_group"), cvGroup },
@@ -89,9 +90,9 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
                 || key == QLatin1String("seed") || key == QLatin1String("threads") || key == QLatin1String("workers")
                 || key == QLatin1String("patience") || key == QLatin1String("cache_bytes")
                 || key == QLatin1String("max_grad_norm") || key == QLatin1String("freeze_image_epochs")
-                || key == QLatin1String("max_events") || key == QLatin1String("map_alignment")
-                || key == QLatin1String("map_sharpness") || key == QLatin1String("folds")
-                || key == QLatin1String("fold"))
+                || key == QLatin1String("image_encoder_lr_scale") || key == QLatin1String("max_events")
+                || key == QLatin1String("map_alignment") || key == QLatin1String("map_sharpness")
+                || key == QLatin1String("folds") || key == QLatin1String("fold"))
                 return needNumber();
             return R::failure(QStringLiteral("%1: unknown setting").arg(key));
         } else if (key == QLatin1String("epochs"))
@@ -118,6 +119,8 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
             c.maxGradNorm = v.toDouble();
         else if (key == QLatin1String("freeze_image_epochs"))
             c.freezeImageEpochs = v.toInt();
+        else if (key == QLatin1String("image_encoder_lr_scale"))
+            c.imageEncoderLrScale = v.toDouble();
         else if (key == QLatin1String("max_events"))
             c.maxEvents = v.toInt();
         else if (key == QLatin1String("map_alignment"))
@@ -171,6 +174,9 @@ QString TrainConfig::validate() const
         return QStringLiteral("text.tokenizer: '%1' is not unigram or bpe").arg(textTokenizer);
     if (textMaxTokens < 1 || textMaxTokens > 4096)
         return QStringLiteral("text.max_tokens: %1 is outside 1–4096").arg(textMaxTokens);
+    if (!(imageEncoderLrScale > 0.0 && imageEncoderLrScale <= 10.0))
+        return QStringLiteral("image_encoder_lr_scale: %1 must be greater than 0 and at most 10")
+            .arg(imageEncoderLrScale);
     if (!(mapSharpness >= 0.0 && mapSharpness <= 100.0))
         return QStringLiteral("map_sharpness: %1 is outside 0–100").arg(mapSharpness);
     return QString();

@@ -42,6 +42,7 @@ struct TrainConfig
     double maxGradNorm = 5.0;
     QString imageEncoderFrom; ///< a checkpoint file (.pt) with image-encoder weights to start from
     int freezeImageEpochs = 0; ///< keep those weights frozen for the first N epochs
+    double imageEncoderLrScale = 1.0; ///< the image encoder's learning rate relative to the rest
     int maxEvents = 32;
     /// The text modality ("text": { "vocab_size", "tokenizer", "max_tokens" }): the tokenizer is
     /// trained on the train split with this vocabulary size and kind (bpe or unigram); a note keeps

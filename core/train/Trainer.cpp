@@ -88,6 +88,7 @@ struct Session
     const TrainCallbacks &cb;
     bool bfloat16 = false; ///< training steps under bfloat16 autocast (CUDA mixed precision)
     DomainTemplate decisionTemplate {}; ///< bound to the data's classes and fields
+    std::vector<double> groupLrScale { 1.0 }; ///< per optimizer group: its learning rate relative to lr
 
     void log(const QString &line) const
     {
@@ -260,8 +261,24 @@ Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTem
         s.log(QStringLiteral("Image encoder weights loaded from %1").arg(s.config.imageEncoderFrom));
     }
     s.model->to(s.device);
-    s.optimizer = std::make_unique<torch::optim::AdamW>(
-        s.model->parameters(), torch::optim::AdamWOptions(s.config.learningRate).weight_decay(s.config.weightDecay));
+    const auto options = torch::optim::AdamWOptions(s.config.learningRate).weight_decay(s.config.weightDecay);
+    if (s.config.imageEncoderLrScale != 1.0 && s.model->imageEncoder()) {
+        // Two groups: everything else at lr, the image encoder at lr × image_encoder_lr_scale (one
+        // group otherwise, so that the checkpoints of runs without it keep their layout).
+        std::vector<torch::Tensor> image = s.model->imageEncoder()->parameters(), rest;
+        for (const auto &p : s.model->parameters())
+            if (std::none_of(image.begin(), image.end(), [&](const torch::Tensor &q) { return q.is_same(p); }))
+                rest.push_back(p);
+        s.optimizer = std::make_unique<torch::optim::AdamW>(
+            std::vector<torch::optim::OptimizerParamGroup> {
+                torch::optim::OptimizerParamGroup(rest), torch::optim::OptimizerParamGroup(image) },
+            options);
+        s.groupLrScale = { 1.0, s.config.imageEncoderLrScale };
+        s.log(QStringLiteral("Image encoder learning rate: %1 × lr").arg(s.config.imageEncoderLrScale));
+    } else {
+        s.optimizer = std::make_unique<torch::optim::AdamW>(s.model->parameters(), options);
+        s.groupLrScale = { 1.0 };
+    }
     if (s.config.cacheBytes > 0) {
         s.log(QStringLiteral("Decoding images into the cache…"));
         Status st = s.dataset->warmCache();
@@ -283,13 +300,51 @@ double learningRate(const TrainConfig &c, int step, int totalSteps, int epoch)
     return c.learningRate * (0.02 + 0.98 * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress))));
 }
 
+/// Parameters of the model: all, or those that take gradients now.
+qint64 parameterCount(const FusionNet &model, bool trainableOnly)
+{
+    qint64 n = 0;
+    for (const auto &p : model->parameters())
+        if (!trainableOnly || p.requires_grad())
+            n += p.numel();
+    return n;
+}
+
+/// Sets which image-encoder parameters train this epoch (after train()): none while frozen
+/// (freeze_image_epochs), with adapters only the adapters, the attention score and the projection;
+/// frozen convolutions keep their batch-norm statistics. Returns the trainable parameter count.
+qint64 applyFreezing(FusionNet &model, bool freezeImage)
+{
+    if (ImageEncoder encoder = model->imageEncoder()) {
+        for (auto &p : encoder->parameters())
+            p.set_requires_grad(!freezeImage);
+        if (freezeImage || encoder->hasAdapters())
+            encoder->setBaseFrozen(true);
+    }
+    return parameterCount(model, true);
+}
+
+/// The model's parameter counts as recorded with the run: all, those that train (after any
+/// freeze_image_epochs) and, with frozen epochs, those that train while the encoder is frozen.
+QJsonObject parameterSummary(const Session &s)
+{
+    FusionNet model = s.model; // the same module; each epoch sets the freezing again
+    QJsonObject p { { QStringLiteral("total"), parameterCount(model, false) },
+        { QStringLiteral("trainable"), applyFreezing(model, false) } };
+    if (s.config.freezeImageEpochs > 0 && model->imageEncoder())
+        p.insert(QStringLiteral("trainable_while_frozen"), applyFreezing(model, true));
+    model->train();
+    return p;
+}
+
 QJsonObject runConfig(const Session &s)
 {
     return QJsonObject { { QStringLiteral("train"), s.config.toJson() },
         { QStringLiteral("template"), s.decisionTemplate.toJson() },
         { QStringLiteral("feature_spec"), s.dataset->spec().toJson() },
         { QStringLiteral("positive_class"), s.config.positiveClass },
-        { QStringLiteral("precision_used"), s.bfloat16 ? QStringLiteral("bf16") : QStringLiteral("fp32") } };
+        { QStringLiteral("precision_used"), s.bfloat16 ? QStringLiteral("bf16") : QStringLiteral("fp32") },
+        { QStringLiteral("parameters"), parameterSummary(s) } };
 }
 
 /// The epochs from `firstEpoch` on, then the final evaluation. Returns how the run ended.
@@ -349,10 +404,13 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
         // Seeding per epoch makes a resumed run draw exactly what the uninterrupted one would.
         torch::manual_seed(s.config.seed * 1000003ULL + static_cast<std::uint64_t>(epoch));
         const bool freeze = epoch < s.config.freezeImageEpochs && s.model->imageEncoder();
-        if (s.model->imageEncoder())
-            for (auto &p : s.model->imageEncoder()->parameters())
-                p.set_requires_grad(!freeze);
         s.model->train();
+        const qint64 trainable = applyFreezing(s.model, freeze);
+        if (epoch == firstEpoch || (freeze != (epoch - 1 < s.config.freezeImageEpochs)))
+            s.log(QStringLiteral("Trainable parameters: %1 of %2 (%3 %)")
+                      .arg(trainable)
+                      .arg(parameterCount(s.model, false))
+                      .arg(100.0 * trainable / std::max<qint64>(1, parameterCount(s.model, false)), 0, 'f', 1));
         loader.startEpoch(epoch);
         std::vector<MetricRow> stepRows;
         std::vector<float> trainProbs;
@@ -374,8 +432,9 @@ TrainOutcome runEpochs(Session &s, int firstEpoch, int bestEpoch, double bestAur
             }
             const int step = epoch * batches + batchIndex;
             const double lr = learningRate(s.config, step, totalSteps, epoch);
-            for (auto &group : s.optimizer->param_groups())
-                static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
+            auto &groups = s.optimizer->param_groups();
+            for (std::size_t g = 0; g < groups.size(); ++g)
+                static_cast<torch::optim::AdamWOptions &>(groups[g].options()).lr(lr * s.groupLrScale.at(g));
             const Batch b = batch->to(s.device);
             FusionOutput fo;
             torch::Tensor loss;
