@@ -2,11 +2,14 @@
 #include "TrainingForm.h"
 
 #include "decision/DomainTemplate.h"
+#include "model/SafeTensors.h"
+#include "train/Checkpoint.h"
 #include "util/DeviceInfo.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -61,6 +64,8 @@ TrainingForm::TrainingForm(QWidget *parent)
           new QCheckBox(tr("flips, small rotations and shifts, brightness/contrast, noise"), this), "augmentBox")),
       m_seed(named(new QSpinBox(this), "seedBox")),
       m_template(named(new QComboBox(this), "templateBox")),
+      m_encoder(named(new QComboBox(this), "encoderBox")),
+      m_fineTune(named(new QComboBox(this), "fineTuneBox")),
       m_device(named(new QComboBox(this), "deviceBox")),
       m_deviceInfo(named(new QLabel(this), "deviceLabel")),
       m_threads(named(new QSpinBox(this), "threadsBox")),
@@ -114,6 +119,18 @@ TrainingForm::TrainingForm(QWidget *parent)
     m_template->addItem(tr("From a file…"), QStringLiteral("<file>"));
     m_template->setToolTip(tr("The decision template kept with the run (classes, costs, grades)"));
     form->addRow(tr("&Template"), m_template);
+    m_encoder->addItem(tr("train from scratch"), QString());
+    m_encoder->addItem(tr("From a weights file…"), QStringLiteral("<file>"));
+    m_encoder->setToolTip(tr("Start the image encoder from weights trained elsewhere: a .safetensors file or a "
+                             "checkpoint from `lepton export` (docs/TRANSFER.md)"));
+    form->addRow(tr("Image &encoder"), m_encoder);
+    m_fineTune->addItem(tr("fine-tune all layers"), QStringLiteral("full"));
+    m_fineTune->addItem(tr("fine-tune, encoder at 0.1× the learning rate"), QStringLiteral("lowlr"));
+    m_fineTune->addItem(tr("adapters only (encoder frozen)"), QStringLiteral("adapters"));
+    m_fineTune->addItem(tr("encoder frozen"), QStringLiteral("frozen"));
+    m_fineTune->setToolTip(tr("How the loaded encoder trains; adapters train about a tenth of the parameters"));
+    m_fineTune->setEnabled(false);
+    form->addRow(tr("Fine-t&uning"), m_fineTune);
 
     // Device: CUDA only when this build and machine have it; otherwise greyed, with the reason.
     m_device->addItem(tr("auto"), QStringLiteral("auto"));
@@ -168,6 +185,9 @@ TrainingForm::TrainingForm(QWidget *parent)
         connect(b, &QSpinBox::valueChanged, this, &TrainingForm::markCustom);
     connect(m_lr, &QDoubleSpinBox::valueChanged, this, &TrainingForm::markCustom);
     connect(m_template, &QComboBox::activated, this, &TrainingForm::chooseTemplateFile);
+    connect(m_encoder, &QComboBox::activated, this, &TrainingForm::chooseEncoderFile);
+    connect(m_encoder, &QComboBox::currentIndexChanged, this,
+        [this] { m_fineTune->setEnabled(m_encoder->isEnabled() && !m_encoder->currentData().toString().isEmpty()); });
     connect(m_metric, &QComboBox::currentIndexChanged, this, &TrainingForm::metricChanged);
     applyPreset(kDefaultPreset);
 }
@@ -210,6 +230,17 @@ lepton::Result<lepton::TrainConfig> TrainingForm::config(bool haveStudy) const
     c.templateName = m_template->currentData().toString();
     c.device = m_device->currentData().toString();
     c.threads = m_threads->value();
+    const QString encoder = m_encoder->currentData().toString();
+    if (!encoder.isEmpty() && encoder != QLatin1String("<file>")) {
+        c.imageEncoderFrom = encoder;
+        const QString how = m_fineTune->currentData().toString();
+        if (how == QLatin1String("lowlr"))
+            c.imageEncoderLrScale = 0.1;
+        else if (how == QLatin1String("adapters"))
+            c.model.imageAdapters = 8;
+        else if (how == QLatin1String("frozen"))
+            c.freezeImageEpochs = c.epochs;
+    }
     QString p;
     if (!haveStudy)
         p = tr("Open or create a study first (File ▸ Open, or the start page).");
@@ -217,6 +248,12 @@ lepton::Result<lepton::TrainConfig> TrainingForm::config(bool haveStudy) const
         p = tr("The study has no dataset: import one first (File ▸ Import Data, Ctrl+I).");
     else if (c.templateName == QLatin1String("<file>"))
         p = tr("Template: choose a template file.");
+    else if (encoder == QLatin1String("<file>"))
+        p = tr("Image encoder: choose a weights file, or train from scratch.");
+    else if (!c.imageEncoderFrom.isEmpty() && !c.model.usesImage())
+        p = tr("Image encoder: the %1 variant has no image encoder to start from a file; choose train from "
+               "scratch or a variant with images.")
+                .arg(m_variant->currentText());
     else if (c.device == QLatin1String("cuda") && !lepton::cudaAvailability().available)
         p = tr("Device: %1 Choose auto or CPU.").arg(lepton::cudaAvailability().reason);
     else if (c.model.imageSize % 8 != 0)
@@ -297,11 +334,54 @@ void TrainingForm::chooseTemplateFile(int index)
     m_template->setCurrentIndex(index);
 }
 
+void TrainingForm::chooseEncoderFile(int index)
+{
+    if (m_encoder->itemData(index).toString() != QLatin1String("<file>"))
+        return;
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Image encoder weights"), QString(), tr("Weights (*.safetensors *.ckpt);;All files (*)"));
+    if (file.isEmpty() || !setImageEncoderFile(file))
+        m_encoder->setCurrentIndex(0);
+}
+
+bool TrainingForm::setImageEncoderFile(const QString &path)
+{
+    // Read now, so that a wrong file is named here rather than when the run starts.
+    QFile f(path);
+    QString problem;
+    if (!f.open(QIODevice::ReadOnly)) {
+        problem = tr("%1: cannot be read (%2)").arg(path, f.errorString());
+    } else {
+        const QByteArray bytes = f.readAll();
+        if (lepton::safetensors::looksLike(bytes) && !bytes.startsWith(lepton::CheckpointIO::signature())) {
+            auto weights = lepton::safetensors::read(bytes);
+            if (!weights)
+                problem = tr("%1: %2").arg(path, weights.error());
+        } else if (lepton::Status st = lepton::CheckpointIO::verify(bytes); !st) {
+            problem = tr("%1: neither safetensors weights nor a checkpoint from `lepton export --checkpoint` (%2)")
+                          .arg(path, st.error());
+        }
+    }
+    if (!problem.isEmpty()) {
+        Q_EMIT errorOccurred(problem);
+        return false;
+    }
+    int index = m_encoder->findData(path);
+    if (index < 0) {
+        index = m_encoder->count() - 1; // before "From a weights file…"
+        m_encoder->insertItem(index, tr("from %1").arg(QFileInfo(path).fileName()), path);
+        m_encoder->setItemData(index, path, Qt::ToolTipRole);
+    }
+    m_encoder->setCurrentIndex(index);
+    return true;
+}
+
 void TrainingForm::setState(bool running, bool canStart, bool canResume, const QString &startTip)
 {
     for (QWidget *w : std::initializer_list<QWidget *> { m_dataset, m_preset, m_name, m_variant, m_epochs, m_batch,
-             m_lr, m_imageSize, m_augment, m_seed, m_template, m_device, m_threads })
+             m_lr, m_imageSize, m_augment, m_seed, m_template, m_encoder, m_device, m_threads })
         w->setEnabled(!running);
+    m_fineTune->setEnabled(!running && !m_encoder->currentData().toString().isEmpty());
     m_start->setEnabled(!running && canStart);
     m_start->setToolTip(startTip.isEmpty() ? tr("Start a run with these settings (Ctrl+Enter)") : startTip);
     m_cancel->setEnabled(running);

@@ -16,7 +16,8 @@ class QPushButton;
 class QSpinBox;
 
 /// The Training view's form: the dataset, a preset, the run's settings (variant, epochs, batch,
-/// learning rate, image size, augmentation, seed, template, device, threads), the plotted metric,
+/// learning rate, image size, augmentation, seed, template, the image encoder to start from and how
+/// to fine-tune it, device, threads), the plotted metric,
 /// a line that says what is wrong, and Start / Cancel / Resume. It validates; the view acts.
 ///
 /// Child widgets carry object names (datasetBox, presetBox, epochsBox, startButton, …) so tests
@@ -44,6 +45,9 @@ public:
     QString metricLabel() const;
     void applyPreset(int index);
     void setEpochs(int epochs);
+    /// Starts the image encoder from a weights file (safetensors or our checkpoint; what "From a
+    /// file…" asks for). A file that cannot be read is refused with errorOccurred and changes nothing.
+    bool setImageEncoderFile(const QString &path);
 
     /// Enables the fields and buttons for the state of the view.
     void setState(bool running, bool canStart, bool canResume, const QString &startTip);
@@ -62,6 +66,7 @@ Q_SIGNALS:
 
 private:
     void chooseTemplateFile(int index);
+    void chooseEncoderFile(int index);
     void markCustom();
 
     bool m_applyingPreset = false;
@@ -76,6 +81,8 @@ private:
     QCheckBox *m_augment;
     QSpinBox *m_seed;
     QComboBox *m_template;
+    QComboBox *m_encoder; ///< data: "" (from scratch), "<file>" (ask), or a weights file's path
+    QComboBox *m_fineTune; ///< data: full, lowlr, adapters, frozen
     QComboBox *m_device;
     QLabel *m_deviceInfo;
     QSpinBox *m_threads;
