@@ -115,6 +115,7 @@ private Q_SLOTS:
     void textModelLearnsAndExplainsNegation();
     void textModelExportsToTorchScript();
     void gruTextEncoderReadsOnlyTheNoteAndExports();
+    void tokenDropoutOnlyInTraining();
     void textSettingsAreChecked();
 
 private:
@@ -543,6 +544,43 @@ void TestText::gruTextEncoderReadsOnlyTheNoteAndExports()
         path, m_dir.filePath(QStringLiteral("text-gru-inputs.pt")), inputs, native.logits, &error);
     QVERIFY2(diff, qPrintable(error));
     QVERIFY2(*diff <= 1e-5, qPrintable(QString::number(*diff)));
+}
+
+void TestText::tokenDropoutOnlyInTraining()
+{
+    auto ds = m_model->dataset(*m_study, m_dataset);
+    QVERIFY(ds);
+    ModelConfig config = m_model->model->config();
+    config.textTokenDropout = 0.3;
+    torch::manual_seed(5);
+    FusionNet net(config);
+    std::vector<int> cases(12);
+    std::iota(cases.begin(), cases.end(), 0);
+    const Batch b = ds.value()->collate(cases);
+    torch::NoGradGuard noGrad;
+    TextEncoder text = net->textEncoder();
+    QVERIFY(!text.is_empty());
+    // Prediction (eval): every token read as it is, the same each time.
+    net->eval();
+    const torch::Tensor plain = text->embed(b.textTokens);
+    const torch::Tensor unknown = text->embed(torch::ones({ 1, 1 }, b.textTokens.options()))[0][0];
+    QVERIFY(torch::equal(text->embed(b.textTokens), plain));
+    // Training: about 30 % of the real tokens read as the unknown token; padding stays padding.
+    net->train();
+    const torch::Tensor dropped = text->embed(b.textTokens);
+    const torch::Tensor changed = (dropped - plain).abs().sum(2) > 0; // [B, L]
+    const torch::Tensor real = b.textTokens > 1;
+    QVERIFY(!changed.logical_and(b.textTokens == 0).any().item<bool>());
+    const double share = changed.logical_and(real).sum().item<double>() / real.sum().item<double>();
+    QVERIFY2(share > 0.2 && share < 0.4, qPrintable(QString::number(share)));
+    const torch::Tensor at = changed.nonzero()[0];
+    QVERIFY(torch::equal(dropped[at[0].item<int64_t>()][at[1].item<int64_t>()], unknown));
+    // Refused outside [0, 1), read from the config.
+    config.textTokenDropout = 1.0;
+    QVERIFY2(config.validate().contains(QStringLiteral("text_token_dropout")), qPrintable(config.validate()));
+    auto json = ModelConfig::fromJson(QJsonObject { { QStringLiteral("text_token_dropout"), 0.15 } });
+    QVERIFY2(json, qPrintable(json.error()));
+    QCOMPARE(json->textTokenDropout, 0.15);
 }
 
 void TestText::textSettingsAreChecked()

@@ -416,6 +416,13 @@ TextCounterfactual Explainer::searchTextCounterfactual(int index, const Batch &o
     // Subsets of 1, then 2, then 3 sentences (at most 16 sentences are searched, the first ones);
     // the first size that changes the decision wins, and among its subsets the one that moves p most.
     const int searched = std::min(n, 16);
+    // Only the note varies: the image and history encoders run once for every subset.
+    FixedEmbeddings fixed;
+    {
+        torch::NoGradGuard noGrad;
+        fixed = m_model->embedImageAndHistory(one);
+        fixed.text = torch::Tensor();
+    }
     for (int k = 1; k <= std::min(3, searched); ++k) {
         std::vector<std::vector<int>> subsets;
         std::vector<int> pick(static_cast<std::size_t>(k));
@@ -440,7 +447,7 @@ TextCounterfactual Explainer::searchTextCounterfactual(int index, const Batch &o
         }
         Batch b = repeat(one.to(torch::kCPU), static_cast<int>(notes.size()));
         m_dataset->setNotes(b, notes);
-        const std::vector<PredictionRow> rows = decideBatch(b.to(m_device));
+        const std::vector<PredictionRow> rows = decideBatch(b.to(m_device), &fixed);
         cf.evaluated += static_cast<int>(rows.size());
         int best = -1;
         double bestMove = -1.0;
@@ -510,10 +517,11 @@ std::vector<double> Explainer::positiveProbabilities(const Batch &b) const
     return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
 }
 
-std::vector<PredictionRow> Explainer::decideBatch(const Batch &b) const
+std::vector<PredictionRow> Explainer::decideBatch(const Batch &b, const FixedEmbeddings *fixed) const
 {
     torch::NoGradGuard noGrad;
-    const torch::Tensor probs = torch::softmax(m_model->forward(b).logits, 1).to(torch::kCPU).contiguous();
+    const torch::Tensor logits = fixed ? m_model->forward(b, *fixed).logits : m_model->forward(b).logits;
+    const torch::Tensor probs = torch::softmax(logits, 1).to(torch::kCPU).contiguous();
     const int classes = static_cast<int>(probs.size(1));
     std::vector<PredictionRow> rows;
     for (std::int64_t i = 0; i < probs.size(0); ++i)

@@ -210,8 +210,9 @@ private:
     /// `attributions`: the case's field attributions, to say whether each change agrees with them.
     Counterfactual searchCounterfactual(const Batch &one, const PredictionRow &before, const ExplainOptions &o,
         const std::vector<FieldAttribution> &attributions) const;
-    /// Calibrated p(positive) and decisions for a batch of candidates.
-    std::vector<PredictionRow> decideBatch(const Batch &b) const;
+    /// Calibrated p(positive) and decisions for a batch of candidates; with `fixed`, the modality
+    /// embeddings it holds are used instead of running their encoders on every row.
+    std::vector<PredictionRow> decideBatch(const Batch &b, const FixedEmbeddings *fixed = nullptr) const;
 
     mutable FusionNet m_model;
     std::shared_ptr<const MultimodalDataset> m_dataset;
