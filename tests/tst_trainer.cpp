@@ -359,8 +359,8 @@ void TestTrainer::fineTuningChoices()
         return RunRepository(*m_study).run(runId)->config.value(QStringLiteral("parameters")).toObject();
     };
 
-    // Adapters: the encoder's convolutions and batch-norm statistics stay as loaded; the adapters
-    // learn; the trainable count leaves out exactly the frozen base.
+    // Adapters: the encoder's convolutions, batch-norm statistics and projection stay as loaded;
+    // the adapters learn; the trainable count leaves out exactly what is frozen.
     c = tinyConfig();
     c.epochs = 2;
     c.imageEncoderFrom = path;
@@ -377,7 +377,8 @@ void TestTrainer::fineTuningChoices()
     for (const auto &p : adaptedModel->model->named_parameters()) {
         total += p.value().numel();
         const std::string key = p.key();
-        if (key.rfind("image.", 0) == 0 && isBase(key.substr(6)))
+        // Frozen with adapters: the stem, the stages and the projection.
+        if (key.rfind("image.", 0) == 0 && (isBase(key.substr(6)) || key.rfind("image.project.", 0) == 0))
             base += p.value().numel();
         if (key.rfind("image.adapters.", 0) == 0 && key.find(".2.weight") != std::string::npos)
             adapterWeight = std::max(adapterWeight, p.value().abs().max().item<double>());

@@ -92,7 +92,7 @@ torch::Tensor ImageEncoderImpl::forward(const torch::Tensor &image, torch::Tenso
     return m_project(pooled);
 }
 
-void ImageEncoderImpl::setBaseFrozen(bool frozen)
+void ImageEncoderImpl::setBaseFrozen(bool frozen, bool projection)
 {
     for (torch::nn::Module *part : { m_stem.get(), m_stages.get() }) {
         for (auto &p : part->parameters())
@@ -100,6 +100,9 @@ void ImageEncoderImpl::setBaseFrozen(bool frozen)
         if (frozen)
             part->eval();
     }
+    if (projection)
+        for (auto &p : m_project->parameters())
+            p.set_requires_grad(!frozen);
 }
 
 RecordEncoderImpl::RecordEncoderImpl(const ModelConfig &c) : m_fields(c.numFields())

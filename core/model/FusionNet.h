@@ -54,8 +54,9 @@ public:
     torch::Tensor forward(const torch::Tensor &image, torch::Tensor *attention, torch::Tensor *features);
     /// Freezes (or frees) the convolutions and batch norms of the stem and the stages: their
     /// parameters stop taking gradients and, frozen, their batch norms use the running statistics
-    /// even in training. Call after train(). Adapters, score and projection are left as they are.
-    void setBaseFrozen(bool frozen);
+    /// even in training. Call after train(). Adapters and the attention score are left as they are;
+    /// the projection too, unless `projection` (adapters train without it).
+    void setBaseFrozen(bool frozen, bool projection = false);
     bool hasAdapters() const { return !m_adapters.is_empty(); }
 
 private:

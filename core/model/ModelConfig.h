@@ -26,8 +26,8 @@ struct ModelConfig
     int width = 16; ///< channels of the first convolution; doubled per stage
     int depth = 3; ///< residual stages, each halving the resolution
     /// Residual adapters after each image stage: the bottleneck's channels (0: none). With
-    /// adapters the image encoder's own convolutions stay frozen; adapters, the attention score
-    /// and the projection train (docs/TRANSFER.md).
+    /// adapters the image encoder's own convolutions and its projection stay frozen; the adapters
+    /// and the attention score train (docs/TRANSFER.md).
     int imageAdapters = 0;
     int embedDim = 64; ///< size of every modality embedding
     int hidden = 64; ///< recurrent hidden size

@@ -311,7 +311,7 @@ qint64 parameterCount(const FusionNet &model, bool trainableOnly)
 }
 
 /// Sets which image-encoder parameters train this epoch (after train()): none while frozen
-/// (freeze_image_epochs), with adapters only the adapters, the attention score and the projection;
+/// (freeze_image_epochs), with adapters only the adapters and the attention score;
 /// frozen convolutions keep their batch-norm statistics. Returns the trainable parameter count.
 qint64 applyFreezing(FusionNet &model, bool freezeImage)
 {
@@ -319,7 +319,7 @@ qint64 applyFreezing(FusionNet &model, bool freezeImage)
         for (auto &p : encoder->parameters())
             p.set_requires_grad(!freezeImage);
         if (freezeImage || encoder->hasAdapters())
-            encoder->setBaseFrozen(true);
+            encoder->setBaseFrozen(true, encoder->hasAdapters());
     }
     return parameterCount(model, true);
 }
