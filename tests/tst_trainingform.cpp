@@ -23,11 +23,11 @@ void TestTrainingForm::encoderFileAndFineTuningBecomeSettings()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    TrainingForm form;
-    QStandardItemModel datasets;
+    QStandardItemModel datasets; // outlives the form that shows it
     auto *item = new QStandardItem(QStringLiteral("1: tiny"));
     item->setData(1, Qt::UserRole);
     datasets.appendRow(item);
+    TrainingForm form;
     form.setDatasetModel(&datasets);
     form.show();
     auto *encoder = form.findChild<QComboBox *>(QStringLiteral("encoderBox"));
