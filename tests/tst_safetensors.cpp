@@ -104,7 +104,7 @@ void TestSafeTensors::readsBytesLaidOutByHand()
     QCOMPARE(b.sizes().vec(), std::vector<int64_t>({ 1, 1 }));
     QCOMPARE(b.item<int64_t>(), int64_t(7));
     QCOMPARE(f->metadata.value(QStringLiteral("origin")), QStringLiteral("by hand"));
-    QVERIFY(!safetensors::looksLike(QByteArray("PK\x03\x04 not this", 16)));
+    QVERIFY(!safetensors::looksLike(QByteArrayLiteral("PK\x03\x04 not this")));
 }
 
 void TestSafeTensors::everyDtypeRoundTrips()
