@@ -240,10 +240,14 @@ int runTrain(const QStringList &args)
                        "(patients kept together, stratified, seeded by --seed); the test split is untouched. "
                        "Prints and records the mean, SD and 95 % interval of every metric."),
         QStringLiteral("K"));
+    const QCommandLineOption imageEncoder(QStringLiteral("image-encoder"),
+        QStringLiteral("Start the image modality from the study's encoder NAME (`lepton encoder list`) instead of "
+                       "the built-in CNN."),
+        QStringLiteral("NAME"));
     const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No progress on stderr."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the outcome as JSON."));
     for (const auto &o : { dataset, config, fusion, epochs, batch, lr, imageSize, seed, device, precision,
-             templateOption, threads, resume, name, folds, quiet, json })
+             templateOption, threads, resume, name, folds, imageEncoder, quiet, json })
         p.addOption(o);
     p.addPositionalArgument(QStringLiteral("STUDY"), QStringLiteral("The study file (.lepton)."));
     if (auto code = parseArguments(p, QStringLiteral("train"), QStringLiteral("STUDY [--dataset ID] [options]"),
@@ -310,6 +314,11 @@ int runTrain(const QStringList &args)
         c.learningRate = p.value(lr).toDouble(&ok);
         if (!ok)
             return usageError(QStringLiteral("train"), QStringLiteral("--lr needs a number"));
+    }
+    if (p.isSet(imageEncoder)) {
+        if (p.value(imageEncoder).trimmed().isEmpty())
+            return usageError(QStringLiteral("train"), QStringLiteral("--image-encoder needs an encoder's name"));
+        c.imageEncoder = p.value(imageEncoder).trimmed();
     }
     if (p.isSet(seed)) {
         bool ok = false;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "FusionNet.h"
 
+#include "model/BackboneModule.h"
+
 #include <cmath>
 
 namespace lepton {
@@ -43,6 +45,37 @@ torch::Tensor ResidualBlockImpl::forward(const torch::Tensor &x)
 
 ImageEncoderImpl::ImageEncoderImpl(const ModelConfig &c)
 {
+    if (c.imageBackbone.isSet()) {
+        const ImageBackbone &b = c.imageBackbone;
+        auto loaded = loadBackboneModule(b.module, QStringLiteral("image encoder %1").arg(b.name));
+        if (!loaded)
+            throw std::runtime_error(loaded.error().toStdString());
+        m_backbone = std::make_shared<torch::jit::Module>(loaded.value());
+        auto flat = [](const std::string &name) { // '.' cannot be in a parameter's name
+            std::string s = "backbone__" + name;
+            for (std::size_t i = s.find('.'); i != std::string::npos; i = s.find('.', i + 2))
+                s.replace(i, 1, "__");
+            return s;
+        };
+        for (const auto &p : m_backbone->named_parameters(true))
+            register_parameter(flat(p.name), p.value, true);
+        for (const auto &t : m_backbone->named_buffers(true))
+            register_buffer(flat(t.name), t.value);
+        m_backboneChannels = b.channels;
+        m_backboneInputSize = b.inputSize;
+        // x01 = x * data_std + data_mean, then (x01 - mean_c) / std_c, as one scale and shift.
+        std::vector<float> scale, shift;
+        for (int i = 0; i < b.channels; ++i) {
+            scale.push_back(static_cast<float>(b.dataStd / b.std[static_cast<std::size_t>(i)]));
+            shift.push_back(static_cast<float>(
+                (b.dataMean - b.mean[static_cast<std::size_t>(i)]) / b.std[static_cast<std::size_t>(i)]));
+        }
+        m_inputScale = register_buffer("input_scale", torch::tensor(scale).view({ 1, b.channels, 1, 1 }));
+        m_inputShift = register_buffer("input_shift", torch::tensor(shift).view({ 1, b.channels, 1, 1 }));
+        m_score = register_module("score", torch::nn::Conv2d(torch::nn::Conv2dOptions(b.features, 1, 1)));
+        m_project = register_module("project", torch::nn::Linear(b.features, c.embedDim));
+        return;
+    }
     m_stem = register_module("stem",
         torch::nn::Sequential(
             torch::nn::Conv2d(torch::nn::Conv2dOptions(c.imageChannels, c.width, 3).stride(2).padding(1).bias(false)),
@@ -73,18 +106,49 @@ ImageEncoderImpl::ImageEncoderImpl(const ModelConfig &c)
     m_project = register_module("project", torch::nn::Linear(channels, c.embedDim));
 }
 
+torch::Tensor ImageEncoderImpl::backboneFeatures(const torch::Tensor &image)
+{
+    torch::Tensor x = image;
+    if (x.size(1) != m_backboneChannels)
+        x = m_backboneChannels == 3 ? x.expand({ -1, 3, -1, -1 }) : x.mean(1, true);
+    if (m_backboneInputSize > 0 && (x.size(2) != m_backboneInputSize || x.size(3) != m_backboneInputSize))
+        x = F::interpolate(x,
+            F::InterpolateFuncOptions()
+                .size(std::vector<std::int64_t> { m_backboneInputSize, m_backboneInputSize })
+                .mode(torch::kBilinear)
+                .align_corners(false));
+    x = x * m_inputScale + m_inputShift;
+    torch::Tensor f = m_backbone->forward({ x }).toTensor();
+    return f.dim() == 2 ? f.unsqueeze(2).unsqueeze(3) : f;
+}
+
+void ImageEncoderImpl::train(bool on)
+{
+    // As with the built-in layers, a mode change ends a freeze's hold on the batch norms;
+    // setBaseFrozen after train() sets it again.
+    torch::nn::Module::train(on);
+    m_backboneFrozen = false;
+    if (m_backbone)
+        m_backbone->train(on);
+}
+
 torch::Tensor ImageEncoderImpl::forward(const torch::Tensor &image, torch::Tensor *attention, torch::Tensor *features)
 {
-    torch::Tensor f = m_stem->forward(image);
-    for (std::size_t i = 0; i < m_stages->size(); ++i) {
-        f = m_stages[i]->as<ResidualBlock>()->forward(f);
-        if (!m_adapters.is_empty())
-            f = f + m_adapters[i]->as<torch::nn::Sequential>()->forward(f);
+    torch::Tensor f;
+    if (m_backbone) {
+        f = backboneFeatures(image);
+    } else {
+        f = m_stem->forward(image);
+        for (std::size_t i = 0; i < m_stages->size(); ++i) {
+            f = m_stages[i]->as<ResidualBlock>()->forward(f);
+            if (!m_adapters.is_empty())
+                f = f + m_adapters[i]->as<torch::nn::Sequential>()->forward(f);
+        }
     } // f: [B, C, h, w]
     const auto B = f.size(0), C = f.size(1), h = f.size(2), w = f.size(3);
     // Spatial attention pooling: one softmax over the h×w positions is the inspectable map.
     const torch::Tensor a = torch::softmax(m_score(f).view({ B, h * w }), 1);
-    const torch::Tensor pooled = torch::bmm(f.view({ B, C, h * w }), a.unsqueeze(2)).squeeze(2);
+    const torch::Tensor pooled = torch::bmm(f.reshape({ B, C, h * w }), a.unsqueeze(2)).squeeze(2);
     if (attention)
         *attention = a.view({ B, h, w });
     if (features)
@@ -94,11 +158,21 @@ torch::Tensor ImageEncoderImpl::forward(const torch::Tensor &image, torch::Tenso
 
 void ImageEncoderImpl::setBaseFrozen(bool frozen, bool projection)
 {
-    for (torch::nn::Module *part : { m_stem.get(), m_stages.get() }) {
-        for (auto &p : part->parameters())
+    if (m_backbone) {
+        m_backboneFrozen = frozen;
+        for (const auto &p : m_backbone->parameters())
             p.set_requires_grad(!frozen);
         if (frozen)
-            part->eval();
+            m_backbone->eval();
+        else
+            m_backbone->train(is_training());
+    } else {
+        for (torch::nn::Module *part : { m_stem.get(), m_stages.get() }) {
+            for (auto &p : part->parameters())
+                p.set_requires_grad(!frozen);
+            if (frozen)
+                part->eval();
+        }
     }
     if (projection)
         for (auto &p : m_project->parameters())

@@ -6,6 +6,12 @@
 
 #include <torch/nn.h>
 
+#include <memory>
+
+namespace torch::jit {
+struct Module;
+}
+
 namespace lepton {
 
 /// What one forward pass gives: the logits and every attention the explainer and inspector
@@ -45,10 +51,14 @@ private:
 };
 TORCH_MODULE(ResidualBlock);
 
-/// F_CNN: a small residual CNN ending in spatial attention pooling.
+/// F_CNN: a small residual CNN ending in spatial attention pooling; or an imported TorchScript
+/// encoder (config.imageBackbone) whose feature map the same attention pools. The imported
+/// module's parameters and buffers are this module's too (`backbone__…`, the same tensors), so
+/// the optimizer, checkpoints and devices treat them as any other.
 class ImageEncoderImpl : public torch::nn::Module
 {
 public:
+    /// Throws std::runtime_error when the imported encoder's file cannot be loaded.
     explicit ImageEncoderImpl(const ModelConfig &config);
     /// Returns the embedding [B, D]; fills attention [B, h, w] and features [B, C, h, w].
     torch::Tensor forward(const torch::Tensor &image, torch::Tensor *attention, torch::Tensor *features);
@@ -58,9 +68,19 @@ public:
     /// the projection too, unless `projection` (adapters train without it).
     void setBaseFrozen(bool frozen, bool projection = false);
     bool hasAdapters() const { return !m_adapters.is_empty(); }
+    /// The imported encoder; null for the built-in one.
+    std::shared_ptr<torch::jit::Module> backbone() const { return m_backbone; }
+    /// Also sets the imported encoder's mode (which setBaseFrozen then keeps in evaluation).
+    void train(bool on = true) override;
 
 private:
-    torch::nn::Sequential m_stem { nullptr };
+    torch::Tensor backboneFeatures(const torch::Tensor &image);
+
+    std::shared_ptr<torch::jit::Module> m_backbone;
+    bool m_backboneFrozen = false;
+    int m_backboneChannels = 0, m_backboneInputSize = 0;
+    torch::Tensor m_inputScale, m_inputShift; ///< [1, C, 1, 1]: the dataset's normalisation to the encoder's
+    torch::nn::Sequential m_stem { nullptr }; ///< built-in encoder only
     torch::nn::Sequential m_stages { nullptr };
     torch::nn::ModuleList m_adapters { nullptr }; ///< per stage: 1×1 down, ReLU, 1×1 up (starts at zero)
     torch::nn::Conv2d m_score { nullptr };

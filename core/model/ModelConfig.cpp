@@ -47,6 +47,8 @@ QJsonObject ModelConfig::toJson() const
         { QStringLiteral("event_width"), eventWidth } };
     if (imageAdapters > 0)
         json.insert(QStringLiteral("image_adapters"), imageAdapters);
+    if (imageBackbone.isSet())
+        json.insert(QStringLiteral("image_backbone"), imageBackbone.toJson());
     if (textVocab > 0) {
         json.insert(QStringLiteral("text_vocab"), textVocab);
         json.insert(QStringLiteral("text_max_tokens"), textMaxTokens);
@@ -115,7 +117,12 @@ Result<ModelConfig> ModelConfig::fromJson(const QJsonObject &json, const ModelCo
             ok = number(c.textHeads);
         else if (key == QLatin1String("text_token_dropout"))
             ok = number(c.textTokenDropout);
-        else if (key == QLatin1String("field_categories")) {
+        else if (key == QLatin1String("image_backbone")) {
+            auto b = ImageBackbone::fromJson(v.toObject());
+            if (!b)
+                return R::failure(QStringLiteral("model.image_backbone: %1").arg(b.error()));
+            c.imageBackbone = b.value();
+        } else if (key == QLatin1String("field_categories")) {
             c.fieldCategories.clear();
             for (const auto &x : v.toArray())
                 c.fieldCategories.push_back(x.toInt());
@@ -146,6 +153,12 @@ QString ModelConfig::validate() const
         return QStringLiteral("model.width: %1 is outside 4–256").arg(width);
     if (imageAdapters < 0 || imageAdapters > 256)
         return QStringLiteral("model.image_adapters: %1 is outside 0–256 (0: no adapters)").arg(imageAdapters);
+    if (imageBackbone.isSet() && imageAdapters > 0)
+        return QStringLiteral("model.image_adapters: adapters sit between the built-in encoder's stages; with the "
+                              "imported encoder %1 use freeze_image_epochs or image_encoder_lr_scale instead")
+            .arg(imageBackbone.name);
+    if (const QString b = imageBackbone.validate(); !b.isEmpty())
+        return b;
     if (embedDim < 4 || embedDim > 1024 || hidden < 4 || hidden > 1024)
         return QStringLiteral("model.embed_dim / model.hidden: use 4–1024");
     if (rnn != QLatin1String("gru") && rnn != QLatin1String("lstm"))

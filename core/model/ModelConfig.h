@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "model/ImageBackbone.h"
 #include "util/Result.h"
 
 #include <QJsonObject>
@@ -29,6 +30,9 @@ struct ModelConfig
     /// adapters the image encoder's own convolutions and its projection stay frozen; the adapters
     /// and the attention score train (docs/TRANSFER.md).
     int imageAdapters = 0;
+    /// An imported TorchScript encoder in place of the built-in CNN (width, depth and adapters are
+    /// then unused); not set: the built-in one.
+    ImageBackbone imageBackbone;
     int embedDim = 64; ///< size of every modality embedding
     int hidden = 64; ///< recurrent hidden size
     QString rnn = QStringLiteral("gru"); ///< "gru" or "lstm"

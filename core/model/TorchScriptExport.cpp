@@ -41,6 +41,44 @@ std::string conv(const std::string &x, const std::string &p, int stride, int pad
         + ", " + s + "], [" + pad + ", " + pad + "], [1, 1], 1)";
 }
 
+/// The image encoder's last feature map as `x`: the imported encoder (registered as a submodule
+/// image__backbone), or the built-in CNN.
+void writeImageFeatures(std::ostringstream &o, const ModelConfig &c)
+{
+    if (c.imageBackbone.isSet()) {
+        // The imported encoder (registered as a submodule): the dataset's normalisation turned into
+        // the encoder's, then its feature map.
+        const ImageBackbone &b = c.imageBackbone;
+        o << "    x = image\n";
+        if (c.imageChannels == 1 && b.channels == 3)
+            o << "    x = x.repeat([1, 3, 1, 1])\n";
+        else if (c.imageChannels == 3 && b.channels == 1)
+            o << "    x = x.mean([1], True)\n";
+        if (b.inputSize > 0)
+            o << "    x = torch.upsample_bilinear2d(x, [" << b.inputSize << ", " << b.inputSize
+              << "], False, None, None)\n";
+        o << "    x = x * " << attr("image.input_scale") << " + " << attr("image.input_shift") << "\n";
+        o << "    x = self.image__backbone.forward(x)\n";
+        o << "    if x.dim() == 2:\n        x = x.unsqueeze(2).unsqueeze(3)\n";
+        return;
+    }
+    o << "    x = torch.relu(" << batchNorm(conv("image", "image.stem.0", 2, 1), "image.stem.1") << ")\n";
+    int channels = c.width;
+    for (int i = 0; i < c.depth; ++i) {
+        const int out = i == 0 ? channels : channels * 2;
+        const std::string p = "image.stages." + std::to_string(i);
+        o << "    y = torch.relu(" << batchNorm(conv("x", p + ".conv1", 2, 1), p + ".bn1") << ")\n";
+        o << "    y = " << batchNorm(conv("y", p + ".conv2", 1, 1), p + ".bn2") << "\n";
+        o << "    x = torch.relu(y + " << batchNorm(conv("x", p + ".project", 2, 0), p + ".bn_project") << ")\n";
+        if (c.imageAdapters > 0) {
+            const std::string a = "image.adapters." + std::to_string(i);
+            o << "    x = x + " << conv("torch.relu(" + conv("x", a + ".0", 1, 0, true) + ")", a + ".2", 1, 0, true)
+              << "\n";
+        }
+        channels = out;
+    }
+}
+
 } // namespace
 
 std::string torchScriptSource(const ModelConfig &c)
@@ -59,21 +97,7 @@ std::string torchScriptSource(const ModelConfig &c)
     o << "    absent = record_values.new_zeros([B]) > 0.0\n";
     // Image encoder.
     if (c.usesImage()) {
-        o << "    x = torch.relu(" << batchNorm(conv("image", "image.stem.0", 2, 1), "image.stem.1") << ")\n";
-        int channels = c.width;
-        for (int i = 0; i < c.depth; ++i) {
-            const int out = i == 0 ? channels : channels * 2;
-            const std::string p = "image.stages." + std::to_string(i);
-            o << "    y = torch.relu(" << batchNorm(conv("x", p + ".conv1", 2, 1), p + ".bn1") << ")\n";
-            o << "    y = " << batchNorm(conv("y", p + ".conv2", 1, 1), p + ".bn2") << "\n";
-            o << "    x = torch.relu(y + " << batchNorm(conv("x", p + ".project", 2, 0), p + ".bn_project") << ")\n";
-            if (c.imageAdapters > 0) {
-                const std::string a = "image.adapters." + std::to_string(i);
-                o << "    x = x + " << conv("torch.relu(" + conv("x", a + ".0", 1, 0, true) + ")", a + ".2", 1, 0, true)
-                  << "\n";
-            }
-            channels = out;
-        }
+        writeImageFeatures(o, c);
         o << "    C, h, w = x.size(1), x.size(2), x.size(3)\n";
         o << "    a = torch.softmax(" << conv("x", "image.score", 1, 0, true) << ".view([B, h * w]), 1)\n";
         o << "    pooled = torch.bmm(x.reshape([B, C, h * w]), a.unsqueeze(2)).squeeze(2)\n";
@@ -207,10 +231,21 @@ Status exportTorchScript(FusionNet &model, const QString &path)
 {
     try {
         torch::jit::Module m("LeptonFusionNet");
+        // An imported encoder goes in as the module it came as, with the run's values (the copy
+        // holds them: its tensors are the model's); its tensors are not repeated at the top level.
+        const auto fromBackbone = [](const std::string &name) { return name.rfind("image.backbone__", 0) == 0; };
+        if (ImageEncoder encoder = model->imageEncoder(); encoder && encoder->backbone()) {
+            torch::jit::Module copy = encoder->backbone()->deepcopy();
+            copy.to(torch::kCPU);
+            copy.eval();
+            m.register_module("image__backbone", copy);
+        }
         for (const auto &p : model->named_parameters())
-            m.register_parameter(attr(p.key()).substr(5), p.value().detach().to(torch::kCPU).clone(), false);
+            if (!fromBackbone(p.key()))
+                m.register_parameter(attr(p.key()).substr(5), p.value().detach().to(torch::kCPU).clone(), false);
         for (const auto &b : model->named_buffers())
-            m.register_buffer(attr(b.key()).substr(5), b.value().detach().to(torch::kCPU).clone());
+            if (!fromBackbone(b.key()))
+                m.register_buffer(attr(b.key()).substr(5), b.value().detach().to(torch::kCPU).clone());
         m.define(torchScriptSource(model->config()));
         m.eval();
         m.save(path.toStdString());

@@ -20,6 +20,8 @@ inline const QString RunDelete = QStringLiteral("run.delete");
 inline const QString RunConvertCheckpoints = QStringLiteral("run.convert_checkpoints");
 inline const QString RunRedecide = QStringLiteral("run.redecide");
 
+inline const QString EncoderImport = QStringLiteral("encoder.import");
+
 inline const QString ExportModelTorchScript = QStringLiteral("export.model.torchscript");
 inline const QString ExportModelCheckpoint = QStringLiteral("export.model.checkpoint");
 inline const QString ExportModelSafeTensors = QStringLiteral("export.model.safetensors");

@@ -194,6 +194,28 @@ const std::vector<QStringList> &Schema::migrations()
             QStringLiteral("ALTER TABLE datasets ADD COLUMN group_column TEXT"),
             QStringLiteral("ALTER TABLE datasets ADD COLUMN dicom_window TEXT"),
         },
+        // 6: image encoders brought from elsewhere (`lepton encoder import`) or pretrained on the
+        // study's images: the file itself, what it reads and returns, and where it came from.
+        {
+            QStringLiteral(R"sql(CREATE TABLE encoders (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                format TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                parameters INTEGER NOT NULL,
+                channels INTEGER NOT NULL,
+                input_size INTEGER NOT NULL,
+                mean TEXT NOT NULL,
+                std TEXT NOT NULL,
+                features INTEGER NOT NULL,
+                map_size TEXT NOT NULL,
+                source TEXT NOT NULL,
+                imported_at TEXT NOT NULL,
+                imported_by TEXT NOT NULL,
+                data BLOB NOT NULL))sql"),
+            QStringLiteral("CREATE INDEX encoders_by_sha256 ON encoders(sha256)"),
+        },
     };
     return all;
 }

@@ -26,7 +26,7 @@ QJsonObject TrainConfig::toJson() const
         { QStringLiteral("augment"), augment.toJson() }, { QStringLiteral("patience"), patience },
         { QStringLiteral("class_weights"), classWeights }, { QStringLiteral("cache_bytes"), cacheBytes },
         { QStringLiteral("max_grad_norm"), maxGradNorm }, { QStringLiteral("image_encoder_from"), imageEncoderFrom },
-        { QStringLiteral("freeze_image_epochs"), freezeImageEpochs },
+        { QStringLiteral("image_encoder"), imageEncoder }, { QStringLiteral("freeze_image_epochs"), freezeImageEpochs },
         { QStringLiteral("image_encoder_lr_scale"), imageEncoderLrScale }, { QStringLiteral("max_events"), maxEvents },
         { QStringLiteral("map_alignment"), mapAlignment }, { QStringLiteral("map_sharpness"), mapSharpness },
         { QStringLiteral("positive_class"), positiveClass }, { QStringLiteral("template"), templateName },
@@ -84,6 +84,8 @@ Result<TrainConfig> TrainConfig::fromJson(const QJsonObject &json, const TrainCo
             c.cvGroup = v.toString();
         } else if (key == QLatin1String("image_encoder_from")) {
             c.imageEncoderFrom = v.toString();
+        } else if (key == QLatin1String("image_encoder")) {
+            c.imageEncoder = v.toString();
         } else if (!isNumber) {
             if (key == QLatin1String("epochs") || key == QLatin1String("batch_size") || key == QLatin1String("lr")
                 || key == QLatin1String("weight_decay") || key == QLatin1String("step_epochs")

@@ -41,6 +41,9 @@ struct TrainConfig
     qint64 cacheBytes = qint64(1) << 30;
     double maxGradNorm = 5.0;
     QString imageEncoderFrom; ///< a checkpoint file (.pt) with image-encoder weights to start from
+    /// An image encoder of the study (`lepton encoder import`, `lepton pretrain`) in place of the
+    /// built-in CNN; the run records its description in model.image_backbone.
+    QString imageEncoder;
     int freezeImageEpochs = 0; ///< keep those weights frozen for the first N epochs
     double imageEncoderLrScale = 1.0; ///< the image encoder's learning rate relative to the rest
     int maxEvents = 32;

@@ -4,10 +4,45 @@
 #include "util/Device.h"
 
 #include "dataset/MultimodalDataset.h"
+#include "store/EncoderRepository.h"
 #include "store/Study.h"
 #include "train/Checkpoint.h"
 
+#include <QCryptographicHash>
+
 namespace lepton {
+
+Status attachImageBackbone(Study &study, ModelConfig &config, const QString &name)
+{
+    ImageBackbone &b = config.imageBackbone;
+    if (name.isEmpty() && !b.isSet())
+        return Status();
+    EncoderRepository encoders(study);
+    auto stored = name.isEmpty() ? encoders.findBySha256(b.sha256) : encoders.find(name);
+    if (!stored)
+        return Status::failure(stored.error());
+    const StoredEncoder &e = stored.value();
+    const QString sha = QString::fromLatin1(QCryptographicHash::hash(e.data, QCryptographicHash::Sha256).toHex());
+    if (sha != e.sha256)
+        return Status::failure(QStringLiteral("%1: the stored file of image encoder '%2' does not match its SHA-256 "
+                                              "(%3… recorded, %4… read); the study is damaged, import the encoder "
+                                              "again under another name")
+                                   .arg(study.path(), e.name, e.sha256.left(12), sha.left(12)));
+    if (!name.isEmpty()) {
+        if (e.format != QLatin1String("torchscript"))
+            return Status::failure(QStringLiteral("image encoder '%1' is stored as %2, which this build cannot run")
+                                       .arg(e.name, e.format));
+        b.name = e.name;
+        b.sha256 = e.sha256;
+        b.channels = e.channels;
+        b.inputSize = e.inputSize;
+        b.mean = e.mean;
+        b.std = e.std;
+        b.features = e.features;
+    }
+    b.module = e.data;
+    return Status();
+}
 
 Result<TrainedModel> TrainedModel::load(Study &study, qint64 runId, const QString &device)
 {
@@ -34,12 +69,18 @@ Result<TrainedModel> TrainedModel::load(Study &study, qint64 runId, const QStrin
     if (!resolved)
         return R::failure(resolved.error());
     t.device = resolved.value();
+    Status attached = attachImageBackbone(study, t.config.model);
+    if (!attached)
+        return R::failure(QStringLiteral("run %1's image encoder: %2").arg(runId).arg(attached.error()));
     try {
         t.model = FusionNet(t.config.model);
     } catch (const c10::Error &e) {
         return R::failure(QStringLiteral("run %1's model cannot be built: %2")
                               .arg(runId)
                               .arg(QString::fromStdString(e.what_without_backtrace())));
+    } catch (const std::exception &e) {
+        return R::failure(
+            QStringLiteral("run %1's model cannot be built: %2").arg(runId).arg(QString::fromUtf8(e.what())));
     }
     Status st = CheckpointIO::loadFromStudy(study, runId, checkpoint.value(), t.model, nullptr, &t.epoch);
     if (!st)

@@ -15,6 +15,11 @@ class MultimodalDataset;
 class Study;
 
 /// A run's best model, ready for inference, with the encoding it was trained with.
+/// Gives `config` the study's image encoder, file included: the one named `name` for a new run
+/// (its description too), else the one whose SHA-256 the config recorded (a run being resumed or
+/// loaded). Nothing to do for the built-in encoder. The file's SHA-256 is checked.
+Status attachImageBackbone(Study &study, ModelConfig &config, const QString &name = QString());
+
 struct TrainedModel
 {
     RunRecord run;

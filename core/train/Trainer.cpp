@@ -13,6 +13,7 @@
 #include "store/Study.h"
 #include "train/Checkpoint.h"
 #include "train/Evaluator.h"
+#include "train/TrainedModel.h"
 #include "util/Device.h"
 #include "util/KillPoint.h"
 #include "util/TestHooks.h"
@@ -31,6 +32,14 @@
 
 namespace lepton {
 namespace {
+
+QString joinNumbers(const std::vector<double> &v)
+{
+    QStringList parts;
+    for (double x : v)
+        parts.append(QString::number(x, 'g', 4));
+    return parts.join(QStringLiteral(", "));
+}
 
 QJsonObject libraryVersions()
 {
@@ -204,6 +213,27 @@ Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTem
     mc.fieldCategories.clear();
     for (const FieldEncoding &f : fs.recordFields)
         mc.fieldCategories.push_back(f.type == FieldType::Categorical ? static_cast<int>(f.categories.size()) : 0);
+    if (!s.config.imageEncoder.isEmpty() && !mc.usesImage())
+        return Status::failure(QStringLiteral("image_encoder: the %1 variant reads no image; leave image_encoder "
+                                              "empty or use a variant with images")
+                                   .arg(fusionVariantName(mc.fusion)));
+    const bool newBackbone = !s.config.imageEncoder.isEmpty() && !mc.imageBackbone.isSet();
+    if (Status st = attachImageBackbone(s.study, mc, newBackbone ? s.config.imageEncoder : QString()); !st)
+        return Status::failure(QStringLiteral("image_encoder: %1").arg(st.error()));
+    if (newBackbone) {
+        // The encoder reads pixel values in [0, 1]; the dataset gives them standardised.
+        mc.imageBackbone.dataMean = fs.imageMean;
+        mc.imageBackbone.dataStd = fs.imageStd > 0.0 ? fs.imageStd : 1.0;
+    }
+    if (mc.imageBackbone.isSet())
+        s.log(QStringLiteral("Image encoder: '%1' (SHA-256 %2…), %3 channels%4, normalised by mean (%5) and std "
+                             "(%6), %7 features pooled by spatial attention")
+                  .arg(mc.imageBackbone.name, mc.imageBackbone.sha256.left(12))
+                  .arg(mc.imageBackbone.channels)
+                  .arg(mc.imageBackbone.inputSize > 0 ? QStringLiteral(" at %1 px").arg(mc.imageBackbone.inputSize)
+                                                      : QString())
+                  .arg(joinNumbers(mc.imageBackbone.mean), joinNumbers(mc.imageBackbone.std))
+                  .arg(mc.imageBackbone.features));
     const QString problem = mc.validate();
     if (!problem.isEmpty())
         return Status::failure(problem);
@@ -253,7 +283,12 @@ Status prepare(Session &s, const FeatureSpec *spec, const QJsonObject *storedTem
     }
 
     torch::manual_seed(s.config.seed);
-    s.model = FusionNet(mc);
+    try {
+        s.model = FusionNet(mc);
+    } catch (const std::exception &e) {
+        return Status::failure(QStringLiteral("the model cannot be built: %1")
+                                   .arg(QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));
+    }
     if (!s.config.imageEncoderFrom.isEmpty()) {
         Status st = CheckpointIO::loadImageEncoder(s.config.imageEncoderFrom, s.model);
         if (!st)
@@ -311,11 +346,19 @@ qint64 parameterCount(const FusionNet &model, bool trainableOnly)
 }
 
 /// Sets which image-encoder parameters train this epoch (after train()): none while frozen
-/// (freeze_image_epochs), with adapters only the adapters and the attention score;
+/// (freeze_image_epochs; of an imported encoder, none of its own), with adapters only the
+/// adapters and the attention score;
 /// frozen convolutions keep their batch-norm statistics. Returns the trainable parameter count.
 qint64 applyFreezing(FusionNet &model, bool freezeImage)
 {
-    if (ImageEncoder encoder = model->imageEncoder()) {
+    if (ImageEncoder encoder = model->imageEncoder(); encoder && encoder->backbone()) {
+        // An imported encoder: its own layers freeze; the attention pooling and the projection to
+        // the embedding are new, so they always train.
+        for (auto &p : encoder->parameters())
+            p.set_requires_grad(true);
+        if (freezeImage)
+            encoder->setBaseFrozen(true);
+    } else if (encoder) {
         for (auto &p : encoder->parameters())
             p.set_requires_grad(!freezeImage);
         if (freezeImage || encoder->hasAdapters())
