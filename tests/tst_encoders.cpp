@@ -12,7 +12,9 @@
 #include "dataset/MultimodalDataset.h"
 #include "model/BackboneModule.h"
 #include "model/FusionNet.h"
+#include "model/TorchScriptExport.h"
 #include "store/EncoderRepository.h"
+#include "train/Pretrainer.h"
 #include "train/TrainedModel.h"
 
 #include <QCryptographicHash>
@@ -88,6 +90,9 @@ private Q_SLOTS:
     void aFrozenEncoderStaysAsImported();
     void aRunWithoutItsEncoderSaysSo();
     void torchvisionResNet18EndToEnd();
+    void builtinEncoderWritesAsTorchScriptFeatures();
+    void pretrainStoresAnEncoderToTrainWith();
+    void cancelledPretrainingStoresNothing();
 
 private:
     /// Trains run `name` with `extra` settings on the tiny study and returns its id (0 on failure).
@@ -431,6 +436,124 @@ void TestEncoders::torchvisionResNet18EndToEnd()
         native, &error);
     QVERIFY2(diff, qPrintable(error));
     QVERIFY2(*diff <= 1e-4, qPrintable(QString::number(*diff)));
+}
+
+void TestEncoders::builtinEncoderWritesAsTorchScriptFeatures()
+{
+    // What `lepton pretrain` stores: the built-in encoder's stem and stages as TorchScript, equal
+    // to the encoder's own feature map in evaluation and in training mode (batch statistics).
+    ModelConfig c = tiny::modelConfig(m_data->spec());
+    c.fusion = FusionVariant::Image;
+    torch::manual_seed(5);
+    ImageEncoder encoder(c);
+    encoder->train();
+    const Batch batch = m_data->collate({ 0, 1, 2, 3, 4, 5, 6, 7 });
+    for (int i = 0; i < 3; ++i)
+        encoder->forward(batch.image, nullptr, nullptr); // running statistics other than 0 and 1
+    encoder->eval();
+    auto bytes = exportImageFeatures(encoder, c);
+    QVERIFY2(bytes, qPrintable(bytes.error()));
+    auto module = loadBackboneModule(bytes.value(), QStringLiteral("features"));
+    QVERIFY2(module, qPrintable(module.error()));
+    torch::jit::Module m = module.value();
+    torch::NoGradGuard noGrad;
+    torch::Tensor native;
+    encoder->forward(batch.image, nullptr, &native);
+    m.eval();
+    const torch::Tensor scripted = m.forward({ batch.image }).toTensor();
+    QVERIFY2(torch::allclose(scripted, native, 1e-5, 1e-5),
+        qPrintable(QString::number((scripted - native).abs().max().item<double>())));
+    encoder->train();
+    m.train();
+    encoder->forward(batch.image, nullptr, &native);
+    const torch::Tensor trained = m.forward({ batch.image }).toTensor();
+    QVERIFY(torch::allclose(trained, native, 1e-5, 1e-5));
+    QVERIFY(!torch::allclose(trained, scripted, 1e-3, 1e-3)); // the mode mattered
+}
+
+void TestEncoders::pretrainStoresAnEncoderToTrainWith()
+{
+    auto r = cli({ QStringLiteral("pretrain"), m_study, QStringLiteral("--epochs"), QStringLiteral("3"),
+        QStringLiteral("--batch-size"), QStringLiteral("16"), QStringLiteral("--image-size"), QStringLiteral("32"),
+        QStringLiteral("--width"), QStringLiteral("8"), QStringLiteral("--depth"), QStringLiteral("2"),
+        QStringLiteral("--name"), QStringLiteral("ssl"), QStringLiteral("--json") });
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    const QJsonObject out = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(out.value(QStringLiteral("name")).toString(), QStringLiteral("ssl"));
+    // Test images are left out: the tiny study's train and val cases only.
+    const int notTest = static_cast<int>(m_data->indicesOf(QStringLiteral("train"), false).size()
+        + m_data->indicesOf(QStringLiteral("val"), false).size());
+    QCOMPARE(out.value(QStringLiteral("images")).toInt(), notTest);
+    QCOMPARE(out.value(QStringLiteral("epochs")).toArray().size(), 3);
+    QVERIFY(qAbs(out.value(QStringLiteral("chance_loss")).toDouble() - std::log(31.0)) < 1e-9);
+    QVERIFY(qAbs(out.value(QStringLiteral("chance_accuracy")).toDouble() - 1.0 / 31.0) < 1e-9);
+
+    r = cli({ QStringLiteral("encoder"), QStringLiteral("list"), m_study, QStringLiteral("--json") });
+    QJsonObject stored;
+    for (const auto &e : QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("encoders")).toArray())
+        if (e.toObject().value(QStringLiteral("name")).toString() == QLatin1String("ssl"))
+            stored = e.toObject();
+    QVERIFY2(stored.value(QStringLiteral("source")).toString().startsWith(QStringLiteral("lepton pretrain")),
+        qPrintable(r.out));
+    QCOMPARE(stored.value(QStringLiteral("channels")).toInt(), 1);
+    QCOMPARE(stored.value(QStringLiteral("features")).toInt(), 16); // width 8, doubled once
+    QCOMPARE(stored.value(QStringLiteral("map_size")).toString(), QStringLiteral("4x4"));
+    // Stem 1→8 (72, batch norm 16); stage 8→8 (two 3×3 convolutions of 576, a 1×1 projection of 64,
+    // three batch norms of 16); stage 8→16 (1152, 2304, projection 128, three batch norms of 32).
+    QCOMPARE(stored.value(QStringLiteral("parameters")).toInteger(), qint64(88 + 1264 + 3680));
+
+    // A run trains through it; the same name again, or a batch larger than the images, is refused.
+    QVERIFY(train(QStringLiteral("ssl"), QString()) > 0);
+    r = cli({ QStringLiteral("pretrain"), m_study, QStringLiteral("--epochs"), QStringLiteral("1"),
+        QStringLiteral("--name"), QStringLiteral("ssl") });
+    QVERIFY(r.code != 0);
+    QVERIFY2(r.err.contains(QStringLiteral("already has an encoder named 'ssl'")), qPrintable(r.err));
+    // The masked objective: its chance level is the error of filling hidden pixels with the mean.
+    r = cli({ QStringLiteral("pretrain"), m_study, QStringLiteral("--method"), QStringLiteral("masked"),
+        QStringLiteral("--epochs"), QStringLiteral("2"), QStringLiteral("--batch-size"), QStringLiteral("16"),
+        QStringLiteral("--image-size"), QStringLiteral("32"), QStringLiteral("--width"), QStringLiteral("8"),
+        QStringLiteral("--depth"), QStringLiteral("2"), QStringLiteral("--name"), QStringLiteral("mim"),
+        QStringLiteral("--json") });
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    const QJsonObject epoch
+        = QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("epochs")).toArray().last().toObject();
+    QVERIFY(epoch.value(QStringLiteral("chance_loss")).toDouble() > 0.1);
+    QCOMPARE(epoch.value(QStringLiteral("accuracy")).toDouble(), -1.0);
+    r = cli({ QStringLiteral("encoder"), QStringLiteral("list"), m_study });
+    QVERIFY2(r.out.contains(QStringLiteral("masked image (50 % of 8 px patches)")), qPrintable(r.out));
+    r = cli({ QStringLiteral("pretrain"), m_study, QStringLiteral("--method"), QStringLiteral("rotation") });
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("contrastive or masked")), qPrintable(r.err));
+    r = cli({ QStringLiteral("pretrain"), m_study, QStringLiteral("--batch-size"), QStringLiteral("500"),
+        QStringLiteral("--name"), QStringLiteral("big") });
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("a batch needs 500")), qPrintable(r.err));
+}
+
+void TestEncoders::cancelledPretrainingStoresNothing()
+{
+    auto study = Study::open(m_study, Study::Mode::ReadWrite);
+    QVERIFY2(study, qPrintable(study.error()));
+    const auto before = EncoderRepository(*study.value()).list();
+    PretrainOptions o;
+    o.datasetId = 1;
+    o.name = QStringLiteral("cancelled");
+    o.epochs = 5;
+    o.batchSize = 8;
+    o.imageSize = 32;
+    o.width = 4;
+    o.depth = 2;
+    int steps = 0;
+    PretrainCallbacks cb;
+    cb.progress = [&](qint64, qint64, const QString &) { ++steps; };
+    cb.cancelled = [&] { return steps >= 2; };
+    auto out = pretrainImageEncoder(*study.value(), o, cb);
+    QVERIFY(!out);
+    QVERIFY2(
+        out.error().contains(QStringLiteral("cancelled")) && out.error().contains(QStringLiteral("nothing was stored")),
+        qPrintable(out.error()));
+    QCOMPARE(steps, 2);
+    QCOMPARE(EncoderRepository(*study.value()).list()->size(), before->size());
 }
 
 QTEST_GUILESS_MAIN(TestEncoders)

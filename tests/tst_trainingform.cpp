@@ -17,6 +17,7 @@ class TestTrainingForm : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void encoderFileAndFineTuningBecomeSettings();
+    void studyEncodersAreOffered();
 };
 
 void TestTrainingForm::encoderFileAndFineTuningBecomeSettings()
@@ -99,6 +100,43 @@ void TestTrainingForm::encoderFileAndFineTuningBecomeSettings()
     QVERIFY(!fineTune->isEnabled());
     c = form.config(true);
     QVERIFY(c && c->imageEncoderFrom.isEmpty() && c->model.imageAdapters == 0);
+}
+
+void TestTrainingForm::studyEncodersAreOffered()
+{
+    QStandardItemModel datasets;
+    auto *item = new QStandardItem(QStringLiteral("1: tiny"));
+    item->setData(1, Qt::UserRole);
+    datasets.appendRow(item);
+    TrainingForm form;
+    form.setDatasetModel(&datasets);
+    form.show();
+    auto *encoder = form.findChild<QComboBox *>(QStringLiteral("encoderBox"));
+    auto *fineTune = form.findChild<QComboBox *>(QStringLiteral("fineTuneBox"));
+    form.setStudyEncoders({ { QStringLiteral("resnet18"), QStringLiteral("resnet18: 11.2 M parameters") },
+        { QStringLiteral("densenet121"), QStringLiteral("densenet121") } });
+    QCOMPARE(encoder->count(), 4); // scratch, two study encoders, "From a weights file…"
+    QCOMPARE(encoder->itemText(1), QStringLiteral("study encoder resnet18"));
+    QCOMPARE(encoder->itemData(1, Qt::ToolTipRole).toString(), QStringLiteral("resnet18: 11.2 M parameters"));
+    encoder->setCurrentIndex(1);
+    QVERIFY(fineTune->isEnabled());
+    fineTune->setCurrentIndex(fineTune->findData(QStringLiteral("frozen")));
+    auto c = form.config(true);
+    QVERIFY2(c, qPrintable(c.error()));
+    QCOMPARE(c->imageEncoder, QStringLiteral("resnet18"));
+    QVERIFY(c->imageEncoderFrom.isEmpty());
+    QCOMPARE(c->freezeImageEpochs, c->epochs);
+    // Adapters need the built-in encoder's stages: said, not started.
+    fineTune->setCurrentIndex(fineTune->findData(QStringLiteral("adapters")));
+    c = form.config(true);
+    QVERIFY(!c);
+    QVERIFY2(c.error().contains(QStringLiteral("adapters")), qPrintable(c.error()));
+    // Offered again without the chosen one (another study): back to training from scratch.
+    form.setStudyEncoders({ { QStringLiteral("densenet121"), QString() } });
+    QCOMPARE(encoder->count(), 3);
+    QCOMPARE(encoder->currentIndex(), 0);
+    c = form.config(true);
+    QVERIFY(c && c->imageEncoder.isEmpty());
 }
 
 QTEST_MAIN(TestTrainingForm)

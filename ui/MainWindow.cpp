@@ -6,6 +6,7 @@
 #include "ExperimentsView.h"
 #include "ImportDialog.h"
 #include "InspectorView.h"
+#include "PretrainDialog.h"
 #include "ReviewView.h"
 #include "RunListPane.h"
 #include "StartPage.h"
@@ -18,6 +19,7 @@
 #include "service/StudyImport.h"
 #include "service/StudySession.h"
 #include "service/TemplateEditorService.h"
+#include "store/DatasetRepository.h"
 #include "store/Study.h"
 
 #include <QApplication>
@@ -591,6 +593,24 @@ TemplateEditorDialog *MainWindow::showTemplateEditor(qint64 runId)
     });
     m_templateEditor->show();
     return m_templateEditor;
+}
+
+PretrainDialog *MainWindow::showPretrainDialog()
+{
+    if (!m_session->isOpen() || m_session->isReadOnly()) {
+        showError(tr("Open a study you can write to first: the pretrained encoder is stored in it."));
+        return nullptr;
+    }
+    auto datasets = lepton::DatasetRepository(*m_session->study()).datasets();
+    if (!datasets) {
+        showError(datasets.error());
+        return nullptr;
+    }
+    auto *dialog = new PretrainDialog(m_session->study(), datasets.value(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &PretrainDialog::encoderStored, m_training, &TrainingView::refreshEncoders);
+    dialog->show();
+    return dialog;
 }
 
 ImportDialog *MainWindow::importDialog() const

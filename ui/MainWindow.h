@@ -13,6 +13,7 @@ class DataView;
 class ExperimentsView;
 class ImportDialog;
 class InspectorView;
+class PretrainDialog;
 class ReviewView;
 class StartPage;
 class TemplateEditorDialog;
@@ -102,6 +103,8 @@ public:
     /// stored predictions is chosen (the reason is shown).
     TemplateEditorDialog *showTemplateEditor(qint64 runId = 0);
     TemplateEditorDialog *templateEditor() const;
+    /// Training ▸ Pretrain Encoder…: the dialog, shown; null (the reason shown) without a study.
+    PretrainDialog *showPretrainDialog();
     /// Enables Template Editor… when the current run has stored predictions.
     void updateTemplateEditorAction();
 

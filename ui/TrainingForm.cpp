@@ -121,8 +121,9 @@ TrainingForm::TrainingForm(QWidget *parent)
     form->addRow(tr("&Template"), m_template);
     m_encoder->addItem(tr("train from scratch"), QString());
     m_encoder->addItem(tr("From a weights file…"), QStringLiteral("<file>"));
-    m_encoder->setToolTip(tr("Start the image encoder from weights trained elsewhere: a .safetensors file or a "
-                             "checkpoint from `lepton export` (docs/TRANSFER.md)"));
+    m_encoder->setToolTip(tr("Start the image encoder from one of the study's encoders (`lepton encoder import`), "
+                             "or from weights trained elsewhere: a .safetensors file or a checkpoint from `lepton "
+                             "export` (docs/TRANSFER.md)"));
     form->addRow(tr("Image &encoder"), m_encoder);
     m_fineTune->addItem(tr("fine-tune all layers"), QStringLiteral("full"));
     m_fineTune->addItem(tr("fine-tune, encoder at 0.1× the learning rate"), QStringLiteral("lowlr"));
@@ -232,7 +233,10 @@ lepton::Result<lepton::TrainConfig> TrainingForm::config(bool haveStudy) const
     c.threads = m_threads->value();
     const QString encoder = m_encoder->currentData().toString();
     if (!encoder.isEmpty() && encoder != QLatin1String("<file>")) {
-        c.imageEncoderFrom = encoder;
+        if (encoder.startsWith(QLatin1String("encoder:")))
+            c.imageEncoder = encoder.mid(8);
+        else
+            c.imageEncoderFrom = encoder;
         const QString how = m_fineTune->currentData().toString();
         if (how == QLatin1String("lowlr"))
             c.imageEncoderLrScale = 0.1;
@@ -250,7 +254,11 @@ lepton::Result<lepton::TrainConfig> TrainingForm::config(bool haveStudy) const
         p = tr("Template: choose a template file.");
     else if (encoder == QLatin1String("<file>"))
         p = tr("Image encoder: choose a weights file, or train from scratch.");
-    else if (!c.imageEncoderFrom.isEmpty() && !c.model.usesImage())
+    else if (!c.imageEncoder.isEmpty() && c.model.imageAdapters > 0)
+        p = tr("Fine-tuning: adapters sit between the built-in encoder's stages; with the imported encoder %1 "
+               "choose the lower learning rate or a frozen encoder.")
+                .arg(c.imageEncoder);
+    else if ((!c.imageEncoderFrom.isEmpty() || !c.imageEncoder.isEmpty()) && !c.model.usesImage())
         p = tr("Image encoder: the %1 variant has no image encoder to start from a file; choose train from "
                "scratch or a variant with images.")
                 .arg(m_variant->currentText());
@@ -374,6 +382,23 @@ bool TrainingForm::setImageEncoderFile(const QString &path)
     }
     m_encoder->setCurrentIndex(index);
     return true;
+}
+
+void TrainingForm::setStudyEncoders(const QList<QPair<QString, QString>> &encoders)
+{
+    const QString chosen = m_encoder->currentData().toString();
+    for (int i = m_encoder->count() - 1; i >= 0; --i)
+        if (m_encoder->itemData(i).toString().startsWith(QLatin1String("encoder:")))
+            m_encoder->removeItem(i);
+    int at = 1; // after "train from scratch"
+    for (const auto &[name, description] : encoders) {
+        const QString data = QStringLiteral("encoder:") + name;
+        m_encoder->insertItem(at, tr("study encoder %1").arg(name), data);
+        m_encoder->setItemData(at, description, Qt::ToolTipRole);
+        ++at;
+    }
+    const int index = m_encoder->findData(chosen);
+    m_encoder->setCurrentIndex(index >= 0 ? index : 0);
 }
 
 void TrainingForm::setState(bool running, bool canStart, bool canResume, const QString &startTip)

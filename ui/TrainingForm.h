@@ -48,6 +48,10 @@ public:
     /// Starts the image encoder from a weights file (safetensors or our checkpoint; what "From a
     /// file…" asks for). A file that cannot be read is refused with errorOccurred and changes nothing.
     bool setImageEncoderFile(const QString &path);
+    /// The study's imported or pretrained encoders offered under "Image encoder": each name with
+    /// a one-line description. Replaces the ones offered before; a chosen one that is gone falls
+    /// back to training from scratch.
+    void setStudyEncoders(const QList<QPair<QString, QString>> &encoders);
 
     /// Enables the fields and buttons for the state of the view.
     void setState(bool running, bool canStart, bool canResume, const QString &startTip);
@@ -81,7 +85,8 @@ private:
     QCheckBox *m_augment;
     QSpinBox *m_seed;
     QComboBox *m_template;
-    QComboBox *m_encoder; ///< data: "" (from scratch), "<file>" (ask), or a weights file's path
+    QComboBox
+        *m_encoder; ///< data: "" (from scratch), "encoder:NAME" (the study's), "<file>" (ask), or a weights file's path
     QComboBox *m_fineTune; ///< data: full, lowlr, adapters, frozen
     QComboBox *m_device;
     QLabel *m_deviceInfo;

@@ -10,6 +10,7 @@
 #include "service/RunHistory.h"
 #include "service/RunListModel.h"
 #include "service/StudySession.h"
+#include "store/EncoderRepository.h"
 
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -205,7 +206,38 @@ void TrainingView::onStudyChanged()
     m_progressText->setText(m_studySession->isOpen() ? tr("Ready. Choose the settings and press Start (Ctrl+Enter).")
                                                      : tr("Open a study to train."));
     m_form->selectDataset(m_studySession->datasets()->ids().value(m_studySession->datasets()->rowCount() - 1));
+    refreshEncoders();
     updateState();
+}
+
+void TrainingView::refreshEncoders()
+{
+    QList<QPair<QString, QString>> offered;
+    if (m_studySession->isOpen()) {
+        auto encoders = lepton::EncoderRepository(*m_studySession->study()).list();
+        if (!encoders) {
+            fail(encoders.error());
+            return;
+        }
+        for (const lepton::StoredEncoder &e : encoders.value())
+            offered.append({ e.name,
+                tr("%1: %2 parameters, %3 channel(s)%4, %5 features on a %6 map; SHA-256 %7…, imported %8 by %9")
+                    .arg(e.name)
+                    .arg(e.parameters)
+                    .arg(e.channels)
+                    .arg(e.inputSize > 0 ? tr(" at %1 px").arg(e.inputSize) : QString())
+                    .arg(e.features)
+                    .arg(e.mapSize, e.sha256.left(12), e.importedAt.left(10), e.importedBy) });
+    }
+    m_form->setStudyEncoders(offered);
+}
+
+void TrainingView::showEvent(QShowEvent *event)
+{
+    // An encoder imported from the command line while the workbench is open shows up here.
+    if (!isRunning())
+        refreshEncoders();
+    QWidget::showEvent(event);
 }
 
 void TrainingView::selectDataset(qint64 datasetId)

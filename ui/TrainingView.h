@@ -41,6 +41,8 @@ public:
     void selectDataset(qint64 datasetId);
     /// Shows the selected run's stored curves again (another program trains in the study).
     void refreshSelectedRun();
+    /// Offers the study's image encoders (imported or pretrained) in the form.
+    void refreshEncoders();
     /// Validates the form and starts a run; false (with errorOccurred) when it cannot start.
     bool startTraining();
     /// Continues the run selected in the runs table (cancelled, interrupted or failed).
@@ -68,6 +70,9 @@ Q_SIGNALS:
     void busyChanged(bool running);
     /// For the status bar: a short line and a percentage (-1: unknown).
     void progressChanged(const QString &text, int percent);
+
+protected:
+    void showEvent(QShowEvent *event) override;
 
 private:
     void onStudyChanged();

@@ -68,6 +68,9 @@ WorkbenchMenus::WorkbenchMenus(MainWindow *window) : QObject(window), m_window(w
         w->trainingView()->resumeSelectedRun();
     });
     // The template editor of the current run (Experiments, Inspector or Review view's run).
+    m_pretrainAction = training->addAction(tr("&Pretrain Encoder…"), w, [w] { w->showPretrainDialog(); });
+    m_pretrainAction->setObjectName(QStringLiteral("pretrainAction"));
+    m_pretrainAction->setStatusTip(tr("Learn the image encoder from a dataset's own images, without labels"));
     training->addSeparator();
     m_templateAction = training->addAction(tr("Template &Editor…"), w, [w] { w->showTemplateEditor(); });
     m_templateAction->setObjectName(QStringLiteral("templateEditorAction"));
@@ -111,6 +114,7 @@ void WorkbenchMenus::update(bool open, bool writable, bool training)
     // write waits: one writer at a time.
     m_importAction->setEnabled(writable && !training);
     m_resumeAction->setEnabled(writable && !training);
+    m_pretrainAction->setEnabled(writable && !training);
 }
 
 void WorkbenchMenus::setTemplateEditorAvailable(bool available, const QString &why)

@@ -21,6 +21,7 @@ int runExplain(const QStringList &args);
 int runAudit(const QStringList &args);
 int runTemplate(const QStringList &args);
 int runEncoder(const QStringList &args);
+int runPretrain(const QStringList &args);
 
 /// Imports into a study (created if needed) and prints the report; shared by import and demo.
 /// Returns the exit code; on success sets *datasetId.

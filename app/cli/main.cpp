@@ -39,6 +39,8 @@ const Command kCommands[] = {
         lepton::cli::runExplain },
     { "export", "write a run's model out of the study", lepton::cli::runExport },
     { "template", "write a decision template from a dataset's training data", lepton::cli::runTemplate },
+    { "pretrain", "pretrain the image encoder on a dataset's own images, labelled or not (self-supervised)",
+        lepton::cli::runPretrain },
     { "encoder", "import a pretrained TorchScript image encoder into a study, or list them", lepton::cli::runEncoder },
     { "audit", "verify or list a study's audit log (reviews, run changes)", lepton::cli::runAudit },
 };

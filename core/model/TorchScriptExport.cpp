@@ -22,10 +22,15 @@ std::string linear(const std::string &x, const std::string &prefix)
     return "torch.matmul(" + x + ", " + attr(prefix + ".weight") + ".t()) + " + attr(prefix + ".bias");
 }
 
+/// In a model export batch norms always use their running statistics; in an image encoder
+/// exported for further training (exportImageFeatures) they follow the module's mode.
+thread_local const char *g_batchNormTraining = "False";
+
 std::string batchNorm(const std::string &x, const std::string &p)
 {
     return "torch.batch_norm(" + x + ", " + attr(p + ".weight") + ", " + attr(p + ".bias") + ", "
-        + attr(p + ".running_mean") + ", " + attr(p + ".running_var") + ", False, 0.1, 1e-05, False)";
+        + attr(p + ".running_mean") + ", " + attr(p + ".running_var") + ", " + g_batchNormTraining
+        + ", 0.1, 1e-05, False)";
 }
 
 std::string layerNorm(const std::string &x, const std::string &p, int dim)
@@ -256,6 +261,42 @@ Status exportTorchScript(FusionNet &model, const QString &path)
     } catch (const std::exception &e) {
         return Status::failure(
             QStringLiteral("%1: TorchScript export failed: %2").arg(path, QString::fromUtf8(e.what())));
+    }
+}
+
+Result<QByteArray> exportImageFeatures(ImageEncoder &encoder, const ModelConfig &config)
+{
+    using R = Result<QByteArray>;
+    if (encoder->backbone() || config.imageAdapters > 0)
+        return R::failure(QStringLiteral("only the built-in image encoder without adapters is written this way"));
+    try {
+        torch::jit::Module m("LeptonImageEncoder");
+        m.register_attribute("training", c10::BoolType::get(), false);
+        const auto keep
+            = [](const std::string &name) { return name.rfind("stem.", 0) == 0 || name.rfind("stages.", 0) == 0; };
+        for (const auto &p : encoder->named_parameters())
+            if (keep(p.key()))
+                m.register_parameter(
+                    attr("image." + p.key()).substr(5), p.value().detach().to(torch::kCPU).clone(), false);
+        for (const auto &b : encoder->named_buffers())
+            if (keep(b.key()))
+                m.register_buffer(attr("image." + b.key()).substr(5), b.value().detach().to(torch::kCPU).clone());
+        std::ostringstream o;
+        o << "def forward(self, image: Tensor) -> Tensor:\n";
+        g_batchNormTraining = "self.training";
+        writeImageFeatures(o, config);
+        g_batchNormTraining = "False";
+        o << "    return x\n";
+        m.define(o.str());
+        m.eval();
+        std::ostringstream bytes;
+        m.save(bytes);
+        const std::string out = bytes.str();
+        return QByteArray(out.data(), static_cast<qsizetype>(out.size()));
+    } catch (const std::exception &e) {
+        g_batchNormTraining = "False";
+        return R::failure(QStringLiteral("the image encoder cannot be written as TorchScript: %1")
+                              .arg(QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));
     }
 }
 

@@ -19,6 +19,12 @@ namespace lepton {
 /// data has a text field (the tokenizer that makes text_tokens is written beside the file).
 Status exportTorchScript(FusionNet &model, const QString &path);
 
+/// The built-in image encoder up to its last feature map (stem and stages, not the attention
+/// pooling) as a TorchScript file: forward(image [B, C, H, W] as the dataset normalises it)
+/// -> [B, F, h, w]. Its batch norms follow the module's mode, so it can be trained further as an
+/// imported encoder (model/ImageBackbone.h); how `lepton pretrain` stores what it learned.
+Result<QByteArray> exportImageFeatures(ImageEncoder &encoder, const ModelConfig &config);
+
 /// The generated TorchScript source (for inspection and tests).
 std::string torchScriptSource(const ModelConfig &config);
 
