@@ -222,6 +222,7 @@ void TestStudy::migratesOlderVersion()
         QVERIFY(w.exec(QStringLiteral("ALTER TABLE cases DROP COLUMN group_key"))); // format 5's
         for (const char *column : { "group_column", "dicom_window" })
             QVERIFY(w.exec(QStringLiteral("ALTER TABLE datasets DROP COLUMN %1").arg(QLatin1String(column))));
+        QVERIFY(w.exec(QStringLiteral("DROP TABLE encoders"))); // format 6's
         QVERIFY(w.exec(QStringLiteral("INSERT INTO meta(key, value) VALUES ('probe', 'kept')")));
         QVERIFY(w.exec(QStringLiteral("PRAGMA user_version = 1")));
     }
@@ -232,6 +233,8 @@ void TestStudy::migratesOlderVersion()
     QVERIFY(c.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'cases_by_label'")) && c.next());
     QCOMPARE(c.value(0).toInt(), 1);
     QCOMPARE(upgraded.value()->metaValue(QStringLiteral("probe")), QStringLiteral("kept"));
+    QVERIFY(c.exec(QStringLiteral("SELECT count(*) FROM encoders")) && c.next()); // format 6 added it back
+    QCOMPARE(c.value(0).toInt(), 0);
     QVERIFY(c.exec(QStringLiteral("SELECT owner_host, owner_pid, heartbeat_at FROM runs")));
 }
 
