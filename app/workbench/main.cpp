@@ -6,6 +6,7 @@
 #include "ImportDialog.h"
 #include "InspectorView.h"
 #include "MainWindow.h"
+#include "PretrainDialog.h"
 #include "TemplateEditorDialog.h"
 #include "TrainingForm.h"
 #include "TrainingView.h"
@@ -69,8 +70,10 @@ int main(int argc, char **argv)
         QStringLiteral("Select these runs in the Experiments view (comma-separated ids)."), QStringLiteral("IDS"));
     const QCommandLineOption templateEditor(QStringLiteral("template-editor"),
         QStringLiteral("Open the Template editor for --run (default: the Experiments view's current run)."));
+    const QCommandLineOption pretrain(
+        QStringLiteral("pretrain"), QStringLiteral("Open Training ▸ Pretrain Encoder… (the study must be writable)."));
     for (const auto &o : { screenshot, view, select, grid, run, wait, train, exitWhenDone, importManifest, inspect,
-             compare, runs, templateEditor })
+             compare, runs, templateEditor, pretrain })
         parser.addOption(o);
     parser.process(app);
 
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
     }
     if (parser.isSet(templateEditor))
         window.showTemplateEditor(parser.isSet(run) ? parser.value(run).toLongLong() : 0);
+    PretrainDialog *pretrainDialog = parser.isSet(pretrain) ? window.showPretrainDialog() : nullptr;
     if (parser.isSet(importManifest) && !window.handleDroppedPath(parser.value(importManifest)))
         return 3;
     if (parser.isSet(train)) {
@@ -142,13 +146,15 @@ int main(int argc, char **argv)
     }
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
-        QTimer::singleShot(parser.value(wait).toInt(), &window, [&window, file] {
+        QTimer::singleShot(parser.value(wait).toInt(), &window, [&window, file, pretrainDialog] {
             // An open import dialog or template editor is what the picture is of.
             QWidget *shown = window.importDialog() && window.importDialog()->isVisible()
                 ? static_cast<QWidget *>(window.importDialog())
                 : &window;
             if (window.templateEditor() && window.templateEditor()->isVisible())
                 shown = window.templateEditor();
+            if (pretrainDialog)
+                shown = pretrainDialog;
             const bool ok = shown->grab().save(file);
             QApplication::exit(ok ? 0 : 1);
         });
