@@ -19,7 +19,7 @@ build=$(cd "$1" && pwd) || exit 2
 seconds=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-targets=${*:-fuzz_csv fuzz_template fuzz_image fuzz_dicom fuzz_lossless_jpeg fuzz_import fuzz_checkpoint fuzz_study fuzz_tokenizer fuzz_safetensors}
+targets=${*:-fuzz_csv fuzz_template fuzz_image fuzz_dicom fuzz_lossless_jpeg fuzz_import fuzz_checkpoint fuzz_study fuzz_tokenizer fuzz_safetensors fuzz_encoder}
 work=${FUZZ_WORK:-$build/fuzz-work}
 # Leak checks stay on: a reader that leaks per input is a finding too.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_odr_violation=0}
