@@ -7,7 +7,8 @@
 # features), and, for the ceiling, from scratch with every train label. Image-only test AUROC over
 # data seeds × training seeds, with the spread; the pretraining's final loss (and pair accuracy)
 # beside their chance levels. With ~140 labelled cases a run takes ~9 steps per epoch, hence 60
-# epochs of batch 16 by default: 15 epochs of 32 (75 steps) leave every variant near chance.
+# epochs of batch 16 by default: 15 epochs of 32 (75 steps) leave every variant near chance. The
+# all-labels run has ten times the cases and trains ALL_EPOCHS (15) epochs of batch 32.
 # Prints tables; not a test (many minutes of training).
 # Usage: tests/bench/bench_pretrain.sh [CASES] [BUILD_DIR]
 #        (DATA_SEEDS="7 8" TRAIN_SEEDS="1 2 3" LABELLED_PERCENT=10 EPOCHS=60 BATCH=16
@@ -21,6 +22,7 @@ train_seeds=${TRAIN_SEEDS:-1 2 3}
 percent=${LABELLED_PERCENT:-10}
 epochs=${EPOCHS:-60}
 batch=${BATCH:-16}
+all_epochs=${ALL_EPOCHS:-15}
 pre_epochs=${PRETRAIN_EPOCHS:-30}
 size=${IMAGE_SIZE:-64}
 variants=${VARIANTS:-scratch pretrained frozen all}
@@ -79,15 +81,15 @@ print(line)' "$pre" "$ds"
   fi
   for ts in $train_seeds; do
     for v in $variants; do
-      extra="" study="$d/s.lepton"
+      extra="" study="$d/s.lepton" run_epochs=$epochs run_batch=$batch
       case $v in
         scratch) ;;
-        all) study="$d/all.lepton" ;;
+        all) study="$d/all.lepton" run_epochs=$all_epochs run_batch=32 ;;
         pretrained) extra=', "image_encoder": "ssl"' ;;
         frozen) extra=", \"image_encoder\": \"ssl\", \"freeze_image_epochs\": $epochs" ;;
         *) echo "bench_pretrain: unknown variant $v" >&2; exit 2 ;;
       esac
-      printf '{"epochs": %s, "batch_size": %s, "patience": 0%s, "model": {"image_size": %s}}\n' "$epochs" "$batch" \
+      printf '{"epochs": %s, "batch_size": %s, "patience": 0%s, "model": {"image_size": %s}}\n' "$run_epochs" "$run_batch" \
         "$extra" "$size" > "$work/$v.json"
       json=$("$lepton" train "$study" --config "$work/$v.json" --fusion image --seed "$ts" --quiet --json)
       auc=$(/usr/bin/python3 -c 'import json,sys; print("%.4f" % json.loads(sys.argv[1])["test"]["auroc"])' "$json")
