@@ -127,7 +127,6 @@ void ImageEncoderImpl::train(bool on)
     // As with the built-in layers, a mode change ends a freeze's hold on the batch norms;
     // setBaseFrozen after train() sets it again.
     torch::nn::Module::train(on);
-    m_backboneFrozen = false;
     if (m_backbone)
         m_backbone->train(on);
 }
@@ -159,7 +158,6 @@ torch::Tensor ImageEncoderImpl::forward(const torch::Tensor &image, torch::Tenso
 void ImageEncoderImpl::setBaseFrozen(bool frozen, bool projection)
 {
     if (m_backbone) {
-        m_backboneFrozen = frozen;
         for (const auto &p : m_backbone->parameters())
             p.set_requires_grad(!frozen);
         if (frozen)

@@ -77,7 +77,6 @@ private:
     torch::Tensor backboneFeatures(const torch::Tensor &image);
 
     std::shared_ptr<torch::jit::Module> m_backbone;
-    bool m_backboneFrozen = false;
     int m_backboneChannels = 0, m_backboneInputSize = 0;
     torch::Tensor m_inputScale, m_inputShift; ///< [1, C, 1, 1]: the dataset's normalisation to the encoder's
     torch::nn::Sequential m_stem { nullptr }; ///< built-in encoder only

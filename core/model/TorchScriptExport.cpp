@@ -22,15 +22,12 @@ std::string linear(const std::string &x, const std::string &prefix)
     return "torch.matmul(" + x + ", " + attr(prefix + ".weight") + ".t()) + " + attr(prefix + ".bias");
 }
 
-/// In a model export batch norms always use their running statistics; in an image encoder
-/// exported for further training (exportImageFeatures) they follow the module's mode.
-thread_local const char *g_batchNormTraining = "False";
-
-std::string batchNorm(const std::string &x, const std::string &p)
+/// `training`: "False" in a model export (running statistics always); "self.training" in an
+/// image encoder written for further training (exportImageFeatures: the module's mode).
+std::string batchNorm(const std::string &x, const std::string &p, const char *training)
 {
     return "torch.batch_norm(" + x + ", " + attr(p + ".weight") + ", " + attr(p + ".bias") + ", "
-        + attr(p + ".running_mean") + ", " + attr(p + ".running_var") + ", " + g_batchNormTraining
-        + ", 0.1, 1e-05, False)";
+        + attr(p + ".running_mean") + ", " + attr(p + ".running_var") + ", " + training + ", 0.1, 1e-05, False)";
 }
 
 std::string layerNorm(const std::string &x, const std::string &p, int dim)
@@ -48,7 +45,7 @@ std::string conv(const std::string &x, const std::string &p, int stride, int pad
 
 /// The image encoder's last feature map as `x`: the imported encoder (registered as a submodule
 /// image__backbone), or the built-in CNN.
-void writeImageFeatures(std::ostringstream &o, const ModelConfig &c)
+void writeImageFeatures(std::ostringstream &o, const ModelConfig &c, const char *training = "False")
 {
     if (c.imageBackbone.isSet()) {
         // The imported encoder (registered as a submodule): the dataset's normalisation turned into
@@ -67,14 +64,15 @@ void writeImageFeatures(std::ostringstream &o, const ModelConfig &c)
         o << "    if x.dim() == 2:\n        x = x.unsqueeze(2).unsqueeze(3)\n";
         return;
     }
-    o << "    x = torch.relu(" << batchNorm(conv("image", "image.stem.0", 2, 1), "image.stem.1") << ")\n";
+    o << "    x = torch.relu(" << batchNorm(conv("image", "image.stem.0", 2, 1), "image.stem.1", training) << ")\n";
     int channels = c.width;
     for (int i = 0; i < c.depth; ++i) {
         const int out = i == 0 ? channels : channels * 2;
         const std::string p = "image.stages." + std::to_string(i);
-        o << "    y = torch.relu(" << batchNorm(conv("x", p + ".conv1", 2, 1), p + ".bn1") << ")\n";
-        o << "    y = " << batchNorm(conv("y", p + ".conv2", 1, 1), p + ".bn2") << "\n";
-        o << "    x = torch.relu(y + " << batchNorm(conv("x", p + ".project", 2, 0), p + ".bn_project") << ")\n";
+        o << "    y = torch.relu(" << batchNorm(conv("x", p + ".conv1", 2, 1), p + ".bn1", training) << ")\n";
+        o << "    y = " << batchNorm(conv("y", p + ".conv2", 1, 1), p + ".bn2", training) << "\n";
+        o << "    x = torch.relu(y + " << batchNorm(conv("x", p + ".project", 2, 0), p + ".bn_project", training)
+          << ")\n";
         if (c.imageAdapters > 0) {
             const std::string a = "image.adapters." + std::to_string(i);
             o << "    x = x + " << conv("torch.relu(" + conv("x", a + ".0", 1, 0, true) + ")", a + ".2", 1, 0, true)
@@ -283,9 +281,7 @@ Result<QByteArray> exportImageFeatures(ImageEncoder &encoder, const ModelConfig 
                 m.register_buffer(attr("image." + b.key()).substr(5), b.value().detach().to(torch::kCPU).clone());
         std::ostringstream o;
         o << "def forward(self, image: Tensor) -> Tensor:\n";
-        g_batchNormTraining = "self.training";
-        writeImageFeatures(o, config);
-        g_batchNormTraining = "False";
+        writeImageFeatures(o, config, "self.training");
         o << "    return x\n";
         m.define(o.str());
         m.eval();
@@ -294,7 +290,6 @@ Result<QByteArray> exportImageFeatures(ImageEncoder &encoder, const ModelConfig 
         const std::string out = bytes.str();
         return QByteArray(out.data(), static_cast<qsizetype>(out.size()));
     } catch (const std::exception &e) {
-        g_batchNormTraining = "False";
         return R::failure(QStringLiteral("the image encoder cannot be written as TorchScript: %1")
                               .arg(QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));
     }
